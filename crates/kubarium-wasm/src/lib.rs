@@ -1,0 +1,135 @@
+//! JavaScript bindings over the kubarium core: one `Simulation` class, view types converted with
+//! serde-wasm-bindgen, errors as JS `Error`s carrying the position. Only this crate knows about
+//! JavaScript; it holds no simulation logic of its own.
+
+use kubarium::time::Millis;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+export interface PodView {
+  uid: string;
+  name: string;
+  namespace: string;
+  phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+  status: string;
+  owner: string | null;
+  node: string | null;
+}
+export interface NodeView { name: string; ready: boolean; pods: PodView[] }
+export interface Snapshot { timeMs: number; nodes: NodeView[]; unscheduled: PodView[]; eventCount: number }
+export interface EventRecord {
+  timeMs: number; type: "Normal" | "Warning"; reason: string; object: string;
+  namespace: string; message: string; source: string;
+}
+/** Thrown by `apply`: an `Error` with the position of the problem. */
+export interface ManifestError extends Error { document: number; line?: number; column?: number }
+"#;
+
+/// A simulated cluster, driven from JavaScript.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Simulation {
+    inner: kubarium::Simulation,
+}
+
+#[wasm_bindgen]
+impl Simulation {
+    /// A cluster of `nodeCount` Ready worker nodes (`node-1` ...), with the given seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(node_count: u32, seed: u32) -> Simulation {
+        let mut config = kubarium::ClusterConfig::with_nodes("node", node_count as usize);
+        config.seed = u64::from(seed);
+        Simulation {
+            inner: kubarium::Simulation::new(&config),
+        }
+    }
+
+    /// Applies multi-document YAML; returns the number of objects applied. Throws a
+    /// `ManifestError` and applies nothing if any document is invalid.
+    pub fn apply(&mut self, manifests: &str) -> Result<u32, JsValue> {
+        match self.inner.apply(manifests) {
+            Ok(count) => Ok(count as u32),
+            Err(error) => Err(manifest_error(&error)),
+        }
+    }
+
+    /// Processes the next piece of work; false when nothing is queued.
+    pub fn step(&mut self) -> bool {
+        self.inner.step()
+    }
+
+    /// Plays the simulation up to `timeMs`; returns the number of steps taken.
+    #[wasm_bindgen(js_name = runUntil)]
+    pub fn run_until(&mut self, time_ms: f64) -> Result<u32, JsError> {
+        let steps = self.inner.run_until(millis_from_js(time_ms)?)?;
+        Ok(steps as u32)
+    }
+
+    /// Simulated milliseconds since the start.
+    #[wasm_bindgen(getter, js_name = nowMs)]
+    pub fn now_ms(&self) -> f64 {
+        self.inner.now() as f64
+    }
+
+    /// When the next piece of work is due, or `undefined`.
+    #[wasm_bindgen(js_name = nextEventTime)]
+    pub fn next_event_time(&self) -> Option<f64> {
+        self.inner.next_event_time().map(|time| time as f64)
+    }
+
+    /// The cluster now, as plain objects.
+    #[wasm_bindgen(unchecked_return_type = "Snapshot")]
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        Ok(serde_wasm_bindgen::to_value(&self.inner.snapshot())?)
+    }
+
+    /// Every event so far, oldest first.
+    #[wasm_bindgen(unchecked_return_type = "EventRecord[]")]
+    pub fn events(&self) -> Result<JsValue, JsError> {
+        Ok(serde_wasm_bindgen::to_value(self.inner.events())?)
+    }
+
+    /// The canonical event log, one line per event: equal to the native run's, byte for byte.
+    #[wasm_bindgen(js_name = eventLog)]
+    pub fn event_log(&self) -> String {
+        self.inner.events().iter().map(|event| event.to_log_line() + "\n").collect()
+    }
+
+    /// The FNV-1a hash of the canonical event log, as 16 hex digits.
+    #[wasm_bindgen(js_name = eventLogHash)]
+    pub fn event_log_hash(&self) -> String {
+        format!("{:016x}", self.inner.event_log_hash())
+    }
+}
+
+/// The manifest of the foundation slice's default example.
+#[wasm_bindgen(js_name = exampleManifest)]
+pub fn example_manifest() -> String {
+    kubarium::EXAMPLE_MYWEB_DS.to_string()
+}
+
+fn millis_from_js(time_ms: f64) -> Result<Millis, JsError> {
+    if time_ms.is_finite() && time_ms >= 0.0 && time_ms <= 9_007_199_254_740_991.0 {
+        Ok(time_ms as Millis)
+    } else {
+        Err(JsError::new(&format!("time must be a whole number of milliseconds >= 0, got {time_ms}")))
+    }
+}
+
+fn manifest_error(error: &kubarium::ManifestError) -> JsValue {
+    let js_error = js_sys::Error::new(&error.to_string());
+    js_error.set_name("ManifestError");
+    let set = |key: &str, value: JsValue| {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&js_error, &JsValue::from_str(key), &value);
+    };
+    set("document", JsValue::from(error.document as u32));
+    if let Some(line) = error.line {
+        set("line", JsValue::from(line as u32));
+    }
+    if let Some(column) = error.column {
+        set("column", JsValue::from(column as u32));
+    }
+    js_error.into()
+}

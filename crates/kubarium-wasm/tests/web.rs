@@ -1,0 +1,64 @@
+//! The JavaScript API in headless Chromium: `cargo test --target wasm32-unknown-unknown` with
+//! wasm-bindgen-test-runner, or `wasm-pack test --headless --chrome`.
+
+#![cfg(target_arch = "wasm32")]
+
+use kubarium_wasm::{example_manifest, Simulation};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The event log of the native run of the same scenario (see `crates/kubarium/tests/golden.rs`).
+const NATIVE_EVENT_LOG: &str = include_str!("../../kubarium/tests/golden/myweb-ds-3-nodes-seed-1.events");
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).expect("property exists")
+}
+
+#[wasm_bindgen_test]
+fn daemon_set_places_one_running_pod_per_node() {
+    let mut simulation = Simulation::new(3, 1);
+    assert_eq!(simulation.apply(&example_manifest()).expect("applies"), 1);
+    simulation.run_until(30_000.0).expect("runs");
+    let snapshot = simulation.snapshot().expect("snapshot");
+    let nodes = js_sys::Array::from(&get(&snapshot, "nodes"));
+    assert_eq!(nodes.length(), 3);
+    for node in nodes.iter() {
+        let pods = js_sys::Array::from(&get(&node, "pods"));
+        assert_eq!(pods.length(), 1, "one pod on {:?}", get(&node, "name"));
+        let pod = pods.get(0);
+        assert_eq!(get(&pod, "owner").as_string().as_deref(), Some("daemonset/myweb-ds"));
+        assert_eq!(get(&pod, "phase").as_string().as_deref(), Some("Running"));
+    }
+    assert_eq!(simulation.now_ms(), 30_000.0);
+}
+
+#[wasm_bindgen_test]
+fn event_log_equals_the_native_run() {
+    let mut simulation = Simulation::new(3, 1);
+    simulation.apply(&example_manifest()).expect("applies");
+    simulation.run_until(60_000.0).expect("runs");
+    assert_eq!(simulation.event_log(), NATIVE_EVENT_LOG);
+}
+
+#[wasm_bindgen_test]
+fn invalid_yaml_throws_an_error_with_a_position() {
+    let mut simulation = Simulation::new(3, 1);
+    let error = simulation
+        .apply("apiVersion: apps/v1\nkind: [DaemonSet\n")
+        .expect_err("invalid YAML is rejected");
+    assert!(error.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&error, "name").as_string().as_deref(), Some("ManifestError"));
+    assert!(get(&error, "line").as_f64().is_some());
+    assert!(get(&error, "column").as_f64().is_some());
+    let snapshot = simulation.snapshot().expect("snapshot");
+    assert_eq!(js_sys::Array::from(&get(&snapshot, "unscheduled")).length(), 0);
+}
+
+#[wasm_bindgen_test]
+fn negative_time_is_an_error_not_a_panic() {
+    let mut simulation = Simulation::new(1, 1);
+    assert!(simulation.run_until(-5.0).is_err());
+    assert!(simulation.run_until(f64::NAN).is_err());
+}

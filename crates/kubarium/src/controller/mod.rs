@@ -1,0 +1,3 @@
+//! Controllers: one module per Kubernetes controller, each with a `sync` for one object key.
+
+pub mod daemonset;

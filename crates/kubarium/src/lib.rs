@@ -1,0 +1,27 @@
+//! kubarium: a deterministic, sans-IO simulation of a Kubernetes control plane.
+//!
+//! The core owns a virtual clock in integer milliseconds and one seeded RNG. It never reads the
+//! wall clock, OS randomness, files or the network: the CLI, the wasm facade and the web app only
+//! drive it through [`Simulation`].
+//!
+//! This is the foundation slice: manifests are parsed into typed objects, a DaemonSet controller
+//! creates one pod per node, a scheduler binds pods and a kubelet starts them, all as timed work
+//! items on one event queue. The full engine, validation and controllers grow from here.
+
+pub mod api;
+pub mod controller;
+pub mod kubelet;
+pub mod labels;
+pub mod manifest;
+pub mod rng;
+pub mod scheduler;
+pub mod sim;
+pub mod time;
+pub mod view;
+
+pub use manifest::{parse_manifests, ManifestError};
+pub use sim::{ClusterConfig, EventRecord, Simulation, StepLimitExceeded};
+pub use view::{NodeView, PodView, Snapshot};
+
+/// The manifest of the foundation slice: the `myweb-ds` DaemonSet from the study notes.
+pub const EXAMPLE_MYWEB_DS: &str = include_str!("../examples/myweb-ds.yaml");

@@ -1,0 +1,37 @@
+// Debian's Chromium, driven by playwright-core (which never downloads a browser of its own).
+import { chromium } from "playwright-core";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--disable-dev-shm-usage",
+  `--user-data-dir=${mkdtempSync(join(tmpdir(), "kubarium-chromium-"))}`,
+];
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_FLAGS,
+  });
+}
+
+/** Opens a page that records console errors and uncaught exceptions in `page.problems`. */
+export async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") page.problems.push(`console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
+  await page.goto(url);
+  return page;
+}

@@ -1,0 +1,66 @@
+// The built playground (trunk build --release) as a user sees it, in Debian's Chromium.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serveDirectory } from "./server.js";
+import { launchChromium, openPage } from "./browser.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.DIST_DIR ?? join(HERE, "../../dist"));
+const ARTIFACTS = join(HERE, "artifacts");
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await serveDirectory(DIST);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("the default example shows three node cards, each holding one running myweb-ds pod", async () => {
+  const started = Date.now();
+  const page = await openPage(browser, server.url);
+  const cards = page.getByTestId("node-card");
+  await cards.nth(2).waitFor({ timeout: 15_000 });
+  const renderedMs = Date.now() - started;
+
+  assert.equal(await cards.count(), 3);
+  const nodeNames = await cards.evaluateAll((elements) => elements.map((element) => element.dataset.node));
+  assert.deepEqual(nodeNames, ["node-1", "node-2", "node-3"]);
+  for (const name of nodeNames) {
+    const chips = page.locator(`[data-testid="node-card"][data-node="${name}"] [data-testid="pod-chip"]`);
+    assert.equal(await chips.count(), 1, `one pod chip on ${name}`);
+    assert.equal(await chips.getAttribute("data-owner"), "daemonset/myweb-ds");
+    assert.equal(await chips.getAttribute("data-phase"), "Running");
+    assert.match(await chips.innerText(), /myweb-ds-[bcdfghjklmnpqrstvwxz2456789]{5}/);
+  }
+  assert.equal(await page.getByTestId("pod-chip").count(), 3, "no pods outside the nodes");
+
+  await page.screenshot({ path: join(ARTIFACTS, "slice-myweb-ds.png"), fullPage: true });
+  console.log(`rendered three node cards ${renderedMs} ms after navigation`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("an invalid manifest shows an error and keeps the last good cluster", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("manifest-editor").fill("apiVersion: apps/v1\nkind: [DaemonSet\n");
+  await page.getByTestId("apply").click();
+  const error = page.getByTestId("error");
+  await error.waitFor();
+  assert.match(await error.innerText(), /line \d+, column \d+/);
+  assert.equal(await page.getByTestId("node-card").count(), 3);
+  assert.equal(await page.getByTestId("pod-chip").count(), 3);
+  await page.screenshot({ path: join(ARTIFACTS, "slice-invalid-manifest.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
