@@ -8,6 +8,8 @@ TRUNK_VERSION=0.21.14
 # wasm-bindgen's CLI must equal the wasm-bindgen crate in Cargo.lock, so read it from there.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
 export PATH="$ROOT/scripts/wasm-opt/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Trunk asks crates.io for a newer version of itself on every build; nothing here needs that.
+export TRUNK_SKIP_VERSION_CHECK=true
 
 STAGE_TIMES=()
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }

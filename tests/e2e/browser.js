@@ -1,8 +1,6 @@
 // Debian's Chromium, driven by playwright-core (which never downloads a browser of its own).
+// `launch` gives every browser a fresh, temporary profile (user data dir) of its own.
 import { chromium } from "playwright-core";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 const CHROMIUM_FLAGS = [
   "--headless",
@@ -14,7 +12,6 @@ const CHROMIUM_FLAGS = [
   "--disable-sync",
   "--disable-quic",
   "--disable-dev-shm-usage",
-  `--user-data-dir=${mkdtempSync(join(tmpdir(), "kubarium-chromium-"))}`,
 ];
 
 export function launchChromium() {

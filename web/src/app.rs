@@ -50,6 +50,10 @@ pub fn App() -> impl IntoView {
             <h1>"kubarium"</h1>
             <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
         </header>
+        <p class="notice" role="note">
+            "Early preview: three fixed Ready nodes, and only apps/v1 DaemonSets are simulated so far. "
+            "Unknown fields are not yet rejected as kubectl would."
+        </p>
         <main class="layout">
             <section class="editor" aria-label="Manifest editor">
                 <label for="manifest">"Manifest (YAML)"</label>
