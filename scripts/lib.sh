@@ -38,7 +38,7 @@ apt_install() {
     as_root apt-get update -q
     APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
 
 # The wasm32 target. rustup first; if it cannot download, Debian's rustc-web with build-std
