@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
         </header>
         <p class="notice" role="note">
             "Early preview: three fixed Ready nodes, and only apps/v1 DaemonSets are simulated so far. "
-            "Unknown fields are not yet rejected as kubectl would."
+            "Every kind is checked field by field as kubectl apply checks it, but other kinds are not played yet."
         </p>
         <main class="layout">
             <section class="editor" aria-label="Manifest editor">

@@ -22,8 +22,13 @@ export interface EventRecord {
   timeMs: number; type: "Normal" | "Warning"; reason: string; object: string;
   namespace: string; message: string; source: string;
 }
-/** Thrown by `apply`: an `Error` with the position of the problem. */
-export interface ManifestError extends Error { document: number; line?: number; column?: number }
+/** One problem found in a manifest; lines and columns are 1-based. */
+export interface Problem {
+  document: number; path: string | null; line: number | null; column: number | null;
+  message: string; context: string | null; hint: string | null;
+}
+/** Thrown by `apply`: every problem, and the first one's position. */
+export interface ManifestError extends Error { document: number; line?: number; column?: number; problems: Problem[] }
 "#;
 
 /// A simulated cluster, driven from JavaScript.
@@ -117,6 +122,20 @@ fn millis_from_js(time_ms: f64) -> Result<Millis, JsError> {
     }
 }
 
+/// One problem of a `ManifestError`, as plain data for JavaScript.
+#[derive(serde::Serialize)]
+struct ProblemView<'a> {
+    document: usize,
+    path: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+    context: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
+/// A JS `Error` named `ManifestError` whose message lists every problem, with `problems` (each
+/// with its path, line and column) and the first problem's `document`, `line` and `column`.
 fn manifest_error(error: &kubarium::ManifestError) -> JsValue {
     let js_error = js_sys::Error::new(&error.to_string());
     js_error.set_name("ManifestError");
@@ -124,12 +143,26 @@ fn manifest_error(error: &kubarium::ManifestError) -> JsValue {
         // Setting a property on a fresh Error object cannot fail.
         let _ = js_sys::Reflect::set(&js_error, &JsValue::from_str(key), &value);
     };
-    set("document", JsValue::from(error.document as u32));
-    if let Some(line) = error.line {
-        set("line", JsValue::from(line as u32));
+    let views: Vec<ProblemView<'_>> = error
+        .problems
+        .iter()
+        .map(|problem| ProblemView {
+            document: problem.document,
+            path: problem.path.as_deref(),
+            line: problem.pos.map(|pos| pos.line),
+            column: problem.pos.map(|pos| pos.column),
+            message: &problem.message,
+            context: problem.context.as_deref(),
+            hint: problem.hint.as_deref(),
+        })
+        .collect();
+    if let Some(first) = views.first() {
+        set("document", JsValue::from(first.document as u32));
+        if let (Some(line), Some(column)) = (first.line, first.column) {
+            set("line", JsValue::from(line));
+            set("column", JsValue::from(column));
+        }
     }
-    if let Some(column) = error.column {
-        set("column", JsValue::from(column as u32));
-    }
+    set("problems", serde_wasm_bindgen::to_value(&views).unwrap_or(JsValue::NULL));
     js_error.into()
 }

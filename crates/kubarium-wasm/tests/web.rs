@@ -52,6 +52,7 @@ fn invalid_yaml_throws_an_error_with_a_position() {
     assert_eq!(get(&error, "name").as_string().as_deref(), Some("ManifestError"));
     assert!(get(&error, "line").as_f64().is_some());
     assert!(get(&error, "column").as_f64().is_some());
+    assert_eq!(js_sys::Array::from(&get(&error, "problems")).length(), 1);
     let snapshot = simulation.snapshot().expect("snapshot");
     assert_eq!(js_sys::Array::from(&get(&snapshot, "unscheduled")).length(), 0);
 }
@@ -61,4 +62,22 @@ fn negative_time_is_an_error_not_a_panic() {
     let mut simulation = Simulation::new(1, 1);
     assert!(simulation.run_until(-5.0).is_err());
     assert!(simulation.run_until(f64::NAN).is_err());
+}
+
+#[wasm_bindgen_test]
+fn every_unknown_field_is_reported_with_path_position_and_hint() {
+    let mut simulation = Simulation::new(3, 1);
+    let error = simulation
+        .apply("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: x}\nspec:\n  slector: {}\n  template:\n    spec:\n      containers:\n      - name: c\n        imagee: nginx\n")
+        .expect_err("typos are rejected");
+    let problems = js_sys::Array::from(&get(&error, "problems"));
+    assert_eq!(problems.length(), 2);
+    let first = problems.get(0);
+    assert_eq!(get(&first, "path").as_string().as_deref(), Some("spec.slector"));
+    assert_eq!(get(&first, "line").as_f64(), Some(5.0));
+    assert_eq!(get(&first, "column").as_f64(), Some(3.0));
+    assert_eq!(get(&first, "hint").as_string().as_deref(), Some("selector"));
+    assert_eq!(get(&first, "message").as_string().as_deref(), Some("unknown field \"spec.slector\""));
+    let second = problems.get(1);
+    assert_eq!(get(&second, "path").as_string().as_deref(), Some("spec.template.spec.containers[0].imagee"));
 }

@@ -13,11 +13,14 @@ pub mod controller;
 pub mod kubelet;
 pub mod labels;
 pub mod manifest;
+pub mod quantity;
 pub mod rng;
+pub mod schema;
 pub mod scheduler;
 pub mod sim;
 pub mod time;
 pub mod view;
+pub mod yaml;
 
 pub use manifest::{parse_manifests, ManifestError};
 pub use sim::{ClusterConfig, EventRecord, Simulation, StepLimitExceeded};

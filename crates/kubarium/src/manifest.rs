@@ -1,91 +1,254 @@
-//! Manifests: multi-document YAML (or JSON) into typed API objects.
+//! Manifests: multi-document YAML (or JSON) into typed API objects, checked the way
+//! `kubectl apply` and the API server check them.
 //!
-//! The slice decodes each document in two steps, as kubectl does: untyped first (to read
-//! `apiVersion` and `kind`), then typed. Strict field validation with paths, positions and hints
-//! is the core issue's work and replaces this module's typed decode.
+//! Each document goes through the same steps as on a real cluster: YAML to JSON (YAML 1.1
+//! scalars, see `yaml.rs`), `apiVersion` and `kind` present, the kind known in that version (with
+//! the removal version and the replacement for removed API versions), strict decoding against the
+//! kind's schema (unknown, duplicate and mistyped fields), then the typed decode. Every problem of
+//! every document is reported, each with its field path, line and column.
 
-use serde::Deserialize;
-use thiserror::Error;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
 
 use crate::api::DaemonSet;
+use crate::schema::{self, DecodeErrorKind};
+use crate::yaml::{self, Node, Pos, Value};
 
 /// An object read from a manifest.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Manifest {
     DaemonSet(DaemonSet),
+    /// A valid object of a kind the simulation does not play yet.
+    NotSimulated { api_version: String, kind: String, name: String },
 }
 
-/// Why a manifest could not be read. Lines and columns are 1-based.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{}", self.render())]
-pub struct ManifestError {
+/// One problem with one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
     /// The 0-based index of the YAML document in the input.
     pub document: usize,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    /// What kubectl says before the field's message
+    /// (`DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error`).
+    pub context: Option<String>,
+    /// `spec.template.spec.containers[0].imagee`.
+    pub path: Option<String>,
+    pub pos: Option<Pos>,
+    /// kubectl's wording (`unknown field "spec.slector"`).
     pub message: String,
+    /// A suggestion (`selector`).
+    pub hint: Option<String>,
 }
+
+impl fmt::Display for Problem {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(pos) => write!(formatter, "{pos}: ")?,
+            None => write!(formatter, "document {}: ", self.document + 1)?,
+        }
+        if let Some(context) = &self.context {
+            write!(formatter, "{context}: ")?;
+        }
+        write!(formatter, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(formatter, " (did you mean \"{hint}\"?)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why manifests could not be applied: every problem found, in source order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.problems.iter().enumerate() {
+            if index > 0 {
+                writeln!(formatter)?;
+            }
+            write!(formatter, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ManifestError {}
 
 impl ManifestError {
-    fn render(&self) -> String {
-        match (self.line, self.column) {
-            (Some(line), Some(column)) => format!("line {line}, column {column}: {}", self.message),
-            _ => format!("document {}: {}", self.document + 1, self.message),
-        }
+    fn single(problem: Problem) -> Self {
+        ManifestError { problems: vec![problem] }
     }
 }
 
-/// Parses every document of `text` into API objects. Empty documents are skipped, as
-/// `kubectl apply` skips them.
+/// API versions Kubernetes served once and removed: (apiVersion, kind, removed in, replacement).
+/// From the Kubernetes deprecated API migration guide.
+const REMOVED_APIS: &[(&str, &str, &str, &str)] = &[
+    ("extensions/v1beta1", "Deployment", "1.16", "apps/v1"),
+    ("extensions/v1beta1", "DaemonSet", "1.16", "apps/v1"),
+    ("extensions/v1beta1", "ReplicaSet", "1.16", "apps/v1"),
+    ("apps/v1beta1", "Deployment", "1.16", "apps/v1"),
+    ("apps/v1beta2", "Deployment", "1.16", "apps/v1"),
+    ("apps/v1beta2", "DaemonSet", "1.16", "apps/v1"),
+    ("apps/v1beta1", "ReplicaSet", "1.16", "apps/v1"),
+    ("apps/v1beta2", "ReplicaSet", "1.16", "apps/v1"),
+    ("batch/v1beta1", "CronJob", "1.25", "batch/v1"),
+    ("batch/v2alpha1", "CronJob", "1.21", "batch/v1"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.25", "autoscaling/v2"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.26", "autoscaling/v2"),
+    ("policy/v1beta1", "PodDisruptionBudget", "1.25", "policy/v1"),
+    ("policy/v1beta1", "PodSecurityPolicy", "1.25", "Pod Security Admission (no replacement kind)"),
+];
+
+/// Parses and checks every document of `text`. Empty documents are skipped, as `kubectl apply`
+/// skips them. Either every document is valid, or every problem is returned.
 pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
+    let documents = yaml::parse_stream(text).map_err(|error| {
+        ManifestError::single(Problem {
+            document: 0,
+            context: Some("error converting YAML to JSON".to_string()),
+            path: None,
+            pos: Some(error.pos),
+            message: error.message,
+            hint: None,
+        })
+    })?;
     let mut manifests = Vec::new();
-    for (document, deserializer) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let value = serde_yaml::Value::deserialize(deserializer).map_err(|error| {
-            let location = error.location();
-            ManifestError {
-                document,
-                line: location.as_ref().map(|location| location.line()),
-                column: location.as_ref().map(|location| location.column()),
-                message: error.to_string(),
-            }
-        })?;
-        if value.is_null() {
-            continue;
+    let mut problems = Vec::new();
+    for document in documents.iter().filter(|document| !document.is_empty) {
+        match decode_object(document.index, &document.root, "") {
+            Ok(decoded) => manifests.extend(decoded),
+            Err(mut found) => problems.append(&mut found),
         }
-        manifests.push(decode_document(document, value)?);
     }
-    Ok(manifests)
+    if problems.is_empty() {
+        Ok(manifests)
+    } else {
+        Err(ManifestError { problems })
+    }
 }
 
-fn decode_document(document: usize, value: serde_yaml::Value) -> Result<Manifest, ManifestError> {
-    let error = |message: String| ManifestError {
+/// Decodes one object (or the items of a `List`); `prefix` is the path of the object inside its
+/// document (`items[2].`).
+fn decode_object(document: usize, root: &Node, prefix: &str) -> Result<Vec<Manifest>, Vec<Problem>> {
+    let problem = |path: Option<String>, pos: Pos, message: String| Problem {
         document,
-        line: None,
-        column: None,
+        context: None,
+        path,
+        pos: Some(pos),
         message,
+        hint: None,
     };
-    let field = |name: &str| value.get(name).and_then(serde_yaml::Value::as_str).unwrap_or("");
-    let api_version = field("apiVersion").to_string();
-    let kind = field("kind").to_string();
+    if !matches!(root.value, Value::Map(_)) {
+        return Err(vec![problem(
+            None,
+            root.pos,
+            format!("a manifest must be an object, found {}", root.value.json_kind()),
+        )]);
+    }
+    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
+    let mut missing = Vec::new();
     if api_version.is_empty() {
-        return Err(error("Object 'apiVersion' is missing".to_string()));
+        missing.push("apiVersion not set");
     }
     if kind.is_empty() {
-        return Err(error("Object 'Kind' is missing".to_string()));
+        missing.push("kind not set");
     }
-    match (api_version.as_str(), kind.as_str()) {
-        ("apps/v1", "DaemonSet") => serde_yaml::from_value(value)
-            .map(Manifest::DaemonSet)
-            .map_err(|decode_error| error(format!("DaemonSet: {decode_error}"))),
-        _ => Err(error(format!(
-            "no matches for kind \"{kind}\" in version \"{api_version}\" (the foundation slice knows apps/v1 DaemonSet)"
-        ))),
+    if !missing.is_empty() {
+        return Err(vec![Problem {
+            context: Some("error validating data".to_string()),
+            ..problem(None, root.pos, format!("[{}]", missing.join(", ")))
+        }]);
     }
+    let Some(type_index) = schema::root_type(api_version, kind) else {
+        let at = root.get("apiVersion").map_or(root.pos, |node| node.pos);
+        let mut message = format!("no matches for kind \"{kind}\" in version \"{api_version}\"");
+        if let Some((_, _, removed_in, replacement)) = REMOVED_APIS
+            .iter()
+            .find(|(removed_version, removed_kind, _, _)| *removed_version == api_version && *removed_kind == kind)
+        {
+            message.push_str(&format!(
+                ": {api_version} {kind} was removed in Kubernetes {removed_in}; use {replacement}"
+            ));
+        }
+        return Err(vec![problem(Some(format!("{prefix}apiVersion")), at, message)]);
+    };
+
+    let decode_errors = schema::check_document(root, type_index);
+    if !decode_errors.is_empty() {
+        let version = api_version.rsplit('/').next().unwrap_or(api_version);
+        return Err(decode_errors
+            .into_iter()
+            .map(|error| {
+                let context = match error.kind {
+                    DecodeErrorKind::UnknownField | DecodeErrorKind::DuplicateField => {
+                        format!("{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error")
+                    }
+                    DecodeErrorKind::WrongType => {
+                        format!("{kind} in version \"{version}\" cannot be handled as a {kind}")
+                    }
+                };
+                Problem {
+                    document,
+                    context: Some(context),
+                    path: Some(format!("{prefix}{}", error.path)),
+                    pos: Some(error.pos),
+                    message: error.message,
+                    hint: error.hint,
+                }
+            })
+            .collect());
+    }
+
+    if kind == "List" {
+        let Some(Node { value: Value::Seq(items), .. }) = root.get("items") else {
+            return Ok(Vec::new());
+        };
+        let mut manifests = Vec::new();
+        let mut problems = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            match decode_object(document, item, &format!("{prefix}items[{index}].")) {
+                Ok(mut decoded) => manifests.append(&mut decoded),
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        return if problems.is_empty() { Ok(manifests) } else { Err(problems) };
+    }
+
+    let decoded = match (api_version, kind) {
+        ("apps/v1", "DaemonSet") => typed(root).map(Manifest::DaemonSet),
+        _ => Ok(Manifest::NotSimulated {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name: root
+                .get("metadata")
+                .and_then(|metadata| metadata.get("name"))
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
+        }),
+    };
+    decoded
+        .map(|manifest| vec![manifest])
+        .map_err(|message| vec![problem(None, root.pos, message)])
+}
+
+/// The typed decode. The schema check has already accepted the shape, so an error here means
+/// our types are stricter than Kubernetes' and is reported rather than hidden.
+fn typed<T: DeserializeOwned>(root: &Node) -> Result<T, String> {
+    serde_json::from_value(root.to_json()).map_err(|error| format!("cannot decode: {error}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn problems(text: &str) -> Vec<Problem> {
+        parse_manifests(text).expect_err("invalid").problems
+    }
 
     #[test]
     fn parses_the_myweb_daemonset() {
@@ -101,27 +264,78 @@ mod tests {
 
     #[test]
     fn skips_empty_documents() {
-        let text = format!("---\n---\n{}\n---\n", crate::EXAMPLE_MYWEB_DS);
+        let text = format!("---\n# nothing here\n---\n{}\n---\n", crate::EXAMPLE_MYWEB_DS);
         assert_eq!(parse_manifests(&text).expect("parses").len(), 1);
     }
 
     #[test]
     fn yaml_syntax_error_has_a_position() {
-        let error = parse_manifests("apiVersion: apps/v1\nkind: [DaemonSet\n").unwrap_err();
-        assert_eq!(error.document, 0);
-        assert!(error.line.is_some(), "{error:?}");
-        assert!(error.column.is_some(), "{error:?}");
+        let found = problems("apiVersion: apps/v1\nkind: [DaemonSet\n");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].pos.is_some(), "{found:?}");
     }
 
     #[test]
-    fn unknown_kind_is_named() {
-        let error = parse_manifests("apiVersion: v9\nkind: Widget\nmetadata: {name: w}\n").unwrap_err();
-        assert!(error.message.contains("no matches for kind \"Widget\" in version \"v9\""), "{error}");
+    fn unknown_kind_uses_kubectl_wording() {
+        let found = problems("apiVersion: v9\nkind: Widget\nmetadata: {name: w}\n");
+        assert_eq!(found[0].message, "no matches for kind \"Widget\" in version \"v9\"");
+        assert_eq!(found[0].pos, Some(Pos { line: 1, column: 13 }));
     }
 
     #[test]
-    fn missing_kind_uses_kubectl_wording() {
-        let error = parse_manifests("apiVersion: apps/v1\nmetadata: {name: x}\n").unwrap_err();
-        assert_eq!(error.message, "Object 'Kind' is missing");
+    fn removed_api_versions_name_the_release_and_the_replacement() {
+        let found = problems("apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\n");
+        assert_eq!(
+            found[0].message,
+            "no matches for kind \"CronJob\" in version \"batch/v1beta1\": batch/v1beta1 CronJob was removed in Kubernetes 1.25; use batch/v1"
+        );
+    }
+
+    #[test]
+    fn missing_api_version_and_kind() {
+        let found = problems("metadata: {name: x}\n");
+        assert_eq!(found[0].message, "[apiVersion not set, kind not set]");
+    }
+
+    #[test]
+    fn all_problems_of_all_documents_are_reported() {
+        let text = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: a}\nspec:\n  slector: {}\n  templat: {}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n  - name: c\n    imagee: nginx\n";
+        let found = problems(text);
+        let summary: Vec<(usize, &str, Option<&str>)> = found
+            .iter()
+            .map(|problem| (problem.document, problem.path.as_deref().unwrap_or(""), problem.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (0, "spec.slector", Some("selector")),
+                (0, "spec.templat", Some("template")),
+                (1, "spec.containers[0].imagee", Some("image")),
+            ]
+        );
+        assert_eq!(
+            found[0].to_string(),
+            "line 5, column 3: DaemonSet in version \"v1\" cannot be handled as a DaemonSet: strict decoding error: unknown field \"spec.slector\" (did you mean \"selector\"?)"
+        );
+    }
+
+    #[test]
+    fn list_items_are_checked_with_their_paths() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: [{name: c, image: x, imagee: y}]}\n";
+        let found = problems(text);
+        assert_eq!(found[0].path.as_deref(), Some("items[0].spec.containers[0].imagee"));
+    }
+
+    #[test]
+    fn valid_objects_of_other_kinds_are_read() {
+        let manifests = parse_manifests("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n").expect("valid");
+        assert_eq!(
+            manifests,
+            [Manifest::NotSimulated {
+                api_version: "batch/v1".to_string(),
+                kind: "Job".to_string(),
+                name: "pi".to_string()
+            }]
+        );
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::api::{DaemonSet, Node, ObjectMeta, Pod};
-use crate::manifest::{parse_manifests, Manifest, ManifestError};
+use crate::manifest::{parse_manifests, Manifest, ManifestError, Problem};
 use crate::rng::Rng;
 use crate::time::Millis;
 use crate::{controller, kubelet, scheduler};
@@ -189,10 +189,27 @@ impl Simulation {
     /// Applies every object of a multi-document manifest, or none if any document is invalid.
     pub fn apply(&mut self, text: &str) -> Result<usize, ManifestError> {
         let manifests = parse_manifests(text)?;
+        let not_simulated: Vec<Problem> = manifests
+            .iter()
+            .filter_map(|manifest| match manifest {
+                Manifest::NotSimulated { api_version, kind, name } => Some(Problem {
+                    document: 0,
+                    context: None,
+                    path: None,
+                    pos: None,
+                    message: format!("{kind} \"{name}\" ({api_version}) is valid, but kubarium does not simulate {kind} yet"),
+                    hint: None,
+                }),
+                Manifest::DaemonSet(_) => None,
+            })
+            .collect();
+        if !not_simulated.is_empty() {
+            return Err(ManifestError { problems: not_simulated });
+        }
         let count = manifests.len();
         for manifest in manifests {
-            match manifest {
-                Manifest::DaemonSet(daemon_set) => self.apply_daemon_set(daemon_set),
+            if let Manifest::DaemonSet(daemon_set) = manifest {
+                self.apply_daemon_set(daemon_set);
             }
         }
         Ok(count)
