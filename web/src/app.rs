@@ -13,7 +13,9 @@ const SETTLE_MS: Millis = 10 * SECOND_MS;
 fn simulate(text: &str) -> Result<Simulation, String> {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", NODE_COUNT));
     simulation.apply(text).map_err(|error| error.to_string())?;
-    simulation.run_until(SETTLE_MS).map_err(|error| error.to_string())?;
+    simulation
+        .run_until(SETTLE_MS)
+        .map_err(|error| error.to_string())?;
     Ok(simulation)
 }
 
@@ -94,7 +96,11 @@ pub fn App() -> impl IntoView {
 
 /// A node re-renders when its pods or readiness change; pods are keyed by uid and status inside.
 fn node_key(node: &NodeView) -> String {
-    let pods: Vec<String> = node.pods.iter().map(|pod| format!("{}:{}", pod.uid, pod.status)).collect();
+    let pods: Vec<String> = node
+        .pods
+        .iter()
+        .map(|pod| format!("{}:{}", pod.uid, pod.status))
+        .collect();
     format!("{}|{}|{}", node.name, node.ready, pods.join(","))
 }
 
@@ -153,7 +159,14 @@ fn phase_icon(status: &str) -> &'static str {
 
 #[component]
 fn PendingLane(snapshot: ReadSignal<Option<Snapshot>>) -> impl IntoView {
-    let pending = move || snapshot.with(|snapshot| snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default());
+    let pending = move || {
+        snapshot.with(|snapshot| {
+            snapshot
+                .as_ref()
+                .map(|s| s.unscheduled.clone())
+                .unwrap_or_default()
+        })
+    };
     view! {
         <Show when=move || !pending().is_empty()>
             <section class="pending-lane" aria-label="Pending pods">

@@ -46,10 +46,23 @@ fn parse_run_options(args: &[String]) -> Result<RunOptions> {
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().with_context(|| format!("{flag} needs a value"));
         match arg.as_str() {
-            "--nodes" => options.nodes = value("--nodes")?.parse().context("--nodes takes a whole number")?,
-            "--until" => options.until_seconds = value("--until")?.parse().context("--until takes seconds")?,
-            "--seed" => options.seed = value("--seed")?.parse().context("--seed takes a whole number")?,
-            flag if flag.starts_with("--") && flag != "-" => bail!("unknown flag {flag}\n\n{USAGE}"),
+            "--nodes" => {
+                options.nodes = value("--nodes")?
+                    .parse()
+                    .context("--nodes takes a whole number")?
+            }
+            "--until" => {
+                options.until_seconds =
+                    value("--until")?.parse().context("--until takes seconds")?
+            }
+            "--seed" => {
+                options.seed = value("--seed")?
+                    .parse()
+                    .context("--seed takes a whole number")?
+            }
+            flag if flag.starts_with("--") && flag != "-" => {
+                bail!("unknown flag {flag}\n\n{USAGE}")
+            }
             file if options.file.is_empty() => options.file = file.to_string(),
             extra => bail!("unexpected argument {extra}\n\n{USAGE}"),
         }
@@ -75,7 +88,8 @@ fn run_manifests(options: &RunOptions) -> Result<ExitCode> {
     let text = if options.file == "-" {
         std::io::read_to_string(std::io::stdin()).context("reading standard input")?
     } else {
-        std::fs::read_to_string(&options.file).with_context(|| format!("reading {}", options.file))?
+        std::fs::read_to_string(&options.file)
+            .with_context(|| format!("reading {}", options.file))?
     };
     let mut config = ClusterConfig::with_nodes("node", options.nodes);
     config.seed = options.seed;
@@ -115,7 +129,12 @@ fn render_pods(simulation: &Simulation) -> String {
         .pods()
         .map(|pod| {
             let view = kubarium::PodView::of(pod);
-            let ready = pod.status.container_statuses.iter().filter(|status| status.ready).count();
+            let ready = pod
+                .status
+                .container_statuses
+                .iter()
+                .filter(|status| status.ready)
+                .count();
             [
                 view.name,
                 format!("{ready}/{}", pod.spec.containers.len()),
@@ -159,14 +178,22 @@ mod tests {
 
     #[test]
     fn table_columns_align() {
-        let table = render_table(&["NAME", "AGE"], &[["a".to_string(), "5s".to_string()], ["longer".to_string(), "1m".to_string()]]);
+        let table = render_table(
+            &["NAME", "AGE"],
+            &[
+                ["a".to_string(), "5s".to_string()],
+                ["longer".to_string(), "1m".to_string()],
+            ],
+        );
         assert_eq!(table, "NAME     AGE\na        5s\nlonger   1m\n");
     }
 
     #[test]
     fn options_need_a_file() {
         assert!(parse_run_options(&[]).is_err());
-        let options = parse_run_options(&["x.yaml".to_string(), "--nodes".to_string(), "5".to_string()]).unwrap();
+        let options =
+            parse_run_options(&["x.yaml".to_string(), "--nodes".to_string(), "5".to_string()])
+                .unwrap();
         assert_eq!((options.file.as_str(), options.nodes), ("x.yaml", 5));
     }
 }

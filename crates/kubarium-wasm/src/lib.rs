@@ -98,7 +98,11 @@ impl Simulation {
     /// The canonical event log, one line per event: equal to the native run's, byte for byte.
     #[wasm_bindgen(js_name = eventLog)]
     pub fn event_log(&self) -> String {
-        self.inner.events().iter().map(|event| event.to_log_line() + "\n").collect()
+        self.inner
+            .events()
+            .iter()
+            .map(|event| event.to_log_line() + "\n")
+            .collect()
     }
 
     /// The FNV-1a hash of the canonical event log, as 16 hex digits.
@@ -118,7 +122,9 @@ fn millis_from_js(time_ms: f64) -> Result<Millis, JsError> {
     if time_ms.is_finite() && time_ms >= 0.0 && time_ms <= 9_007_199_254_740_991.0 {
         Ok(time_ms as Millis)
     } else {
-        Err(JsError::new(&format!("time must be a whole number of milliseconds >= 0, got {time_ms}")))
+        Err(JsError::new(&format!(
+            "time must be a whole number of milliseconds >= 0, got {time_ms}"
+        )))
     }
 }
 
@@ -163,6 +169,9 @@ fn manifest_error(error: &kubarium::ManifestError) -> JsValue {
             set("column", JsValue::from(column));
         }
     }
-    set("problems", serde_wasm_bindgen::to_value(&views).unwrap_or(JsValue::NULL));
+    set(
+        "problems",
+        serde_wasm_bindgen::to_value(&views).unwrap_or(JsValue::NULL),
+    );
     js_error.into()
 }

@@ -18,7 +18,11 @@ impl Pod {
     pub fn is_ready(&self) -> bool {
         self.status.phase == PodPhase::Running
             && !self.status.container_statuses.is_empty()
-            && self.status.container_statuses.iter().all(|status| status.ready)
+            && self
+                .status
+                .container_statuses
+                .iter()
+                .all(|status| status.ready)
     }
 }
 
@@ -50,7 +54,14 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
             })
             .collect();
         for (_, image) in &images {
-            simulation.record_event("Normal", "Pulling", object.clone(), &key.namespace, format!("Pulling image \"{image}\""), SOURCE);
+            simulation.record_event(
+                "Normal",
+                "Pulling",
+                object.clone(),
+                &key.namespace,
+                format!("Pulling image \"{image}\""),
+                SOURCE,
+            );
         }
         simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), now + IMAGE_PULL_MS);
         return;
@@ -69,11 +80,30 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
             format!("Successfully pulled image \"{image}\" in 1s (1s including waiting)"),
             SOURCE,
         );
-        simulation.record_event("Normal", "Created", object.clone(), &key.namespace, format!("Created container: {name}"), SOURCE);
-        simulation.record_event("Normal", "Started", object.clone(), &key.namespace, format!("Started container {name}"), SOURCE);
+        simulation.record_event(
+            "Normal",
+            "Created",
+            object.clone(),
+            &key.namespace,
+            format!("Created container: {name}"),
+            SOURCE,
+        );
+        simulation.record_event(
+            "Normal",
+            "Started",
+            object.clone(),
+            &key.namespace,
+            format!("Started container {name}"),
+            SOURCE,
+        );
     }
     // The DaemonSet controller watches pods: a pod turning ready changes its status counts.
-    if let Some(owner) = simulation.pods.get(key).and_then(|pod| pod.metadata.controller_of()).cloned() {
+    if let Some(owner) = simulation
+        .pods
+        .get(key)
+        .and_then(|pod| pod.metadata.controller_of())
+        .cloned()
+    {
         if owner.kind == "DaemonSet" {
             let owner_key = ObjectKey {
                 namespace: key.namespace.clone(),

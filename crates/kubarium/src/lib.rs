@@ -10,15 +10,17 @@
 
 pub mod api;
 pub mod controller;
+pub mod cron;
 pub mod kubelet;
 pub mod labels;
 pub mod manifest;
 pub mod quantity;
 pub mod rng;
-pub mod schema;
 pub mod scheduler;
+pub mod schema;
 pub mod sim;
 pub mod time;
+pub mod validation;
 pub mod view;
 pub mod yaml;
 
@@ -27,4 +29,4 @@ pub use sim::{ClusterConfig, EventRecord, Simulation, StepLimitExceeded};
 pub use view::{NodeView, PodView, Snapshot};
 
 /// The manifest of the foundation slice: the `myweb-ds` DaemonSet from the study notes.
-pub const EXAMPLE_MYWEB_DS: &str = include_str!("../examples/myweb-ds.yaml");
+pub const EXAMPLE_MYWEB_DS: &str = include_str!("../seeds/myweb-ds.yaml");

@@ -18,9 +18,13 @@ use crate::yaml::{self, Node, Pos, Value};
 /// An object read from a manifest.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Manifest {
-    DaemonSet(DaemonSet),
+    DaemonSet(Box<DaemonSet>),
     /// A valid object of a kind the simulation does not play yet.
-    NotSimulated { api_version: String, kind: String, name: String },
+    NotSimulated {
+        api_version: String,
+        kind: String,
+        name: String,
+    },
 }
 
 /// One problem with one document.
@@ -79,7 +83,9 @@ impl std::error::Error for ManifestError {}
 
 impl ManifestError {
     fn single(problem: Problem) -> Self {
-        ManifestError { problems: vec![problem] }
+        ManifestError {
+            problems: vec![problem],
+        }
     }
 }
 
@@ -96,10 +102,25 @@ const REMOVED_APIS: &[(&str, &str, &str, &str)] = &[
     ("apps/v1beta2", "ReplicaSet", "1.16", "apps/v1"),
     ("batch/v1beta1", "CronJob", "1.25", "batch/v1"),
     ("batch/v2alpha1", "CronJob", "1.21", "batch/v1"),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.25", "autoscaling/v2"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.26", "autoscaling/v2"),
+    (
+        "autoscaling/v2beta1",
+        "HorizontalPodAutoscaler",
+        "1.25",
+        "autoscaling/v2",
+    ),
+    (
+        "autoscaling/v2beta2",
+        "HorizontalPodAutoscaler",
+        "1.26",
+        "autoscaling/v2",
+    ),
     ("policy/v1beta1", "PodDisruptionBudget", "1.25", "policy/v1"),
-    ("policy/v1beta1", "PodSecurityPolicy", "1.25", "Pod Security Admission (no replacement kind)"),
+    (
+        "policy/v1beta1",
+        "PodSecurityPolicy",
+        "1.25",
+        "Pod Security Admission (no replacement kind)",
+    ),
 ];
 
 /// Parses and checks every document of `text`. Empty documents are skipped, as `kubectl apply`
@@ -132,7 +153,11 @@ pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
 
 /// Decodes one object (or the items of a `List`); `prefix` is the path of the object inside its
 /// document (`items[2].`).
-fn decode_object(document: usize, root: &Node, prefix: &str) -> Result<Vec<Manifest>, Vec<Problem>> {
+fn decode_object(
+    document: usize,
+    root: &Node,
+    prefix: &str,
+) -> Result<Vec<Manifest>, Vec<Problem>> {
     let problem = |path: Option<String>, pos: Pos, message: String| Problem {
         document,
         context: None,
@@ -145,7 +170,10 @@ fn decode_object(document: usize, root: &Node, prefix: &str) -> Result<Vec<Manif
         return Err(vec![problem(
             None,
             root.pos,
-            format!("a manifest must be an object, found {}", root.value.json_kind()),
+            format!(
+                "a manifest must be an object, found {}",
+                root.value.json_kind()
+            ),
         )]);
     }
     let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
@@ -166,15 +194,22 @@ fn decode_object(document: usize, root: &Node, prefix: &str) -> Result<Vec<Manif
     let Some(type_index) = schema::root_type(api_version, kind) else {
         let at = root.get("apiVersion").map_or(root.pos, |node| node.pos);
         let mut message = format!("no matches for kind \"{kind}\" in version \"{api_version}\"");
-        if let Some((_, _, removed_in, replacement)) = REMOVED_APIS
-            .iter()
-            .find(|(removed_version, removed_kind, _, _)| *removed_version == api_version && *removed_kind == kind)
+        if let Some((_, _, removed_in, replacement)) =
+            REMOVED_APIS
+                .iter()
+                .find(|(removed_version, removed_kind, _, _)| {
+                    *removed_version == api_version && *removed_kind == kind
+                })
         {
             message.push_str(&format!(
                 ": {api_version} {kind} was removed in Kubernetes {removed_in}; use {replacement}"
             ));
         }
-        return Err(vec![problem(Some(format!("{prefix}apiVersion")), at, message)]);
+        return Err(vec![problem(
+            Some(format!("{prefix}apiVersion")),
+            at,
+            message,
+        )]);
     };
 
     let decode_errors = schema::check_document(root, type_index);
@@ -203,8 +238,36 @@ fn decode_object(document: usize, root: &Node, prefix: &str) -> Result<Vec<Manif
             .collect());
     }
 
+    if kind != "List" {
+        let issues = crate::validation::validate(api_version, kind, root);
+        if !issues.is_empty() {
+            let name = root
+                .get("metadata")
+                .and_then(|metadata| metadata.get("name"))
+                .and_then(Node::as_str)
+                .unwrap_or("");
+            // kubectl: `The <Kind> "<name>" is invalid: <field>: <body>` (one cause per line).
+            let context = format!("The {kind} \"{name}\" is invalid");
+            return Err(issues
+                .into_iter()
+                .map(|issue| Problem {
+                    document,
+                    context: Some(context.clone()),
+                    path: Some(format!("{prefix}{}", issue.path)),
+                    pos: Some(issue.pos),
+                    message: issue.to_string(),
+                    hint: None,
+                })
+                .collect());
+        }
+    }
+
     if kind == "List" {
-        let Some(Node { value: Value::Seq(items), .. }) = root.get("items") else {
+        let Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) = root.get("items")
+        else {
             return Ok(Vec::new());
         };
         let mut manifests = Vec::new();
@@ -215,11 +278,15 @@ fn decode_object(document: usize, root: &Node, prefix: &str) -> Result<Vec<Manif
                 Err(mut found) => problems.append(&mut found),
             }
         }
-        return if problems.is_empty() { Ok(manifests) } else { Err(problems) };
+        return if problems.is_empty() {
+            Ok(manifests)
+        } else {
+            Err(problems)
+        };
     }
 
     let decoded = match (api_version, kind) {
-        ("apps/v1", "DaemonSet") => typed(root).map(Manifest::DaemonSet),
+        ("apps/v1", "DaemonSet") => typed(root).map(|daemon_set| Manifest::DaemonSet(Box::new(daemon_set))),
         _ => Ok(Manifest::NotSimulated {
             api_version: api_version.to_string(),
             kind: kind.to_string(),
@@ -258,13 +325,19 @@ mod tests {
         };
         assert_eq!(daemon_set.metadata.name, "myweb-ds");
         assert_eq!(daemon_set.spec.selector.match_expressions.len(), 2);
-        assert_eq!(daemon_set.spec.template.spec.containers[0].ports[0].container_port, 8080);
+        assert_eq!(
+            daemon_set.spec.template.spec.containers[0].ports[0].container_port,
+            8080
+        );
         assert_eq!(daemon_set.spec.template.spec.restart_policy, "Always");
     }
 
     #[test]
     fn skips_empty_documents() {
-        let text = format!("---\n# nothing here\n---\n{}\n---\n", crate::EXAMPLE_MYWEB_DS);
+        let text = format!(
+            "---\n# nothing here\n---\n{}\n---\n",
+            crate::EXAMPLE_MYWEB_DS
+        );
         assert_eq!(parse_manifests(&text).expect("parses").len(), 1);
     }
 
@@ -278,8 +351,17 @@ mod tests {
     #[test]
     fn unknown_kind_uses_kubectl_wording() {
         let found = problems("apiVersion: v9\nkind: Widget\nmetadata: {name: w}\n");
-        assert_eq!(found[0].message, "no matches for kind \"Widget\" in version \"v9\"");
-        assert_eq!(found[0].pos, Some(Pos { line: 1, column: 13 }));
+        assert_eq!(
+            found[0].message,
+            "no matches for kind \"Widget\" in version \"v9\""
+        );
+        assert_eq!(
+            found[0].pos,
+            Some(Pos {
+                line: 1,
+                column: 13
+            })
+        );
     }
 
     #[test]
@@ -303,7 +385,13 @@ mod tests {
         let found = problems(text);
         let summary: Vec<(usize, &str, Option<&str>)> = found
             .iter()
-            .map(|problem| (problem.document, problem.path.as_deref().unwrap_or(""), problem.hint.as_deref()))
+            .map(|problem| {
+                (
+                    problem.document,
+                    problem.path.as_deref().unwrap_or(""),
+                    problem.hint.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -323,7 +411,10 @@ mod tests {
     fn list_items_are_checked_with_their_paths() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: [{name: c, image: x, imagee: y}]}\n";
         let found = problems(text);
-        assert_eq!(found[0].path.as_deref(), Some("items[0].spec.containers[0].imagee"));
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some("items[0].spec.containers[0].imagee")
+        );
     }
 
     #[test]

@@ -84,7 +84,8 @@ impl Quantity {
                 .ok_or(QuantityError(ERR_NUMERIC))?;
         }
         let decimal_exponent = -(fraction.len() as i32);
-        let nanos = scale_to_nanos(mantissa, decimal_exponent, multiplier).ok_or(QuantityError(ERR_NUMERIC))?;
+        let nanos = scale_to_nanos(mantissa, decimal_exponent, multiplier)
+            .ok_or(QuantityError(ERR_NUMERIC))?;
         Ok(Quantity {
             nanos: if negative { -nanos } else { nanos },
         })
@@ -97,7 +98,8 @@ impl Quantity {
 
     /// `Value`: whole units, rounded up.
     pub fn value(&self) -> i64 {
-        div_ceil(self.nanos, NANOS_PER_UNIT).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+        div_ceil(self.nanos, NANOS_PER_UNIT).clamp(i128::from(i64::MIN), i128::from(i64::MAX))
+            as i64
     }
 
     pub fn is_negative(&self) -> bool {
@@ -265,15 +267,26 @@ mod tests {
             (".", ERR_NUMERIC),
         ];
         for (text, message) in cases {
-            assert_eq!(Quantity::parse(text), Err(QuantityError(message)), "{text:?}");
+            assert_eq!(
+                Quantity::parse(text),
+                Err(QuantityError(message)),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn arithmetic_and_ordering() {
-        let cpu = Quantity::parse("250m").unwrap().saturating_add(Quantity::parse("0.75").unwrap());
+        let cpu = Quantity::parse("250m")
+            .unwrap()
+            .saturating_add(Quantity::parse("0.75").unwrap());
         assert_eq!(cpu, Quantity::from_units(1));
         assert!(Quantity::parse("1Gi").unwrap() > Quantity::parse("1G").unwrap());
-        assert_eq!(Quantity::from_milli(1500).saturating_sub(Quantity::from_units(2)).milli_value(), -500);
+        assert_eq!(
+            Quantity::from_milli(1500)
+                .saturating_sub(Quantity::from_units(2))
+                .milli_value(),
+            -500
+        );
     }
 }

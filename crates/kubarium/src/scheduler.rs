@@ -27,7 +27,11 @@ impl PodSpec {
         let [field] = term.match_fields.as_slice() else {
             return None;
         };
-        match (field.key.as_str(), field.operator.as_str(), field.values.as_slice()) {
+        match (
+            field.key.as_str(),
+            field.operator.as_str(),
+            field.values.as_slice(),
+        ) {
             ("metadata.name", "In", [name]) => Some(name),
             _ => None,
         }
@@ -46,16 +50,22 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
         .affinity
         .as_ref()
         .and_then(|affinity| affinity.node_affinity.as_ref())
-        .and_then(|node_affinity| node_affinity.required_during_scheduling_ignored_during_execution.as_ref());
+        .and_then(|node_affinity| {
+            node_affinity
+                .required_during_scheduling_ignored_during_execution
+                .as_ref()
+        });
     let affinity_matches = required.is_none_or(|required| {
         required.node_selector_terms.iter().any(|term| {
-            term.match_expressions
-                .iter()
-                .all(|requirement| requirement_matches(requirement, labels.get(&requirement.key).map(String::as_str)))
-                && term.match_fields.iter().all(|requirement| {
-                    requirement.key == "metadata.name"
-                        && requirement_matches(requirement, Some(node.metadata.name.as_str()))
-                })
+            term.match_expressions.iter().all(|requirement| {
+                requirement_matches(
+                    requirement,
+                    labels.get(&requirement.key).map(String::as_str),
+                )
+            }) && term.match_fields.iter().all(|requirement| {
+                requirement.key == "metadata.name"
+                    && requirement_matches(requirement, Some(node.metadata.name.as_str()))
+            })
         })
     });
     selector_matches && affinity_matches
@@ -74,7 +84,10 @@ fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str
         "Gt" | "Lt" => {
             let (Some(actual), Some(bound)) = (
                 value.and_then(as_number),
-                requirement.values.first().and_then(|bound| as_number(bound)),
+                requirement
+                    .values
+                    .first()
+                    .and_then(|bound| as_number(bound)),
             ) else {
                 return false;
             };
@@ -99,13 +112,23 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     }
     let mut pods_per_node: BTreeMap<&str, usize> = BTreeMap::new();
     for other in simulation.pods.values() {
-        *pods_per_node.entry(other.spec.node_name.as_str()).or_default() += 1;
+        *pods_per_node
+            .entry(other.spec.node_name.as_str())
+            .or_default() += 1;
     }
     let feasible = simulation
         .nodes
         .values()
         .filter(|node| node_affinity_matches(&pod.spec, node))
-        .min_by_key(|node| (pods_per_node.get(node.metadata.name.as_str()).copied().unwrap_or(0), node.metadata.name.clone()))
+        .min_by_key(|node| {
+            (
+                pods_per_node
+                    .get(node.metadata.name.as_str())
+                    .copied()
+                    .unwrap_or(0),
+                node.metadata.name.clone(),
+            )
+        })
         .map(|node| node.metadata.name.clone());
     let node_count = simulation.nodes.len();
     let object = format!("pod/{}", key.name);

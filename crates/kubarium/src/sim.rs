@@ -30,7 +30,9 @@ impl ClusterConfig {
     pub fn with_nodes(prefix: &str, count: usize) -> Self {
         ClusterConfig {
             seed: 1,
-            node_names: (1..=count).map(|index| format!("{prefix}-{index}")).collect(),
+            node_names: (1..=count)
+                .map(|index| format!("{prefix}-{index}"))
+                .collect(),
         }
     }
 }
@@ -115,7 +117,13 @@ impl EventRecord {
     pub fn to_log_line(&self) -> String {
         format!(
             "{} {} {} {}/{} {} {}",
-            self.time_ms, self.event_type, self.reason, self.namespace, self.object, self.source, self.message
+            self.time_ms,
+            self.event_type,
+            self.reason,
+            self.namespace,
+            self.object,
+            self.source,
+            self.message
         )
     }
 }
@@ -204,12 +212,14 @@ impl Simulation {
             })
             .collect();
         if !not_simulated.is_empty() {
-            return Err(ManifestError { problems: not_simulated });
+            return Err(ManifestError {
+                problems: not_simulated,
+            });
         }
         let count = manifests.len();
         for manifest in manifests {
             if let Manifest::DaemonSet(daemon_set) = manifest {
-                self.apply_daemon_set(daemon_set);
+                self.apply_daemon_set(*daemon_set);
             }
         }
         Ok(count)
@@ -234,10 +244,20 @@ impl Simulation {
             name: name.to_string(),
             ..ObjectMeta::default()
         };
-        metadata.labels.insert("kubernetes.io/hostname".to_string(), name.to_string());
-        metadata.labels.insert("kubernetes.io/os".to_string(), "linux".to_string());
+        metadata
+            .labels
+            .insert("kubernetes.io/hostname".to_string(), name.to_string());
+        metadata
+            .labels
+            .insert("kubernetes.io/os".to_string(), "linux".to_string());
         self.stamp_new_object(&mut metadata);
-        self.nodes.insert(name.to_string(), Node { metadata, ready: true });
+        self.nodes.insert(
+            name.to_string(),
+            Node {
+                metadata,
+                ready: true,
+            },
+        );
         self.enqueue_all_daemon_sets();
     }
 
@@ -337,7 +357,11 @@ impl Simulation {
         self.run_until_with_limit(target_ms, DEFAULT_STEP_LIMIT)
     }
 
-    pub fn run_until_with_limit(&mut self, target_ms: Millis, limit: usize) -> Result<usize, StepLimitExceeded> {
+    pub fn run_until_with_limit(
+        &mut self,
+        target_ms: Millis,
+        limit: usize,
+    ) -> Result<usize, StepLimitExceeded> {
         let mut steps = 0;
         while self.queue.next_due().is_some_and(|due| due <= target_ms) {
             if steps == limit {
@@ -386,33 +410,50 @@ mod tests {
         let mut config = ClusterConfig::with_nodes("node", 3);
         config.seed = seed;
         let mut simulation = Simulation::new(&config);
-        simulation.apply(crate::EXAMPLE_MYWEB_DS).expect("example applies");
+        simulation
+            .apply(crate::EXAMPLE_MYWEB_DS)
+            .expect("example applies");
         simulation
     }
 
     #[test]
     fn daemon_set_runs_one_pod_per_node() {
         let mut simulation = myweb_cluster(1);
-        simulation.run_until(30 * SECOND_MS).expect("within step limit");
+        simulation
+            .run_until(30 * SECOND_MS)
+            .expect("within step limit");
         let mut nodes_with_pods: Vec<&str> = simulation
             .pods()
             .map(|pod| pod.spec.node_name.as_str())
             .collect();
         nodes_with_pods.sort();
         assert_eq!(nodes_with_pods, ["node-1", "node-2", "node-3"]);
-        assert!(simulation.pods().all(|pod| pod.status.phase == PodPhase::Running));
         assert!(simulation
             .pods()
-            .all(|pod| pod.metadata.controller_of().is_some_and(|owner| owner.name == "myweb-ds")));
+            .all(|pod| pod.status.phase == PodPhase::Running));
+        assert!(simulation.pods().all(|pod| pod
+            .metadata
+            .controller_of()
+            .is_some_and(|owner| owner.name == "myweb-ds")));
     }
 
     #[test]
     fn a_new_node_gets_a_daemon_pod() {
         let mut simulation = myweb_cluster(1);
-        simulation.run_until(10 * SECOND_MS).expect("within step limit");
+        simulation
+            .run_until(10 * SECOND_MS)
+            .expect("within step limit");
         simulation.add_node("node-4");
-        simulation.run_until(20 * SECOND_MS).expect("within step limit");
-        assert_eq!(simulation.pods().filter(|pod| pod.spec.node_name == "node-4").count(), 1);
+        simulation
+            .run_until(20 * SECOND_MS)
+            .expect("within step limit");
+        assert_eq!(
+            simulation
+                .pods()
+                .filter(|pod| pod.spec.node_name == "node-4")
+                .count(),
+            1
+        );
         assert_eq!(simulation.pods().count(), 4);
     }
 
@@ -425,14 +466,22 @@ mod tests {
         assert_eq!(first.events(), second.events());
         assert_eq!(first.event_log_hash(), second.event_log_hash());
         let mut other_seed = myweb_cluster(43);
-        other_seed.run_until(60 * SECOND_MS).expect("within step limit");
-        assert_ne!(first.event_log_hash(), other_seed.event_log_hash(), "names depend on the seed");
+        other_seed
+            .run_until(60 * SECOND_MS)
+            .expect("within step limit");
+        assert_ne!(
+            first.event_log_hash(),
+            other_seed.event_log_hash(),
+            "names depend on the seed"
+        );
     }
 
     #[test]
     fn idle_time_costs_no_steps() {
         let mut simulation = myweb_cluster(1);
-        let busy_steps = simulation.run_until(60 * SECOND_MS).expect("within step limit");
+        let busy_steps = simulation
+            .run_until(60 * SECOND_MS)
+            .expect("within step limit");
         assert!(busy_steps > 0);
         let year_ms = 365 * 24 * 3_600 * SECOND_MS;
         assert_eq!(simulation.run_until(year_ms).expect("within step limit"), 0);
@@ -442,7 +491,9 @@ mod tests {
     #[test]
     fn step_limit_names_where_it_stopped() {
         let mut simulation = myweb_cluster(1);
-        let error = simulation.run_until_with_limit(60 * SECOND_MS, 2).unwrap_err();
+        let error = simulation
+            .run_until_with_limit(60 * SECOND_MS, 2)
+            .unwrap_err();
         assert_eq!(error.limit, 2);
         assert_eq!(error.target_ms, 60 * SECOND_MS);
         assert!(!error.next_work.is_empty());

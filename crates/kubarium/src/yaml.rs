@@ -98,7 +98,11 @@ impl Node {
     /// The value of `key` if this is a mapping that has it (the last one, as JSON decoding keeps).
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().rev().find(|entry| entry.key == key).map(|entry| &entry.value),
+            Value::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|entry| entry.key == key)
+                .map(|entry| &entry.value),
             _ => None,
         }
     }
@@ -120,7 +124,9 @@ impl Node {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(text) => serde_json::Value::String(text.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(entries) => {
                 let mut object = serde_json::Map::new();
                 for entry in entries {
@@ -190,7 +196,10 @@ impl TreeBuilder {
                 self.document_has_content = false;
             }
             Event::DocumentEnd => {
-                let root = self.root.take().unwrap_or(Node { value: Value::Null, pos });
+                let root = self.root.take().unwrap_or(Node {
+                    value: Value::Null,
+                    pos,
+                });
                 // A document of nothing but comments is an empty plain scalar: null. kubectl
                 // skips such documents, and an explicit `~` too.
                 let is_empty = !self.document_has_content || root.value == Value::Null;
@@ -208,7 +217,11 @@ impl TreeBuilder {
             }
             Event::SequenceStart(anchor, _) => {
                 self.document_has_content = true;
-                self.open(Frame::Seq { items: Vec::new(), pos, anchor })?;
+                self.open(Frame::Seq {
+                    items: Vec::new(),
+                    pos,
+                    anchor,
+                })?;
             }
             Event::MappingStart(anchor, _) => {
                 self.document_has_content = true;
@@ -221,19 +234,53 @@ impl TreeBuilder {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
-                    return Err(YamlError { message: "unbalanced collection end".to_string(), pos });
+                    return Err(YamlError {
+                        message: "unbalanced collection end".to_string(),
+                        pos,
+                    });
                 };
                 let (node, anchor) = match frame {
-                    Frame::Seq { items, pos, anchor } => (Node { value: Value::Seq(items), pos }, anchor),
-                    Frame::Map { entries, pos, anchor, .. } => (Node { value: Value::Map(entries), pos }, anchor),
+                    Frame::Seq { items, pos, anchor } => (
+                        Node {
+                            value: Value::Seq(items),
+                            pos,
+                        },
+                        anchor,
+                    ),
+                    Frame::Map {
+                        entries,
+                        pos,
+                        anchor,
+                        ..
+                    } => (
+                        Node {
+                            value: Value::Map(entries),
+                            pos,
+                        },
+                        anchor,
+                    ),
                 };
                 self.finish_node(node, anchor, 0)?;
             }
             Event::Alias(id) => {
-                let Some((_, node, size)) = self.anchors.iter().rev().find(|(anchor, _, _)| *anchor == id) else {
-                    return Err(YamlError { message: "unknown anchor".to_string(), pos });
+                let Some((_, node, size)) = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(anchor, _, _)| *anchor == id)
+                else {
+                    return Err(YamlError {
+                        message: "unknown anchor".to_string(),
+                        pos,
+                    });
                 };
-                let (node, size) = (Node { pos, ..node.clone() }, *size);
+                let (node, size) = (
+                    Node {
+                        pos,
+                        ..node.clone()
+                    },
+                    *size,
+                );
                 if self.node_count + size > MAX_NODES {
                     return Err(YamlError {
                         message: "document contains excessive aliasing".to_string(),
@@ -274,7 +321,12 @@ impl TreeBuilder {
     }
 
     /// Places a finished node in its parent (or as the document root) and records its anchor.
-    fn finish_node(&mut self, node: Node, anchor: usize, new_nodes: usize) -> Result<(), YamlError> {
+    fn finish_node(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        new_nodes: usize,
+    ) -> Result<(), YamlError> {
         self.count_nodes(new_nodes, node.pos)?;
         if anchor != 0 {
             let size = count_tree(&node);
@@ -283,13 +335,21 @@ impl TreeBuilder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => {
                     let key = map_key(&node)?;
                     *pending_key = Some((key, node.pos));
                 }
                 Some((key, key_pos)) if key == "<<" => merge_into(entries, node, key_pos)?,
-                Some((key, key_pos)) => entries.push(Entry { key, key_pos, value: node }),
+                Some((key, key_pos)) => entries.push(Entry {
+                    key,
+                    key_pos,
+                    value: node,
+                }),
             },
         }
         Ok(())
@@ -386,7 +446,9 @@ pub fn resolve_plain(text: &str) -> Value {
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             return Value::Bool(false)
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -528,7 +590,9 @@ mod tests {
     #[test]
     fn keys_become_strings_like_yaml_to_json() {
         let root = one("on: push\n1: one\n");
-        let Value::Map(entries) = &root.value else { panic!("map") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
         let keys: Vec<&str> = entries.iter().map(|entry| entry.key.as_str()).collect();
         assert_eq!(keys, ["true", "1"]);
     }
@@ -536,22 +600,33 @@ mod tests {
     #[test]
     fn positions_are_one_based() {
         let root = one("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: web\n");
-        let Value::Map(entries) = &root.value else { panic!("map") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
         let spec = &entries[2];
         assert_eq!(spec.key, "spec");
         assert_eq!(spec.key_pos, Pos { line: 3, column: 1 });
         let containers = spec.value.get("containers").expect("containers");
-        let Value::Seq(items) = &containers.value else { panic!("seq") };
-        let Value::Map(container) = &items[0].value else { panic!("map") };
+        let Value::Seq(items) = &containers.value else {
+            panic!("seq")
+        };
+        let Value::Map(container) = &items[0].value else {
+            panic!("map")
+        };
         assert_eq!(container[0].key_pos, Pos { line: 5, column: 5 });
     }
 
     #[test]
     fn duplicate_keys_are_kept_for_validation() {
         let root = one("a: 1\na: 2\n");
-        let Value::Map(entries) = &root.value else { panic!("map") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
         assert_eq!(entries.len(), 2);
-        assert_eq!(root.get("a").map(|node| node.value.clone()), Some(Value::Int(2)));
+        assert_eq!(
+            root.get("a").map(|node| node.value.clone()),
+            Some(Value::Int(2))
+        );
     }
 
     #[test]
@@ -565,8 +640,14 @@ mod tests {
     fn anchors_aliases_and_merge_keys() {
         let root = one("base: &b {p: 1, q: 2}\nother:\n  <<: *b\n  q: 3\n");
         let other = root.get("other").expect("other");
-        assert_eq!(other.get("p").map(|node| node.value.clone()), Some(Value::Int(1)));
-        assert_eq!(other.get("q").map(|node| node.value.clone()), Some(Value::Int(3)));
+        assert_eq!(
+            other.get("p").map(|node| node.value.clone()),
+            Some(Value::Int(1))
+        );
+        assert_eq!(
+            other.get("q").map(|node| node.value.clone()),
+            Some(Value::Int(3))
+        );
         // YAML 1.1: a plain `y` is a boolean, so as a key it becomes "true".
         let root = one("y: 1\n");
         assert!(root.get("true").is_some() && root.get("y").is_none());

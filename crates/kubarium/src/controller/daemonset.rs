@@ -5,11 +5,11 @@
 //! issue.
 
 use crate::api::{
-    Affinity, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
-    ObjectMeta, OwnerReference, Pod,
+    Affinity, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement,
+    NodeSelectorTerm, ObjectMeta, OwnerReference, Pod,
 };
-use crate::sim::{ObjectKey, Simulation};
 use crate::scheduler;
+use crate::sim::{ObjectKey, Simulation};
 
 const SOURCE: &str = "daemonset-controller";
 
@@ -20,10 +20,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
     };
     let nodes: Vec<Node> = simulation.nodes.values().cloned().collect();
     for node in &nodes {
-        let has_pod = simulation
-            .pods
-            .values()
-            .any(|pod| is_owned_by(pod, &daemon_set) && pod.spec.node_name_or_target() == Some(node.metadata.name.as_str()));
+        let has_pod = simulation.pods.values().any(|pod| {
+            is_owned_by(pod, &daemon_set)
+                && pod.spec.node_name_or_target() == Some(node.metadata.name.as_str())
+        });
         if node_should_run_daemon_pod(&daemon_set, node) && !has_pod {
             let pod = new_daemon_pod(&daemon_set, &node.metadata.name);
             let pod_key = simulation.create_pod(pod);

@@ -41,1705 +41,7357 @@ pub static ROOTS: &[(&str, &str, usize)] = &[
     ("apps/v1", "ControllerRevision", CONTROLLER_REVISION),
     ("batch/v1", "Job", JOB),
     ("batch/v1", "CronJob", CRON_JOB),
-    ("autoscaling/v1", "HorizontalPodAutoscaler", HORIZONTAL_POD_AUTOSCALER_V1),
-    ("autoscaling/v2", "HorizontalPodAutoscaler", HORIZONTAL_POD_AUTOSCALER_V2),
+    (
+        "autoscaling/v1",
+        "HorizontalPodAutoscaler",
+        HORIZONTAL_POD_AUTOSCALER_V1,
+    ),
+    (
+        "autoscaling/v2",
+        "HorizontalPodAutoscaler",
+        HORIZONTAL_POD_AUTOSCALER_V2,
+    ),
     ("discovery.k8s.io/v1", "EndpointSlice", ENDPOINT_SLICE),
 ];
 
 /// 268 types reachable from ROOTS.
 pub static TYPES: &[TypeDef] = &[
-    /* 0 */ TypeDef { name: "io.k8s.api.apps.v1.ControllerRevision", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "data", ty: FieldType::Any, required: true },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "revision", ty: FieldType::Integer, required: false },
-    ] },
-    /* 1 */ TypeDef { name: "io.k8s.api.apps.v1.DaemonSet", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(3), required: true },
-        FieldDef { name: "status", ty: FieldType::Object(4), required: false },
-    ] },
-    /* 2 */ TypeDef { name: "io.k8s.api.apps.v1.DaemonSetCondition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 3 */ TypeDef { name: "io.k8s.api.apps.v1.DaemonSetSpec", fields: &[
-        FieldDef { name: "minReadySeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "revisionHistoryLimit", ty: FieldType::Integer, required: false },
-        FieldDef { name: "selector", ty: FieldType::Object(261), required: true },
-        FieldDef { name: "template", ty: FieldType::Object(187), required: true },
-        FieldDef { name: "updateStrategy", ty: FieldType::Object(5), required: false },
-    ] },
-    /* 4 */ TypeDef { name: "io.k8s.api.apps.v1.DaemonSetStatus", fields: &[
-        FieldDef { name: "collisionCount", ty: FieldType::Integer, required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(2)), required: false },
-        FieldDef { name: "currentNumberScheduled", ty: FieldType::Integer, required: true },
-        FieldDef { name: "desiredNumberScheduled", ty: FieldType::Integer, required: true },
-        FieldDef { name: "numberAvailable", ty: FieldType::Integer, required: false },
-        FieldDef { name: "numberMisscheduled", ty: FieldType::Integer, required: true },
-        FieldDef { name: "numberReady", ty: FieldType::Integer, required: true },
-        FieldDef { name: "numberUnavailable", ty: FieldType::Integer, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "updatedNumberScheduled", ty: FieldType::Integer, required: false },
-    ] },
-    /* 5 */ TypeDef { name: "io.k8s.api.apps.v1.DaemonSetUpdateStrategy", fields: &[
-        FieldDef { name: "rollingUpdate", ty: FieldType::Object(15), required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 6 */ TypeDef { name: "io.k8s.api.apps.v1.Deployment", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(8), required: true },
-        FieldDef { name: "status", ty: FieldType::Object(9), required: false },
-    ] },
-    /* 7 */ TypeDef { name: "io.k8s.api.apps.v1.DeploymentCondition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "lastUpdateTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 8 */ TypeDef { name: "io.k8s.api.apps.v1.DeploymentSpec", fields: &[
-        FieldDef { name: "minReadySeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "paused", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "progressDeadlineSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "replicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "revisionHistoryLimit", ty: FieldType::Integer, required: false },
-        FieldDef { name: "selector", ty: FieldType::Object(261), required: true },
-        FieldDef { name: "strategy", ty: FieldType::Object(10), required: false },
-        FieldDef { name: "template", ty: FieldType::Object(187), required: true },
-    ] },
-    /* 9 */ TypeDef { name: "io.k8s.api.apps.v1.DeploymentStatus", fields: &[
-        FieldDef { name: "availableReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "collisionCount", ty: FieldType::Integer, required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(7)), required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "readyReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "replicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "terminatingReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "unavailableReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "updatedReplicas", ty: FieldType::Integer, required: false },
-    ] },
-    /* 10 */ TypeDef { name: "io.k8s.api.apps.v1.DeploymentStrategy", fields: &[
-        FieldDef { name: "rollingUpdate", ty: FieldType::Object(16), required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 11 */ TypeDef { name: "io.k8s.api.apps.v1.ReplicaSet", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(13), required: true },
-        FieldDef { name: "status", ty: FieldType::Object(14), required: false },
-    ] },
-    /* 12 */ TypeDef { name: "io.k8s.api.apps.v1.ReplicaSetCondition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 13 */ TypeDef { name: "io.k8s.api.apps.v1.ReplicaSetSpec", fields: &[
-        FieldDef { name: "minReadySeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "replicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "selector", ty: FieldType::Object(261), required: true },
-        FieldDef { name: "template", ty: FieldType::Object(187), required: false },
-    ] },
-    /* 14 */ TypeDef { name: "io.k8s.api.apps.v1.ReplicaSetStatus", fields: &[
-        FieldDef { name: "availableReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(12)), required: false },
-        FieldDef { name: "fullyLabeledReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "readyReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "replicas", ty: FieldType::Integer, required: true },
-        FieldDef { name: "terminatingReplicas", ty: FieldType::Integer, required: false },
-    ] },
-    /* 15 */ TypeDef { name: "io.k8s.api.apps.v1.RollingUpdateDaemonSet", fields: &[
-        FieldDef { name: "maxSurge", ty: FieldType::IntOrString, required: false },
-        FieldDef { name: "maxUnavailable", ty: FieldType::IntOrString, required: false },
-    ] },
-    /* 16 */ TypeDef { name: "io.k8s.api.apps.v1.RollingUpdateDeployment", fields: &[
-        FieldDef { name: "maxSurge", ty: FieldType::IntOrString, required: false },
-        FieldDef { name: "maxUnavailable", ty: FieldType::IntOrString, required: false },
-    ] },
-    /* 17 */ TypeDef { name: "io.k8s.api.autoscaling.v1.CrossVersionObjectReference", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 18 */ TypeDef { name: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(19), required: true },
-        FieldDef { name: "status", ty: FieldType::Object(20), required: false },
-    ] },
-    /* 19 */ TypeDef { name: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec", fields: &[
-        FieldDef { name: "maxReplicas", ty: FieldType::Integer, required: true },
-        FieldDef { name: "minReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "scaleTargetRef", ty: FieldType::Object(17), required: true },
-        FieldDef { name: "targetCPUUtilizationPercentage", ty: FieldType::Integer, required: false },
-    ] },
-    /* 20 */ TypeDef { name: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus", fields: &[
-        FieldDef { name: "currentCPUUtilizationPercentage", ty: FieldType::Integer, required: false },
-        FieldDef { name: "currentReplicas", ty: FieldType::Integer, required: true },
-        FieldDef { name: "desiredReplicas", ty: FieldType::Integer, required: true },
-        FieldDef { name: "lastScaleTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-    ] },
-    /* 21 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ContainerResourceMetricSource", fields: &[
-        FieldDef { name: "container", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "target", ty: FieldType::Object(36), required: true },
-    ] },
-    /* 22 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus", fields: &[
-        FieldDef { name: "container", ty: FieldType::String, required: true },
-        FieldDef { name: "current", ty: FieldType::Object(37), required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 23 */ TypeDef { name: "io.k8s.api.autoscaling.v2.CrossVersionObjectReference", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 24 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ExternalMetricSource", fields: &[
-        FieldDef { name: "metric", ty: FieldType::Object(33), required: true },
-        FieldDef { name: "target", ty: FieldType::Object(36), required: true },
-    ] },
-    /* 25 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ExternalMetricStatus", fields: &[
-        FieldDef { name: "current", ty: FieldType::Object(37), required: true },
-        FieldDef { name: "metric", ty: FieldType::Object(33), required: true },
-    ] },
-    /* 26 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HPAScalingPolicy", fields: &[
-        FieldDef { name: "periodSeconds", ty: FieldType::Integer, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-        FieldDef { name: "value", ty: FieldType::Integer, required: true },
-    ] },
-    /* 27 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HPAScalingRules", fields: &[
-        FieldDef { name: "policies", ty: FieldType::Array(&FieldType::Object(26)), required: false },
-        FieldDef { name: "selectPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "stabilizationWindowSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "tolerance", ty: FieldType::Quantity, required: false },
-    ] },
-    /* 28 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(31), required: true },
-        FieldDef { name: "status", ty: FieldType::Object(32), required: false },
-    ] },
-    /* 29 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior", fields: &[
-        FieldDef { name: "scaleDown", ty: FieldType::Object(27), required: false },
-        FieldDef { name: "scaleUp", ty: FieldType::Object(27), required: false },
-    ] },
-    /* 30 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 31 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec", fields: &[
-        FieldDef { name: "behavior", ty: FieldType::Object(29), required: false },
-        FieldDef { name: "maxReplicas", ty: FieldType::Integer, required: true },
-        FieldDef { name: "metrics", ty: FieldType::Array(&FieldType::Object(34)), required: false },
-        FieldDef { name: "minReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "scaleTargetRef", ty: FieldType::Object(23), required: true },
-    ] },
-    /* 32 */ TypeDef { name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus", fields: &[
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(30)), required: false },
-        FieldDef { name: "currentMetrics", ty: FieldType::Array(&FieldType::Object(35)), required: false },
-        FieldDef { name: "currentReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "desiredReplicas", ty: FieldType::Integer, required: true },
-        FieldDef { name: "lastScaleTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-    ] },
-    /* 33 */ TypeDef { name: "io.k8s.api.autoscaling.v2.MetricIdentifier", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "selector", ty: FieldType::Object(261), required: false },
-    ] },
-    /* 34 */ TypeDef { name: "io.k8s.api.autoscaling.v2.MetricSpec", fields: &[
-        FieldDef { name: "containerResource", ty: FieldType::Object(21), required: false },
-        FieldDef { name: "external", ty: FieldType::Object(24), required: false },
-        FieldDef { name: "object", ty: FieldType::Object(38), required: false },
-        FieldDef { name: "pods", ty: FieldType::Object(40), required: false },
-        FieldDef { name: "resource", ty: FieldType::Object(42), required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 35 */ TypeDef { name: "io.k8s.api.autoscaling.v2.MetricStatus", fields: &[
-        FieldDef { name: "containerResource", ty: FieldType::Object(22), required: false },
-        FieldDef { name: "external", ty: FieldType::Object(25), required: false },
-        FieldDef { name: "object", ty: FieldType::Object(39), required: false },
-        FieldDef { name: "pods", ty: FieldType::Object(41), required: false },
-        FieldDef { name: "resource", ty: FieldType::Object(43), required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 36 */ TypeDef { name: "io.k8s.api.autoscaling.v2.MetricTarget", fields: &[
-        FieldDef { name: "averageUtilization", ty: FieldType::Integer, required: false },
-        FieldDef { name: "averageValue", ty: FieldType::Quantity, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-        FieldDef { name: "value", ty: FieldType::Quantity, required: false },
-    ] },
-    /* 37 */ TypeDef { name: "io.k8s.api.autoscaling.v2.MetricValueStatus", fields: &[
-        FieldDef { name: "averageUtilization", ty: FieldType::Integer, required: false },
-        FieldDef { name: "averageValue", ty: FieldType::Quantity, required: false },
-        FieldDef { name: "value", ty: FieldType::Quantity, required: false },
-    ] },
-    /* 38 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ObjectMetricSource", fields: &[
-        FieldDef { name: "describedObject", ty: FieldType::Object(23), required: true },
-        FieldDef { name: "metric", ty: FieldType::Object(33), required: true },
-        FieldDef { name: "target", ty: FieldType::Object(36), required: true },
-    ] },
-    /* 39 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ObjectMetricStatus", fields: &[
-        FieldDef { name: "current", ty: FieldType::Object(37), required: true },
-        FieldDef { name: "describedObject", ty: FieldType::Object(23), required: true },
-        FieldDef { name: "metric", ty: FieldType::Object(33), required: true },
-    ] },
-    /* 40 */ TypeDef { name: "io.k8s.api.autoscaling.v2.PodsMetricSource", fields: &[
-        FieldDef { name: "metric", ty: FieldType::Object(33), required: true },
-        FieldDef { name: "target", ty: FieldType::Object(36), required: true },
-    ] },
-    /* 41 */ TypeDef { name: "io.k8s.api.autoscaling.v2.PodsMetricStatus", fields: &[
-        FieldDef { name: "current", ty: FieldType::Object(37), required: true },
-        FieldDef { name: "metric", ty: FieldType::Object(33), required: true },
-    ] },
-    /* 42 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ResourceMetricSource", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "target", ty: FieldType::Object(36), required: true },
-    ] },
-    /* 43 */ TypeDef { name: "io.k8s.api.autoscaling.v2.ResourceMetricStatus", fields: &[
-        FieldDef { name: "current", ty: FieldType::Object(37), required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 44 */ TypeDef { name: "io.k8s.api.batch.v1.CronJob", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(45), required: true },
-        FieldDef { name: "status", ty: FieldType::Object(46), required: false },
-    ] },
-    /* 45 */ TypeDef { name: "io.k8s.api.batch.v1.CronJobSpec", fields: &[
-        FieldDef { name: "concurrencyPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "failedJobsHistoryLimit", ty: FieldType::Integer, required: false },
-        FieldDef { name: "jobTemplate", ty: FieldType::Object(52), required: true },
-        FieldDef { name: "schedule", ty: FieldType::String, required: true },
-        FieldDef { name: "startingDeadlineSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "successfulJobsHistoryLimit", ty: FieldType::Integer, required: false },
-        FieldDef { name: "suspend", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "timeZone", ty: FieldType::String, required: false },
-    ] },
-    /* 46 */ TypeDef { name: "io.k8s.api.batch.v1.CronJobStatus", fields: &[
-        FieldDef { name: "active", ty: FieldType::Array(&FieldType::Object(163)), required: false },
-        FieldDef { name: "lastScheduleTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "lastSuccessfulTime", ty: FieldType::Time, required: false },
-    ] },
-    /* 47 */ TypeDef { name: "io.k8s.api.batch.v1.Job", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(50), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(51), required: false },
-    ] },
-    /* 48 */ TypeDef { name: "io.k8s.api.batch.v1.JobCondition", fields: &[
-        FieldDef { name: "lastProbeTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 49 */ TypeDef { name: "io.k8s.api.batch.v1.JobSchedulingConfiguration", fields: &[
-        FieldDef { name: "disruptionMode", ty: FieldType::Object(254), required: false },
-        FieldDef { name: "resourceClaims", ty: FieldType::Array(&FieldType::Object(256)), required: false },
-        FieldDef { name: "schedulingConstraints", ty: FieldType::Object(257), required: false },
-        FieldDef { name: "schedulingPolicy", ty: FieldType::Object(258), required: false },
-    ] },
-    /* 50 */ TypeDef { name: "io.k8s.api.batch.v1.JobSpec", fields: &[
-        FieldDef { name: "activeDeadlineSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "backoffLimit", ty: FieldType::Integer, required: false },
-        FieldDef { name: "backoffLimitPerIndex", ty: FieldType::Integer, required: false },
-        FieldDef { name: "completionMode", ty: FieldType::String, required: false },
-        FieldDef { name: "completions", ty: FieldType::Integer, required: false },
-        FieldDef { name: "managedBy", ty: FieldType::String, required: false },
-        FieldDef { name: "manualSelector", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "maxFailedIndexes", ty: FieldType::Integer, required: false },
-        FieldDef { name: "parallelism", ty: FieldType::Integer, required: false },
-        FieldDef { name: "podFailurePolicy", ty: FieldType::Object(53), required: false },
-        FieldDef { name: "podReplacementPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "scheduling", ty: FieldType::Object(49), required: false },
-        FieldDef { name: "selector", ty: FieldType::Object(261), required: false },
-        FieldDef { name: "successPolicy", ty: FieldType::Object(57), required: false },
-        FieldDef { name: "suspend", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "template", ty: FieldType::Object(187), required: true },
-        FieldDef { name: "ttlSecondsAfterFinished", ty: FieldType::Integer, required: false },
-    ] },
-    /* 51 */ TypeDef { name: "io.k8s.api.batch.v1.JobStatus", fields: &[
-        FieldDef { name: "active", ty: FieldType::Integer, required: false },
-        FieldDef { name: "completedIndexes", ty: FieldType::String, required: false },
-        FieldDef { name: "completionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(48)), required: false },
-        FieldDef { name: "failed", ty: FieldType::Integer, required: false },
-        FieldDef { name: "failedIndexes", ty: FieldType::String, required: false },
-        FieldDef { name: "ready", ty: FieldType::Integer, required: false },
-        FieldDef { name: "startTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "succeeded", ty: FieldType::Integer, required: false },
-        FieldDef { name: "terminating", ty: FieldType::Integer, required: false },
-        FieldDef { name: "uncountedTerminatedPods", ty: FieldType::Object(59), required: false },
-    ] },
-    /* 52 */ TypeDef { name: "io.k8s.api.batch.v1.JobTemplateSpec", fields: &[
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(50), required: false },
-    ] },
-    /* 53 */ TypeDef { name: "io.k8s.api.batch.v1.PodFailurePolicy", fields: &[
-        FieldDef { name: "rules", ty: FieldType::Array(&FieldType::Object(56)), required: true },
-    ] },
-    /* 54 */ TypeDef { name: "io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement", fields: &[
-        FieldDef { name: "containerName", ty: FieldType::String, required: false },
-        FieldDef { name: "operator", ty: FieldType::String, required: true },
-        FieldDef { name: "values", ty: FieldType::Array(&FieldType::Integer), required: true },
-    ] },
-    /* 55 */ TypeDef { name: "io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern", fields: &[
-        FieldDef { name: "status", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 56 */ TypeDef { name: "io.k8s.api.batch.v1.PodFailurePolicyRule", fields: &[
-        FieldDef { name: "action", ty: FieldType::String, required: true },
-        FieldDef { name: "onExitCodes", ty: FieldType::Object(54), required: false },
-        FieldDef { name: "onPodConditions", ty: FieldType::Array(&FieldType::Object(55)), required: false },
-    ] },
-    /* 57 */ TypeDef { name: "io.k8s.api.batch.v1.SuccessPolicy", fields: &[
-        FieldDef { name: "rules", ty: FieldType::Array(&FieldType::Object(58)), required: true },
-    ] },
-    /* 58 */ TypeDef { name: "io.k8s.api.batch.v1.SuccessPolicyRule", fields: &[
-        FieldDef { name: "succeededCount", ty: FieldType::Integer, required: false },
-        FieldDef { name: "succeededIndexes", ty: FieldType::String, required: false },
-    ] },
-    /* 59 */ TypeDef { name: "io.k8s.api.batch.v1.UncountedTerminatedPods", fields: &[
-        FieldDef { name: "failed", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "succeeded", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 60 */ TypeDef { name: "io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "partition", ty: FieldType::Integer, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "volumeID", ty: FieldType::String, required: true },
-    ] },
-    /* 61 */ TypeDef { name: "io.k8s.api.core.v1.Affinity", fields: &[
-        FieldDef { name: "nodeAffinity", ty: FieldType::Object(143), required: false },
-        FieldDef { name: "podAffinity", ty: FieldType::Object(169), required: false },
-        FieldDef { name: "podAntiAffinity", ty: FieldType::Object(171), required: false },
-    ] },
-    /* 62 */ TypeDef { name: "io.k8s.api.core.v1.AppArmorProfile", fields: &[
-        FieldDef { name: "localhostProfile", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 63 */ TypeDef { name: "io.k8s.api.core.v1.AttachedVolume", fields: &[
-        FieldDef { name: "devicePath", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 64 */ TypeDef { name: "io.k8s.api.core.v1.AzureDiskVolumeSource", fields: &[
-        FieldDef { name: "cachingMode", ty: FieldType::String, required: false },
-        FieldDef { name: "diskName", ty: FieldType::String, required: true },
-        FieldDef { name: "diskURI", ty: FieldType::String, required: true },
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 65 */ TypeDef { name: "io.k8s.api.core.v1.AzureFileVolumeSource", fields: &[
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretName", ty: FieldType::String, required: true },
-        FieldDef { name: "shareName", ty: FieldType::String, required: true },
-    ] },
-    /* 66 */ TypeDef { name: "io.k8s.api.core.v1.CSIVolumeSource", fields: &[
-        FieldDef { name: "driver", ty: FieldType::String, required: true },
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "nodePublishSecretRef", ty: FieldType::Object(135), required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "volumeAttributes", ty: FieldType::Map(&FieldType::String), required: false },
-    ] },
-    /* 67 */ TypeDef { name: "io.k8s.api.core.v1.Capabilities", fields: &[
-        FieldDef { name: "add", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "drop", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 68 */ TypeDef { name: "io.k8s.api.core.v1.CephFSVolumeSource", fields: &[
-        FieldDef { name: "monitors", ty: FieldType::Array(&FieldType::String), required: true },
-        FieldDef { name: "path", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretFile", ty: FieldType::String, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: false },
-        FieldDef { name: "user", ty: FieldType::String, required: false },
-    ] },
-    /* 69 */ TypeDef { name: "io.k8s.api.core.v1.CinderVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: false },
-        FieldDef { name: "volumeID", ty: FieldType::String, required: true },
-    ] },
-    /* 70 */ TypeDef { name: "io.k8s.api.core.v1.ClientIPConfig", fields: &[
-        FieldDef { name: "timeoutSeconds", ty: FieldType::Integer, required: false },
-    ] },
-    /* 71 */ TypeDef { name: "io.k8s.api.core.v1.ClusterTrustBundleProjection", fields: &[
-        FieldDef { name: "labelSelector", ty: FieldType::Object(261), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "signerName", ty: FieldType::String, required: false },
-        FieldDef { name: "user", ty: FieldType::Integer, required: false },
-    ] },
-    /* 72 */ TypeDef { name: "io.k8s.api.core.v1.ConfigMapEnvSource", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 73 */ TypeDef { name: "io.k8s.api.core.v1.ConfigMapKeySelector", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 74 */ TypeDef { name: "io.k8s.api.core.v1.ConfigMapNodeConfigSource", fields: &[
-        FieldDef { name: "kubeletConfigKey", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "namespace", ty: FieldType::String, required: true },
-        FieldDef { name: "resourceVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "uid", ty: FieldType::String, required: false },
-    ] },
-    /* 75 */ TypeDef { name: "io.k8s.api.core.v1.ConfigMapProjection", fields: &[
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Object(125)), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 76 */ TypeDef { name: "io.k8s.api.core.v1.ConfigMapVolumeSource", fields: &[
-        FieldDef { name: "defaultMode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "defaultUser", ty: FieldType::Integer, required: false },
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Object(125)), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 77 */ TypeDef { name: "io.k8s.api.core.v1.Container", fields: &[
-        FieldDef { name: "args", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "command", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "env", ty: FieldType::Array(&FieldType::Object(100)), required: false },
-        FieldDef { name: "envFrom", ty: FieldType::Array(&FieldType::Object(99)), required: false },
-        FieldDef { name: "image", ty: FieldType::String, required: false },
-        FieldDef { name: "imagePullPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "lifecycle", ty: FieldType::Object(126), required: false },
-        FieldDef { name: "livenessProbe", ty: FieldType::Object(192), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "ports", ty: FieldType::Array(&FieldType::Object(80)), required: false },
-        FieldDef { name: "readinessProbe", ty: FieldType::Object(192), required: false },
-        FieldDef { name: "resizePolicy", ty: FieldType::Array(&FieldType::Object(81)), required: false },
-        FieldDef { name: "resources", ty: FieldType::Object(206), required: false },
-        FieldDef { name: "restartPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "restartPolicyRules", ty: FieldType::Array(&FieldType::Object(82)), required: false },
-        FieldDef { name: "securityContext", ty: FieldType::Object(217), required: false },
-        FieldDef { name: "startupProbe", ty: FieldType::Object(192), required: false },
-        FieldDef { name: "stdin", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "stdinOnce", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "terminationMessagePath", ty: FieldType::String, required: false },
-        FieldDef { name: "terminationMessagePolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "tty", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "volumeDevices", ty: FieldType::Array(&FieldType::Object(234)), required: false },
-        FieldDef { name: "volumeMounts", ty: FieldType::Array(&FieldType::Object(236)), required: false },
-        FieldDef { name: "workingDir", ty: FieldType::String, required: false },
-    ] },
-    /* 78 */ TypeDef { name: "io.k8s.api.core.v1.ContainerExtendedResourceRequest", fields: &[
-        FieldDef { name: "containerName", ty: FieldType::String, required: true },
-        FieldDef { name: "requestName", ty: FieldType::String, required: true },
-        FieldDef { name: "resourceName", ty: FieldType::String, required: true },
-    ] },
-    /* 79 */ TypeDef { name: "io.k8s.api.core.v1.ContainerImage", fields: &[
-        FieldDef { name: "names", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "sizeBytes", ty: FieldType::Integer, required: false },
-    ] },
-    /* 80 */ TypeDef { name: "io.k8s.api.core.v1.ContainerPort", fields: &[
-        FieldDef { name: "containerPort", ty: FieldType::Integer, required: true },
-        FieldDef { name: "hostIP", ty: FieldType::String, required: false },
-        FieldDef { name: "hostPort", ty: FieldType::Integer, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "protocol", ty: FieldType::String, required: false },
-    ] },
-    /* 81 */ TypeDef { name: "io.k8s.api.core.v1.ContainerResizePolicy", fields: &[
-        FieldDef { name: "resourceName", ty: FieldType::String, required: true },
-        FieldDef { name: "restartPolicy", ty: FieldType::String, required: true },
-    ] },
-    /* 82 */ TypeDef { name: "io.k8s.api.core.v1.ContainerRestartRule", fields: &[
-        FieldDef { name: "action", ty: FieldType::String, required: true },
-        FieldDef { name: "exitCodes", ty: FieldType::Object(83), required: false },
-    ] },
-    /* 83 */ TypeDef { name: "io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes", fields: &[
-        FieldDef { name: "operator", ty: FieldType::String, required: true },
-        FieldDef { name: "values", ty: FieldType::Array(&FieldType::Integer), required: false },
-    ] },
-    /* 84 */ TypeDef { name: "io.k8s.api.core.v1.ContainerState", fields: &[
-        FieldDef { name: "running", ty: FieldType::Object(85), required: false },
-        FieldDef { name: "terminated", ty: FieldType::Object(86), required: false },
-        FieldDef { name: "waiting", ty: FieldType::Object(87), required: false },
-    ] },
-    /* 85 */ TypeDef { name: "io.k8s.api.core.v1.ContainerStateRunning", fields: &[
-        FieldDef { name: "startedAt", ty: FieldType::Time, required: false },
-    ] },
-    /* 86 */ TypeDef { name: "io.k8s.api.core.v1.ContainerStateTerminated", fields: &[
-        FieldDef { name: "containerID", ty: FieldType::String, required: false },
-        FieldDef { name: "exitCode", ty: FieldType::Integer, required: true },
-        FieldDef { name: "finishedAt", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "signal", ty: FieldType::Integer, required: false },
-        FieldDef { name: "startedAt", ty: FieldType::Time, required: false },
-    ] },
-    /* 87 */ TypeDef { name: "io.k8s.api.core.v1.ContainerStateWaiting", fields: &[
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-    ] },
-    /* 88 */ TypeDef { name: "io.k8s.api.core.v1.ContainerStatus", fields: &[
-        FieldDef { name: "allocatedResources", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "allocatedResourcesStatus", ty: FieldType::Array(&FieldType::Object(207)), required: false },
-        FieldDef { name: "containerID", ty: FieldType::String, required: false },
-        FieldDef { name: "image", ty: FieldType::String, required: true },
-        FieldDef { name: "imageID", ty: FieldType::String, required: true },
-        FieldDef { name: "lastState", ty: FieldType::Object(84), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "ready", ty: FieldType::Boolean, required: true },
-        FieldDef { name: "resources", ty: FieldType::Object(206), required: false },
-        FieldDef { name: "restartCount", ty: FieldType::Integer, required: true },
-        FieldDef { name: "started", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "state", ty: FieldType::Object(84), required: false },
-        FieldDef { name: "stopSignal", ty: FieldType::String, required: false },
-        FieldDef { name: "user", ty: FieldType::Object(89), required: false },
-        FieldDef { name: "volumeMounts", ty: FieldType::Array(&FieldType::Object(237)), required: false },
-    ] },
-    /* 89 */ TypeDef { name: "io.k8s.api.core.v1.ContainerUser", fields: &[
-        FieldDef { name: "linux", ty: FieldType::Object(131), required: false },
-    ] },
-    /* 90 */ TypeDef { name: "io.k8s.api.core.v1.DaemonEndpoint", fields: &[
-        FieldDef { name: "Port", ty: FieldType::Integer, required: true },
-    ] },
-    /* 91 */ TypeDef { name: "io.k8s.api.core.v1.DownwardAPIProjection", fields: &[
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Object(92)), required: false },
-    ] },
-    /* 92 */ TypeDef { name: "io.k8s.api.core.v1.DownwardAPIVolumeFile", fields: &[
-        FieldDef { name: "fieldRef", ty: FieldType::Object(162), required: false },
-        FieldDef { name: "mode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "resourceFieldRef", ty: FieldType::Object(201), required: false },
-        FieldDef { name: "user", ty: FieldType::Integer, required: false },
-    ] },
-    /* 93 */ TypeDef { name: "io.k8s.api.core.v1.DownwardAPIVolumeSource", fields: &[
-        FieldDef { name: "defaultMode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "defaultUser", ty: FieldType::Integer, required: false },
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Object(92)), required: false },
-    ] },
-    /* 94 */ TypeDef { name: "io.k8s.api.core.v1.EmptyDirVolumeSource", fields: &[
-        FieldDef { name: "medium", ty: FieldType::String, required: false },
-        FieldDef { name: "mode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "sizeLimit", ty: FieldType::Quantity, required: false },
-    ] },
-    /* 95 */ TypeDef { name: "io.k8s.api.core.v1.EndpointAddress", fields: &[
-        FieldDef { name: "hostname", ty: FieldType::String, required: false },
-        FieldDef { name: "ip", ty: FieldType::String, required: true },
-        FieldDef { name: "nodeName", ty: FieldType::String, required: false },
-        FieldDef { name: "targetRef", ty: FieldType::Object(163), required: false },
-    ] },
-    /* 96 */ TypeDef { name: "io.k8s.api.core.v1.EndpointPort", fields: &[
-        FieldDef { name: "appProtocol", ty: FieldType::String, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "port", ty: FieldType::Integer, required: true },
-        FieldDef { name: "protocol", ty: FieldType::String, required: false },
-    ] },
-    /* 97 */ TypeDef { name: "io.k8s.api.core.v1.EndpointSubset", fields: &[
-        FieldDef { name: "addresses", ty: FieldType::Array(&FieldType::Object(95)), required: false },
-        FieldDef { name: "notReadyAddresses", ty: FieldType::Array(&FieldType::Object(95)), required: false },
-        FieldDef { name: "ports", ty: FieldType::Array(&FieldType::Object(96)), required: false },
-    ] },
-    /* 98 */ TypeDef { name: "io.k8s.api.core.v1.Endpoints", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "subsets", ty: FieldType::Array(&FieldType::Object(97)), required: false },
-    ] },
-    /* 99 */ TypeDef { name: "io.k8s.api.core.v1.EnvFromSource", fields: &[
-        FieldDef { name: "configMapRef", ty: FieldType::Object(72), required: false },
-        FieldDef { name: "prefix", ty: FieldType::String, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(213), required: false },
-    ] },
-    /* 100 */ TypeDef { name: "io.k8s.api.core.v1.EnvVar", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "value", ty: FieldType::String, required: false },
-        FieldDef { name: "valueFrom", ty: FieldType::Object(101), required: false },
-    ] },
-    /* 101 */ TypeDef { name: "io.k8s.api.core.v1.EnvVarSource", fields: &[
-        FieldDef { name: "configMapKeyRef", ty: FieldType::Object(73), required: false },
-        FieldDef { name: "fieldRef", ty: FieldType::Object(162), required: false },
-        FieldDef { name: "fileKeyRef", ty: FieldType::Object(110), required: false },
-        FieldDef { name: "resourceFieldRef", ty: FieldType::Object(201), required: false },
-        FieldDef { name: "secretKeyRef", ty: FieldType::Object(214), required: false },
-    ] },
-    /* 102 */ TypeDef { name: "io.k8s.api.core.v1.EphemeralContainer", fields: &[
-        FieldDef { name: "args", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "command", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "env", ty: FieldType::Array(&FieldType::Object(100)), required: false },
-        FieldDef { name: "envFrom", ty: FieldType::Array(&FieldType::Object(99)), required: false },
-        FieldDef { name: "image", ty: FieldType::String, required: false },
-        FieldDef { name: "imagePullPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "lifecycle", ty: FieldType::Object(126), required: false },
-        FieldDef { name: "livenessProbe", ty: FieldType::Object(192), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "ports", ty: FieldType::Array(&FieldType::Object(80)), required: false },
-        FieldDef { name: "readinessProbe", ty: FieldType::Object(192), required: false },
-        FieldDef { name: "resizePolicy", ty: FieldType::Array(&FieldType::Object(81)), required: false },
-        FieldDef { name: "resources", ty: FieldType::Object(206), required: false },
-        FieldDef { name: "restartPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "restartPolicyRules", ty: FieldType::Array(&FieldType::Object(82)), required: false },
-        FieldDef { name: "securityContext", ty: FieldType::Object(217), required: false },
-        FieldDef { name: "startupProbe", ty: FieldType::Object(192), required: false },
-        FieldDef { name: "stdin", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "stdinOnce", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "targetContainerName", ty: FieldType::String, required: false },
-        FieldDef { name: "terminationMessagePath", ty: FieldType::String, required: false },
-        FieldDef { name: "terminationMessagePolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "tty", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "volumeDevices", ty: FieldType::Array(&FieldType::Object(234)), required: false },
-        FieldDef { name: "volumeMounts", ty: FieldType::Array(&FieldType::Object(236)), required: false },
-        FieldDef { name: "workingDir", ty: FieldType::String, required: false },
-    ] },
-    /* 103 */ TypeDef { name: "io.k8s.api.core.v1.EphemeralVolumeSource", fields: &[
-        FieldDef { name: "volumeClaimTemplate", ty: FieldType::Object(165), required: false },
-    ] },
-    /* 104 */ TypeDef { name: "io.k8s.api.core.v1.Event", fields: &[
-        FieldDef { name: "action", ty: FieldType::String, required: false },
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "count", ty: FieldType::Integer, required: false },
-        FieldDef { name: "eventTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "firstTimestamp", ty: FieldType::Time, required: false },
-        FieldDef { name: "involvedObject", ty: FieldType::Object(163), required: true },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "lastTimestamp", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: true },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "related", ty: FieldType::Object(163), required: false },
-        FieldDef { name: "reportingComponent", ty: FieldType::String, required: false },
-        FieldDef { name: "reportingInstance", ty: FieldType::String, required: false },
-        FieldDef { name: "series", ty: FieldType::Object(105), required: false },
-        FieldDef { name: "source", ty: FieldType::Object(106), required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 105 */ TypeDef { name: "io.k8s.api.core.v1.EventSeries", fields: &[
-        FieldDef { name: "count", ty: FieldType::Integer, required: false },
-        FieldDef { name: "lastObservedTime", ty: FieldType::Time, required: false },
-    ] },
-    /* 106 */ TypeDef { name: "io.k8s.api.core.v1.EventSource", fields: &[
-        FieldDef { name: "component", ty: FieldType::String, required: false },
-        FieldDef { name: "host", ty: FieldType::String, required: false },
-    ] },
-    /* 107 */ TypeDef { name: "io.k8s.api.core.v1.EvictionResponder", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "priority", ty: FieldType::Integer, required: true },
-    ] },
-    /* 108 */ TypeDef { name: "io.k8s.api.core.v1.ExecAction", fields: &[
-        FieldDef { name: "command", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 109 */ TypeDef { name: "io.k8s.api.core.v1.FCVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "lun", ty: FieldType::Integer, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "targetWWNs", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "wwids", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 110 */ TypeDef { name: "io.k8s.api.core.v1.FileKeySelector", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "volumeName", ty: FieldType::String, required: true },
-    ] },
-    /* 111 */ TypeDef { name: "io.k8s.api.core.v1.FlexVolumeSource", fields: &[
-        FieldDef { name: "driver", ty: FieldType::String, required: true },
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "options", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: false },
-    ] },
-    /* 112 */ TypeDef { name: "io.k8s.api.core.v1.FlockerVolumeSource", fields: &[
-        FieldDef { name: "datasetName", ty: FieldType::String, required: false },
-        FieldDef { name: "datasetUUID", ty: FieldType::String, required: false },
-    ] },
-    /* 113 */ TypeDef { name: "io.k8s.api.core.v1.GCEPersistentDiskVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "partition", ty: FieldType::Integer, required: false },
-        FieldDef { name: "pdName", ty: FieldType::String, required: true },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 114 */ TypeDef { name: "io.k8s.api.core.v1.GRPCAction", fields: &[
-        FieldDef { name: "mode", ty: FieldType::String, required: false },
-        FieldDef { name: "port", ty: FieldType::Integer, required: true },
-        FieldDef { name: "service", ty: FieldType::String, required: false },
-    ] },
-    /* 115 */ TypeDef { name: "io.k8s.api.core.v1.GitRepoVolumeSource", fields: &[
-        FieldDef { name: "directory", ty: FieldType::String, required: false },
-        FieldDef { name: "repository", ty: FieldType::String, required: true },
-        FieldDef { name: "revision", ty: FieldType::String, required: false },
-    ] },
-    /* 116 */ TypeDef { name: "io.k8s.api.core.v1.GlusterfsVolumeSource", fields: &[
-        FieldDef { name: "endpoints", ty: FieldType::String, required: true },
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 117 */ TypeDef { name: "io.k8s.api.core.v1.HTTPGetAction", fields: &[
-        FieldDef { name: "host", ty: FieldType::String, required: false },
-        FieldDef { name: "httpHeaders", ty: FieldType::Array(&FieldType::Object(118)), required: false },
-        FieldDef { name: "path", ty: FieldType::String, required: false },
-        FieldDef { name: "port", ty: FieldType::IntOrString, required: true },
-        FieldDef { name: "protocol", ty: FieldType::String, required: false },
-        FieldDef { name: "scheme", ty: FieldType::String, required: false },
-    ] },
-    /* 118 */ TypeDef { name: "io.k8s.api.core.v1.HTTPHeader", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "value", ty: FieldType::String, required: true },
-    ] },
-    /* 119 */ TypeDef { name: "io.k8s.api.core.v1.HostAlias", fields: &[
-        FieldDef { name: "hostnames", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "ip", ty: FieldType::String, required: true },
-    ] },
-    /* 120 */ TypeDef { name: "io.k8s.api.core.v1.HostIP", fields: &[
-        FieldDef { name: "ip", ty: FieldType::String, required: true },
-    ] },
-    /* 121 */ TypeDef { name: "io.k8s.api.core.v1.HostPathVolumeSource", fields: &[
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 122 */ TypeDef { name: "io.k8s.api.core.v1.ISCSIVolumeSource", fields: &[
-        FieldDef { name: "chapAuthDiscovery", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "chapAuthSession", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "initiatorName", ty: FieldType::String, required: false },
-        FieldDef { name: "iqn", ty: FieldType::String, required: true },
-        FieldDef { name: "iscsiInterface", ty: FieldType::String, required: false },
-        FieldDef { name: "lun", ty: FieldType::Integer, required: true },
-        FieldDef { name: "portals", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: false },
-        FieldDef { name: "targetPortal", ty: FieldType::String, required: true },
-    ] },
-    /* 123 */ TypeDef { name: "io.k8s.api.core.v1.ImageVolumeSource", fields: &[
-        FieldDef { name: "pullPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "reference", ty: FieldType::String, required: false },
-    ] },
-    /* 124 */ TypeDef { name: "io.k8s.api.core.v1.ImageVolumeStatus", fields: &[
-        FieldDef { name: "imageRef", ty: FieldType::String, required: true },
-    ] },
-    /* 125 */ TypeDef { name: "io.k8s.api.core.v1.KeyToPath", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "mode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "user", ty: FieldType::Integer, required: false },
-    ] },
-    /* 126 */ TypeDef { name: "io.k8s.api.core.v1.Lifecycle", fields: &[
-        FieldDef { name: "postStart", ty: FieldType::Object(127), required: false },
-        FieldDef { name: "preStop", ty: FieldType::Object(127), required: false },
-        FieldDef { name: "stopSignal", ty: FieldType::String, required: false },
-    ] },
-    /* 127 */ TypeDef { name: "io.k8s.api.core.v1.LifecycleHandler", fields: &[
-        FieldDef { name: "exec", ty: FieldType::Object(108), required: false },
-        FieldDef { name: "httpGet", ty: FieldType::Object(117), required: false },
-        FieldDef { name: "sleep", ty: FieldType::Object(224), required: false },
-        FieldDef { name: "tcpSocket", ty: FieldType::Object(227), required: false },
-    ] },
-    /* 128 */ TypeDef { name: "io.k8s.api.core.v1.LimitRange", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(130), required: false },
-    ] },
-    /* 129 */ TypeDef { name: "io.k8s.api.core.v1.LimitRangeItem", fields: &[
-        FieldDef { name: "default", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "defaultRequest", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "max", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "maxLimitRequestRatio", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "min", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 130 */ TypeDef { name: "io.k8s.api.core.v1.LimitRangeSpec", fields: &[
-        FieldDef { name: "limits", ty: FieldType::Array(&FieldType::Object(129)), required: true },
-    ] },
-    /* 131 */ TypeDef { name: "io.k8s.api.core.v1.LinuxContainerUser", fields: &[
-        FieldDef { name: "gid", ty: FieldType::Integer, required: true },
-        FieldDef { name: "supplementalGroups", ty: FieldType::Array(&FieldType::Integer), required: false },
-        FieldDef { name: "uid", ty: FieldType::Integer, required: true },
-    ] },
-    /* 132 */ TypeDef { name: "io.k8s.api.core.v1.List", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Any), required: true },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(263), required: false },
-    ] },
-    /* 133 */ TypeDef { name: "io.k8s.api.core.v1.LoadBalancerIngress", fields: &[
-        FieldDef { name: "hostname", ty: FieldType::String, required: false },
-        FieldDef { name: "ip", ty: FieldType::String, required: false },
-        FieldDef { name: "ipMode", ty: FieldType::String, required: false },
-        FieldDef { name: "ports", ty: FieldType::Array(&FieldType::Object(189)), required: false },
-    ] },
-    /* 134 */ TypeDef { name: "io.k8s.api.core.v1.LoadBalancerStatus", fields: &[
-        FieldDef { name: "ingress", ty: FieldType::Array(&FieldType::Object(133)), required: false },
-    ] },
-    /* 135 */ TypeDef { name: "io.k8s.api.core.v1.LocalObjectReference", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-    ] },
-    /* 136 */ TypeDef { name: "io.k8s.api.core.v1.NFSVolumeSource", fields: &[
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "server", ty: FieldType::String, required: true },
-    ] },
-    /* 137 */ TypeDef { name: "io.k8s.api.core.v1.Namespace", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(139), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(140), required: false },
-    ] },
-    /* 138 */ TypeDef { name: "io.k8s.api.core.v1.NamespaceCondition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 139 */ TypeDef { name: "io.k8s.api.core.v1.NamespaceSpec", fields: &[
-        FieldDef { name: "finalizers", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 140 */ TypeDef { name: "io.k8s.api.core.v1.NamespaceStatus", fields: &[
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(138)), required: false },
-        FieldDef { name: "phase", ty: FieldType::String, required: false },
-    ] },
-    /* 141 */ TypeDef { name: "io.k8s.api.core.v1.Node", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(158), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(159), required: false },
-    ] },
-    /* 142 */ TypeDef { name: "io.k8s.api.core.v1.NodeAddress", fields: &[
-        FieldDef { name: "address", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 143 */ TypeDef { name: "io.k8s.api.core.v1.NodeAffinity", fields: &[
-        FieldDef { name: "preferredDuringSchedulingIgnoredDuringExecution", ty: FieldType::Array(&FieldType::Object(191)), required: false },
-        FieldDef { name: "requiredDuringSchedulingIgnoredDuringExecution", ty: FieldType::Object(155), required: false },
-    ] },
-    /* 144 */ TypeDef { name: "io.k8s.api.core.v1.NodeAllocatableMappedResources", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "quantity", ty: FieldType::Quantity, required: true },
-    ] },
-    /* 145 */ TypeDef { name: "io.k8s.api.core.v1.NodeAllocatableOverheadResources", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "perContainer", ty: FieldType::Quantity, required: false },
-        FieldDef { name: "perPod", ty: FieldType::Quantity, required: false },
-    ] },
-    /* 146 */ TypeDef { name: "io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus", fields: &[
-        FieldDef { name: "containers", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "mapping", ty: FieldType::Array(&FieldType::Object(144)), required: false },
-        FieldDef { name: "overhead", ty: FieldType::Array(&FieldType::Object(145)), required: false },
-        FieldDef { name: "resourceClaimName", ty: FieldType::String, required: true },
-    ] },
-    /* 147 */ TypeDef { name: "io.k8s.api.core.v1.NodeCondition", fields: &[
-        FieldDef { name: "lastHeartbeatTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 148 */ TypeDef { name: "io.k8s.api.core.v1.NodeConfigSource", fields: &[
-        FieldDef { name: "configMap", ty: FieldType::Object(74), required: false },
-    ] },
-    /* 149 */ TypeDef { name: "io.k8s.api.core.v1.NodeConfigStatus", fields: &[
-        FieldDef { name: "active", ty: FieldType::Object(148), required: false },
-        FieldDef { name: "assigned", ty: FieldType::Object(148), required: false },
-        FieldDef { name: "error", ty: FieldType::String, required: false },
-        FieldDef { name: "lastKnownGood", ty: FieldType::Object(148), required: false },
-    ] },
-    /* 150 */ TypeDef { name: "io.k8s.api.core.v1.NodeDaemonEndpoints", fields: &[
-        FieldDef { name: "kubeletEndpoint", ty: FieldType::Object(90), required: false },
-    ] },
-    /* 151 */ TypeDef { name: "io.k8s.api.core.v1.NodeFeatures", fields: &[
-        FieldDef { name: "supplementalGroupsPolicy", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 152 */ TypeDef { name: "io.k8s.api.core.v1.NodePodPreemptionPolicy", fields: &[
-        FieldDef { name: "disableResizePreemption", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 153 */ TypeDef { name: "io.k8s.api.core.v1.NodeRuntimeHandler", fields: &[
-        FieldDef { name: "features", ty: FieldType::Object(154), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-    ] },
-    /* 154 */ TypeDef { name: "io.k8s.api.core.v1.NodeRuntimeHandlerFeatures", fields: &[
-        FieldDef { name: "recursiveReadOnlyMounts", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "userNamespaces", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 155 */ TypeDef { name: "io.k8s.api.core.v1.NodeSelector", fields: &[
-        FieldDef { name: "nodeSelectorTerms", ty: FieldType::Array(&FieldType::Object(157)), required: true },
-    ] },
-    /* 156 */ TypeDef { name: "io.k8s.api.core.v1.NodeSelectorRequirement", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "operator", ty: FieldType::String, required: true },
-        FieldDef { name: "values", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 157 */ TypeDef { name: "io.k8s.api.core.v1.NodeSelectorTerm", fields: &[
-        FieldDef { name: "matchExpressions", ty: FieldType::Array(&FieldType::Object(156)), required: false },
-        FieldDef { name: "matchFields", ty: FieldType::Array(&FieldType::Object(156)), required: false },
-    ] },
-    /* 158 */ TypeDef { name: "io.k8s.api.core.v1.NodeSpec", fields: &[
-        FieldDef { name: "configSource", ty: FieldType::Object(148), required: false },
-        FieldDef { name: "externalID", ty: FieldType::String, required: false },
-        FieldDef { name: "podCIDR", ty: FieldType::String, required: false },
-        FieldDef { name: "podCIDRs", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "podPreemptionPolicy", ty: FieldType::Object(152), required: false },
-        FieldDef { name: "providerID", ty: FieldType::String, required: false },
-        FieldDef { name: "taints", ty: FieldType::Array(&FieldType::Object(228)), required: false },
-        FieldDef { name: "unschedulable", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 159 */ TypeDef { name: "io.k8s.api.core.v1.NodeStatus", fields: &[
-        FieldDef { name: "addresses", ty: FieldType::Array(&FieldType::Object(142)), required: false },
-        FieldDef { name: "allocatable", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "capacity", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(147)), required: false },
-        FieldDef { name: "config", ty: FieldType::Object(149), required: false },
-        FieldDef { name: "daemonEndpoints", ty: FieldType::Object(150), required: false },
-        FieldDef { name: "declaredFeatures", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "features", ty: FieldType::Object(151), required: false },
-        FieldDef { name: "images", ty: FieldType::Array(&FieldType::Object(79)), required: false },
-        FieldDef { name: "nodeInfo", ty: FieldType::Object(161), required: false },
-        FieldDef { name: "phase", ty: FieldType::String, required: false },
-        FieldDef { name: "runtimeHandlers", ty: FieldType::Array(&FieldType::Object(153)), required: false },
-        FieldDef { name: "volumesAttached", ty: FieldType::Array(&FieldType::Object(63)), required: false },
-        FieldDef { name: "volumesInUse", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 160 */ TypeDef { name: "io.k8s.api.core.v1.NodeSwapStatus", fields: &[
-        FieldDef { name: "capacity", ty: FieldType::Integer, required: false },
-    ] },
-    /* 161 */ TypeDef { name: "io.k8s.api.core.v1.NodeSystemInfo", fields: &[
-        FieldDef { name: "architecture", ty: FieldType::String, required: true },
-        FieldDef { name: "bootID", ty: FieldType::String, required: true },
-        FieldDef { name: "containerRuntimeVersion", ty: FieldType::String, required: true },
-        FieldDef { name: "kernelVersion", ty: FieldType::String, required: true },
-        FieldDef { name: "kubeProxyVersion", ty: FieldType::String, required: true },
-        FieldDef { name: "kubeletVersion", ty: FieldType::String, required: true },
-        FieldDef { name: "machineID", ty: FieldType::String, required: true },
-        FieldDef { name: "operatingSystem", ty: FieldType::String, required: true },
-        FieldDef { name: "osImage", ty: FieldType::String, required: true },
-        FieldDef { name: "runningInUserNamespace", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "swap", ty: FieldType::Object(160), required: false },
-        FieldDef { name: "systemUUID", ty: FieldType::String, required: true },
-    ] },
-    /* 162 */ TypeDef { name: "io.k8s.api.core.v1.ObjectFieldSelector", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "fieldPath", ty: FieldType::String, required: true },
-    ] },
-    /* 163 */ TypeDef { name: "io.k8s.api.core.v1.ObjectReference", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "fieldPath", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "namespace", ty: FieldType::String, required: false },
-        FieldDef { name: "resourceVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "uid", ty: FieldType::String, required: false },
-    ] },
-    /* 164 */ TypeDef { name: "io.k8s.api.core.v1.PersistentVolumeClaimSpec", fields: &[
-        FieldDef { name: "accessModes", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "dataSource", ty: FieldType::Object(231), required: false },
-        FieldDef { name: "dataSourceRef", ty: FieldType::Object(232), required: false },
-        FieldDef { name: "resources", ty: FieldType::Object(239), required: false },
-        FieldDef { name: "selector", ty: FieldType::Object(261), required: false },
-        FieldDef { name: "storageClassName", ty: FieldType::String, required: false },
-        FieldDef { name: "volumeAttributesClassName", ty: FieldType::String, required: false },
-        FieldDef { name: "volumeMode", ty: FieldType::String, required: false },
-        FieldDef { name: "volumeName", ty: FieldType::String, required: false },
-    ] },
-    /* 165 */ TypeDef { name: "io.k8s.api.core.v1.PersistentVolumeClaimTemplate", fields: &[
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(164), required: true },
-    ] },
-    /* 166 */ TypeDef { name: "io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource", fields: &[
-        FieldDef { name: "claimName", ty: FieldType::String, required: true },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 167 */ TypeDef { name: "io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "pdID", ty: FieldType::String, required: true },
-    ] },
-    /* 168 */ TypeDef { name: "io.k8s.api.core.v1.Pod", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(185), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(186), required: false },
-    ] },
-    /* 169 */ TypeDef { name: "io.k8s.api.core.v1.PodAffinity", fields: &[
-        FieldDef { name: "preferredDuringSchedulingIgnoredDuringExecution", ty: FieldType::Array(&FieldType::Object(242)), required: false },
-        FieldDef { name: "requiredDuringSchedulingIgnoredDuringExecution", ty: FieldType::Array(&FieldType::Object(170)), required: false },
-    ] },
-    /* 170 */ TypeDef { name: "io.k8s.api.core.v1.PodAffinityTerm", fields: &[
-        FieldDef { name: "labelSelector", ty: FieldType::Object(261), required: false },
-        FieldDef { name: "matchLabelKeys", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "mismatchLabelKeys", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "namespaceSelector", ty: FieldType::Object(261), required: false },
-        FieldDef { name: "namespaces", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "topologyKey", ty: FieldType::String, required: true },
-    ] },
-    /* 171 */ TypeDef { name: "io.k8s.api.core.v1.PodAntiAffinity", fields: &[
-        FieldDef { name: "preferredDuringSchedulingIgnoredDuringExecution", ty: FieldType::Array(&FieldType::Object(242)), required: false },
-        FieldDef { name: "requiredDuringSchedulingIgnoredDuringExecution", ty: FieldType::Array(&FieldType::Object(170)), required: false },
-    ] },
-    /* 172 */ TypeDef { name: "io.k8s.api.core.v1.PodCertificateProjection", fields: &[
-        FieldDef { name: "certificateChainPath", ty: FieldType::String, required: false },
-        FieldDef { name: "credentialBundlePath", ty: FieldType::String, required: false },
-        FieldDef { name: "keyPath", ty: FieldType::String, required: false },
-        FieldDef { name: "keyType", ty: FieldType::String, required: true },
-        FieldDef { name: "maxExpirationSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "signerName", ty: FieldType::String, required: true },
-        FieldDef { name: "user", ty: FieldType::Integer, required: false },
-        FieldDef { name: "userAnnotations", ty: FieldType::Map(&FieldType::String), required: false },
-    ] },
-    /* 173 */ TypeDef { name: "io.k8s.api.core.v1.PodCondition", fields: &[
-        FieldDef { name: "lastProbeTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 174 */ TypeDef { name: "io.k8s.api.core.v1.PodDNSConfig", fields: &[
-        FieldDef { name: "nameservers", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "options", ty: FieldType::Array(&FieldType::Object(175)), required: false },
-        FieldDef { name: "searches", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 175 */ TypeDef { name: "io.k8s.api.core.v1.PodDNSConfigOption", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "value", ty: FieldType::String, required: false },
-    ] },
-    /* 176 */ TypeDef { name: "io.k8s.api.core.v1.PodExtendedResourceClaimStatus", fields: &[
-        FieldDef { name: "requestMappings", ty: FieldType::Array(&FieldType::Object(78)), required: true },
-        FieldDef { name: "resourceClaimName", ty: FieldType::String, required: true },
-    ] },
-    /* 177 */ TypeDef { name: "io.k8s.api.core.v1.PodIP", fields: &[
-        FieldDef { name: "ip", ty: FieldType::String, required: true },
-    ] },
-    /* 178 */ TypeDef { name: "io.k8s.api.core.v1.PodOS", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 179 */ TypeDef { name: "io.k8s.api.core.v1.PodReadinessGate", fields: &[
-        FieldDef { name: "conditionType", ty: FieldType::String, required: true },
-    ] },
-    /* 180 */ TypeDef { name: "io.k8s.api.core.v1.PodResourceClaim", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "resourceClaimName", ty: FieldType::String, required: false },
-        FieldDef { name: "resourceClaimTemplateName", ty: FieldType::String, required: false },
-    ] },
-    /* 181 */ TypeDef { name: "io.k8s.api.core.v1.PodResourceClaimStatus", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "resourceClaimName", ty: FieldType::String, required: false },
-    ] },
-    /* 182 */ TypeDef { name: "io.k8s.api.core.v1.PodSchedulingGate", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 183 */ TypeDef { name: "io.k8s.api.core.v1.PodSchedulingGroup", fields: &[
-        FieldDef { name: "podGroupName", ty: FieldType::String, required: false },
-    ] },
-    /* 184 */ TypeDef { name: "io.k8s.api.core.v1.PodSecurityContext", fields: &[
-        FieldDef { name: "appArmorProfile", ty: FieldType::Object(62), required: false },
-        FieldDef { name: "fsGroup", ty: FieldType::Integer, required: false },
-        FieldDef { name: "fsGroupChangePolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "runAsGroup", ty: FieldType::Integer, required: false },
-        FieldDef { name: "runAsNonRoot", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "runAsUser", ty: FieldType::Integer, required: false },
-        FieldDef { name: "seLinuxChangePolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "seLinuxOptions", ty: FieldType::Object(208), required: false },
-        FieldDef { name: "seccompProfile", ty: FieldType::Object(212), required: false },
-        FieldDef { name: "supplementalGroups", ty: FieldType::Array(&FieldType::Integer), required: false },
-        FieldDef { name: "supplementalGroupsPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "sysctls", ty: FieldType::Array(&FieldType::Object(226)), required: false },
-        FieldDef { name: "windowsOptions", ty: FieldType::Object(243), required: false },
-    ] },
-    /* 185 */ TypeDef { name: "io.k8s.api.core.v1.PodSpec", fields: &[
-        FieldDef { name: "activeDeadlineSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "affinity", ty: FieldType::Object(61), required: false },
-        FieldDef { name: "automountServiceAccountToken", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "containers", ty: FieldType::Array(&FieldType::Object(77)), required: true },
-        FieldDef { name: "dnsConfig", ty: FieldType::Object(174), required: false },
-        FieldDef { name: "dnsPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "enableServiceLinks", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "ephemeralContainers", ty: FieldType::Array(&FieldType::Object(102)), required: false },
-        FieldDef { name: "evictionResponders", ty: FieldType::Array(&FieldType::Object(107)), required: false },
-        FieldDef { name: "hostAliases", ty: FieldType::Array(&FieldType::Object(119)), required: false },
-        FieldDef { name: "hostIPC", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "hostNetwork", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "hostPID", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "hostUsers", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "hostname", ty: FieldType::String, required: false },
-        FieldDef { name: "hostnameOverride", ty: FieldType::String, required: false },
-        FieldDef { name: "imagePullSecrets", ty: FieldType::Array(&FieldType::Object(135)), required: false },
-        FieldDef { name: "initContainers", ty: FieldType::Array(&FieldType::Object(77)), required: false },
-        FieldDef { name: "nodeName", ty: FieldType::String, required: false },
-        FieldDef { name: "nodeSelector", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "os", ty: FieldType::Object(178), required: false },
-        FieldDef { name: "overhead", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "preemptionPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "priority", ty: FieldType::Integer, required: false },
-        FieldDef { name: "priorityClassName", ty: FieldType::String, required: false },
-        FieldDef { name: "readinessGates", ty: FieldType::Array(&FieldType::Object(179)), required: false },
-        FieldDef { name: "resourceClaims", ty: FieldType::Array(&FieldType::Object(180)), required: false },
-        FieldDef { name: "resources", ty: FieldType::Object(206), required: false },
-        FieldDef { name: "restartPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "runtimeClassName", ty: FieldType::String, required: false },
-        FieldDef { name: "schedulerName", ty: FieldType::String, required: false },
-        FieldDef { name: "schedulingGates", ty: FieldType::Array(&FieldType::Object(182)), required: false },
-        FieldDef { name: "schedulingGroup", ty: FieldType::Object(183), required: false },
-        FieldDef { name: "securityContext", ty: FieldType::Object(184), required: false },
-        FieldDef { name: "serviceAccount", ty: FieldType::String, required: false },
-        FieldDef { name: "serviceAccountName", ty: FieldType::String, required: false },
-        FieldDef { name: "setHostnameAsFQDN", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "shareProcessNamespace", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "subdomain", ty: FieldType::String, required: false },
-        FieldDef { name: "terminationGracePeriodSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "tolerations", ty: FieldType::Array(&FieldType::Object(229)), required: false },
-        FieldDef { name: "topologySpreadConstraints", ty: FieldType::Array(&FieldType::Object(230)), required: false },
-        FieldDef { name: "volumes", ty: FieldType::Array(&FieldType::Object(233)), required: false },
-    ] },
-    /* 186 */ TypeDef { name: "io.k8s.api.core.v1.PodStatus", fields: &[
-        FieldDef { name: "allocatedResources", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(173)), required: false },
-        FieldDef { name: "containerStatuses", ty: FieldType::Array(&FieldType::Object(88)), required: false },
-        FieldDef { name: "ephemeralContainerStatuses", ty: FieldType::Array(&FieldType::Object(88)), required: false },
-        FieldDef { name: "extendedResourceClaimStatus", ty: FieldType::Object(176), required: false },
-        FieldDef { name: "hostIP", ty: FieldType::String, required: false },
-        FieldDef { name: "hostIPs", ty: FieldType::Array(&FieldType::Object(120)), required: false },
-        FieldDef { name: "initContainerStatuses", ty: FieldType::Array(&FieldType::Object(88)), required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "nodeAllocatableResourceClaimStatuses", ty: FieldType::Array(&FieldType::Object(146)), required: false },
-        FieldDef { name: "nominatedNodeName", ty: FieldType::String, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "phase", ty: FieldType::String, required: false },
-        FieldDef { name: "podIP", ty: FieldType::String, required: false },
-        FieldDef { name: "podIPs", ty: FieldType::Array(&FieldType::Object(177)), required: false },
-        FieldDef { name: "qosClass", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "resize", ty: FieldType::String, required: false },
-        FieldDef { name: "resourceClaimStatuses", ty: FieldType::Array(&FieldType::Object(181)), required: false },
-        FieldDef { name: "resources", ty: FieldType::Object(206), required: false },
-        FieldDef { name: "startTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "volumeHealth", ty: FieldType::Array(&FieldType::Object(188)), required: false },
-    ] },
-    /* 187 */ TypeDef { name: "io.k8s.api.core.v1.PodTemplateSpec", fields: &[
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(185), required: false },
-    ] },
-    /* 188 */ TypeDef { name: "io.k8s.api.core.v1.PodVolumeHealth", fields: &[
-        FieldDef { name: "healthConditions", ty: FieldType::Array(&FieldType::Object(235)), required: false },
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 189 */ TypeDef { name: "io.k8s.api.core.v1.PortStatus", fields: &[
-        FieldDef { name: "error", ty: FieldType::String, required: false },
-        FieldDef { name: "port", ty: FieldType::Integer, required: true },
-        FieldDef { name: "protocol", ty: FieldType::String, required: true },
-    ] },
-    /* 190 */ TypeDef { name: "io.k8s.api.core.v1.PortworxVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "volumeID", ty: FieldType::String, required: true },
-    ] },
-    /* 191 */ TypeDef { name: "io.k8s.api.core.v1.PreferredSchedulingTerm", fields: &[
-        FieldDef { name: "preference", ty: FieldType::Object(157), required: true },
-        FieldDef { name: "weight", ty: FieldType::Integer, required: true },
-    ] },
-    /* 192 */ TypeDef { name: "io.k8s.api.core.v1.Probe", fields: &[
-        FieldDef { name: "exec", ty: FieldType::Object(108), required: false },
-        FieldDef { name: "failureThreshold", ty: FieldType::Integer, required: false },
-        FieldDef { name: "grpc", ty: FieldType::Object(114), required: false },
-        FieldDef { name: "httpGet", ty: FieldType::Object(117), required: false },
-        FieldDef { name: "initialDelaySeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "periodSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "successThreshold", ty: FieldType::Integer, required: false },
-        FieldDef { name: "tcpSocket", ty: FieldType::Object(227), required: false },
-        FieldDef { name: "terminationGracePeriodSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "timeoutSeconds", ty: FieldType::Integer, required: false },
-    ] },
-    /* 193 */ TypeDef { name: "io.k8s.api.core.v1.ProjectedVolumeSource", fields: &[
-        FieldDef { name: "defaultMode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "defaultUser", ty: FieldType::Integer, required: false },
-        FieldDef { name: "sources", ty: FieldType::Array(&FieldType::Object(238)), required: false },
-    ] },
-    /* 194 */ TypeDef { name: "io.k8s.api.core.v1.QuobyteVolumeSource", fields: &[
-        FieldDef { name: "group", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "registry", ty: FieldType::String, required: true },
-        FieldDef { name: "tenant", ty: FieldType::String, required: false },
-        FieldDef { name: "user", ty: FieldType::String, required: false },
-        FieldDef { name: "volume", ty: FieldType::String, required: true },
-    ] },
-    /* 195 */ TypeDef { name: "io.k8s.api.core.v1.RBDVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "image", ty: FieldType::String, required: true },
-        FieldDef { name: "keyring", ty: FieldType::String, required: false },
-        FieldDef { name: "monitors", ty: FieldType::Array(&FieldType::String), required: true },
-        FieldDef { name: "pool", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: false },
-        FieldDef { name: "user", ty: FieldType::String, required: false },
-    ] },
-    /* 196 */ TypeDef { name: "io.k8s.api.core.v1.ReplicationController", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(198), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(199), required: false },
-    ] },
-    /* 197 */ TypeDef { name: "io.k8s.api.core.v1.ReplicationControllerCondition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: false },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 198 */ TypeDef { name: "io.k8s.api.core.v1.ReplicationControllerSpec", fields: &[
-        FieldDef { name: "minReadySeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "replicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "selector", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "template", ty: FieldType::Object(187), required: false },
-    ] },
-    /* 199 */ TypeDef { name: "io.k8s.api.core.v1.ReplicationControllerStatus", fields: &[
-        FieldDef { name: "availableReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(197)), required: false },
-        FieldDef { name: "fullyLabeledReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "readyReplicas", ty: FieldType::Integer, required: false },
-        FieldDef { name: "replicas", ty: FieldType::Integer, required: true },
-    ] },
-    /* 200 */ TypeDef { name: "io.k8s.api.core.v1.ResourceClaim", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "request", ty: FieldType::String, required: false },
-    ] },
-    /* 201 */ TypeDef { name: "io.k8s.api.core.v1.ResourceFieldSelector", fields: &[
-        FieldDef { name: "containerName", ty: FieldType::String, required: false },
-        FieldDef { name: "divisor", ty: FieldType::Quantity, required: false },
-        FieldDef { name: "resource", ty: FieldType::String, required: true },
-    ] },
-    /* 202 */ TypeDef { name: "io.k8s.api.core.v1.ResourceHealth", fields: &[
-        FieldDef { name: "health", ty: FieldType::String, required: false },
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "resourceID", ty: FieldType::String, required: true },
-    ] },
-    /* 203 */ TypeDef { name: "io.k8s.api.core.v1.ResourceQuota", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(204), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(205), required: false },
-    ] },
-    /* 204 */ TypeDef { name: "io.k8s.api.core.v1.ResourceQuotaSpec", fields: &[
-        FieldDef { name: "hard", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "scopeSelector", ty: FieldType::Object(210), required: false },
-        FieldDef { name: "scopes", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 205 */ TypeDef { name: "io.k8s.api.core.v1.ResourceQuotaStatus", fields: &[
-        FieldDef { name: "hard", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "used", ty: FieldType::Map(&FieldType::Quantity), required: false },
-    ] },
-    /* 206 */ TypeDef { name: "io.k8s.api.core.v1.ResourceRequirements", fields: &[
-        FieldDef { name: "claims", ty: FieldType::Array(&FieldType::Object(200)), required: false },
-        FieldDef { name: "limits", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "requests", ty: FieldType::Map(&FieldType::Quantity), required: false },
-    ] },
-    /* 207 */ TypeDef { name: "io.k8s.api.core.v1.ResourceStatus", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "resources", ty: FieldType::Array(&FieldType::Object(202)), required: false },
-    ] },
-    /* 208 */ TypeDef { name: "io.k8s.api.core.v1.SELinuxOptions", fields: &[
-        FieldDef { name: "level", ty: FieldType::String, required: false },
-        FieldDef { name: "role", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-        FieldDef { name: "user", ty: FieldType::String, required: false },
-    ] },
-    /* 209 */ TypeDef { name: "io.k8s.api.core.v1.ScaleIOVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "gateway", ty: FieldType::String, required: true },
-        FieldDef { name: "protectionDomain", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: true },
-        FieldDef { name: "sslEnabled", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "storageMode", ty: FieldType::String, required: false },
-        FieldDef { name: "storagePool", ty: FieldType::String, required: false },
-        FieldDef { name: "system", ty: FieldType::String, required: true },
-        FieldDef { name: "volumeName", ty: FieldType::String, required: false },
-    ] },
-    /* 210 */ TypeDef { name: "io.k8s.api.core.v1.ScopeSelector", fields: &[
-        FieldDef { name: "matchExpressions", ty: FieldType::Array(&FieldType::Object(211)), required: false },
-    ] },
-    /* 211 */ TypeDef { name: "io.k8s.api.core.v1.ScopedResourceSelectorRequirement", fields: &[
-        FieldDef { name: "operator", ty: FieldType::String, required: true },
-        FieldDef { name: "scopeName", ty: FieldType::String, required: true },
-        FieldDef { name: "values", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 212 */ TypeDef { name: "io.k8s.api.core.v1.SeccompProfile", fields: &[
-        FieldDef { name: "localhostProfile", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 213 */ TypeDef { name: "io.k8s.api.core.v1.SecretEnvSource", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 214 */ TypeDef { name: "io.k8s.api.core.v1.SecretKeySelector", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 215 */ TypeDef { name: "io.k8s.api.core.v1.SecretProjection", fields: &[
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Object(125)), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 216 */ TypeDef { name: "io.k8s.api.core.v1.SecretVolumeSource", fields: &[
-        FieldDef { name: "defaultMode", ty: FieldType::Integer, required: false },
-        FieldDef { name: "defaultUser", ty: FieldType::Integer, required: false },
-        FieldDef { name: "items", ty: FieldType::Array(&FieldType::Object(125)), required: false },
-        FieldDef { name: "optional", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretName", ty: FieldType::String, required: false },
-    ] },
-    /* 217 */ TypeDef { name: "io.k8s.api.core.v1.SecurityContext", fields: &[
-        FieldDef { name: "allowPrivilegeEscalation", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "appArmorProfile", ty: FieldType::Object(62), required: false },
-        FieldDef { name: "capabilities", ty: FieldType::Object(67), required: false },
-        FieldDef { name: "privileged", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "procMount", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnlyRootFilesystem", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "runAsGroup", ty: FieldType::Integer, required: false },
-        FieldDef { name: "runAsNonRoot", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "runAsUser", ty: FieldType::Integer, required: false },
-        FieldDef { name: "seLinuxOptions", ty: FieldType::Object(208), required: false },
-        FieldDef { name: "seccompProfile", ty: FieldType::Object(212), required: false },
-        FieldDef { name: "windowsOptions", ty: FieldType::Object(243), required: false },
-    ] },
-    /* 218 */ TypeDef { name: "io.k8s.api.core.v1.Service", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "spec", ty: FieldType::Object(221), required: false },
-        FieldDef { name: "status", ty: FieldType::Object(222), required: false },
-    ] },
-    /* 219 */ TypeDef { name: "io.k8s.api.core.v1.ServiceAccountTokenProjection", fields: &[
-        FieldDef { name: "audience", ty: FieldType::String, required: false },
-        FieldDef { name: "expirationSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "path", ty: FieldType::String, required: true },
-        FieldDef { name: "user", ty: FieldType::Integer, required: false },
-    ] },
-    /* 220 */ TypeDef { name: "io.k8s.api.core.v1.ServicePort", fields: &[
-        FieldDef { name: "appProtocol", ty: FieldType::String, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "nodePort", ty: FieldType::Integer, required: false },
-        FieldDef { name: "port", ty: FieldType::Integer, required: true },
-        FieldDef { name: "protocol", ty: FieldType::String, required: false },
-        FieldDef { name: "targetPort", ty: FieldType::IntOrString, required: false },
-    ] },
-    /* 221 */ TypeDef { name: "io.k8s.api.core.v1.ServiceSpec", fields: &[
-        FieldDef { name: "allocateLoadBalancerNodePorts", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "clusterIP", ty: FieldType::String, required: false },
-        FieldDef { name: "clusterIPs", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "externalIPs", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "externalName", ty: FieldType::String, required: false },
-        FieldDef { name: "externalTrafficPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "healthCheckNodePort", ty: FieldType::Integer, required: false },
-        FieldDef { name: "internalTrafficPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "ipFamilies", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "ipFamilyPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "loadBalancerClass", ty: FieldType::String, required: false },
-        FieldDef { name: "loadBalancerIP", ty: FieldType::String, required: false },
-        FieldDef { name: "loadBalancerSourceRanges", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "ports", ty: FieldType::Array(&FieldType::Object(220)), required: false },
-        FieldDef { name: "publishNotReadyAddresses", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "selector", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "sessionAffinity", ty: FieldType::String, required: false },
-        FieldDef { name: "sessionAffinityConfig", ty: FieldType::Object(223), required: false },
-        FieldDef { name: "trafficDistribution", ty: FieldType::String, required: false },
-        FieldDef { name: "type", ty: FieldType::String, required: false },
-    ] },
-    /* 222 */ TypeDef { name: "io.k8s.api.core.v1.ServiceStatus", fields: &[
-        FieldDef { name: "conditions", ty: FieldType::Array(&FieldType::Object(260)), required: false },
-        FieldDef { name: "loadBalancer", ty: FieldType::Object(134), required: false },
-    ] },
-    /* 223 */ TypeDef { name: "io.k8s.api.core.v1.SessionAffinityConfig", fields: &[
-        FieldDef { name: "clientIP", ty: FieldType::Object(70), required: false },
-    ] },
-    /* 224 */ TypeDef { name: "io.k8s.api.core.v1.SleepAction", fields: &[
-        FieldDef { name: "seconds", ty: FieldType::Integer, required: true },
-    ] },
-    /* 225 */ TypeDef { name: "io.k8s.api.core.v1.StorageOSVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "secretRef", ty: FieldType::Object(135), required: false },
-        FieldDef { name: "volumeName", ty: FieldType::String, required: false },
-        FieldDef { name: "volumeNamespace", ty: FieldType::String, required: false },
-    ] },
-    /* 226 */ TypeDef { name: "io.k8s.api.core.v1.Sysctl", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "value", ty: FieldType::String, required: true },
-    ] },
-    /* 227 */ TypeDef { name: "io.k8s.api.core.v1.TCPSocketAction", fields: &[
-        FieldDef { name: "host", ty: FieldType::String, required: false },
-        FieldDef { name: "port", ty: FieldType::IntOrString, required: true },
-    ] },
-    /* 228 */ TypeDef { name: "io.k8s.api.core.v1.Taint", fields: &[
-        FieldDef { name: "effect", ty: FieldType::String, required: true },
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "timeAdded", ty: FieldType::Time, required: false },
-        FieldDef { name: "value", ty: FieldType::String, required: false },
-    ] },
-    /* 229 */ TypeDef { name: "io.k8s.api.core.v1.Toleration", fields: &[
-        FieldDef { name: "effect", ty: FieldType::String, required: false },
-        FieldDef { name: "key", ty: FieldType::String, required: false },
-        FieldDef { name: "operator", ty: FieldType::String, required: false },
-        FieldDef { name: "tolerationSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "value", ty: FieldType::String, required: false },
-    ] },
-    /* 230 */ TypeDef { name: "io.k8s.api.core.v1.TopologySpreadConstraint", fields: &[
-        FieldDef { name: "labelSelector", ty: FieldType::Object(261), required: false },
-        FieldDef { name: "matchLabelKeys", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "maxSkew", ty: FieldType::Integer, required: true },
-        FieldDef { name: "minDomains", ty: FieldType::Integer, required: false },
-        FieldDef { name: "nodeAffinityPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "nodeTaintsPolicy", ty: FieldType::String, required: false },
-        FieldDef { name: "topologyKey", ty: FieldType::String, required: true },
-        FieldDef { name: "whenUnsatisfiable", ty: FieldType::String, required: true },
-    ] },
-    /* 231 */ TypeDef { name: "io.k8s.api.core.v1.TypedLocalObjectReference", fields: &[
-        FieldDef { name: "apiGroup", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 232 */ TypeDef { name: "io.k8s.api.core.v1.TypedObjectReference", fields: &[
-        FieldDef { name: "apiGroup", ty: FieldType::String, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "namespace", ty: FieldType::String, required: false },
-    ] },
-    /* 233 */ TypeDef { name: "io.k8s.api.core.v1.Volume", fields: &[
-        FieldDef { name: "awsElasticBlockStore", ty: FieldType::Object(60), required: false },
-        FieldDef { name: "azureDisk", ty: FieldType::Object(64), required: false },
-        FieldDef { name: "azureFile", ty: FieldType::Object(65), required: false },
-        FieldDef { name: "cephfs", ty: FieldType::Object(68), required: false },
-        FieldDef { name: "cinder", ty: FieldType::Object(69), required: false },
-        FieldDef { name: "configMap", ty: FieldType::Object(76), required: false },
-        FieldDef { name: "csi", ty: FieldType::Object(66), required: false },
-        FieldDef { name: "downwardAPI", ty: FieldType::Object(93), required: false },
-        FieldDef { name: "emptyDir", ty: FieldType::Object(94), required: false },
-        FieldDef { name: "ephemeral", ty: FieldType::Object(103), required: false },
-        FieldDef { name: "fc", ty: FieldType::Object(109), required: false },
-        FieldDef { name: "flexVolume", ty: FieldType::Object(111), required: false },
-        FieldDef { name: "flocker", ty: FieldType::Object(112), required: false },
-        FieldDef { name: "gcePersistentDisk", ty: FieldType::Object(113), required: false },
-        FieldDef { name: "gitRepo", ty: FieldType::Object(115), required: false },
-        FieldDef { name: "glusterfs", ty: FieldType::Object(116), required: false },
-        FieldDef { name: "hostPath", ty: FieldType::Object(121), required: false },
-        FieldDef { name: "image", ty: FieldType::Object(123), required: false },
-        FieldDef { name: "iscsi", ty: FieldType::Object(122), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "nfs", ty: FieldType::Object(136), required: false },
-        FieldDef { name: "persistentVolumeClaim", ty: FieldType::Object(166), required: false },
-        FieldDef { name: "photonPersistentDisk", ty: FieldType::Object(167), required: false },
-        FieldDef { name: "portworxVolume", ty: FieldType::Object(190), required: false },
-        FieldDef { name: "projected", ty: FieldType::Object(193), required: false },
-        FieldDef { name: "quobyte", ty: FieldType::Object(194), required: false },
-        FieldDef { name: "rbd", ty: FieldType::Object(195), required: false },
-        FieldDef { name: "scaleIO", ty: FieldType::Object(209), required: false },
-        FieldDef { name: "secret", ty: FieldType::Object(216), required: false },
-        FieldDef { name: "storageos", ty: FieldType::Object(225), required: false },
-        FieldDef { name: "vsphereVolume", ty: FieldType::Object(241), required: false },
-    ] },
-    /* 234 */ TypeDef { name: "io.k8s.api.core.v1.VolumeDevice", fields: &[
-        FieldDef { name: "devicePath", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 235 */ TypeDef { name: "io.k8s.api.core.v1.VolumeHealthCondition", fields: &[
-        FieldDef { name: "message", ty: FieldType::String, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: true },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-    ] },
-    /* 236 */ TypeDef { name: "io.k8s.api.core.v1.VolumeMount", fields: &[
-        FieldDef { name: "bindMountOptions", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "mountPath", ty: FieldType::String, required: true },
-        FieldDef { name: "mountPropagation", ty: FieldType::String, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "recursiveReadOnly", ty: FieldType::String, required: false },
-        FieldDef { name: "subPath", ty: FieldType::String, required: false },
-        FieldDef { name: "subPathExpr", ty: FieldType::String, required: false },
-    ] },
-    /* 237 */ TypeDef { name: "io.k8s.api.core.v1.VolumeMountStatus", fields: &[
-        FieldDef { name: "mountPath", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "readOnly", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "recursiveReadOnly", ty: FieldType::String, required: false },
-        FieldDef { name: "volumeStatus", ty: FieldType::Object(240), required: false },
-    ] },
-    /* 238 */ TypeDef { name: "io.k8s.api.core.v1.VolumeProjection", fields: &[
-        FieldDef { name: "clusterTrustBundle", ty: FieldType::Object(71), required: false },
-        FieldDef { name: "configMap", ty: FieldType::Object(75), required: false },
-        FieldDef { name: "downwardAPI", ty: FieldType::Object(91), required: false },
-        FieldDef { name: "podCertificate", ty: FieldType::Object(172), required: false },
-        FieldDef { name: "secret", ty: FieldType::Object(215), required: false },
-        FieldDef { name: "serviceAccountToken", ty: FieldType::Object(219), required: false },
-    ] },
-    /* 239 */ TypeDef { name: "io.k8s.api.core.v1.VolumeResourceRequirements", fields: &[
-        FieldDef { name: "limits", ty: FieldType::Map(&FieldType::Quantity), required: false },
-        FieldDef { name: "requests", ty: FieldType::Map(&FieldType::Quantity), required: false },
-    ] },
-    /* 240 */ TypeDef { name: "io.k8s.api.core.v1.VolumeStatus", fields: &[
-        FieldDef { name: "image", ty: FieldType::Object(124), required: false },
-    ] },
-    /* 241 */ TypeDef { name: "io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource", fields: &[
-        FieldDef { name: "fsType", ty: FieldType::String, required: false },
-        FieldDef { name: "storagePolicyID", ty: FieldType::String, required: false },
-        FieldDef { name: "storagePolicyName", ty: FieldType::String, required: false },
-        FieldDef { name: "volumePath", ty: FieldType::String, required: true },
-    ] },
-    /* 242 */ TypeDef { name: "io.k8s.api.core.v1.WeightedPodAffinityTerm", fields: &[
-        FieldDef { name: "podAffinityTerm", ty: FieldType::Object(170), required: true },
-        FieldDef { name: "weight", ty: FieldType::Integer, required: true },
-    ] },
-    /* 243 */ TypeDef { name: "io.k8s.api.core.v1.WindowsSecurityContextOptions", fields: &[
-        FieldDef { name: "gmsaCredentialSpec", ty: FieldType::String, required: false },
-        FieldDef { name: "gmsaCredentialSpecName", ty: FieldType::String, required: false },
-        FieldDef { name: "hostProcess", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "runAsUserName", ty: FieldType::String, required: false },
-    ] },
-    /* 244 */ TypeDef { name: "io.k8s.api.discovery.v1.Endpoint", fields: &[
-        FieldDef { name: "addresses", ty: FieldType::Array(&FieldType::String), required: true },
-        FieldDef { name: "conditions", ty: FieldType::Object(245), required: false },
-        FieldDef { name: "deprecatedTopology", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "hints", ty: FieldType::Object(246), required: false },
-        FieldDef { name: "hostname", ty: FieldType::String, required: false },
-        FieldDef { name: "nodeName", ty: FieldType::String, required: false },
-        FieldDef { name: "targetRef", ty: FieldType::Object(163), required: false },
-        FieldDef { name: "zone", ty: FieldType::String, required: false },
-    ] },
-    /* 245 */ TypeDef { name: "io.k8s.api.discovery.v1.EndpointConditions", fields: &[
-        FieldDef { name: "ready", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "serving", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "terminating", ty: FieldType::Boolean, required: false },
-    ] },
-    /* 246 */ TypeDef { name: "io.k8s.api.discovery.v1.EndpointHints", fields: &[
-        FieldDef { name: "forNodes", ty: FieldType::Array(&FieldType::Object(249)), required: false },
-        FieldDef { name: "forZones", ty: FieldType::Array(&FieldType::Object(250)), required: false },
-    ] },
-    /* 247 */ TypeDef { name: "io.k8s.api.discovery.v1.EndpointPort", fields: &[
-        FieldDef { name: "appProtocol", ty: FieldType::String, required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "port", ty: FieldType::Integer, required: false },
-        FieldDef { name: "protocol", ty: FieldType::String, required: false },
-    ] },
-    /* 248 */ TypeDef { name: "io.k8s.api.discovery.v1.EndpointSlice", fields: &[
-        FieldDef { name: "addressType", ty: FieldType::String, required: true },
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "endpoints", ty: FieldType::Array(&FieldType::Object(244)), required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: false },
-        FieldDef { name: "metadata", ty: FieldType::Object(265), required: false },
-        FieldDef { name: "ports", ty: FieldType::Array(&FieldType::Object(247)), required: false },
-    ] },
-    /* 249 */ TypeDef { name: "io.k8s.api.discovery.v1.ForNode", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 250 */ TypeDef { name: "io.k8s.api.discovery.v1.ForZone", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-    ] },
-    /* 251 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.TopologyConstraint", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-    ] },
-    /* 252 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode", fields: &[] },
-    /* 253 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy", fields: &[] },
-    /* 254 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode", fields: &[
-        FieldDef { name: "all", ty: FieldType::Object(252), required: false },
-        FieldDef { name: "single", ty: FieldType::Object(259), required: false },
-    ] },
-    /* 255 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy", fields: &[
-        FieldDef { name: "minCount", ty: FieldType::Integer, required: false },
-    ] },
-    /* 256 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim", fields: &[
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "resourceClaimName", ty: FieldType::String, required: false },
-        FieldDef { name: "resourceClaimTemplateName", ty: FieldType::String, required: false },
-    ] },
-    /* 257 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints", fields: &[
-        FieldDef { name: "topology", ty: FieldType::Array(&FieldType::Object(251)), required: false },
-    ] },
-    /* 258 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy", fields: &[
-        FieldDef { name: "basic", ty: FieldType::Object(253), required: false },
-        FieldDef { name: "gang", ty: FieldType::Object(255), required: false },
-    ] },
-    /* 259 */ TypeDef { name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode", fields: &[] },
-    /* 260 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.Condition", fields: &[
-        FieldDef { name: "lastTransitionTime", ty: FieldType::Time, required: true },
-        FieldDef { name: "message", ty: FieldType::String, required: true },
-        FieldDef { name: "observedGeneration", ty: FieldType::Integer, required: false },
-        FieldDef { name: "reason", ty: FieldType::String, required: true },
-        FieldDef { name: "status", ty: FieldType::String, required: true },
-        FieldDef { name: "type", ty: FieldType::String, required: true },
-    ] },
-    /* 261 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector", fields: &[
-        FieldDef { name: "matchExpressions", ty: FieldType::Array(&FieldType::Object(262)), required: false },
-        FieldDef { name: "matchLabels", ty: FieldType::Map(&FieldType::String), required: false },
-    ] },
-    /* 262 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", fields: &[
-        FieldDef { name: "key", ty: FieldType::String, required: true },
-        FieldDef { name: "operator", ty: FieldType::String, required: true },
-        FieldDef { name: "values", ty: FieldType::Array(&FieldType::String), required: false },
-    ] },
-    /* 263 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", fields: &[
-        FieldDef { name: "continue", ty: FieldType::String, required: false },
-        FieldDef { name: "remainingItemCount", ty: FieldType::Integer, required: false },
-        FieldDef { name: "resourceVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "selfLink", ty: FieldType::String, required: false },
-        FieldDef { name: "shardInfo", ty: FieldType::Object(267), required: false },
-    ] },
-    /* 264 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "fieldsType", ty: FieldType::String, required: false },
-        FieldDef { name: "fieldsV1", ty: FieldType::Any, required: false },
-        FieldDef { name: "manager", ty: FieldType::String, required: false },
-        FieldDef { name: "operation", ty: FieldType::String, required: false },
-        FieldDef { name: "subresource", ty: FieldType::String, required: false },
-        FieldDef { name: "time", ty: FieldType::Time, required: false },
-    ] },
-    /* 265 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", fields: &[
-        FieldDef { name: "annotations", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "creationTimestamp", ty: FieldType::Time, required: false },
-        FieldDef { name: "deletionGracePeriodSeconds", ty: FieldType::Integer, required: false },
-        FieldDef { name: "deletionTimestamp", ty: FieldType::Time, required: false },
-        FieldDef { name: "finalizers", ty: FieldType::Array(&FieldType::String), required: false },
-        FieldDef { name: "generateName", ty: FieldType::String, required: false },
-        FieldDef { name: "generation", ty: FieldType::Integer, required: false },
-        FieldDef { name: "labels", ty: FieldType::Map(&FieldType::String), required: false },
-        FieldDef { name: "managedFields", ty: FieldType::Array(&FieldType::Object(264)), required: false },
-        FieldDef { name: "name", ty: FieldType::String, required: false },
-        FieldDef { name: "namespace", ty: FieldType::String, required: false },
-        FieldDef { name: "ownerReferences", ty: FieldType::Array(&FieldType::Object(266)), required: false },
-        FieldDef { name: "resourceVersion", ty: FieldType::String, required: false },
-        FieldDef { name: "selfLink", ty: FieldType::String, required: false },
-        FieldDef { name: "uid", ty: FieldType::String, required: false },
-    ] },
-    /* 266 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", fields: &[
-        FieldDef { name: "apiVersion", ty: FieldType::String, required: true },
-        FieldDef { name: "blockOwnerDeletion", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "controller", ty: FieldType::Boolean, required: false },
-        FieldDef { name: "kind", ty: FieldType::String, required: true },
-        FieldDef { name: "name", ty: FieldType::String, required: true },
-        FieldDef { name: "uid", ty: FieldType::String, required: true },
-    ] },
-    /* 267 */ TypeDef { name: "io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo", fields: &[
-        FieldDef { name: "selector", ty: FieldType::String, required: true },
-    ] },
+    /* 0 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.ControllerRevision",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "data",
+                ty: FieldType::Any,
+                required: true,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "revision",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 1 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DaemonSet",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(3),
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(4),
+                required: false,
+            },
+        ],
+    },
+    /* 2 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DaemonSetCondition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 3 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DaemonSetSpec",
+        fields: &[
+            FieldDef {
+                name: "minReadySeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "revisionHistoryLimit",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Object(261),
+                required: true,
+            },
+            FieldDef {
+                name: "template",
+                ty: FieldType::Object(187),
+                required: true,
+            },
+            FieldDef {
+                name: "updateStrategy",
+                ty: FieldType::Object(5),
+                required: false,
+            },
+        ],
+    },
+    /* 4 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DaemonSetStatus",
+        fields: &[
+            FieldDef {
+                name: "collisionCount",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(2)),
+                required: false,
+            },
+            FieldDef {
+                name: "currentNumberScheduled",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "desiredNumberScheduled",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "numberAvailable",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "numberMisscheduled",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "numberReady",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "numberUnavailable",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "updatedNumberScheduled",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 5 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DaemonSetUpdateStrategy",
+        fields: &[
+            FieldDef {
+                name: "rollingUpdate",
+                ty: FieldType::Object(15),
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 6 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.Deployment",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(8),
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(9),
+                required: false,
+            },
+        ],
+    },
+    /* 7 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DeploymentCondition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "lastUpdateTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 8 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DeploymentSpec",
+        fields: &[
+            FieldDef {
+                name: "minReadySeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "paused",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "progressDeadlineSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "replicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "revisionHistoryLimit",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Object(261),
+                required: true,
+            },
+            FieldDef {
+                name: "strategy",
+                ty: FieldType::Object(10),
+                required: false,
+            },
+            FieldDef {
+                name: "template",
+                ty: FieldType::Object(187),
+                required: true,
+            },
+        ],
+    },
+    /* 9 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DeploymentStatus",
+        fields: &[
+            FieldDef {
+                name: "availableReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "collisionCount",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(7)),
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "readyReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "replicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "terminatingReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "unavailableReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "updatedReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 10 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.DeploymentStrategy",
+        fields: &[
+            FieldDef {
+                name: "rollingUpdate",
+                ty: FieldType::Object(16),
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 11 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.ReplicaSet",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(13),
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(14),
+                required: false,
+            },
+        ],
+    },
+    /* 12 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.ReplicaSetCondition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 13 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.ReplicaSetSpec",
+        fields: &[
+            FieldDef {
+                name: "minReadySeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "replicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Object(261),
+                required: true,
+            },
+            FieldDef {
+                name: "template",
+                ty: FieldType::Object(187),
+                required: false,
+            },
+        ],
+    },
+    /* 14 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.ReplicaSetStatus",
+        fields: &[
+            FieldDef {
+                name: "availableReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(12)),
+                required: false,
+            },
+            FieldDef {
+                name: "fullyLabeledReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "readyReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "replicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "terminatingReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 15 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.RollingUpdateDaemonSet",
+        fields: &[
+            FieldDef {
+                name: "maxSurge",
+                ty: FieldType::IntOrString,
+                required: false,
+            },
+            FieldDef {
+                name: "maxUnavailable",
+                ty: FieldType::IntOrString,
+                required: false,
+            },
+        ],
+    },
+    /* 16 */
+    TypeDef {
+        name: "io.k8s.api.apps.v1.RollingUpdateDeployment",
+        fields: &[
+            FieldDef {
+                name: "maxSurge",
+                ty: FieldType::IntOrString,
+                required: false,
+            },
+            FieldDef {
+                name: "maxUnavailable",
+                ty: FieldType::IntOrString,
+                required: false,
+            },
+        ],
+    },
+    /* 17 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v1.CrossVersionObjectReference",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 18 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(19),
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(20),
+                required: false,
+            },
+        ],
+    },
+    /* 19 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec",
+        fields: &[
+            FieldDef {
+                name: "maxReplicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "minReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "scaleTargetRef",
+                ty: FieldType::Object(17),
+                required: true,
+            },
+            FieldDef {
+                name: "targetCPUUtilizationPercentage",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 20 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus",
+        fields: &[
+            FieldDef {
+                name: "currentCPUUtilizationPercentage",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "currentReplicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "desiredReplicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "lastScaleTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 21 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ContainerResourceMetricSource",
+        fields: &[
+            FieldDef {
+                name: "container",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "target",
+                ty: FieldType::Object(36),
+                required: true,
+            },
+        ],
+    },
+    /* 22 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus",
+        fields: &[
+            FieldDef {
+                name: "container",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "current",
+                ty: FieldType::Object(37),
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 23 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.CrossVersionObjectReference",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 24 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ExternalMetricSource",
+        fields: &[
+            FieldDef {
+                name: "metric",
+                ty: FieldType::Object(33),
+                required: true,
+            },
+            FieldDef {
+                name: "target",
+                ty: FieldType::Object(36),
+                required: true,
+            },
+        ],
+    },
+    /* 25 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ExternalMetricStatus",
+        fields: &[
+            FieldDef {
+                name: "current",
+                ty: FieldType::Object(37),
+                required: true,
+            },
+            FieldDef {
+                name: "metric",
+                ty: FieldType::Object(33),
+                required: true,
+            },
+        ],
+    },
+    /* 26 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HPAScalingPolicy",
+        fields: &[
+            FieldDef {
+                name: "periodSeconds",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::Integer,
+                required: true,
+            },
+        ],
+    },
+    /* 27 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HPAScalingRules",
+        fields: &[
+            FieldDef {
+                name: "policies",
+                ty: FieldType::Array(&FieldType::Object(26)),
+                required: false,
+            },
+            FieldDef {
+                name: "selectPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "stabilizationWindowSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "tolerance",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+        ],
+    },
+    /* 28 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(31),
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(32),
+                required: false,
+            },
+        ],
+    },
+    /* 29 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior",
+        fields: &[
+            FieldDef {
+                name: "scaleDown",
+                ty: FieldType::Object(27),
+                required: false,
+            },
+            FieldDef {
+                name: "scaleUp",
+                ty: FieldType::Object(27),
+                required: false,
+            },
+        ],
+    },
+    /* 30 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 31 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec",
+        fields: &[
+            FieldDef {
+                name: "behavior",
+                ty: FieldType::Object(29),
+                required: false,
+            },
+            FieldDef {
+                name: "maxReplicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "metrics",
+                ty: FieldType::Array(&FieldType::Object(34)),
+                required: false,
+            },
+            FieldDef {
+                name: "minReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "scaleTargetRef",
+                ty: FieldType::Object(23),
+                required: true,
+            },
+        ],
+    },
+    /* 32 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus",
+        fields: &[
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(30)),
+                required: false,
+            },
+            FieldDef {
+                name: "currentMetrics",
+                ty: FieldType::Array(&FieldType::Object(35)),
+                required: false,
+            },
+            FieldDef {
+                name: "currentReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "desiredReplicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "lastScaleTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 33 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.MetricIdentifier",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+        ],
+    },
+    /* 34 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.MetricSpec",
+        fields: &[
+            FieldDef {
+                name: "containerResource",
+                ty: FieldType::Object(21),
+                required: false,
+            },
+            FieldDef {
+                name: "external",
+                ty: FieldType::Object(24),
+                required: false,
+            },
+            FieldDef {
+                name: "object",
+                ty: FieldType::Object(38),
+                required: false,
+            },
+            FieldDef {
+                name: "pods",
+                ty: FieldType::Object(40),
+                required: false,
+            },
+            FieldDef {
+                name: "resource",
+                ty: FieldType::Object(42),
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 35 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.MetricStatus",
+        fields: &[
+            FieldDef {
+                name: "containerResource",
+                ty: FieldType::Object(22),
+                required: false,
+            },
+            FieldDef {
+                name: "external",
+                ty: FieldType::Object(25),
+                required: false,
+            },
+            FieldDef {
+                name: "object",
+                ty: FieldType::Object(39),
+                required: false,
+            },
+            FieldDef {
+                name: "pods",
+                ty: FieldType::Object(41),
+                required: false,
+            },
+            FieldDef {
+                name: "resource",
+                ty: FieldType::Object(43),
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 36 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.MetricTarget",
+        fields: &[
+            FieldDef {
+                name: "averageUtilization",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "averageValue",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+        ],
+    },
+    /* 37 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.MetricValueStatus",
+        fields: &[
+            FieldDef {
+                name: "averageUtilization",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "averageValue",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+        ],
+    },
+    /* 38 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ObjectMetricSource",
+        fields: &[
+            FieldDef {
+                name: "describedObject",
+                ty: FieldType::Object(23),
+                required: true,
+            },
+            FieldDef {
+                name: "metric",
+                ty: FieldType::Object(33),
+                required: true,
+            },
+            FieldDef {
+                name: "target",
+                ty: FieldType::Object(36),
+                required: true,
+            },
+        ],
+    },
+    /* 39 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ObjectMetricStatus",
+        fields: &[
+            FieldDef {
+                name: "current",
+                ty: FieldType::Object(37),
+                required: true,
+            },
+            FieldDef {
+                name: "describedObject",
+                ty: FieldType::Object(23),
+                required: true,
+            },
+            FieldDef {
+                name: "metric",
+                ty: FieldType::Object(33),
+                required: true,
+            },
+        ],
+    },
+    /* 40 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.PodsMetricSource",
+        fields: &[
+            FieldDef {
+                name: "metric",
+                ty: FieldType::Object(33),
+                required: true,
+            },
+            FieldDef {
+                name: "target",
+                ty: FieldType::Object(36),
+                required: true,
+            },
+        ],
+    },
+    /* 41 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.PodsMetricStatus",
+        fields: &[
+            FieldDef {
+                name: "current",
+                ty: FieldType::Object(37),
+                required: true,
+            },
+            FieldDef {
+                name: "metric",
+                ty: FieldType::Object(33),
+                required: true,
+            },
+        ],
+    },
+    /* 42 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ResourceMetricSource",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "target",
+                ty: FieldType::Object(36),
+                required: true,
+            },
+        ],
+    },
+    /* 43 */
+    TypeDef {
+        name: "io.k8s.api.autoscaling.v2.ResourceMetricStatus",
+        fields: &[
+            FieldDef {
+                name: "current",
+                ty: FieldType::Object(37),
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 44 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.CronJob",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(45),
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(46),
+                required: false,
+            },
+        ],
+    },
+    /* 45 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.CronJobSpec",
+        fields: &[
+            FieldDef {
+                name: "concurrencyPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "failedJobsHistoryLimit",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "jobTemplate",
+                ty: FieldType::Object(52),
+                required: true,
+            },
+            FieldDef {
+                name: "schedule",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "startingDeadlineSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "successfulJobsHistoryLimit",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "suspend",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "timeZone",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 46 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.CronJobStatus",
+        fields: &[
+            FieldDef {
+                name: "active",
+                ty: FieldType::Array(&FieldType::Object(163)),
+                required: false,
+            },
+            FieldDef {
+                name: "lastScheduleTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "lastSuccessfulTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+        ],
+    },
+    /* 47 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.Job",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(50),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(51),
+                required: false,
+            },
+        ],
+    },
+    /* 48 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.JobCondition",
+        fields: &[
+            FieldDef {
+                name: "lastProbeTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 49 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.JobSchedulingConfiguration",
+        fields: &[
+            FieldDef {
+                name: "disruptionMode",
+                ty: FieldType::Object(254),
+                required: false,
+            },
+            FieldDef {
+                name: "resourceClaims",
+                ty: FieldType::Array(&FieldType::Object(256)),
+                required: false,
+            },
+            FieldDef {
+                name: "schedulingConstraints",
+                ty: FieldType::Object(257),
+                required: false,
+            },
+            FieldDef {
+                name: "schedulingPolicy",
+                ty: FieldType::Object(258),
+                required: false,
+            },
+        ],
+    },
+    /* 50 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.JobSpec",
+        fields: &[
+            FieldDef {
+                name: "activeDeadlineSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "backoffLimit",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "backoffLimitPerIndex",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "completionMode",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "completions",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "managedBy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "manualSelector",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "maxFailedIndexes",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "parallelism",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "podFailurePolicy",
+                ty: FieldType::Object(53),
+                required: false,
+            },
+            FieldDef {
+                name: "podReplacementPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "scheduling",
+                ty: FieldType::Object(49),
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+            FieldDef {
+                name: "successPolicy",
+                ty: FieldType::Object(57),
+                required: false,
+            },
+            FieldDef {
+                name: "suspend",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "template",
+                ty: FieldType::Object(187),
+                required: true,
+            },
+            FieldDef {
+                name: "ttlSecondsAfterFinished",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 51 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.JobStatus",
+        fields: &[
+            FieldDef {
+                name: "active",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "completedIndexes",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "completionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(48)),
+                required: false,
+            },
+            FieldDef {
+                name: "failed",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "failedIndexes",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ready",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "startTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "succeeded",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "terminating",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "uncountedTerminatedPods",
+                ty: FieldType::Object(59),
+                required: false,
+            },
+        ],
+    },
+    /* 52 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.JobTemplateSpec",
+        fields: &[
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(50),
+                required: false,
+            },
+        ],
+    },
+    /* 53 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.PodFailurePolicy",
+        fields: &[FieldDef {
+            name: "rules",
+            ty: FieldType::Array(&FieldType::Object(56)),
+            required: true,
+        }],
+    },
+    /* 54 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement",
+        fields: &[
+            FieldDef {
+                name: "containerName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "operator",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "values",
+                ty: FieldType::Array(&FieldType::Integer),
+                required: true,
+            },
+        ],
+    },
+    /* 55 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern",
+        fields: &[
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 56 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.PodFailurePolicyRule",
+        fields: &[
+            FieldDef {
+                name: "action",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "onExitCodes",
+                ty: FieldType::Object(54),
+                required: false,
+            },
+            FieldDef {
+                name: "onPodConditions",
+                ty: FieldType::Array(&FieldType::Object(55)),
+                required: false,
+            },
+        ],
+    },
+    /* 57 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.SuccessPolicy",
+        fields: &[FieldDef {
+            name: "rules",
+            ty: FieldType::Array(&FieldType::Object(58)),
+            required: true,
+        }],
+    },
+    /* 58 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.SuccessPolicyRule",
+        fields: &[
+            FieldDef {
+                name: "succeededCount",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "succeededIndexes",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 59 */
+    TypeDef {
+        name: "io.k8s.api.batch.v1.UncountedTerminatedPods",
+        fields: &[
+            FieldDef {
+                name: "failed",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "succeeded",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 60 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "partition",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeID",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 61 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Affinity",
+        fields: &[
+            FieldDef {
+                name: "nodeAffinity",
+                ty: FieldType::Object(143),
+                required: false,
+            },
+            FieldDef {
+                name: "podAffinity",
+                ty: FieldType::Object(169),
+                required: false,
+            },
+            FieldDef {
+                name: "podAntiAffinity",
+                ty: FieldType::Object(171),
+                required: false,
+            },
+        ],
+    },
+    /* 62 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.AppArmorProfile",
+        fields: &[
+            FieldDef {
+                name: "localhostProfile",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 63 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.AttachedVolume",
+        fields: &[
+            FieldDef {
+                name: "devicePath",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 64 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.AzureDiskVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "cachingMode",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "diskName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "diskURI",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 65 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.AzureFileVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "shareName",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 66 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.CSIVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "driver",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "nodePublishSecretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeAttributes",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 67 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Capabilities",
+        fields: &[
+            FieldDef {
+                name: "add",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "drop",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 68 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.CephFSVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "monitors",
+                ty: FieldType::Array(&FieldType::String),
+                required: true,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretFile",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 69 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.CinderVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+            FieldDef {
+                name: "volumeID",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 70 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ClientIPConfig",
+        fields: &[FieldDef {
+            name: "timeoutSeconds",
+            ty: FieldType::Integer,
+            required: false,
+        }],
+    },
+    /* 71 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ClusterTrustBundleProjection",
+        fields: &[
+            FieldDef {
+                name: "labelSelector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "signerName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 72 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ConfigMapEnvSource",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 73 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ConfigMapKeySelector",
+        fields: &[
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 74 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ConfigMapNodeConfigSource",
+        fields: &[
+            FieldDef {
+                name: "kubeletConfigKey",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "namespace",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resourceVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "uid",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 75 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ConfigMapProjection",
+        fields: &[
+            FieldDef {
+                name: "items",
+                ty: FieldType::Array(&FieldType::Object(125)),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 76 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ConfigMapVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "defaultMode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "defaultUser",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "items",
+                ty: FieldType::Array(&FieldType::Object(125)),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 77 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Container",
+        fields: &[
+            FieldDef {
+                name: "args",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "command",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "env",
+                ty: FieldType::Array(&FieldType::Object(100)),
+                required: false,
+            },
+            FieldDef {
+                name: "envFrom",
+                ty: FieldType::Array(&FieldType::Object(99)),
+                required: false,
+            },
+            FieldDef {
+                name: "image",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "imagePullPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "lifecycle",
+                ty: FieldType::Object(126),
+                required: false,
+            },
+            FieldDef {
+                name: "livenessProbe",
+                ty: FieldType::Object(192),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "ports",
+                ty: FieldType::Array(&FieldType::Object(80)),
+                required: false,
+            },
+            FieldDef {
+                name: "readinessProbe",
+                ty: FieldType::Object(192),
+                required: false,
+            },
+            FieldDef {
+                name: "resizePolicy",
+                ty: FieldType::Array(&FieldType::Object(81)),
+                required: false,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Object(206),
+                required: false,
+            },
+            FieldDef {
+                name: "restartPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "restartPolicyRules",
+                ty: FieldType::Array(&FieldType::Object(82)),
+                required: false,
+            },
+            FieldDef {
+                name: "securityContext",
+                ty: FieldType::Object(217),
+                required: false,
+            },
+            FieldDef {
+                name: "startupProbe",
+                ty: FieldType::Object(192),
+                required: false,
+            },
+            FieldDef {
+                name: "stdin",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "stdinOnce",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "terminationMessagePath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "terminationMessagePolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "tty",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeDevices",
+                ty: FieldType::Array(&FieldType::Object(234)),
+                required: false,
+            },
+            FieldDef {
+                name: "volumeMounts",
+                ty: FieldType::Array(&FieldType::Object(236)),
+                required: false,
+            },
+            FieldDef {
+                name: "workingDir",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 78 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerExtendedResourceRequest",
+        fields: &[
+            FieldDef {
+                name: "containerName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "requestName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resourceName",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 79 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerImage",
+        fields: &[
+            FieldDef {
+                name: "names",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "sizeBytes",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 80 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerPort",
+        fields: &[
+            FieldDef {
+                name: "containerPort",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "hostIP",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "hostPort",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "protocol",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 81 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerResizePolicy",
+        fields: &[
+            FieldDef {
+                name: "resourceName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "restartPolicy",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 82 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerRestartRule",
+        fields: &[
+            FieldDef {
+                name: "action",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "exitCodes",
+                ty: FieldType::Object(83),
+                required: false,
+            },
+        ],
+    },
+    /* 83 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes",
+        fields: &[
+            FieldDef {
+                name: "operator",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "values",
+                ty: FieldType::Array(&FieldType::Integer),
+                required: false,
+            },
+        ],
+    },
+    /* 84 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerState",
+        fields: &[
+            FieldDef {
+                name: "running",
+                ty: FieldType::Object(85),
+                required: false,
+            },
+            FieldDef {
+                name: "terminated",
+                ty: FieldType::Object(86),
+                required: false,
+            },
+            FieldDef {
+                name: "waiting",
+                ty: FieldType::Object(87),
+                required: false,
+            },
+        ],
+    },
+    /* 85 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerStateRunning",
+        fields: &[FieldDef {
+            name: "startedAt",
+            ty: FieldType::Time,
+            required: false,
+        }],
+    },
+    /* 86 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerStateTerminated",
+        fields: &[
+            FieldDef {
+                name: "containerID",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "exitCode",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "finishedAt",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "signal",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "startedAt",
+                ty: FieldType::Time,
+                required: false,
+            },
+        ],
+    },
+    /* 87 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerStateWaiting",
+        fields: &[
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 88 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerStatus",
+        fields: &[
+            FieldDef {
+                name: "allocatedResources",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "allocatedResourcesStatus",
+                ty: FieldType::Array(&FieldType::Object(207)),
+                required: false,
+            },
+            FieldDef {
+                name: "containerID",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "image",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "imageID",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "lastState",
+                ty: FieldType::Object(84),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "ready",
+                ty: FieldType::Boolean,
+                required: true,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Object(206),
+                required: false,
+            },
+            FieldDef {
+                name: "restartCount",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "started",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "state",
+                ty: FieldType::Object(84),
+                required: false,
+            },
+            FieldDef {
+                name: "stopSignal",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::Object(89),
+                required: false,
+            },
+            FieldDef {
+                name: "volumeMounts",
+                ty: FieldType::Array(&FieldType::Object(237)),
+                required: false,
+            },
+        ],
+    },
+    /* 89 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ContainerUser",
+        fields: &[FieldDef {
+            name: "linux",
+            ty: FieldType::Object(131),
+            required: false,
+        }],
+    },
+    /* 90 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.DaemonEndpoint",
+        fields: &[FieldDef {
+            name: "Port",
+            ty: FieldType::Integer,
+            required: true,
+        }],
+    },
+    /* 91 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.DownwardAPIProjection",
+        fields: &[FieldDef {
+            name: "items",
+            ty: FieldType::Array(&FieldType::Object(92)),
+            required: false,
+        }],
+    },
+    /* 92 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.DownwardAPIVolumeFile",
+        fields: &[
+            FieldDef {
+                name: "fieldRef",
+                ty: FieldType::Object(162),
+                required: false,
+            },
+            FieldDef {
+                name: "mode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resourceFieldRef",
+                ty: FieldType::Object(201),
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 93 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.DownwardAPIVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "defaultMode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "defaultUser",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "items",
+                ty: FieldType::Array(&FieldType::Object(92)),
+                required: false,
+            },
+        ],
+    },
+    /* 94 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EmptyDirVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "medium",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "mode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "sizeLimit",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+        ],
+    },
+    /* 95 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EndpointAddress",
+        fields: &[
+            FieldDef {
+                name: "hostname",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ip",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "nodeName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "targetRef",
+                ty: FieldType::Object(163),
+                required: false,
+            },
+        ],
+    },
+    /* 96 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EndpointPort",
+        fields: &[
+            FieldDef {
+                name: "appProtocol",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "protocol",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 97 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EndpointSubset",
+        fields: &[
+            FieldDef {
+                name: "addresses",
+                ty: FieldType::Array(&FieldType::Object(95)),
+                required: false,
+            },
+            FieldDef {
+                name: "notReadyAddresses",
+                ty: FieldType::Array(&FieldType::Object(95)),
+                required: false,
+            },
+            FieldDef {
+                name: "ports",
+                ty: FieldType::Array(&FieldType::Object(96)),
+                required: false,
+            },
+        ],
+    },
+    /* 98 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Endpoints",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "subsets",
+                ty: FieldType::Array(&FieldType::Object(97)),
+                required: false,
+            },
+        ],
+    },
+    /* 99 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EnvFromSource",
+        fields: &[
+            FieldDef {
+                name: "configMapRef",
+                ty: FieldType::Object(72),
+                required: false,
+            },
+            FieldDef {
+                name: "prefix",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(213),
+                required: false,
+            },
+        ],
+    },
+    /* 100 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EnvVar",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "valueFrom",
+                ty: FieldType::Object(101),
+                required: false,
+            },
+        ],
+    },
+    /* 101 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EnvVarSource",
+        fields: &[
+            FieldDef {
+                name: "configMapKeyRef",
+                ty: FieldType::Object(73),
+                required: false,
+            },
+            FieldDef {
+                name: "fieldRef",
+                ty: FieldType::Object(162),
+                required: false,
+            },
+            FieldDef {
+                name: "fileKeyRef",
+                ty: FieldType::Object(110),
+                required: false,
+            },
+            FieldDef {
+                name: "resourceFieldRef",
+                ty: FieldType::Object(201),
+                required: false,
+            },
+            FieldDef {
+                name: "secretKeyRef",
+                ty: FieldType::Object(214),
+                required: false,
+            },
+        ],
+    },
+    /* 102 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EphemeralContainer",
+        fields: &[
+            FieldDef {
+                name: "args",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "command",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "env",
+                ty: FieldType::Array(&FieldType::Object(100)),
+                required: false,
+            },
+            FieldDef {
+                name: "envFrom",
+                ty: FieldType::Array(&FieldType::Object(99)),
+                required: false,
+            },
+            FieldDef {
+                name: "image",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "imagePullPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "lifecycle",
+                ty: FieldType::Object(126),
+                required: false,
+            },
+            FieldDef {
+                name: "livenessProbe",
+                ty: FieldType::Object(192),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "ports",
+                ty: FieldType::Array(&FieldType::Object(80)),
+                required: false,
+            },
+            FieldDef {
+                name: "readinessProbe",
+                ty: FieldType::Object(192),
+                required: false,
+            },
+            FieldDef {
+                name: "resizePolicy",
+                ty: FieldType::Array(&FieldType::Object(81)),
+                required: false,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Object(206),
+                required: false,
+            },
+            FieldDef {
+                name: "restartPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "restartPolicyRules",
+                ty: FieldType::Array(&FieldType::Object(82)),
+                required: false,
+            },
+            FieldDef {
+                name: "securityContext",
+                ty: FieldType::Object(217),
+                required: false,
+            },
+            FieldDef {
+                name: "startupProbe",
+                ty: FieldType::Object(192),
+                required: false,
+            },
+            FieldDef {
+                name: "stdin",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "stdinOnce",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "targetContainerName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "terminationMessagePath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "terminationMessagePolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "tty",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeDevices",
+                ty: FieldType::Array(&FieldType::Object(234)),
+                required: false,
+            },
+            FieldDef {
+                name: "volumeMounts",
+                ty: FieldType::Array(&FieldType::Object(236)),
+                required: false,
+            },
+            FieldDef {
+                name: "workingDir",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 103 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EphemeralVolumeSource",
+        fields: &[FieldDef {
+            name: "volumeClaimTemplate",
+            ty: FieldType::Object(165),
+            required: false,
+        }],
+    },
+    /* 104 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Event",
+        fields: &[
+            FieldDef {
+                name: "action",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "count",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "eventTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "firstTimestamp",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "involvedObject",
+                ty: FieldType::Object(163),
+                required: true,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "lastTimestamp",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: true,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "related",
+                ty: FieldType::Object(163),
+                required: false,
+            },
+            FieldDef {
+                name: "reportingComponent",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reportingInstance",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "series",
+                ty: FieldType::Object(105),
+                required: false,
+            },
+            FieldDef {
+                name: "source",
+                ty: FieldType::Object(106),
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 105 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EventSeries",
+        fields: &[
+            FieldDef {
+                name: "count",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "lastObservedTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+        ],
+    },
+    /* 106 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EventSource",
+        fields: &[
+            FieldDef {
+                name: "component",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "host",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 107 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.EvictionResponder",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "priority",
+                ty: FieldType::Integer,
+                required: true,
+            },
+        ],
+    },
+    /* 108 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ExecAction",
+        fields: &[FieldDef {
+            name: "command",
+            ty: FieldType::Array(&FieldType::String),
+            required: false,
+        }],
+    },
+    /* 109 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.FCVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "lun",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "targetWWNs",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "wwids",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 110 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.FileKeySelector",
+        fields: &[
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "volumeName",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 111 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.FlexVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "driver",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "options",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+        ],
+    },
+    /* 112 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.FlockerVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "datasetName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "datasetUUID",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 113 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.GCEPersistentDiskVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "partition",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "pdName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 114 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.GRPCAction",
+        fields: &[
+            FieldDef {
+                name: "mode",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "service",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 115 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.GitRepoVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "directory",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "repository",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "revision",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 116 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.GlusterfsVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "endpoints",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 117 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.HTTPGetAction",
+        fields: &[
+            FieldDef {
+                name: "host",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "httpHeaders",
+                ty: FieldType::Array(&FieldType::Object(118)),
+                required: false,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::IntOrString,
+                required: true,
+            },
+            FieldDef {
+                name: "protocol",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "scheme",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 118 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.HTTPHeader",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 119 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.HostAlias",
+        fields: &[
+            FieldDef {
+                name: "hostnames",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "ip",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 120 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.HostIP",
+        fields: &[FieldDef {
+            name: "ip",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 121 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.HostPathVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 122 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ISCSIVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "chapAuthDiscovery",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "chapAuthSession",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "initiatorName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "iqn",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "iscsiInterface",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "lun",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "portals",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+            FieldDef {
+                name: "targetPortal",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 123 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ImageVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "pullPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reference",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 124 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ImageVolumeStatus",
+        fields: &[FieldDef {
+            name: "imageRef",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 125 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.KeyToPath",
+        fields: &[
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "mode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 126 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Lifecycle",
+        fields: &[
+            FieldDef {
+                name: "postStart",
+                ty: FieldType::Object(127),
+                required: false,
+            },
+            FieldDef {
+                name: "preStop",
+                ty: FieldType::Object(127),
+                required: false,
+            },
+            FieldDef {
+                name: "stopSignal",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 127 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LifecycleHandler",
+        fields: &[
+            FieldDef {
+                name: "exec",
+                ty: FieldType::Object(108),
+                required: false,
+            },
+            FieldDef {
+                name: "httpGet",
+                ty: FieldType::Object(117),
+                required: false,
+            },
+            FieldDef {
+                name: "sleep",
+                ty: FieldType::Object(224),
+                required: false,
+            },
+            FieldDef {
+                name: "tcpSocket",
+                ty: FieldType::Object(227),
+                required: false,
+            },
+        ],
+    },
+    /* 128 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LimitRange",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(130),
+                required: false,
+            },
+        ],
+    },
+    /* 129 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LimitRangeItem",
+        fields: &[
+            FieldDef {
+                name: "default",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "defaultRequest",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "max",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "maxLimitRequestRatio",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "min",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 130 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LimitRangeSpec",
+        fields: &[FieldDef {
+            name: "limits",
+            ty: FieldType::Array(&FieldType::Object(129)),
+            required: true,
+        }],
+    },
+    /* 131 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LinuxContainerUser",
+        fields: &[
+            FieldDef {
+                name: "gid",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "supplementalGroups",
+                ty: FieldType::Array(&FieldType::Integer),
+                required: false,
+            },
+            FieldDef {
+                name: "uid",
+                ty: FieldType::Integer,
+                required: true,
+            },
+        ],
+    },
+    /* 132 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.List",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "items",
+                ty: FieldType::Array(&FieldType::Any),
+                required: true,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(263),
+                required: false,
+            },
+        ],
+    },
+    /* 133 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LoadBalancerIngress",
+        fields: &[
+            FieldDef {
+                name: "hostname",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ip",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ipMode",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ports",
+                ty: FieldType::Array(&FieldType::Object(189)),
+                required: false,
+            },
+        ],
+    },
+    /* 134 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LoadBalancerStatus",
+        fields: &[FieldDef {
+            name: "ingress",
+            ty: FieldType::Array(&FieldType::Object(133)),
+            required: false,
+        }],
+    },
+    /* 135 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.LocalObjectReference",
+        fields: &[FieldDef {
+            name: "name",
+            ty: FieldType::String,
+            required: false,
+        }],
+    },
+    /* 136 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NFSVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "server",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 137 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Namespace",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(139),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(140),
+                required: false,
+            },
+        ],
+    },
+    /* 138 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NamespaceCondition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 139 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NamespaceSpec",
+        fields: &[FieldDef {
+            name: "finalizers",
+            ty: FieldType::Array(&FieldType::String),
+            required: false,
+        }],
+    },
+    /* 140 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NamespaceStatus",
+        fields: &[
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(138)),
+                required: false,
+            },
+            FieldDef {
+                name: "phase",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 141 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Node",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(158),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(159),
+                required: false,
+            },
+        ],
+    },
+    /* 142 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeAddress",
+        fields: &[
+            FieldDef {
+                name: "address",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 143 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeAffinity",
+        fields: &[
+            FieldDef {
+                name: "preferredDuringSchedulingIgnoredDuringExecution",
+                ty: FieldType::Array(&FieldType::Object(191)),
+                required: false,
+            },
+            FieldDef {
+                name: "requiredDuringSchedulingIgnoredDuringExecution",
+                ty: FieldType::Object(155),
+                required: false,
+            },
+        ],
+    },
+    /* 144 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeAllocatableMappedResources",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "quantity",
+                ty: FieldType::Quantity,
+                required: true,
+            },
+        ],
+    },
+    /* 145 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeAllocatableOverheadResources",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "perContainer",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+            FieldDef {
+                name: "perPod",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+        ],
+    },
+    /* 146 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus",
+        fields: &[
+            FieldDef {
+                name: "containers",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "mapping",
+                ty: FieldType::Array(&FieldType::Object(144)),
+                required: false,
+            },
+            FieldDef {
+                name: "overhead",
+                ty: FieldType::Array(&FieldType::Object(145)),
+                required: false,
+            },
+            FieldDef {
+                name: "resourceClaimName",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 147 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeCondition",
+        fields: &[
+            FieldDef {
+                name: "lastHeartbeatTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 148 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeConfigSource",
+        fields: &[FieldDef {
+            name: "configMap",
+            ty: FieldType::Object(74),
+            required: false,
+        }],
+    },
+    /* 149 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeConfigStatus",
+        fields: &[
+            FieldDef {
+                name: "active",
+                ty: FieldType::Object(148),
+                required: false,
+            },
+            FieldDef {
+                name: "assigned",
+                ty: FieldType::Object(148),
+                required: false,
+            },
+            FieldDef {
+                name: "error",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "lastKnownGood",
+                ty: FieldType::Object(148),
+                required: false,
+            },
+        ],
+    },
+    /* 150 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeDaemonEndpoints",
+        fields: &[FieldDef {
+            name: "kubeletEndpoint",
+            ty: FieldType::Object(90),
+            required: false,
+        }],
+    },
+    /* 151 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeFeatures",
+        fields: &[FieldDef {
+            name: "supplementalGroupsPolicy",
+            ty: FieldType::Boolean,
+            required: false,
+        }],
+    },
+    /* 152 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodePodPreemptionPolicy",
+        fields: &[FieldDef {
+            name: "disableResizePreemption",
+            ty: FieldType::Array(&FieldType::String),
+            required: false,
+        }],
+    },
+    /* 153 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeRuntimeHandler",
+        fields: &[
+            FieldDef {
+                name: "features",
+                ty: FieldType::Object(154),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 154 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeRuntimeHandlerFeatures",
+        fields: &[
+            FieldDef {
+                name: "recursiveReadOnlyMounts",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "userNamespaces",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 155 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeSelector",
+        fields: &[FieldDef {
+            name: "nodeSelectorTerms",
+            ty: FieldType::Array(&FieldType::Object(157)),
+            required: true,
+        }],
+    },
+    /* 156 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeSelectorRequirement",
+        fields: &[
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "operator",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "values",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 157 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeSelectorTerm",
+        fields: &[
+            FieldDef {
+                name: "matchExpressions",
+                ty: FieldType::Array(&FieldType::Object(156)),
+                required: false,
+            },
+            FieldDef {
+                name: "matchFields",
+                ty: FieldType::Array(&FieldType::Object(156)),
+                required: false,
+            },
+        ],
+    },
+    /* 158 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeSpec",
+        fields: &[
+            FieldDef {
+                name: "configSource",
+                ty: FieldType::Object(148),
+                required: false,
+            },
+            FieldDef {
+                name: "externalID",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "podCIDR",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "podCIDRs",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "podPreemptionPolicy",
+                ty: FieldType::Object(152),
+                required: false,
+            },
+            FieldDef {
+                name: "providerID",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "taints",
+                ty: FieldType::Array(&FieldType::Object(228)),
+                required: false,
+            },
+            FieldDef {
+                name: "unschedulable",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 159 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeStatus",
+        fields: &[
+            FieldDef {
+                name: "addresses",
+                ty: FieldType::Array(&FieldType::Object(142)),
+                required: false,
+            },
+            FieldDef {
+                name: "allocatable",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "capacity",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(147)),
+                required: false,
+            },
+            FieldDef {
+                name: "config",
+                ty: FieldType::Object(149),
+                required: false,
+            },
+            FieldDef {
+                name: "daemonEndpoints",
+                ty: FieldType::Object(150),
+                required: false,
+            },
+            FieldDef {
+                name: "declaredFeatures",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "features",
+                ty: FieldType::Object(151),
+                required: false,
+            },
+            FieldDef {
+                name: "images",
+                ty: FieldType::Array(&FieldType::Object(79)),
+                required: false,
+            },
+            FieldDef {
+                name: "nodeInfo",
+                ty: FieldType::Object(161),
+                required: false,
+            },
+            FieldDef {
+                name: "phase",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "runtimeHandlers",
+                ty: FieldType::Array(&FieldType::Object(153)),
+                required: false,
+            },
+            FieldDef {
+                name: "volumesAttached",
+                ty: FieldType::Array(&FieldType::Object(63)),
+                required: false,
+            },
+            FieldDef {
+                name: "volumesInUse",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 160 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeSwapStatus",
+        fields: &[FieldDef {
+            name: "capacity",
+            ty: FieldType::Integer,
+            required: false,
+        }],
+    },
+    /* 161 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.NodeSystemInfo",
+        fields: &[
+            FieldDef {
+                name: "architecture",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "bootID",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "containerRuntimeVersion",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "kernelVersion",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "kubeProxyVersion",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "kubeletVersion",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "machineID",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "operatingSystem",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "osImage",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "runningInUserNamespace",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "swap",
+                ty: FieldType::Object(160),
+                required: false,
+            },
+            FieldDef {
+                name: "systemUUID",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 162 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ObjectFieldSelector",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "fieldPath",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 163 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ObjectReference",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "fieldPath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "namespace",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "resourceVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "uid",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 164 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PersistentVolumeClaimSpec",
+        fields: &[
+            FieldDef {
+                name: "accessModes",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "dataSource",
+                ty: FieldType::Object(231),
+                required: false,
+            },
+            FieldDef {
+                name: "dataSourceRef",
+                ty: FieldType::Object(232),
+                required: false,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Object(239),
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+            FieldDef {
+                name: "storageClassName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeAttributesClassName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeMode",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 165 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PersistentVolumeClaimTemplate",
+        fields: &[
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(164),
+                required: true,
+            },
+        ],
+    },
+    /* 166 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "claimName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 167 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "pdID",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 168 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Pod",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(185),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(186),
+                required: false,
+            },
+        ],
+    },
+    /* 169 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodAffinity",
+        fields: &[
+            FieldDef {
+                name: "preferredDuringSchedulingIgnoredDuringExecution",
+                ty: FieldType::Array(&FieldType::Object(242)),
+                required: false,
+            },
+            FieldDef {
+                name: "requiredDuringSchedulingIgnoredDuringExecution",
+                ty: FieldType::Array(&FieldType::Object(170)),
+                required: false,
+            },
+        ],
+    },
+    /* 170 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodAffinityTerm",
+        fields: &[
+            FieldDef {
+                name: "labelSelector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+            FieldDef {
+                name: "matchLabelKeys",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "mismatchLabelKeys",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "namespaceSelector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+            FieldDef {
+                name: "namespaces",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "topologyKey",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 171 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodAntiAffinity",
+        fields: &[
+            FieldDef {
+                name: "preferredDuringSchedulingIgnoredDuringExecution",
+                ty: FieldType::Array(&FieldType::Object(242)),
+                required: false,
+            },
+            FieldDef {
+                name: "requiredDuringSchedulingIgnoredDuringExecution",
+                ty: FieldType::Array(&FieldType::Object(170)),
+                required: false,
+            },
+        ],
+    },
+    /* 172 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodCertificateProjection",
+        fields: &[
+            FieldDef {
+                name: "certificateChainPath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "credentialBundlePath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "keyPath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "keyType",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "maxExpirationSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "signerName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "userAnnotations",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 173 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodCondition",
+        fields: &[
+            FieldDef {
+                name: "lastProbeTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 174 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodDNSConfig",
+        fields: &[
+            FieldDef {
+                name: "nameservers",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "options",
+                ty: FieldType::Array(&FieldType::Object(175)),
+                required: false,
+            },
+            FieldDef {
+                name: "searches",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 175 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodDNSConfigOption",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 176 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodExtendedResourceClaimStatus",
+        fields: &[
+            FieldDef {
+                name: "requestMappings",
+                ty: FieldType::Array(&FieldType::Object(78)),
+                required: true,
+            },
+            FieldDef {
+                name: "resourceClaimName",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 177 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodIP",
+        fields: &[FieldDef {
+            name: "ip",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 178 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodOS",
+        fields: &[FieldDef {
+            name: "name",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 179 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodReadinessGate",
+        fields: &[FieldDef {
+            name: "conditionType",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 180 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodResourceClaim",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resourceClaimName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "resourceClaimTemplateName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 181 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodResourceClaimStatus",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resourceClaimName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 182 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodSchedulingGate",
+        fields: &[FieldDef {
+            name: "name",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 183 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodSchedulingGroup",
+        fields: &[FieldDef {
+            name: "podGroupName",
+            ty: FieldType::String,
+            required: false,
+        }],
+    },
+    /* 184 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodSecurityContext",
+        fields: &[
+            FieldDef {
+                name: "appArmorProfile",
+                ty: FieldType::Object(62),
+                required: false,
+            },
+            FieldDef {
+                name: "fsGroup",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "fsGroupChangePolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsGroup",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsNonRoot",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsUser",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "seLinuxChangePolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "seLinuxOptions",
+                ty: FieldType::Object(208),
+                required: false,
+            },
+            FieldDef {
+                name: "seccompProfile",
+                ty: FieldType::Object(212),
+                required: false,
+            },
+            FieldDef {
+                name: "supplementalGroups",
+                ty: FieldType::Array(&FieldType::Integer),
+                required: false,
+            },
+            FieldDef {
+                name: "supplementalGroupsPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "sysctls",
+                ty: FieldType::Array(&FieldType::Object(226)),
+                required: false,
+            },
+            FieldDef {
+                name: "windowsOptions",
+                ty: FieldType::Object(243),
+                required: false,
+            },
+        ],
+    },
+    /* 185 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodSpec",
+        fields: &[
+            FieldDef {
+                name: "activeDeadlineSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "affinity",
+                ty: FieldType::Object(61),
+                required: false,
+            },
+            FieldDef {
+                name: "automountServiceAccountToken",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "containers",
+                ty: FieldType::Array(&FieldType::Object(77)),
+                required: true,
+            },
+            FieldDef {
+                name: "dnsConfig",
+                ty: FieldType::Object(174),
+                required: false,
+            },
+            FieldDef {
+                name: "dnsPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "enableServiceLinks",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "ephemeralContainers",
+                ty: FieldType::Array(&FieldType::Object(102)),
+                required: false,
+            },
+            FieldDef {
+                name: "evictionResponders",
+                ty: FieldType::Array(&FieldType::Object(107)),
+                required: false,
+            },
+            FieldDef {
+                name: "hostAliases",
+                ty: FieldType::Array(&FieldType::Object(119)),
+                required: false,
+            },
+            FieldDef {
+                name: "hostIPC",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "hostNetwork",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "hostPID",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "hostUsers",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "hostname",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "hostnameOverride",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "imagePullSecrets",
+                ty: FieldType::Array(&FieldType::Object(135)),
+                required: false,
+            },
+            FieldDef {
+                name: "initContainers",
+                ty: FieldType::Array(&FieldType::Object(77)),
+                required: false,
+            },
+            FieldDef {
+                name: "nodeName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "nodeSelector",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "os",
+                ty: FieldType::Object(178),
+                required: false,
+            },
+            FieldDef {
+                name: "overhead",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "preemptionPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "priority",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "priorityClassName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readinessGates",
+                ty: FieldType::Array(&FieldType::Object(179)),
+                required: false,
+            },
+            FieldDef {
+                name: "resourceClaims",
+                ty: FieldType::Array(&FieldType::Object(180)),
+                required: false,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Object(206),
+                required: false,
+            },
+            FieldDef {
+                name: "restartPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "runtimeClassName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "schedulerName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "schedulingGates",
+                ty: FieldType::Array(&FieldType::Object(182)),
+                required: false,
+            },
+            FieldDef {
+                name: "schedulingGroup",
+                ty: FieldType::Object(183),
+                required: false,
+            },
+            FieldDef {
+                name: "securityContext",
+                ty: FieldType::Object(184),
+                required: false,
+            },
+            FieldDef {
+                name: "serviceAccount",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "serviceAccountName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "setHostnameAsFQDN",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "shareProcessNamespace",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "subdomain",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "terminationGracePeriodSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "tolerations",
+                ty: FieldType::Array(&FieldType::Object(229)),
+                required: false,
+            },
+            FieldDef {
+                name: "topologySpreadConstraints",
+                ty: FieldType::Array(&FieldType::Object(230)),
+                required: false,
+            },
+            FieldDef {
+                name: "volumes",
+                ty: FieldType::Array(&FieldType::Object(233)),
+                required: false,
+            },
+        ],
+    },
+    /* 186 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodStatus",
+        fields: &[
+            FieldDef {
+                name: "allocatedResources",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(173)),
+                required: false,
+            },
+            FieldDef {
+                name: "containerStatuses",
+                ty: FieldType::Array(&FieldType::Object(88)),
+                required: false,
+            },
+            FieldDef {
+                name: "ephemeralContainerStatuses",
+                ty: FieldType::Array(&FieldType::Object(88)),
+                required: false,
+            },
+            FieldDef {
+                name: "extendedResourceClaimStatus",
+                ty: FieldType::Object(176),
+                required: false,
+            },
+            FieldDef {
+                name: "hostIP",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "hostIPs",
+                ty: FieldType::Array(&FieldType::Object(120)),
+                required: false,
+            },
+            FieldDef {
+                name: "initContainerStatuses",
+                ty: FieldType::Array(&FieldType::Object(88)),
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "nodeAllocatableResourceClaimStatuses",
+                ty: FieldType::Array(&FieldType::Object(146)),
+                required: false,
+            },
+            FieldDef {
+                name: "nominatedNodeName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "phase",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "podIP",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "podIPs",
+                ty: FieldType::Array(&FieldType::Object(177)),
+                required: false,
+            },
+            FieldDef {
+                name: "qosClass",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "resize",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "resourceClaimStatuses",
+                ty: FieldType::Array(&FieldType::Object(181)),
+                required: false,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Object(206),
+                required: false,
+            },
+            FieldDef {
+                name: "startTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeHealth",
+                ty: FieldType::Array(&FieldType::Object(188)),
+                required: false,
+            },
+        ],
+    },
+    /* 187 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodTemplateSpec",
+        fields: &[
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(185),
+                required: false,
+            },
+        ],
+    },
+    /* 188 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PodVolumeHealth",
+        fields: &[
+            FieldDef {
+                name: "healthConditions",
+                ty: FieldType::Array(&FieldType::Object(235)),
+                required: false,
+            },
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 189 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PortStatus",
+        fields: &[
+            FieldDef {
+                name: "error",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "protocol",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 190 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PortworxVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeID",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 191 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.PreferredSchedulingTerm",
+        fields: &[
+            FieldDef {
+                name: "preference",
+                ty: FieldType::Object(157),
+                required: true,
+            },
+            FieldDef {
+                name: "weight",
+                ty: FieldType::Integer,
+                required: true,
+            },
+        ],
+    },
+    /* 192 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Probe",
+        fields: &[
+            FieldDef {
+                name: "exec",
+                ty: FieldType::Object(108),
+                required: false,
+            },
+            FieldDef {
+                name: "failureThreshold",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "grpc",
+                ty: FieldType::Object(114),
+                required: false,
+            },
+            FieldDef {
+                name: "httpGet",
+                ty: FieldType::Object(117),
+                required: false,
+            },
+            FieldDef {
+                name: "initialDelaySeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "periodSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "successThreshold",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "tcpSocket",
+                ty: FieldType::Object(227),
+                required: false,
+            },
+            FieldDef {
+                name: "terminationGracePeriodSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "timeoutSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 193 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ProjectedVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "defaultMode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "defaultUser",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "sources",
+                ty: FieldType::Array(&FieldType::Object(238)),
+                required: false,
+            },
+        ],
+    },
+    /* 194 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.QuobyteVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "group",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "registry",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "tenant",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volume",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 195 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.RBDVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "image",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "keyring",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "monitors",
+                ty: FieldType::Array(&FieldType::String),
+                required: true,
+            },
+            FieldDef {
+                name: "pool",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 196 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ReplicationController",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(198),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(199),
+                required: false,
+            },
+        ],
+    },
+    /* 197 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ReplicationControllerCondition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 198 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ReplicationControllerSpec",
+        fields: &[
+            FieldDef {
+                name: "minReadySeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "replicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "template",
+                ty: FieldType::Object(187),
+                required: false,
+            },
+        ],
+    },
+    /* 199 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ReplicationControllerStatus",
+        fields: &[
+            FieldDef {
+                name: "availableReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(197)),
+                required: false,
+            },
+            FieldDef {
+                name: "fullyLabeledReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "readyReplicas",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "replicas",
+                ty: FieldType::Integer,
+                required: true,
+            },
+        ],
+    },
+    /* 200 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceClaim",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "request",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 201 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceFieldSelector",
+        fields: &[
+            FieldDef {
+                name: "containerName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "divisor",
+                ty: FieldType::Quantity,
+                required: false,
+            },
+            FieldDef {
+                name: "resource",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 202 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceHealth",
+        fields: &[
+            FieldDef {
+                name: "health",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "resourceID",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 203 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceQuota",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(204),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(205),
+                required: false,
+            },
+        ],
+    },
+    /* 204 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceQuotaSpec",
+        fields: &[
+            FieldDef {
+                name: "hard",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "scopeSelector",
+                ty: FieldType::Object(210),
+                required: false,
+            },
+            FieldDef {
+                name: "scopes",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 205 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceQuotaStatus",
+        fields: &[
+            FieldDef {
+                name: "hard",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "used",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+        ],
+    },
+    /* 206 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceRequirements",
+        fields: &[
+            FieldDef {
+                name: "claims",
+                ty: FieldType::Array(&FieldType::Object(200)),
+                required: false,
+            },
+            FieldDef {
+                name: "limits",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "requests",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+        ],
+    },
+    /* 207 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ResourceStatus",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resources",
+                ty: FieldType::Array(&FieldType::Object(202)),
+                required: false,
+            },
+        ],
+    },
+    /* 208 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SELinuxOptions",
+        fields: &[
+            FieldDef {
+                name: "level",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "role",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 209 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ScaleIOVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "gateway",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "protectionDomain",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: true,
+            },
+            FieldDef {
+                name: "sslEnabled",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "storageMode",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "storagePool",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "system",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "volumeName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 210 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ScopeSelector",
+        fields: &[FieldDef {
+            name: "matchExpressions",
+            ty: FieldType::Array(&FieldType::Object(211)),
+            required: false,
+        }],
+    },
+    /* 211 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ScopedResourceSelectorRequirement",
+        fields: &[
+            FieldDef {
+                name: "operator",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "scopeName",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "values",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 212 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SeccompProfile",
+        fields: &[
+            FieldDef {
+                name: "localhostProfile",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 213 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SecretEnvSource",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 214 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SecretKeySelector",
+        fields: &[
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 215 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SecretProjection",
+        fields: &[
+            FieldDef {
+                name: "items",
+                ty: FieldType::Array(&FieldType::Object(125)),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 216 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SecretVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "defaultMode",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "defaultUser",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "items",
+                ty: FieldType::Array(&FieldType::Object(125)),
+                required: false,
+            },
+            FieldDef {
+                name: "optional",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 217 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SecurityContext",
+        fields: &[
+            FieldDef {
+                name: "allowPrivilegeEscalation",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "appArmorProfile",
+                ty: FieldType::Object(62),
+                required: false,
+            },
+            FieldDef {
+                name: "capabilities",
+                ty: FieldType::Object(67),
+                required: false,
+            },
+            FieldDef {
+                name: "privileged",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "procMount",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnlyRootFilesystem",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsGroup",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsNonRoot",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsUser",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "seLinuxOptions",
+                ty: FieldType::Object(208),
+                required: false,
+            },
+            FieldDef {
+                name: "seccompProfile",
+                ty: FieldType::Object(212),
+                required: false,
+            },
+            FieldDef {
+                name: "windowsOptions",
+                ty: FieldType::Object(243),
+                required: false,
+            },
+        ],
+    },
+    /* 218 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Service",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "spec",
+                ty: FieldType::Object(221),
+                required: false,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::Object(222),
+                required: false,
+            },
+        ],
+    },
+    /* 219 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ServiceAccountTokenProjection",
+        fields: &[
+            FieldDef {
+                name: "audience",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "expirationSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "path",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "user",
+                ty: FieldType::Integer,
+                required: false,
+            },
+        ],
+    },
+    /* 220 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ServicePort",
+        fields: &[
+            FieldDef {
+                name: "appProtocol",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "nodePort",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "protocol",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "targetPort",
+                ty: FieldType::IntOrString,
+                required: false,
+            },
+        ],
+    },
+    /* 221 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ServiceSpec",
+        fields: &[
+            FieldDef {
+                name: "allocateLoadBalancerNodePorts",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "clusterIP",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "clusterIPs",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "externalIPs",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "externalName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "externalTrafficPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "healthCheckNodePort",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "internalTrafficPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ipFamilies",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "ipFamilyPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "loadBalancerClass",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "loadBalancerIP",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "loadBalancerSourceRanges",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "ports",
+                ty: FieldType::Array(&FieldType::Object(220)),
+                required: false,
+            },
+            FieldDef {
+                name: "publishNotReadyAddresses",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "selector",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "sessionAffinity",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "sessionAffinityConfig",
+                ty: FieldType::Object(223),
+                required: false,
+            },
+            FieldDef {
+                name: "trafficDistribution",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 222 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.ServiceStatus",
+        fields: &[
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Array(&FieldType::Object(260)),
+                required: false,
+            },
+            FieldDef {
+                name: "loadBalancer",
+                ty: FieldType::Object(134),
+                required: false,
+            },
+        ],
+    },
+    /* 223 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SessionAffinityConfig",
+        fields: &[FieldDef {
+            name: "clientIP",
+            ty: FieldType::Object(70),
+            required: false,
+        }],
+    },
+    /* 224 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.SleepAction",
+        fields: &[FieldDef {
+            name: "seconds",
+            ty: FieldType::Integer,
+            required: true,
+        }],
+    },
+    /* 225 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.StorageOSVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "secretRef",
+                ty: FieldType::Object(135),
+                required: false,
+            },
+            FieldDef {
+                name: "volumeName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeNamespace",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 226 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Sysctl",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 227 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.TCPSocketAction",
+        fields: &[
+            FieldDef {
+                name: "host",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::IntOrString,
+                required: true,
+            },
+        ],
+    },
+    /* 228 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Taint",
+        fields: &[
+            FieldDef {
+                name: "effect",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "timeAdded",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 229 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Toleration",
+        fields: &[
+            FieldDef {
+                name: "effect",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "operator",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "tolerationSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "value",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 230 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.TopologySpreadConstraint",
+        fields: &[
+            FieldDef {
+                name: "labelSelector",
+                ty: FieldType::Object(261),
+                required: false,
+            },
+            FieldDef {
+                name: "matchLabelKeys",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "maxSkew",
+                ty: FieldType::Integer,
+                required: true,
+            },
+            FieldDef {
+                name: "minDomains",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "nodeAffinityPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "nodeTaintsPolicy",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "topologyKey",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "whenUnsatisfiable",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 231 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.TypedLocalObjectReference",
+        fields: &[
+            FieldDef {
+                name: "apiGroup",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 232 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.TypedObjectReference",
+        fields: &[
+            FieldDef {
+                name: "apiGroup",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "namespace",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 233 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.Volume",
+        fields: &[
+            FieldDef {
+                name: "awsElasticBlockStore",
+                ty: FieldType::Object(60),
+                required: false,
+            },
+            FieldDef {
+                name: "azureDisk",
+                ty: FieldType::Object(64),
+                required: false,
+            },
+            FieldDef {
+                name: "azureFile",
+                ty: FieldType::Object(65),
+                required: false,
+            },
+            FieldDef {
+                name: "cephfs",
+                ty: FieldType::Object(68),
+                required: false,
+            },
+            FieldDef {
+                name: "cinder",
+                ty: FieldType::Object(69),
+                required: false,
+            },
+            FieldDef {
+                name: "configMap",
+                ty: FieldType::Object(76),
+                required: false,
+            },
+            FieldDef {
+                name: "csi",
+                ty: FieldType::Object(66),
+                required: false,
+            },
+            FieldDef {
+                name: "downwardAPI",
+                ty: FieldType::Object(93),
+                required: false,
+            },
+            FieldDef {
+                name: "emptyDir",
+                ty: FieldType::Object(94),
+                required: false,
+            },
+            FieldDef {
+                name: "ephemeral",
+                ty: FieldType::Object(103),
+                required: false,
+            },
+            FieldDef {
+                name: "fc",
+                ty: FieldType::Object(109),
+                required: false,
+            },
+            FieldDef {
+                name: "flexVolume",
+                ty: FieldType::Object(111),
+                required: false,
+            },
+            FieldDef {
+                name: "flocker",
+                ty: FieldType::Object(112),
+                required: false,
+            },
+            FieldDef {
+                name: "gcePersistentDisk",
+                ty: FieldType::Object(113),
+                required: false,
+            },
+            FieldDef {
+                name: "gitRepo",
+                ty: FieldType::Object(115),
+                required: false,
+            },
+            FieldDef {
+                name: "glusterfs",
+                ty: FieldType::Object(116),
+                required: false,
+            },
+            FieldDef {
+                name: "hostPath",
+                ty: FieldType::Object(121),
+                required: false,
+            },
+            FieldDef {
+                name: "image",
+                ty: FieldType::Object(123),
+                required: false,
+            },
+            FieldDef {
+                name: "iscsi",
+                ty: FieldType::Object(122),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "nfs",
+                ty: FieldType::Object(136),
+                required: false,
+            },
+            FieldDef {
+                name: "persistentVolumeClaim",
+                ty: FieldType::Object(166),
+                required: false,
+            },
+            FieldDef {
+                name: "photonPersistentDisk",
+                ty: FieldType::Object(167),
+                required: false,
+            },
+            FieldDef {
+                name: "portworxVolume",
+                ty: FieldType::Object(190),
+                required: false,
+            },
+            FieldDef {
+                name: "projected",
+                ty: FieldType::Object(193),
+                required: false,
+            },
+            FieldDef {
+                name: "quobyte",
+                ty: FieldType::Object(194),
+                required: false,
+            },
+            FieldDef {
+                name: "rbd",
+                ty: FieldType::Object(195),
+                required: false,
+            },
+            FieldDef {
+                name: "scaleIO",
+                ty: FieldType::Object(209),
+                required: false,
+            },
+            FieldDef {
+                name: "secret",
+                ty: FieldType::Object(216),
+                required: false,
+            },
+            FieldDef {
+                name: "storageos",
+                ty: FieldType::Object(225),
+                required: false,
+            },
+            FieldDef {
+                name: "vsphereVolume",
+                ty: FieldType::Object(241),
+                required: false,
+            },
+        ],
+    },
+    /* 234 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeDevice",
+        fields: &[
+            FieldDef {
+                name: "devicePath",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 235 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeHealthCondition",
+        fields: &[
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 236 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeMount",
+        fields: &[
+            FieldDef {
+                name: "bindMountOptions",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "mountPath",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "mountPropagation",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "recursiveReadOnly",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "subPath",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "subPathExpr",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 237 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeMountStatus",
+        fields: &[
+            FieldDef {
+                name: "mountPath",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "readOnly",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "recursiveReadOnly",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volumeStatus",
+                ty: FieldType::Object(240),
+                required: false,
+            },
+        ],
+    },
+    /* 238 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeProjection",
+        fields: &[
+            FieldDef {
+                name: "clusterTrustBundle",
+                ty: FieldType::Object(71),
+                required: false,
+            },
+            FieldDef {
+                name: "configMap",
+                ty: FieldType::Object(75),
+                required: false,
+            },
+            FieldDef {
+                name: "downwardAPI",
+                ty: FieldType::Object(91),
+                required: false,
+            },
+            FieldDef {
+                name: "podCertificate",
+                ty: FieldType::Object(172),
+                required: false,
+            },
+            FieldDef {
+                name: "secret",
+                ty: FieldType::Object(215),
+                required: false,
+            },
+            FieldDef {
+                name: "serviceAccountToken",
+                ty: FieldType::Object(219),
+                required: false,
+            },
+        ],
+    },
+    /* 239 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeResourceRequirements",
+        fields: &[
+            FieldDef {
+                name: "limits",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+            FieldDef {
+                name: "requests",
+                ty: FieldType::Map(&FieldType::Quantity),
+                required: false,
+            },
+        ],
+    },
+    /* 240 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VolumeStatus",
+        fields: &[FieldDef {
+            name: "image",
+            ty: FieldType::Object(124),
+            required: false,
+        }],
+    },
+    /* 241 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource",
+        fields: &[
+            FieldDef {
+                name: "fsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "storagePolicyID",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "storagePolicyName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "volumePath",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 242 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.WeightedPodAffinityTerm",
+        fields: &[
+            FieldDef {
+                name: "podAffinityTerm",
+                ty: FieldType::Object(170),
+                required: true,
+            },
+            FieldDef {
+                name: "weight",
+                ty: FieldType::Integer,
+                required: true,
+            },
+        ],
+    },
+    /* 243 */
+    TypeDef {
+        name: "io.k8s.api.core.v1.WindowsSecurityContextOptions",
+        fields: &[
+            FieldDef {
+                name: "gmsaCredentialSpec",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "gmsaCredentialSpecName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "hostProcess",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "runAsUserName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 244 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.Endpoint",
+        fields: &[
+            FieldDef {
+                name: "addresses",
+                ty: FieldType::Array(&FieldType::String),
+                required: true,
+            },
+            FieldDef {
+                name: "conditions",
+                ty: FieldType::Object(245),
+                required: false,
+            },
+            FieldDef {
+                name: "deprecatedTopology",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "hints",
+                ty: FieldType::Object(246),
+                required: false,
+            },
+            FieldDef {
+                name: "hostname",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "nodeName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "targetRef",
+                ty: FieldType::Object(163),
+                required: false,
+            },
+            FieldDef {
+                name: "zone",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 245 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.EndpointConditions",
+        fields: &[
+            FieldDef {
+                name: "ready",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "serving",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "terminating",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+        ],
+    },
+    /* 246 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.EndpointHints",
+        fields: &[
+            FieldDef {
+                name: "forNodes",
+                ty: FieldType::Array(&FieldType::Object(249)),
+                required: false,
+            },
+            FieldDef {
+                name: "forZones",
+                ty: FieldType::Array(&FieldType::Object(250)),
+                required: false,
+            },
+        ],
+    },
+    /* 247 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.EndpointPort",
+        fields: &[
+            FieldDef {
+                name: "appProtocol",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "port",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "protocol",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 248 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.EndpointSlice",
+        fields: &[
+            FieldDef {
+                name: "addressType",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "endpoints",
+                ty: FieldType::Array(&FieldType::Object(244)),
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "metadata",
+                ty: FieldType::Object(265),
+                required: false,
+            },
+            FieldDef {
+                name: "ports",
+                ty: FieldType::Array(&FieldType::Object(247)),
+                required: false,
+            },
+        ],
+    },
+    /* 249 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.ForNode",
+        fields: &[FieldDef {
+            name: "name",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 250 */
+    TypeDef {
+        name: "io.k8s.api.discovery.v1.ForZone",
+        fields: &[FieldDef {
+            name: "name",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 251 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.TopologyConstraint",
+        fields: &[FieldDef {
+            name: "key",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
+    /* 252 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode",
+        fields: &[],
+    },
+    /* 253 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy",
+        fields: &[],
+    },
+    /* 254 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode",
+        fields: &[
+            FieldDef {
+                name: "all",
+                ty: FieldType::Object(252),
+                required: false,
+            },
+            FieldDef {
+                name: "single",
+                ty: FieldType::Object(259),
+                required: false,
+            },
+        ],
+    },
+    /* 255 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy",
+        fields: &[FieldDef {
+            name: "minCount",
+            ty: FieldType::Integer,
+            required: false,
+        }],
+    },
+    /* 256 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim",
+        fields: &[
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "resourceClaimName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "resourceClaimTemplateName",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 257 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints",
+        fields: &[FieldDef {
+            name: "topology",
+            ty: FieldType::Array(&FieldType::Object(251)),
+            required: false,
+        }],
+    },
+    /* 258 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy",
+        fields: &[
+            FieldDef {
+                name: "basic",
+                ty: FieldType::Object(253),
+                required: false,
+            },
+            FieldDef {
+                name: "gang",
+                ty: FieldType::Object(255),
+                required: false,
+            },
+        ],
+    },
+    /* 259 */
+    TypeDef {
+        name: "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode",
+        fields: &[],
+    },
+    /* 260 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.Condition",
+        fields: &[
+            FieldDef {
+                name: "lastTransitionTime",
+                ty: FieldType::Time,
+                required: true,
+            },
+            FieldDef {
+                name: "message",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "observedGeneration",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "reason",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "status",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "type",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 261 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+        fields: &[
+            FieldDef {
+                name: "matchExpressions",
+                ty: FieldType::Array(&FieldType::Object(262)),
+                required: false,
+            },
+            FieldDef {
+                name: "matchLabels",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 262 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement",
+        fields: &[
+            FieldDef {
+                name: "key",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "operator",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "values",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+        ],
+    },
+    /* 263 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta",
+        fields: &[
+            FieldDef {
+                name: "continue",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "remainingItemCount",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "resourceVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "selfLink",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "shardInfo",
+                ty: FieldType::Object(267),
+                required: false,
+            },
+        ],
+    },
+    /* 264 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "fieldsType",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "fieldsV1",
+                ty: FieldType::Any,
+                required: false,
+            },
+            FieldDef {
+                name: "manager",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "operation",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "subresource",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "time",
+                ty: FieldType::Time,
+                required: false,
+            },
+        ],
+    },
+    /* 265 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+        fields: &[
+            FieldDef {
+                name: "annotations",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "creationTimestamp",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "deletionGracePeriodSeconds",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "deletionTimestamp",
+                ty: FieldType::Time,
+                required: false,
+            },
+            FieldDef {
+                name: "finalizers",
+                ty: FieldType::Array(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "generateName",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "generation",
+                ty: FieldType::Integer,
+                required: false,
+            },
+            FieldDef {
+                name: "labels",
+                ty: FieldType::Map(&FieldType::String),
+                required: false,
+            },
+            FieldDef {
+                name: "managedFields",
+                ty: FieldType::Array(&FieldType::Object(264)),
+                required: false,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "namespace",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "ownerReferences",
+                ty: FieldType::Array(&FieldType::Object(266)),
+                required: false,
+            },
+            FieldDef {
+                name: "resourceVersion",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "selfLink",
+                ty: FieldType::String,
+                required: false,
+            },
+            FieldDef {
+                name: "uid",
+                ty: FieldType::String,
+                required: false,
+            },
+        ],
+    },
+    /* 266 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
+        fields: &[
+            FieldDef {
+                name: "apiVersion",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "blockOwnerDeletion",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "controller",
+                ty: FieldType::Boolean,
+                required: false,
+            },
+            FieldDef {
+                name: "kind",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "name",
+                ty: FieldType::String,
+                required: true,
+            },
+            FieldDef {
+                name: "uid",
+                ty: FieldType::String,
+                required: true,
+            },
+        ],
+    },
+    /* 267 */
+    TypeDef {
+        name: "io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo",
+        fields: &[FieldDef {
+            name: "selector",
+            ty: FieldType::String,
+            required: true,
+        }],
+    },
 ];
