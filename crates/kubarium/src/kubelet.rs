@@ -1,115 +1,968 @@
-//! The kubelet of every node: takes bound pods from ContainerCreating to Running.
+//! The kubelet of every node: pulls images, runs containers, restarts them with back-off, keeps
+//! the pod's status and phase, enforces `activeDeadlineSeconds`, and stops pods gracefully.
 //!
-//! Simulated timings for the slice: an image pull takes one second, then the containers are
-//! created and started together. Container behaviour (exit codes, restarts, durations) comes with
-//! the core issue and is documented in `docs/`.
+//! `sync_pod` is level-triggered like the real `syncPod`: it looks at the pod and the time, does
+//! what is due, and asks to be woken at the next moment something will be due. Container
+//! behaviour (durations, exit codes) comes from `behaviour.rs`. Sources:
+//! `pkg/kubelet/kubelet.go` (`syncPod`), `pkg/kubelet/kuberuntime/kuberuntime_manager.go`
+//! (`computePodActions`, `doBackOff`), `pkg/kubelet/kubelet_pods.go` (`getPhase`),
+//! `pkg/kubelet/active_deadline.go`.
 
-use crate::api::{ContainerStatus, Pod, PodPhase};
+use crate::api::{
+    set_condition, Container, ContainerState, ContainerStatus, ObjectMeta, OwnerReference, Pod,
+    PodPhase,
+};
+use crate::behaviour::RunOutcome;
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
 
 const SOURCE: &str = "kubelet";
 
-/// How long a simulated image pull takes.
+/// How long a simulated image pull takes when the node does not have the image yet.
 pub const IMAGE_PULL_MS: Millis = SECOND_MS;
+/// The container restart back-off: 10s doubling to 5m (`pkg/kubelet/kubelet.go`
+/// `backOffPeriod`, `MaxContainerBackOff`).
+pub const BACKOFF_INITIAL_MS: Millis = 10 * SECOND_MS;
+pub const BACKOFF_MAX_MS: Millis = 300 * SECOND_MS;
+/// The mirror pod annotation (`kubetypes.ConfigMirrorAnnotationKey`).
+pub const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
+
+/// What the kubelet remembers about a pod beyond its API status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodRuntime {
+    stage: Stage,
+    containers: Vec<ContainerRuntime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Pulling images until the given time.
+    Pulling { done_at: Millis },
+    /// Running init container `index`, which exits at the given time.
+    Init { index: usize, exits_at: Millis },
+    /// The app containers have been started.
+    Running,
+    /// Stopping for a deletion: the containers are gone at the given time.
+    Stopping { done_at: Millis },
+    /// The pod is finished or was killed; nothing more happens.
+    Finished,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ContainerRuntime {
+    /// Runs so far (the first run is 0).
+    attempts: u32,
+    /// When the current run exits, if it exits by itself.
+    exits_at: Option<Millis>,
+    exit_code: i32,
+    /// While in back-off: when the next restart happens.
+    restart_at: Option<Millis>,
+    /// `flowcontrol.Backoff` entry: the current back-off and when it was last updated.
+    backoff_ms: Option<Millis>,
+    backoff_updated_ms: Millis,
+    /// Exited for good (OnFailure success, or Never).
+    done: bool,
+}
 
 impl Pod {
-    /// The pod's `Ready` condition: running with every container ready.
+    /// The pod's `Ready` condition.
     pub fn is_ready(&self) -> bool {
-        self.status.phase == PodPhase::Running
-            && !self.status.container_statuses.is_empty()
-            && self
-                .status
-                .container_statuses
-                .iter()
-                .all(|status| status.ready)
+        crate::api::condition_status(&self.status.conditions, "Ready") == Some("True")
     }
+
+    pub fn is_mirror(&self) -> bool {
+        self.metadata.annotations.contains_key(MIRROR_ANNOTATION)
+    }
+}
+
+fn pod_object(key: &ObjectKey) -> String {
+    format!("pod/{}", key.name)
 }
 
 /// `syncPod` for one pod on its node.
 pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let now = simulation.now();
-    let Some(pod) = simulation.pods.get_mut(key) else {
+    let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    if pod.spec.node_name.is_empty() || pod.status.phase != PodPhase::Pending {
+    let node_name = pod.spec.node_name.clone();
+    let alive = simulation
+        .kubelets
+        .get(&node_name)
+        .is_some_and(|kubelet| kubelet.alive);
+    if !alive {
+        // No kubelet runs this pod: a missing node's pods wait for the pod garbage collector,
+        // a dead node's pods for the node to come back.
         return;
     }
-    let object = format!("pod/{}", key.name);
-    let images: Vec<(String, String)> = pod
+    if pod.metadata.is_terminating() {
+        stop_pod(simulation, key);
+        return;
+    }
+    if pod.status.phase.is_terminal() {
+        return;
+    }
+    if let Some(deadline_s) = pod.spec.active_deadline_seconds {
+        if let Some(start) = pod.status.start_time_ms {
+            let deadline_at = start + deadline_s.max(0) as Millis * SECOND_MS;
+            if now >= deadline_at {
+                kill_for_deadline(simulation, key);
+                return;
+            }
+        }
+    }
+    if !simulation.runtimes.contains_key(key) {
+        start_pod(simulation, key);
+    }
+    advance(simulation, key);
+    schedule_next_wakeup(simulation, key);
+}
+
+/// First sight of a bound pod: status, IPs, and the image pulls.
+fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let pod_ip = simulation.allocate_pod_ip();
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let host_ip = simulation
+        .store
+        .nodes
+        .get(&pod.spec.node_name)
+        .map(|node| node.status.internal_ip.clone())
+        .unwrap_or_default();
+    let pod_ip = if pod.spec.host_network {
+        host_ip.clone()
+    } else {
+        pod_ip
+    };
+    let node_name = pod.spec.node_name.clone();
+    let has_init = !pod.spec.init_containers.is_empty();
+    let images: Vec<String> = pod
         .spec
-        .containers
+        .init_containers
         .iter()
-        .map(|container| (container.name.clone(), container.image.clone()))
+        .chain(&pod.spec.containers)
+        .map(|container| container.image.clone())
         .collect();
-    if pod.status.container_statuses.is_empty() {
+    let app_containers: Vec<Container> = pod.spec.containers.clone();
+    let waiting_reason = if has_init {
+        "PodInitializing"
+    } else {
+        "ContainerCreating"
+    };
+    simulation.store.update_pod(key, |pod| {
         pod.status.start_time_ms = Some(now);
-        pod.status.container_statuses = images
+        pod.status.host_ip = host_ip;
+        pod.status.pod_ip = pod_ip;
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "PodReadyToStartContainers",
+            "True",
+            "",
+            "",
+        );
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "Initialized",
+            if has_init { "False" } else { "True" },
+            if has_init {
+                "ContainersNotInitialized"
+            } else {
+                ""
+            },
+            "",
+        );
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "Ready",
+            "False",
+            "ContainersNotReady",
+            "",
+        );
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "ContainersReady",
+            "False",
+            "ContainersNotReady",
+            "",
+        );
+        pod.status.container_statuses = app_containers
             .iter()
-            .map(|(name, _)| ContainerStatus {
-                name: name.clone(),
+            .map(|container| ContainerStatus {
+                name: container.name.clone(),
+                image: container.image.clone(),
                 ready: false,
                 restart_count: 0,
-                waiting_reason: Some("ContainerCreating".to_string()),
+                started: false,
+                state: ContainerState::Waiting {
+                    reason: waiting_reason.to_string(),
+                    message: String::new(),
+                },
+                last_state: None,
             })
             .collect();
-        for (_, image) in &images {
-            simulation.record_event(
-                "Normal",
-                "Pulling",
-                object.clone(),
-                &key.namespace,
-                format!("Pulling image \"{image}\""),
-                SOURCE,
-            );
+    });
+    // Images the node lacks are pulled one after another; present ones are used at once.
+    let mut pull_ms = 0;
+    let mut pulled = Vec::new();
+    for image in images {
+        let present = simulation
+            .kubelets
+            .get(&node_name)
+            .is_some_and(|kubelet| kubelet.images.contains(&image));
+        if present || pulled.contains(&image) {
+            continue;
         }
-        simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), now + IMAGE_PULL_MS);
+        simulation.record_event(
+            "Normal",
+            "Pulling",
+            pod_object(key),
+            &key.namespace,
+            format!("Pulling image \"{image}\""),
+            SOURCE,
+        );
+        pull_ms += IMAGE_PULL_MS;
+        pulled.push(image);
+    }
+    let runtime = PodRuntime {
+        stage: Stage::Pulling {
+            done_at: now + pull_ms,
+        },
+        containers: vec![ContainerRuntime::default(); app_containers.len()],
+    };
+    simulation.runtimes.insert(key.clone(), runtime);
+}
+
+/// Does everything that is due now, in order, until nothing more is.
+fn advance(simulation: &mut Simulation, key: &ObjectKey) {
+    // Each pass moves at least one stage or container forward; a bound keeps a bug from looping.
+    for _ in 0..64 {
+        let now = simulation.now();
+        let Some(runtime) = simulation.runtimes.get(key) else {
+            return;
+        };
+        let progressed = match runtime.stage {
+            Stage::Pulling { done_at } if done_at <= now => {
+                finish_pulls(simulation, key);
+                true
+            }
+            Stage::Init { index, exits_at } if exits_at <= now => {
+                finish_init_container(simulation, key, index);
+                true
+            }
+            Stage::Running => advance_containers(simulation, key),
+            _ => false,
+        };
+        if !progressed {
+            return;
+        }
+    }
+}
+
+fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let Some(pod) = simulation.store.pod(key) else {
         return;
-    }
-    pod.status.phase = PodPhase::Running;
-    for status in &mut pod.status.container_statuses {
-        status.waiting_reason = None;
-        status.ready = true;
-    }
-    for (name, image) in &images {
+    };
+    let node_name = pod.spec.node_name.clone();
+    let images: Vec<String> = pod
+        .spec
+        .init_containers
+        .iter()
+        .chain(&pod.spec.containers)
+        .map(|container| container.image.clone())
+        .collect();
+    let has_init = !pod.spec.init_containers.is_empty();
+    for image in images {
+        let kubelet = simulation.kubelets.get_mut(&node_name);
+        let newly = kubelet.is_some_and(|kubelet| kubelet.images.insert(image.clone()));
+        let message = if newly {
+            format!("Successfully pulled image \"{image}\" in 1s (1s including waiting)")
+        } else {
+            format!("Container image \"{image}\" already present on machine")
+        };
         simulation.record_event(
             "Normal",
             "Pulled",
-            object.clone(),
+            pod_object(key),
             &key.namespace,
-            format!("Successfully pulled image \"{image}\" in 1s (1s including waiting)"),
-            SOURCE,
-        );
-        simulation.record_event(
-            "Normal",
-            "Created",
-            object.clone(),
-            &key.namespace,
-            format!("Created container: {name}"),
-            SOURCE,
-        );
-        simulation.record_event(
-            "Normal",
-            "Started",
-            object.clone(),
-            &key.namespace,
-            format!("Started container {name}"),
+            message,
             SOURCE,
         );
     }
-    // The DaemonSet controller watches pods: a pod turning ready changes its status counts.
-    if let Some(owner) = simulation
-        .pods
+    if has_init {
+        start_init_container(simulation, key, 0);
+    } else {
+        start_app_containers(simulation, key);
+    }
+    let _ = now;
+}
+
+fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
+    let now = simulation.now();
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let Some(container) = pod.spec.init_containers.get(index).cloned() else {
+        start_app_containers(simulation, key);
+        return;
+    };
+    // Init containers must finish: they run as batch containers do.
+    let mut batch_pod = pod.clone();
+    batch_pod.spec.restart_policy = "Never".to_string();
+    let outcome = simulation.behaviour.outcome(&batch_pod, &container, 0);
+    let exits_at = now + outcome.run_ms.unwrap_or(SECOND_MS);
+    simulation.record_event(
+        "Normal",
+        "Created",
+        pod_object(key),
+        &key.namespace,
+        format!("Created container: {}", container.name),
+        SOURCE,
+    );
+    simulation.record_event(
+        "Normal",
+        "Started",
+        pod_object(key),
+        &key.namespace,
+        format!("Started container {}", container.name),
+        SOURCE,
+    );
+    if let Some(runtime) = simulation.runtimes.get_mut(key) {
+        runtime.stage = Stage::Init { index, exits_at };
+    }
+}
+
+fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
+    let now = simulation.now();
+    let count = simulation
+        .store
+        .pod(key)
+        .map_or(0, |pod| pod.spec.init_containers.len());
+    if index + 1 < count {
+        start_init_container(simulation, key, index + 1);
+        return;
+    }
+    simulation.store.update_pod(key, |pod| {
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "Initialized",
+            "True",
+            "",
+            "",
+        )
+    });
+    start_app_containers(simulation, key);
+}
+
+fn start_app_containers(simulation: &mut Simulation, key: &ObjectKey) {
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let count = pod.spec.containers.len();
+    if let Some(runtime) = simulation.runtimes.get_mut(key) {
+        runtime.stage = Stage::Running;
+    }
+    for index in 0..count {
+        start_container(simulation, key, index);
+    }
+    update_phase(simulation, key);
+}
+
+/// Starts (or restarts) app container `index`.
+fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
+    let now = simulation.now();
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let Some(container) = pod.spec.containers.get(index).cloned() else {
+        return;
+    };
+    let attempt_key = attempt_key(pod, &container);
+    let attempt = simulation.behaviour_attempts(&attempt_key);
+    let outcome: RunOutcome = simulation.behaviour.outcome(pod, &container, attempt);
+    simulation.record_behaviour_attempt(attempt_key);
+    let restarting = simulation
+        .runtimes
         .get(key)
-        .and_then(|pod| pod.metadata.controller_of())
-        .cloned()
+        .and_then(|runtime| runtime.containers.get(index))
+        .is_some_and(|container| container.attempts > 0);
+    if restarting {
+        simulation.record_event(
+            "Normal",
+            "Pulled",
+            pod_object(key),
+            &key.namespace,
+            format!(
+                "Container image \"{}\" already present on machine",
+                container.image
+            ),
+            SOURCE,
+        );
+    }
+    simulation.record_event(
+        "Normal",
+        "Created",
+        pod_object(key),
+        &key.namespace,
+        format!("Created container: {}", container.name),
+        SOURCE,
+    );
+    simulation.record_event(
+        "Normal",
+        "Started",
+        pod_object(key),
+        &key.namespace,
+        format!("Started container {}", container.name),
+        SOURCE,
+    );
+    if let Some(runtime) = simulation
+        .runtimes
+        .get_mut(key)
+        .and_then(|runtime| runtime.containers.get_mut(index))
     {
-        if owner.kind == "DaemonSet" {
-            let owner_key = ObjectKey {
-                namespace: key.namespace.clone(),
-                name: owner.name,
-            };
-            simulation.enqueue_at(Work::SyncDaemonSet(owner_key), now);
+        runtime.exits_at = outcome.run_ms.map(|run_ms| now + run_ms);
+        runtime.exit_code = outcome.exit_code;
+        runtime.restart_at = None;
+        runtime.attempts += 1;
+    }
+    simulation.store.update_pod(key, |pod| {
+        if let Some(status) = pod.status.container_statuses.get_mut(index) {
+            if restarting {
+                status.restart_count += 1;
+            }
+            status.state = ContainerState::Running { started_at_ms: now };
+            status.ready = true;
+            status.started = true;
+        }
+    });
+}
+
+/// The key that counts runs for `fail_first`: the controlling owner and container name, so a
+/// Job's replacement pods continue the count; the pod itself when it has no owner.
+fn attempt_key(pod: &Pod, container: &Container) -> String {
+    let owner = pod
+        .metadata
+        .controller_of()
+        .map_or(pod.metadata.uid.as_str(), |owner| owner.uid.as_str());
+    format!("{owner}/{}", container.name)
+}
+
+/// Exits and restarts that are due. Returns whether anything changed.
+fn advance_containers(simulation: &mut Simulation, key: &ObjectKey) -> bool {
+    let now = simulation.now();
+    let Some(runtime) = simulation.runtimes.get(key).cloned() else {
+        return false;
+    };
+    let mut progressed = false;
+    for (index, container) in runtime.containers.iter().enumerate() {
+        if container.done {
+            continue;
+        }
+        if let Some(exits_at) = container.exits_at.filter(|exits_at| *exits_at <= now) {
+            container_exited(simulation, key, index, exits_at);
+            progressed = true;
+        } else if let Some(restart_at) =
+            container.restart_at.filter(|restart_at| *restart_at <= now)
+        {
+            let _ = restart_at;
+            start_container(simulation, key, index);
+            progressed = true;
         }
     }
+    if progressed {
+        update_phase(simulation, key);
+    }
+    progressed
+}
+
+/// A container's process ended: record it, then restart it now, later (back-off) or never,
+/// as the restart policy says.
+fn container_exited(
+    simulation: &mut Simulation,
+    key: &ObjectKey,
+    index: usize,
+    finished_at: Millis,
+) {
+    let now = simulation.now();
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let restart_policy = pod.spec.restart_policy.clone();
+    let Some(runtime) = simulation
+        .runtimes
+        .get(key)
+        .and_then(|runtime| runtime.containers.get(index))
+        .cloned()
+    else {
+        return;
+    };
+    let exit_code = runtime.exit_code;
+    let reason = if exit_code == 0 { "Completed" } else { "Error" };
+    let started_at = pod
+        .status
+        .container_statuses
+        .get(index)
+        .and_then(|status| match status.state {
+            ContainerState::Running { started_at_ms } => Some(started_at_ms),
+            _ => None,
+        })
+        .unwrap_or(finished_at);
+    let container_name = pod
+        .spec
+        .containers
+        .get(index)
+        .map(|container| container.name.clone())
+        .unwrap_or_default();
+    let pod_name = pod.metadata.name.clone();
+    let pod_uid = pod.metadata.uid.clone();
+    let terminated = ContainerState::Terminated {
+        exit_code,
+        reason: reason.to_string(),
+        started_at_ms: started_at,
+        finished_at_ms: finished_at,
+    };
+    let restart = match restart_policy.as_str() {
+        "Always" => true,
+        "OnFailure" => exit_code != 0,
+        _ => false,
+    };
+    let mut container_runtime = runtime;
+    container_runtime.exits_at = None;
+    if !restart {
+        container_runtime.done = true;
+        simulation.store.update_pod(key, |pod| {
+            if let Some(status) = pod.status.container_statuses.get_mut(index) {
+                status.state = terminated;
+                status.ready = false;
+                status.started = false;
+            }
+        });
+    } else {
+        // `doBackOff` over `flowcontrol.Backoff`: an entry unused for twice the maximum is
+        // forgotten; a fresh entry lets the restart happen at once and arms 10s; an armed one
+        // holds the container in CrashLoopBackOff for its duration, then doubles.
+        let expired = container_runtime.backoff_ms.is_some_and(|_| {
+            now.saturating_sub(container_runtime.backoff_updated_ms) > 2 * BACKOFF_MAX_MS
+        });
+        let delay = match container_runtime.backoff_ms {
+            Some(backoff) if !expired => backoff,
+            _ => 0,
+        };
+        let next_backoff = match container_runtime.backoff_ms {
+            Some(backoff) if !expired => (backoff * 2).min(BACKOFF_MAX_MS),
+            _ => BACKOFF_INITIAL_MS,
+        };
+        container_runtime.backoff_ms = Some(next_backoff);
+        container_runtime.backoff_updated_ms = now;
+        container_runtime.restart_at = Some(now + delay);
+        let waiting = if delay > 0 {
+            Some(ContainerState::Waiting {
+                reason: "CrashLoopBackOff".to_string(),
+                message: format!(
+                    "back-off {} restarting failed container={container_name} pod={pod_name}_{}({pod_uid})",
+                    crate::time::format_duration(delay),
+                    key.namespace
+                ),
+            })
+        } else {
+            None
+        };
+        if delay > 0 {
+            simulation.record_event(
+                "Warning",
+                "BackOff",
+                pod_object(key),
+                &key.namespace,
+                format!("Back-off restarting failed container {container_name} in pod {pod_name}_{}({pod_uid})", key.namespace),
+                SOURCE,
+            );
+        }
+        simulation.store.update_pod(key, |pod| {
+            if let Some(status) = pod.status.container_statuses.get_mut(index) {
+                status.last_state = Some(terminated.clone());
+                status.state = waiting.unwrap_or(terminated);
+                status.ready = false;
+                status.started = false;
+            }
+        });
+    }
+    if let Some(slot) = simulation
+        .runtimes
+        .get_mut(key)
+        .and_then(|runtime| runtime.containers.get_mut(index))
+    {
+        *slot = container_runtime;
+    }
+}
+
+/// `getPhase` (`pkg/kubelet/kubelet_pods.go`) and the Ready conditions.
+fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let Some(runtime) = simulation.runtimes.get(key).cloned() else {
+        return;
+    };
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let before = (pod.status.phase, pod.is_ready());
+    let restart_policy = pod.spec.restart_policy.clone();
+    let all_done = runtime.containers.iter().all(|container| container.done);
+    let any_failed = pod.status.container_statuses.iter().any(|status| matches!(status.state, ContainerState::Terminated { exit_code, .. } if exit_code != 0));
+    let all_running = pod
+        .status
+        .container_statuses
+        .iter()
+        .all(|status| matches!(status.state, ContainerState::Running { .. }));
+    let phase = if all_done && !runtime.containers.is_empty() {
+        match restart_policy.as_str() {
+            "Never" if any_failed => PodPhase::Failed,
+            _ => PodPhase::Succeeded,
+        }
+    } else {
+        PodPhase::Running
+    };
+    let resource_version = simulation.bump_resource_version();
+    simulation.store.update_pod(key, |pod| {
+        pod.status.phase = phase;
+        pod.metadata.resource_version = resource_version;
+        if phase.is_terminal() {
+            set_condition(
+                &mut pod.status.conditions,
+                now,
+                "Ready",
+                "False",
+                "PodCompleted",
+                "",
+            );
+            set_condition(
+                &mut pod.status.conditions,
+                now,
+                "ContainersReady",
+                "False",
+                "PodCompleted",
+                "",
+            );
+        } else if all_running {
+            set_condition(
+                &mut pod.status.conditions,
+                now,
+                "ContainersReady",
+                "True",
+                "",
+                "",
+            );
+            set_condition(&mut pod.status.conditions, now, "Ready", "True", "", "");
+        } else {
+            set_condition(
+                &mut pod.status.conditions,
+                now,
+                "ContainersReady",
+                "False",
+                "ContainersNotReady",
+                "",
+            );
+            set_condition(
+                &mut pod.status.conditions,
+                now,
+                "Ready",
+                "False",
+                "ContainersNotReady",
+                "",
+            );
+        }
+    });
+    if phase.is_terminal() {
+        if let Some(runtime) = simulation.runtimes.get_mut(key) {
+            runtime.stage = Stage::Finished;
+        }
+    }
+    let after = simulation
+        .store
+        .pod(key)
+        .map(|pod| (pod.status.phase, pod.is_ready()));
+    if Some(before) != after {
+        simulation.pod_status_changed(key);
+    }
+}
+
+/// `activeDeadlineSeconds` passed: the kubelet kills the pod and fails it
+/// (`pkg/kubelet/active_deadline.go`).
+fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let names: Vec<String> = simulation
+        .store
+        .pod(key)
+        .map(|pod| {
+            pod.status
+                .container_statuses
+                .iter()
+                .filter(|status| matches!(status.state, ContainerState::Running { .. }))
+                .map(|status| status.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for name in &names {
+        simulation.record_event(
+            "Normal",
+            "Killing",
+            pod_object(key),
+            &key.namespace,
+            format!("Stopping container {name}"),
+            SOURCE,
+        );
+    }
+    simulation.record_event(
+        "Warning",
+        "DeadlineExceeded",
+        pod_object(key),
+        &key.namespace,
+        "Pod was active on the node longer than the specified deadline".to_string(),
+        SOURCE,
+    );
+    let resource_version = simulation.bump_resource_version();
+    simulation.store.update_pod(key, |pod| {
+        pod.status.phase = PodPhase::Failed;
+        pod.status.reason = "DeadlineExceeded".to_string();
+        pod.status.message =
+            "Pod was active on the node longer than the specified deadline".to_string();
+        pod.metadata.resource_version = resource_version;
+        for status in &mut pod.status.container_statuses {
+            let started_at = match status.state {
+                ContainerState::Running { started_at_ms } => started_at_ms,
+                _ => now,
+            };
+            status.state = ContainerState::Terminated {
+                exit_code: 137,
+                reason: "Error".to_string(),
+                started_at_ms: started_at,
+                finished_at_ms: now,
+            };
+            status.ready = false;
+            status.started = false;
+        }
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "Ready",
+            "False",
+            "PodFailed",
+            "",
+        );
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "ContainersReady",
+            "False",
+            "PodFailed",
+            "",
+        );
+    });
+    if let Some(runtime) = simulation.runtimes.get_mut(key) {
+        runtime.stage = Stage::Finished;
+    }
+    simulation.pod_status_changed(key);
+}
+
+/// Graceful termination: `Killing` each running container (SIGTERM), then the pod is removed
+/// once they have stopped. A container whose main process is `sleep` ignores SIGTERM as PID 1
+/// does and is killed when the grace period ends; other containers stop at once.
+fn stop_pod(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let Some(pod) = simulation.store.pod(key).cloned() else {
+        return;
+    };
+    let stage = simulation.runtimes.get(key).map(|runtime| runtime.stage);
+    match stage {
+        Some(Stage::Stopping { done_at }) if done_at <= now => {
+            simulation.remove_pod_now(key);
+        }
+        Some(Stage::Stopping { done_at }) => {
+            simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), done_at)
+        }
+        _ => {
+            let running: Vec<&Container> = pod
+                .spec
+                .containers
+                .iter()
+                .zip(&pod.status.container_statuses)
+                .filter(|(_, status)| matches!(status.state, ContainerState::Running { .. }))
+                .map(|(container, _)| container)
+                .collect();
+            for container in &running {
+                simulation.record_event(
+                    "Normal",
+                    "Killing",
+                    pod_object(key),
+                    &key.namespace,
+                    format!("Stopping container {}", container.name),
+                    SOURCE,
+                );
+            }
+            let deadline = pod.metadata.deletion_timestamp_ms.unwrap_or(now);
+            let ignores_sigterm = running.iter().any(|container| {
+                container
+                    .command
+                    .first()
+                    .or(container.args.first())
+                    .is_some_and(|program| program.rsplit('/').next() == Some("sleep"))
+            });
+            let done_at = if ignores_sigterm {
+                deadline.max(now)
+            } else {
+                now
+            };
+            simulation
+                .runtimes
+                .entry(key.clone())
+                .or_insert_with(|| PodRuntime {
+                    stage: Stage::Finished,
+                    containers: Vec::new(),
+                })
+                .stage = Stage::Stopping { done_at };
+            if done_at <= now {
+                simulation.remove_pod_now(key);
+            } else {
+                simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), done_at);
+            }
+        }
+    }
+}
+
+/// Asks to be woken at the next moment something is due for this pod.
+fn schedule_next_wakeup(simulation: &mut Simulation, key: &ObjectKey) {
+    let Some(runtime) = simulation.runtimes.get(key) else {
+        return;
+    };
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    if pod.status.phase.is_terminal() {
+        return;
+    }
+    let mut next: Option<Millis> = match runtime.stage {
+        Stage::Pulling { done_at } => Some(done_at),
+        Stage::Init { exits_at, .. } => Some(exits_at),
+        Stage::Stopping { done_at } => Some(done_at),
+        Stage::Running => runtime
+            .containers
+            .iter()
+            .filter(|container| !container.done)
+            .filter_map(|container| container.exits_at.or(container.restart_at))
+            .min(),
+        Stage::Finished => None,
+    };
+    if let (Some(deadline_s), Some(start)) =
+        (pod.spec.active_deadline_seconds, pod.status.start_time_ms)
+    {
+        let deadline_at = start + deadline_s.max(0) as Millis * SECOND_MS;
+        next = Some(next.map_or(deadline_at, |next| next.min(deadline_at)));
+    }
+    if let Some(next) = next {
+        simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), next);
+    }
+}
+
+/// The kubelet's static pods: each manifest runs on the node, with a mirror pod in the API named
+/// `<name>-<node>` (`pkg/kubelet/pod/mirror_client.go`).
+pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
+    let Some(kubelet) = simulation.kubelets.get(node_name) else {
+        return;
+    };
+    if !kubelet.alive {
+        return;
+    }
+    let manifests = kubelet.static_pods.clone();
+    let node_uid = simulation
+        .store
+        .nodes
+        .get(node_name)
+        .map(|node| node.metadata.uid.clone())
+        .unwrap_or_default();
+    for manifest in manifests {
+        let name = format!("{}-{node_name}", manifest.metadata.name);
+        let namespace = if manifest.metadata.namespace.is_empty() {
+            "default".to_string()
+        } else {
+            manifest.metadata.namespace.clone()
+        };
+        let key = ObjectKey::new(&namespace, &name);
+        if simulation.store.pod(&key).is_some() {
+            continue;
+        }
+        let mut pod = manifest.clone();
+        pod.metadata = ObjectMeta {
+            name,
+            namespace,
+            labels: manifest.metadata.labels.clone(),
+            annotations: manifest.metadata.annotations.clone(),
+            ..ObjectMeta::default()
+        };
+        pod.metadata.annotations.insert(
+            MIRROR_ANNOTATION.to_string(),
+            format!("{:016x}", fnv(&manifest.metadata.name)),
+        );
+        pod.metadata.annotations.insert(
+            "kubernetes.io/config.source".to_string(),
+            "file".to_string(),
+        );
+        pod.metadata.owner_references.push(OwnerReference {
+            api_version: "v1".to_string(),
+            kind: "Node".to_string(),
+            name: node_name.to_string(),
+            uid: node_uid.clone(),
+            controller: true,
+            block_owner_deletion: false,
+        });
+        pod.spec.node_name = node_name.to_string();
+        let previous = simulation.mirror_status.remove(&key);
+        let key = simulation.create_pod(pod);
+        if let Some((status, runtime)) = previous {
+            // The static pod kept running; only its mirror was gone.
+            simulation.store.update_pod(&key, |pod| pod.status = status);
+            simulation.runtimes.insert(key.clone(), runtime);
+        }
+    }
+}
+
+/// A pod left the API. For a static pod's mirror, the kubelet puts the mirror back: the static
+/// pod itself never stopped.
+pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod, runtime: Option<PodRuntime>) {
+    if !pod.is_mirror() {
+        return;
+    }
+    let node_name = pod.spec.node_name.clone();
+    let alive = simulation
+        .kubelets
+        .get(&node_name)
+        .is_some_and(|kubelet| kubelet.alive);
+    let still_configured = simulation.kubelets.get(&node_name).is_some_and(|kubelet| {
+        kubelet
+            .static_pods
+            .iter()
+            .any(|manifest| format!("{}-{node_name}", manifest.metadata.name) == pod.metadata.name)
+    });
+    if alive && still_configured {
+        if let Some(runtime) = runtime {
+            simulation
+                .mirror_status
+                .insert(ObjectKey::of(&pod.metadata), (pod.status.clone(), runtime));
+        }
+        simulation.enqueue_at(
+            Work::SyncStaticPods(node_name),
+            simulation.now() + SECOND_MS,
+        );
+    }
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

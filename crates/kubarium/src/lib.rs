@@ -9,23 +9,27 @@
 //! items on one event queue. The full engine, validation and controllers grow from here.
 
 pub mod api;
+pub mod behaviour;
 pub mod controller;
 pub mod cron;
+pub mod gc;
 pub mod kubelet;
 pub mod labels;
 pub mod manifest;
+pub mod nodelifecycle;
 pub mod quantity;
 pub mod rng;
 pub mod scheduler;
 pub mod schema;
 pub mod sim;
+pub mod store;
 pub mod time;
 pub mod validation;
 pub mod view;
 pub mod yaml;
 
 pub use manifest::{parse_manifests, ManifestError};
-pub use sim::{ClusterConfig, EventRecord, Simulation, StepLimitExceeded};
+pub use sim::{ActionError, ClusterConfig, EventRecord, NodeConfig, Simulation, StepLimitExceeded};
 pub use view::{NodeView, PodView, Snapshot};
 
 /// The manifest of the foundation slice: the `myweb-ds` DaemonSet from the study notes.

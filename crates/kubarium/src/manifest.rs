@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::DaemonSet;
+use crate::api::{DaemonSet, Namespace, Pod};
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -19,6 +19,8 @@ use crate::yaml::{self, Node, Pos, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Manifest {
     DaemonSet(Box<DaemonSet>),
+    Pod(Box<Pod>),
+    Namespace(Box<Namespace>),
     /// A valid object of a kind the simulation does not play yet.
     NotSimulated {
         api_version: String,
@@ -286,7 +288,13 @@ fn decode_object(
     }
 
     let decoded = match (api_version, kind) {
-        ("apps/v1", "DaemonSet") => typed(root).map(|daemon_set| Manifest::DaemonSet(Box::new(daemon_set))),
+        ("apps/v1", "DaemonSet") => {
+            typed(root).map(|daemon_set| Manifest::DaemonSet(Box::new(daemon_set)))
+        }
+        ("v1", "Pod") => typed(root).map(|pod| Manifest::Pod(Box::new(pod))),
+        ("v1", "Namespace") => {
+            typed(root).map(|namespace| Manifest::Namespace(Box::new(namespace)))
+        }
         _ => Ok(Manifest::NotSimulated {
             api_version: api_version.to_string(),
             kind: kind.to_string(),

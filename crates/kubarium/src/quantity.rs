@@ -215,6 +215,45 @@ fn scale_to_nanos(mantissa: i128, decimal_exponent: i32, multiplier: Multiplier)
     Some(div_ceil(numerator, denominator))
 }
 
+impl fmt::Display for Quantity {
+    /// A canonical form: whole units, else milli-units, else nano-units (`2`, `250m`, `5n`).
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.nanos % NANOS_PER_UNIT == 0 {
+            write!(formatter, "{}", self.nanos / NANOS_PER_UNIT)
+        } else if self.nanos % 1_000_000 == 0 {
+            write!(formatter, "{}m", self.nanos / 1_000_000)
+        } else {
+            write!(formatter, "{}n", self.nanos)
+        }
+    }
+}
+
+impl serde::Serialize for Quantity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Quantity {
+    /// `Quantity.UnmarshalJSON`: a string, or a bare number.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Integer(i64),
+            Float(f64),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => Quantity::parse(text.trim()).map_err(serde::de::Error::custom),
+            Raw::Integer(number) => Ok(Quantity::from_units(number)),
+            Raw::Float(number) => {
+                Quantity::parse(&number.to_string()).map_err(serde::de::Error::custom)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

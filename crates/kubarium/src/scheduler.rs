@@ -1,15 +1,56 @@
-//! The default scheduler (`pkg/scheduler`), reduced for the foundation slice to the NodeName
-//! and NodeAffinity filters and a least-pods score.
+//! The default scheduler (`pkg/scheduler`): filters, scores, binds, and keeps pods it cannot
+//! place until the cluster changes.
+//!
+//! Filters run in the default profile's order and stop at a node's first failure, as
+//! `RunFilterPlugins` does: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
+//! NodePorts, NodeResourcesFit. Only a share of a large cluster is searched
+//! (`numFeasibleNodesToFind`), starting where the last search stopped. Scores: LeastAllocated
+//! and BalancedAllocation (weight 1 each), TaintToleration (3), NodeAffinity (2), and spreading
+//! of a controller's pods across nodes (2, for the system-default PodTopologySpread).
 
 use std::collections::BTreeMap;
 
-use crate::api::{Node, NodeSelectorRequirement, PodSpec};
+use crate::api::{set_condition, Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint};
 use crate::sim::{ObjectKey, Simulation, Work};
+use crate::store::{pod_requests, NodeUsage, PodRequests};
+use crate::time::{Millis, SECOND_MS};
 
 const SOURCE: &str = "default-scheduler";
 
+/// Reasons, as `FitError` counts them (the plugins' `ErrReason...` strings).
+pub const REASON_UNSCHEDULABLE: &str = "node(s) were unschedulable";
+pub const REASON_NODE_NAME: &str = "node(s) didn't match the requested node name";
+pub const REASON_NODE_AFFINITY: &str = "node(s) didn't match Pod's node affinity/selector";
+pub const REASON_NODE_PORTS: &str = "node(s) didn't have free ports for the requested pod ports";
+const PREEMPTION_NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
+const PREEMPTION_NO_VICTIMS: &str = "No preemption victims found for incoming pod";
+
+/// How long an unschedulable pod waits before it is tried again anyway
+/// (`podMaxInUnschedulablePodsDuration`).
+pub const UNSCHEDULABLE_FLUSH_MS: Millis = 300 * SECOND_MS;
+
+/// One node's verdict for a pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Fits,
+    /// Failed a filter whose failure preemption cannot fix (`UnschedulableAndUnresolvable`).
+    Unresolvable(Vec<String>),
+    /// Failed for resources, which evicting lower-priority pods might fix.
+    Unschedulable(Vec<String>),
+}
+
+impl Verdict {
+    pub fn reasons(&self) -> &[String] {
+        match self {
+            Verdict::Fits => &[],
+            Verdict::Unresolvable(reasons) | Verdict::Unschedulable(reasons) => reasons,
+        }
+    }
+}
+
 impl PodSpec {
-    /// The node a pod is bound to, or the one its required `metadata.name` affinity names.
+    /// The node a pod is bound to, or the one its required `metadata.name` affinity names (as
+    /// DaemonSet pods carry it).
     pub fn node_name_or_target(&self) -> Option<&str> {
         if !self.node_name.is_empty() {
             return Some(&self.node_name);
@@ -38,8 +79,26 @@ impl PodSpec {
     }
 }
 
-/// The NodeAffinity filter (`pkg/scheduler/framework/plugins/nodeaffinity`): `nodeSelector`
-/// must match the node's labels, and at least one required term (if any) must match.
+/// The first taint with one of `effects` that no toleration tolerates
+/// (`v1helper.FindMatchingUntoleratedTaint`).
+pub fn untolerated_taint<'a>(
+    spec: &PodSpec,
+    taints: &'a [Taint],
+    effects: &[&str],
+) -> Option<&'a Taint> {
+    taints
+        .iter()
+        .filter(|taint| effects.contains(&taint.effect.as_str()))
+        .find(|taint| {
+            !spec
+                .tolerations
+                .iter()
+                .any(|toleration| toleration.tolerates(taint))
+        })
+}
+
+/// The NodeAffinity filter: `nodeSelector` must match the node's labels, and at least one
+/// required term (if any) must match (`nodeaffinity.GetRequiredNodeAffinity`).
 pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
     let labels = &node.metadata.labels;
     let selector_matches = spec
@@ -55,24 +114,33 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
                 .required_during_scheduling_ignored_during_execution
                 .as_ref()
         });
-    let affinity_matches = required.is_none_or(|required| {
-        required.node_selector_terms.iter().any(|term| {
-            term.match_expressions.iter().all(|requirement| {
-                requirement_matches(
-                    requirement,
-                    labels.get(&requirement.key).map(String::as_str),
-                )
-            }) && term.match_fields.iter().all(|requirement| {
-                requirement.key == "metadata.name"
-                    && requirement_matches(requirement, Some(node.metadata.name.as_str()))
-            })
+    selector_matches
+        && required.is_none_or(|required| {
+            required
+                .node_selector_terms
+                .iter()
+                .any(|term| term_matches(term, node))
         })
-    });
-    selector_matches && affinity_matches
 }
 
-/// `k8s.io/component-helpers/scheduling/corev1/nodeaffinity`: one node selector requirement
-/// against a label or field value.
+fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
+    // An empty term matches nothing (`nodeaffinity.nodeSelectorTerm.match`).
+    if term.match_expressions.is_empty() && term.match_fields.is_empty() {
+        return false;
+    }
+    let labels = &node.metadata.labels;
+    term.match_expressions.iter().all(|requirement| {
+        requirement_matches(
+            requirement,
+            labels.get(&requirement.key).map(String::as_str),
+        )
+    }) && term.match_fields.iter().all(|requirement| {
+        requirement.key == "metadata.name"
+            && requirement_matches(requirement, Some(node.metadata.name.as_str()))
+    })
+}
+
+/// One node selector requirement against a label or field value.
 fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str>) -> bool {
     let listed = |value: &str| requirement.values.iter().any(|listed| listed == value);
     let as_number = |text: &str| text.parse::<i64>().ok();
@@ -101,61 +169,376 @@ fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str
     }
 }
 
-/// Schedules one pod: filters every node, picks the feasible node with the fewest pods (ties by
-/// name), binds, and hands the pod to that node's kubelet.
+/// Runs the filters for one node, stopping at the first that fails.
+pub fn filter_node(
+    spec: &PodSpec,
+    requests: &PodRequests,
+    node: &Node,
+    usage: Option<&NodeUsage>,
+) -> Verdict {
+    // NodeUnschedulable: cordoned nodes, unless the pod tolerates the unschedulable taint.
+    if node.spec.unschedulable {
+        let tolerates = spec.tolerations.iter().any(|toleration| {
+            toleration.tolerates(&Taint {
+                key: crate::nodelifecycle::TAINT_UNSCHEDULABLE.to_string(),
+                value: String::new(),
+                effect: "NoSchedule".to_string(),
+                time_added_ms: None,
+            })
+        });
+        if !tolerates {
+            return Verdict::Unresolvable(vec![REASON_UNSCHEDULABLE.to_string()]);
+        }
+    }
+    if !spec.node_name.is_empty() && spec.node_name != node.metadata.name {
+        return Verdict::Unresolvable(vec![REASON_NODE_NAME.to_string()]);
+    }
+    if let Some(taint) = untolerated_taint(spec, &node.spec.taints, &["NoSchedule", "NoExecute"]) {
+        return Verdict::Unresolvable(vec![format!(
+            "node(s) had untolerated taint {}",
+            taint.scheduler_string()
+        )]);
+    }
+    if !node_affinity_matches(spec, node) {
+        return Verdict::Unresolvable(vec![REASON_NODE_AFFINITY.to_string()]);
+    }
+    let empty = NodeUsage::default();
+    let usage = usage.unwrap_or(&empty);
+    let port_taken = requests.host_ports.iter().any(|(protocol, ip, port)| {
+        usage
+            .host_ports
+            .keys()
+            .any(|(used_protocol, used_ip, used_port)| {
+                used_protocol == protocol
+                    && used_port == port
+                    && (used_ip == ip || used_ip == "0.0.0.0" || ip == "0.0.0.0")
+            })
+    });
+    if port_taken {
+        return Verdict::Unschedulable(vec![REASON_NODE_PORTS.to_string()]);
+    }
+    // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
+    let allocatable = |name: &str| {
+        node.status
+            .allocatable
+            .get(name)
+            .copied()
+            .unwrap_or_default()
+    };
+    let mut reasons = Vec::new();
+    if i64::from(usage.pods) + 1 > allocatable("pods").value() {
+        reasons.push("Too many pods".to_string());
+    }
+    if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > allocatable("cpu") {
+        reasons.push("Insufficient cpu".to_string());
+    }
+    if !requests.memory.is_zero()
+        && usage.memory.saturating_add(requests.memory) > allocatable("memory")
+    {
+        reasons.push("Insufficient memory".to_string());
+    }
+    if reasons.is_empty() {
+        Verdict::Fits
+    } else {
+        Verdict::Unschedulable(reasons)
+    }
+}
+
+/// `numFeasibleNodesToFind` with the adaptive `percentageOfNodesToScore`.
+pub fn feasible_nodes_to_find(all_nodes: usize) -> usize {
+    const MIN_FEASIBLE_NODES: usize = 100;
+    if all_nodes < MIN_FEASIBLE_NODES {
+        return all_nodes;
+    }
+    let percentage = (50 - all_nodes as i64 / 125).max(5) as usize;
+    (all_nodes * percentage / 100).max(MIN_FEASIBLE_NODES)
+}
+
+/// `FitError.Error()`: `0/N nodes are available: <sorted reason counts>.` plus preemption's
+/// summary for the default scheduler.
+pub fn fit_error_message(node_count: usize, verdicts: &BTreeMap<String, Verdict>) -> String {
+    if node_count == 0 {
+        return "no nodes available to schedule pods".to_string();
+    }
+    let histogram = |reasons: &mut dyn Iterator<Item = String>| {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for reason in reasons {
+            *counts.entry(reason).or_default() += 1;
+        }
+        let mut lines: Vec<String> = counts
+            .iter()
+            .map(|(reason, count)| format!("{count} {reason}"))
+            .collect();
+        lines.sort();
+        lines.join(", ")
+    };
+    let reasons = histogram(
+        &mut verdicts
+            .values()
+            .flat_map(|verdict| verdict.reasons().to_vec()),
+    );
+    let preemption = histogram(&mut verdicts.values().map(|verdict| match verdict {
+        Verdict::Unschedulable(_) => PREEMPTION_NO_VICTIMS.to_string(),
+        _ => PREEMPTION_NOT_HELPFUL.to_string(),
+    }));
+    format!("0/{node_count} nodes are available: {reasons}. preemption: 0/{node_count} nodes are available: {preemption}.")
+}
+
+/// Schedules one pod.
 pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
-    let Some(pod) = simulation.pods.get(key) else {
+    let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    if !pod.spec.node_name.is_empty() || pod.spec.scheduler_name != "default-scheduler" {
+    if !pod.spec.node_name.is_empty()
+        || pod.metadata.is_terminating()
+        || !simulation.schedulers.contains(&pod.spec.scheduler_name)
+    {
+        // A pod for a scheduler nobody runs stays Pending with no event, as on a real cluster.
         return;
     }
-    let mut pods_per_node: BTreeMap<&str, usize> = BTreeMap::new();
-    for other in simulation.pods.values() {
-        *pods_per_node
-            .entry(other.spec.node_name.as_str())
-            .or_default() += 1;
-    }
-    let feasible = simulation
-        .nodes
-        .values()
-        .filter(|node| node_affinity_matches(&pod.spec, node))
-        .min_by_key(|node| {
-            (
-                pods_per_node
-                    .get(node.metadata.name.as_str())
-                    .copied()
-                    .unwrap_or(0),
-                node.metadata.name.clone(),
-            )
-        })
-        .map(|node| node.metadata.name.clone());
-    let node_count = simulation.nodes.len();
-    let object = format!("pod/{}", key.name);
-    match feasible {
-        Some(node_name) => {
-            let resource_version = simulation.bump_resource_version();
-            if let Some(pod) = simulation.pods.get_mut(key) {
-                pod.spec.node_name = node_name.clone();
-                pod.metadata.resource_version = resource_version;
-            }
-            simulation.record_event(
-                "Normal",
-                "Scheduled",
-                object,
-                &key.namespace,
-                format!("Successfully assigned {}/{} to {node_name}", key.namespace, key.name),
-                SOURCE,
-            );
-            simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), simulation.now());
+    let spec = pod.spec.clone();
+    let requests = pod_requests(pod);
+    let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.clone());
+    let node_names: Vec<String> = simulation.store.nodes.keys().cloned().collect();
+    let node_count = node_names.len();
+    let to_find = feasible_nodes_to_find(node_count);
+    let start = if node_count == 0 {
+        0
+    } else {
+        simulation.next_start_node_index % node_count
+    };
+    let mut feasible = Vec::new();
+    let mut verdicts = BTreeMap::new();
+    let mut processed = 0;
+    for offset in 0..node_count {
+        if feasible.len() >= to_find {
+            break;
         }
-        None => simulation.record_event(
+        let name = &node_names[(start + offset) % node_count];
+        processed += 1;
+        let Some(node) = simulation.store.nodes.get(name) else {
+            continue;
+        };
+        match filter_node(&spec, &requests, node, simulation.store.node_usage(name)) {
+            Verdict::Fits => feasible.push(name.clone()),
+            verdict => {
+                verdicts.insert(name.clone(), verdict);
+            }
+        }
+    }
+    if node_count > 0 {
+        simulation.next_start_node_index = (start + processed) % node_count;
+    }
+    let object = format!("pod/{}", key.name);
+    if feasible.is_empty() {
+        let message = fit_error_message(node_count, &verdicts);
+        simulation.filter_results.insert(
+            key.clone(),
+            verdicts
+                .iter()
+                .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
+                .collect(),
+        );
+        simulation.record_event(
             "Warning",
             "FailedScheduling",
             object,
             &key.namespace,
-            format!("0/{node_count} nodes are available: {node_count} node(s) didn't match Pod's node affinity/selector."),
+            message.clone(),
             SOURCE,
+        );
+        let now = simulation.now();
+        simulation.store.update_pod(key, |pod| {
+            set_condition(
+                &mut pod.status.conditions,
+                now,
+                "PodScheduled",
+                "False",
+                "Unschedulable",
+                &message,
+            );
+        });
+        *simulation.unschedulable.entry(key.clone()).or_default() += 1;
+        simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
+        return;
+    }
+    let node_name = select_host(
+        simulation,
+        &spec,
+        owner_uid.as_deref(),
+        &requests,
+        &feasible,
+    );
+    bind(simulation, key, &node_name);
+}
+
+/// Scores the feasible nodes and picks the best; ties are broken at random, as `selectHost`
+/// samples among equal scores.
+fn select_host(
+    simulation: &mut Simulation,
+    spec: &PodSpec,
+    owner_uid: Option<&str>,
+    requests: &PodRequests,
+    feasible: &[String],
+) -> String {
+    if feasible.len() == 1 {
+        return feasible[0].clone();
+    }
+    let mut raw: Vec<[i64; 5]> = Vec::with_capacity(feasible.len());
+    for name in feasible {
+        let node = &simulation.store.nodes[name];
+        let usage = simulation
+            .store
+            .node_usage(name)
+            .cloned()
+            .unwrap_or_default();
+        let allocatable_cpu = node
+            .status
+            .allocatable
+            .get("cpu")
+            .map_or(0, |cpu| cpu.milli_value())
+            .max(1);
+        let allocatable_memory = node
+            .status
+            .allocatable
+            .get("memory")
+            .map_or(0, |memory| memory.value())
+            .max(1);
+        let cpu = (usage.cpu_nonzero_milli + requests.cpu_nonzero_milli).min(allocatable_cpu);
+        let memory = (usage.memory_nonzero + requests.memory_nonzero).min(allocatable_memory);
+        // LeastAllocated: the mean free share, 0..100.
+        let least = ((allocatable_cpu - cpu) * 100 / allocatable_cpu
+            + (allocatable_memory - memory) * 100 / allocatable_memory)
+            / 2;
+        // BalancedAllocation: 100 × (1 − standard deviation of the used shares).
+        let cpu_fraction = cpu as f64 / allocatable_cpu as f64;
+        let memory_fraction = memory as f64 / allocatable_memory as f64;
+        let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
+        let prefer_no_schedule = node
+            .spec
+            .taints
+            .iter()
+            .filter(|taint| {
+                taint.effect == "PreferNoSchedule"
+                    && !spec
+                        .tolerations
+                        .iter()
+                        .any(|toleration| toleration.tolerates(taint))
+            })
+            .count() as i64;
+        let preferred: i64 = spec
+            .affinity
+            .as_ref()
+            .and_then(|affinity| affinity.node_affinity.as_ref())
+            .map(|affinity| {
+                affinity
+                    .preferred_during_scheduling_ignored_during_execution
+                    .iter()
+                    .filter(|term| term_matches(&term.preference, node))
+                    .map(|term| i64::from(term.weight))
+                    .sum()
+            })
+            .unwrap_or(0);
+        let siblings = owner_uid.map_or(0, |uid| {
+            simulation
+                .store
+                .pods_on_node(name)
+                .filter(|key| {
+                    simulation.store.pod(key).is_some_and(|pod| {
+                        pod.metadata
+                            .controller_of()
+                            .is_some_and(|owner| owner.uid == uid)
+                    })
+                })
+                .count() as i64
+        });
+        raw.push([least, balanced, prefer_no_schedule, preferred, siblings]);
+    }
+    // `DefaultNormalizeScore`: scale to 0..100 by the maximum, reversed where fewer is better.
+    let max_of = |column: usize| raw.iter().map(|scores| scores[column]).max().unwrap_or(0);
+    let (max_taints, max_preferred, max_siblings) = (max_of(2), max_of(3), max_of(4));
+    let normalize = |value: i64, max: i64, reverse: bool| {
+        if max == 0 {
+            return if reverse { 100 } else { 0 };
+        }
+        let score = value * 100 / max;
+        if reverse {
+            100 - score
+        } else {
+            score
+        }
+    };
+    let totals: Vec<i64> = raw
+        .iter()
+        .map(|[least, balanced, taints, preferred, siblings]| {
+            least
+                + balanced
+                + 3 * normalize(*taints, max_taints, true)
+                + 2 * normalize(*preferred, max_preferred, false)
+                + 2 * normalize(*siblings, max_siblings, true)
+        })
+        .collect();
+    let best = totals.iter().copied().max().unwrap_or(0);
+    let mut chosen = 0;
+    let mut seen = 0;
+    for (index, total) in totals.iter().enumerate() {
+        if *total == best {
+            seen += 1;
+            if simulation.rng.below(seen) == 0 {
+                chosen = index;
+            }
+        }
+    }
+    feasible[chosen].clone()
+}
+
+/// Binds: `nodeName` set, `PodScheduled` true, and the node's kubelet takes over.
+fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
+    let now = simulation.now();
+    let resource_version = simulation.bump_resource_version();
+    simulation.store.update_pod(key, |pod| {
+        pod.spec.node_name = node_name.to_string();
+        pod.metadata.resource_version = resource_version;
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "PodScheduled",
+            "True",
+            "",
+            "",
+        );
+    });
+    simulation.unschedulable.remove(key);
+    simulation.filter_results.remove(key);
+    simulation.record_event(
+        "Normal",
+        "Scheduled",
+        format!("pod/{}", key.name),
+        &key.namespace,
+        format!(
+            "Successfully assigned {}/{} to {node_name}",
+            key.namespace, key.name
         ),
+        SOURCE,
+    );
+    simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
+    simulation.pod_status_changed(key);
+}
+
+/// A cluster event that may let unschedulable pods fit: each goes back to the active queue
+/// after its back-off (1s doubling to 10s per failed attempt).
+pub fn requeue_unschedulable(simulation: &mut Simulation) {
+    let now = simulation.now();
+    let pending: Vec<(ObjectKey, u32)> = simulation
+        .unschedulable
+        .iter()
+        .map(|(key, attempts)| (key.clone(), *attempts))
+        .collect();
+    for (key, attempts) in pending {
+        let backoff = (SECOND_MS << attempts.saturating_sub(1).min(4)).min(10 * SECOND_MS);
+        simulation.enqueue_at(Work::SchedulePod(key), now + backoff);
     }
 }
+
+#[cfg(test)]
+mod tests;

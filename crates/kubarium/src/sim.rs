@@ -2,53 +2,95 @@
 //!
 //! Everything happens as work items on one queue ordered by (due time, insertion sequence), so a
 //! run is a pure function of its inputs and seed. Advancing time with nothing due costs nothing:
-//! the clock jumps straight to the next due item.
+//! the clock jumps straight to the next due item. Periodic behaviour of real components
+//! (heartbeats, monitor loops) is computed when it matters instead of ticking: a healthy node
+//! costs no work items at all.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::api::{DaemonSet, Node, ObjectMeta, Pod};
+use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
+use crate::behaviour::Behaviour;
+use crate::kubelet::PodRuntime;
+use crate::labels::Labels;
 use crate::manifest::{parse_manifests, Manifest, ManifestError, Problem};
+use crate::quantity::Quantity;
 use crate::rng::Rng;
-use crate::time::Millis;
-use crate::{controller, kubelet, scheduler};
+use crate::time::{Millis, SECOND_MS};
+use crate::{controller, gc, kubelet, nodelifecycle, scheduler};
+
+pub use crate::store::ObjectKey;
+use crate::store::Store;
 
 /// The namespace objects land in when their manifest names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
+/// The namespaces every cluster starts with.
+pub const INITIAL_NAMESPACES: &[&str] =
+    &["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/// A node the cluster starts with (or that an action adds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeConfig {
+    pub name: String,
+    pub labels: Labels,
+    pub taints: Vec<Taint>,
+    /// `cpu`, `memory` and `pods`; allocatable equals capacity (no system reservations).
+    pub cpu: Quantity,
+    pub memory: Quantity,
+    pub max_pods: u32,
+    /// Pods in the node's static-pod directory (`/etc/kubernetes/manifests`).
+    pub static_pods: Vec<Pod>,
+}
+
+impl NodeConfig {
+    /// A worker with the default capacity: 4 CPUs, 8Gi of memory, 110 pods.
+    pub fn worker(name: &str) -> Self {
+        NodeConfig {
+            name: name.to_string(),
+            labels: Labels::new(),
+            taints: Vec::new(),
+            cpu: Quantity::from_units(4),
+            memory: Quantity::from_units(8 * 1024 * 1024 * 1024),
+            max_pods: 110,
+            static_pods: Vec::new(),
+        }
+    }
+}
 
 /// The cluster a simulation starts with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClusterConfig {
     pub seed: u64,
-    pub node_names: Vec<String>,
+    /// The instant simulated time 0 stands for, in seconds since the Unix epoch.
+    pub start_unix_seconds: i64,
+    pub nodes: Vec<NodeConfig>,
+    pub behaviour: Behaviour,
+    /// Scheduler names served besides `default-scheduler`.
+    pub extra_schedulers: Vec<String>,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            seed: 1,
+            start_unix_seconds: crate::time::DEFAULT_START_UNIX_SECONDS,
+            nodes: Vec::new(),
+            behaviour: Behaviour::default(),
+            extra_schedulers: Vec::new(),
+        }
+    }
 }
 
 impl ClusterConfig {
     /// `count` worker nodes named `prefix-1 .. prefix-count`.
     pub fn with_nodes(prefix: &str, count: usize) -> Self {
         ClusterConfig {
-            seed: 1,
-            node_names: (1..=count)
-                .map(|index| format!("{prefix}-{index}"))
+            nodes: (1..=count)
+                .map(|index| NodeConfig::worker(&format!("{prefix}-{index}")))
                 .collect(),
-        }
-    }
-}
-
-/// Namespace and name: how objects of one kind are keyed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
-    pub namespace: String,
-    pub name: String,
-}
-
-impl ObjectKey {
-    pub fn of(meta: &ObjectMeta) -> Self {
-        ObjectKey {
-            namespace: meta.namespace.clone(),
-            name: meta.name.clone(),
+            ..ClusterConfig::default()
         }
     }
 }
@@ -59,6 +101,16 @@ pub enum Work {
     SyncDaemonSet(ObjectKey),
     SchedulePod(ObjectKey),
     KubeletSyncPod(ObjectKey),
+    /// The node lifecycle controller looks at a node whose kubelet stopped reporting.
+    MonitorNode(String),
+    /// The taint eviction controller deletes a pod whose toleration ran out.
+    EvictPod(ObjectKey),
+    /// The pod garbage collector looks at a pod bound to a node that no longer exists.
+    CollectOrphanedPod(ObjectKey),
+    /// The garbage collector deletes the dependents of a deleted owner.
+    CollectDependents(String),
+    /// A node's kubelet makes sure every static pod has its mirror pod.
+    SyncStaticPods(String),
 }
 
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
@@ -139,37 +191,95 @@ pub struct StepLimitExceeded {
 }
 
 /// The default bound on the number of work items one `run_until` may process.
-pub const DEFAULT_STEP_LIMIT: usize = 1_000_000;
+pub const DEFAULT_STEP_LIMIT: usize = 50_000_000;
+
+/// An action on the cluster that failed, in kubectl's words.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct ActionError(pub String);
+
+/// A node's kubelet, as the rest of the cluster sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KubeletState {
+    /// Whether the kubelet is running and reporting. A failed machine's kubelet is not.
+    pub alive: bool,
+    /// When the kubelet registered (its heartbeats are every 10 s from then on).
+    pub registered_ms: Millis,
+    /// When it stopped reporting, while it is down.
+    pub stopped_ms: Option<Millis>,
+    /// Images already on the node.
+    pub images: BTreeSet<String>,
+    pub static_pods: Vec<Pod>,
+}
 
 /// A simulated cluster.
 #[derive(Debug)]
 pub struct Simulation {
     now: Millis,
-    rng: Rng,
+    start_unix_seconds: i64,
+    pub(crate) rng: Rng,
     next_uid: u64,
     resource_version: u64,
     queue: WorkQueue,
-    pub(crate) nodes: BTreeMap<String, Node>,
-    pub(crate) pods: BTreeMap<ObjectKey, Pod>,
-    pub(crate) daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
+    pub(crate) store: Store,
+    pub(crate) behaviour: Behaviour,
+    pub(crate) schedulers: BTreeSet<String>,
+    pub(crate) kubelets: BTreeMap<String, KubeletState>,
+    pub(crate) runtimes: BTreeMap<ObjectKey, PodRuntime>,
+    /// Pods the scheduler could not place, with the number of attempts so far.
+    pub(crate) unschedulable: BTreeMap<ObjectKey, u32>,
+    /// The scheduler's round-robin start (`nextStartNodeIndex`).
+    pub(crate) next_start_node_index: usize,
+    /// Per node and pod: why the scheduler last rejected the pod there.
+    pub(crate) filter_results: BTreeMap<ObjectKey, BTreeMap<String, String>>,
+    /// The status of static pods whose mirror was deleted, until the kubelet recreates it.
+    pub(crate) mirror_status: BTreeMap<ObjectKey, (crate::api::PodStatus, PodRuntime)>,
+    /// Runs per owner and container, for `fail_first` behaviour.
+    behaviour_attempts: BTreeMap<String, u32>,
+    next_pod_ip: u32,
     events: Vec<EventRecord>,
 }
 
 impl Simulation {
     pub fn new(config: &ClusterConfig) -> Self {
+        let mut schedulers: BTreeSet<String> = config.extra_schedulers.iter().cloned().collect();
+        schedulers.insert("default-scheduler".to_string());
         let mut simulation = Simulation {
             now: 0,
+            start_unix_seconds: config.start_unix_seconds,
             rng: Rng::new(config.seed),
             next_uid: 1,
             resource_version: 0,
             queue: WorkQueue::default(),
-            nodes: BTreeMap::new(),
-            pods: BTreeMap::new(),
-            daemon_sets: BTreeMap::new(),
+            store: Store::default(),
+            behaviour: config.behaviour.clone(),
+            schedulers,
+            kubelets: BTreeMap::new(),
+            runtimes: BTreeMap::new(),
+            unschedulable: BTreeMap::new(),
+            next_start_node_index: 0,
+            filter_results: BTreeMap::new(),
+            mirror_status: BTreeMap::new(),
+            behaviour_attempts: BTreeMap::new(),
+            next_pod_ip: 0,
             events: Vec::new(),
         };
-        for name in &config.node_names {
-            simulation.add_node(name);
+        for name in INITIAL_NAMESPACES {
+            let mut metadata = ObjectMeta {
+                name: name.to_string(),
+                ..ObjectMeta::default()
+            };
+            simulation.stamp_new_object(&mut metadata);
+            simulation.store.namespaces.insert(
+                name.to_string(),
+                Namespace {
+                    metadata,
+                    phase: "Active".to_string(),
+                },
+            );
+        }
+        for node in &config.nodes {
+            simulation.add_node(node.clone());
         }
         simulation
     }
@@ -178,98 +288,224 @@ impl Simulation {
         self.now
     }
 
+    /// The Unix time (seconds) simulated time 0 stands for.
+    pub fn start_unix_seconds(&self) -> i64 {
+        self.start_unix_seconds
+    }
+
     pub fn events(&self) -> &[EventRecord] {
         &self.events
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.nodes.values()
+        self.store.nodes.values()
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.store.nodes.get(name)
     }
 
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.pods.values()
+        self.store.pods()
+    }
+
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&Pod> {
+        self.store.pod(&ObjectKey::new(namespace, name))
     }
 
     pub fn daemon_sets(&self) -> impl Iterator<Item = &DaemonSet> {
-        self.daemon_sets.values()
+        self.store.daemon_sets.values()
     }
 
-    /// Applies every object of a multi-document manifest, or none if any document is invalid.
+    pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {
+        self.store.namespaces.values()
+    }
+
+    /// Why the scheduler last rejected a pending pod on each node (node name to reason).
+    pub fn filter_results(&self, namespace: &str, name: &str) -> Option<&BTreeMap<String, String>> {
+        self.filter_results.get(&ObjectKey::new(namespace, name))
+    }
+
+    /// Applies every object of a multi-document manifest, or none if any is invalid.
     pub fn apply(&mut self, text: &str) -> Result<usize, ManifestError> {
         let manifests = parse_manifests(text)?;
-        let not_simulated: Vec<Problem> = manifests
-            .iter()
-            .filter_map(|manifest| match manifest {
-                Manifest::NotSimulated { api_version, kind, name } => Some(Problem {
-                    document: 0,
-                    context: None,
-                    path: None,
-                    pos: None,
-                    message: format!("{kind} \"{name}\" ({api_version}) is valid, but kubarium does not simulate {kind} yet"),
-                    hint: None,
-                }),
-                Manifest::DaemonSet(_) => None,
-            })
-            .collect();
-        if !not_simulated.is_empty() {
-            return Err(ManifestError {
-                problems: not_simulated,
-            });
+        let mut problems = Vec::new();
+        for manifest in &manifests {
+            let problem = |message: String| Problem {
+                document: 0,
+                context: None,
+                path: None,
+                pos: None,
+                message,
+                hint: None,
+            };
+            match manifest {
+                Manifest::NotSimulated { api_version, kind, name } => problems.push(problem(format!(
+                    "{kind} \"{name}\" ({api_version}) is valid, but kubarium does not simulate {kind} yet"
+                ))),
+                Manifest::Pod(pod) => {
+                    if let Err(error) = self.check_namespace(&pod.metadata) {
+                        problems.push(problem(error.0));
+                    }
+                }
+                Manifest::DaemonSet(daemon_set) => {
+                    if let Err(error) = self.check_namespace(&daemon_set.metadata) {
+                        problems.push(problem(error.0));
+                    }
+                }
+                Manifest::Namespace(_) => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ManifestError { problems });
         }
         let count = manifests.len();
         for manifest in manifests {
-            if let Manifest::DaemonSet(daemon_set) = manifest {
-                self.apply_daemon_set(*daemon_set);
+            match manifest {
+                Manifest::DaemonSet(daemon_set) => self.apply_daemon_set(*daemon_set),
+                Manifest::Pod(pod) => {
+                    // `kubectl apply` of an existing pod may only change a few fields; the
+                    // playground replaces nothing and keeps the running pod.
+                    let key = ObjectKey::new(
+                        if pod.metadata.namespace.is_empty() {
+                            DEFAULT_NAMESPACE
+                        } else {
+                            &pod.metadata.namespace
+                        },
+                        &pod.metadata.name,
+                    );
+                    if self.store.pod(&key).is_none() {
+                        self.create_pod(*pod);
+                    }
+                }
+                Manifest::Namespace(namespace) => self.apply_namespace(*namespace),
+                Manifest::NotSimulated { .. } => {}
             }
         }
         Ok(count)
     }
 
+    /// The `NamespaceLifecycle` admission plugin: the namespace must exist.
+    fn check_namespace(&self, metadata: &ObjectMeta) -> Result<(), ActionError> {
+        let namespace = if metadata.namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            &metadata.namespace
+        };
+        if self.store.namespaces.contains_key(namespace) {
+            Ok(())
+        } else {
+            Err(ActionError(format!("namespaces \"{namespace}\" not found")))
+        }
+    }
+
+    fn apply_namespace(&mut self, mut namespace: Namespace) {
+        if self.store.namespaces.contains_key(&namespace.metadata.name) {
+            return;
+        }
+        namespace.metadata.namespace.clear();
+        self.stamp_new_object(&mut namespace.metadata);
+        namespace.phase = "Active".to_string();
+        self.store
+            .namespaces
+            .insert(namespace.metadata.name.clone(), namespace);
+    }
+
     fn apply_daemon_set(&mut self, mut daemon_set: DaemonSet) {
         self.admit_metadata(&mut daemon_set.metadata);
         let key = ObjectKey::of(&daemon_set.metadata);
-        if let Some(existing) = self.daemon_sets.get(&key) {
+        if let Some(existing) = self.store.daemon_sets.get(&key) {
             daemon_set.metadata.uid = existing.metadata.uid.clone();
             daemon_set.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             daemon_set.metadata.generation = existing.metadata.generation + 1;
             daemon_set.status = existing.status.clone();
         }
-        self.daemon_sets.insert(key.clone(), daemon_set);
-        self.queue.add_at(Work::SyncDaemonSet(key), self.now);
+        self.store.daemon_sets.insert(key.clone(), daemon_set);
+        self.enqueue_now(Work::SyncDaemonSet(key));
     }
 
-    /// Adds a Ready node; every DaemonSet looks again, as the controller's `addNode` handler does.
-    pub fn add_node(&mut self, name: &str) {
+    /// Adds a Ready node and starts its kubelet (which starts the node's static pods).
+    pub fn add_node(&mut self, config: NodeConfig) {
         let mut metadata = ObjectMeta {
-            name: name.to_string(),
+            name: config.name.clone(),
+            labels: config.labels.clone(),
             ..ObjectMeta::default()
         };
         metadata
             .labels
-            .insert("kubernetes.io/hostname".to_string(), name.to_string());
+            .insert("kubernetes.io/hostname".to_string(), config.name.clone());
         metadata
             .labels
             .insert("kubernetes.io/os".to_string(), "linux".to_string());
+        metadata
+            .labels
+            .insert("kubernetes.io/arch".to_string(), "amd64".to_string());
         self.stamp_new_object(&mut metadata);
-        self.nodes.insert(
-            name.to_string(),
-            Node {
-                metadata,
-                ready: true,
+        let mut node = Node {
+            metadata,
+            ..Node::default()
+        };
+        node.spec.taints = config.taints.clone();
+        let capacity = [
+            ("cpu".to_string(), config.cpu),
+            ("memory".to_string(), config.memory),
+            (
+                "pods".to_string(),
+                Quantity::from_units(i64::from(config.max_pods)),
+            ),
+        ];
+        node.status.capacity = capacity.iter().cloned().collect();
+        node.status.allocatable = node.status.capacity.clone();
+        node.status.internal_ip = format!(
+            "192.168.{}.{}",
+            1 + self.store.nodes.len() / 250,
+            10 + self.store.nodes.len() % 250
+        );
+        crate::api::set_condition(
+            &mut node.status.conditions,
+            self.now,
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status",
+        );
+        let name = config.name.clone();
+        self.store.nodes.insert(name.clone(), node);
+        self.kubelets.insert(
+            name.clone(),
+            KubeletState {
+                alive: true,
+                registered_ms: self.now,
+                stopped_ms: None,
+                images: BTreeSet::new(),
+                static_pods: config.static_pods.clone(),
             },
         );
-        self.enqueue_all_daemon_sets();
+        self.record_event(
+            "Normal",
+            "RegisteredNode",
+            format!("node/{name}"),
+            "",
+            format!("Node {name} event: Registered Node {name} in Controller"),
+            "node-controller",
+        );
+        kubelet::start_static_pods(self, &name);
+        self.on_node_changed();
     }
 
-    fn enqueue_all_daemon_sets(&mut self) {
-        let keys: Vec<ObjectKey> = self.daemon_sets.keys().cloned().collect();
+    /// Cluster changes that can make a pod fit or a daemon pod due: every DaemonSet looks again
+    /// and unschedulable pods go back to the scheduler's active queue.
+    pub(crate) fn on_node_changed(&mut self) {
+        let keys: Vec<ObjectKey> = self.store.daemon_sets.keys().cloned().collect();
         for key in keys {
-            self.queue.add_at(Work::SyncDaemonSet(key), self.now);
+            self.enqueue_now(Work::SyncDaemonSet(key));
         }
+        scheduler::requeue_unschedulable(self);
     }
 
-    /// Sets the defaults the API server sets on create: namespace, uid, timestamps, version.
-    fn admit_metadata(&mut self, metadata: &mut ObjectMeta) {
+    /// Sets the defaults the API server sets on create: namespace, name from generateName, uid,
+    /// timestamps, resource version.
+    pub(crate) fn admit_metadata(&mut self, metadata: &mut ObjectMeta) {
         if metadata.namespace.is_empty() {
             metadata.namespace = DEFAULT_NAMESPACE.to_string();
         }
@@ -282,33 +518,307 @@ impl Simulation {
     fn stamp_new_object(&mut self, metadata: &mut ObjectMeta) {
         metadata.uid = format!("00000000-0000-4000-8000-{:012x}", self.next_uid);
         self.next_uid += 1;
-        self.resource_version += 1;
-        metadata.resource_version = self.resource_version.to_string();
+        metadata.resource_version = self.bump_resource_version();
         metadata.creation_timestamp_ms = self.now;
         metadata.generation = 1;
     }
 
-    /// Creates a pod (the API server's job) and tells the scheduler or the kubelet about it.
+    /// Creates a pod (the API server's job, with the `DefaultTolerationSeconds` admission
+    /// plugin) and tells the scheduler or the kubelet about it.
     pub(crate) fn create_pod(&mut self, mut pod: Pod) -> ObjectKey {
         self.admit_metadata(&mut pod.metadata);
-        let key = ObjectKey::of(&pod.metadata);
-        let work = if pod.spec.node_name.is_empty() {
-            Work::SchedulePod(key.clone())
+        add_default_toleration_seconds(&mut pod.spec.tolerations);
+        pod.status = Default::default();
+        let bound = !pod.spec.node_name.is_empty();
+        if bound {
+            crate::api::set_condition(
+                &mut pod.status.conditions,
+                self.now,
+                "PodScheduled",
+                "True",
+                "",
+                "",
+            );
+        }
+        let node_exists = self.store.nodes.contains_key(&pod.spec.node_name);
+        let key = self.store.insert_pod(pod);
+        if bound && !node_exists {
+            // Bound to a node that does not exist: nothing runs it, and PodGC removes it.
+            self.enqueue_at(
+                Work::CollectOrphanedPod(key.clone()),
+                gc::orphan_deletion_time(self.now),
+            );
+        } else if bound {
+            self.enqueue_now(Work::KubeletSyncPod(key.clone()));
         } else {
-            Work::KubeletSyncPod(key.clone())
-        };
-        self.pods.insert(key.clone(), pod);
-        self.queue.add_at(work, self.now);
+            self.enqueue_now(Work::SchedulePod(key.clone()));
+        }
         key
+    }
+
+    /// Deletes a pod as `kubectl delete pod` does: graceful when bound (Terminating, then gone
+    /// once the kubelet has stopped it), at once when not yet scheduled.
+    pub fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ActionError> {
+        let key = ObjectKey::new(namespace, name);
+        if self.store.pod(&key).is_none() {
+            return Err(ActionError(format!("pods \"{name}\" not found")));
+        }
+        self.delete_pod_gracefully(&key, None);
+        Ok(())
+    }
+
+    /// Starts a graceful deletion with the pod's own grace period unless one is given.
+    pub(crate) fn delete_pod_gracefully(&mut self, key: &ObjectKey, grace_seconds: Option<i64>) {
+        let now = self.now;
+        let resource_version = self.bump_resource_version();
+        let Some(pod) = self.store.pod(key) else {
+            return;
+        };
+        if pod.metadata.is_terminating() {
+            return;
+        }
+        let unbound = pod.spec.node_name.is_empty();
+        let terminal = pod.status.phase.is_terminal();
+        // A mirror pod goes at once; the static pod behind it keeps running.
+        if unbound
+            || pod.is_mirror()
+            || terminal && !self.kubelets.contains_key(&pod.spec.node_name)
+        {
+            self.remove_pod_now(key);
+            return;
+        }
+        let grace = grace_seconds
+            .unwrap_or(pod.spec.termination_grace_period_seconds)
+            .max(0);
+        self.store.update_pod(key, |pod| {
+            pod.metadata.deletion_timestamp_ms = Some(now + grace as Millis * SECOND_MS);
+            pod.metadata.deletion_grace_period_seconds = Some(grace);
+            pod.metadata.resource_version = resource_version;
+        });
+        self.enqueue_now(Work::KubeletSyncPod(key.clone()));
+    }
+
+    /// Removes a pod from the API at once (a finished graceful deletion, or a force delete).
+    pub(crate) fn remove_pod_now(&mut self, key: &ObjectKey) {
+        if let Some(pod) = self.store.remove_pod(key) {
+            let runtime = self.runtimes.remove(key);
+            self.unschedulable.remove(key);
+            self.filter_results.remove(key);
+            let node = pod.spec.node_name.clone();
+            // A freed node can take pods the scheduler turned away.
+            if !node.is_empty() {
+                scheduler::requeue_unschedulable(self);
+            }
+            if let Some(owner) = pod.metadata.controller_of() {
+                if owner.kind == "DaemonSet" {
+                    self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(
+                        &key.namespace,
+                        &owner.name,
+                    )));
+                }
+            }
+            kubelet::on_pod_removed(self, &pod, runtime);
+        }
+    }
+
+    /// Deletes a DaemonSet; the garbage collector then deletes its pods (background cascade).
+    pub fn delete_daemon_set(&mut self, namespace: &str, name: &str) -> Result<(), ActionError> {
+        let key = ObjectKey::new(namespace, name);
+        let Some(daemon_set) = self.store.daemon_sets.remove(&key) else {
+            return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
+        };
+        self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid));
+        Ok(())
+    }
+
+    /// Deletes a node object. Its pods stay until the pod garbage collector removes them.
+    pub fn delete_node(&mut self, name: &str) -> Result<(), ActionError> {
+        if self.store.nodes.remove(name).is_none() {
+            return Err(ActionError(format!("nodes \"{name}\" not found")));
+        }
+        self.kubelets.remove(name);
+        self.record_event(
+            "Normal",
+            "RemovingNode",
+            format!("node/{name}"),
+            "",
+            format!("Node {name} event: Removing Node {name} from Controller"),
+            "node-controller",
+        );
+        gc::on_node_deleted(self, name);
+        self.on_node_changed();
+        Ok(())
+    }
+
+    /// `kubectl cordon` / `uncordon`: `spec.unschedulable`, with the
+    /// `node.kubernetes.io/unschedulable:NoSchedule` taint the node lifecycle controller keeps in
+    /// step with it.
+    pub fn set_unschedulable(
+        &mut self,
+        name: &str,
+        unschedulable: bool,
+    ) -> Result<(), ActionError> {
+        let now = self.now;
+        let node = self
+            .store
+            .nodes
+            .get_mut(name)
+            .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
+        node.spec.unschedulable = unschedulable;
+        node.spec
+            .taints
+            .retain(|taint| taint.key != nodelifecycle::TAINT_UNSCHEDULABLE);
+        if unschedulable {
+            node.spec.taints.push(Taint {
+                key: nodelifecycle::TAINT_UNSCHEDULABLE.to_string(),
+                value: String::new(),
+                effect: "NoSchedule".to_string(),
+                time_added_ms: Some(now),
+            });
+        }
+        let reason = if unschedulable {
+            "NodeNotSchedulable"
+        } else {
+            "NodeSchedulable"
+        };
+        self.record_event(
+            "Normal",
+            reason,
+            format!("node/{name}"),
+            "",
+            format!("Node {name} status is now: {reason}"),
+            "kubelet",
+        );
+        self.on_node_changed();
+        Ok(())
+    }
+
+    /// `kubectl label node N key=value` (a value of `None` removes the label, as `key-` does).
+    pub fn label_node(
+        &mut self,
+        name: &str,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(), ActionError> {
+        let node = self
+            .store
+            .nodes
+            .get_mut(name)
+            .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
+        match value {
+            Some(value) => {
+                node.metadata
+                    .labels
+                    .insert(key.to_string(), value.to_string());
+            }
+            None => {
+                node.metadata.labels.remove(key);
+            }
+        }
+        self.on_node_changed();
+        Ok(())
+    }
+
+    /// `kubectl taint node N key=value:Effect` (or remove it with `remove`).
+    pub fn taint_node(
+        &mut self,
+        name: &str,
+        taint: Taint,
+        remove: bool,
+    ) -> Result<(), ActionError> {
+        let now = self.now;
+        let node = self
+            .store
+            .nodes
+            .get_mut(name)
+            .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
+        node.spec
+            .taints
+            .retain(|existing| !(existing.key == taint.key && existing.effect == taint.effect));
+        if !remove {
+            node.spec.taints.push(Taint {
+                time_added_ms: Some(now),
+                ..taint
+            });
+        }
+        nodelifecycle::schedule_taint_evictions(self, name);
+        self.on_node_changed();
+        Ok(())
+    }
+
+    /// The machine dies: its kubelet stops reporting. The node lifecycle controller notices after
+    /// the grace period.
+    pub fn fail_node(&mut self, name: &str) -> Result<(), ActionError> {
+        nodelifecycle::fail_node(self, name)
+    }
+
+    /// The machine comes back: its kubelet reports again.
+    pub fn recover_node(&mut self, name: &str) -> Result<(), ActionError> {
+        nodelifecycle::recover_node(self, name)
+    }
+
+    /// A pod's phase, readiness or binding changed: its controller looks again (informer
+    /// handlers enqueue the owner's key).
+    pub(crate) fn pod_status_changed(&mut self, key: &ObjectKey) {
+        let Some(owner) = self
+            .store
+            .pod(key)
+            .and_then(|pod| pod.metadata.controller_of())
+            .cloned()
+        else {
+            return;
+        };
+        if owner.kind == "DaemonSet" {
+            self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(
+                &key.namespace,
+                &owner.name,
+            )));
+        }
+    }
+
+    /// Whether an owner reference still points at a live object.
+    pub(crate) fn owner_exists(&self, kind: &str, namespace: &str, name: &str, uid: &str) -> bool {
+        match kind {
+            "DaemonSet" => self
+                .store
+                .daemon_sets
+                .get(&ObjectKey::new(namespace, name))
+                .is_some_and(|owner| owner.metadata.uid == uid),
+            "Node" => self
+                .store
+                .nodes
+                .get(name)
+                .is_some_and(|owner| owner.metadata.uid == uid),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn behaviour_attempts(&self, key: &str) -> u32 {
+        self.behaviour_attempts.get(key).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn record_behaviour_attempt(&mut self, key: String) {
+        *self.behaviour_attempts.entry(key).or_default() += 1;
     }
 
     pub(crate) fn enqueue_at(&mut self, work: Work, due: Millis) {
         self.queue.add_at(work, due);
     }
 
+    pub(crate) fn enqueue_now(&mut self, work: Work) {
+        self.queue.add_at(work, self.now);
+    }
+
     pub(crate) fn bump_resource_version(&mut self) -> String {
         self.resource_version += 1;
         self.resource_version.to_string()
+    }
+
+    /// The next pod IP from the cluster's pod CIDR (10.244.0.0/16).
+    pub(crate) fn allocate_pod_ip(&mut self) -> String {
+        self.next_pod_ip += 1;
+        let index = self.next_pod_ip;
+        format!("10.244.{}.{}", (index / 250) % 256, 2 + index % 250)
     }
 
     pub(crate) fn record_event(
@@ -347,6 +857,11 @@ impl Simulation {
             Work::SyncDaemonSet(key) => controller::daemonset::sync(self, &key),
             Work::SchedulePod(key) => scheduler::schedule_pod(self, &key),
             Work::KubeletSyncPod(key) => kubelet::sync_pod(self, &key),
+            Work::MonitorNode(name) => nodelifecycle::monitor_node(self, &name),
+            Work::EvictPod(key) => nodelifecycle::evict_pod(self, &key),
+            Work::CollectOrphanedPod(key) => gc::collect_orphaned_pod(self, &key),
+            Work::CollectDependents(uid) => gc::collect_dependents(self, &uid),
+            Work::SyncStaticPods(node) => kubelet::start_static_pods(self, &node),
         }
         true
     }
@@ -400,116 +915,29 @@ impl Simulation {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::PodPhase;
-    use crate::time::SECOND_MS;
-
-    fn myweb_cluster(seed: u64) -> Simulation {
-        let mut config = ClusterConfig::with_nodes("node", 3);
-        config.seed = seed;
-        let mut simulation = Simulation::new(&config);
-        simulation
-            .apply(crate::EXAMPLE_MYWEB_DS)
-            .expect("example applies");
-        simulation
-    }
-
-    #[test]
-    fn daemon_set_runs_one_pod_per_node() {
-        let mut simulation = myweb_cluster(1);
-        simulation
-            .run_until(30 * SECOND_MS)
-            .expect("within step limit");
-        let mut nodes_with_pods: Vec<&str> = simulation
-            .pods()
-            .map(|pod| pod.spec.node_name.as_str())
-            .collect();
-        nodes_with_pods.sort();
-        assert_eq!(nodes_with_pods, ["node-1", "node-2", "node-3"]);
-        assert!(simulation
-            .pods()
-            .all(|pod| pod.status.phase == PodPhase::Running));
-        assert!(simulation.pods().all(|pod| pod
-            .metadata
-            .controller_of()
-            .is_some_and(|owner| owner.name == "myweb-ds")));
-    }
-
-    #[test]
-    fn a_new_node_gets_a_daemon_pod() {
-        let mut simulation = myweb_cluster(1);
-        simulation
-            .run_until(10 * SECOND_MS)
-            .expect("within step limit");
-        simulation.add_node("node-4");
-        simulation
-            .run_until(20 * SECOND_MS)
-            .expect("within step limit");
-        assert_eq!(
-            simulation
-                .pods()
-                .filter(|pod| pod.spec.node_name == "node-4")
-                .count(),
-            1
-        );
-        assert_eq!(simulation.pods().count(), 4);
-    }
-
-    #[test]
-    fn same_seed_same_event_log() {
-        let mut first = myweb_cluster(42);
-        let mut second = myweb_cluster(42);
-        first.run_until(60 * SECOND_MS).expect("within step limit");
-        second.run_until(60 * SECOND_MS).expect("within step limit");
-        assert_eq!(first.events(), second.events());
-        assert_eq!(first.event_log_hash(), second.event_log_hash());
-        let mut other_seed = myweb_cluster(43);
-        other_seed
-            .run_until(60 * SECOND_MS)
-            .expect("within step limit");
-        assert_ne!(
-            first.event_log_hash(),
-            other_seed.event_log_hash(),
-            "names depend on the seed"
-        );
-    }
-
-    #[test]
-    fn idle_time_costs_no_steps() {
-        let mut simulation = myweb_cluster(1);
-        let busy_steps = simulation
-            .run_until(60 * SECOND_MS)
-            .expect("within step limit");
-        assert!(busy_steps > 0);
-        let year_ms = 365 * 24 * 3_600 * SECOND_MS;
-        assert_eq!(simulation.run_until(year_ms).expect("within step limit"), 0);
-        assert_eq!(simulation.now(), year_ms);
-    }
-
-    #[test]
-    fn step_limit_names_where_it_stopped() {
-        let mut simulation = myweb_cluster(1);
-        let error = simulation
-            .run_until_with_limit(60 * SECOND_MS, 2)
-            .unwrap_err();
-        assert_eq!(error.limit, 2);
-        assert_eq!(error.target_ms, 60 * SECOND_MS);
-        assert!(!error.next_work.is_empty());
-    }
-
-    #[test]
-    fn work_queue_keeps_earliest_due_time_per_key() {
-        let mut queue = WorkQueue::default();
-        let key = ObjectKey {
-            namespace: "default".into(),
-            name: "a".into(),
-        };
-        queue.add_at(Work::SchedulePod(key.clone()), 50);
-        queue.add_at(Work::SchedulePod(key.clone()), 10);
-        queue.add_at(Work::SchedulePod(key.clone()), 70);
-        assert_eq!(queue.pop(), Some((10, Work::SchedulePod(key))));
-        assert_eq!(queue.pop(), None);
+/// The `DefaultTolerationSeconds` admission plugin
+/// (`plugin/pkg/admission/defaulttolerationseconds`): pods that do not tolerate the not-ready and
+/// unreachable `NoExecute` taints get tolerations for 300 seconds.
+fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
+    for key in [
+        nodelifecycle::TAINT_NOT_READY,
+        nodelifecycle::TAINT_UNREACHABLE,
+    ] {
+        let tolerated = tolerations.iter().any(|toleration| {
+            (toleration.key == key || toleration.key.is_empty() && toleration.operator == "Exists")
+                && (toleration.effect.is_empty() || toleration.effect == "NoExecute")
+        });
+        if !tolerated {
+            tolerations.push(Toleration {
+                key: key.to_string(),
+                operator: "Exists".to_string(),
+                value: String::new(),
+                effect: "NoExecute".to_string(),
+                toleration_seconds: Some(300),
+            });
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -49,9 +49,105 @@ pub fn human_duration(duration_ms: Millis) -> String {
     }
 }
 
+/// Parses a Go-style duration (`90s`, `10m`, `1h30m`, `1.5s`, `250ms`) plus days (`2d`).
+pub fn parse_duration(text: &str) -> Result<Millis, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("invalid duration \"\"".to_string());
+    }
+    if trimmed == "0" {
+        return Ok(0);
+    }
+    let invalid = || format!("invalid duration \"{text}\"");
+    let mut total: f64 = 0.0;
+    let mut rest = trimmed;
+    while !rest.is_empty() {
+        let number_end = rest
+            .find(|character: char| !(character.is_ascii_digit() || character == '.'))
+            .ok_or_else(|| format!("missing unit in duration \"{text}\""))?;
+        if number_end == 0 {
+            return Err(invalid());
+        }
+        let number: f64 = rest[..number_end].parse().map_err(|_| invalid())?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|character: char| character.is_ascii_digit() || character == '.')
+            .unwrap_or(rest.len());
+        let unit_ms = match &rest[..unit_end] {
+            "ms" => 1.0,
+            "s" => 1_000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            "d" => 86_400_000.0,
+            unit => return Err(format!("unknown unit \"{unit}\" in duration \"{text}\"")),
+        };
+        total += number * unit_ms;
+        rest = &rest[unit_end..];
+    }
+    if !total.is_finite() || total > 1e15 {
+        return Err(invalid());
+    }
+    Ok(total.round() as Millis)
+}
+
+/// Formats simulated milliseconds as a Go-style duration (`1m30s`, `250ms`).
+pub fn format_duration(duration_ms: Millis) -> String {
+    if duration_ms == 0 {
+        return "0s".to_string();
+    }
+    if duration_ms < SECOND_MS {
+        return format!("{duration_ms}ms");
+    }
+    let mut out = String::new();
+    let (days, rest) = (duration_ms / 86_400_000, duration_ms % 86_400_000);
+    let (hours, rest) = (rest / 3_600_000, rest % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    for (value, unit) in [(days, "d"), (hours, "h"), (minutes, "m")] {
+        if value > 0 {
+            out.push_str(&format!("{value}{unit}"));
+        }
+    }
+    if rest > 0 {
+        if rest % SECOND_MS == 0 {
+            out.push_str(&format!("{}s", rest / SECOND_MS));
+        } else {
+            let fraction = format!("{:03}", rest % SECOND_MS);
+            out.push_str(&format!("{}.{}s", rest / SECOND_MS, fraction.trim_end_matches('0')));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_parse_like_go_plus_days() {
+        let cases: &[(&str, Millis)] = &[
+            ("90s", 90_000),
+            ("10m", 600_000),
+            ("1h30m", 5_400_000),
+            ("1.5s", 1_500),
+            ("1m0.25s", 60_250),
+            ("250ms", 250),
+            ("2d", 172_800_000),
+            ("0", 0),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_duration(text), Ok(*expected), "{text}");
+            if *expected > 0 {
+                assert_eq!(
+                    parse_duration(&format_duration(*expected)),
+                    Ok(*expected),
+                    "round trip of {text}"
+                );
+            }
+        }
+        for bad in ["", "10", "s", "5x", "1..5s", "-5s"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} is rejected");
+        }
+    }
 
     #[test]
     fn human_duration_matches_kubectl_ranges() {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::api::Pod;
+use crate::api::{ContainerState, Pod};
 use crate::sim::Simulation;
 use crate::time::Millis;
 
@@ -41,19 +41,57 @@ pub struct PodView {
     pub node: Option<String>,
 }
 
-impl PodView {
-    pub fn of(pod: &Pod) -> Self {
-        let waiting = pod
+/// The STATUS column of `kubectl get pods` (`printPod` in `pkg/printers/internalversion`):
+/// the pod's reason, else the last container's waiting or terminated reason, else the phase;
+/// `Terminating` while being deleted.
+pub fn pod_status_column(pod: &Pod) -> String {
+    if pod.metadata.is_terminating() {
+        return "Terminating".to_string();
+    }
+    if !pod.status.reason.is_empty() {
+        return pod.status.reason.clone();
+    }
+    let mut reason = pod.status.phase.as_str().to_string();
+    for status in &pod.status.container_statuses {
+        match &status.state {
+            ContainerState::Waiting {
+                reason: waiting, ..
+            } if !waiting.is_empty() => reason = waiting.clone(),
+            ContainerState::Terminated {
+                reason: terminated,
+                exit_code,
+                ..
+            } => {
+                reason = if terminated.is_empty() {
+                    format!("ExitCode:{exit_code}")
+                } else {
+                    terminated.clone()
+                };
+            }
+            _ => {}
+        }
+    }
+    if pod.status.phase == crate::api::PodPhase::Running
+        && pod
             .status
             .container_statuses
             .iter()
-            .find_map(|status| status.waiting_reason.clone());
+            .any(|status| matches!(status.state, ContainerState::Running { .. }))
+        && reason == "Completed"
+    {
+        reason = "Running".to_string();
+    }
+    reason
+}
+
+impl PodView {
+    pub fn of(pod: &Pod) -> Self {
         PodView {
             uid: pod.metadata.uid.clone(),
             name: pod.metadata.name.clone(),
             namespace: pod.metadata.namespace.clone(),
             phase: pod.status.phase.as_str().to_string(),
-            status: waiting.unwrap_or_else(|| pod.status.phase.as_str().to_string()),
+            status: pod_status_column(pod),
             owner: pod
                 .metadata
                 .controller_of()
@@ -69,10 +107,11 @@ impl Simulation {
             .nodes()
             .map(|node| NodeView {
                 name: node.metadata.name.clone(),
-                ready: node.ready,
+                ready: node.is_ready(),
                 pods: self
-                    .pods()
-                    .filter(|pod| pod.spec.node_name == node.metadata.name)
+                    .store
+                    .pods_on_node(&node.metadata.name)
+                    .filter_map(|key| self.store.pod(key))
                     .map(PodView::of)
                     .collect(),
             })

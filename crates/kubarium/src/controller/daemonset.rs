@@ -1,63 +1,101 @@
 //! The DaemonSet controller (`pkg/controller/daemon/daemon_controller.go`).
 //!
-//! The slice places one pod on every node the pod template's node selector and required node
-//! affinity allow; taints, tolerations, updates and misscheduled pods come with the controllers
-//! issue.
+//! `sync` follows `syncDaemonSet` and `manage`: for each node, `NodeShouldRunDaemonPod` decides
+//! whether a daemon pod should run there and whether an existing one may continue; missing pods
+//! are created (bound to their node through required node affinity, placed by the default
+//! scheduler), and pods that may not continue are deleted. Updates (rolling, OnDelete) and
+//! ControllerRevisions come with the controllers issue.
 
 use crate::api::{
     Affinity, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement,
-    NodeSelectorTerm, ObjectMeta, OwnerReference, Pod,
+    NodeSelectorTerm, ObjectMeta, OwnerReference, Pod, PodPhase, Toleration,
 };
+use crate::nodelifecycle::{TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE};
 use crate::scheduler;
 use crate::sim::{ObjectKey, Simulation};
 
 const SOURCE: &str = "daemonset-controller";
 
-/// `syncDaemonSet` and `manage`: creates the missing daemon pods, then updates the status.
-pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
-    let Some(daemon_set) = simulation.daemon_sets.get(key).cloned() else {
-        return;
+/// `NodeShouldRunDaemonPod`'s answer for one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// A daemon pod should be created here.
+    pub should_run: bool,
+    /// An existing daemon pod may stay.
+    pub should_continue_running: bool,
+    /// Why not, in the scheduler's words, when the pod should not run.
+    pub reason: Option<String>,
+}
+
+/// `NodeShouldRunDaemonPod` over `predicates`: the node name (if the template pins one), node
+/// affinity and selector, and taints: untolerated `NoSchedule` taints keep new pods off but let
+/// running ones stay; untolerated `NoExecute` taints do neither.
+pub fn node_should_run_daemon_pod(daemon_set: &DaemonSet, node: &Node) -> Placement {
+    let spec = daemon_pod_spec(daemon_set, &node.metadata.name);
+    let refuse = |reason: String, continue_running: bool| Placement {
+        should_run: false,
+        should_continue_running: continue_running,
+        reason: Some(reason),
     };
-    let nodes: Vec<Node> = simulation.nodes.values().cloned().collect();
-    for node in &nodes {
-        let has_pod = simulation.pods.values().any(|pod| {
-            is_owned_by(pod, &daemon_set)
-                && pod.spec.node_name_or_target() == Some(node.metadata.name.as_str())
-        });
-        if node_should_run_daemon_pod(&daemon_set, node) && !has_pod {
-            let pod = new_daemon_pod(&daemon_set, &node.metadata.name);
-            let pod_key = simulation.create_pod(pod);
-            simulation.record_event(
-                "Normal",
-                "SuccessfulCreate",
-                format!("daemonset/{}", daemon_set.metadata.name),
-                &daemon_set.metadata.namespace,
-                format!("Created pod: {}", pod_key.name),
-                SOURCE,
-            );
-        }
+    if !daemon_set.spec.template.spec.node_name.is_empty()
+        && daemon_set.spec.template.spec.node_name != node.metadata.name
+    {
+        return refuse(scheduler::REASON_NODE_NAME.to_string(), false);
     }
-    update_status(simulation, key, &nodes);
+    if !scheduler::node_affinity_matches(&daemon_set.spec.template.spec, node) {
+        return refuse(scheduler::REASON_NODE_AFFINITY.to_string(), false);
+    }
+    if let Some(taint) = scheduler::untolerated_taint(&spec, &node.spec.taints, &["NoExecute"]) {
+        return refuse(
+            format!("node(s) had untolerated taint {}", taint.scheduler_string()),
+            false,
+        );
+    }
+    if let Some(taint) = scheduler::untolerated_taint(&spec, &node.spec.taints, &["NoSchedule"]) {
+        return refuse(
+            format!("node(s) had untolerated taint {}", taint.scheduler_string()),
+            true,
+        );
+    }
+    Placement {
+        should_run: true,
+        should_continue_running: true,
+        reason: None,
+    }
 }
 
-/// `NodeShouldRunDaemonPod` reduced to the node selector and required node affinity, which is
-/// what `predicates` checks through `nodeaffinity.GetRequiredNodeAffinity` for the slice.
-pub fn node_should_run_daemon_pod(daemon_set: &DaemonSet, node: &Node) -> bool {
-    scheduler::node_affinity_matches(&daemon_set.spec.template.spec, node)
+/// `AddOrUpdateDaemonPodTolerations` (`pkg/controller/daemon/util/daemonset_util.go`): daemon
+/// pods tolerate node conditions forever.
+pub fn add_daemon_tolerations(tolerations: &mut Vec<Toleration>, host_network: bool) {
+    let mut wanted = vec![
+        (TAINT_NOT_READY, "NoExecute"),
+        (TAINT_UNREACHABLE, "NoExecute"),
+        ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+        ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+        ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+        (TAINT_UNSCHEDULABLE, "NoSchedule"),
+    ];
+    if host_network {
+        wanted.push(("node.kubernetes.io/network-unavailable", "NoSchedule"));
+    }
+    for (key, effect) in wanted {
+        tolerations.retain(|toleration| !(toleration.key == key && toleration.effect == effect));
+        tolerations.push(Toleration {
+            key: key.to_string(),
+            operator: "Exists".to_string(),
+            value: String::new(),
+            effect: effect.to_string(),
+            toleration_seconds: None,
+        });
+    }
 }
 
-fn is_owned_by(pod: &Pod, daemon_set: &DaemonSet) -> bool {
-    pod.metadata
-        .controller_of()
-        .is_some_and(|owner| owner.uid == daemon_set.metadata.uid)
-}
-
-/// The pod `manage` creates for `node_name`: the template, owned by the DaemonSet, with its
-/// required node affinity replaced by the node's name, as
-/// `pkg/controller/daemon/util/daemonset_util.go` `ReplaceDaemonSetPodNodeNameNodeAffinity` does.
-fn new_daemon_pod(daemon_set: &DaemonSet, node_name: &str) -> Pod {
-    let template = &daemon_set.spec.template;
-    let mut spec = template.spec.clone();
+/// The spec of a daemon pod for `node_name`: the template's, with the controller's tolerations
+/// and the node pinned through required node affinity
+/// (`ReplaceDaemonSetPodNodeNameNodeAffinity`).
+fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSpec {
+    let mut spec = daemon_set.spec.template.spec.clone();
+    add_daemon_tolerations(&mut spec.tolerations, spec.host_network);
     let required = NodeSelector {
         node_selector_terms: vec![NodeSelectorTerm {
             match_expressions: Vec::new(),
@@ -74,7 +112,68 @@ fn new_daemon_pod(daemon_set: &DaemonSet, node_name: &str) -> Pod {
         .get_or_insert_with(NodeAffinity::default)
         .required_during_scheduling_ignored_during_execution = Some(required);
     spec.affinity = Some(Affinity { ..affinity });
-    Pod {
+    spec
+}
+
+/// `syncDaemonSet` and `manage`.
+pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
+    let Some(daemon_set) = simulation.store.daemon_sets.get(key).cloned() else {
+        return;
+    };
+    let nodes: Vec<Node> = simulation.store.nodes.values().cloned().collect();
+    let owned: Vec<ObjectKey> = simulation
+        .store
+        .pods_owned_by(&daemon_set.metadata.uid)
+        .cloned()
+        .collect();
+    for node in &nodes {
+        let placement = node_should_run_daemon_pod(&daemon_set, node);
+        let on_node: Vec<ObjectKey> = owned
+            .iter()
+            .filter(|pod_key| {
+                simulation.store.pod(pod_key).is_some_and(|pod| {
+                    pod.spec.node_name_or_target() == Some(node.metadata.name.as_str())
+                        && !pod.metadata.is_terminating()
+                })
+            })
+            .cloned()
+            .collect();
+        if placement.should_run && on_node.is_empty() {
+            create_daemon_pod(simulation, &daemon_set, &node.metadata.name);
+        } else if !placement.should_continue_running {
+            for pod_key in on_node {
+                delete_daemon_pod(simulation, &daemon_set, &pod_key);
+            }
+        } else {
+            // A failed daemon pod is deleted so a new one replaces it (`manage`).
+            for pod_key in &on_node {
+                if simulation
+                    .store
+                    .pod(pod_key)
+                    .is_some_and(|pod| pod.status.phase == PodPhase::Failed)
+                {
+                    simulation.record_event(
+                        "Warning",
+                        "FailedDaemonPod",
+                        format!("daemonset/{}", daemon_set.metadata.name),
+                        &daemon_set.metadata.namespace,
+                        format!(
+                            "Found failed daemon pod {}/{} on node {}, will try to kill it",
+                            pod_key.namespace, pod_key.name, node.metadata.name
+                        ),
+                        SOURCE,
+                    );
+                    delete_daemon_pod(simulation, &daemon_set, pod_key);
+                }
+            }
+        }
+    }
+    update_status(simulation, key, &nodes);
+}
+
+fn create_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, node_name: &str) {
+    let template = &daemon_set.spec.template;
+    let pod = Pod {
         metadata: ObjectMeta {
             generate_name: format!("{}-", daemon_set.metadata.name),
             namespace: daemon_set.metadata.namespace.clone(),
@@ -90,37 +189,63 @@ fn new_daemon_pod(daemon_set: &DaemonSet, node_name: &str) -> Pod {
             }],
             ..ObjectMeta::default()
         },
-        spec,
+        spec: daemon_pod_spec(daemon_set, node_name),
         status: Default::default(),
-    }
+    };
+    let pod_key = simulation.create_pod(pod);
+    simulation.record_event(
+        "Normal",
+        "SuccessfulCreate",
+        format!("daemonset/{}", daemon_set.metadata.name),
+        &daemon_set.metadata.namespace,
+        format!("Created pod: {}", pod_key.name),
+        SOURCE,
+    );
 }
 
-/// `updateDaemonSetStatus`: desired, current and ready counts.
+fn delete_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, pod_key: &ObjectKey) {
+    simulation.record_event(
+        "Normal",
+        "SuccessfulDelete",
+        format!("daemonset/{}", daemon_set.metadata.name),
+        &daemon_set.metadata.namespace,
+        format!("Deleted pod: {}", pod_key.name),
+        SOURCE,
+    );
+    simulation.delete_pod_gracefully(pod_key, None);
+}
+
+/// `updateDaemonSetStatus`: desired, current, ready and misscheduled counts.
 fn update_status(simulation: &mut Simulation, key: &ObjectKey, nodes: &[Node]) {
-    let Some(daemon_set) = simulation.daemon_sets.get(key) else {
+    let Some(daemon_set) = simulation.store.daemon_sets.get(key) else {
         return;
     };
     let mut status = crate::api::DaemonSetStatus::default();
     for node in nodes {
-        let should_run = node_should_run_daemon_pod(daemon_set, node);
-        let pods_on_node: Vec<&Pod> = simulation
-            .pods
-            .values()
-            .filter(|pod| is_owned_by(pod, daemon_set) && pod.spec.node_name == node.metadata.name)
+        let placement = node_should_run_daemon_pod(daemon_set, node);
+        let on_node: Vec<&Pod> = simulation
+            .store
+            .pods_on_node(&node.metadata.name)
+            .filter_map(|pod_key| simulation.store.pod(pod_key))
+            .filter(|pod| {
+                pod.metadata
+                    .controller_of()
+                    .is_some_and(|owner| owner.uid == daemon_set.metadata.uid)
+            })
             .collect();
-        if should_run {
+        if placement.should_run {
             status.desired_number_scheduled += 1;
-            if !pods_on_node.is_empty() {
+            if !on_node.is_empty() {
                 status.current_number_scheduled += 1;
-                if pods_on_node.iter().any(|pod| pod.is_ready()) {
+                if on_node.iter().any(|pod| pod.is_ready()) {
                     status.number_ready += 1;
                 }
             }
-        } else if !pods_on_node.is_empty() {
+        } else if !on_node.is_empty() {
             status.number_misscheduled += 1;
         }
     }
-    if let Some(daemon_set) = simulation.daemon_sets.get_mut(key) {
+    if let Some(daemon_set) = simulation.store.daemon_sets.get_mut(key) {
         daemon_set.status = status;
     }
 }

@@ -473,19 +473,21 @@ pub(crate) fn validate_cron_job(validator: &mut Validator, object: &Obj<'_>) {
     match spec.str("schedule").filter(|schedule| !schedule.is_empty()) {
         None => validator.required(&path.child("schedule"), spec.pos_of("schedule"), ""),
         Some(schedule) => {
+            // `validateScheduleFormat`: the parser's error, then the TZ rule (both can apply).
+            if let Err(error) = crate::cron::parse_standard(schedule) {
+                validator.invalid(
+                    &path.child("schedule"),
+                    spec.pos_of("schedule"),
+                    Shown::Str(schedule),
+                    &error.to_string(),
+                );
+            }
             if schedule.contains("TZ") {
                 validator.invalid(
                     &path.child("schedule"),
                     spec.pos_of("schedule"),
                     Shown::Str(schedule),
                     "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
-                );
-            } else if let Err(message) = crate::cron::validate_schedule(schedule) {
-                validator.invalid(
-                    &path.child("schedule"),
-                    spec.pos_of("schedule"),
-                    Shown::Str(schedule),
-                    &message,
                 );
             }
         }

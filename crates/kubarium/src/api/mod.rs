@@ -1,0 +1,133 @@
+//! API object types: the Kubernetes schema of the fields the simulation plays.
+//!
+//! Field names and JSON shapes follow `k8s.io/api`. Defaults follow `pkg/apis/*/v1/defaults.go`
+//! where a field is defaulted. Every field of the real schema is accepted at the door
+//! (`schema` checks it strictly); these types keep the ones the simulation uses, and serde
+//! ignores the rest. Timestamps are simulated milliseconds since the start of the run.
+
+mod apps;
+mod core;
+
+pub use apps::*;
+pub use core::*;
+
+use serde::{Deserialize, Serialize};
+
+use crate::labels::Labels;
+use crate::time::Millis;
+
+/// `metav1.ObjectMeta`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMeta {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub generate_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub uid: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub resource_version: String,
+    #[serde(default)]
+    pub generation: u64,
+    #[serde(default)]
+    pub creation_timestamp_ms: Millis,
+    /// Set when a graceful deletion began: the object is Terminating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_timestamp_ms: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_grace_period_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub annotations: Labels,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owner_references: Vec<OwnerReference>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub finalizers: Vec<String>,
+}
+
+/// `metav1.OwnerReference`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerReference {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub uid: String,
+    #[serde(default)]
+    pub controller: bool,
+    #[serde(default)]
+    pub block_owner_deletion: bool,
+}
+
+impl ObjectMeta {
+    /// The owner reference with `controller: true`, as `metav1.GetControllerOf` returns it.
+    pub fn controller_of(&self) -> Option<&OwnerReference> {
+        self.owner_references.iter().find(|owner| owner.controller)
+    }
+
+    pub fn is_terminating(&self) -> bool {
+        self.deletion_timestamp_ms.is_some()
+    }
+}
+
+/// `metav1.Condition`-like status conditions (`v1.PodCondition`, `v1.NodeCondition`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub condition_type: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(default)]
+    pub last_transition_time_ms: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_heartbeat_time_ms: Option<Millis>,
+}
+
+/// Sets a condition, keeping its transition time when the status does not change.
+pub fn set_condition(
+    conditions: &mut Vec<Condition>,
+    now: Millis,
+    condition_type: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+) {
+    match conditions
+        .iter_mut()
+        .find(|condition| condition.condition_type == condition_type)
+    {
+        Some(condition) => {
+            if condition.status != status {
+                condition.last_transition_time_ms = now;
+            }
+            condition.status = status.to_string();
+            condition.reason = reason.to_string();
+            condition.message = message.to_string();
+        }
+        None => conditions.push(Condition {
+            condition_type: condition_type.to_string(),
+            status: status.to_string(),
+            reason: reason.to_string(),
+            message: message.to_string(),
+            last_transition_time_ms: now,
+            last_heartbeat_time_ms: None,
+        }),
+    }
+}
+
+/// The status of a condition, if present.
+pub fn condition_status<'a>(conditions: &'a [Condition], condition_type: &str) -> Option<&'a str> {
+    conditions
+        .iter()
+        .find(|condition| condition.condition_type == condition_type)
+        .map(|condition| condition.status.as_str())
+}

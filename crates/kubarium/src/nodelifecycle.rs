@@ -1,0 +1,263 @@
+//! Node lifecycle: the node lifecycle controller's view of kubelet heartbeats, the
+//! not-ready/unreachable taints, and the taint eviction controller
+//! (`pkg/controller/nodelifecycle/node_lifecycle_controller.go`, `pkg/controller/tainteviction`).
+//!
+//! Heartbeats are not simulated one by one: a live kubelet is always up to date, and when a
+//! kubelet stops, the controller's verdict is computed for the monitor tick at which it falls due.
+
+use crate::api::{set_condition, Taint};
+use crate::sim::{ActionError, ObjectKey, Simulation, Work};
+use crate::time::{Millis, SECOND_MS};
+
+pub const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
+pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const TAINT_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+
+/// The kubelet posts node status every 10 s (`nodeStatusUpdateFrequency`).
+pub const HEARTBEAT_MS: Millis = 10 * SECOND_MS;
+/// The controller looks at nodes every 5 s (`--node-monitor-period`).
+pub const MONITOR_PERIOD_MS: Millis = 5 * SECOND_MS;
+/// A node that has not posted status for this long is Unknown (`--node-monitor-grace-period`:
+/// 50 s since Kubernetes 1.32, 40 s before).
+pub const MONITOR_GRACE_MS: Millis = 50 * SECOND_MS;
+
+const SOURCE: &str = "node-controller";
+
+/// The machine stops: no more heartbeats. Schedules the controller's verdict.
+pub fn fail_node(simulation: &mut Simulation, name: &str) -> Result<(), ActionError> {
+    let now = simulation.now();
+    let kubelet = simulation
+        .kubelets
+        .get_mut(name)
+        .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
+    if !kubelet.alive {
+        return Ok(());
+    }
+    kubelet.alive = false;
+    kubelet.stopped_ms = Some(now);
+    let since_registration = now - kubelet.registered_ms;
+    let last_heartbeat = kubelet.registered_ms + since_registration / HEARTBEAT_MS * HEARTBEAT_MS;
+    let stale_after = last_heartbeat + MONITOR_GRACE_MS;
+    // The first monitor tick strictly after the grace period has run out.
+    let verdict_at = (stale_after / MONITOR_PERIOD_MS + 1) * MONITOR_PERIOD_MS;
+    simulation.enqueue_at(Work::MonitorNode(name.to_string()), verdict_at);
+    Ok(())
+}
+
+/// The controller's verdict on a silent node: Ready becomes Unknown, the unreachable taints go
+/// on, and its pods are marked not ready and queued for eviction.
+pub fn monitor_node(simulation: &mut Simulation, name: &str) {
+    let now = simulation.now();
+    if simulation
+        .kubelets
+        .get(name)
+        .is_none_or(|kubelet| kubelet.alive)
+    {
+        return;
+    }
+    let Some(node) = simulation.store.nodes.get_mut(name) else {
+        return;
+    };
+    for condition_type in ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"] {
+        set_condition(
+            &mut node.status.conditions,
+            now,
+            condition_type,
+            "Unknown",
+            "NodeStatusUnknown",
+            "Kubelet stopped posting node status.",
+        );
+    }
+    for effect in ["NoSchedule", "NoExecute"] {
+        if !node
+            .spec
+            .taints
+            .iter()
+            .any(|taint| taint.key == TAINT_UNREACHABLE && taint.effect == effect)
+        {
+            node.spec.taints.push(Taint {
+                key: TAINT_UNREACHABLE.to_string(),
+                value: String::new(),
+                effect: effect.to_string(),
+                time_added_ms: Some(now),
+            });
+        }
+    }
+    simulation.record_event(
+        "Normal",
+        "NodeNotReady",
+        format!("node/{name}"),
+        "",
+        format!("Node {name} status is now: NodeNotReady"),
+        SOURCE,
+    );
+    let pods: Vec<ObjectKey> = simulation.store.pods_on_node(name).cloned().collect();
+    for key in &pods {
+        simulation.store.update_pod(key, |pod| {
+            if !pod.status.phase.is_terminal() {
+                set_condition(
+                    &mut pod.status.conditions,
+                    now,
+                    "Ready",
+                    "False",
+                    "NodeNotReady",
+                    "",
+                );
+            }
+        });
+        simulation.pod_status_changed(key);
+    }
+    schedule_taint_evictions(simulation, name);
+    simulation.on_node_changed();
+}
+
+/// The kubelet reports again: Ready, the unreachable taints removed, and its pods looked at.
+pub fn recover_node(simulation: &mut Simulation, name: &str) -> Result<(), ActionError> {
+    let now = simulation.now();
+    let kubelet = simulation
+        .kubelets
+        .get_mut(name)
+        .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
+    if kubelet.alive {
+        return Ok(());
+    }
+    kubelet.alive = true;
+    kubelet.stopped_ms = None;
+    kubelet.registered_ms = now;
+    if let Some(node) = simulation.store.nodes.get_mut(name) {
+        set_condition(
+            &mut node.status.conditions,
+            now,
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status",
+        );
+        for condition_type in ["MemoryPressure", "DiskPressure", "PIDPressure"] {
+            set_condition(
+                &mut node.status.conditions,
+                now,
+                condition_type,
+                "False",
+                "KubeletHasSufficientResources",
+                "",
+            );
+        }
+        node.spec
+            .taints
+            .retain(|taint| taint.key != TAINT_UNREACHABLE && taint.key != TAINT_NOT_READY);
+    }
+    simulation.record_event(
+        "Normal",
+        "NodeReady",
+        format!("node/{name}"),
+        "",
+        format!("Node {name} status is now: NodeReady"),
+        "kubelet",
+    );
+    let pods: Vec<ObjectKey> = simulation.store.pods_on_node(name).cloned().collect();
+    for key in pods {
+        simulation.enqueue_now(Work::KubeletSyncPod(key));
+    }
+    crate::kubelet::start_static_pods(simulation, name);
+    simulation.on_node_changed();
+    Ok(())
+}
+
+/// When each pod on the node must go because of a `NoExecute` taint it does not tolerate, or
+/// tolerates only for `tolerationSeconds` (`tainteviction` `processPodOnNode`).
+pub fn schedule_taint_evictions(simulation: &mut Simulation, name: &str) {
+    let now = simulation.now();
+    let Some(node) = simulation.store.nodes.get(name) else {
+        return;
+    };
+    let taints: Vec<Taint> = node
+        .spec
+        .taints
+        .iter()
+        .filter(|taint| taint.effect == "NoExecute")
+        .cloned()
+        .collect();
+    if taints.is_empty() {
+        return;
+    }
+    let pods: Vec<ObjectKey> = simulation.store.pods_on_node(name).cloned().collect();
+    for key in pods {
+        if let Some(due) = eviction_time(simulation, &key, &taints, now) {
+            simulation.enqueue_at(Work::EvictPod(key), due);
+        }
+    }
+}
+
+/// The earliest time a pod must be evicted for these taints, if ever.
+fn eviction_time(
+    simulation: &Simulation,
+    key: &ObjectKey,
+    taints: &[Taint],
+    now: Millis,
+) -> Option<Millis> {
+    let pod = simulation.store.pod(key)?;
+    if pod.metadata.is_terminating() || pod.status.phase.is_terminal() {
+        return None;
+    }
+    let mut due: Option<Millis> = None;
+    for taint in taints {
+        let tolerations: Vec<_> = pod
+            .spec
+            .tolerations
+            .iter()
+            .filter(|toleration| toleration.tolerates(taint))
+            .collect();
+        let at = if tolerations.is_empty() {
+            Some(now)
+        } else if tolerations
+            .iter()
+            .any(|toleration| toleration.toleration_seconds.is_none())
+        {
+            None
+        } else {
+            // `getMinTolerationTime`: the shortest toleration counts, from when the taint came.
+            let seconds = tolerations
+                .iter()
+                .filter_map(|toleration| toleration.toleration_seconds)
+                .min()
+                .unwrap_or(0)
+                .max(0);
+            Some(taint.time_added_ms.unwrap_or(now) + seconds as Millis * SECOND_MS)
+        };
+        if let Some(at) = at {
+            due = Some(due.map_or(at, |due| due.min(at)));
+        }
+    }
+    due.map(|due| due.max(now))
+}
+
+/// Evicts a pod whose toleration ran out, if the taint is still there.
+pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let Some(node) = simulation.store.nodes.get(&pod.spec.node_name) else {
+        return;
+    };
+    let taints: Vec<Taint> = node
+        .spec
+        .taints
+        .iter()
+        .filter(|taint| taint.effect == "NoExecute")
+        .cloned()
+        .collect();
+    if eviction_time(simulation, key, &taints, now).is_none_or(|due| due > now) {
+        return;
+    }
+    simulation.record_event(
+        "Normal",
+        "TaintManagerEviction",
+        format!("pod/{}", key.name),
+        &key.namespace,
+        format!("Marking for deletion Pod {}/{}", key.namespace, key.name),
+        "taint-eviction-controller",
+    );
+    simulation.delete_pod_gracefully(key, None);
+}

@@ -1,0 +1,569 @@
+//! Engine, kubelet, node lifecycle and garbage collection, played on small clusters.
+
+use super::*;
+use crate::api::{ContainerState, PodPhase};
+use crate::time::SECOND_MS;
+
+const S: Millis = SECOND_MS;
+
+fn cluster(nodes: Vec<NodeConfig>) -> Simulation {
+    Simulation::new(&ClusterConfig {
+        nodes,
+        ..ClusterConfig::default()
+    })
+}
+
+fn workers(count: usize) -> Vec<NodeConfig> {
+    (1..=count)
+        .map(|index| NodeConfig::worker(&format!("node-{index}")))
+        .collect()
+}
+
+fn control_plane(name: &str) -> NodeConfig {
+    let mut node = NodeConfig::worker(name);
+    node.labels.insert(
+        "node-role.kubernetes.io/control-plane".to_string(),
+        String::new(),
+    );
+    node.taints.push(Taint {
+        key: "node-role.kubernetes.io/control-plane".to_string(),
+        value: String::new(),
+        effect: "NoSchedule".to_string(),
+        time_added_ms: None,
+    });
+    node
+}
+
+fn pod_yaml(name: &str, extra_spec: &str) -> String {
+    format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  - name: c\n    image: nginx\n{extra_spec}")
+}
+
+fn messages(simulation: &Simulation, reason: &str) -> Vec<String> {
+    simulation
+        .events()
+        .iter()
+        .filter(|event| event.reason == reason)
+        .map(|event| event.message.clone())
+        .collect()
+}
+
+fn phase(simulation: &Simulation, name: &str) -> Option<PodPhase> {
+    simulation.pod("default", name).map(|pod| pod.status.phase)
+}
+
+#[test]
+fn daemon_set_runs_one_pod_per_node() {
+    let mut simulation = cluster(workers(3));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).expect("applies");
+    simulation.run_until(30 * S).expect("within step limit");
+    let mut nodes: Vec<&str> = simulation
+        .pods()
+        .map(|pod| pod.spec.node_name.as_str())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, ["node-1", "node-2", "node-3"]);
+    assert!(simulation
+        .pods()
+        .all(|pod| pod.status.phase == PodPhase::Running && pod.is_ready()));
+    let status = &simulation.daemon_sets().next().unwrap().status;
+    assert_eq!(
+        (
+            status.desired_number_scheduled,
+            status.current_number_scheduled,
+            status.number_ready
+        ),
+        (3, 3, 3)
+    );
+}
+
+#[test]
+fn a_new_or_relabelled_node_gets_a_daemon_pod() {
+    let mut simulation = cluster(workers(2));
+    simulation
+        .apply(include_str!("../../seeds/daemonset-1.yaml"))
+        .expect("applies");
+    simulation.run_until(10 * S).unwrap();
+    assert_eq!(
+        simulation.pods().count(),
+        0,
+        "no node is labelled os=centos"
+    );
+    simulation
+        .label_node("node-2", "os", Some("centos"))
+        .unwrap();
+    let mut centos = NodeConfig::worker("node-3");
+    centos.labels.insert("os".to_string(), "centos".to_string());
+    simulation.add_node(centos);
+    simulation.run_until(20 * S).unwrap();
+    let mut nodes: Vec<&str> = simulation
+        .pods()
+        .map(|pod| pod.spec.node_name.as_str())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, ["node-2", "node-3"]);
+    // Removing the label makes the pod misscheduled for the selector: it is deleted.
+    simulation.label_node("node-2", "os", None).unwrap();
+    simulation.run_until(60 * S).unwrap();
+    let nodes: Vec<&str> = simulation
+        .pods()
+        .map(|pod| pod.spec.node_name.as_str())
+        .collect();
+    assert_eq!(nodes, ["node-3"]);
+}
+
+#[test]
+fn tolerations_decide_control_plane_placement() {
+    let mut nodes = vec![control_plane("cp1")];
+    nodes.extend(workers(2));
+    let mut simulation = cluster(nodes);
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation
+        .apply(include_str!("../../seeds/fluentd-elasticsearch.yaml"))
+        .unwrap();
+    simulation.run_until(30 * S).unwrap();
+    let placed = |owner: &str| {
+        let mut nodes: Vec<String> = simulation
+            .pods()
+            .filter(|pod| {
+                pod.metadata
+                    .controller_of()
+                    .is_some_and(|reference| reference.name == owner)
+            })
+            .map(|pod| pod.spec.node_name.clone())
+            .collect();
+        nodes.sort();
+        nodes
+    };
+    assert_eq!(placed("myweb-ds"), ["node-1", "node-2"]);
+    assert_eq!(placed("fluentd-elasticsearch"), ["cp1", "node-1", "node-2"]);
+}
+
+#[test]
+fn unschedulable_pods_get_the_schedulers_message_and_retry_when_the_cluster_changes() {
+    let mut simulation = cluster(workers(3));
+    simulation
+        .apply(include_str!("../../seeds/http-go-gpu.yaml"))
+        .unwrap();
+    simulation.run_until(5 * S).unwrap();
+    assert_eq!(
+        messages(&simulation, "FailedScheduling"),
+        ["0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."]
+    );
+    let reasons = simulation
+        .filter_results("default", "http-go-gpu")
+        .expect("per-node results kept");
+    assert_eq!(
+        reasons.get("node-2").map(String::as_str),
+        Some("node(s) didn't match Pod's node affinity/selector")
+    );
+    simulation
+        .label_node("node-2", "gpu", Some("true"))
+        .unwrap();
+    simulation.run_until(20 * S).unwrap();
+    let pod = simulation.pod("default", "http-go-gpu").unwrap();
+    assert_eq!(pod.spec.node_name, "node-2");
+    assert_eq!(pod.status.phase, PodPhase::Running);
+}
+
+#[test]
+fn failed_scheduling_message_counts_and_sorts_reasons() {
+    let mut nodes = vec![control_plane("cp1")];
+    nodes.extend(workers(2));
+    let mut simulation = cluster(nodes);
+    simulation
+        .apply(&pod_yaml(
+            "cp-only",
+            "  nodeSelector:\n    node-role.kubernetes.io/control-plane: \"\"\n",
+        ))
+        .unwrap();
+    simulation
+        .apply(&pod_yaml(
+            "big",
+            "    resources:\n      requests: {cpu: \"5\"}\n",
+        ))
+        .unwrap();
+    simulation.run_until(2 * S).unwrap();
+    assert_eq!(
+        messages(&simulation, "FailedScheduling"),
+        [
+            "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+            "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+        ]
+    );
+}
+
+#[test]
+fn host_ports_and_pod_counts_are_resources() {
+    let mut simulation = cluster(workers(1));
+    let ports = "    ports:\n    - {containerPort: 8080, hostPort: 18080}\n";
+    simulation.apply(&pod_yaml("first", ports)).unwrap();
+    simulation.apply(&pod_yaml("second", ports)).unwrap();
+    simulation.run_until(2 * S).unwrap();
+    assert_eq!(
+        simulation.pod("default", "first").unwrap().spec.node_name,
+        "node-1"
+    );
+    assert_eq!(
+        messages(&simulation, "FailedScheduling"),
+        ["0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."]
+    );
+    simulation.delete_pod("default", "first").unwrap();
+    simulation.run_until(20 * S).unwrap();
+    assert_eq!(
+        simulation.pod("default", "second").unwrap().spec.node_name,
+        "node-1"
+    );
+}
+
+#[test]
+fn pods_for_an_unknown_scheduler_wait_silently() {
+    let mut simulation = cluster(workers(2));
+    simulation
+        .apply(include_str!("../../seeds/multi-scheduler.yaml"))
+        .unwrap();
+    simulation.run_until(600 * S).unwrap();
+    assert_eq!(
+        phase(&simulation, "annotation-default-scheduler"),
+        Some(PodPhase::Running)
+    );
+    let waiting = simulation
+        .pod("default", "annotation-second-scheduler")
+        .unwrap();
+    assert_eq!(
+        (waiting.status.phase, waiting.spec.node_name.as_str()),
+        (PodPhase::Pending, "")
+    );
+    assert!(simulation
+        .events()
+        .iter()
+        .all(|event| event.object != "pod/annotation-second-scheduler"));
+}
+
+#[test]
+fn a_pod_bound_to_a_missing_node_is_garbage_collected() {
+    let mut simulation = cluster(workers(2));
+    simulation
+        .apply(include_str!("../../seeds/http-go-nodename.yaml"))
+        .unwrap();
+    simulation.run_until(39 * S).unwrap();
+    assert_eq!(phase(&simulation, "http-go"), Some(PodPhase::Pending));
+    simulation.run_until(60 * S).unwrap();
+    assert!(
+        simulation.pod("default", "http-go").is_none(),
+        "PodGC removes pods of missing nodes after 40s"
+    );
+}
+
+#[test]
+fn batch_pods_run_their_duration_and_finish() {
+    let mut simulation = cluster(workers(1));
+    simulation
+        .apply(&pod_yaml("once", "  restartPolicy: Never\n"))
+        .unwrap();
+    simulation.run_until(10 * S).unwrap();
+    assert_eq!(phase(&simulation, "once"), Some(PodPhase::Running));
+    simulation.run_until(11 * S).unwrap();
+    let pod = simulation.pod("default", "once").unwrap();
+    assert_eq!(pod.status.phase, PodPhase::Succeeded);
+    assert_eq!(crate::view::pod_status_column(pod), "Completed");
+    assert!(!pod.is_ready());
+}
+
+#[test]
+fn crash_loop_back_off_doubles_from_ten_seconds() {
+    let mut simulation = cluster(workers(1));
+    let annotations = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crasher\n  annotations: {kubarium.io/duration: 2s, kubarium.io/exit-code: \"1\"}\nspec:\n  containers: [{name: c, image: busybox}]\n";
+    simulation.apply(annotations).unwrap();
+    simulation.run_until(200 * S).unwrap();
+    let started: Vec<Millis> = simulation
+        .events()
+        .iter()
+        .filter(|event| event.reason == "Started")
+        .map(|event| event.time_ms / S)
+        .collect();
+    // Pull 1s, run 2s, restart at once; then back-off 10s, 20s, 40s, 80s between exits.
+    assert_eq!(started, [1, 3, 15, 37, 79, 161]);
+    let pod = simulation.pod("default", "crasher").unwrap();
+    assert_eq!(pod.status.container_statuses[0].restart_count, 5);
+    assert_eq!(pod.status.phase, PodPhase::Running);
+    simulation.run_until(164 * S).unwrap();
+    let pod = simulation.pod("default", "crasher").unwrap();
+    assert_eq!(crate::view::pod_status_column(pod), "CrashLoopBackOff");
+    assert!(
+        matches!(&pod.status.container_statuses[0].state, ContainerState::Waiting { message, .. } if message.starts_with("back-off 2m40s restarting failed container=c pod=crasher_default("))
+    );
+}
+
+#[test]
+fn on_failure_restarts_in_place_until_success() {
+    let mut simulation = cluster(workers(1));
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: flaky\n  annotations: {kubarium.io/duration: 5s, kubarium.io/fail-first: \"2\"}\nspec:\n  restartPolicy: OnFailure\n  containers: [{name: c, image: busybox}]\n";
+    simulation.apply(text).unwrap();
+    simulation.run_until(60 * S).unwrap();
+    let pod = simulation.pod("default", "flaky").unwrap();
+    assert_eq!(pod.status.phase, PodPhase::Succeeded);
+    assert_eq!(pod.status.container_statuses[0].restart_count, 2);
+    assert_eq!(
+        messages(&simulation, "BackOff").len(),
+        1,
+        "the second restart waits 10s"
+    );
+}
+
+#[test]
+fn active_deadline_fails_the_pod() {
+    let mut simulation = cluster(workers(1));
+    simulation
+        .apply(&pod_yaml("deadline", "  activeDeadlineSeconds: 5\n"))
+        .unwrap();
+    simulation.run_until(4 * S).unwrap();
+    assert_eq!(phase(&simulation, "deadline"), Some(PodPhase::Running));
+    simulation.run_until(5 * S).unwrap();
+    let pod = simulation.pod("default", "deadline").unwrap();
+    assert_eq!(
+        (pod.status.phase, pod.status.reason.as_str()),
+        (PodPhase::Failed, "DeadlineExceeded")
+    );
+    assert_eq!(
+        messages(&simulation, "DeadlineExceeded"),
+        ["Pod was active on the node longer than the specified deadline"]
+    );
+}
+
+#[test]
+fn graceful_deletion_waits_for_containers_that_ignore_sigterm() {
+    let mut simulation = cluster(workers(1));
+    simulation.apply(&pod_yaml("web", "")).unwrap();
+    simulation
+        .apply(&pod_yaml("sleeper", "    command: [sleep, \"3600\"]\n"))
+        .unwrap();
+    simulation.run_until(5 * S).unwrap();
+    simulation.delete_pod("default", "web").unwrap();
+    simulation.delete_pod("default", "sleeper").unwrap();
+    simulation.run_until(6 * S).unwrap();
+    assert!(simulation.pod("default", "web").is_none());
+    let sleeper = simulation.pod("default", "sleeper").unwrap();
+    assert_eq!(crate::view::pod_status_column(sleeper), "Terminating");
+    simulation.run_until(35 * S).unwrap();
+    assert!(
+        simulation.pod("default", "sleeper").is_none(),
+        "killed when the 30s grace period ends"
+    );
+}
+
+#[test]
+fn static_pods_have_mirror_pods_that_come_back() {
+    let mut node = control_plane("cp1");
+    let manifest =
+        crate::manifest::parse_manifests(include_str!("../../seeds/static-web.yaml")).unwrap();
+    let crate::manifest::Manifest::Pod(pod) = manifest.into_iter().next().unwrap() else {
+        panic!("a pod")
+    };
+    node.static_pods.push(*pod);
+    let mut simulation = cluster(vec![node]);
+    simulation.run_until(20 * S).unwrap();
+    let mirror = simulation
+        .pod("default", "static-web-cp1")
+        .expect("mirror pod");
+    assert_eq!(
+        (mirror.status.phase, mirror.spec.node_name.as_str()),
+        (PodPhase::Running, "cp1")
+    );
+    let started_at = mirror.status.start_time_ms;
+    simulation.delete_pod("default", "static-web-cp1").unwrap();
+    assert!(simulation.pod("default", "static-web-cp1").is_none());
+    simulation.run_until(22 * S).unwrap();
+    let mirror = simulation
+        .pod("default", "static-web-cp1")
+        .expect("the kubelet puts the mirror back");
+    assert_eq!(mirror.status.phase, PodPhase::Running);
+    assert_eq!(
+        mirror.status.start_time_ms, started_at,
+        "the static pod itself never stopped"
+    );
+}
+
+#[test]
+fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
+    let mut simulation = cluster(workers(2));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation
+        .apply(&pod_yaml("bare", "  nodeName: node-1\n"))
+        .unwrap();
+    simulation.run_until(12 * S).unwrap();
+    simulation.fail_node("node-1").unwrap();
+    // Last heartbeat at 10s; stale after 60s; the monitor's next tick is 65s.
+    simulation.run_until(64 * S).unwrap();
+    assert!(simulation.node("node-1").unwrap().is_ready());
+    simulation.run_until(65 * S).unwrap();
+    let node = simulation.node("node-1").unwrap();
+    assert!(!node.is_ready());
+    let taints: Vec<String> = node
+        .spec
+        .taints
+        .iter()
+        .map(|taint| taint.describe())
+        .collect();
+    assert_eq!(
+        taints,
+        [
+            "node.kubernetes.io/unreachable:NoSchedule",
+            "node.kubernetes.io/unreachable:NoExecute"
+        ]
+    );
+    // The bare pod tolerates unreachable for 300s (DefaultTolerationSeconds); the daemon pod forever.
+    simulation.run_until(364 * S).unwrap();
+    assert!(!simulation
+        .pod("default", "bare")
+        .unwrap()
+        .metadata
+        .is_terminating());
+    simulation.run_until(365 * S).unwrap();
+    assert_eq!(
+        messages(&simulation, "TaintManagerEviction"),
+        ["Marking for deletion Pod default/bare"]
+    );
+    assert_eq!(
+        crate::view::pod_status_column(simulation.pod("default", "bare").unwrap()),
+        "Terminating"
+    );
+    assert_eq!(
+        simulation
+            .pods()
+            .filter(|pod| pod.spec.node_name == "node-1")
+            .count(),
+        2
+    );
+    simulation.recover_node("node-1").unwrap();
+    simulation.run_until(366 * S).unwrap();
+    assert!(
+        simulation.pod("default", "bare").is_none(),
+        "the kubelet finishes the deletion once back"
+    );
+    assert!(simulation.node("node-1").unwrap().spec.taints.is_empty());
+}
+
+#[test]
+fn deleting_a_node_leaves_its_pods_to_the_pod_garbage_collector() {
+    let mut simulation = cluster(workers(3));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation.run_until(10 * S).unwrap();
+    simulation.delete_node("node-3").unwrap();
+    simulation.run_until(49 * S).unwrap();
+    assert_eq!(
+        simulation.pods().count(),
+        3,
+        "still there during the quarantine"
+    );
+    simulation.run_until(60 * S).unwrap();
+    let mut nodes: Vec<&str> = simulation
+        .pods()
+        .map(|pod| pod.spec.node_name.as_str())
+        .collect();
+    nodes.sort();
+    assert_eq!(
+        nodes,
+        ["node-1", "node-2"],
+        "a DaemonSet does not move the pod elsewhere"
+    );
+}
+
+#[test]
+fn deleting_a_daemon_set_deletes_its_pods() {
+    let mut simulation = cluster(workers(2));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation.run_until(10 * S).unwrap();
+    simulation.delete_daemon_set("default", "myweb-ds").unwrap();
+    simulation.run_until(11 * S).unwrap();
+    assert_eq!(simulation.pods().count(), 0);
+}
+
+#[test]
+fn cordoned_nodes_take_daemon_pods_but_not_others() {
+    let mut simulation = cluster(workers(1));
+    simulation.set_unschedulable("node-1", true).unwrap();
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation.apply(&pod_yaml("web", "")).unwrap();
+    simulation.run_until(5 * S).unwrap();
+    assert_eq!(
+        simulation
+            .pods()
+            .filter(|pod| pod.spec.node_name == "node-1")
+            .count(),
+        1
+    );
+    assert_eq!(
+        messages(&simulation, "FailedScheduling"),
+        ["0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."]
+    );
+    simulation.set_unschedulable("node-1", false).unwrap();
+    simulation.run_until(10 * S).unwrap();
+    assert_eq!(phase(&simulation, "web"), Some(PodPhase::Running));
+}
+
+#[test]
+fn namespaces_must_exist() {
+    let mut simulation = cluster(workers(1));
+    let in_team = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {containers: [{name: c, image: x}]}\n";
+    let error = simulation.apply(in_team).unwrap_err();
+    assert_eq!(error.problems[0].message, "namespaces \"team\" not found");
+    simulation
+        .apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n")
+        .unwrap();
+    simulation.apply(in_team).unwrap();
+    let names: Vec<&str> = simulation
+        .namespaces()
+        .map(|namespace| namespace.metadata.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "default",
+            "kube-node-lease",
+            "kube-public",
+            "kube-system",
+            "team"
+        ]
+    );
+}
+
+#[test]
+fn same_seed_same_event_log_and_idle_time_is_free() {
+    let run = |seed: u64| {
+        let mut simulation = Simulation::new(&ClusterConfig {
+            seed,
+            ..ClusterConfig::with_nodes("node", 3)
+        });
+        simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+        simulation.run_until(60 * S).unwrap();
+        simulation
+    };
+    let (first, second, other) = (run(42), run(42), run(43));
+    assert_eq!(first.events(), second.events());
+    assert_eq!(first.event_log_hash(), second.event_log_hash());
+    assert_ne!(first.event_log_hash(), other.event_log_hash());
+    let mut idle = run(1);
+    let year_ms = 365 * 24 * 3_600 * S;
+    assert_eq!(idle.run_until(year_ms).unwrap(), 0);
+    assert_eq!(idle.now(), year_ms);
+}
+
+#[test]
+fn step_limit_names_where_it_stopped() {
+    let mut simulation = cluster(workers(3));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    let error = simulation.run_until_with_limit(60 * S, 2).unwrap_err();
+    assert_eq!((error.limit, error.target_ms), (2, 60 * S));
+    assert!(!error.next_work.is_empty());
+}
+
+#[test]
+fn work_queue_keeps_earliest_due_time_per_key() {
+    let mut queue = WorkQueue::default();
+    let key = ObjectKey::new("default", "a");
+    queue.add_at(Work::SchedulePod(key.clone()), 50);
+    queue.add_at(Work::SchedulePod(key.clone()), 10);
+    queue.add_at(Work::SchedulePod(key.clone()), 70);
+    assert_eq!(queue.pop(), Some((10, Work::SchedulePod(key))));
+    assert_eq!(queue.pop(), None);
+}

@@ -1,0 +1,296 @@
+//! The object store (the API server's etcd), with the indexes the components need: pods by
+//! node and by owner, and each node's requested resources (the scheduler cache's `NodeInfo`).
+//!
+//! Every pod change goes through `insert_pod`, `remove_pod` or `update_pod`, which keep the
+//! indexes true.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod};
+use crate::quantity::Quantity;
+
+/// Namespace and name: how namespaced objects of one kind are keyed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(namespace: &str, name: &str) -> Self {
+        ObjectKey {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    pub fn of(meta: &ObjectMeta) -> Self {
+        ObjectKey {
+            namespace: meta.namespace.clone(),
+            name: meta.name.clone(),
+        }
+    }
+}
+
+/// What the pods bound to a node request, counted as the scheduler counts it: pods that are not
+/// terminal (`Succeeded` or `Failed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeUsage {
+    pub cpu: Quantity,
+    pub memory: Quantity,
+    pub pods: u32,
+    /// (protocol, hostIP, hostPort) taken on the node, with how many pods hold each (more than
+    /// one only when pods bypass the scheduler with `nodeName`).
+    pub host_ports: BTreeMap<(String, String, i32), u32>,
+    /// CPU and memory with the scheduler's non-zero defaults, for scoring
+    /// (`pkg/scheduler/util` `GetNonzeroRequests`: 100m and 200Mi).
+    pub cpu_nonzero_milli: i64,
+    pub memory_nonzero: i64,
+}
+
+/// The scheduler's default request for a container that asks for no CPU.
+pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
+/// The scheduler's default request for a container that asks for no memory: 200Mi.
+pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+/// The amounts one pod adds to its node's usage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodRequests {
+    pub cpu: Quantity,
+    pub memory: Quantity,
+    pub cpu_nonzero_milli: i64,
+    pub memory_nonzero: i64,
+    pub host_ports: Vec<(String, String, i32)>,
+}
+
+/// `resourcehelper.PodRequests`: the sum of the containers, or the largest init container if
+/// that is more (init containers run one at a time).
+pub fn pod_requests(pod: &Pod) -> PodRequests {
+    let mut requests = PodRequests::default();
+    for container in &pod.spec.containers {
+        let cpu = container.resources.effective_request("cpu");
+        let memory = container.resources.effective_request("memory");
+        requests.cpu = requests.cpu.saturating_add(cpu);
+        requests.memory = requests.memory.saturating_add(memory);
+        requests.cpu_nonzero_milli += if cpu.is_zero() {
+            DEFAULT_MILLI_CPU_REQUEST
+        } else {
+            cpu.milli_value()
+        };
+        requests.memory_nonzero += if memory.is_zero() {
+            DEFAULT_MEMORY_REQUEST
+        } else {
+            memory.value()
+        };
+        for port in &container.ports {
+            if let Some(host_port) = port.host_port.filter(|port| *port > 0) {
+                let host_ip = port
+                    .host_ip
+                    .clone()
+                    .unwrap_or_else(|| "0.0.0.0".to_string());
+                requests
+                    .host_ports
+                    .push((port.protocol.clone(), host_ip, host_port));
+            }
+        }
+    }
+    for container in &pod.spec.init_containers {
+        requests.cpu = requests
+            .cpu
+            .max(container.resources.effective_request("cpu"));
+        requests.memory = requests
+            .memory
+            .max(container.resources.effective_request("memory"));
+    }
+    requests
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub nodes: BTreeMap<String, Node>,
+    pub namespaces: BTreeMap<String, Namespace>,
+    pub daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
+    pods: BTreeMap<ObjectKey, Pod>,
+    pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
+    pods_by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
+    usage: BTreeMap<String, NodeUsage>,
+}
+
+impl Store {
+    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
+        self.pods.values()
+    }
+
+    pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
+        self.pods.get(key)
+    }
+
+    pub fn pod_count(&self) -> usize {
+        self.pods.len()
+    }
+
+    /// The keys of the pods bound to `node`, in order.
+    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &ObjectKey> {
+        self.pods_by_node.get(node).into_iter().flatten()
+    }
+
+    /// The keys of the pods whose controller (or any owner) has this uid.
+    pub fn pods_owned_by(&self, owner_uid: &str) -> impl Iterator<Item = &ObjectKey> {
+        self.pods_by_owner.get(owner_uid).into_iter().flatten()
+    }
+
+    pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
+        self.usage.get(node)
+    }
+
+    pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
+        let key = ObjectKey::of(&pod.metadata);
+        if let Some(old) = self.pods.remove(&key) {
+            self.unindex(&key, &old);
+        }
+        self.index(&key, &pod);
+        self.pods.insert(key.clone(), pod);
+        key
+    }
+
+    pub fn remove_pod(&mut self, key: &ObjectKey) -> Option<Pod> {
+        let pod = self.pods.remove(key)?;
+        self.unindex(key, &pod);
+        Some(pod)
+    }
+
+    /// Changes a pod in place and re-indexes it. Returns what `change` returned, or `None` if the
+    /// pod does not exist.
+    pub fn update_pod<T>(
+        &mut self,
+        key: &ObjectKey,
+        change: impl FnOnce(&mut Pod) -> T,
+    ) -> Option<T> {
+        let mut pod = self.pods.remove(key)?;
+        self.unindex(key, &pod);
+        let result = change(&mut pod);
+        self.index(key, &pod);
+        self.pods.insert(key.clone(), pod);
+        Some(result)
+    }
+
+    fn counts_against_node(pod: &Pod) -> bool {
+        !pod.spec.node_name.is_empty() && !pod.status.phase.is_terminal()
+    }
+
+    fn index(&mut self, key: &ObjectKey, pod: &Pod) {
+        if !pod.spec.node_name.is_empty() {
+            self.pods_by_node
+                .entry(pod.spec.node_name.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        for owner in &pod.metadata.owner_references {
+            self.pods_by_owner
+                .entry(owner.uid.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        if Self::counts_against_node(pod) {
+            let requests = pod_requests(pod);
+            let usage = self.usage.entry(pod.spec.node_name.clone()).or_default();
+            usage.cpu = usage.cpu.saturating_add(requests.cpu);
+            usage.memory = usage.memory.saturating_add(requests.memory);
+            usage.cpu_nonzero_milli += requests.cpu_nonzero_milli;
+            usage.memory_nonzero += requests.memory_nonzero;
+            usage.pods += 1;
+            for port in requests.host_ports {
+                *usage.host_ports.entry(port).or_default() += 1;
+            }
+        }
+    }
+
+    fn unindex(&mut self, key: &ObjectKey, pod: &Pod) {
+        if let Some(keys) = self.pods_by_node.get_mut(&pod.spec.node_name) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.pods_by_node.remove(&pod.spec.node_name);
+            }
+        }
+        for owner in &pod.metadata.owner_references {
+            if let Some(keys) = self.pods_by_owner.get_mut(&owner.uid) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.pods_by_owner.remove(&owner.uid);
+                }
+            }
+        }
+        if Self::counts_against_node(pod) {
+            let requests = pod_requests(pod);
+            if let Some(usage) = self.usage.get_mut(&pod.spec.node_name) {
+                usage.cpu = usage.cpu.saturating_sub(requests.cpu);
+                usage.memory = usage.memory.saturating_sub(requests.memory);
+                usage.cpu_nonzero_milli -= requests.cpu_nonzero_milli;
+                usage.memory_nonzero -= requests.memory_nonzero;
+                usage.pods -= 1;
+                for port in requests.host_ports {
+                    if let Some(holders) = usage.host_ports.get_mut(&port) {
+                        *holders -= 1;
+                        if *holders == 0 {
+                            usage.host_ports.remove(&port);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Container, ContainerPort, PodPhase};
+
+    fn pod(name: &str, node: &str, cpu: &str) -> Pod {
+        let mut pod = Pod::default();
+        pod.metadata.name = name.to_string();
+        pod.metadata.namespace = "default".to_string();
+        pod.spec.node_name = node.to_string();
+        let mut container = Container {
+            name: "c".to_string(),
+            ..Container::default()
+        };
+        if !cpu.is_empty() {
+            container
+                .resources
+                .requests
+                .insert("cpu".to_string(), Quantity::parse(cpu).unwrap());
+        }
+        container.ports.push(ContainerPort {
+            container_port: 80,
+            host_port: Some(8080),
+            protocol: "TCP".to_string(),
+            ..ContainerPort::default()
+        });
+        pod.spec.containers.push(container);
+        pod
+    }
+
+    #[test]
+    fn usage_follows_binding_and_terminal_phases() {
+        let mut store = Store::default();
+        let key = store.insert_pod(pod("a", "n1", "250m"));
+        store.insert_pod(pod("b", "n1", ""));
+        let usage = store.node_usage("n1").unwrap();
+        assert_eq!(usage.pods, 2);
+        assert_eq!(usage.cpu.milli_value(), 250);
+        assert_eq!(usage.cpu_nonzero_milli, 350);
+        assert_eq!(usage.host_ports.len(), 1);
+        store.update_pod(&key, |pod| pod.status.phase = PodPhase::Succeeded);
+        let usage = store.node_usage("n1").unwrap();
+        assert_eq!((usage.pods, usage.cpu.milli_value()), (1, 0));
+        assert_eq!(
+            store.pods_on_node("n1").count(),
+            2,
+            "terminal pods stay bound"
+        );
+        store.remove_pod(&ObjectKey::new("default", "b"));
+        assert_eq!(store.node_usage("n1").unwrap().pods, 0);
+        assert_eq!(store.pods_on_node("n1").count(), 1);
+    }
+}
