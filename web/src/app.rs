@@ -9,14 +9,13 @@ const NODE_COUNT: usize = 3;
 /// How far a fresh apply plays before it is shown, so the default example opens settled.
 const SETTLE_MS: Millis = 10 * SECOND_MS;
 
-/// Builds a cluster, applies `text` and plays it to `SETTLE_MS`.
-fn simulate(text: &str) -> Result<Simulation, String> {
+/// Builds a cluster, applies `text` and plays it to `SETTLE_MS`. Returns the simulation and the
+/// notices about fields that are accepted but not simulated.
+fn simulate(text: &str) -> Result<(Simulation, Vec<String>), String> {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", NODE_COUNT));
-    simulation.apply(text).map_err(|error| error.to_string())?;
-    simulation
-        .run_until(SETTLE_MS)
-        .map_err(|error| error.to_string())?;
-    Ok(simulation)
+    let applied = simulation.apply(text).map_err(|error| error.to_string())?;
+    simulation.run_until(SETTLE_MS).map_err(|error| error.to_string())?;
+    Ok((simulation, applied.notices.iter().map(ToString::to_string).collect()))
 }
 
 #[component]
@@ -26,11 +25,13 @@ pub fn App() -> impl IntoView {
     let simulation = StoredValue::new(None::<Simulation>);
     let (snapshot, set_snapshot) = signal(None::<Snapshot>);
 
+    let (notices, set_notices) = signal(Vec::<String>::new());
     let apply = move || match simulate(&manifest_text.get_untracked()) {
-        Ok(applied) => {
+        Ok((applied, applied_notices)) => {
             set_snapshot.set(Some(applied.snapshot()));
             simulation.set_value(Some(applied));
             set_error.set(None);
+            set_notices.set(applied_notices);
         }
         // A bad manifest never wipes the last good cluster: only the message changes.
         Err(message) => set_error.set(Some(message)),
@@ -69,6 +70,11 @@ pub fn App() -> impl IntoView {
                 <div class="editor-actions">
                     <button data-testid="apply" on:click=move |_| apply()>"Apply"</button>
                 </div>
+                <Show when=move || !notices.get().is_empty()>
+                    <ul class="notices" data-testid="notices">
+                        {move || notices.get().into_iter().map(|notice| view! { <li>{notice}</li> }).collect_view()}
+                    </ul>
+                </Show>
                 <Show when=move || error.get().is_some()>
                     <p class="error" role="alert" data-testid="error">{move || error.get().unwrap_or_default()}</p>
                 </Show>
@@ -159,14 +165,8 @@ fn phase_icon(status: &str) -> &'static str {
 
 #[component]
 fn PendingLane(snapshot: ReadSignal<Option<Snapshot>>) -> impl IntoView {
-    let pending = move || {
-        snapshot.with(|snapshot| {
-            snapshot
-                .as_ref()
-                .map(|s| s.unscheduled.clone())
-                .unwrap_or_default()
-        })
-    };
+    let pending =
+        move || snapshot.with(|snapshot| snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default());
     view! {
         <Show when=move || !pending().is_empty()>
             <section class="pending-lane" aria-label="Pending pods">

@@ -46,20 +46,9 @@ fn parse_run_options(args: &[String]) -> Result<RunOptions> {
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().with_context(|| format!("{flag} needs a value"));
         match arg.as_str() {
-            "--nodes" => {
-                options.nodes = value("--nodes")?
-                    .parse()
-                    .context("--nodes takes a whole number")?
-            }
-            "--until" => {
-                options.until_seconds =
-                    value("--until")?.parse().context("--until takes seconds")?
-            }
-            "--seed" => {
-                options.seed = value("--seed")?
-                    .parse()
-                    .context("--seed takes a whole number")?
-            }
+            "--nodes" => options.nodes = value("--nodes")?.parse().context("--nodes takes a whole number")?,
+            "--until" => options.until_seconds = value("--until")?.parse().context("--until takes seconds")?,
+            "--seed" => options.seed = value("--seed")?.parse().context("--seed takes a whole number")?,
             flag if flag.starts_with("--") && flag != "-" => {
                 bail!("unknown flag {flag}\n\n{USAGE}")
             }
@@ -88,15 +77,21 @@ fn run_manifests(options: &RunOptions) -> Result<ExitCode> {
     let text = if options.file == "-" {
         std::io::read_to_string(std::io::stdin()).context("reading standard input")?
     } else {
-        std::fs::read_to_string(&options.file)
-            .with_context(|| format!("reading {}", options.file))?
+        std::fs::read_to_string(&options.file).with_context(|| format!("reading {}", options.file))?
     };
     let mut config = ClusterConfig::with_nodes("node", options.nodes);
     config.seed = options.seed;
     let mut simulation = Simulation::new(&config);
-    if let Err(error) = simulation.apply(&text) {
-        eprintln!("{}: {error}", options.file);
-        return Ok(ExitCode::from(1));
+    match simulation.apply(&text) {
+        Ok(applied) => {
+            for notice in &applied.notices {
+                eprintln!("notice: {notice}");
+            }
+        }
+        Err(error) => {
+            eprintln!("{}: {error}", options.file);
+            return Ok(ExitCode::from(1));
+        }
     }
     simulation.run_until(options.until_seconds * SECOND_MS)?;
     print!("{}", render_events(&simulation));
@@ -191,9 +186,7 @@ mod tests {
     #[test]
     fn options_need_a_file() {
         assert!(parse_run_options(&[]).is_err());
-        let options =
-            parse_run_options(&["x.yaml".to_string(), "--nodes".to_string(), "5".to_string()])
-                .unwrap();
+        let options = parse_run_options(&["x.yaml".to_string(), "--nodes".to_string(), "5".to_string()]).unwrap();
         assert_eq!((options.file.as_str(), options.nodes), ("x.yaml", 5));
     }
 }

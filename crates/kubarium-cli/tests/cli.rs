@@ -8,10 +8,7 @@ fn kubarium() -> Command {
 
 #[test]
 fn run_prints_one_running_daemon_pod_per_node() {
-    let example = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../kubarium/seeds/myweb-ds.yaml"
-    );
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../kubarium/seeds/myweb-ds.yaml");
     let output = kubarium()
         .args(["run", example, "--until", "30"])
         .output()
@@ -25,14 +22,9 @@ fn run_prints_one_running_daemon_pod_per_node() {
     for node in ["node-1", "node-2", "node-3"] {
         let running_here = stdout
             .lines()
-            .filter(|line| {
-                line.starts_with("myweb-ds-") && line.contains("Running") && line.ends_with(node)
-            })
+            .filter(|line| line.starts_with("myweb-ds-") && line.contains("Running") && line.ends_with(node))
             .count();
-        assert_eq!(
-            running_here, 1,
-            "one running myweb-ds pod on {node} in:\n{stdout}"
-        );
+        assert_eq!(running_here, 1, "one running myweb-ds pod on {node} in:\n{stdout}");
     }
     assert!(stdout.contains("SuccessfulCreate"), "{stdout}");
 }

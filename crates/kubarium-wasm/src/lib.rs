@@ -22,6 +22,8 @@ export interface EventRecord {
   timeMs: number; type: "Normal" | "Warning"; reason: string; object: string;
   namespace: string; message: string; source: string;
 }
+/** What `apply` did: objects applied, and fields accepted but not simulated. */
+export interface ApplyResult { objects: number; notices: string[] }
 /** One problem found in a manifest; lines and columns are 1-based. */
 export interface Problem {
   document: number; path: string | null; line: number | null; column: number | null;
@@ -50,11 +52,19 @@ impl Simulation {
         }
     }
 
-    /// Applies multi-document YAML; returns the number of objects applied. Throws a
-    /// `ManifestError` and applies nothing if any document is invalid.
-    pub fn apply(&mut self, manifests: &str) -> Result<u32, JsValue> {
+    /// Applies multi-document YAML: every object, or none if any document is invalid (then it
+    /// throws a `ManifestError`). Returns how many objects were applied and the notices about
+    /// fields that are accepted but not simulated.
+    #[wasm_bindgen(unchecked_return_type = "ApplyResult")]
+    pub fn apply(&mut self, manifests: &str) -> Result<JsValue, JsValue> {
         match self.inner.apply(manifests) {
-            Ok(count) => Ok(count as u32),
+            Ok(applied) => {
+                let result = ApplyResult {
+                    objects: applied.objects,
+                    notices: applied.notices.iter().map(ToString::to_string).collect(),
+                };
+                serde_wasm_bindgen::to_value(&result).map_err(|error| JsValue::from(JsError::from(error)))
+            }
             Err(error) => Err(manifest_error(&error)),
         }
     }
@@ -126,6 +136,13 @@ fn millis_from_js(time_ms: f64) -> Result<Millis, JsError> {
             "time must be a whole number of milliseconds >= 0, got {time_ms}"
         )))
     }
+}
+
+/// What `apply` returns.
+#[derive(serde::Serialize)]
+struct ApplyResult {
+    objects: usize,
+    notices: Vec<String>,
 }
 
 /// One problem of a `ManifestError`, as plain data for JavaScript.

@@ -10,8 +10,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The event log of the native run of the same scenario (see `crates/kubarium/tests/golden.rs`).
-const NATIVE_EVENT_LOG: &str =
-    include_str!("../../kubarium/tests/golden/myweb-ds-3-nodes-seed-1.events");
+const NATIVE_EVENT_LOG: &str = include_str!("../../kubarium/tests/golden/myweb-ds-3-nodes-seed-1.events");
 
 fn get(value: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(value, &JsValue::from_str(key)).expect("property exists")
@@ -20,7 +19,9 @@ fn get(value: &JsValue, key: &str) -> JsValue {
 #[wasm_bindgen_test]
 fn daemon_set_places_one_running_pod_per_node() {
     let mut simulation = Simulation::new(3, 1);
-    assert_eq!(simulation.apply(&example_manifest()).expect("applies"), 1);
+    let applied = simulation.apply(&example_manifest()).expect("applies");
+    assert_eq!(get(&applied, "objects").as_f64(), Some(1.0));
+    assert_eq!(js_sys::Array::from(&get(&applied, "notices")).length(), 0);
     simulation.run_until(30_000.0).expect("runs");
     let snapshot = simulation.snapshot().expect("snapshot");
     let nodes = js_sys::Array::from(&get(&snapshot, "nodes"));
@@ -29,10 +30,7 @@ fn daemon_set_places_one_running_pod_per_node() {
         let pods = js_sys::Array::from(&get(&node, "pods"));
         assert_eq!(pods.length(), 1, "one pod on {:?}", get(&node, "name"));
         let pod = pods.get(0);
-        assert_eq!(
-            get(&pod, "owner").as_string().as_deref(),
-            Some("daemonset/myweb-ds")
-        );
+        assert_eq!(get(&pod, "owner").as_string().as_deref(), Some("daemonset/myweb-ds"));
         assert_eq!(get(&pod, "phase").as_string().as_deref(), Some("Running"));
     }
     assert_eq!(simulation.now_ms(), 30_000.0);
@@ -53,18 +51,12 @@ fn invalid_yaml_throws_an_error_with_a_position() {
         .apply("apiVersion: apps/v1\nkind: [DaemonSet\n")
         .expect_err("invalid YAML is rejected");
     assert!(error.is_instance_of::<js_sys::Error>());
-    assert_eq!(
-        get(&error, "name").as_string().as_deref(),
-        Some("ManifestError")
-    );
+    assert_eq!(get(&error, "name").as_string().as_deref(), Some("ManifestError"));
     assert!(get(&error, "line").as_f64().is_some());
     assert!(get(&error, "column").as_f64().is_some());
     assert_eq!(js_sys::Array::from(&get(&error, "problems")).length(), 1);
     let snapshot = simulation.snapshot().expect("snapshot");
-    assert_eq!(
-        js_sys::Array::from(&get(&snapshot, "unscheduled")).length(),
-        0
-    );
+    assert_eq!(js_sys::Array::from(&get(&snapshot, "unscheduled")).length(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -83,10 +75,7 @@ fn every_unknown_field_is_reported_with_path_position_and_hint() {
     let problems = js_sys::Array::from(&get(&error, "problems"));
     assert_eq!(problems.length(), 2);
     let first = problems.get(0);
-    assert_eq!(
-        get(&first, "path").as_string().as_deref(),
-        Some("spec.slector")
-    );
+    assert_eq!(get(&first, "path").as_string().as_deref(), Some("spec.slector"));
     assert_eq!(get(&first, "line").as_f64(), Some(5.0));
     assert_eq!(get(&first, "column").as_f64(), Some(3.0));
     assert_eq!(get(&first, "hint").as_string().as_deref(), Some("selector"));

@@ -133,19 +133,13 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// [`days_from_civil`] with a signed day, so that day 0 is the last day of the previous month.
 fn days_from_civil_linear(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 {
-        year.wrapping_sub(1)
-    } else {
-        year
-    };
+    let year = if month <= 2 { year.wrapping_sub(1) } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year.rem_euclid(400);
     let month_from_march = (month + 9) % 12;
     let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era.wrapping_mul(146_097)
-        .wrapping_add(day_of_era)
-        .wrapping_sub(719_468)
+    era.wrapping_mul(146_097).wrapping_add(day_of_era).wrapping_sub(719_468)
 }
 
 /// The date (year, month 1-12, day 1-31) of a count of days since 1970-01-01 (Howard Hinnant's
@@ -154,8 +148,7 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let days = days.wrapping_add(719_468);
     let era = days.div_euclid(146_097);
     let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
@@ -178,21 +171,10 @@ pub fn weekday_from_days(days: i64) -> u32 {
 
 /// The Unix time of a UTC date and time. The month is clamped to 1-12 as in [`days_from_civil`];
 /// a day, hour, minute or second out of range counts on linearly, as in Go's `time.Date`.
-pub fn unix_from_civil(
-    year: i64,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-) -> i64 {
+pub fn unix_from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> i64 {
     days_from_civil(year, month, day)
         .wrapping_mul(SECONDS_PER_DAY)
-        .wrapping_add(
-            i64::from(hour) * SECONDS_PER_HOUR
-                + i64::from(minute) * SECONDS_PER_MINUTE
-                + i64::from(second),
-        )
+        .wrapping_add(i64::from(hour) * SECONDS_PER_HOUR + i64::from(minute) * SECONDS_PER_MINUTE + i64::from(second))
 }
 
 /// A date and time of day with its day of the week, as read on a clock in some zone.
@@ -243,21 +225,12 @@ fn civil_from_local(local_seconds: i64) -> CivilTime {
 /// period the second lookup returns the first offset. So a skipped time moves by the size of
 /// the gap (02:30 in a spring-forward gap from +1 to +2 becomes 03:30), and a repeated time
 /// takes the offset in effect after the change when the zone is east of UTC.
-fn go_date(
-    zone: &dyn TimeZone,
-    year: i64,
-    month: i64,
-    day: i64,
-    hour: i64,
-    minute: i64,
-    second: i64,
-) -> i64 {
+fn go_date(zone: &dyn TimeZone, year: i64, month: i64, day: i64, hour: i64, minute: i64, second: i64) -> i64 {
     let month_index = month - 1;
     let year = year + month_index.div_euclid(12);
     let month = month_index.rem_euclid(12) + 1;
     let days = days_from_civil_linear(year, month, 1) + (day - 1);
-    let wall =
-        days * SECONDS_PER_DAY + hour * SECONDS_PER_HOUR + minute * SECONDS_PER_MINUTE + second;
+    let wall = days * SECONDS_PER_DAY + hour * SECONDS_PER_HOUR + minute * SECONDS_PER_MINUTE + second;
     let first_guess = i64::from(zone.offset_at_utc(wall));
     let offset = i64::from(zone.offset_at_utc(wall - first_guess));
     wall - offset
@@ -335,25 +308,18 @@ impl fmt::Display for ScheduleError {
             ),
             ScheduleError::TooManyHyphens(expr) => write!(formatter, "too many hyphens: {expr}"),
             ScheduleError::TooManySlashes(expr) => write!(formatter, "too many slashes: {expr}"),
-            ScheduleError::BelowMinimum { start, min, expr } => write!(
-                formatter,
-                "beginning of range ({start}) below minimum ({min}): {expr}"
-            ),
+            ScheduleError::BelowMinimum { start, min, expr } => {
+                write!(formatter, "beginning of range ({start}) below minimum ({min}): {expr}")
+            }
             ScheduleError::AboveMaximum { end, max, expr } => {
-                write!(
-                    formatter,
-                    "end of range ({end}) above maximum ({max}): {expr}"
-                )
+                write!(formatter, "end of range ({end}) above maximum ({max}): {expr}")
             }
             ScheduleError::BeyondEnd { start, end, expr } => write!(
                 formatter,
                 "beginning of range ({start}) beyond end of range ({end}): {expr}"
             ),
             ScheduleError::ZeroStep(expr) => {
-                write!(
-                    formatter,
-                    "step of range should be a positive number: {expr}"
-                )
+                write!(formatter, "step of range should be a positive number: {expr}")
             }
             ScheduleError::ParseInt { expr, reason } => {
                 write!(formatter, "failed to parse int from {expr}: {reason}")
@@ -481,10 +447,7 @@ pub fn builtin_zone_exists(_name: &str) -> bool {
 /// Parses a schedule as `cron.ParseStandard` does (`parser.go`, `Parser.Parse` with
 /// `Minute | Hour | Dom | Month | Dow | Descriptor`). `zone_exists` answers whether the time
 /// zone database has a name, for a `TZ=`/`CRON_TZ=` prefix.
-pub fn parse_standard_with_zones(
-    spec: &str,
-    zone_exists: &dyn Fn(&str) -> bool,
-) -> Result<Schedule, ScheduleError> {
+pub fn parse_standard_with_zones(spec: &str, zone_exists: &dyn Fn(&str) -> bool) -> Result<Schedule, ScheduleError> {
     if spec.is_empty() {
         return Err(ScheduleError::EmptySpec);
     }
@@ -673,51 +636,11 @@ fn parse_descriptor(descriptor: &str) -> Result<Kind, ScheduleError> {
         })
     };
     match descriptor {
-        "@yearly" | "@annually" => {
-            return Ok(spec(
-                first(MINUTES),
-                first(HOURS),
-                first(DOM),
-                first(MONTHS),
-                all(DOW),
-            ))
-        }
-        "@monthly" => {
-            return Ok(spec(
-                first(MINUTES),
-                first(HOURS),
-                first(DOM),
-                all(MONTHS),
-                all(DOW),
-            ))
-        }
-        "@weekly" => {
-            return Ok(spec(
-                first(MINUTES),
-                first(HOURS),
-                all(DOM),
-                all(MONTHS),
-                first(DOW),
-            ))
-        }
-        "@daily" | "@midnight" => {
-            return Ok(spec(
-                first(MINUTES),
-                first(HOURS),
-                all(DOM),
-                all(MONTHS),
-                all(DOW),
-            ))
-        }
-        "@hourly" => {
-            return Ok(spec(
-                first(MINUTES),
-                all(HOURS),
-                all(DOM),
-                all(MONTHS),
-                all(DOW),
-            ))
-        }
+        "@yearly" | "@annually" => return Ok(spec(first(MINUTES), first(HOURS), first(DOM), first(MONTHS), all(DOW))),
+        "@monthly" => return Ok(spec(first(MINUTES), first(HOURS), first(DOM), all(MONTHS), all(DOW))),
+        "@weekly" => return Ok(spec(first(MINUTES), first(HOURS), all(DOM), all(MONTHS), first(DOW))),
+        "@daily" | "@midnight" => return Ok(spec(first(MINUTES), first(HOURS), all(DOM), all(MONTHS), all(DOW))),
+        "@hourly" => return Ok(spec(first(MINUTES), all(HOURS), all(DOM), all(MONTHS), all(DOW))),
         _ => {}
     }
     if let Some(duration) = descriptor.strip_prefix("@every ") {
@@ -732,9 +655,7 @@ fn parse_descriptor(descriptor: &str) -> Result<Kind, ScheduleError> {
             delay_seconds: nanos / NANOS_PER_SECOND,
         });
     }
-    Err(ScheduleError::UnrecognizedDescriptor(
-        descriptor.to_string(),
-    ))
+    Err(ScheduleError::UnrecognizedDescriptor(descriptor.to_string()))
 }
 
 /// Go's `time.LoadLocation` as far as it can be decided without the database: the error texts
@@ -783,8 +704,7 @@ impl Schedule {
     /// code that ports Kubernetes' arithmetic on `Next`'s result (`mostRecentScheduleTime`
     /// subtracts two results and treats a difference under a second as an invalid schedule).
     pub fn next_or_zero(&self, unix_seconds: i64, zone: &dyn TimeZone) -> i64 {
-        self.next_after(unix_seconds, zone)
-            .unwrap_or(GO_ZERO_TIME_UNIX)
+        self.next_after(unix_seconds, zone).unwrap_or(GO_ZERO_TIME_UNIX)
     }
 
     /// The zone named by a `TZ=` or `CRON_TZ=` prefix, if the spec had one. The API server
@@ -807,11 +727,7 @@ impl SpecBits {
     /// `,`). robfig would search five years and return the zero time; the answer is the same.
     fn never_fires(&self) -> bool {
         let values = |bits: u64| bits & !STAR_BIT;
-        if values(self.second) == 0
-            || values(self.minute) == 0
-            || values(self.hour) == 0
-            || values(self.month) == 0
-        {
+        if values(self.second) == 0 || values(self.minute) == 0 || values(self.hour) == 0 || values(self.month) == 0 {
             return true;
         }
         let (dom, dow) = (values(self.dom), values(self.dow));
@@ -900,15 +816,7 @@ fn next_spec(bits: &SpecBits, after: i64, zone: &dyn TimeZone) -> Option<i64> {
             take_step(&mut steps)?;
             if !added {
                 added = true;
-                t = go_date(
-                    zone,
-                    civil.year,
-                    i64::from(civil.month),
-                    i64::from(civil.day),
-                    0,
-                    0,
-                    0,
-                );
+                t = go_date(zone, civil.year, i64::from(civil.month), i64::from(civil.day), 0, 0, 0);
             }
             t = go_add_date(zone, t, 0, 1);
             // Add an hour if it's 23, subtract an hour if it's 1 (and so on).
@@ -1213,8 +1121,7 @@ fn describe_spec(bits: &SpecBits) -> String {
     let mut text = match (&minute, &hour) {
         (Phrase::Single(minute), Phrase::Single(hour)) => format!("At {hour:02}:{minute:02}"),
         _ => {
-            let minutes =
-                phrase_text(&minute, Field::Minute).unwrap_or_else(|| "every minute".to_string());
+            let minutes = phrase_text(&minute, Field::Minute).unwrap_or_else(|| "every minute".to_string());
             match phrase_text(&hour, Field::Hour) {
                 Some(hours) => format!("At {minutes} past {hours}"),
                 None => format!("At {minutes}"),
@@ -1307,10 +1214,7 @@ pub fn schedule_errors(
 
 /// The field errors of `spec.timeZone` (`validateTimeZone`), rendered as kubectl prints them,
 /// for example `spec.timeZone: Invalid value: "Europe/Pariss": unknown time zone Europe/Pariss`.
-pub fn validate_time_zone(
-    time_zone: Option<&str>,
-    zone_exists: &dyn Fn(&str) -> bool,
-) -> Vec<String> {
+pub fn validate_time_zone(time_zone: Option<&str>, zone_exists: &dyn Fn(&str) -> bool) -> Vec<String> {
     const FIELD: &str = "spec.timeZone";
     let Some(zone) = time_zone else {
         return Vec::new();
@@ -1388,12 +1292,7 @@ fn go_to_lower(text: &str) -> String {
 /// (`strconv.Atoi: parsing "x": invalid syntax` or `...: value out of range`).
 fn go_atoi(text: &str) -> Result<i64, String> {
     let syntax = || format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(text));
-    let range = || {
-        format!(
-            "strconv.Atoi: parsing {}: value out of range",
-            go_quote(text)
-        )
-    };
+    let range = || format!("strconv.Atoi: parsing {}: value out of range", go_quote(text));
     let bytes = text.as_bytes();
     let (negative, digits) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
@@ -1443,11 +1342,7 @@ fn go_atoi(text: &str) -> Result<i64, String> {
     }
     // The magnitude is at most 2^63 here; 2^63 only when negative, which wraps to i64::MIN.
     let value = magnitude as i64;
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
+    Ok(if negative { value.wrapping_neg() } else { value })
 }
 
 /// Go's `time.ParseDuration` (`time/format.go`), in nanoseconds, with its error texts.
@@ -1503,10 +1398,7 @@ fn go_parse_duration(original: &str) -> Result<i64, String> {
             .position(|byte| byte == b'.' || byte.is_ascii_digit())
             .unwrap_or(rest.len());
         if unit_length == 0 {
-            return Err(format!(
-                "time: missing unit in duration {}",
-                go_time_quote(original)
-            ));
+            return Err(format!("time: missing unit in duration {}", go_time_quote(original)));
         }
         let unit_name = &rest[..unit_length];
         rest = &rest[unit_length..];
@@ -1807,9 +1699,7 @@ mod tests {
 
     /// The values of a field, without the star bit.
     fn values(field_bits: u64) -> Vec<u64> {
-        (0..63)
-            .filter(|value| field_bits & (1 << value) != 0)
-            .collect()
+        (0..63).filter(|value| field_bits & (1 << value) != 0).collect()
     }
 
     /// The activations after `start`, `count` of them (fewer if the schedule stops).
@@ -1845,10 +1735,7 @@ mod tests {
         assert_eq!(unix_from_civil(1, 1, 1, 0, 0, 0), GO_ZERO_TIME_UNIX);
         assert_eq!(civil_from_days(days_from_civil(2400, 2, 29)), (2400, 2, 29));
         assert_eq!(civil_from_days(days_from_civil(2100, 2, 29)), (2100, 3, 1));
-        assert_eq!(
-            civil_from_days(days_from_civil(1_000_000, 12, 31)),
-            (1_000_000, 12, 31)
-        );
+        assert_eq!(civil_from_days(days_from_civil(1_000_000, 12, 31)), (1_000_000, 12, 31));
         // 2024-06-02 was a Sunday, 1970-01-01 a Thursday, 2101-01-01 a Saturday.
         assert_eq!(weekday_from_days(days_from_civil(2024, 6, 2)), 0);
         assert_eq!(weekday_from_days(0), 4);
@@ -1869,16 +1756,16 @@ mod tests {
             dow_star: bool,
         }
         const ALL_MIN: &[u64] = &[
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
-            24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45,
-            46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+            29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55,
+            56, 57, 58, 59,
         ];
         const ALL_HOUR: &[u64] = &[
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
         ];
         const ALL_DOM: &[u64] = &[
-            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-            25, 26, 27, 28, 29, 30, 31,
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+            30, 31,
         ];
         const ALL_MONTH: &[u64] = &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
         const ALL_DOW: &[u64] = &[0, 1, 2, 3, 4, 5, 6];
@@ -2129,42 +2016,17 @@ mod tests {
                 "{:?} minutes",
                 case.spec
             );
-            assert_eq!(
-                values(parsed.hour & !STAR_BIT),
-                case.hour,
-                "{:?} hours",
-                case.spec
-            );
+            assert_eq!(values(parsed.hour & !STAR_BIT), case.hour, "{:?} hours", case.spec);
             assert_eq!(
                 values(parsed.dom & !STAR_BIT),
                 case.dom,
                 "{:?} days of month",
                 case.spec
             );
-            assert_eq!(
-                values(parsed.month & !STAR_BIT),
-                case.month,
-                "{:?} months",
-                case.spec
-            );
-            assert_eq!(
-                values(parsed.dow & !STAR_BIT),
-                case.dow,
-                "{:?} days of week",
-                case.spec
-            );
-            assert_eq!(
-                parsed.dom & STAR_BIT != 0,
-                case.dom_star,
-                "{:?} dom star",
-                case.spec
-            );
-            assert_eq!(
-                parsed.dow & STAR_BIT != 0,
-                case.dow_star,
-                "{:?} dow star",
-                case.spec
-            );
+            assert_eq!(values(parsed.month & !STAR_BIT), case.month, "{:?} months", case.spec);
+            assert_eq!(values(parsed.dow & !STAR_BIT), case.dow, "{:?} days of week", case.spec);
+            assert_eq!(parsed.dom & STAR_BIT != 0, case.dom_star, "{:?} dom star", case.spec);
+            assert_eq!(parsed.dow & STAR_BIT != 0, case.dow_star, "{:?} dow star", case.spec);
         }
         assert_eq!(parse("TZ=UTC 30 2 * * *").location(), Some("UTC"));
         assert_eq!(parse("CRON_TZ= @daily").location(), Some(""));
@@ -2229,12 +2091,7 @@ mod tests {
             },
         ];
         for case in &cases {
-            assert_eq!(
-                parse(case.spec).every_seconds(),
-                Some(case.seconds),
-                "{:?}",
-                case.spec
-            );
+            assert_eq!(parse(case.spec).every_seconds(), Some(case.seconds), "{:?}", case.spec);
         }
     }
 
@@ -2340,11 +2197,7 @@ mod tests {
             Case {
                 spec: "0 9 * * 1",
                 start: utc(2024, 6, 1, 12, 0, 0),
-                expected: &[
-                    "2024-06-03T09:00:00Z",
-                    "2024-06-10T09:00:00Z",
-                    "2024-06-17T09:00:00Z",
-                ],
+                expected: &["2024-06-03T09:00:00Z", "2024-06-10T09:00:00Z", "2024-06-17T09:00:00Z"],
             },
             Case {
                 spec: "0 0 31 * *",
@@ -2362,11 +2215,7 @@ mod tests {
             Case {
                 spec: "0 0 29 2 *",
                 start: utc(2023, 1, 1, 0, 0, 0),
-                expected: &[
-                    "2024-02-29T00:00:00Z",
-                    "2028-02-29T00:00:00Z",
-                    "2032-02-29T00:00:00Z",
-                ],
+                expected: &["2024-02-29T00:00:00Z", "2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"],
             },
             // 2100 is not a leap year; starting in 2099 the limit is 2104, which has a February 29.
             Case {
@@ -2377,11 +2226,7 @@ mod tests {
             Case {
                 spec: "0 0 1 1 *",
                 start: utc(2099, 6, 1, 0, 0, 0),
-                expected: &[
-                    "2100-01-01T00:00:00Z",
-                    "2101-01-01T00:00:00Z",
-                    "2102-01-01T00:00:00Z",
-                ],
+                expected: &["2100-01-01T00:00:00Z", "2101-01-01T00:00:00Z", "2102-01-01T00:00:00Z"],
             },
             Case {
                 spec: "0 0 29 2 *",
@@ -2443,11 +2288,7 @@ mod tests {
             Case {
                 spec: "@every 90s",
                 start: utc(2024, 1, 1, 0, 0, 0),
-                expected: &[
-                    "2024-01-01T00:01:30Z",
-                    "2024-01-01T00:03:00Z",
-                    "2024-01-01T00:04:30Z",
-                ],
+                expected: &["2024-01-01T00:01:30Z", "2024-01-01T00:03:00Z", "2024-01-01T00:04:30Z"],
             },
             // Go's zero time is a valid start, as in Kubernetes' arithmetic on `Next`.
             Case {
@@ -2462,13 +2303,7 @@ mod tests {
                 .into_iter()
                 .map(iso)
                 .collect();
-            assert_eq!(
-                got,
-                case.expected,
-                "{:?} after {}",
-                case.spec,
-                iso(case.start)
-            );
+            assert_eq!(got, case.expected, "{:?} after {}", case.spec, iso(case.start));
         }
     }
 
@@ -2519,12 +2354,7 @@ mod tests {
         ];
         for case in &cases {
             let schedule = parse(case.spec);
-            assert_eq!(
-                schedule.next_after(case.start, &Utc),
-                None,
-                "{:?}",
-                case.spec
-            );
+            assert_eq!(schedule.next_after(case.start, &Utc), None, "{:?}", case.spec);
             assert_eq!(schedule.next_or_zero(case.start, &Utc), GO_ZERO_TIME_UNIX);
         }
         // A schedule whose days come from the day-of-week alone still fires when the day of
@@ -2554,15 +2384,10 @@ mod tests {
     fn spring_forward_skips_the_missing_hour() {
         let zone = spring_forward();
         // 02:30 does not exist on March 31: robfig steps from 01:00 to 03:00 and skips that day.
-        let got: Vec<String> = sequence(
-            &parse("30 2 * * *"),
-            local(2024, 3, 30, 2, 30, HOUR),
-            2,
-            &zone,
-        )
-        .into_iter()
-        .map(iso)
-        .collect();
+        let got: Vec<String> = sequence(&parse("30 2 * * *"), local(2024, 3, 30, 2, 30, HOUR), 2, &zone)
+            .into_iter()
+            .map(iso)
+            .collect();
         assert_eq!(got, ["2024-04-01T00:30:00Z", "2024-04-02T00:30:00Z"]);
         // An hourly schedule fires every real hour across the change: 01:00 local (+1) is
         // followed by 03:00 local (+2).
@@ -2572,11 +2397,7 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [
-                "2024-03-31T00:00:00Z",
-                "2024-03-31T01:00:00Z",
-                "2024-03-31T02:00:00Z"
-            ]
+            ["2024-03-31T00:00:00Z", "2024-03-31T01:00:00Z", "2024-03-31T02:00:00Z"]
         );
         // `time.Date` moves a skipped wall-clock time forward by the gap: 02:30 becomes 03:30 (+2).
         assert_eq!(
@@ -2590,18 +2411,13 @@ mod tests {
         let zone = fall_back();
         // 02:30 happens twice on October 27: at +2 (00:30Z) and at +1 (01:30Z). robfig fires at
         // both, because its minute loop wraps into the repeated hour.
-        let got: Vec<String> =
-            sequence(&parse("30 2 * * *"), utc(2024, 10, 26, 12, 0, 0), 3, &zone)
-                .into_iter()
-                .map(iso)
-                .collect();
+        let got: Vec<String> = sequence(&parse("30 2 * * *"), utc(2024, 10, 26, 12, 0, 0), 3, &zone)
+            .into_iter()
+            .map(iso)
+            .collect();
         assert_eq!(
             got,
-            [
-                "2024-10-27T00:30:00Z",
-                "2024-10-27T01:30:00Z",
-                "2024-10-28T01:30:00Z"
-            ]
+            ["2024-10-27T00:30:00Z", "2024-10-27T01:30:00Z", "2024-10-28T01:30:00Z"]
         );
         // A daily midnight job is unaffected.
         let got: Vec<String> = sequence(&parse("@daily"), utc(2024, 10, 26, 12, 0, 0), 2, &zone)
@@ -2615,15 +2431,10 @@ mod tests {
     fn midnight_gap_follows_robfigs_hour_correction() {
         let zone = midnight_gap();
         // Midnight of November 4 does not exist, so a daily midnight job skips that day.
-        let got: Vec<String> = sequence(
-            &parse("0 0 * * *"),
-            local(2018, 11, 3, 12, 0, -3 * HOUR),
-            2,
-            &zone,
-        )
-        .into_iter()
-        .map(iso)
-        .collect();
+        let got: Vec<String> = sequence(&parse("0 0 * * *"), local(2018, 11, 3, 12, 0, -3 * HOUR), 2, &zone)
+            .into_iter()
+            .map(iso)
+            .collect();
         assert_eq!(got, ["2018-11-05T02:00:00Z", "2018-11-06T02:00:00Z"]);
         // The day loop lands on 23:00 of November 3 (Go's `time.Date` resolves the missing
         // midnight backwards in a zone west of UTC), adds an hour to reach 01:00 of November 4,
@@ -2696,15 +2507,7 @@ mod tests {
             spec: &'static str,
             expected: Option<(i64, u32, u32, u32, u32, i32)>,
         }
-        let at = |(year, month, day, hour, minute, second, offset): (
-            i64,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            i32,
-        )| {
+        let at = |(year, month, day, hour, minute, second, offset): (i64, u32, u32, u32, u32, u32, i32)| {
             utc(year, month, day, hour, minute, second) - i64::from(offset) * 3_600
         };
         let cases = [
@@ -2959,8 +2762,7 @@ mod tests {
                 expected: Some((2016, 1, 3, 14, 14, 0)),
             },
         ];
-        let (new_york, sao_paulo, india) =
-            (new_york(), sao_paulo(), FixedOffset(5 * HOUR + 30 * 60));
+        let (new_york, sao_paulo, india) = (new_york(), sao_paulo(), FixedOffset(5 * HOUR + 30 * 60));
         for case in &cases {
             let zone: &dyn TimeZone = match case.zone {
                 "NY" => &new_york,
@@ -2973,17 +2775,9 @@ mod tests {
             let start = at(case.start) - ist;
             let expected = case
                 .expected
-                .map(|(year, month, day, hour, minute, offset)| {
-                    at((year, month, day, hour, minute, 0, offset)) - ist
-                });
+                .map(|(year, month, day, hour, minute, offset)| at((year, month, day, hour, minute, 0, offset)) - ist);
             let got = parse(case.spec).next_after(start, zone);
-            assert_eq!(
-                got.map(iso),
-                expected.map(iso),
-                "{:?} after {}",
-                case.spec,
-                iso(start)
-            );
+            assert_eq!(got.map(iso), expected.map(iso), "{:?} after {}", case.spec, iso(start));
         }
     }
 
@@ -3102,12 +2896,7 @@ mod tests {
             },
         ];
         for case in &cases {
-            assert_eq!(
-                parse(case.spec).describe(),
-                case.description,
-                "{:?}",
-                case.spec
-            );
+            assert_eq!(parse(case.spec).describe(), case.description, "{:?}", case.spec);
         }
     }
 
@@ -3175,12 +2964,7 @@ mod tests {
             },
         ];
         for case in &cases {
-            let errors = schedule_errors(
-                case.spec,
-                case.allow_tz,
-                case.time_zone_set,
-                &builtin_zone_exists,
-            );
+            let errors = schedule_errors(case.spec, case.allow_tz, case.time_zone_set, &builtin_zone_exists);
             assert_eq!(errors, case.errors, "{:?}", case.spec);
         }
         let both = schedule_errors("TZ=Foo * * * * *", false, false, &builtin_zone_exists);
@@ -3218,12 +3002,7 @@ mod tests {
             },
         ];
         for case in &cases {
-            assert_eq!(
-                validate_time_zone(case.zone, &known),
-                case.errors,
-                "{:?}",
-                case.zone
-            );
+            assert_eq!(validate_time_zone(case.zone, &known), case.errors, "{:?}", case.zone);
         }
     }
 
@@ -3281,10 +3060,9 @@ mod tests {
             exercise(spec);
         }
         // Deterministic pseudo-random strings over an alphabet of meaningful characters.
-        let alphabet: Vec<char> =
-            "0123456789*?-/,@ \tTZ=CRON_UTCmonjanSUNevryhs.+\u{a0}\u{e9}\u{130}\u{b5}x"
-                .chars()
-                .collect();
+        let alphabet: Vec<char> = "0123456789*?-/,@ \tTZ=CRON_UTCmonjanSUNevryhs.+\u{a0}\u{e9}\u{130}\u{b5}x"
+            .chars()
+            .collect();
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {
             state = state

@@ -43,9 +43,11 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
         let Some(pod) = simulation.store.pod(&key) else {
             continue;
         };
-        let owners_alive = pod.metadata.owner_references.iter().any(|owner| {
-            simulation.owner_exists(&owner.kind, &key.namespace, &owner.name, &owner.uid)
-        });
+        let owners_alive = pod
+            .metadata
+            .owner_references
+            .iter()
+            .any(|owner| simulation.owner_exists(&owner.kind, &key.namespace, &owner.name, &owner.uid));
         if !owners_alive {
             simulation.delete_pod_gracefully(&key, None);
         }

@@ -9,8 +9,7 @@
 //! `pkg/kubelet/active_deadline.go`.
 
 use crate::api::{
-    set_condition, Container, ContainerState, ContainerStatus, ObjectMeta, OwnerReference, Pod,
-    PodPhase,
+    set_condition, Container, ContainerState, ContainerStatus, ObjectMeta, OwnerReference, Pod, PodPhase,
 };
 use crate::behaviour::RunOutcome;
 use crate::sim::{ObjectKey, Simulation, Work};
@@ -86,10 +85,7 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
         return;
     };
     let node_name = pod.spec.node_name.clone();
-    let alive = simulation
-        .kubelets
-        .get(&node_name)
-        .is_some_and(|kubelet| kubelet.alive);
+    let alive = simulation.kubelets.get(&node_name).is_some_and(|kubelet| kubelet.alive);
     if !alive {
         // No kubelet runs this pod: a missing node's pods wait for the pod garbage collector,
         // a dead node's pods for the node to come back.
@@ -131,11 +127,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         .get(&pod.spec.node_name)
         .map(|node| node.status.internal_ip.clone())
         .unwrap_or_default();
-    let pod_ip = if pod.spec.host_network {
-        host_ip.clone()
-    } else {
-        pod_ip
-    };
+    let pod_ip = if pod.spec.host_network { host_ip.clone() } else { pod_ip };
     let node_name = pod.spec.node_name.clone();
     let has_init = !pod.spec.init_containers.is_empty();
     let images: Vec<String> = pod
@@ -168,11 +160,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
             now,
             "Initialized",
             if has_init { "False" } else { "True" },
-            if has_init {
-                "ContainersNotInitialized"
-            } else {
-                ""
-            },
+            if has_init { "ContainersNotInitialized" } else { "" },
             "",
         );
         set_condition(
@@ -230,9 +218,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         pulled.push(image);
     }
     let runtime = PodRuntime {
-        stage: Stage::Pulling {
-            done_at: now + pull_ms,
-        },
+        stage: Stage::Pulling { done_at: now + pull_ms },
         containers: vec![ContainerRuntime::default(); app_containers.len()],
     };
     simulation.runtimes.insert(key.clone(), runtime);
@@ -286,14 +272,7 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
         } else {
             format!("Container image \"{image}\" already present on machine")
         };
-        simulation.record_event(
-            "Normal",
-            "Pulled",
-            pod_object(key),
-            &key.namespace,
-            message,
-            SOURCE,
-        );
+        simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
     }
     if has_init {
         start_init_container(simulation, key, 0);
@@ -349,14 +328,7 @@ fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: us
         return;
     }
     simulation.store.update_pod(key, |pod| {
-        set_condition(
-            &mut pod.status.conditions,
-            now,
-            "Initialized",
-            "True",
-            "",
-            "",
-        )
+        set_condition(&mut pod.status.conditions, now, "Initialized", "True", "", "")
     });
     start_app_containers(simulation, key);
 }
@@ -399,10 +371,7 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
             "Pulled",
             pod_object(key),
             &key.namespace,
-            format!(
-                "Container image \"{}\" already present on machine",
-                container.image
-            ),
+            format!("Container image \"{}\" already present on machine", container.image),
             SOURCE,
         );
     }
@@ -468,9 +437,7 @@ fn advance_containers(simulation: &mut Simulation, key: &ObjectKey) -> bool {
         if let Some(exits_at) = container.exits_at.filter(|exits_at| *exits_at <= now) {
             container_exited(simulation, key, index, exits_at);
             progressed = true;
-        } else if let Some(restart_at) =
-            container.restart_at.filter(|restart_at| *restart_at <= now)
-        {
+        } else if let Some(restart_at) = container.restart_at.filter(|restart_at| *restart_at <= now) {
             let _ = restart_at;
             start_container(simulation, key, index);
             progressed = true;
@@ -484,12 +451,7 @@ fn advance_containers(simulation: &mut Simulation, key: &ObjectKey) -> bool {
 
 /// A container's process ended: record it, then restart it now, later (back-off) or never,
 /// as the restart policy says.
-fn container_exited(
-    simulation: &mut Simulation,
-    key: &ObjectKey,
-    index: usize,
-    finished_at: Millis,
-) {
+fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, finished_at: Millis) {
     let now = simulation.now();
     let Some(pod) = simulation.store.pod(key) else {
         return;
@@ -548,9 +510,9 @@ fn container_exited(
         // `doBackOff` over `flowcontrol.Backoff`: an entry unused for twice the maximum is
         // forgotten; a fresh entry lets the restart happen at once and arms 10s; an armed one
         // holds the container in CrashLoopBackOff for its duration, then doubles.
-        let expired = container_runtime.backoff_ms.is_some_and(|_| {
-            now.saturating_sub(container_runtime.backoff_updated_ms) > 2 * BACKOFF_MAX_MS
-        });
+        let expired = container_runtime
+            .backoff_ms
+            .is_some_and(|_| now.saturating_sub(container_runtime.backoff_updated_ms) > 2 * BACKOFF_MAX_MS);
         let delay = match container_runtime.backoff_ms {
             Some(backoff) if !expired => backoff,
             _ => 0,
@@ -580,7 +542,10 @@ fn container_exited(
                 "BackOff",
                 pod_object(key),
                 &key.namespace,
-                format!("Back-off restarting failed container {container_name} in pod {pod_name}_{}({pod_uid})", key.namespace),
+                format!(
+                    "Back-off restarting failed container {container_name} in pod {pod_name}_{}({pod_uid})",
+                    key.namespace
+                ),
                 SOURCE,
             );
         }
@@ -614,7 +579,11 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
     let before = (pod.status.phase, pod.is_ready());
     let restart_policy = pod.spec.restart_policy.clone();
     let all_done = runtime.containers.iter().all(|container| container.done);
-    let any_failed = pod.status.container_statuses.iter().any(|status| matches!(status.state, ContainerState::Terminated { exit_code, .. } if exit_code != 0));
+    let any_failed = pod
+        .status
+        .container_statuses
+        .iter()
+        .any(|status| matches!(status.state, ContainerState::Terminated { exit_code, .. } if exit_code != 0));
     let all_running = pod
         .status
         .container_statuses
@@ -633,14 +602,7 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         pod.status.phase = phase;
         pod.metadata.resource_version = resource_version;
         if phase.is_terminal() {
-            set_condition(
-                &mut pod.status.conditions,
-                now,
-                "Ready",
-                "False",
-                "PodCompleted",
-                "",
-            );
+            set_condition(&mut pod.status.conditions, now, "Ready", "False", "PodCompleted", "");
             set_condition(
                 &mut pod.status.conditions,
                 now,
@@ -650,14 +612,7 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
                 "",
             );
         } else if all_running {
-            set_condition(
-                &mut pod.status.conditions,
-                now,
-                "ContainersReady",
-                "True",
-                "",
-                "",
-            );
+            set_condition(&mut pod.status.conditions, now, "ContainersReady", "True", "", "");
             set_condition(&mut pod.status.conditions, now, "Ready", "True", "", "");
         } else {
             set_condition(
@@ -683,10 +638,7 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
             runtime.stage = Stage::Finished;
         }
     }
-    let after = simulation
-        .store
-        .pod(key)
-        .map(|pod| (pod.status.phase, pod.is_ready()));
+    let after = simulation.store.pod(key).map(|pod| (pod.status.phase, pod.is_ready()));
     if Some(before) != after {
         simulation.pod_status_changed(key);
     }
@@ -730,8 +682,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
     simulation.store.update_pod(key, |pod| {
         pod.status.phase = PodPhase::Failed;
         pod.status.reason = "DeadlineExceeded".to_string();
-        pod.status.message =
-            "Pod was active on the node longer than the specified deadline".to_string();
+        pod.status.message = "Pod was active on the node longer than the specified deadline".to_string();
         pod.metadata.resource_version = resource_version;
         for status in &mut pod.status.container_statuses {
             let started_at = match status.state {
@@ -747,14 +698,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
             status.ready = false;
             status.started = false;
         }
-        set_condition(
-            &mut pod.status.conditions,
-            now,
-            "Ready",
-            "False",
-            "PodFailed",
-            "",
-        );
+        set_condition(&mut pod.status.conditions, now, "Ready", "False", "PodFailed", "");
         set_condition(
             &mut pod.status.conditions,
             now,
@@ -783,9 +727,7 @@ fn stop_pod(simulation: &mut Simulation, key: &ObjectKey) {
         Some(Stage::Stopping { done_at }) if done_at <= now => {
             simulation.remove_pod_now(key);
         }
-        Some(Stage::Stopping { done_at }) => {
-            simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), done_at)
-        }
+        Some(Stage::Stopping { done_at }) => simulation.enqueue_at(Work::KubeletSyncPod(key.clone()), done_at),
         _ => {
             let running: Vec<&Container> = pod
                 .spec
@@ -813,11 +755,7 @@ fn stop_pod(simulation: &mut Simulation, key: &ObjectKey) {
                     .or(container.args.first())
                     .is_some_and(|program| program.rsplit('/').next() == Some("sleep"))
             });
-            let done_at = if ignores_sigterm {
-                deadline.max(now)
-            } else {
-                now
-            };
+            let done_at = if ignores_sigterm { deadline.max(now) } else { now };
             simulation
                 .runtimes
                 .entry(key.clone())
@@ -858,9 +796,7 @@ fn schedule_next_wakeup(simulation: &mut Simulation, key: &ObjectKey) {
             .min(),
         Stage::Finished => None,
     };
-    if let (Some(deadline_s), Some(start)) =
-        (pod.spec.active_deadline_seconds, pod.status.start_time_ms)
-    {
+    if let (Some(deadline_s), Some(start)) = (pod.spec.active_deadline_seconds, pod.status.start_time_ms) {
         let deadline_at = start + deadline_s.max(0) as Millis * SECOND_MS;
         next = Some(next.map_or(deadline_at, |next| next.min(deadline_at)));
     }
@@ -908,10 +844,9 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
             MIRROR_ANNOTATION.to_string(),
             format!("{:016x}", fnv(&manifest.metadata.name)),
         );
-        pod.metadata.annotations.insert(
-            "kubernetes.io/config.source".to_string(),
-            "file".to_string(),
-        );
+        pod.metadata
+            .annotations
+            .insert("kubernetes.io/config.source".to_string(), "file".to_string());
         pod.metadata.owner_references.push(OwnerReference {
             api_version: "v1".to_string(),
             kind: "Node".to_string(),
@@ -938,10 +873,7 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod, runtime: Option<Po
         return;
     }
     let node_name = pod.spec.node_name.clone();
-    let alive = simulation
-        .kubelets
-        .get(&node_name)
-        .is_some_and(|kubelet| kubelet.alive);
+    let alive = simulation.kubelets.get(&node_name).is_some_and(|kubelet| kubelet.alive);
     let still_configured = simulation.kubelets.get(&node_name).is_some_and(|kubelet| {
         kubelet
             .static_pods
@@ -954,10 +886,7 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod, runtime: Option<Po
                 .mirror_status
                 .insert(ObjectKey::of(&pod.metadata), (pod.status.clone(), runtime));
         }
-        simulation.enqueue_at(
-            Work::SyncStaticPods(node_name),
-            simulation.now() + SECOND_MS,
-        );
+        simulation.enqueue_at(Work::SyncStaticPods(node_name), simulation.now() + SECOND_MS);
     }
 }
 

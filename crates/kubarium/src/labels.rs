@@ -105,9 +105,7 @@ impl Requirement {
             Operator::GreaterThan | Operator::LessThan => {
                 let (Some(actual), Some(bound)) = (
                     value.and_then(|value| value.parse::<i64>().ok()),
-                    self.values
-                        .first()
-                        .and_then(|bound| bound.parse::<i64>().ok()),
+                    self.values.first().and_then(|bound| bound.parse::<i64>().ok()),
                 ) else {
                     return false;
                 };
@@ -123,9 +121,7 @@ impl Requirement {
 
 impl Selector {
     pub fn matches(&self, labels: &Labels) -> bool {
-        self.requirements
-            .iter()
-            .all(|requirement| requirement.matches(labels))
+        self.requirements.iter().all(|requirement| requirement.matches(labels))
     }
 
     /// Parses the string form. An empty string selects everything.
@@ -159,21 +155,16 @@ impl From<&LabelSelector> for Selector {
                 values: vec![value.clone()],
             })
             .collect();
-        requirements.extend(
-            selector
-                .match_expressions
-                .iter()
-                .map(|expression| Requirement {
-                    key: expression.key.clone(),
-                    operator: match expression.operator {
-                        SelectorOperator::In => Operator::In,
-                        SelectorOperator::NotIn => Operator::NotIn,
-                        SelectorOperator::Exists => Operator::Exists,
-                        SelectorOperator::DoesNotExist => Operator::DoesNotExist,
-                    },
-                    values: expression.values.clone(),
-                }),
-        );
+        requirements.extend(selector.match_expressions.iter().map(|expression| Requirement {
+            key: expression.key.clone(),
+            operator: match expression.operator {
+                SelectorOperator::In => Operator::In,
+                SelectorOperator::NotIn => Operator::NotIn,
+                SelectorOperator::Exists => Operator::Exists,
+                SelectorOperator::DoesNotExist => Operator::DoesNotExist,
+            },
+            values: expression.values.clone(),
+        }));
         Selector { requirements }
     }
 }
@@ -200,9 +191,7 @@ fn split_top_level(text: &str) -> Result<Vec<&str>, String> {
         }
     }
     if depth != 0 {
-        return Err(format!(
-            "found 'end of string', expected: ')' in \"{text}\""
-        ));
+        return Err(format!("found 'end of string', expected: ')' in \"{text}\""));
     }
     parts.push(&text[start..]);
     Ok(parts)
@@ -226,9 +215,7 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
     ] {
         if let Some((key, value)) = part.split_once(symbol) {
             let value = value.trim();
-            if matches!(operator, Operator::GreaterThan | Operator::LessThan)
-                && value.parse::<i64>().is_err()
-            {
+            if matches!(operator, Operator::GreaterThan | Operator::LessThan) && value.parse::<i64>().is_err() {
                 return Err(format!(
                     "for 'Gt', 'Lt' operators, the value must be an integer: \"{value}\""
                 ));
@@ -244,9 +231,7 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
         } else if let Some(set) = rest.strip_prefix("in") {
             (Operator::In, set)
         } else {
-            return Err(format!(
-                "found '{rest}', expected: in, notin, =, ==, !=, gt, lt"
-            ));
+            return Err(format!("found '{rest}', expected: in, notin, =, ==, !=, gt, lt"));
         };
         let set = set.trim();
         let inner = set
@@ -268,9 +253,10 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
 
 fn check_key(requirement: Requirement) -> Result<Requirement, String> {
     let valid = !requirement.key.is_empty()
-        && requirement.key.chars().all(|character| {
-            character.is_ascii_alphanumeric() || matches!(character, '-' | '_' | '.' | '/')
-        });
+        && requirement
+            .key
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || matches!(character, '-' | '_' | '.' | '/'));
     if valid {
         Ok(requirement)
     } else {
@@ -289,11 +275,7 @@ mod tests {
             .collect()
     }
 
-    fn requirement(
-        key: &str,
-        operator: SelectorOperator,
-        values: &[&str],
-    ) -> LabelSelectorRequirement {
+    fn requirement(key: &str, operator: SelectorOperator, values: &[&str]) -> LabelSelectorRequirement {
         LabelSelectorRequirement {
             key: key.to_string(),
             operator,
@@ -331,14 +313,7 @@ mod tests {
             let selector = Selector::parse(text).unwrap_or_else(|error| panic!("{text}: {error}"));
             assert_eq!(selector.matches(&web_dev), *expected, "selector {text:?}");
         }
-        for bad in [
-            "tier in ()",
-            "tier in (a",
-            "app=web,",
-            "a b c",
-            "size>x",
-            "bad key=1",
-        ] {
+        for bad in ["tier in ()", "tier in (a", "app=web,", "a b c", "size>x", "bad key=1"] {
             assert!(Selector::parse(bad).is_err(), "{bad:?} is rejected");
         }
     }
@@ -358,10 +333,7 @@ mod tests {
         use SelectorOperator::*;
         let myweb = LabelSelector {
             match_labels: Labels::new(),
-            match_expressions: vec![
-                requirement("app", In, &["myweb"]),
-                requirement("env", Exists, &[]),
-            ],
+            match_expressions: vec![requirement("app", In, &["myweb"]), requirement("env", Exists, &[])],
         };
         let cases = [
             Case {

@@ -12,6 +12,7 @@ pub mod api;
 pub mod behaviour;
 pub mod controller;
 pub mod cron;
+pub mod defaults;
 pub mod gc;
 pub mod kubelet;
 pub mod labels;
@@ -28,8 +29,8 @@ pub mod validation;
 pub mod view;
 pub mod yaml;
 
-pub use manifest::{parse_manifests, ManifestError};
-pub use sim::{ActionError, ClusterConfig, EventRecord, NodeConfig, Simulation, StepLimitExceeded};
+pub use manifest::{parse_manifests, ManifestError, Notice};
+pub use sim::{ActionError, Applied, ClusterConfig, EventRecord, NodeConfig, Simulation, StepLimitExceeded};
 pub use view::{NodeView, PodView, Snapshot};
 
 /// The manifest of the foundation slice: the `myweb-ds` DaemonSet from the study notes.

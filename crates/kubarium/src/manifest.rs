@@ -29,6 +29,30 @@ pub enum Manifest {
     },
 }
 
+/// A field the manifest sets that the simulation accepts but does not play: it appears in the
+/// apply result, so nobody mistakes it for simulated behaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub document: usize,
+    /// `DaemonSet/fluentd-elasticsearch`.
+    pub object: String,
+    /// `spec.template.spec.volumes`.
+    pub path: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}: {} is accepted but not simulated", self.object, self.path)
+    }
+}
+
+/// Valid manifests, and the notices about what the simulation ignores in them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub manifests: Vec<Manifest>,
+    pub notices: Vec<Notice>,
+}
+
 /// One problem with one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -128,6 +152,11 @@ const REMOVED_APIS: &[(&str, &str, &str, &str)] = &[
 /// Parses and checks every document of `text`. Empty documents are skipped, as `kubectl apply`
 /// skips them. Either every document is valid, or every problem is returned.
 pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
+    parse_manifests_with_notices(text).map(|parsed| parsed.manifests)
+}
+
+/// `parse_manifests`, with the notices about ignored fields.
+pub fn parse_manifests_with_notices(text: &str) -> Result<Parsed, ManifestError> {
     let documents = yaml::parse_stream(text).map_err(|error| {
         ManifestError::single(Problem {
             document: 0,
@@ -138,16 +167,19 @@ pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
             hint: None,
         })
     })?;
-    let mut manifests = Vec::new();
+    let mut parsed = Parsed {
+        manifests: Vec::new(),
+        notices: Vec::new(),
+    };
     let mut problems = Vec::new();
     for document in documents.iter().filter(|document| !document.is_empty) {
-        match decode_object(document.index, &document.root, "") {
-            Ok(decoded) => manifests.extend(decoded),
+        match decode_object(document.index, &document.root, "", &mut parsed.notices) {
+            Ok(decoded) => parsed.manifests.extend(decoded),
             Err(mut found) => problems.append(&mut found),
         }
     }
     if problems.is_empty() {
-        Ok(manifests)
+        Ok(parsed)
     } else {
         Err(ManifestError { problems })
     }
@@ -159,6 +191,7 @@ fn decode_object(
     document: usize,
     root: &Node,
     prefix: &str,
+    notices: &mut Vec<Notice>,
 ) -> Result<Vec<Manifest>, Vec<Problem>> {
     let problem = |path: Option<String>, pos: Pos, message: String| Problem {
         document,
@@ -172,10 +205,7 @@ fn decode_object(
         return Err(vec![problem(
             None,
             root.pos,
-            format!(
-                "a manifest must be an object, found {}",
-                root.value.json_kind()
-            ),
+            format!("a manifest must be an object, found {}", root.value.json_kind()),
         )]);
     }
     let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
@@ -196,22 +226,15 @@ fn decode_object(
     let Some(type_index) = schema::root_type(api_version, kind) else {
         let at = root.get("apiVersion").map_or(root.pos, |node| node.pos);
         let mut message = format!("no matches for kind \"{kind}\" in version \"{api_version}\"");
-        if let Some((_, _, removed_in, replacement)) =
-            REMOVED_APIS
-                .iter()
-                .find(|(removed_version, removed_kind, _, _)| {
-                    *removed_version == api_version && *removed_kind == kind
-                })
+        if let Some((_, _, removed_in, replacement)) = REMOVED_APIS
+            .iter()
+            .find(|(removed_version, removed_kind, _, _)| *removed_version == api_version && *removed_kind == kind)
         {
             message.push_str(&format!(
                 ": {api_version} {kind} was removed in Kubernetes {removed_in}; use {replacement}"
             ));
         }
-        return Err(vec![problem(
-            Some(format!("{prefix}apiVersion")),
-            at,
-            message,
-        )]);
+        return Err(vec![problem(Some(format!("{prefix}apiVersion")), at, message)]);
     };
 
     let decode_errors = schema::check_document(root, type_index);
@@ -275,7 +298,7 @@ fn decode_object(
         let mut manifests = Vec::new();
         let mut problems = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            match decode_object(document, item, &format!("{prefix}items[{index}].")) {
+            match decode_object(document, item, &format!("{prefix}items[{index}]."), notices) {
                 Ok(mut decoded) => manifests.append(&mut decoded),
                 Err(mut found) => problems.append(&mut found),
             }
@@ -287,14 +310,36 @@ fn decode_object(
         };
     }
 
+    let input = root.to_json();
+    let mut object = input.clone();
+    crate::defaults::apply_defaults(api_version, kind, &mut object);
+    let name = root
+        .get("metadata")
+        .and_then(|metadata| metadata.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    let mut note_ignored = |kept: serde_json::Value| {
+        for path in ignored_paths(&input, &kept) {
+            notices.push(Notice {
+                document,
+                object: format!("{kind}/{name}"),
+                path: format!("{prefix}{path}"),
+            });
+        }
+    };
     let decoded = match (api_version, kind) {
-        ("apps/v1", "DaemonSet") => {
-            typed(root).map(|daemon_set| Manifest::DaemonSet(Box::new(daemon_set)))
-        }
-        ("v1", "Pod") => typed(root).map(|pod| Manifest::Pod(Box::new(pod))),
-        ("v1", "Namespace") => {
-            typed(root).map(|namespace| Manifest::Namespace(Box::new(namespace)))
-        }
+        ("apps/v1", "DaemonSet") => typed::<DaemonSet>(&object).map(|daemon_set| {
+            note_ignored(serde_json::to_value(&daemon_set).unwrap_or_default());
+            Manifest::DaemonSet(Box::new(daemon_set))
+        }),
+        ("v1", "Pod") => typed::<Pod>(&object).map(|pod| {
+            note_ignored(serde_json::to_value(&pod).unwrap_or_default());
+            Manifest::Pod(Box::new(pod))
+        }),
+        ("v1", "Namespace") => typed::<Namespace>(&object).map(|namespace| {
+            note_ignored(serde_json::to_value(&namespace).unwrap_or_default());
+            Manifest::Namespace(Box::new(namespace))
+        }),
         _ => Ok(Manifest::NotSimulated {
             api_version: api_version.to_string(),
             kind: kind.to_string(),
@@ -313,8 +358,39 @@ fn decode_object(
 
 /// The typed decode. The schema check has already accepted the shape, so an error here means
 /// our types are stricter than Kubernetes' and is reported rather than hidden.
-fn typed<T: DeserializeOwned>(root: &Node) -> Result<T, String> {
-    serde_json::from_value(root.to_json()).map_err(|error| format!("cannot decode: {error}"))
+fn typed<T: DeserializeOwned>(object: &serde_json::Value) -> Result<T, String> {
+    serde_json::from_value(object.clone()).map_err(|error| format!("cannot decode: {error}"))
+}
+
+/// The paths the input sets that the typed object does not keep: the outermost such field of
+/// each subtree (`spec.template.spec.volumes`, not every field below it). `apiVersion`, `kind`
+/// and `status` are not reported.
+fn ignored_paths(input: &serde_json::Value, kept: &serde_json::Value) -> Vec<String> {
+    fn walk(input: &serde_json::Value, kept: Option<&serde_json::Value>, path: &str, out: &mut Vec<String>) {
+        use serde_json::Value;
+        match (input, kept) {
+            (_, None) => out.push(path.to_string()),
+            (Value::Object(fields), Some(Value::Object(kept_fields))) => {
+                for (key, value) in fields {
+                    if value.is_null() {
+                        continue;
+                    }
+                    let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    walk(value, kept_fields.get(key), &child, out);
+                }
+            }
+            (Value::Array(items), Some(Value::Array(kept_items))) => {
+                for (index, item) in items.iter().enumerate() {
+                    walk(item, kept_items.get(index), &format!("{path}[{index}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(input, Some(kept), "", &mut out);
+    out.retain(|path| !matches!(path.as_str(), "apiVersion" | "kind" | "status") && !path.starts_with("status."));
+    out
 }
 
 #[cfg(test)]
@@ -342,10 +418,7 @@ mod tests {
 
     #[test]
     fn skips_empty_documents() {
-        let text = format!(
-            "---\n# nothing here\n---\n{}\n---\n",
-            crate::EXAMPLE_MYWEB_DS
-        );
+        let text = format!("---\n# nothing here\n---\n{}\n---\n", crate::EXAMPLE_MYWEB_DS);
         assert_eq!(parse_manifests(&text).expect("parses").len(), 1);
     }
 
@@ -359,17 +432,8 @@ mod tests {
     #[test]
     fn unknown_kind_uses_kubectl_wording() {
         let found = problems("apiVersion: v9\nkind: Widget\nmetadata: {name: w}\n");
-        assert_eq!(
-            found[0].message,
-            "no matches for kind \"Widget\" in version \"v9\""
-        );
-        assert_eq!(
-            found[0].pos,
-            Some(Pos {
-                line: 1,
-                column: 13
-            })
-        );
+        assert_eq!(found[0].message, "no matches for kind \"Widget\" in version \"v9\"");
+        assert_eq!(found[0].pos, Some(Pos { line: 1, column: 13 }));
     }
 
     #[test]
@@ -416,13 +480,39 @@ mod tests {
     }
 
     #[test]
+    fn ignored_fields_become_notices() {
+        let parsed = parse_manifests_with_notices(include_str!("../seeds/fluentd-elasticsearch.yaml")).expect("valid");
+        let paths: Vec<&str> = parsed.notices.iter().map(|notice| notice.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.template.spec.containers[0].volumeMounts",
+                "spec.template.spec.volumes",
+            ]
+        );
+        assert_eq!(
+            parsed.notices[1].to_string(),
+            "DaemonSet/fluentd-elasticsearch: spec.template.spec.volumes is accepted but not simulated"
+        );
+    }
+
+    #[test]
+    fn json_manifests_are_read_too() {
+        let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}"#;
+        let manifests = parse_manifests(json).expect("JSON is YAML");
+        assert!(matches!(&manifests[0], Manifest::Pod(pod) if pod.metadata.name == "j"));
+        let error = parse_manifests(
+            r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "c", "imagee": "x"}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(error.problems[0].path.as_deref(), Some("spec.containers[0].imagee"));
+    }
+
+    #[test]
     fn list_items_are_checked_with_their_paths() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: [{name: c, image: x, imagee: y}]}\n";
         let found = problems(text);
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("items[0].spec.containers[0].imagee")
-        );
+        assert_eq!(found[0].path.as_deref(), Some("items[0].spec.containers[0].imagee"));
     }
 
     #[test]

@@ -48,11 +48,7 @@ pub fn fail_node(simulation: &mut Simulation, name: &str) -> Result<(), ActionEr
 /// on, and its pods are marked not ready and queued for eviction.
 pub fn monitor_node(simulation: &mut Simulation, name: &str) {
     let now = simulation.now();
-    if simulation
-        .kubelets
-        .get(name)
-        .is_none_or(|kubelet| kubelet.alive)
-    {
+    if simulation.kubelets.get(name).is_none_or(|kubelet| kubelet.alive) {
         return;
     }
     let Some(node) = simulation.store.nodes.get_mut(name) else {
@@ -95,14 +91,7 @@ pub fn monitor_node(simulation: &mut Simulation, name: &str) {
     for key in &pods {
         simulation.store.update_pod(key, |pod| {
             if !pod.status.phase.is_terminal() {
-                set_condition(
-                    &mut pod.status.conditions,
-                    now,
-                    "Ready",
-                    "False",
-                    "NodeNotReady",
-                    "",
-                );
+                set_condition(&mut pod.status.conditions, now, "Ready", "False", "NodeNotReady", "");
             }
         });
         simulation.pod_status_changed(key);
@@ -190,12 +179,7 @@ pub fn schedule_taint_evictions(simulation: &mut Simulation, name: &str) {
 }
 
 /// The earliest time a pod must be evicted for these taints, if ever.
-fn eviction_time(
-    simulation: &Simulation,
-    key: &ObjectKey,
-    taints: &[Taint],
-    now: Millis,
-) -> Option<Millis> {
+fn eviction_time(simulation: &Simulation, key: &ObjectKey, taints: &[Taint], now: Millis) -> Option<Millis> {
     let pod = simulation.store.pod(key)?;
     if pod.metadata.is_terminating() || pod.status.phase.is_terminal() {
         return None;

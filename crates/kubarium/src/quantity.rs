@@ -84,8 +84,7 @@ impl Quantity {
                 .ok_or(QuantityError(ERR_NUMERIC))?;
         }
         let decimal_exponent = -(fraction.len() as i32);
-        let nanos = scale_to_nanos(mantissa, decimal_exponent, multiplier)
-            .ok_or(QuantityError(ERR_NUMERIC))?;
+        let nanos = scale_to_nanos(mantissa, decimal_exponent, multiplier).ok_or(QuantityError(ERR_NUMERIC))?;
         Ok(Quantity {
             nanos: if negative { -nanos } else { nanos },
         })
@@ -98,8 +97,7 @@ impl Quantity {
 
     /// `Value`: whole units, rounded up.
     pub fn value(&self) -> i64 {
-        div_ceil(self.nanos, NANOS_PER_UNIT).clamp(i128::from(i64::MIN), i128::from(i64::MAX))
-            as i64
+        div_ceil(self.nanos, NANOS_PER_UNIT).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
     pub fn is_negative(&self) -> bool {
@@ -247,9 +245,7 @@ impl<'de> serde::Deserialize<'de> for Quantity {
         match Raw::deserialize(deserializer)? {
             Raw::Text(text) => Quantity::parse(text.trim()).map_err(serde::de::Error::custom),
             Raw::Integer(number) => Ok(Quantity::from_units(number)),
-            Raw::Float(number) => {
-                Quantity::parse(&number.to_string()).map_err(serde::de::Error::custom)
-            }
+            Raw::Float(number) => Quantity::parse(&number.to_string()).map_err(serde::de::Error::custom),
         }
     }
 }
@@ -306,11 +302,7 @@ mod tests {
             (".", ERR_NUMERIC),
         ];
         for (text, message) in cases {
-            assert_eq!(
-                Quantity::parse(text),
-                Err(QuantityError(message)),
-                "{text:?}"
-            );
+            assert_eq!(Quantity::parse(text), Err(QuantityError(message)), "{text:?}");
         }
     }
 

@@ -68,11 +68,7 @@ impl PodSpec {
         let [field] = term.match_fields.as_slice() else {
             return None;
         };
-        match (
-            field.key.as_str(),
-            field.operator.as_str(),
-            field.values.as_slice(),
-        ) {
+        match (field.key.as_str(), field.operator.as_str(), field.values.as_slice()) {
             ("metadata.name", "In", [name]) => Some(name),
             _ => None,
         }
@@ -81,20 +77,11 @@ impl PodSpec {
 
 /// The first taint with one of `effects` that no toleration tolerates
 /// (`v1helper.FindMatchingUntoleratedTaint`).
-pub fn untolerated_taint<'a>(
-    spec: &PodSpec,
-    taints: &'a [Taint],
-    effects: &[&str],
-) -> Option<&'a Taint> {
+pub fn untolerated_taint<'a>(spec: &PodSpec, taints: &'a [Taint], effects: &[&str]) -> Option<&'a Taint> {
     taints
         .iter()
         .filter(|taint| effects.contains(&taint.effect.as_str()))
-        .find(|taint| {
-            !spec
-                .tolerations
-                .iter()
-                .any(|toleration| toleration.tolerates(taint))
-        })
+        .find(|taint| !spec.tolerations.iter().any(|toleration| toleration.tolerates(taint)))
 }
 
 /// The NodeAffinity filter: `nodeSelector` must match the node's labels, and at least one
@@ -115,12 +102,7 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
                 .as_ref()
         });
     selector_matches
-        && required.is_none_or(|required| {
-            required
-                .node_selector_terms
-                .iter()
-                .any(|term| term_matches(term, node))
-        })
+        && required.is_none_or(|required| required.node_selector_terms.iter().any(|term| term_matches(term, node)))
 }
 
 fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
@@ -129,15 +111,12 @@ fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
         return false;
     }
     let labels = &node.metadata.labels;
-    term.match_expressions.iter().all(|requirement| {
-        requirement_matches(
-            requirement,
-            labels.get(&requirement.key).map(String::as_str),
-        )
-    }) && term.match_fields.iter().all(|requirement| {
-        requirement.key == "metadata.name"
-            && requirement_matches(requirement, Some(node.metadata.name.as_str()))
-    })
+    term.match_expressions
+        .iter()
+        .all(|requirement| requirement_matches(requirement, labels.get(&requirement.key).map(String::as_str)))
+        && term.match_fields.iter().all(|requirement| {
+            requirement.key == "metadata.name" && requirement_matches(requirement, Some(node.metadata.name.as_str()))
+        })
 }
 
 /// One node selector requirement against a label or field value.
@@ -152,10 +131,7 @@ fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str
         "Gt" | "Lt" => {
             let (Some(actual), Some(bound)) = (
                 value.and_then(as_number),
-                requirement
-                    .values
-                    .first()
-                    .and_then(|bound| as_number(bound)),
+                requirement.values.first().and_then(|bound| as_number(bound)),
             ) else {
                 return false;
             };
@@ -170,12 +146,7 @@ fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str
 }
 
 /// Runs the filters for one node, stopping at the first that fails.
-pub fn filter_node(
-    spec: &PodSpec,
-    requests: &PodRequests,
-    node: &Node,
-    usage: Option<&NodeUsage>,
-) -> Verdict {
+pub fn filter_node(spec: &PodSpec, requests: &PodRequests, node: &Node, usage: Option<&NodeUsage>) -> Verdict {
     // NodeUnschedulable: cordoned nodes, unless the pod tolerates the unschedulable taint.
     if node.spec.unschedulable {
         let tolerates = spec.tolerations.iter().any(|toleration| {
@@ -205,26 +176,15 @@ pub fn filter_node(
     let empty = NodeUsage::default();
     let usage = usage.unwrap_or(&empty);
     let port_taken = requests.host_ports.iter().any(|(protocol, ip, port)| {
-        usage
-            .host_ports
-            .keys()
-            .any(|(used_protocol, used_ip, used_port)| {
-                used_protocol == protocol
-                    && used_port == port
-                    && (used_ip == ip || used_ip == "0.0.0.0" || ip == "0.0.0.0")
-            })
+        usage.host_ports.keys().any(|(used_protocol, used_ip, used_port)| {
+            used_protocol == protocol && used_port == port && (used_ip == ip || used_ip == "0.0.0.0" || ip == "0.0.0.0")
+        })
     });
     if port_taken {
         return Verdict::Unschedulable(vec![REASON_NODE_PORTS.to_string()]);
     }
     // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
-    let allocatable = |name: &str| {
-        node.status
-            .allocatable
-            .get(name)
-            .copied()
-            .unwrap_or_default()
-    };
+    let allocatable = |name: &str| node.status.allocatable.get(name).copied().unwrap_or_default();
     let mut reasons = Vec::new();
     if i64::from(usage.pods) + 1 > allocatable("pods").value() {
         reasons.push("Too many pods".to_string());
@@ -232,9 +192,7 @@ pub fn filter_node(
     if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > allocatable("cpu") {
         reasons.push("Insufficient cpu".to_string());
     }
-    if !requests.memory.is_zero()
-        && usage.memory.saturating_add(requests.memory) > allocatable("memory")
-    {
+    if !requests.memory.is_zero() && usage.memory.saturating_add(requests.memory) > allocatable("memory") {
         reasons.push("Insufficient memory".to_string());
     }
     if reasons.is_empty() {
@@ -272,16 +230,14 @@ pub fn fit_error_message(node_count: usize, verdicts: &BTreeMap<String, Verdict>
         lines.sort();
         lines.join(", ")
     };
-    let reasons = histogram(
-        &mut verdicts
-            .values()
-            .flat_map(|verdict| verdict.reasons().to_vec()),
-    );
+    let reasons = histogram(&mut verdicts.values().flat_map(|verdict| verdict.reasons().to_vec()));
     let preemption = histogram(&mut verdicts.values().map(|verdict| match verdict {
         Verdict::Unschedulable(_) => PREEMPTION_NO_VICTIMS.to_string(),
         _ => PREEMPTION_NOT_HELPFUL.to_string(),
     }));
-    format!("0/{node_count} nodes are available: {reasons}. preemption: 0/{node_count} nodes are available: {preemption}.")
+    format!(
+        "0/{node_count} nodes are available: {reasons}. preemption: 0/{node_count} nodes are available: {preemption}."
+    )
 }
 
 /// Schedules one pod.
@@ -362,13 +318,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
         return;
     }
-    let node_name = select_host(
-        simulation,
-        &spec,
-        owner_uid.as_deref(),
-        &requests,
-        &feasible,
-    );
+    let node_name = select_host(simulation, &spec, owner_uid.as_deref(), &requests, &feasible);
     bind(simulation, key, &node_name);
 }
 
@@ -387,11 +337,7 @@ fn select_host(
     let mut raw: Vec<[i64; 5]> = Vec::with_capacity(feasible.len());
     for name in feasible {
         let node = &simulation.store.nodes[name];
-        let usage = simulation
-            .store
-            .node_usage(name)
-            .cloned()
-            .unwrap_or_default();
+        let usage = simulation.store.node_usage(name).cloned().unwrap_or_default();
         let allocatable_cpu = node
             .status
             .allocatable
@@ -420,10 +366,7 @@ fn select_host(
             .iter()
             .filter(|taint| {
                 taint.effect == "PreferNoSchedule"
-                    && !spec
-                        .tolerations
-                        .iter()
-                        .any(|toleration| toleration.tolerates(taint))
+                    && !spec.tolerations.iter().any(|toleration| toleration.tolerates(taint))
             })
             .count() as i64;
         let preferred: i64 = spec
@@ -444,11 +387,10 @@ fn select_host(
                 .store
                 .pods_on_node(name)
                 .filter(|key| {
-                    simulation.store.pod(key).is_some_and(|pod| {
-                        pod.metadata
-                            .controller_of()
-                            .is_some_and(|owner| owner.uid == uid)
-                    })
+                    simulation
+                        .store
+                        .pod(key)
+                        .is_some_and(|pod| pod.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
                 })
                 .count() as i64
         });
@@ -499,14 +441,7 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     simulation.store.update_pod(key, |pod| {
         pod.spec.node_name = node_name.to_string();
         pod.metadata.resource_version = resource_version;
-        set_condition(
-            &mut pod.status.conditions,
-            now,
-            "PodScheduled",
-            "True",
-            "",
-            "",
-        );
+        set_condition(&mut pod.status.conditions, now, "PodScheduled", "True", "", "");
     });
     simulation.unschedulable.remove(key);
     simulation.filter_results.remove(key);
@@ -515,10 +450,7 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
         "Scheduled",
         format!("pod/{}", key.name),
         &key.namespace,
-        format!(
-            "Successfully assigned {}/{} to {node_name}",
-            key.namespace, key.name
-        ),
+        format!("Successfully assigned {}/{} to {node_name}", key.namespace, key.name),
         SOURCE,
     );
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));

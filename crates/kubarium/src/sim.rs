@@ -15,7 +15,7 @@ use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod, Taint, Toleration}
 use crate::behaviour::Behaviour;
 use crate::kubelet::PodRuntime;
 use crate::labels::Labels;
-use crate::manifest::{parse_manifests, Manifest, ManifestError, Problem};
+use crate::manifest::{parse_manifests_with_notices, Manifest, ManifestError, Notice, Parsed, Problem};
 use crate::quantity::Quantity;
 use crate::rng::Rng;
 use crate::time::{Millis, SECOND_MS};
@@ -27,8 +27,7 @@ use crate::store::Store;
 /// The namespace objects land in when their manifest names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
 /// The namespaces every cluster starts with.
-pub const INITIAL_NAMESPACES: &[&str] =
-    &["default", "kube-node-lease", "kube-public", "kube-system"];
+pub const INITIAL_NAMESPACES: &[&str] = &["default", "kube-node-lease", "kube-public", "kube-system"];
 
 /// A node the cluster starts with (or that an action adds).
 #[derive(Debug, Clone, PartialEq)]
@@ -169,13 +168,7 @@ impl EventRecord {
     pub fn to_log_line(&self) -> String {
         format!(
             "{} {} {} {}/{} {} {}",
-            self.time_ms,
-            self.event_type,
-            self.reason,
-            self.namespace,
-            self.object,
-            self.source,
-            self.message
+            self.time_ms, self.event_type, self.reason, self.namespace, self.object, self.source, self.message
         )
     }
 }
@@ -192,6 +185,14 @@ pub struct StepLimitExceeded {
 
 /// The default bound on the number of work items one `run_until` may process.
 pub const DEFAULT_STEP_LIMIT: usize = 50_000_000;
+
+/// What an apply did: how many objects it applied, and the fields it accepted without
+/// simulating them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub objects: usize,
+    pub notices: Vec<Notice>,
+}
 
 /// An action on the cluster that failed, in kubectl's words.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -327,8 +328,8 @@ impl Simulation {
     }
 
     /// Applies every object of a multi-document manifest, or none if any is invalid.
-    pub fn apply(&mut self, text: &str) -> Result<usize, ManifestError> {
-        let manifests = parse_manifests(text)?;
+    pub fn apply(&mut self, text: &str) -> Result<Applied, ManifestError> {
+        let Parsed { manifests, notices } = parse_manifests_with_notices(text)?;
         let mut problems = Vec::new();
         for manifest in &manifests {
             let problem = |message: String| Problem {
@@ -340,7 +341,11 @@ impl Simulation {
                 hint: None,
             };
             match manifest {
-                Manifest::NotSimulated { api_version, kind, name } => problems.push(problem(format!(
+                Manifest::NotSimulated {
+                    api_version,
+                    kind,
+                    name,
+                } => problems.push(problem(format!(
                     "{kind} \"{name}\" ({api_version}) is valid, but kubarium does not simulate {kind} yet"
                 ))),
                 Manifest::Pod(pod) => {
@@ -382,7 +387,7 @@ impl Simulation {
                 Manifest::NotSimulated { .. } => {}
             }
         }
-        Ok(count)
+        Ok(Applied { objects: count, notices })
     }
 
     /// The `NamespaceLifecycle` admission plugin: the namespace must exist.
@@ -406,9 +411,7 @@ impl Simulation {
         namespace.metadata.namespace.clear();
         self.stamp_new_object(&mut namespace.metadata);
         namespace.phase = "Active".to_string();
-        self.store
-            .namespaces
-            .insert(namespace.metadata.name.clone(), namespace);
+        self.store.namespaces.insert(namespace.metadata.name.clone(), namespace);
     }
 
     fn apply_daemon_set(&mut self, mut daemon_set: DaemonSet) {
@@ -449,10 +452,7 @@ impl Simulation {
         let capacity = [
             ("cpu".to_string(), config.cpu),
             ("memory".to_string(), config.memory),
-            (
-                "pods".to_string(),
-                Quantity::from_units(i64::from(config.max_pods)),
-            ),
+            ("pods".to_string(), Quantity::from_units(i64::from(config.max_pods))),
         ];
         node.status.capacity = capacity.iter().cloned().collect();
         node.status.allocatable = node.status.capacity.clone();
@@ -531,14 +531,7 @@ impl Simulation {
         pod.status = Default::default();
         let bound = !pod.spec.node_name.is_empty();
         if bound {
-            crate::api::set_condition(
-                &mut pod.status.conditions,
-                self.now,
-                "PodScheduled",
-                "True",
-                "",
-                "",
-            );
+            crate::api::set_condition(&mut pod.status.conditions, self.now, "PodScheduled", "True", "", "");
         }
         let node_exists = self.store.nodes.contains_key(&pod.spec.node_name);
         let key = self.store.insert_pod(pod);
@@ -580,10 +573,7 @@ impl Simulation {
         let unbound = pod.spec.node_name.is_empty();
         let terminal = pod.status.phase.is_terminal();
         // A mirror pod goes at once; the static pod behind it keeps running.
-        if unbound
-            || pod.is_mirror()
-            || terminal && !self.kubelets.contains_key(&pod.spec.node_name)
-        {
+        if unbound || pod.is_mirror() || terminal && !self.kubelets.contains_key(&pod.spec.node_name) {
             self.remove_pod_now(key);
             return;
         }
@@ -611,10 +601,7 @@ impl Simulation {
             }
             if let Some(owner) = pod.metadata.controller_of() {
                 if owner.kind == "DaemonSet" {
-                    self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(
-                        &key.namespace,
-                        &owner.name,
-                    )));
+                    self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(&key.namespace, &owner.name)));
                 }
             }
             kubelet::on_pod_removed(self, &pod, runtime);
@@ -653,11 +640,7 @@ impl Simulation {
     /// `kubectl cordon` / `uncordon`: `spec.unschedulable`, with the
     /// `node.kubernetes.io/unschedulable:NoSchedule` taint the node lifecycle controller keeps in
     /// step with it.
-    pub fn set_unschedulable(
-        &mut self,
-        name: &str,
-        unschedulable: bool,
-    ) -> Result<(), ActionError> {
+    pub fn set_unschedulable(&mut self, name: &str, unschedulable: bool) -> Result<(), ActionError> {
         let now = self.now;
         let node = self
             .store
@@ -694,12 +677,7 @@ impl Simulation {
     }
 
     /// `kubectl label node N key=value` (a value of `None` removes the label, as `key-` does).
-    pub fn label_node(
-        &mut self,
-        name: &str,
-        key: &str,
-        value: Option<&str>,
-    ) -> Result<(), ActionError> {
+    pub fn label_node(&mut self, name: &str, key: &str, value: Option<&str>) -> Result<(), ActionError> {
         let node = self
             .store
             .nodes
@@ -707,9 +685,7 @@ impl Simulation {
             .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
         match value {
             Some(value) => {
-                node.metadata
-                    .labels
-                    .insert(key.to_string(), value.to_string());
+                node.metadata.labels.insert(key.to_string(), value.to_string());
             }
             None => {
                 node.metadata.labels.remove(key);
@@ -720,12 +696,7 @@ impl Simulation {
     }
 
     /// `kubectl taint node N key=value:Effect` (or remove it with `remove`).
-    pub fn taint_node(
-        &mut self,
-        name: &str,
-        taint: Taint,
-        remove: bool,
-    ) -> Result<(), ActionError> {
+    pub fn taint_node(&mut self, name: &str, taint: Taint, remove: bool) -> Result<(), ActionError> {
         let now = self.now;
         let node = self
             .store
@@ -769,10 +740,7 @@ impl Simulation {
             return;
         };
         if owner.kind == "DaemonSet" {
-            self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(
-                &key.namespace,
-                &owner.name,
-            )));
+            self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(&key.namespace, &owner.name)));
         }
     }
 
@@ -872,11 +840,7 @@ impl Simulation {
         self.run_until_with_limit(target_ms, DEFAULT_STEP_LIMIT)
     }
 
-    pub fn run_until_with_limit(
-        &mut self,
-        target_ms: Millis,
-        limit: usize,
-    ) -> Result<usize, StepLimitExceeded> {
+    pub fn run_until_with_limit(&mut self, target_ms: Millis, limit: usize) -> Result<usize, StepLimitExceeded> {
         let mut steps = 0;
         while self.queue.next_due().is_some_and(|due| due <= target_ms) {
             if steps == limit {
@@ -919,10 +883,7 @@ impl Simulation {
 /// (`plugin/pkg/admission/defaulttolerationseconds`): pods that do not tolerate the not-ready and
 /// unreachable `NoExecute` taints get tolerations for 300 seconds.
 fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
-    for key in [
-        nodelifecycle::TAINT_NOT_READY,
-        nodelifecycle::TAINT_UNREACHABLE,
-    ] {
+    for key in [nodelifecycle::TAINT_NOT_READY, nodelifecycle::TAINT_UNREACHABLE] {
         let tolerated = tolerations.iter().any(|toleration| {
             (toleration.key == key || toleration.key.is_empty() && toleration.operator == "Exists")
                 && (toleration.effect.is_empty() || toleration.effect == "NoExecute")

@@ -84,23 +84,14 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
         };
         for port in &container.ports {
             if let Some(host_port) = port.host_port.filter(|port| *port > 0) {
-                let host_ip = port
-                    .host_ip
-                    .clone()
-                    .unwrap_or_else(|| "0.0.0.0".to_string());
-                requests
-                    .host_ports
-                    .push((port.protocol.clone(), host_ip, host_port));
+                let host_ip = port.host_ip.clone().unwrap_or_else(|| "0.0.0.0".to_string());
+                requests.host_ports.push((port.protocol.clone(), host_ip, host_port));
             }
         }
     }
     for container in &pod.spec.init_containers {
-        requests.cpu = requests
-            .cpu
-            .max(container.resources.effective_request("cpu"));
-        requests.memory = requests
-            .memory
-            .max(container.resources.effective_request("memory"));
+        requests.cpu = requests.cpu.max(container.resources.effective_request("cpu"));
+        requests.memory = requests.memory.max(container.resources.effective_request("memory"));
     }
     requests
 }
@@ -161,11 +152,7 @@ impl Store {
 
     /// Changes a pod in place and re-indexes it. Returns what `change` returned, or `None` if the
     /// pod does not exist.
-    pub fn update_pod<T>(
-        &mut self,
-        key: &ObjectKey,
-        change: impl FnOnce(&mut Pod) -> T,
-    ) -> Option<T> {
+    pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let mut pod = self.pods.remove(key)?;
         self.unindex(key, &pod);
         let result = change(&mut pod);
@@ -284,11 +271,7 @@ mod tests {
         store.update_pod(&key, |pod| pod.status.phase = PodPhase::Succeeded);
         let usage = store.node_usage("n1").unwrap();
         assert_eq!((usage.pods, usage.cpu.milli_value()), (1, 0));
-        assert_eq!(
-            store.pods_on_node("n1").count(),
-            2,
-            "terminal pods stay bound"
-        );
+        assert_eq!(store.pods_on_node("n1").count(), 2, "terminal pods stay bound");
         store.remove_pod(&ObjectKey::new("default", "b"));
         assert_eq!(store.node_usage("n1").unwrap().pods, 0);
         assert_eq!(store.pods_on_node("n1").count(), 1);

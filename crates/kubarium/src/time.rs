@@ -164,11 +164,7 @@ mod tests {
             (9 * 24 * 3_600_000, "9d"),
         ];
         for (duration_ms, expected) in cases {
-            assert_eq!(
-                human_duration(*duration_ms),
-                *expected,
-                "for {duration_ms} ms"
-            );
+            assert_eq!(human_duration(*duration_ms), *expected, "for {duration_ms} ms");
         }
     }
 }

@@ -54,9 +54,7 @@ pub fn pod_status_column(pod: &Pod) -> String {
     let mut reason = pod.status.phase.as_str().to_string();
     for status in &pod.status.container_statuses {
         match &status.state {
-            ContainerState::Waiting {
-                reason: waiting, ..
-            } if !waiting.is_empty() => reason = waiting.clone(),
+            ContainerState::Waiting { reason: waiting, .. } if !waiting.is_empty() => reason = waiting.clone(),
             ContainerState::Terminated {
                 reason: terminated,
                 exit_code,

@@ -124,9 +124,7 @@ impl Node {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(text) => serde_json::Value::String(text.clone()),
-            Value::Seq(items) => {
-                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
-            }
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => {
                 let mut object = serde_json::Map::new();
                 for entry in entries {
@@ -248,10 +246,7 @@ impl TreeBuilder {
                         anchor,
                     ),
                     Frame::Map {
-                        entries,
-                        pos,
-                        anchor,
-                        ..
+                        entries, pos, anchor, ..
                     } => (
                         Node {
                             value: Value::Map(entries),
@@ -263,24 +258,13 @@ impl TreeBuilder {
                 self.finish_node(node, anchor, 0)?;
             }
             Event::Alias(id) => {
-                let Some((_, node, size)) = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(anchor, _, _)| *anchor == id)
-                else {
+                let Some((_, node, size)) = self.anchors.iter().rev().find(|(anchor, _, _)| *anchor == id) else {
                     return Err(YamlError {
                         message: "unknown anchor".to_string(),
                         pos,
                     });
                 };
-                let (node, size) = (
-                    Node {
-                        pos,
-                        ..node.clone()
-                    },
-                    *size,
-                );
+                let (node, size) = (Node { pos, ..node.clone() }, *size);
                 if self.node_count + size > MAX_NODES {
                     return Err(YamlError {
                         message: "document contains excessive aliasing".to_string(),
@@ -321,12 +305,7 @@ impl TreeBuilder {
     }
 
     /// Places a finished node in its parent (or as the document root) and records its anchor.
-    fn finish_node(
-        &mut self,
-        node: Node,
-        anchor: usize,
-        new_nodes: usize,
-    ) -> Result<(), YamlError> {
+    fn finish_node(&mut self, node: Node, anchor: usize, new_nodes: usize) -> Result<(), YamlError> {
         self.count_nodes(new_nodes, node.pos)?;
         if anchor != 0 {
             let size = count_tree(&node);
@@ -336,9 +315,7 @@ impl TreeBuilder {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
-                entries,
-                pending_key,
-                ..
+                entries, pending_key, ..
             }) => match pending_key.take() {
                 None => {
                     let key = map_key(&node)?;
@@ -440,15 +417,11 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
 pub fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return Value::Bool(true)
-        }
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => return Value::Bool(true),
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             return Value::Bool(false)
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY)
-        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -623,10 +596,7 @@ mod tests {
             panic!("map")
         };
         assert_eq!(entries.len(), 2);
-        assert_eq!(
-            root.get("a").map(|node| node.value.clone()),
-            Some(Value::Int(2))
-        );
+        assert_eq!(root.get("a").map(|node| node.value.clone()), Some(Value::Int(2)));
     }
 
     #[test]
@@ -640,14 +610,8 @@ mod tests {
     fn anchors_aliases_and_merge_keys() {
         let root = one("base: &b {p: 1, q: 2}\nother:\n  <<: *b\n  q: 3\n");
         let other = root.get("other").expect("other");
-        assert_eq!(
-            other.get("p").map(|node| node.value.clone()),
-            Some(Value::Int(1))
-        );
-        assert_eq!(
-            other.get("q").map(|node| node.value.clone()),
-            Some(Value::Int(3))
-        );
+        assert_eq!(other.get("p").map(|node| node.value.clone()), Some(Value::Int(1)));
+        assert_eq!(other.get("q").map(|node| node.value.clone()), Some(Value::Int(3)));
         // YAML 1.1: a plain `y` is a boolean, so as a key it becomes "true".
         let root = one("y: 1\n");
         assert!(root.get("true").is_some() && root.get("y").is_none());

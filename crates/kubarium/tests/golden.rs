@@ -18,9 +18,7 @@ fn event_log(simulation: &Simulation) -> String {
 fn myweb_ds_on_three_nodes() {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 3));
     simulation.apply(EXAMPLE_MYWEB_DS).expect("example applies");
-    simulation
-        .run_until(60 * SECOND_MS)
-        .expect("within the step limit");
+    simulation.run_until(60 * SECOND_MS).expect("within the step limit");
     let actual = event_log(&simulation);
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -29,8 +27,7 @@ fn myweb_ds_on_three_nodes() {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(path, &actual).expect("writes the golden file");
     }
-    let expected =
-        std::fs::read_to_string(path).expect("golden file exists (UPDATE_GOLDEN=1 creates it)");
+    let expected = std::fs::read_to_string(path).expect("golden file exists (UPDATE_GOLDEN=1 creates it)");
     assert_eq!(
         actual, expected,
         "event log changed; if intended, regenerate with UPDATE_GOLDEN=1"

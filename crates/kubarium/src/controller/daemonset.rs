@@ -7,8 +7,8 @@
 //! ControllerRevisions come with the controllers issue.
 
 use crate::api::{
-    Affinity, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement,
-    NodeSelectorTerm, ObjectMeta, OwnerReference, Pod, PodPhase, Toleration,
+    Affinity, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta,
+    OwnerReference, Pod, PodPhase, Toleration,
 };
 use crate::nodelifecycle::{TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE};
 use crate::scheduler;

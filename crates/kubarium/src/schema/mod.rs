@@ -118,14 +118,7 @@ struct Checker {
 impl Checker {
     /// `path` is the JSON path with indexes; `go_path` is Go's field path for type errors, which
     /// has no indexes (`spec.containers.image`), and `go_struct` the innermost Go struct.
-    fn check(
-        &mut self,
-        node: &Node,
-        ty: FieldType,
-        path: &mut String,
-        go_path: &str,
-        go_struct: &str,
-    ) {
+    fn check(&mut self, node: &Node, ty: FieldType, path: &mut String, go_path: &str, go_struct: &str) {
         if node.value == Value::Null {
             return;
         }
@@ -208,13 +201,7 @@ impl Checker {
             match type_def.field(&entry.key) {
                 Some(field) => {
                     let child_go_path = join_path(go_path, &entry.key);
-                    self.check(
-                        &entry.value,
-                        field.ty,
-                        path,
-                        &child_go_path,
-                        type_def.go_name(),
-                    );
+                    self.check(&entry.value, field.ty, path, &child_go_path, type_def.go_name());
                 }
                 None => {
                     let hint = closest_field(type_def, &entry.key);
@@ -233,10 +220,7 @@ impl Checker {
 
     fn report_duplicates(&mut self, entries: &[crate::yaml::Entry], path: &str) {
         for (index, entry) in entries.iter().enumerate() {
-            if entries[..index]
-                .iter()
-                .any(|earlier| earlier.key == entry.key)
-            {
+            if entries[..index].iter().any(|earlier| earlier.key == entry.key) {
                 let mut field_path = path.to_string();
                 push_field(&mut field_path, &entry.key);
                 self.errors.push(DecodeError {
@@ -298,12 +282,7 @@ pub fn closest_field(type_def: &TypeDef, unknown: &str) -> Option<String> {
     type_def
         .fields
         .iter()
-        .map(|field| {
-            (
-                edit_distance(&lower, &field.name.to_ascii_lowercase()),
-                field.name,
-            )
-        })
+        .map(|field| (edit_distance(&lower, &field.name.to_ascii_lowercase()), field.name))
         .filter(|(distance, _)| *distance <= budget)
         .min()
         .map(|(_, name)| name.to_string())
@@ -348,25 +327,15 @@ mod tests {
             .get("apiVersion")
             .and_then(Node::as_str)
             .expect("apiVersion");
-        let kind = document
-            .root
-            .get("kind")
-            .and_then(Node::as_str)
-            .expect("kind");
-        check_document(
-            &document.root,
-            root_type(api_version, kind).expect("known kind"),
-        )
+        let kind = document.root.get("kind").and_then(Node::as_str).expect("kind");
+        check_document(&document.root, root_type(api_version, kind).expect("known kind"))
     }
 
     #[test]
     fn schema_is_sorted_for_binary_search() {
         for type_def in TYPES {
             assert!(
-                type_def
-                    .fields
-                    .windows(2)
-                    .all(|pair| pair[0].name < pair[1].name),
+                type_def.fields.windows(2).all(|pair| pair[0].name < pair[1].name),
                 "fields of {} are sorted",
                 type_def.name
             );
@@ -393,10 +362,7 @@ mod tests {
             ("autoscaling/v2", "HorizontalPodAutoscaler"),
             ("v1", "List"),
         ] {
-            assert!(
-                root_type(api_version, kind).is_some(),
-                "{api_version} {kind}"
-            );
+            assert!(root_type(api_version, kind).is_some(), "{api_version} {kind}");
         }
     }
 
@@ -419,10 +385,7 @@ mod tests {
                 ),
                 (
                     "unknown field \"spec.template.spec.containers[0].imagee\"",
-                    Pos {
-                        line: 12,
-                        column: 9
-                    },
+                    Pos { line: 12, column: 9 },
                     Some("image")
                 ),
             ]
@@ -440,21 +403,14 @@ mod tests {
 
     #[test]
     fn an_unquoted_boolean_label_fails_like_on_a_real_cluster() {
-        let errors =
-            check("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    gpu: yes\n");
+        let errors = check("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    gpu: yes\n");
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(
             errors[0].message,
             "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string"
         );
         assert_eq!(errors[0].path, "metadata.labels.gpu");
-        assert_eq!(
-            errors[0].pos,
-            Pos {
-                line: 6,
-                column: 10
-            }
-        );
+        assert_eq!(errors[0].pos, Pos { line: 6, column: 10 });
     }
 
     #[test]
@@ -478,10 +434,7 @@ mod tests {
             "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    resources:\n      requests: {cpu: 100m, memory: 1Gb}\n",
         );
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(
-            errors[0].path,
-            "spec.containers[0].resources.requests.memory"
-        );
+        assert_eq!(errors[0].path, "spec.containers[0].resources.requests.memory");
         assert_eq!(errors[0].message, crate::quantity::ERR_FORMAT_WRONG);
     }
 

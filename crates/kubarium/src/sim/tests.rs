@@ -21,10 +21,8 @@ fn workers(count: usize) -> Vec<NodeConfig> {
 
 fn control_plane(name: &str) -> NodeConfig {
     let mut node = NodeConfig::worker(name);
-    node.labels.insert(
-        "node-role.kubernetes.io/control-plane".to_string(),
-        String::new(),
-    );
+    node.labels
+        .insert("node-role.kubernetes.io/control-plane".to_string(), String::new());
     node.taints.push(Taint {
         key: "node-role.kubernetes.io/control-plane".to_string(),
         value: String::new(),
@@ -56,10 +54,7 @@ fn daemon_set_runs_one_pod_per_node() {
     let mut simulation = cluster(workers(3));
     simulation.apply(crate::EXAMPLE_MYWEB_DS).expect("applies");
     simulation.run_until(30 * S).expect("within step limit");
-    let mut nodes: Vec<&str> = simulation
-        .pods()
-        .map(|pod| pod.spec.node_name.as_str())
-        .collect();
+    let mut nodes: Vec<&str> = simulation.pods().map(|pod| pod.spec.node_name.as_str()).collect();
     nodes.sort();
     assert_eq!(nodes, ["node-1", "node-2", "node-3"]);
     assert!(simulation
@@ -83,31 +78,19 @@ fn a_new_or_relabelled_node_gets_a_daemon_pod() {
         .apply(include_str!("../../seeds/daemonset-1.yaml"))
         .expect("applies");
     simulation.run_until(10 * S).unwrap();
-    assert_eq!(
-        simulation.pods().count(),
-        0,
-        "no node is labelled os=centos"
-    );
-    simulation
-        .label_node("node-2", "os", Some("centos"))
-        .unwrap();
+    assert_eq!(simulation.pods().count(), 0, "no node is labelled os=centos");
+    simulation.label_node("node-2", "os", Some("centos")).unwrap();
     let mut centos = NodeConfig::worker("node-3");
     centos.labels.insert("os".to_string(), "centos".to_string());
     simulation.add_node(centos);
     simulation.run_until(20 * S).unwrap();
-    let mut nodes: Vec<&str> = simulation
-        .pods()
-        .map(|pod| pod.spec.node_name.as_str())
-        .collect();
+    let mut nodes: Vec<&str> = simulation.pods().map(|pod| pod.spec.node_name.as_str()).collect();
     nodes.sort();
     assert_eq!(nodes, ["node-2", "node-3"]);
     // Removing the label makes the pod misscheduled for the selector: it is deleted.
     simulation.label_node("node-2", "os", None).unwrap();
     simulation.run_until(60 * S).unwrap();
-    let nodes: Vec<&str> = simulation
-        .pods()
-        .map(|pod| pod.spec.node_name.as_str())
-        .collect();
+    let nodes: Vec<&str> = simulation.pods().map(|pod| pod.spec.node_name.as_str()).collect();
     assert_eq!(nodes, ["node-3"]);
 }
 
@@ -141,9 +124,7 @@ fn tolerations_decide_control_plane_placement() {
 #[test]
 fn unschedulable_pods_get_the_schedulers_message_and_retry_when_the_cluster_changes() {
     let mut simulation = cluster(workers(3));
-    simulation
-        .apply(include_str!("../../seeds/http-go-gpu.yaml"))
-        .unwrap();
+    simulation.apply(include_str!("../../seeds/http-go-gpu.yaml")).unwrap();
     simulation.run_until(5 * S).unwrap();
     assert_eq!(
         messages(&simulation, "FailedScheduling"),
@@ -156,9 +137,7 @@ fn unschedulable_pods_get_the_schedulers_message_and_retry_when_the_cluster_chan
         reasons.get("node-2").map(String::as_str),
         Some("node(s) didn't match Pod's node affinity/selector")
     );
-    simulation
-        .label_node("node-2", "gpu", Some("true"))
-        .unwrap();
+    simulation.label_node("node-2", "gpu", Some("true")).unwrap();
     simulation.run_until(20 * S).unwrap();
     let pod = simulation.pod("default", "http-go-gpu").unwrap();
     assert_eq!(pod.spec.node_name, "node-2");
@@ -177,10 +156,7 @@ fn failed_scheduling_message_counts_and_sorts_reasons() {
         ))
         .unwrap();
     simulation
-        .apply(&pod_yaml(
-            "big",
-            "    resources:\n      requests: {cpu: \"5\"}\n",
-        ))
+        .apply(&pod_yaml("big", "    resources:\n      requests: {cpu: \"5\"}\n"))
         .unwrap();
     simulation.run_until(2 * S).unwrap();
     assert_eq!(
@@ -199,20 +175,14 @@ fn host_ports_and_pod_counts_are_resources() {
     simulation.apply(&pod_yaml("first", ports)).unwrap();
     simulation.apply(&pod_yaml("second", ports)).unwrap();
     simulation.run_until(2 * S).unwrap();
-    assert_eq!(
-        simulation.pod("default", "first").unwrap().spec.node_name,
-        "node-1"
-    );
+    assert_eq!(simulation.pod("default", "first").unwrap().spec.node_name, "node-1");
     assert_eq!(
         messages(&simulation, "FailedScheduling"),
         ["0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."]
     );
     simulation.delete_pod("default", "first").unwrap();
     simulation.run_until(20 * S).unwrap();
-    assert_eq!(
-        simulation.pod("default", "second").unwrap().spec.node_name,
-        "node-1"
-    );
+    assert_eq!(simulation.pod("default", "second").unwrap().spec.node_name, "node-1");
 }
 
 #[test]
@@ -226,9 +196,7 @@ fn pods_for_an_unknown_scheduler_wait_silently() {
         phase(&simulation, "annotation-default-scheduler"),
         Some(PodPhase::Running)
     );
-    let waiting = simulation
-        .pod("default", "annotation-second-scheduler")
-        .unwrap();
+    let waiting = simulation.pod("default", "annotation-second-scheduler").unwrap();
     assert_eq!(
         (waiting.status.phase, waiting.spec.node_name.as_str()),
         (PodPhase::Pending, "")
@@ -257,9 +225,7 @@ fn a_pod_bound_to_a_missing_node_is_garbage_collected() {
 #[test]
 fn batch_pods_run_their_duration_and_finish() {
     let mut simulation = cluster(workers(1));
-    simulation
-        .apply(&pod_yaml("once", "  restartPolicy: Never\n"))
-        .unwrap();
+    simulation.apply(&pod_yaml("once", "  restartPolicy: Never\n")).unwrap();
     simulation.run_until(10 * S).unwrap();
     assert_eq!(phase(&simulation, "once"), Some(PodPhase::Running));
     simulation.run_until(11 * S).unwrap();
@@ -354,17 +320,14 @@ fn graceful_deletion_waits_for_containers_that_ignore_sigterm() {
 #[test]
 fn static_pods_have_mirror_pods_that_come_back() {
     let mut node = control_plane("cp1");
-    let manifest =
-        crate::manifest::parse_manifests(include_str!("../../seeds/static-web.yaml")).unwrap();
+    let manifest = crate::manifest::parse_manifests(include_str!("../../seeds/static-web.yaml")).unwrap();
     let crate::manifest::Manifest::Pod(pod) = manifest.into_iter().next().unwrap() else {
         panic!("a pod")
     };
     node.static_pods.push(*pod);
     let mut simulation = cluster(vec![node]);
     simulation.run_until(20 * S).unwrap();
-    let mirror = simulation
-        .pod("default", "static-web-cp1")
-        .expect("mirror pod");
+    let mirror = simulation.pod("default", "static-web-cp1").expect("mirror pod");
     assert_eq!(
         (mirror.status.phase, mirror.spec.node_name.as_str()),
         (PodPhase::Running, "cp1")
@@ -387,9 +350,7 @@ fn static_pods_have_mirror_pods_that_come_back() {
 fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
     let mut simulation = cluster(workers(2));
     simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
-    simulation
-        .apply(&pod_yaml("bare", "  nodeName: node-1\n"))
-        .unwrap();
+    simulation.apply(&pod_yaml("bare", "  nodeName: node-1\n")).unwrap();
     simulation.run_until(12 * S).unwrap();
     simulation.fail_node("node-1").unwrap();
     // Last heartbeat at 10s; stale after 60s; the monitor's next tick is 65s.
@@ -398,12 +359,7 @@ fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
     simulation.run_until(65 * S).unwrap();
     let node = simulation.node("node-1").unwrap();
     assert!(!node.is_ready());
-    let taints: Vec<String> = node
-        .spec
-        .taints
-        .iter()
-        .map(|taint| taint.describe())
-        .collect();
+    let taints: Vec<String> = node.spec.taints.iter().map(|taint| taint.describe()).collect();
     assert_eq!(
         taints,
         [
@@ -413,11 +369,7 @@ fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
     );
     // The bare pod tolerates unreachable for 300s (DefaultTolerationSeconds); the daemon pod forever.
     simulation.run_until(364 * S).unwrap();
-    assert!(!simulation
-        .pod("default", "bare")
-        .unwrap()
-        .metadata
-        .is_terminating());
+    assert!(!simulation.pod("default", "bare").unwrap().metadata.is_terminating());
     simulation.run_until(365 * S).unwrap();
     assert_eq!(
         messages(&simulation, "TaintManagerEviction"),
@@ -428,10 +380,7 @@ fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
         "Terminating"
     );
     assert_eq!(
-        simulation
-            .pods()
-            .filter(|pod| pod.spec.node_name == "node-1")
-            .count(),
+        simulation.pods().filter(|pod| pod.spec.node_name == "node-1").count(),
         2
     );
     simulation.recover_node("node-1").unwrap();
@@ -450,16 +399,9 @@ fn deleting_a_node_leaves_its_pods_to_the_pod_garbage_collector() {
     simulation.run_until(10 * S).unwrap();
     simulation.delete_node("node-3").unwrap();
     simulation.run_until(49 * S).unwrap();
-    assert_eq!(
-        simulation.pods().count(),
-        3,
-        "still there during the quarantine"
-    );
+    assert_eq!(simulation.pods().count(), 3, "still there during the quarantine");
     simulation.run_until(60 * S).unwrap();
-    let mut nodes: Vec<&str> = simulation
-        .pods()
-        .map(|pod| pod.spec.node_name.as_str())
-        .collect();
+    let mut nodes: Vec<&str> = simulation.pods().map(|pod| pod.spec.node_name.as_str()).collect();
     nodes.sort();
     assert_eq!(
         nodes,
@@ -486,10 +428,7 @@ fn cordoned_nodes_take_daemon_pods_but_not_others() {
     simulation.apply(&pod_yaml("web", "")).unwrap();
     simulation.run_until(5 * S).unwrap();
     assert_eq!(
-        simulation
-            .pods()
-            .filter(|pod| pod.spec.node_name == "node-1")
-            .count(),
+        simulation.pods().filter(|pod| pod.spec.node_name == "node-1").count(),
         1
     );
     assert_eq!(
@@ -504,7 +443,8 @@ fn cordoned_nodes_take_daemon_pods_but_not_others() {
 #[test]
 fn namespaces_must_exist() {
     let mut simulation = cluster(workers(1));
-    let in_team = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {containers: [{name: c, image: x}]}\n";
+    let in_team =
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {containers: [{name: c, image: x}]}\n";
     let error = simulation.apply(in_team).unwrap_err();
     assert_eq!(error.problems[0].message, "namespaces \"team\" not found");
     simulation
@@ -517,13 +457,7 @@ fn namespaces_must_exist() {
         .collect();
     assert_eq!(
         names,
-        [
-            "default",
-            "kube-node-lease",
-            "kube-public",
-            "kube-system",
-            "team"
-        ]
+        ["default", "kube-node-lease", "kube-public", "kube-system", "team"]
     );
 }
 

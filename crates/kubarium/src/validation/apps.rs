@@ -2,8 +2,7 @@
 //! Deployment.
 
 use super::core::{
-    validate_object_meta, validate_pod_template, validate_selector_and_template_labels, NameRule,
-    TemplateRules,
+    validate_object_meta, validate_pod_template, validate_selector_and_template_labels, NameRule, TemplateRules,
 };
 use super::{FieldPath, Obj, Shown, Validator};
 use crate::yaml::{Node, Value};
@@ -91,11 +90,7 @@ pub(crate) fn validate_daemon_set(validator: &mut Validator, object: &Obj<'_>) {
     let spec = spec_of(object, &empty);
     validate_selector_and_template_labels(validator, &spec, "daemonset", false);
     validate_pod_template(validator, &spec, "DaemonSet", TemplateRules::AlwaysRestart);
-    for field in [
-        "minReadySeconds",
-        "templateGeneration",
-        "revisionHistoryLimit",
-    ] {
+    for field in ["minReadySeconds", "templateGeneration", "revisionHistoryLimit"] {
         validator.non_negative(&spec, field);
     }
     let Some(strategy) = spec.get("updateStrategy") else {
@@ -116,17 +111,32 @@ pub(crate) fn validate_daemon_set(validator: &mut Validator, object: &Obj<'_>) {
             let surge_value = surge.map_or(0, |value| value.value);
             if unavailable_value != 0 && surge_value != 0 {
                 if let Some(surge) = surge {
-                    validator.invalid(&rolling.path().child("maxSurge"), rolling.pos_of("maxSurge"), shown(surge), "may not be set when maxUnavailable is non-zero");
+                    validator.invalid(
+                        &rolling.path().child("maxSurge"),
+                        rolling.pos_of("maxSurge"),
+                        shown(surge),
+                        "may not be set when maxUnavailable is non-zero",
+                    );
                 }
             }
-            if unavailable_value == 0 && surge_value == 0 && (rolling.get("maxUnavailable").is_some() || rolling.get("maxSurge").is_some()) {
-                validator.required(&rolling.path().child("maxUnavailable"), rolling.pos_of("maxUnavailable"), "cannot be 0 when maxSurge is 0");
+            if unavailable_value == 0
+                && surge_value == 0
+                && (rolling.get("maxUnavailable").is_some() || rolling.get("maxSurge").is_some())
+            {
+                validator.required(
+                    &rolling.path().child("maxUnavailable"),
+                    rolling.pos_of("maxUnavailable"),
+                    "cannot be 0 when maxSurge is 0",
+                );
             }
         }
         other => validator.not_supported(
             &FieldPath::new("spec.updateStrategy"),
             strategy.pos_of("type"),
-            Shown::Raw(format!("apps.DaemonSetUpdateStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}", super::go_quote(other))),
+            Shown::Raw(format!(
+                "apps.DaemonSetUpdateStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}",
+                super::go_quote(other)
+            )),
             &["RollingUpdate", "OnDelete"],
         ),
     }
@@ -159,11 +169,7 @@ pub(crate) fn validate_deployment(validator: &mut Validator, object: &Obj<'_>) {
     validate_selector_and_template_labels(validator, &spec, "deployment", true);
     // Deployments reuse the ReplicaSet template check, message included.
     validate_pod_template(validator, &spec, "ReplicaSet", TemplateRules::AlwaysRestart);
-    for field in [
-        "minReadySeconds",
-        "revisionHistoryLimit",
-        "progressDeadlineSeconds",
-    ] {
+    for field in ["minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"] {
         validator.non_negative(&spec, field);
     }
     let min_ready = spec.int("minReadySeconds").unwrap_or(0);
@@ -184,7 +190,11 @@ pub(crate) fn validate_deployment(validator: &mut Validator, object: &Obj<'_>) {
     match strategy.str("type").unwrap_or("RollingUpdate") {
         "Recreate" => {
             if strategy.get("rollingUpdate").is_some() {
-                validator.forbidden(&strategy.path().child("rollingUpdate"), strategy.pos_of("rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'");
+                validator.forbidden(
+                    &strategy.path().child("rollingUpdate"),
+                    strategy.pos_of("rollingUpdate"),
+                    "may not be specified when strategy `type` is 'Recreate'",
+                );
             }
         }
         "RollingUpdate" => {
@@ -209,7 +219,10 @@ pub(crate) fn validate_deployment(validator: &mut Validator, object: &Obj<'_>) {
         other => validator.not_supported(
             &FieldPath::new("spec.strategy"),
             strategy.pos_of("type"),
-            Shown::Raw(format!("apps.DeploymentStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}", super::go_quote(other))),
+            Shown::Raw(format!(
+                "apps.DeploymentStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}",
+                super::go_quote(other)
+            )),
             &["Recreate", "RollingUpdate"],
         ),
     }

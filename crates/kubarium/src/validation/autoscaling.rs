@@ -48,10 +48,7 @@ fn validate_common(validator: &mut Validator, object: &Obj<'_>) -> Option<()> {
     let target_path = path.child("scaleTargetRef");
     let target_obj = target.map(|target| Obj::new(target, ""));
     for field in ["kind", "name"] {
-        let value = target_obj
-            .as_ref()
-            .and_then(|target| target.str(field))
-            .unwrap_or("");
+        let value = target_obj.as_ref().and_then(|target| target.str(field)).unwrap_or("");
         if value.is_empty() {
             validator.required(
                 &target_path.child(field),
@@ -61,9 +58,7 @@ fn validate_common(validator: &mut Validator, object: &Obj<'_>) -> Option<()> {
         } else if value == "." || value == ".." {
             validator.invalid(
                 &target_path.child(field),
-                target_obj
-                    .as_ref()
-                    .map_or(spec.pos(), |target| target.pos_of(field)),
+                target_obj.as_ref().map_or(spec.pos(), |target| target.pos_of(field)),
                 Shown::Str(value),
                 &format!("may not be '{value}'"),
             );
@@ -71,9 +66,7 @@ fn validate_common(validator: &mut Validator, object: &Obj<'_>) -> Option<()> {
             let character = if value.contains('/') { "/" } else { "%" };
             validator.invalid(
                 &target_path.child(field),
-                target_obj
-                    .as_ref()
-                    .map_or(spec.pos(), |target| target.pos_of(field)),
+                target_obj.as_ref().map_or(spec.pos(), |target| target.pos_of(field)),
                 Shown::Str(value),
                 &format!("may not contain '{character}'"),
             );
@@ -100,13 +93,7 @@ pub(crate) fn validate_v1(validator: &mut Validator, object: &Obj<'_>) {
     }
 }
 
-const METRIC_TYPES: &[&str] = &[
-    "ContainerResource",
-    "External",
-    "Object",
-    "Pods",
-    "Resource",
-];
+const METRIC_TYPES: &[&str] = &["ContainerResource", "External", "Object", "Pods", "Resource"];
 
 /// autoscaling/v2: metrics and behavior.
 pub(crate) fn validate_v2(validator: &mut Validator, object: &Obj<'_>) {
@@ -151,13 +138,7 @@ pub(crate) fn validate_v2(validator: &mut Validator, object: &Obj<'_>) {
             );
             continue;
         };
-        for other in [
-            "containerResource",
-            "external",
-            "object",
-            "pods",
-            "resource",
-        ] {
+        for other in ["containerResource", "external", "object", "pods", "resource"] {
             if other != source_field && metric.get(other).is_some() {
                 validator.forbidden(
                     &metric_path.child(other),

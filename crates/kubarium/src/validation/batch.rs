@@ -1,8 +1,7 @@
 //! batch/v1 validation (`pkg/apis/batch/validation/validation.go`): Job and CronJob.
 
 use super::core::{
-    selector_matches, validate_label_selector, validate_object_meta, validate_pod_template,
-    NameRule, TemplateRules,
+    selector_matches, validate_label_selector, validate_object_meta, validate_pod_template, NameRule, TemplateRules,
 };
 use super::{FieldPath, Obj, Shown, Validator};
 use crate::yaml::{Node, Value};
@@ -32,10 +31,7 @@ pub(crate) fn validate_job(validator: &mut Validator, object: &Obj<'_>) {
         .and_then(Node::as_str)
         .unwrap_or("");
     if spec.str("completionMode") == Some("Indexed") {
-        if let Some(completions) = spec
-            .int("completions")
-            .filter(|completions| *completions > 0)
-        {
+        if let Some(completions) = spec.int("completions").filter(|completions| *completions > 0) {
             let last_pod = format!("{name}-{}", completions - 1);
             if !super::is_dns1123_label(&last_pod).is_empty() {
                 let metadata = Obj::new(object.get("metadata").unwrap_or(&empty), "metadata");
@@ -95,10 +91,7 @@ fn validate_job_spec(validator: &mut Validator, spec: &Obj<'_>, context: JobCont
                 "when completion mode is Indexed",
             );
         }
-        if let Some(parallelism) = spec
-            .int("parallelism")
-            .filter(|parallelism| *parallelism > 100_000)
-        {
+        if let Some(parallelism) = spec.int("parallelism").filter(|parallelism| *parallelism > 100_000) {
             validator.invalid(
                 &path.child("parallelism"),
                 spec.pos_of("parallelism"),
@@ -173,10 +166,7 @@ fn validate_job_selector(validator: &mut Validator, spec: &Obj<'_>, context: Job
                 validator.invalid(
                     &selector_path,
                     selector.pos,
-                    Shown::Raw(super::go_label_selector(&Obj::new(
-                        selector,
-                        &selector_path_text,
-                    ))),
+                    Shown::Raw(super::go_label_selector(&Obj::new(selector, &selector_path_text))),
                     "`selector` will be auto-generated",
                 );
             }
@@ -227,10 +217,7 @@ fn validate_job_selector(validator: &mut Validator, spec: &Obj<'_>, context: Job
 fn strip_generated(selector: &Node) -> Node {
     let mut selector = selector.clone();
     if let Value::Map(entries) = &mut selector.value {
-        for entry in entries
-            .iter_mut()
-            .filter(|entry| entry.key == "matchLabels")
-        {
+        for entry in entries.iter_mut().filter(|entry| entry.key == "matchLabels") {
             if let Value::Map(labels) = &mut entry.value.value {
                 labels.retain(|label| !GENERATED_LABELS.contains(&label.key.as_str()));
             }
@@ -253,11 +240,7 @@ fn validate_pod_failure_policy(validator: &mut Validator, spec: &Obj<'_>) {
         .and_then(Node::as_str);
     if restart_policy == Some("OnFailure") {
         validator.invalid(
-            &spec
-                .path()
-                .child("template")
-                .child("spec")
-                .child("restartPolicy"),
+            &spec.path().child("template").child("spec").child("restartPolicy"),
             spec.pos_of("template"),
             Shown::Str("OnFailure"),
             "only \"Never\" is supported when podFailurePolicy is specified",
@@ -313,14 +296,12 @@ fn validate_pod_failure_policy(validator: &mut Validator, spec: &Obj<'_>) {
             (true, true) => validator.push_raw(
                 &rule_path,
                 rule.pos(),
-                "Invalid value: specifying both OnExitCodes and OnPodConditions is not supported"
-                    .to_string(),
+                "Invalid value: specifying both OnExitCodes and OnPodConditions is not supported".to_string(),
             ),
             (false, false) => validator.push_raw(
                 &rule_path,
                 rule.pos(),
-                "Invalid value: specifying one of OnExitCodes and OnPodConditions is required"
-                    .to_string(),
+                "Invalid value: specifying one of OnExitCodes and OnPodConditions is required".to_string(),
             ),
             _ => {}
         }
@@ -404,12 +385,7 @@ fn validate_pod_failure_policy(validator: &mut Validator, spec: &Obj<'_>) {
     }
 }
 
-fn validate_success_policy(
-    validator: &mut Validator,
-    spec: &Obj<'_>,
-    indexed: bool,
-    completions: Option<i64>,
-) {
+fn validate_success_policy(validator: &mut Validator, spec: &Obj<'_>, indexed: bool, completions: Option<i64>) {
     let Some(policy) = spec.get("successPolicy") else {
         return;
     };
@@ -443,7 +419,12 @@ fn validate_success_policy(
         }
         if let (Some(count), Some(completions)) = (count, completions) {
             if count > completions {
-                validator.invalid(&rule_path.child("succeededCount"), rule.pos_of("succeededCount"), Shown::Int(count), &format!("must be less than or equal to {completions} (the number of specified completions)"));
+                validator.invalid(
+                    &rule_path.child("succeededCount"),
+                    rule.pos_of("succeededCount"),
+                    Shown::Int(count),
+                    &format!("must be less than or equal to {completions} (the number of specified completions)"),
+                );
             }
         }
     }
@@ -538,10 +519,7 @@ fn validate_time_zone_name(zone: &str) -> Result<(), String> {
         return Err("timeZone must be nil or non-empty string".to_string());
     }
     if zone.eq_ignore_ascii_case("local") {
-        return Err(
-            "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"
-                .to_string(),
-        );
+        return Err("timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones".to_string());
     }
     // `time.LoadLocation`'s own name check: each component matches `^[A-Za-z\.\-_0-9+]{1,14}$`
     // and is not `.`, `..` or led by `-`.

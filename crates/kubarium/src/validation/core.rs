@@ -4,8 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::names::{
-    is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors,
-    port_name_errors,
+    is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors, port_name_errors,
 };
 use super::{go_string_map, FieldPath, Obj, Shown, Validator};
 use crate::quantity::Quantity;
@@ -59,28 +58,16 @@ pub(crate) fn validate_object_meta(validator: &mut Validator, object: &Obj<'_>, 
     }
     match metadata.str("name").filter(|name| !name.is_empty()) {
         None if metadata.str("generateName").is_none_or(str::is_empty) => {
-            validator.required(
-                &path.child("name"),
-                metadata.pos(),
-                "name or generateName is required",
-            );
+            validator.required(&path.child("name"), metadata.pos(), "name or generateName is required");
         }
         None => {}
         Some(name) => {
             for message in rule.check(name) {
-                validator.invalid(
-                    &path.child("name"),
-                    metadata.pos_of("name"),
-                    Shown::Str(name),
-                    &message,
-                );
+                validator.invalid(&path.child("name"), metadata.pos_of("name"), Shown::Str(name), &message);
             }
         }
     }
-    if let Some(namespace) = metadata
-        .str("namespace")
-        .filter(|namespace| !namespace.is_empty())
-    {
+    if let Some(namespace) = metadata.str("namespace").filter(|namespace| !namespace.is_empty()) {
         for message in is_dns1123_label(namespace) {
             validator.invalid(
                 &path.child("namespace"),
@@ -239,17 +226,11 @@ pub(crate) fn validate_selector_and_template_labels(
     empty_selector_kind: &str,
     selector_required: bool,
 ) {
-    let template_metadata = spec
-        .get("template")
-        .and_then(|template| template.get("metadata"));
+    let template_metadata = spec.get("template").and_then(|template| template.get("metadata"));
     let template_labels = template_metadata
         .map(|metadata| Obj::new(metadata, "").map_entries("labels"))
         .unwrap_or(&[]);
-    let labels_path = spec
-        .path()
-        .child("template")
-        .child("metadata")
-        .child("labels");
+    let labels_path = spec.path().child("template").child("metadata").child("labels");
     let labels_pos = template_metadata
         .map(|metadata| Obj::new(metadata, "").pos_of("labels"))
         .unwrap_or(spec.pos_of("template"));
@@ -280,9 +261,7 @@ pub(crate) fn validate_selector_and_template_labels(
                     Shown::Raw(super::go_label_selector(&selector)),
                     &format!("empty selector is invalid for {empty_selector_kind}"),
                 );
-            } else if selector_is_convertible(&selector)
-                && !selector_matches(&selector, template_labels)
-            {
+            } else if selector_is_convertible(&selector) && !selector_matches(&selector, template_labels) {
                 mismatch(validator);
             }
         }
@@ -417,10 +396,7 @@ pub(crate) fn validate_pod_spec(validator: &mut Validator, spec: &Obj<'_>, rules
             );
             if !host_ports.insert(key.clone()) {
                 validator.duplicate(
-                    &container_path
-                        .child("ports")
-                        .index(port_index)
-                        .child("hostPort"),
+                    &container_path.child("ports").index(port_index).child("hostPort"),
                     port.pos_of("hostPort"),
                     Shown::Str(&key),
                 );
@@ -480,12 +456,7 @@ pub(crate) fn validate_pod_spec(validator: &mut Validator, spec: &Obj<'_>, rules
     for field in ["hostname", "subdomain"] {
         if let Some(value) = spec.str(field).filter(|value| !value.is_empty()) {
             for message in is_dns1123_label(value) {
-                validator.invalid(
-                    &path.child(field),
-                    spec.pos_of(field),
-                    Shown::Str(value),
-                    &message,
-                );
+                validator.invalid(&path.child(field), spec.pos_of(field), Shown::Str(value), &message);
             }
         }
     }
@@ -511,11 +482,7 @@ fn validate_volumes(validator: &mut Validator, spec: &Obj<'_>) -> BTreeSet<Strin
                     );
                 }
                 if !names.insert(name.to_string()) {
-                    validator.duplicate(
-                        &volume_path.child("name"),
-                        volume.pos_of("name"),
-                        Shown::Str(name),
-                    );
+                    validator.duplicate(&volume_path.child("name"), volume.pos_of("name"), Shown::Str(name));
                 }
             }
         }
@@ -524,11 +491,7 @@ fn validate_volumes(validator: &mut Validator, spec: &Obj<'_>) -> BTreeSet<Strin
             _ => 0,
         };
         if sources > 1 {
-            validator.forbidden(
-                &volume_path,
-                volume.pos(),
-                "may not specify more than 1 volume type",
-            );
+            validator.forbidden(&volume_path, volume.pos(), "may not specify more than 1 volume type");
         }
     }
     names
@@ -557,11 +520,7 @@ fn validate_container(
                 );
             }
             if !names.insert(name.to_string()) {
-                validator.duplicate(
-                    &path.child("name"),
-                    container.pos_of("name"),
-                    Shown::Str(name),
-                );
+                validator.duplicate(&path.child("name"), container.pos_of("name"), Shown::Str(name));
             }
         }
     }
@@ -609,11 +568,7 @@ fn validate_container(
         let mount_path = path.child("volumeMounts").index(index);
         let name = mount.str("name").unwrap_or("");
         if !volume_names.contains(name) {
-            validator.not_found(
-                &mount_path.child("name"),
-                mount.pos_of("name"),
-                Shown::Str(name),
-            );
+            validator.not_found(&mount_path.child("name"), mount.pos_of("name"), Shown::Str(name));
         }
         match mount.str("mountPath").filter(|value| !value.is_empty()) {
             None => validator.required(&mount_path.child("mountPath"), mount.pos(), ""),
@@ -632,11 +587,7 @@ fn validate_container(
     for (index, variable) in container.seq("env").iter().enumerate() {
         let variable = Obj::new(variable, "");
         if variable.str("name").is_none_or(str::is_empty) {
-            validator.required(
-                &path.child("env").index(index).child("name"),
-                variable.pos(),
-                "",
-            );
+            validator.required(&path.child("env").index(index).child("name"), variable.pos(), "");
         }
     }
     validate_resources(validator, &container, path);
@@ -677,11 +628,7 @@ fn validate_container_ports(validator: &mut Validator, container: &Obj<'_>, path
                 );
             }
             if !port_names.insert(name.to_string()) {
-                validator.duplicate(
-                    &port_path.child("name"),
-                    port.pos_of("name"),
-                    Shown::Str(name),
-                );
+                validator.duplicate(&port_path.child("name"), port.pos_of("name"), Shown::Str(name));
             }
         }
         if let Some(protocol) = port.str("protocol") {
@@ -735,10 +682,9 @@ fn validate_resources(validator: &mut Validator, container: &Obj<'_>, path: &Fie
             .iter()
             .rev()
             .find(|limit| limit.key == request.key);
-        let (Some((requested, requested_text)), Some((limited, limited_text))) = (
-            quantity(&request.value),
-            limit.and_then(|limit| quantity(&limit.value)),
-        ) else {
+        let (Some((requested, requested_text)), Some((limited, limited_text))) =
+            (quantity(&request.value), limit.and_then(|limit| quantity(&limit.value)))
+        else {
             continue;
         };
         if requested > limited {
@@ -746,10 +692,7 @@ fn validate_resources(validator: &mut Validator, container: &Obj<'_>, path: &Fie
                 &resources_path.child("requests"),
                 request.value.pos,
                 Shown::Str(&requested_text),
-                &format!(
-                    "must be less than or equal to {} limit of {limited_text}",
-                    request.key
-                ),
+                &format!("must be less than or equal to {} limit of {limited_text}", request.key),
             );
         }
     }
@@ -838,9 +781,7 @@ fn validate_node_affinity(validator: &mut Validator, spec: &Obj<'_>) {
     let Some(required) = spec
         .get("affinity")
         .and_then(|affinity| affinity.get("nodeAffinity"))
-        .and_then(|node_affinity| {
-            node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
-        })
+        .and_then(|node_affinity| node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"))
     else {
         return;
     };
@@ -922,16 +863,8 @@ pub(crate) fn validate_node(validator: &mut Validator, object: &Obj<'_>) {
         if key.is_empty() {
             validator.required(&taint_path.child("key"), taint.pos(), "");
         }
-        for message in label_key_errors(key)
-            .into_iter()
-            .filter(|_| !key.is_empty())
-        {
-            validator.invalid(
-                &taint_path.child("key"),
-                taint.pos_of("key"),
-                Shown::Str(key),
-                &message,
-            );
+        for message in label_key_errors(key).into_iter().filter(|_| !key.is_empty()) {
+            validator.invalid(&taint_path.child("key"), taint.pos_of("key"), Shown::Str(key), &message);
         }
         match taint.str("effect") {
             None | Some("") => validator.required(&taint_path.child("effect"), taint.pos(), ""),
@@ -994,11 +927,7 @@ pub(crate) fn validate_service(validator: &mut Validator, object: &Obj<'_>) {
                     );
                 }
                 if !names.insert(name.to_string()) {
-                    validator.duplicate(
-                        &port_path.child("name"),
-                        port.pos_of("name"),
-                        Shown::Str(name),
-                    );
+                    validator.duplicate(&port_path.child("name"), port.pos_of("name"), Shown::Str(name));
                 }
             }
         }
@@ -1028,13 +957,12 @@ pub(crate) fn validate_service(validator: &mut Validator, object: &Obj<'_>) {
             }
         }
         match port.get("targetPort").map(|node| &node.value) {
-            Some(Value::Int(number)) if !(1..=65535).contains(number) && *number != 0 => validator
-                .invalid(
-                    &port_path.child("targetPort"),
-                    port.pos_of("targetPort"),
-                    Shown::Int(*number),
-                    "must be between 1 and 65535, inclusive",
-                ),
+            Some(Value::Int(number)) if !(1..=65535).contains(number) && *number != 0 => validator.invalid(
+                &port_path.child("targetPort"),
+                port.pos_of("targetPort"),
+                Shown::Int(*number),
+                "must be between 1 and 65535, inclusive",
+            ),
             Some(Value::String(name)) if !name.is_empty() => {
                 for message in port_name_errors(name) {
                     validator.invalid(
@@ -1142,10 +1070,7 @@ pub(crate) fn validate_endpoints(validator: &mut Validator, object: &Obj<'_>) {
         }
         for (port_index, port) in subset.seq("ports").iter().enumerate() {
             let port = Obj::new(port, "");
-            if let Some(number) = port
-                .int("port")
-                .filter(|number| !(1..=65535).contains(number))
-            {
+            if let Some(number) = port.int("port").filter(|number| !(1..=65535).contains(number)) {
                 validator.invalid(
                     &FieldPath::new("subsets")
                         .index(index)
@@ -1199,12 +1124,7 @@ pub(crate) fn validate_replication_controller(validator: &mut Validator, object:
         // The selector defaults to the template's labels; with neither, it stays empty.
         validator.required(&FieldPath::new("spec.selector"), spec.pos(), "");
     }
-    validate_pod_template(
-        validator,
-        &spec,
-        "ReplicationController",
-        TemplateRules::AlwaysRestart,
-    );
+    validate_pod_template(validator, &spec, "ReplicationController", TemplateRules::AlwaysRestart);
 }
 
 /// `ValidateResourceQuota`: non-negative amounts of known resources.
@@ -1267,9 +1187,7 @@ fn is_standard_quota_resource(name: &str) -> bool {
         "limits.ephemeral-storage",
         "ephemeral-storage",
     ];
-    STANDARD.contains(&name)
-        || name.starts_with("count/")
-        || name.starts_with("requests.hugepages-")
+    STANDARD.contains(&name) || name.starts_with("count/") || name.starts_with("requests.hugepages-")
 }
 
 /// `ValidateLimitRange`: known types, unique per list, and min <= default request <= default
@@ -1285,9 +1203,7 @@ pub(crate) fn validate_limit_range(validator: &mut Validator, object: &Obj<'_>) 
         let limit = Obj::new(limit, "");
         let path = FieldPath::new("spec.limits").index(index);
         let limit_type = limit.str("type").unwrap_or("");
-        if !["Pod", "Container", "PersistentVolumeClaim"].contains(&limit_type)
-            && !limit_type.contains('/')
-        {
+        if !["Pod", "Container", "PersistentVolumeClaim"].contains(&limit_type) && !limit_type.contains('/') {
             validator.invalid(
                 &path.child("type"),
                 limit.pos_of("type"),
@@ -1296,11 +1212,7 @@ pub(crate) fn validate_limit_range(validator: &mut Validator, object: &Obj<'_>) 
             );
         }
         if !types.insert(limit_type.to_string()) {
-            validator.duplicate(
-                &path.child("type"),
-                limit.pos_of("type"),
-                Shown::Str(limit_type),
-            );
+            validator.duplicate(&path.child("type"), limit.pos_of("type"), Shown::Str(limit_type));
         }
         if limit_type == "Pod" {
             for field in ["default", "defaultRequest"] {
@@ -1323,22 +1235,13 @@ pub(crate) fn validate_limit_range(validator: &mut Validator, object: &Obj<'_>) 
                     Value::String(text) => Quantity::parse(text.trim())
                         .ok()
                         .map(|quantity| (quantity, text.clone(), entry.value.pos)),
-                    Value::Int(number) => Some((
-                        Quantity::from_units(*number),
-                        number.to_string(),
-                        entry.value.pos,
-                    )),
+                    Value::Int(number) => Some((Quantity::from_units(*number), number.to_string(), entry.value.pos)),
                     _ => None,
                 })
         };
         let mut resources = BTreeSet::new();
         for field in ["min", "max", "default", "defaultRequest"] {
-            resources.extend(
-                limit
-                    .map_entries(field)
-                    .iter()
-                    .map(|entry| entry.key.clone()),
-            );
+            resources.extend(limit.map_entries(field).iter().map(|entry| entry.key.clone()));
         }
         for resource in resources {
             let min = amount("min", &resource);
@@ -1350,8 +1253,7 @@ pub(crate) fn validate_limit_range(validator: &mut Validator, object: &Obj<'_>) 
                              field: &str,
                              lower_name: &str,
                              upper_name: &str| {
-                if let (Some((low, low_text, low_pos)), Some((high, high_text, _))) = (lower, upper)
-                {
+                if let (Some((low, low_text, low_pos)), Some((high, high_text, _))) = (lower, upper) {
                     if low > high {
                         validator.invalid(
                             &path.child(field).key(&resource),
@@ -1364,13 +1266,7 @@ pub(crate) fn validate_limit_range(validator: &mut Validator, object: &Obj<'_>) 
             };
             order(&min, &max, "min", "min", "max");
             order(&min, &default_request, "min", "min", "default request");
-            order(
-                &default_request,
-                &max,
-                "defaultRequest",
-                "default request",
-                "max",
-            );
+            order(&default_request, &max, "defaultRequest", "default request", "max");
             order(
                 &default_request,
                 &default,

@@ -13,9 +13,7 @@ mod batch;
 mod core;
 mod names;
 
-pub use names::{
-    is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors,
-};
+pub use names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors};
 
 use std::fmt::Write as _;
 
@@ -46,9 +44,7 @@ pub fn validate(api_version: &str, kind: &str, root: &Node) -> Vec<FieldIssue> {
         ("v1", "Namespace") => core::validate_namespace(&mut validator, &object),
         ("v1", "Service") => core::validate_service(&mut validator, &object),
         ("v1", "Endpoints") => core::validate_endpoints(&mut validator, &object),
-        ("v1", "ReplicationController") => {
-            core::validate_replication_controller(&mut validator, &object)
-        }
+        ("v1", "ReplicationController") => core::validate_replication_controller(&mut validator, &object),
         ("v1", "ResourceQuota") => core::validate_resource_quota(&mut validator, &object),
         ("v1", "LimitRange") => core::validate_limit_range(&mut validator, &object),
         ("apps/v1", "DaemonSet") => apps::validate_daemon_set(&mut validator, &object),
@@ -56,12 +52,8 @@ pub fn validate(api_version: &str, kind: &str, root: &Node) -> Vec<FieldIssue> {
         ("apps/v1", "Deployment") => apps::validate_deployment(&mut validator, &object),
         ("batch/v1", "Job") => batch::validate_job(&mut validator, &object),
         ("batch/v1", "CronJob") => batch::validate_cron_job(&mut validator, &object),
-        ("autoscaling/v1", "HorizontalPodAutoscaler") => {
-            autoscaling::validate_v1(&mut validator, &object)
-        }
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => {
-            autoscaling::validate_v2(&mut validator, &object)
-        }
+        ("autoscaling/v1", "HorizontalPodAutoscaler") => autoscaling::validate_v1(&mut validator, &object),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => autoscaling::validate_v2(&mut validator, &object),
         _ => {}
     }
     validator.dedup();
@@ -227,21 +219,12 @@ impl Validator {
     }
 
     /// `field.NotSupported`.
-    pub fn not_supported(
-        &mut self,
-        path: &FieldPath,
-        pos: Pos,
-        value: Shown<'_>,
-        supported: &[&str],
-    ) {
+    pub fn not_supported(&mut self, path: &FieldPath, pos: Pos, value: Shown<'_>, supported: &[&str]) {
         let supported: Vec<String> = supported.iter().map(|value| go_quote(value)).collect();
         self.push(
             path,
             pos,
-            format!(
-                "Unsupported value: {value}: supported values: {}",
-                supported.join(", ")
-            ),
+            format!("Unsupported value: {value}: supported values: {}", supported.join(", ")),
         );
     }
 

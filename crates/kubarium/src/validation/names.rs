@@ -127,9 +127,7 @@ pub fn port_name_errors(name: &str) -> Vec<String> {
         .bytes()
         .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
     {
-        errors.push(
-            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_string(),
-        );
+        errors.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_string());
     }
     if !name.bytes().any(|byte| byte.is_ascii_lowercase()) {
         errors.push("must contain at least one letter (a-z)".to_string());
@@ -174,10 +172,7 @@ mod tests {
     #[test]
     fn port_names() {
         assert!(port_name_errors("http").is_empty());
-        assert_eq!(
-            port_name_errors("8080"),
-            ["must contain at least one letter (a-z)"]
-        );
+        assert_eq!(port_name_errors("8080"), ["must contain at least one letter (a-z)"]);
         assert_eq!(
             port_name_errors("-web--x"),
             [

@@ -35,15 +35,9 @@ fn every_seed_manifest_is_valid_except_the_typo() {
         ("sleep-cj", include_str!("../../seeds/sleep-cj.yaml")),
         ("cron-job", include_str!("../../seeds/cron-job.yaml")),
         ("static-web", include_str!("../../seeds/static-web.yaml")),
-        (
-            "http-go-nodename",
-            include_str!("../../seeds/http-go-nodename.yaml"),
-        ),
+        ("http-go-nodename", include_str!("../../seeds/http-go-nodename.yaml")),
         ("http-go-gpu", include_str!("../../seeds/http-go-gpu.yaml")),
-        (
-            "multi-scheduler",
-            include_str!("../../seeds/multi-scheduler.yaml"),
-        ),
+        ("multi-scheduler", include_str!("../../seeds/multi-scheduler.yaml")),
         ("myapp-hpa", include_str!("../../seeds/myapp-hpa.yaml")),
         ("myweb-svc", include_str!("../../seeds/myweb-svc.yaml")),
         ("myapp-rc", include_str!("../../seeds/myapp-rc.yaml")),
