@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod behaviour;
+pub mod bench;
 pub mod controller;
 pub mod cron;
 pub mod defaults;

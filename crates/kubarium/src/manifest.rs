@@ -42,7 +42,11 @@ pub struct Notice {
 
 impl fmt::Display for Notice {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}: {} is accepted but not simulated", self.object, self.path)
+        write!(
+            formatter,
+            "{}: {} is accepted but not simulated",
+            self.object, self.path
+        )
     }
 }
 
@@ -375,7 +379,11 @@ fn ignored_paths(input: &serde_json::Value, kept: &serde_json::Value) -> Vec<Str
                     if value.is_null() {
                         continue;
                     }
-                    let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    let child = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
                     walk(value, kept_fields.get(key), &child, out);
                 }
             }

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::{set_condition, Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint};
+use crate::quantity::Quantity;
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::store::{pod_requests, NodeUsage, PodRequests};
 use crate::time::{Millis, SECOND_MS};
@@ -146,7 +147,33 @@ fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str
 }
 
 /// Runs the filters for one node, stopping at the first that fails.
-pub fn filter_node(spec: &PodSpec, requests: &PodRequests, node: &Node, usage: Option<&NodeUsage>) -> Verdict {
+
+/// A node as the scheduler's snapshot holds it (`framework.NodeInfo`): the object, its usage
+/// slot, and its allocatable amounts, read once.
+#[derive(Debug, Clone)]
+pub struct SnapshotNode {
+    pub node: Node,
+    pub usage_slot: usize,
+    pub cpu: Quantity,
+    pub memory: Quantity,
+    pub pods: i64,
+}
+
+impl SnapshotNode {
+    pub fn new(node: Node, usage_slot: usize) -> Self {
+        let allocatable = |name: &str| node.status.allocatable.get(name).copied().unwrap_or_default();
+        SnapshotNode {
+            cpu: allocatable("cpu"),
+            memory: allocatable("memory"),
+            pods: allocatable("pods").value(),
+            node,
+            usage_slot,
+        }
+    }
+}
+
+pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
+    let node = &snapshot.node;
     // NodeUnschedulable: cordoned nodes, unless the pod tolerates the unschedulable taint.
     if node.spec.unschedulable {
         let tolerates = spec.tolerations.iter().any(|toleration| {
@@ -173,8 +200,6 @@ pub fn filter_node(spec: &PodSpec, requests: &PodRequests, node: &Node, usage: O
     if !node_affinity_matches(spec, node) {
         return Verdict::Unresolvable(vec![REASON_NODE_AFFINITY.to_string()]);
     }
-    let empty = NodeUsage::default();
-    let usage = usage.unwrap_or(&empty);
     let port_taken = requests.host_ports.iter().any(|(protocol, ip, port)| {
         usage.host_ports.keys().any(|(used_protocol, used_ip, used_port)| {
             used_protocol == protocol && used_port == port && (used_ip == ip || used_ip == "0.0.0.0" || ip == "0.0.0.0")
@@ -184,15 +209,14 @@ pub fn filter_node(spec: &PodSpec, requests: &PodRequests, node: &Node, usage: O
         return Verdict::Unschedulable(vec![REASON_NODE_PORTS.to_string()]);
     }
     // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
-    let allocatable = |name: &str| node.status.allocatable.get(name).copied().unwrap_or_default();
     let mut reasons = Vec::new();
-    if i64::from(usage.pods) + 1 > allocatable("pods").value() {
+    if i64::from(usage.pods) + 1 > snapshot.pods {
         reasons.push("Too many pods".to_string());
     }
-    if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > allocatable("cpu") {
+    if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > snapshot.cpu {
         reasons.push("Insufficient cpu".to_string());
     }
-    if !requests.memory.is_zero() && usage.memory.saturating_add(requests.memory) > allocatable("memory") {
+    if !requests.memory.is_zero() && usage.memory.saturating_add(requests.memory) > snapshot.memory {
         reasons.push("Insufficient memory".to_string());
     }
     if reasons.is_empty() {
@@ -241,6 +265,30 @@ pub fn fit_error_message(node_count: usize, verdicts: &BTreeMap<String, Verdict>
 }
 
 /// Schedules one pod.
+
+/// NodeAffinity `PreFilter`: when every required term names nodes with `metadata.name In` (as
+/// DaemonSet pods do), only those nodes can fit (`PreFilterResult.NodeNames`).
+fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
+    let required = spec
+        .affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()?;
+    let mut names = Vec::new();
+    for term in &required.node_selector_terms {
+        let field = term
+            .match_fields
+            .iter()
+            .find(|field| field.key == "metadata.name" && field.operator == "In")?;
+        names.extend(field.values.iter().cloned());
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
 pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
@@ -255,35 +303,54 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let spec = pod.spec.clone();
     let requests = pod_requests(pod);
     let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.clone());
-    let node_names: Vec<String> = simulation.store.nodes.keys().cloned().collect();
-    let node_count = node_names.len();
-    let to_find = feasible_nodes_to_find(node_count);
-    let start = if node_count == 0 {
+    let snapshot = simulation.node_snapshot();
+    let node_count = snapshot.len();
+    let prefiltered: Option<Vec<usize>> = prefilter_node_names(&spec).map(|names| {
+        names
+            .iter()
+            .filter_map(|name| {
+                snapshot
+                    .binary_search_by(|entry| entry.node.metadata.name.as_str().cmp(name))
+                    .ok()
+            })
+            .collect()
+    });
+    let searched = prefiltered.as_ref().map_or(node_count, Vec::len);
+    let candidate = |offset: usize| prefiltered.as_ref().map_or(offset, |indexes| indexes[offset]);
+    let to_find = feasible_nodes_to_find(searched);
+    // The search starts where the last one stopped (`nextStartNodeIndex`).
+    let start = if prefiltered.is_some() || searched == 0 {
         0
     } else {
-        simulation.next_start_node_index % node_count
+        simulation.next_start_node_index % searched
     };
-    let mut feasible = Vec::new();
+    let mut feasible: Vec<usize> = Vec::new();
     let mut verdicts = BTreeMap::new();
     let mut processed = 0;
-    for offset in 0..node_count {
+    for offset in 0..searched {
         if feasible.len() >= to_find {
             break;
         }
-        let name = &node_names[(start + offset) % node_count];
+        let index = candidate((start + offset) % searched);
         processed += 1;
-        let Some(node) = simulation.store.nodes.get(name) else {
-            continue;
-        };
-        match filter_node(&spec, &requests, node, simulation.store.node_usage(name)) {
-            Verdict::Fits => feasible.push(name.clone()),
+        let entry = &snapshot[index];
+        match filter_node(&spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
+            Verdict::Fits => feasible.push(index),
             verdict => {
-                verdicts.insert(name.clone(), verdict);
+                verdicts.insert(entry.node.metadata.name.clone(), verdict);
             }
         }
     }
-    if node_count > 0 {
+    if prefiltered.is_none() && node_count > 0 {
         simulation.next_start_node_index = (start + processed) % node_count;
+    }
+    if feasible.is_empty() && prefiltered.is_some() {
+        // The nodes the PreFilter ruled out count with its reason.
+        for entry in snapshot.iter() {
+            verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
+                Verdict::Unresolvable(vec!["node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string()])
+            });
+        }
     }
     let object = format!("pod/{}", key.name);
     if feasible.is_empty() {
@@ -318,7 +385,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
         return;
     }
-    let node_name = select_host(simulation, &spec, owner_uid.as_deref(), &requests, &feasible);
+    let node_name = select_host(simulation, &snapshot, &spec, owner_uid.as_deref(), &requests, &feasible);
     bind(simulation, key, &node_name);
 }
 
@@ -326,30 +393,23 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
 /// samples among equal scores.
 fn select_host(
     simulation: &mut Simulation,
+    snapshot: &[SnapshotNode],
     spec: &PodSpec,
     owner_uid: Option<&str>,
     requests: &PodRequests,
-    feasible: &[String],
+    feasible: &[usize],
 ) -> String {
     if feasible.len() == 1 {
-        return feasible[0].clone();
+        return snapshot[feasible[0]].node.metadata.name.clone();
     }
     let mut raw: Vec<[i64; 5]> = Vec::with_capacity(feasible.len());
-    for name in feasible {
-        let node = &simulation.store.nodes[name];
-        let usage = simulation.store.node_usage(name).cloned().unwrap_or_default();
-        let allocatable_cpu = node
-            .status
-            .allocatable
-            .get("cpu")
-            .map_or(0, |cpu| cpu.milli_value())
-            .max(1);
-        let allocatable_memory = node
-            .status
-            .allocatable
-            .get("memory")
-            .map_or(0, |memory| memory.value())
-            .max(1);
+    for &index in feasible {
+        let entry = &snapshot[index];
+        let node = &entry.node;
+        let name = &node.metadata.name;
+        let usage = simulation.store.usage_at(entry.usage_slot);
+        let allocatable_cpu = entry.cpu.milli_value().max(1);
+        let allocatable_memory = entry.memory.value().max(1);
         let cpu = (usage.cpu_nonzero_milli + requests.cpu_nonzero_milli).min(allocatable_cpu);
         let memory = (usage.memory_nonzero + requests.memory_nonzero).min(allocatable_memory);
         // LeastAllocated: the mean free share, 0..100.
@@ -431,7 +491,7 @@ fn select_host(
             }
         }
     }
-    feasible[chosen].clone()
+    snapshot[feasible[chosen]].node.metadata.name.clone()
 }
 
 /// Binds: `nodeName` set, `PodScheduled` true, and the node's kubelet takes over.

@@ -238,6 +238,9 @@ pub struct Simulation {
     /// Runs per owner and container, for `fail_first` behaviour.
     behaviour_attempts: BTreeMap<String, u32>,
     next_pod_ip: u32,
+    /// The scheduler's snapshot of the nodes, in name order, each with its usage slot; rebuilt
+    /// after any node changes.
+    node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
     events: Vec<EventRecord>,
 }
 
@@ -263,6 +266,7 @@ impl Simulation {
             mirror_status: BTreeMap::new(),
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
+            node_snapshot: None,
             events: Vec::new(),
         };
         for name in INITIAL_NAMESPACES {
@@ -320,6 +324,22 @@ impl Simulation {
 
     pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {
         self.store.namespaces.values()
+    }
+
+    /// The scheduler's snapshot of the nodes (like `nodeInfoSnapshot`), shared until a node
+    /// changes.
+    pub(crate) fn node_snapshot(&mut self) -> std::sync::Arc<Vec<scheduler::SnapshotNode>> {
+        if let Some(snapshot) = &self.node_snapshot {
+            return snapshot.clone();
+        }
+        let names: Vec<String> = self.store.nodes.keys().cloned().collect();
+        let snapshot: Vec<scheduler::SnapshotNode> = names
+            .iter()
+            .map(|name| scheduler::SnapshotNode::new(self.store.nodes[name].clone(), self.store.usage_slot(name)))
+            .collect();
+        let snapshot = std::sync::Arc::new(snapshot);
+        self.node_snapshot = Some(snapshot.clone());
+        snapshot
     }
 
     /// Why the scheduler last rejected a pending pod on each node (node name to reason).
@@ -387,7 +407,10 @@ impl Simulation {
                 Manifest::NotSimulated { .. } => {}
             }
         }
-        Ok(Applied { objects: count, notices })
+        Ok(Applied {
+            objects: count,
+            notices,
+        })
     }
 
     /// The `NamespaceLifecycle` admission plugin: the namespace must exist.
@@ -496,6 +519,7 @@ impl Simulation {
     /// Cluster changes that can make a pod fit or a daemon pod due: every DaemonSet looks again
     /// and unschedulable pods go back to the scheduler's active queue.
     pub(crate) fn on_node_changed(&mut self) {
+        self.node_snapshot = None;
         let keys: Vec<ObjectKey> = self.store.daemon_sets.keys().cloned().collect();
         for key in keys {
             self.enqueue_now(Work::SyncDaemonSet(key));
@@ -525,7 +549,7 @@ impl Simulation {
 
     /// Creates a pod (the API server's job, with the `DefaultTolerationSeconds` admission
     /// plugin) and tells the scheduler or the kubelet about it.
-    pub(crate) fn create_pod(&mut self, mut pod: Pod) -> ObjectKey {
+    pub fn create_pod(&mut self, mut pod: Pod) -> ObjectKey {
         self.admit_metadata(&mut pod.metadata);
         add_default_toleration_seconds(&mut pod.spec.tolerations);
         pod.status = Default::default();

@@ -104,7 +104,9 @@ pub struct Store {
     pods: BTreeMap<ObjectKey, Pod>,
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     pods_by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
-    usage: BTreeMap<String, NodeUsage>,
+    /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
+    usage_slots: Vec<NodeUsage>,
+    usage_index: BTreeMap<String, usize>,
 }
 
 impl Store {
@@ -131,7 +133,22 @@ impl Store {
     }
 
     pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
-        self.usage.get(node)
+        self.usage_index.get(node).map(|slot| &self.usage_slots[*slot])
+    }
+
+    /// The usage slot of a node name, created empty on first use. A name keeps its slot.
+    pub fn usage_slot(&mut self, node: &str) -> usize {
+        if let Some(slot) = self.usage_index.get(node) {
+            return *slot;
+        }
+        let slot = self.usage_slots.len();
+        self.usage_slots.push(NodeUsage::default());
+        self.usage_index.insert(node.to_string(), slot);
+        slot
+    }
+
+    pub fn usage_at(&self, slot: usize) -> &NodeUsage {
+        &self.usage_slots[slot]
     }
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
@@ -180,7 +197,8 @@ impl Store {
         }
         if Self::counts_against_node(pod) {
             let requests = pod_requests(pod);
-            let usage = self.usage.entry(pod.spec.node_name.clone()).or_default();
+            let slot = self.usage_slot(&pod.spec.node_name);
+            let usage = &mut self.usage_slots[slot];
             usage.cpu = usage.cpu.saturating_add(requests.cpu);
             usage.memory = usage.memory.saturating_add(requests.memory);
             usage.cpu_nonzero_milli += requests.cpu_nonzero_milli;
@@ -209,7 +227,11 @@ impl Store {
         }
         if Self::counts_against_node(pod) {
             let requests = pod_requests(pod);
-            if let Some(usage) = self.usage.get_mut(&pod.spec.node_name) {
+            if let Some(usage) = self
+                .usage_index
+                .get(&pod.spec.node_name)
+                .map(|slot| &mut self.usage_slots[*slot])
+            {
                 usage.cpu = usage.cpu.saturating_sub(requests.cpu);
                 usage.memory = usage.memory.saturating_sub(requests.memory);
                 usage.cpu_nonzero_milli -= requests.cpu_nonzero_milli;

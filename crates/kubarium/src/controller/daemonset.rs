@@ -31,7 +31,21 @@ pub struct Placement {
 /// affinity and selector, and taints: untolerated `NoSchedule` taints keep new pods off but let
 /// running ones stay; untolerated `NoExecute` taints do neither.
 pub fn node_should_run_daemon_pod(daemon_set: &DaemonSet, node: &Node) -> Placement {
-    let spec = daemon_pod_spec(daemon_set, &node.metadata.name);
+    node_should_run_with(daemon_set, &daemon_tolerations(daemon_set), node)
+}
+
+/// The tolerations a daemon pod of this DaemonSet carries.
+fn daemon_tolerations(daemon_set: &DaemonSet) -> crate::api::PodSpec {
+    let mut spec = crate::api::PodSpec {
+        tolerations: daemon_set.spec.template.spec.tolerations.clone(),
+        ..crate::api::PodSpec::default()
+    };
+    add_daemon_tolerations(&mut spec.tolerations, daemon_set.spec.template.spec.host_network);
+    spec
+}
+
+/// `node_should_run_daemon_pod` with the daemon pod's tolerations computed once per sync.
+fn node_should_run_with(daemon_set: &DaemonSet, spec: &crate::api::PodSpec, node: &Node) -> Placement {
     let refuse = |reason: String, continue_running: bool| Placement {
         should_run: false,
         should_continue_running: continue_running,
@@ -45,13 +59,13 @@ pub fn node_should_run_daemon_pod(daemon_set: &DaemonSet, node: &Node) -> Placem
     if !scheduler::node_affinity_matches(&daemon_set.spec.template.spec, node) {
         return refuse(scheduler::REASON_NODE_AFFINITY.to_string(), false);
     }
-    if let Some(taint) = scheduler::untolerated_taint(&spec, &node.spec.taints, &["NoExecute"]) {
+    if let Some(taint) = scheduler::untolerated_taint(spec, &node.spec.taints, &["NoExecute"]) {
         return refuse(
             format!("node(s) had untolerated taint {}", taint.scheduler_string()),
             false,
         );
     }
-    if let Some(taint) = scheduler::untolerated_taint(&spec, &node.spec.taints, &["NoSchedule"]) {
+    if let Some(taint) = scheduler::untolerated_taint(spec, &node.spec.taints, &["NoSchedule"]) {
         return refuse(
             format!("node(s) had untolerated taint {}", taint.scheduler_string()),
             true,
@@ -121,23 +135,23 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
         return;
     };
     let nodes: Vec<Node> = simulation.store.nodes.values().cloned().collect();
-    let owned: Vec<ObjectKey> = simulation
-        .store
-        .pods_owned_by(&daemon_set.metadata.uid)
-        .cloned()
-        .collect();
+    let tolerations = daemon_tolerations(&daemon_set);
+    // The daemon pods by the node they are for (bound, or pinned by affinity while pending).
+    let mut by_node: std::collections::BTreeMap<String, Vec<ObjectKey>> = std::collections::BTreeMap::new();
+    for pod_key in simulation.store.pods_owned_by(&daemon_set.metadata.uid) {
+        let Some(pod) = simulation.store.pod(pod_key) else {
+            continue;
+        };
+        if pod.metadata.is_terminating() {
+            continue;
+        }
+        if let Some(node_name) = pod.spec.node_name_or_target() {
+            by_node.entry(node_name.to_string()).or_default().push(pod_key.clone());
+        }
+    }
     for node in &nodes {
-        let placement = node_should_run_daemon_pod(&daemon_set, node);
-        let on_node: Vec<ObjectKey> = owned
-            .iter()
-            .filter(|pod_key| {
-                simulation.store.pod(pod_key).is_some_and(|pod| {
-                    pod.spec.node_name_or_target() == Some(node.metadata.name.as_str())
-                        && !pod.metadata.is_terminating()
-                })
-            })
-            .cloned()
-            .collect();
+        let placement = node_should_run_with(&daemon_set, &tolerations, node);
+        let on_node = by_node.remove(&node.metadata.name).unwrap_or_default();
         if placement.should_run && on_node.is_empty() {
             create_daemon_pod(simulation, &daemon_set, &node.metadata.name);
         } else if !placement.should_continue_running {
@@ -221,8 +235,9 @@ fn update_status(simulation: &mut Simulation, key: &ObjectKey, nodes: &[Node]) {
         return;
     };
     let mut status = crate::api::DaemonSetStatus::default();
+    let tolerations = daemon_tolerations(daemon_set);
     for node in nodes {
-        let placement = node_should_run_daemon_pod(daemon_set, node);
+        let placement = node_should_run_with(daemon_set, &tolerations, node);
         let on_node: Vec<&Pod> = simulation
             .store
             .pods_on_node(&node.metadata.name)

@@ -1,0 +1,86 @@
+//! Benchmark workloads, shared by the native bench (`benches/engine.rs`) and the wasm facade so
+//! both measure the same work. Each returns what it did; the caller measures the time.
+
+use crate::api::{Container, ObjectMeta, Pod, PodPhase};
+use crate::quantity::Quantity;
+use crate::sim::{ClusterConfig, Simulation};
+use crate::time::{Millis, SECOND_MS};
+
+/// What a benchmark run did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BenchOutcome {
+    pub nodes: usize,
+    pub pods: usize,
+    pub running_pods: usize,
+    pub steps: usize,
+    pub events: usize,
+    pub simulated_ms: Millis,
+}
+
+fn outcome(simulation: &Simulation, steps: usize) -> BenchOutcome {
+    BenchOutcome {
+        nodes: simulation.nodes().count(),
+        pods: simulation.pods().count(),
+        running_pods: simulation
+            .pods()
+            .filter(|pod| pod.status.phase == PodPhase::Running)
+            .count(),
+        steps,
+        events: simulation.events().len(),
+        simulated_ms: simulation.now(),
+    }
+}
+
+/// `nodes` nodes and the `myweb-ds` DaemonSet, played for a minute of simulated time.
+pub fn daemon_set_on_nodes(nodes: usize) -> BenchOutcome {
+    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).expect("the example is valid");
+    let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");
+    outcome(&simulation, steps)
+}
+
+/// `pods` bare pods (100m CPU, 128Mi each) scheduled onto `nodes` nodes and started, played
+/// for a minute of simulated time.
+pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
+    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
+    let mut container = Container {
+        name: "app".to_string(),
+        image: "registry.k8s.io/pause:3.10".to_string(),
+        ..Container::default()
+    };
+    container
+        .resources
+        .requests
+        .insert("cpu".to_string(), Quantity::from_milli(100));
+    container
+        .resources
+        .requests
+        .insert("memory".to_string(), Quantity::from_units(128 * 1024 * 1024));
+    for index in 0..pods {
+        let mut pod = Pod {
+            metadata: ObjectMeta {
+                name: format!("pod-{index}"),
+                ..ObjectMeta::default()
+            },
+            ..Pod::default()
+        };
+        pod.spec.containers.push(container.clone());
+        simulation.create_pod(pod);
+    }
+    let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");
+    outcome(&simulation, steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_runs_place_and_start_everything() {
+        let daemon = daemon_set_on_nodes(20);
+        assert_eq!((daemon.pods, daemon.running_pods), (20, 20));
+        let bare = bare_pods_on_nodes(10, 300);
+        assert_eq!((bare.pods, bare.running_pods), (300, 300));
+    }
+}
