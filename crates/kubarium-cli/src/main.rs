@@ -110,8 +110,8 @@ fn render_events(simulation: &Simulation) -> String {
                 human_duration(simulation.now() - event.time_ms),
                 event.event_type.to_string(),
                 event.reason.to_string(),
-                event.object.clone(),
-                event.message.clone(),
+                event.object.to_string(),
+                event.message.to_string(),
             ]
         })
         .collect();

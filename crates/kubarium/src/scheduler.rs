@@ -157,12 +157,17 @@ pub struct SnapshotNode {
     pub cpu: Quantity,
     pub memory: Quantity,
     pub pods: i64,
+    /// For scoring: allocatable CPU in millicores and memory in bytes (at least 1).
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
 }
 
 impl SnapshotNode {
     pub fn new(node: Node, usage_slot: usize) -> Self {
         let allocatable = |name: &str| node.status.allocatable.get(name).copied().unwrap_or_default();
         SnapshotNode {
+            cpu_milli: allocatable("cpu").milli_value().max(1),
+            memory_bytes: allocatable("memory").value().max(1),
             cpu: allocatable("cpu"),
             memory: allocatable("memory"),
             pods: allocatable("pods").value(),
@@ -408,8 +413,7 @@ fn select_host(
         let node = &entry.node;
         let name = &node.metadata.name;
         let usage = simulation.store.usage_at(entry.usage_slot);
-        let allocatable_cpu = entry.cpu.milli_value().max(1);
-        let allocatable_memory = entry.memory.value().max(1);
+        let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
         let cpu = (usage.cpu_nonzero_milli + requests.cpu_nonzero_milli).min(allocatable_cpu);
         let memory = (usage.memory_nonzero + requests.memory_nonzero).min(allocatable_memory);
         // LeastAllocated: the mean free share, 0..100.

@@ -6,7 +6,8 @@
 //! (heartbeats, monitor loops) is computed when it matters instead of ticking: a healthy node
 //! costs no work items at all.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -95,7 +96,7 @@ impl ClusterConfig {
 }
 
 /// A unit of work on the queue: which component looks at which object.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Work {
     SyncDaemonSet(ObjectKey),
     SchedulePod(ObjectKey),
@@ -117,7 +118,8 @@ pub enum Work {
 #[derive(Debug, Default)]
 struct WorkQueue {
     by_due: BTreeSet<(Millis, u64, Work)>,
-    due_of: BTreeMap<Work, (Millis, u64)>,
+    /// Only looked up, never iterated: the order comes from `by_due`.
+    due_of: HashMap<Work, (Millis, u64)>,
     next_sequence: u64,
 }
 
@@ -156,9 +158,9 @@ pub struct EventRecord {
     pub event_type: &'static str,
     pub reason: &'static str,
     /// `kind/name` as kubectl prints it (`pod/myweb-ds-x7k2p`).
-    pub object: String,
-    pub namespace: String,
-    pub message: String,
+    pub object: Arc<str>,
+    pub namespace: Arc<str>,
+    pub message: Arc<str>,
     /// The reporting component (`daemonset-controller`, `default-scheduler`, `kubelet`).
     pub source: &'static str,
 }
@@ -242,6 +244,9 @@ pub struct Simulation {
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
     events: Vec<EventRecord>,
+    /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
+    /// looked up, never iterated, so its order cannot leak.
+    interned: HashSet<Arc<str>>,
 }
 
 impl Simulation {
@@ -267,6 +272,7 @@ impl Simulation {
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
             node_snapshot: None,
+            interned: HashSet::new(),
             events: Vec::new(),
         };
         for name in INITIAL_NAMESPACES {
@@ -822,15 +828,27 @@ impl Simulation {
         message: String,
         source: &'static str,
     ) {
+        let object = self.intern(&object);
+        let namespace = self.intern(namespace);
+        let message = self.intern(&message);
         self.events.push(EventRecord {
             time_ms: self.now,
             event_type,
             reason,
             object,
-            namespace: namespace.to_string(),
+            namespace,
             message,
             source,
         });
+    }
+
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.interned.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.interned.insert(shared.clone());
+        shared
     }
 
     /// When the next piece of work is due, if any.

@@ -11,6 +11,8 @@ mod core;
 pub use apps::*;
 pub use core::*;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::labels::Labels;
@@ -75,15 +77,17 @@ impl ObjectMeta {
 }
 
 /// `metav1.Condition`-like status conditions (`v1.PodCondition`, `v1.NodeCondition`, ...).
+/// Types, statuses and reasons come from a small fixed set, so they are borrowed `'static`
+/// strings unless read from a manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
     #[serde(rename = "type")]
-    pub condition_type: String,
+    pub condition_type: Cow<'static, str>,
     /// `True`, `False` or `Unknown`.
-    pub status: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    pub status: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub reason: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(default)]
@@ -96,9 +100,9 @@ pub struct Condition {
 pub fn set_condition(
     conditions: &mut Vec<Condition>,
     now: Millis,
-    condition_type: &str,
-    status: &str,
-    reason: &str,
+    condition_type: &'static str,
+    status: &'static str,
+    reason: &'static str,
     message: &str,
 ) {
     match conditions
@@ -109,14 +113,16 @@ pub fn set_condition(
             if condition.status != status {
                 condition.last_transition_time_ms = now;
             }
-            condition.status = status.to_string();
-            condition.reason = reason.to_string();
-            condition.message = message.to_string();
+            condition.status = Cow::Borrowed(status);
+            condition.reason = Cow::Borrowed(reason);
+            if condition.message != message {
+                condition.message = message.to_string();
+            }
         }
         None => conditions.push(Condition {
-            condition_type: condition_type.to_string(),
-            status: status.to_string(),
-            reason: reason.to_string(),
+            condition_type: Cow::Borrowed(condition_type),
+            status: Cow::Borrowed(status),
+            reason: Cow::Borrowed(reason),
             message: message.to_string(),
             last_transition_time_ms: now,
             last_heartbeat_time_ms: None,
@@ -129,5 +135,5 @@ pub fn condition_status<'a>(conditions: &'a [Condition], condition_type: &str) -
     conditions
         .iter()
         .find(|condition| condition.condition_type == condition_type)
-        .map(|condition| condition.status.as_str())
+        .map(|condition| &*condition.status)
 }
