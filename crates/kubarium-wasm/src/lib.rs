@@ -122,6 +122,19 @@ impl Simulation {
     }
 }
 
+/// Runs a benchmark workload of the core (`daemonset`: `nodes` nodes and one DaemonSet;
+/// `bare`: `pods` bare pods on `nodes` nodes) and returns what it did. Time it in JavaScript;
+/// `docs/PERFORMANCE.md` compares it with the native run of the same workload.
+#[wasm_bindgen(js_name = runBenchmark)]
+pub fn run_benchmark(name: &str, nodes: u32, pods: u32) -> Result<JsValue, JsError> {
+    let outcome = match name {
+        "daemonset" => kubarium::bench::daemon_set_on_nodes(nodes as usize),
+        "bare" => kubarium::bench::bare_pods_on_nodes(nodes as usize, pods as usize),
+        other => return Err(JsError::new(&format!("unknown benchmark {other:?}: use \"daemonset\" or \"bare\""))),
+    };
+    Ok(serde_wasm_bindgen::to_value(&outcome)?)
+}
+
 /// The manifest of the foundation slice's default example.
 #[wasm_bindgen(js_name = exampleManifest)]
 pub fn example_manifest() -> String {

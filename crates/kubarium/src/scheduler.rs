@@ -146,8 +146,6 @@ fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str
     }
 }
 
-/// Runs the filters for one node, stopping at the first that fails.
-
 /// A node as the scheduler's snapshot holds it (`framework.NodeInfo`): the object, its usage
 /// slot, and its allocatable amounts, read once.
 #[derive(Debug, Clone)]
@@ -177,6 +175,7 @@ impl SnapshotNode {
     }
 }
 
+/// Runs the filters for one node, stopping at the first that fails.
 pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
     let node = &snapshot.node;
     // NodeUnschedulable: cordoned nodes, unless the pod tolerates the unschedulable taint.
@@ -269,8 +268,6 @@ pub fn fit_error_message(node_count: usize, verdicts: &BTreeMap<String, Verdict>
     )
 }
 
-/// Schedules one pod.
-
 /// NodeAffinity `PreFilter`: when every required term names nodes with `metadata.name In` (as
 /// DaemonSet pods do), only those nodes can fit (`PreFilterResult.NodeNames`).
 fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
@@ -294,6 +291,7 @@ fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// Schedules one pod.
 pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
