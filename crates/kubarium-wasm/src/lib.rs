@@ -130,7 +130,11 @@ pub fn run_benchmark(name: &str, nodes: u32, pods: u32) -> Result<JsValue, JsErr
     let outcome = match name {
         "daemonset" => kubarium::bench::daemon_set_on_nodes(nodes as usize),
         "bare" => kubarium::bench::bare_pods_on_nodes(nodes as usize, pods as usize),
-        other => return Err(JsError::new(&format!("unknown benchmark {other:?}: use \"daemonset\" or \"bare\""))),
+        other => {
+            return Err(JsError::new(&format!(
+                "unknown benchmark {other:?}: use \"daemonset\" or \"bare\""
+            )))
+        }
     };
     Ok(serde_wasm_bindgen::to_value(&outcome)?)
 }
