@@ -71,7 +71,7 @@ impl Behaviour {
             .map(|entry| entry.behaviour.clone())
             .unwrap_or_default();
         let sleep = ContainerBehaviour {
-            duration_ms: sleep_seconds(container).map(|seconds| seconds * SECOND_MS),
+            duration_ms: sleep_seconds(container).map(|seconds| seconds.saturating_mul(SECOND_MS)),
             ..ContainerBehaviour::default()
         };
         let batch = pod.spec.restart_policy != "Always";

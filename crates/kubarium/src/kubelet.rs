@@ -37,8 +37,20 @@ pub struct PodRuntime {
 enum Stage {
     /// Pulling images until the given time.
     Pulling { done_at: Millis },
-    /// Running init container `index`, which exits at the given time.
-    Init { index: usize, exits_at: Millis },
+    /// Running init container `index` (run number `attempt`), which exits at the given time
+    /// with `exit_code`.
+    Init {
+        index: usize,
+        attempt: u32,
+        exits_at: Millis,
+        exit_code: i32,
+    },
+    /// Waiting to restart a failed init container (`Init:CrashLoopBackOff`).
+    InitBackOff {
+        index: usize,
+        attempt: u32,
+        restart_at: Millis,
+    },
     /// The app containers have been started.
     Running,
     /// Stopping for a deletion: the containers are gone at the given time.
@@ -100,7 +112,7 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     }
     if let Some(deadline_s) = pod.spec.active_deadline_seconds {
         if let Some(start) = pod.status.start_time_ms {
-            let deadline_at = start + deadline_s.max(0) as Millis * SECOND_MS;
+            let deadline_at = start.saturating_add((deadline_s.max(0) as Millis).saturating_mul(SECOND_MS));
             if now >= deadline_at {
                 kill_for_deadline(simulation, key);
                 return;
@@ -111,6 +123,15 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
         start_pod(simulation, key);
     }
     advance(simulation, key);
+    // The kubelet rewrites the pod's conditions on every status sync (after a node comes back,
+    // Ready is true again without anything else happening).
+    if simulation
+        .runtimes
+        .get(key)
+        .is_some_and(|runtime| runtime.stage == Stage::Running)
+    {
+        update_phase(simulation, key);
+    }
     schedule_next_wakeup(simulation, key);
 }
 
@@ -237,8 +258,21 @@ fn advance(simulation: &mut Simulation, key: &ObjectKey) {
                 finish_pulls(simulation, key);
                 true
             }
-            Stage::Init { index, exits_at } if exits_at <= now => {
-                finish_init_container(simulation, key, index);
+            Stage::Init {
+                index,
+                attempt,
+                exits_at,
+                exit_code,
+            } if exits_at <= now => {
+                finish_init_container(simulation, key, index, attempt, exit_code);
+                true
+            }
+            Stage::InitBackOff {
+                index,
+                attempt,
+                restart_at,
+            } if restart_at <= now => {
+                start_init_container(simulation, key, index, attempt);
                 true
             }
             Stage::Running => advance_containers(simulation, key),
@@ -275,14 +309,14 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
         simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
     }
     if has_init {
-        start_init_container(simulation, key, 0);
+        start_init_container(simulation, key, 0, 0);
     } else {
         start_app_containers(simulation, key);
     }
     let _ = now;
 }
 
-fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
+fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usize, attempt: u32) {
     let now = simulation.now();
     let Some(pod) = simulation.store.pod(key) else {
         return;
@@ -294,8 +328,8 @@ fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usi
     // Init containers must finish: they run as batch containers do.
     let mut batch_pod = pod.clone();
     batch_pod.spec.restart_policy = "Never".to_string();
-    let outcome = simulation.behaviour.outcome(&batch_pod, &container, 0);
-    let exits_at = now + outcome.run_ms.unwrap_or(SECOND_MS);
+    let outcome = simulation.behaviour.outcome(&batch_pod, &container, attempt);
+    let exits_at = now.saturating_add(outcome.run_ms.unwrap_or(SECOND_MS));
     simulation.record_event(
         "Normal",
         "Created",
@@ -313,18 +347,98 @@ fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usi
         SOURCE,
     );
     if let Some(runtime) = simulation.runtimes.get_mut(key) {
-        runtime.stage = Stage::Init { index, exits_at };
+        runtime.stage = Stage::Init {
+            index,
+            attempt,
+            exits_at,
+            exit_code: outcome.exit_code,
+        };
     }
 }
 
-fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
+/// An init container exited: the next one starts; a failure fails the pod under `Never` and is
+/// retried with back-off otherwise (`computeInitContainerActions`).
+fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usize, attempt: u32, exit_code: i32) {
     let now = simulation.now();
+    if exit_code != 0 {
+        let restart_policy = simulation
+            .store
+            .pod(key)
+            .map(|pod| pod.spec.restart_policy.clone())
+            .unwrap_or_default();
+        if restart_policy == "Never" {
+            let resource_version = simulation.bump_resource_version();
+            simulation.store.update_pod(key, |pod| {
+                pod.status.phase = PodPhase::Failed;
+                pod.metadata.resource_version = resource_version;
+                set_condition(&mut pod.status.conditions, now, "Ready", "False", "PodFailed", "");
+                set_condition(
+                    &mut pod.status.conditions,
+                    now,
+                    "ContainersReady",
+                    "False",
+                    "PodFailed",
+                    "",
+                );
+                for status in &mut pod.status.container_statuses {
+                    status.state = ContainerState::Terminated {
+                        exit_code: 0,
+                        reason: "Init:Error".to_string(),
+                        started_at_ms: now,
+                        finished_at_ms: now,
+                    };
+                }
+            });
+            if let Some(runtime) = simulation.runtimes.get_mut(key) {
+                runtime.stage = Stage::Finished;
+            }
+            simulation.pod_status_changed(key);
+            simulation.pod_became_terminal();
+            return;
+        }
+        let delay = if attempt == 0 {
+            0
+        } else {
+            (BACKOFF_INITIAL_MS << (attempt - 1).min(5)).min(BACKOFF_MAX_MS)
+        };
+        if delay > 0 {
+            let name = simulation
+                .store
+                .pod(key)
+                .and_then(|pod| {
+                    pod.spec
+                        .init_containers
+                        .get(index)
+                        .map(|container| container.name.clone())
+                })
+                .unwrap_or_default();
+            simulation.record_event(
+                "Warning",
+                "BackOff",
+                pod_object(key),
+                &key.namespace,
+                format!(
+                    "Back-off restarting failed container {name} in pod {}_{}",
+                    key.name, key.namespace
+                ),
+                SOURCE,
+            );
+        }
+        if let Some(runtime) = simulation.runtimes.get_mut(key) {
+            runtime.stage = Stage::InitBackOff {
+                index,
+                attempt: attempt + 1,
+                restart_at: now + delay,
+            };
+        }
+        return;
+    }
     let count = simulation
         .store
         .pod(key)
         .map_or(0, |pod| pod.spec.init_containers.len());
     if index + 1 < count {
-        start_init_container(simulation, key, index + 1);
+        start_init_container(simulation, key, index + 1, 0);
         return;
     }
     simulation.store.update_pod(key, |pod| {
@@ -522,7 +636,8 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
             _ => BACKOFF_INITIAL_MS,
         };
         container_runtime.backoff_ms = Some(next_backoff);
-        container_runtime.backoff_updated_ms = now;
+        // `flowcontrol.Backoff.Next` stamps the entry when the restart happens.
+        container_runtime.backoff_updated_ms = now + delay;
         container_runtime.restart_at = Some(now + delay);
         let waiting = if delay > 0 {
             Some(ContainerState::Waiting {
@@ -602,15 +717,13 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         pod.status.phase = phase;
         pod.metadata.resource_version = resource_version;
         if phase.is_terminal() {
-            set_condition(&mut pod.status.conditions, now, "Ready", "False", "PodCompleted", "");
-            set_condition(
-                &mut pod.status.conditions,
-                now,
-                "ContainersReady",
-                "False",
-                "PodCompleted",
-                "",
-            );
+            let reason = if phase == PodPhase::Failed {
+                "PodFailed"
+            } else {
+                "PodCompleted"
+            };
+            set_condition(&mut pod.status.conditions, now, "Ready", "False", reason, "");
+            set_condition(&mut pod.status.conditions, now, "ContainersReady", "False", reason, "");
         } else if all_running {
             set_condition(&mut pod.status.conditions, now, "ContainersReady", "True", "", "");
             set_condition(&mut pod.status.conditions, now, "Ready", "True", "", "");
@@ -637,6 +750,7 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         if let Some(runtime) = simulation.runtimes.get_mut(key) {
             runtime.stage = Stage::Finished;
         }
+        simulation.pod_became_terminal();
     }
     let after = simulation.store.pod(key).map(|pod| (pod.status.phase, pod.is_ready()));
     if Some(before) != after {
@@ -671,7 +785,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
         );
     }
     simulation.record_event(
-        "Warning",
+        "Normal",
         "DeadlineExceeded",
         pod_object(key),
         &key.namespace,
@@ -712,6 +826,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
         runtime.stage = Stage::Finished;
     }
     simulation.pod_status_changed(key);
+    simulation.pod_became_terminal();
 }
 
 /// Graceful termination: `Killing` each running container (SIGTERM), then the pod is removed
@@ -787,6 +902,7 @@ fn schedule_next_wakeup(simulation: &mut Simulation, key: &ObjectKey) {
     let mut next: Option<Millis> = match runtime.stage {
         Stage::Pulling { done_at } => Some(done_at),
         Stage::Init { exits_at, .. } => Some(exits_at),
+        Stage::InitBackOff { restart_at, .. } => Some(restart_at),
         Stage::Stopping { done_at } => Some(done_at),
         Stage::Running => runtime
             .containers
@@ -797,7 +913,7 @@ fn schedule_next_wakeup(simulation: &mut Simulation, key: &ObjectKey) {
         Stage::Finished => None,
     };
     if let (Some(deadline_s), Some(start)) = (pod.spec.active_deadline_seconds, pod.status.start_time_ms) {
-        let deadline_at = start + deadline_s.max(0) as Millis * SECOND_MS;
+        let deadline_at = start.saturating_add((deadline_s.max(0) as Millis).saturating_mul(SECOND_MS));
         next = Some(next.map_or(deadline_at, |next| next.min(deadline_at)));
     }
     if let Some(next) = next {
@@ -856,6 +972,13 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
             block_owner_deletion: false,
         });
         pod.spec.node_name = node_name.to_string();
+        // File static pods tolerate every NoExecute taint (`kubelet/config/common.go`
+        // `applyDefaults`): node failures never evict them.
+        pod.spec.tolerations.push(crate::api::Toleration {
+            operator: "Exists".to_string(),
+            effect: "NoExecute".to_string(),
+            ..crate::api::Toleration::default()
+        });
         let previous = simulation.mirror_status.remove(&key);
         let key = simulation.create_pod(pod);
         if let Some((status, runtime)) = previous {

@@ -35,20 +35,32 @@ pub fn fail_node(simulation: &mut Simulation, name: &str) -> Result<(), ActionEr
     }
     kubelet.alive = false;
     kubelet.stopped_ms = Some(now);
-    let since_registration = now - kubelet.registered_ms;
-    let last_heartbeat = kubelet.registered_ms + since_registration / HEARTBEAT_MS * HEARTBEAT_MS;
-    let stale_after = last_heartbeat + MONITOR_GRACE_MS;
-    // The first monitor tick strictly after the grace period has run out.
-    let verdict_at = (stale_after / MONITOR_PERIOD_MS + 1) * MONITOR_PERIOD_MS;
+    let verdict_at = verdict_time(kubelet);
     simulation.enqueue_at(Work::MonitorNode(name.to_string()), verdict_at);
     Ok(())
+}
+
+/// When the controller declares a silent kubelet's node Unknown: the first monitor tick strictly
+/// after the grace period that follows the last heartbeat.
+fn verdict_time(kubelet: &crate::sim::KubeletState) -> Millis {
+    let stopped = kubelet.stopped_ms.unwrap_or(kubelet.registered_ms);
+    let since_registration = stopped.saturating_sub(kubelet.registered_ms);
+    let last_heartbeat = kubelet.registered_ms + since_registration / HEARTBEAT_MS * HEARTBEAT_MS;
+    let stale_after = last_heartbeat + MONITOR_GRACE_MS;
+    (stale_after / MONITOR_PERIOD_MS + 1) * MONITOR_PERIOD_MS
 }
 
 /// The controller's verdict on a silent node: Ready becomes Unknown, the unreachable taints go
 /// on, and its pods are marked not ready and queued for eviction.
 pub fn monitor_node(simulation: &mut Simulation, name: &str) {
     let now = simulation.now();
-    if simulation.kubelets.get(name).is_none_or(|kubelet| kubelet.alive) {
+    let Some(kubelet) = simulation.kubelets.get(name).filter(|kubelet| !kubelet.alive) else {
+        return;
+    };
+    // An item left from an earlier failure may come early for this one.
+    let due = verdict_time(kubelet);
+    if due > now {
+        simulation.enqueue_at(Work::MonitorNode(name.to_string()), due);
         return;
     }
     let Some(node) = simulation.store.nodes.get_mut(name) else {
@@ -178,6 +190,31 @@ pub fn schedule_taint_evictions(simulation: &mut Simulation, name: &str) {
     }
 }
 
+/// A pod just bound to a node: if the node has `NoExecute` taints, the eviction timer starts
+/// (`tainteviction` `handlePodUpdate`).
+pub fn schedule_pod_eviction(simulation: &mut Simulation, key: &ObjectKey) {
+    let now = simulation.now();
+    let Some(node_name) = simulation.store.pod(key).map(|pod| pod.spec.node_name.clone()) else {
+        return;
+    };
+    let Some(node) = simulation.store.nodes.get(&node_name) else {
+        return;
+    };
+    let taints: Vec<Taint> = node
+        .spec
+        .taints
+        .iter()
+        .filter(|taint| taint.effect == "NoExecute")
+        .cloned()
+        .collect();
+    if taints.is_empty() {
+        return;
+    }
+    if let Some(due) = eviction_time(simulation, key, &taints, now) {
+        simulation.enqueue_at(Work::EvictPod(key.clone()), due);
+    }
+}
+
 /// The earliest time a pod must be evicted for these taints, if ever.
 fn eviction_time(simulation: &Simulation, key: &ObjectKey, taints: &[Taint], now: Millis) -> Option<Millis> {
     let pod = simulation.store.pod(key)?;
@@ -207,7 +244,12 @@ fn eviction_time(simulation: &Simulation, key: &ObjectKey, taints: &[Taint], now
                 .min()
                 .unwrap_or(0)
                 .max(0);
-            Some(taint.time_added_ms.unwrap_or(now) + seconds as Millis * SECOND_MS)
+            Some(
+                taint
+                    .time_added_ms
+                    .unwrap_or(now)
+                    .saturating_add((seconds as Millis).saturating_mul(SECOND_MS)),
+            )
         };
         if let Some(at) = at {
             due = Some(due.map_or(at, |due| due.min(at)));
@@ -232,8 +274,14 @@ pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
         .filter(|taint| taint.effect == "NoExecute")
         .cloned()
         .collect();
-    if eviction_time(simulation, key, &taints, now).is_none_or(|due| due > now) {
-        return;
+    match eviction_time(simulation, key, &taints, now) {
+        None => return,
+        Some(due) if due > now => {
+            // The queue keeps the earliest item of a key; this one came early.
+            simulation.enqueue_at(Work::EvictPod(key.clone()), due);
+            return;
+        }
+        Some(_) => {}
     }
     simulation.record_event(
         "Normal",

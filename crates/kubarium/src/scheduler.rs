@@ -384,7 +384,8 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
                 &message,
             );
         });
-        *simulation.unschedulable.entry(key.clone()).or_default() += 1;
+        let attempt = simulation.unschedulable.entry(key.clone()).or_insert((0, now));
+        *attempt = (attempt.0 + 1, now);
         simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
         return;
     }
@@ -412,15 +413,26 @@ fn select_host(
         let name = &node.metadata.name;
         let usage = simulation.store.usage_at(entry.usage_slot);
         let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
-        let cpu = (usage.cpu_nonzero_milli + requests.cpu_nonzero_milli).min(allocatable_cpu);
-        let memory = (usage.memory_nonzero + requests.memory_nonzero).min(allocatable_memory);
-        // LeastAllocated: the mean free share, 0..100.
-        let least = ((allocatable_cpu - cpu) * 100 / allocatable_cpu
-            + (allocatable_memory - memory) * 100 / allocatable_memory)
-            / 2;
-        // BalancedAllocation: 100 × (1 − standard deviation of the used shares).
-        let cpu_fraction = cpu as f64 / allocatable_cpu as f64;
-        let memory_fraction = memory as f64 / allocatable_memory as f64;
+        // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
+        let free_share = |used: i64, allocatable: i64| {
+            let used = used.clamp(0, allocatable);
+            (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64
+        };
+        let least = (free_share(
+            usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli),
+            allocatable_cpu,
+        ) + free_share(
+            usage.memory_nonzero.saturating_add(requests.memory_nonzero),
+            allocatable_memory,
+        )) / 2;
+        // BalancedAllocation (with the actual requests, each share capped at 1):
+        // 100 × (1 − standard deviation of the used shares).
+        let share = |used: Quantity, allocatable: i64, milli: bool| {
+            let used = if milli { used.milli_value() } else { used.value() };
+            (used as f64 / allocatable as f64).min(1.0)
+        };
+        let cpu_fraction = share(usage.cpu.saturating_add(requests.cpu), allocatable_cpu, true);
+        let memory_fraction = share(usage.memory.saturating_add(requests.memory), allocatable_memory, false);
         let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
         let prefer_no_schedule = node
             .spec
@@ -517,20 +529,23 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     );
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
     simulation.pod_status_changed(key);
+    crate::nodelifecycle::schedule_pod_eviction(simulation, key);
 }
 
 /// A cluster event that may let unschedulable pods fit: each goes back to the active queue
 /// after its back-off (1s doubling to 10s per failed attempt).
 pub fn requeue_unschedulable(simulation: &mut Simulation) {
     let now = simulation.now();
-    let pending: Vec<(ObjectKey, u32)> = simulation
+    let pending: Vec<(ObjectKey, (u32, Millis))> = simulation
         .unschedulable
         .iter()
-        .map(|(key, attempts)| (key.clone(), *attempts))
+        .map(|(key, attempt)| (key.clone(), *attempt))
         .collect();
-    for (key, attempts) in pending {
+    for (key, (attempts, last_attempt)) in pending {
+        // The back-off counts from the last attempt (`getBackoffTime`); a pod whose back-off has
+        // run out goes straight back to the active queue.
         let backoff = (SECOND_MS << attempts.saturating_sub(1).min(4)).min(10 * SECOND_MS);
-        simulation.enqueue_at(Work::SchedulePod(key), now + backoff);
+        simulation.enqueue_at(Work::SchedulePod(key), (last_attempt + backoff).max(now));
     }
 }
 

@@ -203,7 +203,7 @@ pub struct ActionError(pub String);
 
 /// A node's kubelet, as the rest of the cluster sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct KubeletState {
+pub struct KubeletState {
     /// Whether the kubelet is running and reporting. A failed machine's kubelet is not.
     pub alive: bool,
     /// When the kubelet registered (its heartbeats are every 10 s from then on).
@@ -229,8 +229,8 @@ pub struct Simulation {
     pub(crate) schedulers: BTreeSet<String>,
     pub(crate) kubelets: BTreeMap<String, KubeletState>,
     pub(crate) runtimes: BTreeMap<ObjectKey, PodRuntime>,
-    /// Pods the scheduler could not place, with the number of attempts so far.
-    pub(crate) unschedulable: BTreeMap<ObjectKey, u32>,
+    /// Pods the scheduler could not place: attempts so far and when the last one was.
+    pub(crate) unschedulable: BTreeMap<ObjectKey, (u32, Millis)>,
     /// The scheduler's round-robin start (`nextStartNodeIndex`).
     pub(crate) next_start_node_index: usize,
     /// Per node and pod: why the scheduler last rejected the pod there.
@@ -478,6 +478,10 @@ impl Simulation {
             ..Node::default()
         };
         node.spec.taints = config.taints.clone();
+        // Taints carry the time they were added; eviction timers count from it.
+        for taint in &mut node.spec.taints {
+            taint.time_added_ms.get_or_insert(self.now);
+        }
         let capacity = [
             ("cpu".to_string(), config.cpu),
             ("memory".to_string(), config.memory),
@@ -557,6 +561,11 @@ impl Simulation {
     /// plugin) and tells the scheduler or the kubelet about it.
     pub fn create_pod(&mut self, mut pod: Pod) -> ObjectKey {
         self.admit_metadata(&mut pod.metadata);
+        // A generated name that is taken is generated again, as the API server retries
+        // (`RetryGenerateName`).
+        while !pod.metadata.generate_name.is_empty() && self.store.pod(&ObjectKey::of(&pod.metadata)).is_some() {
+            pod.metadata.name = self.rng.generate_name(&pod.metadata.generate_name);
+        }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
         pod.status = Default::default();
         let bound = !pod.spec.node_name.is_empty();
@@ -573,6 +582,7 @@ impl Simulation {
             );
         } else if bound {
             self.enqueue_now(Work::KubeletSyncPod(key.clone()));
+            nodelifecycle::schedule_pod_eviction(self, &key);
         } else {
             self.enqueue_now(Work::SchedulePod(key.clone()));
         }
@@ -602,16 +612,22 @@ impl Simulation {
         }
         let unbound = pod.spec.node_name.is_empty();
         let terminal = pod.status.phase.is_terminal();
-        // A mirror pod goes at once; the static pod behind it keeps running.
-        if unbound || pod.is_mirror() || terminal && !self.kubelets.contains_key(&pod.spec.node_name) {
+        // A finished pod is deleted with grace 0 (`CheckGracefulDelete` in
+        // `pkg/registry/core/pod/strategy.go`), and grace 0 removes a pod at once. A mirror pod
+        // goes at once too; the static pod behind it keeps running.
+        let grace = if terminal {
+            0
+        } else {
+            grace_seconds
+                .unwrap_or(pod.spec.termination_grace_period_seconds)
+                .max(0)
+        };
+        if unbound || pod.is_mirror() || grace == 0 {
             self.remove_pod_now(key);
             return;
         }
-        let grace = grace_seconds
-            .unwrap_or(pod.spec.termination_grace_period_seconds)
-            .max(0);
         self.store.update_pod(key, |pod| {
-            pod.metadata.deletion_timestamp_ms = Some(now + grace as Millis * SECOND_MS);
+            pod.metadata.deletion_timestamp_ms = Some(now.saturating_add((grace as Millis).saturating_mul(SECOND_MS)));
             pod.metadata.deletion_grace_period_seconds = Some(grace);
             pod.metadata.resource_version = resource_version;
         });
@@ -772,6 +788,12 @@ impl Simulation {
         if owner.kind == "DaemonSet" {
             self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(&key.namespace, &owner.name)));
         }
+    }
+
+    /// A pod reached Succeeded or Failed: it no longer counts against its node, which the
+    /// scheduler sees as an assigned pod going away (`AssignedPodDelete`).
+    pub(crate) fn pod_became_terminal(&mut self) {
+        scheduler::requeue_unschedulable(self);
     }
 
     /// Whether an owner reference still points at a live object.

@@ -72,16 +72,16 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
         let memory = container.resources.effective_request("memory");
         requests.cpu = requests.cpu.saturating_add(cpu);
         requests.memory = requests.memory.saturating_add(memory);
-        requests.cpu_nonzero_milli += if cpu.is_zero() {
+        requests.cpu_nonzero_milli = requests.cpu_nonzero_milli.saturating_add(if cpu.is_zero() {
             DEFAULT_MILLI_CPU_REQUEST
         } else {
             cpu.milli_value()
-        };
-        requests.memory_nonzero += if memory.is_zero() {
+        });
+        requests.memory_nonzero = requests.memory_nonzero.saturating_add(if memory.is_zero() {
             DEFAULT_MEMORY_REQUEST
         } else {
             memory.value()
-        };
+        });
         for port in &container.ports {
             if let Some(host_port) = port.host_port.filter(|port| *port > 0) {
                 let host_ip = port.host_ip.clone().unwrap_or_else(|| "0.0.0.0".to_string());
@@ -201,8 +201,8 @@ impl Store {
             let usage = &mut self.usage_slots[slot];
             usage.cpu = usage.cpu.saturating_add(requests.cpu);
             usage.memory = usage.memory.saturating_add(requests.memory);
-            usage.cpu_nonzero_milli += requests.cpu_nonzero_milli;
-            usage.memory_nonzero += requests.memory_nonzero;
+            usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli);
+            usage.memory_nonzero = usage.memory_nonzero.saturating_add(requests.memory_nonzero);
             usage.pods += 1;
             for port in requests.host_ports {
                 *usage.host_ports.entry(port).or_default() += 1;
@@ -234,8 +234,8 @@ impl Store {
             {
                 usage.cpu = usage.cpu.saturating_sub(requests.cpu);
                 usage.memory = usage.memory.saturating_sub(requests.memory);
-                usage.cpu_nonzero_milli -= requests.cpu_nonzero_milli;
-                usage.memory_nonzero -= requests.memory_nonzero;
+                usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
+                usage.memory_nonzero = usage.memory_nonzero.saturating_sub(requests.memory_nonzero);
                 usage.pods -= 1;
                 for port in requests.host_ports {
                     if let Some(holders) = usage.host_ports.get_mut(&port) {

@@ -45,14 +45,15 @@ pub struct PodView {
 /// the pod's reason, else the last container's waiting or terminated reason, else the phase;
 /// `Terminating` while being deleted.
 pub fn pod_status_column(pod: &Pod) -> String {
-    if pod.metadata.is_terminating() {
+    if pod.metadata.is_terminating() && !pod.status.phase.is_terminal() {
         return "Terminating".to_string();
     }
     if !pod.status.reason.is_empty() {
         return pod.status.reason.clone();
     }
     let mut reason = pod.status.phase.as_str().to_string();
-    for status in &pod.status.container_statuses {
+    // Last to first, so the first container's reason wins, as `printPod` does.
+    for status in pod.status.container_statuses.iter().rev() {
         match &status.state {
             ContainerState::Waiting { reason: waiting, .. } if !waiting.is_empty() => reason = waiting.clone(),
             ContainerState::Terminated {

@@ -139,12 +139,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
     // The daemon pods by the node they are for (bound, or pinned by affinity while pending).
     let mut by_node: std::collections::BTreeMap<String, Vec<ObjectKey>> = std::collections::BTreeMap::new();
     for pod_key in simulation.store.pods_owned_by(&daemon_set.metadata.uid) {
+        // A pod still terminating counts as there (`getNodesToDaemonPods` keeps deleting pods
+        // that are not finished), so no replacement starts beside it.
         let Some(pod) = simulation.store.pod(pod_key) else {
             continue;
         };
-        if pod.metadata.is_terminating() {
-            continue;
-        }
         if let Some(node_name) = pod.spec.node_name_or_target() {
             by_node.entry(node_name.to_string()).or_default().push(pod_key.clone());
         }
@@ -179,6 +178,19 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
                     );
                     delete_daemon_pod(simulation, &daemon_set, pod_key);
                 }
+            }
+        }
+    }
+    // Pending daemon pods pinned to nodes that no longer exist are deleted
+    // (`getUnscheduledPodsWithoutNode`).
+    for (_, leftover) in by_node {
+        for pod_key in leftover {
+            if simulation
+                .store
+                .pod(&pod_key)
+                .is_some_and(|pod| pod.spec.node_name.is_empty())
+            {
+                delete_daemon_pod(simulation, &daemon_set, &pod_key);
             }
         }
     }

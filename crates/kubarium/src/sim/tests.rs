@@ -501,3 +501,136 @@ fn work_queue_keeps_earliest_due_time_per_key() {
     assert_eq!(queue.pop(), Some((10, Work::SchedulePod(key))));
     assert_eq!(queue.pop(), None);
 }
+
+#[test]
+fn a_node_that_fails_twice_is_declared_unknown_and_evicts_on_the_second_failure_too() {
+    let mut simulation = cluster(workers(2));
+    simulation.apply(&pod_yaml("bare", "  nodeName: node-1\n")).unwrap();
+    simulation.run_until(12 * S).unwrap();
+    simulation.fail_node("node-1").unwrap();
+    simulation.run_until(100 * S).unwrap();
+    simulation.recover_node("node-1").unwrap();
+    simulation.run_until(200 * S).unwrap();
+    assert!(simulation.node("node-1").unwrap().is_ready());
+    assert!(
+        simulation.pod("default", "bare").unwrap().is_ready(),
+        "ready again after recovery"
+    );
+    simulation.run_until(205 * S).unwrap();
+    simulation.fail_node("node-1").unwrap();
+    // Registered again at 100s; last heartbeat at 200s; grace 50s; the next tick is 255s.
+    simulation.run_until(254 * S).unwrap();
+    assert!(
+        simulation.node("node-1").unwrap().is_ready(),
+        "an item from the first failure must not come early"
+    );
+    simulation.run_until(255 * S).unwrap();
+    assert!(!simulation.node("node-1").unwrap().is_ready());
+    simulation.run_until(554 * S).unwrap();
+    assert!(!simulation.pod("default", "bare").unwrap().metadata.is_terminating());
+    simulation.run_until(555 * S).unwrap();
+    assert!(
+        simulation.pod("default", "bare").unwrap().metadata.is_terminating(),
+        "evicted 300s after the second taint"
+    );
+}
+
+#[test]
+fn daemon_pods_are_ready_again_after_their_node_recovers() {
+    let mut simulation = cluster(workers(2));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation.run_until(10 * S).unwrap();
+    simulation.fail_node("node-1").unwrap();
+    simulation.run_until(100 * S).unwrap();
+    assert_eq!(simulation.daemon_sets().next().unwrap().status.number_ready, 1);
+    simulation.recover_node("node-1").unwrap();
+    simulation.run_until(101 * S).unwrap();
+    assert_eq!(simulation.daemon_sets().next().unwrap().status.number_ready, 2);
+}
+
+#[test]
+fn a_pod_placed_on_a_no_execute_tainted_node_is_evicted_after_its_toleration() {
+    let mut node = NodeConfig::worker("node-1");
+    node.taints.push(Taint {
+        key: "maintenance".to_string(),
+        value: "soon".to_string(),
+        effect: "NoExecute".to_string(),
+        time_added_ms: None,
+    });
+    let mut simulation = cluster(vec![node]);
+    let tolerating = "  nodeName: node-1\n  tolerations:\n  - {key: maintenance, operator: Exists, effect: NoExecute, tolerationSeconds: 60}\n";
+    simulation.apply(&pod_yaml("short-stay", tolerating)).unwrap();
+    simulation.run_until(59 * S).unwrap();
+    assert!(!simulation
+        .pod("default", "short-stay")
+        .unwrap()
+        .metadata
+        .is_terminating());
+    simulation.run_until(61 * S).unwrap();
+    assert!(
+        simulation.pod("default", "short-stay").is_none(),
+        "evicted at 60s, and nginx stops at once"
+    );
+    assert_eq!(
+        messages(&simulation, "TaintManagerEviction"),
+        ["Marking for deletion Pod default/short-stay"]
+    );
+}
+
+#[test]
+fn finished_pods_are_deleted_at_once_and_free_their_node() {
+    let mut simulation = cluster(workers(1));
+    let big = "    resources:\n      requests: {cpu: \"3\"}\n";
+    simulation
+        .apply(&pod_yaml("first", &format!("{big}  restartPolicy: Never\n")))
+        .unwrap();
+    simulation.apply(&pod_yaml("second", big)).unwrap();
+    simulation.run_until(5 * S).unwrap();
+    assert_eq!(simulation.pod("default", "second").unwrap().spec.node_name, "");
+    // The first pod completes at 11s; the second is placed right after, not 5 minutes later.
+    simulation.run_until(13 * S).unwrap();
+    assert_eq!(simulation.pod("default", "second").unwrap().spec.node_name, "node-1");
+    simulation.delete_pod("default", "first").unwrap();
+    assert!(
+        simulation.pod("default", "first").is_none(),
+        "grace 0 for a finished pod"
+    );
+}
+
+#[test]
+fn static_pods_are_never_evicted_by_node_failure() {
+    let mut node = NodeConfig::worker("cp1");
+    let manifest = crate::manifest::parse_manifests(include_str!("../../seeds/static-web.yaml")).unwrap();
+    let crate::manifest::Manifest::Pod(pod) = manifest.into_iter().next().unwrap() else {
+        panic!("a pod")
+    };
+    node.static_pods.push(*pod);
+    let mut simulation = cluster(vec![node]);
+    simulation.run_until(5 * S).unwrap();
+    simulation.fail_node("cp1").unwrap();
+    simulation.run_until(1_000 * S).unwrap();
+    assert!(!simulation
+        .pod("default", "static-web-cp1")
+        .unwrap()
+        .metadata
+        .is_terminating());
+}
+
+#[test]
+fn a_failing_init_container_fails_a_never_pod_and_is_retried_otherwise() {
+    let mut simulation = cluster(workers(1));
+    let with_init = |name: &str, policy: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations: {{kubarium.io/duration: 2s, kubarium.io/fail-first: \"2\"}}\nspec:\n  restartPolicy: {policy}\n  initContainers: [{{name: init, image: busybox}}]\n  containers: [{{name: app, image: nginx}}]\n"
+        )
+    };
+    simulation.apply(&with_init("never", "Never")).unwrap();
+    simulation.apply(&with_init("always", "Always")).unwrap();
+    simulation.run_until(60 * S).unwrap();
+    assert_eq!(phase(&simulation, "never"), Some(PodPhase::Failed));
+    assert_eq!(
+        phase(&simulation, "always"),
+        Some(PodPhase::Running),
+        "init retried until it succeeded"
+    );
+}
