@@ -712,6 +712,14 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
     } else {
         PodPhase::Running
     };
+    // Nothing to write when the phase and readiness already say so (no new resourceVersion).
+    let ready_now = !phase.is_terminal() && all_running;
+    if before == (phase, ready_now)
+        && crate::api::condition_status(&pod.status.conditions, "ContainersReady")
+            == Some(if ready_now { "True" } else { "False" })
+    {
+        return;
+    }
     let resource_version = simulation.bump_resource_version();
     simulation.store.update_pod(key, |pod| {
         pod.status.phase = phase;

@@ -14,6 +14,7 @@ pub mod bench;
 pub mod controller;
 pub mod cron;
 pub mod defaults;
+pub mod fasthash;
 pub mod gc;
 pub mod kubelet;
 pub mod labels;

@@ -122,6 +122,15 @@ impl Quantity {
 }
 
 fn div_ceil(numerator: i128, denominator: i128) -> i128 {
+    // Most quantities fit in 64 bits, where division is much cheaper than in 128.
+    if let (Ok(numerator), Ok(denominator)) = (i64::try_from(numerator), i64::try_from(denominator)) {
+        let quotient = numerator.div_euclid(denominator);
+        return i128::from(if numerator.rem_euclid(denominator) == 0 {
+            quotient
+        } else {
+            quotient + 1
+        });
+    }
     let quotient = numerator.div_euclid(denominator);
     if numerator.rem_euclid(denominator) == 0 {
         quotient

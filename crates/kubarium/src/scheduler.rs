@@ -427,12 +427,12 @@ fn select_host(
         )) / 2;
         // BalancedAllocation (with the actual requests, each share capped at 1):
         // 100 × (1 − standard deviation of the used shares).
-        let share = |used: Quantity, allocatable: i64, milli: bool| {
-            let used = if milli { used.milli_value() } else { used.value() };
-            (used as f64 / allocatable as f64).min(1.0)
-        };
-        let cpu_fraction = share(usage.cpu.saturating_add(requests.cpu), allocatable_cpu, true);
-        let memory_fraction = share(usage.memory.saturating_add(requests.memory), allocatable_memory, false);
+        let share = |used: i64, allocatable: i64| (used as f64 / allocatable as f64).min(1.0);
+        let cpu_fraction = share(usage.cpu_milli.saturating_add(requests.cpu_milli), allocatable_cpu);
+        let memory_fraction = share(
+            usage.memory_bytes.saturating_add(requests.memory_bytes),
+            allocatable_memory,
+        );
         let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
         let prefer_no_schedule = node
             .spec

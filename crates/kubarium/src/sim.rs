@@ -6,7 +6,7 @@
 //! (heartbeats, monitor loops) is computed when it matters instead of ticking: a healthy node
 //! costs no work items at all.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
 use crate::behaviour::Behaviour;
+use crate::fasthash::{FastMap, FastSet};
 use crate::kubelet::PodRuntime;
 use crate::labels::Labels;
 use crate::manifest::{parse_manifests_with_notices, Manifest, ManifestError, Notice, Parsed, Problem};
@@ -119,7 +120,7 @@ pub enum Work {
 struct WorkQueue {
     by_due: BTreeSet<(Millis, u64, Work)>,
     /// Only looked up, never iterated: the order comes from `by_due`.
-    due_of: HashMap<Work, (Millis, u64)>,
+    due_of: FastMap<Work, (Millis, u64)>,
     next_sequence: u64,
 }
 
@@ -228,7 +229,7 @@ pub struct Simulation {
     pub(crate) behaviour: Behaviour,
     pub(crate) schedulers: BTreeSet<String>,
     pub(crate) kubelets: BTreeMap<String, KubeletState>,
-    pub(crate) runtimes: BTreeMap<ObjectKey, PodRuntime>,
+    pub(crate) runtimes: FastMap<ObjectKey, PodRuntime>,
     /// Pods the scheduler could not place: attempts so far and when the last one was.
     pub(crate) unschedulable: BTreeMap<ObjectKey, (u32, Millis)>,
     /// The scheduler's round-robin start (`nextStartNodeIndex`).
@@ -246,7 +247,7 @@ pub struct Simulation {
     events: Vec<EventRecord>,
     /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
     /// looked up, never iterated, so its order cannot leak.
-    interned: HashSet<Arc<str>>,
+    interned: FastSet<Arc<str>>,
 }
 
 impl Simulation {
@@ -264,7 +265,7 @@ impl Simulation {
             behaviour: config.behaviour.clone(),
             schedulers,
             kubelets: BTreeMap::new(),
-            runtimes: BTreeMap::new(),
+            runtimes: FastMap::default(),
             unschedulable: BTreeMap::new(),
             next_start_node_index: 0,
             filter_results: BTreeMap::new(),
@@ -272,7 +273,7 @@ impl Simulation {
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
             node_snapshot: None,
-            interned: HashSet::new(),
+            interned: FastSet::default(),
             events: Vec::new(),
         };
         for name in INITIAL_NAMESPACES {

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod};
+use crate::fasthash::FastMap;
 use crate::quantity::Quantity;
 
 /// Namespace and name: how namespaced objects of one kind are keyed.
@@ -46,6 +47,9 @@ pub struct NodeUsage {
     /// (`pkg/scheduler/util` `GetNonzeroRequests`: 100m and 200Mi).
     pub cpu_nonzero_milli: i64,
     pub memory_nonzero: i64,
+    /// The actual requests in millicores and bytes, for BalancedAllocation.
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
 }
 
 /// The scheduler's default request for a container that asks for no CPU.
@@ -60,6 +64,8 @@ pub struct PodRequests {
     pub memory: Quantity,
     pub cpu_nonzero_milli: i64,
     pub memory_nonzero: i64,
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
     pub host_ports: Vec<(String, String, i32)>,
 }
 
@@ -93,7 +99,35 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
         requests.cpu = requests.cpu.max(container.resources.effective_request("cpu"));
         requests.memory = requests.memory.max(container.resources.effective_request("memory"));
     }
+    requests.cpu_milli = requests.cpu.milli_value();
+    requests.memory_bytes = requests.memory.value();
     requests
+}
+
+/// What the indexes read from a pod: if none of it changes, an update needs no re-indexing.
+/// (A pod's containers, which give its requests, never change after creation.)
+#[derive(Debug, Clone, PartialEq)]
+struct IndexedFacts {
+    node_name: String,
+    owner_references: Vec<crate::api::OwnerReference>,
+    phase: crate::api::PodPhase,
+}
+
+impl IndexedFacts {
+    fn of(pod: &Pod) -> Self {
+        IndexedFacts {
+            node_name: pod.spec.node_name.clone(),
+            owner_references: pod.metadata.owner_references.clone(),
+            phase: pod.status.phase,
+        }
+    }
+
+    /// Puts the old facts back into a copy of the changed pod, for un-indexing.
+    fn restore(self, pod: &mut Pod) {
+        pod.spec.node_name = self.node_name;
+        pod.metadata.owner_references = self.owner_references;
+        pod.status.phase = self.phase;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -101,7 +135,9 @@ pub struct Store {
     pub nodes: BTreeMap<String, Node>,
     pub namespaces: BTreeMap<String, Namespace>,
     pub daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
-    pods: BTreeMap<ObjectKey, Pod>,
+    /// Pods by key for look-ups, and their keys in order for iteration.
+    pods: FastMap<ObjectKey, Pod>,
+    pod_order: BTreeSet<ObjectKey>,
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     pods_by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
@@ -111,7 +147,7 @@ pub struct Store {
 
 impl Store {
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.pods.values()
+        self.pod_order.iter().filter_map(|key| self.pods.get(key))
     }
 
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
@@ -153,6 +189,7 @@ impl Store {
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
         let key = ObjectKey::of(&pod.metadata);
+        self.pod_order.insert(key.clone());
         if let Some(old) = self.pods.remove(&key) {
             self.unindex(&key, &old);
         }
@@ -163,18 +200,27 @@ impl Store {
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Option<Pod> {
         let pod = self.pods.remove(key)?;
+        self.pod_order.remove(key);
         self.unindex(key, &pod);
         Some(pod)
     }
 
-    /// Changes a pod in place and re-indexes it. Returns what `change` returned, or `None` if the
-    /// pod does not exist.
+    /// Changes a pod in place and re-indexes it if what the indexes read changed. Returns what
+    /// `change` returned, or `None` if the pod does not exist.
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
-        let mut pod = self.pods.remove(key)?;
-        self.unindex(key, &pod);
-        let result = change(&mut pod);
-        self.index(key, &pod);
-        self.pods.insert(key.clone(), pod);
+        let pod = self.pods.get_mut(key)?;
+        let before = IndexedFacts::of(pod);
+        let result = change(pod);
+        let after = IndexedFacts::of(pod);
+        if before != after {
+            // Re-index from a copy of the old facts: the pod itself already changed.
+            let pod = self.pods.remove(key)?;
+            let mut old = pod.clone();
+            before.restore(&mut old);
+            self.unindex(key, &old);
+            self.index(key, &pod);
+            self.pods.insert(key.clone(), pod);
+        }
         Some(result)
     }
 
@@ -203,6 +249,8 @@ impl Store {
             usage.memory = usage.memory.saturating_add(requests.memory);
             usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli);
             usage.memory_nonzero = usage.memory_nonzero.saturating_add(requests.memory_nonzero);
+            usage.cpu_milli = usage.cpu_milli.saturating_add(requests.cpu_milli);
+            usage.memory_bytes = usage.memory_bytes.saturating_add(requests.memory_bytes);
             usage.pods += 1;
             for port in requests.host_ports {
                 *usage.host_ports.entry(port).or_default() += 1;
@@ -236,6 +284,8 @@ impl Store {
                 usage.memory = usage.memory.saturating_sub(requests.memory);
                 usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
                 usage.memory_nonzero = usage.memory_nonzero.saturating_sub(requests.memory_nonzero);
+                usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
+                usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
                 usage.pods -= 1;
                 for port in requests.host_ports {
                     if let Some(holders) = usage.host_ports.get_mut(&port) {
