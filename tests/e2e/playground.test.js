@@ -50,6 +50,21 @@ test("the default example shows three node cards, each holding one running myweb
   await page.close();
 });
 
+test("a typo is reported at its line with kubectl's words and a hint", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  const text = await page.getByTestId("manifest-editor").inputValue();
+  await page.getByTestId("manifest-editor").fill(text.replace("  selector:", "  slector:"));
+  await page.getByTestId("apply").click();
+  const error = page.getByTestId("error");
+  await error.waitFor();
+  const message = await error.innerText();
+  assert.match(message, /line 5, column 3: DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.slector" \(did you mean "selector"\?\)/);
+  await page.screenshot({ path: join(ARTIFACTS, "slice-typo.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("an invalid manifest shows an error and keeps the last good cluster", async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });

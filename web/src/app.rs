@@ -54,8 +54,8 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
         </header>
         <p class="notice" role="note">
-            "Early preview: three fixed Ready nodes, and only apps/v1 DaemonSets are simulated so far. "
-            "Every kind is checked field by field as kubectl apply checks it, but other kinds are not played yet."
+            "Early preview: three fixed Ready nodes; Pods, Namespaces and DaemonSets are simulated so far. "
+            "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
         </p>
         <main class="layout">
             <section class="editor" aria-label="Manifest editor">

@@ -100,18 +100,29 @@ fn run_manifests(options: &RunOptions) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The event log as `kubectl get events` prints it, with ages relative to the end of the run.
+/// The events as `kubectl get events` prints them (repeats counted into one row), with ages
+/// relative to the end of the run.
 fn render_events(simulation: &Simulation) -> String {
     let rows: Vec<[String; 5]> = simulation
-        .events()
-        .iter()
+        .event_objects()
+        .into_iter()
         .map(|event| {
+            let last_seen = human_duration(simulation.now() - event.last_timestamp_ms);
+            let last_seen = if event.count > 1 {
+                format!(
+                    "{last_seen} (x{} over {})",
+                    event.count,
+                    human_duration(simulation.now() - event.first_timestamp_ms)
+                )
+            } else {
+                last_seen
+            };
             [
-                human_duration(simulation.now() - event.time_ms),
+                last_seen,
                 event.event_type.to_string(),
                 event.reason.to_string(),
-                event.object.to_string(),
-                event.message.to_string(),
+                event.object,
+                event.message,
             ]
         })
         .collect();

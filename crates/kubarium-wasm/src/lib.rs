@@ -146,7 +146,7 @@ pub fn example_manifest() -> String {
 }
 
 fn millis_from_js(time_ms: f64) -> Result<Millis, JsError> {
-    if time_ms.is_finite() && time_ms >= 0.0 && time_ms <= 9_007_199_254_740_991.0 {
+    if time_ms.is_finite() && (0.0..=9_007_199_254_740_991.0).contains(&time_ms) {
         Ok(time_ms as Millis)
     } else {
         Err(JsError::new(&format!(

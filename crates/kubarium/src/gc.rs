@@ -53,3 +53,13 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
         }
     }
 }
+
+/// `--cascade=orphan`: the owner's dependents lose their owner reference and stay.
+pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
+    let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
+    for key in keys {
+        simulation.store.update_pod(&key, |pod| {
+            pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        });
+    }
+}

@@ -197,6 +197,16 @@ pub struct Applied {
     pub notices: Vec<Notice>,
 }
 
+/// What deleting an owner does to its dependents (`kubectl delete --cascade`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cascade {
+    /// The owner goes at once; the garbage collector deletes the dependents after it.
+    #[default]
+    Background,
+    /// The dependents stay, with the owner reference removed.
+    Orphan,
+}
+
 /// An action on the cluster that failed, in kubectl's words.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{0}")]
@@ -655,13 +665,17 @@ impl Simulation {
         }
     }
 
-    /// Deletes a DaemonSet; the garbage collector then deletes its pods (background cascade).
-    pub fn delete_daemon_set(&mut self, namespace: &str, name: &str) -> Result<(), ActionError> {
+    /// Deletes a DaemonSet. With the background cascade (kubectl's default) the garbage collector
+    /// then deletes its pods; with `--cascade=orphan` the pods stay, without the owner reference.
+    pub fn delete_daemon_set(&mut self, namespace: &str, name: &str, cascade: Cascade) -> Result<(), ActionError> {
         let key = ObjectKey::new(namespace, name);
         let Some(daemon_set) = self.store.daemon_sets.remove(&key) else {
             return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
         };
-        self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid));
+        match cascade {
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid)),
+            Cascade::Orphan => gc::orphan_dependents(self, &daemon_set.metadata.uid),
+        }
         Ok(())
     }
 
@@ -887,7 +901,12 @@ impl Simulation {
         };
         self.now = self.now.max(due);
         match work {
-            Work::SyncDaemonSet(key) => controller::daemonset::sync(self, &key),
+            Work::SyncDaemonSet(key) => {
+                // A controller's sync says when it wants to look again, if ever.
+                if let Some(after) = controller::daemonset::sync(self, &key) {
+                    self.enqueue_at(Work::SyncDaemonSet(key), self.now + after);
+                }
+            }
             Work::SchedulePod(key) => scheduler::schedule_pod(self, &key),
             Work::KubeletSyncPod(key) => kubelet::sync_pod(self, &key),
             Work::MonitorNode(name) => nodelifecycle::monitor_node(self, &name),

@@ -100,7 +100,68 @@ impl PodView {
     }
 }
 
+/// An `Event` object as the API holds it: repeated emissions of the same event (same object,
+/// type, reason, message and source) are one object with a count and first and last times, as
+/// client-go's `EventCorrelator` deduplicates them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventObject {
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    pub reason: &'static str,
+    /// `kind/name` (`pod/myweb-ds-x7k2p`).
+    pub object: String,
+    pub namespace: String,
+    pub message: String,
+    pub source: &'static str,
+    pub count: u32,
+    pub first_timestamp_ms: Millis,
+    pub last_timestamp_ms: Millis,
+}
+
 impl Simulation {
+    /// The events as `kubectl get events` lists them: deduplicated with counts, oldest last
+    /// seen first.
+    pub fn event_objects(&self) -> Vec<EventObject> {
+        let mut index: std::collections::BTreeMap<(&str, &str, &str, &str, &str, &str), usize> =
+            std::collections::BTreeMap::new();
+        let mut objects: Vec<EventObject> = Vec::new();
+        for event in self.events() {
+            let key = (
+                &*event.namespace,
+                &*event.object,
+                event.event_type,
+                event.reason,
+                &*event.message,
+                event.source,
+            );
+            match index.get(&key) {
+                Some(&position) => {
+                    let object = &mut objects[position];
+                    object.count += 1;
+                    object.last_timestamp_ms = event.time_ms;
+                }
+                None => {
+                    index.insert(key, objects.len());
+                    objects.push(EventObject {
+                        event_type: event.event_type,
+                        reason: event.reason,
+                        object: event.object.to_string(),
+                        namespace: event.namespace.to_string(),
+                        message: event.message.to_string(),
+                        source: event.source,
+                        count: 1,
+                        first_timestamp_ms: event.time_ms,
+                        last_timestamp_ms: event.time_ms,
+                    });
+                }
+            }
+        }
+        // Stable: equal last times keep the order the events were first seen in.
+        objects.sort_by_key(|object| object.last_timestamp_ms);
+        objects
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         let nodes = self
             .nodes()

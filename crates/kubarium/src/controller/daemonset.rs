@@ -13,6 +13,7 @@ use crate::api::{
 use crate::nodelifecycle::{TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE};
 use crate::scheduler;
 use crate::sim::{ObjectKey, Simulation};
+use crate::time::Millis;
 
 const SOURCE: &str = "daemonset-controller";
 
@@ -129,10 +130,11 @@ fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSp
     spec
 }
 
-/// `syncDaemonSet` and `manage`.
-pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
+/// `syncDaemonSet` and `manage`. Returns when to look again; the DaemonSet controller needs no
+/// timer until `minReadySeconds` is played (it is woken by node and pod changes).
+pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let Some(daemon_set) = simulation.store.daemon_sets.get(key).cloned() else {
-        return;
+        return None;
     };
     let nodes: Vec<Node> = simulation.store.nodes.values().cloned().collect();
     let tolerations = daemon_tolerations(&daemon_set);
@@ -195,6 +197,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) {
         }
     }
     update_status(simulation, key, &nodes);
+    None
 }
 
 fn create_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, node_name: &str) {

@@ -415,9 +415,50 @@ fn deleting_a_daemon_set_deletes_its_pods() {
     let mut simulation = cluster(workers(2));
     simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
     simulation.run_until(10 * S).unwrap();
-    simulation.delete_daemon_set("default", "myweb-ds").unwrap();
+    simulation
+        .delete_daemon_set("default", "myweb-ds", Cascade::Background)
+        .unwrap();
     simulation.run_until(11 * S).unwrap();
     assert_eq!(simulation.pods().count(), 0);
+}
+
+#[test]
+fn orphaning_a_daemon_sets_pods_keeps_them_without_an_owner() {
+    let mut simulation = cluster(workers(2));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    simulation.run_until(10 * S).unwrap();
+    simulation
+        .delete_daemon_set("default", "myweb-ds", Cascade::Orphan)
+        .unwrap();
+    simulation.run_until(60 * S).unwrap();
+    assert_eq!(simulation.pods().count(), 2);
+    assert!(simulation
+        .pods()
+        .all(|pod| pod.metadata.owner_references.is_empty() && pod.status.phase == PodPhase::Running));
+}
+
+#[test]
+fn repeated_events_are_one_event_object_with_a_count() {
+    let mut simulation = cluster(workers(1));
+    simulation.apply(include_str!("../../seeds/http-go-gpu.yaml")).unwrap();
+    simulation.run_until(5 * S).unwrap();
+    simulation.label_node("node-1", "zone", Some("a")).unwrap();
+    simulation.run_until(20 * S).unwrap();
+    let failed: Vec<_> = simulation
+        .event_objects()
+        .into_iter()
+        .filter(|event| event.reason == "FailedScheduling")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    // Labelling at 5s sends the pod back at once: its 1s back-off ran out long ago.
+    assert_eq!(
+        (
+            failed[0].count,
+            failed[0].first_timestamp_ms,
+            failed[0].last_timestamp_ms
+        ),
+        (2, 0, 5_000)
+    );
 }
 
 #[test]
