@@ -59,7 +59,7 @@ test("a typo is reported at its line with kubectl's words and a hint", async () 
   const error = page.getByTestId("error");
   await error.waitFor();
   const message = await error.innerText();
-  assert.match(message, /line 5, column 3: DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.slector" \(did you mean "selector"\?\)/);
+  assert.match(message, /line 6, column 3: DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.slector" \(did you mean "selector"\?\)/);
   await page.screenshot({ path: join(ARTIFACTS, "slice-typo.png"), fullPage: true });
   assert.deepEqual(page.problems, []);
   await page.close();
