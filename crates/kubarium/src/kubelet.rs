@@ -86,6 +86,27 @@ impl Pod {
     }
 }
 
+/// The kubelet's `Created` and `Started` events for a container.
+fn record_container_started(simulation: &mut Simulation, key: &ObjectKey, container: &str) {
+    let object = pod_object(key);
+    simulation.record_event(
+        "Normal",
+        "Created",
+        object.clone(),
+        &key.namespace,
+        format!("Created container: {container}"),
+        SOURCE,
+    );
+    simulation.record_event(
+        "Normal",
+        "Started",
+        object,
+        &key.namespace,
+        format!("Started container {container}"),
+        SOURCE,
+    );
+}
+
 fn pod_object(key: &ObjectKey) -> String {
     format!("pod/{}", key.name)
 }
@@ -330,22 +351,7 @@ fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usi
     batch_pod.spec.restart_policy = "Never".to_string();
     let outcome = simulation.behaviour.outcome(&batch_pod, &container, attempt);
     let exits_at = now.saturating_add(outcome.run_ms.unwrap_or(SECOND_MS));
-    simulation.record_event(
-        "Normal",
-        "Created",
-        pod_object(key),
-        &key.namespace,
-        format!("Created container: {}", container.name),
-        SOURCE,
-    );
-    simulation.record_event(
-        "Normal",
-        "Started",
-        pod_object(key),
-        &key.namespace,
-        format!("Started container {}", container.name),
-        SOURCE,
-    );
+    record_container_started(simulation, key, &container.name);
     if let Some(runtime) = simulation.runtimes.get_mut(key) {
         runtime.stage = Stage::Init {
             index,
@@ -489,22 +495,7 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
             SOURCE,
         );
     }
-    simulation.record_event(
-        "Normal",
-        "Created",
-        pod_object(key),
-        &key.namespace,
-        format!("Created container: {}", container.name),
-        SOURCE,
-    );
-    simulation.record_event(
-        "Normal",
-        "Started",
-        pod_object(key),
-        &key.namespace,
-        format!("Started container {}", container.name),
-        SOURCE,
-    );
+    record_container_started(simulation, key, &container.name);
     if let Some(runtime) = simulation
         .runtimes
         .get_mut(key)

@@ -16,6 +16,7 @@ pub mod cron;
 pub mod defaults;
 pub mod fasthash;
 pub mod gc;
+pub mod gostr;
 pub mod kubelet;
 pub mod labels;
 pub mod manifest;

@@ -172,13 +172,7 @@ pub fn schedule_taint_evictions(simulation: &mut Simulation, name: &str) {
     let Some(node) = simulation.store.nodes.get(name) else {
         return;
     };
-    let taints: Vec<Taint> = node
-        .spec
-        .taints
-        .iter()
-        .filter(|taint| taint.effect == "NoExecute")
-        .cloned()
-        .collect();
+    let taints = no_execute_taints(node);
     if taints.is_empty() {
         return;
     }
@@ -200,19 +194,23 @@ pub fn schedule_pod_eviction(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(node) = simulation.store.nodes.get(&node_name) else {
         return;
     };
-    let taints: Vec<Taint> = node
-        .spec
-        .taints
-        .iter()
-        .filter(|taint| taint.effect == "NoExecute")
-        .cloned()
-        .collect();
+    let taints = no_execute_taints(node);
     if taints.is_empty() {
         return;
     }
     if let Some(due) = eviction_time(simulation, key, &taints, now) {
         simulation.enqueue_at(Work::EvictPod(key.clone()), due);
     }
+}
+
+/// A node's `NoExecute` taints, the ones that evict.
+fn no_execute_taints(node: &crate::api::Node) -> Vec<Taint> {
+    node.spec
+        .taints
+        .iter()
+        .filter(|taint| taint.effect == "NoExecute")
+        .cloned()
+        .collect()
 }
 
 /// The earliest time a pod must be evicted for these taints, if ever.
@@ -267,13 +265,7 @@ pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(node) = simulation.store.nodes.get(&pod.spec.node_name) else {
         return;
     };
-    let taints: Vec<Taint> = node
-        .spec
-        .taints
-        .iter()
-        .filter(|taint| taint.effect == "NoExecute")
-        .cloned()
-        .collect();
+    let taints = no_execute_taints(node);
     match eviction_time(simulation, key, &taints, now) {
         None => return,
         Some(due) if due > now => {

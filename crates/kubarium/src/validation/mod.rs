@@ -15,8 +15,6 @@ mod names;
 
 pub use names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors};
 
-use std::fmt::Write as _;
-
 use crate::yaml::{Entry, Node, Pos, Value};
 
 /// One validation error: a `field.Error`.
@@ -264,26 +262,7 @@ impl Validator {
     }
 }
 
-/// Go's `%q` for the strings kubectl users write (ASCII escapes as Go prints them).
-pub(crate) fn go_quote(text: &str) -> String {
-    let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('"');
-    for character in text.chars() {
-        match character {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            '\n' => quoted.push_str("\\n"),
-            '\t' => quoted.push_str("\\t"),
-            '\r' => quoted.push_str("\\r"),
-            character if (character as u32) < 0x20 || character as u32 == 0x7f => {
-                let _ = write!(quoted, "\\x{:02x}", character as u32);
-            }
-            character => quoted.push(character),
-        }
-    }
-    quoted.push('"');
-    quoted
-}
+pub(crate) use crate::gostr::go_quote;
 
 /// A string map printed with `%#v`: `map[string]string{"app":"web"}`, keys sorted.
 pub(crate) fn go_string_map(entries: &[Entry]) -> String {
