@@ -133,9 +133,7 @@ fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSp
 /// `syncDaemonSet` and `manage`. Returns when to look again; the DaemonSet controller needs no
 /// timer until `minReadySeconds` is played (it is woken by node and pod changes).
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
-    let Some(daemon_set) = simulation.store.daemon_sets.get(key).cloned() else {
-        return None;
-    };
+    let daemon_set = simulation.store.daemon_sets.get(key).cloned()?;
     let nodes: Vec<Node> = simulation.store.nodes.values().cloned().collect();
     let tolerations = daemon_tolerations(&daemon_set);
     // The daemon pods by the node they are for (bound, or pinned by affinity while pending).
