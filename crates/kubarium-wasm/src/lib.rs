@@ -69,6 +69,30 @@ impl Simulation {
         }
     }
 
+    /// `kubectl label node NAME key=value` (`value` undefined removes the label).
+    #[wasm_bindgen(js_name = labelNode)]
+    pub fn label_node(&mut self, name: &str, key: &str, value: Option<String>) -> Result<(), JsError> {
+        Ok(self.inner.label_node(name, key, value.as_deref())?)
+    }
+
+    /// The machine dies: its kubelet stops reporting.
+    #[wasm_bindgen(js_name = failNode)]
+    pub fn fail_node(&mut self, name: &str) -> Result<(), JsError> {
+        Ok(self.inner.fail_node(name)?)
+    }
+
+    /// The machine comes back.
+    #[wasm_bindgen(js_name = recoverNode)]
+    pub fn recover_node(&mut self, name: &str) -> Result<(), JsError> {
+        Ok(self.inner.recover_node(name)?)
+    }
+
+    /// `kubectl delete pod NAME -n NAMESPACE`.
+    #[wasm_bindgen(js_name = deletePod)]
+    pub fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), JsError> {
+        Ok(self.inner.delete_pod(namespace, name)?)
+    }
+
     /// Processes the next piece of work; false when nothing is queued.
     pub fn step(&mut self) -> bool {
         self.inner.step()

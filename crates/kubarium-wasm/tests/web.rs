@@ -9,6 +9,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The event log of the native run of the mixed run (see `crates/kubarium/tests/golden.rs`).
+const NATIVE_MIXED_LOG: &str = include_str!("../../kubarium/tests/golden/mixed-4-nodes-seed-7.events");
+
 /// The event log of the native run of the same scenario (see `crates/kubarium/tests/golden.rs`).
 const NATIVE_EVENT_LOG: &str = include_str!("../../kubarium/tests/golden/myweb-ds-3-nodes-seed-1.events");
 
@@ -88,4 +91,23 @@ fn every_unknown_field_is_reported_with_path_position_and_hint() {
         get(&second, "path").as_string().as_deref(),
         Some("spec.template.spec.containers[0].imagee")
     );
+}
+
+#[wasm_bindgen_test]
+fn mixed_run_equals_the_native_run_byte_for_byte() {
+    let mut simulation = Simulation::new(4, 7);
+    simulation.apply(kubarium::bench::MIXED_MANIFESTS).expect("applies");
+    simulation.run_until(30_000.0).expect("runs");
+    simulation
+        .label_node("node-2", "gpu", Some("true".to_string()))
+        .expect("labels");
+    simulation.run_until(60_000.0).expect("runs");
+    simulation.fail_node("node-3").expect("fails");
+    simulation.run_until(400_000.0).expect("runs");
+    simulation.recover_node("node-3").expect("recovers");
+    simulation
+        .delete_pod("default", "annotation-default-scheduler")
+        .expect("deletes");
+    simulation.run_until(500_000.0).expect("runs");
+    assert_eq!(simulation.event_log(), NATIVE_MIXED_LOG);
 }

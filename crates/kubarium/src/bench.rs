@@ -6,6 +6,17 @@ use crate::quantity::Quantity;
 use crate::sim::{ClusterConfig, Simulation};
 use crate::time::{Millis, SECOND_MS};
 
+/// The manifests of the mixed determinism run (`tests/golden.rs` and the wasm tests).
+pub const MIXED_MANIFESTS: &str = concat!(
+    include_str!("../seeds/myweb-ds.yaml"),
+    "\n---\n",
+    include_str!("../seeds/http-go-gpu.yaml"),
+    "\n---\n",
+    include_str!("../seeds/multi-scheduler.yaml"),
+    "\n---\n",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crasher\n  annotations: {kubarium.io/duration: 3s, kubarium.io/exit-code: \"2\"}\nspec:\n  containers: [{name: app, image: busybox}]\n",
+);
+
 /// What a benchmark run did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -14,6 +14,42 @@ fn event_log(simulation: &Simulation) -> String {
         .collect()
 }
 
+/// Compares with the committed log, or writes it when `UPDATE_GOLDEN` is set.
+fn check_golden(name: &str, actual: &str) {
+    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("writes the golden file");
+    }
+    let expected = std::fs::read_to_string(&path).expect("golden file exists (UPDATE_GOLDEN=1 creates it)");
+    assert_eq!(
+        actual, expected,
+        "event log of {name} changed; if intended, regenerate with UPDATE_GOLDEN=1"
+    );
+}
+
+/// A run that exercises most of the engine: a DaemonSet, a crash-looping pod, an unschedulable
+/// pod that a label lets in, a pod for a missing scheduler, a node failure and recovery, and a
+/// deletion. `crates/kubarium-wasm/tests/web.rs` plays the same steps through the JS API.
+#[test]
+fn mixed_run_on_four_nodes() {
+    let mut simulation = Simulation::new(&ClusterConfig {
+        seed: 7,
+        ..ClusterConfig::with_nodes("node", 4)
+    });
+    simulation.apply(&kubarium::bench::MIXED_MANIFESTS).expect("valid");
+    simulation.run_until(30 * SECOND_MS).unwrap();
+    simulation.label_node("node-2", "gpu", Some("true")).unwrap();
+    simulation.run_until(60 * SECOND_MS).unwrap();
+    simulation.fail_node("node-3").unwrap();
+    simulation.run_until(400 * SECOND_MS).unwrap();
+    simulation.recover_node("node-3").unwrap();
+    simulation
+        .delete_pod("default", "annotation-default-scheduler")
+        .unwrap();
+    simulation.run_until(500 * SECOND_MS).unwrap();
+    check_golden("mixed-4-nodes-seed-7.events", &event_log(&simulation));
+}
+
 #[test]
 fn myweb_ds_on_three_nodes() {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 3));
