@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::{DaemonSet, Namespace, Pod};
+use crate::api::{DaemonSet, Namespace, Node as NodeObject, Pod};
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -21,6 +21,8 @@ pub enum Manifest {
     DaemonSet(Box<DaemonSet>),
     Pod(Box<Pod>),
     Namespace(Box<Namespace>),
+    /// A Node object: applying it joins a machine (with a kubelet) to the cluster.
+    Node(Box<NodeObject>),
     /// A valid object of a kind the simulation does not play yet.
     NotSimulated {
         api_version: String,
@@ -339,6 +341,10 @@ fn decode_object(
         ("v1", "Pod") => typed::<Pod>(&object).map(|pod| {
             note_ignored(serde_json::to_value(&pod).unwrap_or_default());
             Manifest::Pod(Box::new(pod))
+        }),
+        ("v1", "Node") => typed::<NodeObject>(&object).map(|node| {
+            note_ignored(serde_json::to_value(&node).unwrap_or_default());
+            Manifest::Node(Box::new(node))
         }),
         ("v1", "Namespace") => typed::<Namespace>(&object).map(|namespace| {
             note_ignored(serde_json::to_value(&namespace).unwrap_or_default());

@@ -395,7 +395,7 @@ impl Simulation {
                         problems.push(problem(error.0));
                     }
                 }
-                Manifest::Namespace(_) => {}
+                Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }
         if !problems.is_empty() {
@@ -421,6 +421,7 @@ impl Simulation {
                     }
                 }
                 Manifest::Namespace(namespace) => self.apply_namespace(*namespace),
+                Manifest::Node(node) => self.apply_node(*node),
                 Manifest::NotSimulated { .. } => {}
             }
         }
@@ -452,6 +453,42 @@ impl Simulation {
         self.stamp_new_object(&mut namespace.metadata);
         namespace.phase = "Active".to_string();
         self.store.namespaces.insert(namespace.metadata.name.clone(), namespace);
+    }
+
+    /// Applying a Node: a new name joins a machine with a kubelet, with the manifest's labels,
+    /// taints and capacity; an existing node takes the manifest's labels, taints and
+    /// `unschedulable`, as `kubectl apply` would set them.
+    fn apply_node(&mut self, node: Node) {
+        let name = node.metadata.name.clone();
+        if self.store.nodes.contains_key(&name) {
+            if let Some(existing) = self.store.nodes.get_mut(&name) {
+                for (key, value) in &node.metadata.labels {
+                    existing.metadata.labels.insert(key.clone(), value.clone());
+                }
+                existing.spec.taints = node.spec.taints.clone();
+                existing.spec.unschedulable = node.spec.unschedulable;
+            }
+            nodelifecycle::schedule_taint_evictions(self, &name);
+            self.on_node_changed();
+            return;
+        }
+        let mut config = NodeConfig::worker(&name);
+        config.labels = node.metadata.labels.clone();
+        config.taints = node.spec.taints.clone();
+        let capacity = &node.status.capacity;
+        if let Some(cpu) = capacity.get("cpu") {
+            config.cpu = *cpu;
+        }
+        if let Some(memory) = capacity.get("memory") {
+            config.memory = *memory;
+        }
+        if let Some(pods) = capacity.get("pods") {
+            config.max_pods = u32::try_from(pods.value()).unwrap_or(u32::MAX);
+        }
+        self.add_node(config);
+        if node.spec.unschedulable {
+            let _ = self.set_unschedulable(&name, true);
+        }
     }
 
     fn apply_daemon_set(&mut self, mut daemon_set: DaemonSet) {

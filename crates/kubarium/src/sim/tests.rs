@@ -675,3 +675,27 @@ fn a_failing_init_container_fails_a_never_pod_and_is_retried_otherwise() {
         "init retried until it succeeded"
     );
 }
+
+#[test]
+fn applying_a_node_joins_a_machine_and_reapplying_updates_it() {
+    let mut simulation = cluster(workers(1));
+    simulation.apply(include_str!("../../seeds/daemonset-1.yaml")).unwrap();
+    let node = "apiVersion: v1\nkind: Node\nmetadata:\n  name: centos-1\n  labels: {os: centos}\nstatus:\n  capacity: {cpu: \"2\", memory: 4Gi, pods: \"20\"}\n";
+    simulation.apply(node).unwrap();
+    simulation.run_until(5 * S).unwrap();
+    let joined = simulation.node("centos-1").expect("joined");
+    assert!(joined.is_ready());
+    assert_eq!(joined.status.allocatable.get("pods").map(|pods| pods.value()), Some(20));
+    assert_eq!(
+        simulation.pods().filter(|pod| pod.spec.node_name == "centos-1").count(),
+        1
+    );
+    let tainted = "apiVersion: v1\nkind: Node\nmetadata:\n  name: centos-1\nspec:\n  taints: [{key: dedicated, value: db, effect: NoExecute}]\n";
+    simulation.apply(tainted).unwrap();
+    simulation.run_until(10 * S).unwrap();
+    assert_eq!(
+        simulation.pods().filter(|pod| pod.spec.node_name == "centos-1").count(),
+        0,
+        "the daemon pod does not tolerate it"
+    );
+}
