@@ -36,7 +36,7 @@ fn mixed_run_on_four_nodes() {
         seed: 7,
         ..ClusterConfig::with_nodes("node", 4)
     });
-    simulation.apply(&kubarium::bench::MIXED_MANIFESTS).expect("valid");
+    simulation.apply(kubarium::bench::MIXED_MANIFESTS).expect("valid");
     simulation.run_until(30 * SECOND_MS).unwrap();
     simulation.label_node("node-2", "gpu", Some("true")).unwrap();
     simulation.run_until(60 * SECOND_MS).unwrap();
