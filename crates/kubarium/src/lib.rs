@@ -8,6 +8,7 @@
 //! creates one pod per node, a scheduler binds pods and a kubelet starts them, all as timed work
 //! items on one event queue. The full engine, validation and controllers grow from here.
 
+pub mod actions;
 pub mod api;
 pub mod behaviour;
 pub mod bench;
@@ -33,7 +34,7 @@ pub mod view;
 pub mod yaml;
 
 pub use manifest::{parse_manifests, ManifestError, Notice};
-pub use sim::{ActionError, Applied, ClusterConfig, EventRecord, NodeConfig, Simulation, StepLimitExceeded};
+pub use sim::{ActionError, Applied, Cascade, ClusterConfig, EventRecord, NodeConfig, Simulation, StepLimitExceeded};
 pub use view::{NodeView, PodView, Snapshot};
 
 /// The manifest of the foundation slice: the `myweb-ds` DaemonSet from the study notes.
