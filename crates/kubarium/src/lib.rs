@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod nodelifecycle;
 pub mod quantity;
 pub mod rng;
+pub mod scenario;
 pub mod scheduler;
 pub mod schema;
 pub mod sim;

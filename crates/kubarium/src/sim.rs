@@ -43,6 +43,8 @@ pub struct NodeConfig {
     pub max_pods: u32,
     /// Pods in the node's static-pod directory (`/etc/kubernetes/manifests`).
     pub static_pods: Vec<Pod>,
+    /// Cordoned from the start.
+    pub unschedulable: bool,
 }
 
 impl NodeConfig {
@@ -56,6 +58,7 @@ impl NodeConfig {
             memory: Quantity::from_units(8 * 1024 * 1024 * 1024),
             max_pods: 110,
             static_pods: Vec::new(),
+            unschedulable: false,
         }
     }
 }
@@ -571,6 +574,9 @@ impl Simulation {
             "node-controller",
         );
         kubelet::start_static_pods(self, &name);
+        if config.unschedulable {
+            let _ = self.set_unschedulable(&name, true);
+        }
         self.on_node_changed();
     }
 

@@ -118,6 +118,67 @@ pub fn format_duration(duration_ms: Millis) -> String {
     out
 }
 
+/// Parses an RFC 3339 time (`2026-01-01T00:00:00Z`, `2026-01-01T09:00:00+09:00`) to seconds
+/// since the Unix epoch. Fractions of a second are dropped.
+pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
+    let invalid = || format!("invalid RFC 3339 time {text:?} (like \"2026-01-01T00:00:00Z\")");
+    let bytes = text.as_bytes();
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return Err(invalid());
+    }
+    let number = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .and_then(|part| part.parse::<i64>().ok())
+            .ok_or_else(invalid)
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > i64::from(crate::cron::days_in_month(year, month as u32))
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return Err(invalid());
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(invalid());
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_seconds = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let (sign, offset) = match rest.as_bytes().first() {
+                Some(b'+') => (1, &rest[1..]),
+                Some(b'-') => (-1, &rest[1..]),
+                _ => return Err(invalid()),
+            };
+            let (hours, minutes) = offset.split_once(':').ok_or_else(invalid)?;
+            let (hours, minutes): (i64, i64) = (
+                hours.parse().map_err(|_| invalid())?,
+                minutes.parse().map_err(|_| invalid())?,
+            );
+            if hours > 23 || minutes > 59 || offset.len() != 5 {
+                return Err(invalid());
+            }
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let days = crate::cron::days_from_civil(year, month as u32, day as u32);
+    Ok(days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +207,25 @@ mod tests {
         }
         for bad in ["", "10", "s", "5x", "1..5s", "-5s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} is rejected");
+        }
+    }
+
+    #[test]
+    fn rfc3339_times() {
+        assert_eq!(parse_rfc3339("2026-01-01T00:00:00Z"), Ok(DEFAULT_START_UNIX_SECONDS));
+        assert_eq!(
+            parse_rfc3339("2026-01-01T09:00:00+09:00"),
+            Ok(DEFAULT_START_UNIX_SECONDS)
+        );
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5Z"), Ok(1));
+        for bad in [
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-01-01 00:00:00",
+            "yesterday",
+            "2026-01-01T00:00:00+9",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
         }
     }
 

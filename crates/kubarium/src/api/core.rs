@@ -141,6 +141,7 @@ pub struct ContainerPort {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "hostIP")]
     pub host_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -292,8 +293,10 @@ pub struct PodStatus {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "hostIP")]
     pub host_ip: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "podIP")]
     pub pod_ip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time_ms: Option<Millis>,
@@ -393,6 +396,7 @@ pub struct NodeSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taints: Vec<Taint>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "podCIDR")]
     pub pod_cidr: String,
 }
 

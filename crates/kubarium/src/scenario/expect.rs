@@ -1,0 +1,739 @@
+//! Expectations: facts a scenario says must hold, and the observer that checks them while the
+//! run plays.
+//!
+//! A timed expectation (`at: 65s`) holds if it is true at some moment within its tolerance
+//! (`tol`, 3s by default) around that time; `at: final` is checked at the end. Counts are `3`,
+//! `">=1"`, `"<=2"`, `">2"`, `"<5"`. An expectation that names an object that never existed
+//! fails; a malformed one is an error, not a pass.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value as Json;
+
+use crate::api::{Pod, PodPhase};
+use crate::sim::Simulation;
+use crate::time::{parse_duration, Millis, SECOND_MS};
+
+const DEFAULT_TOLERANCE_MS: Millis = 3 * SECOND_MS;
+
+/// When an expectation is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// True at some moment in `[at - tol, at + tol]`.
+    At {
+        at: Millis,
+        tol: Millis,
+    },
+    Final,
+}
+
+/// A count and how to compare with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub op: CountOp,
+    pub value: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountOp {
+    Equal,
+    AtLeast,
+    AtMost,
+    MoreThan,
+    LessThan,
+}
+
+impl Count {
+    fn parse(value: &Json) -> Result<Count, String> {
+        if let Some(number) = value.as_u64() {
+            return Ok(Count {
+                op: CountOp::Equal,
+                value: number,
+            });
+        }
+        let text = value
+            .as_str()
+            .ok_or("a count is a number or a string like \">=1\"")?
+            .trim();
+        let (op, rest) = if let Some(rest) = text.strip_prefix(">=") {
+            (CountOp::AtLeast, rest)
+        } else if let Some(rest) = text.strip_prefix("<=") {
+            (CountOp::AtMost, rest)
+        } else if let Some(rest) = text.strip_prefix("==") {
+            (CountOp::Equal, rest)
+        } else if let Some(rest) = text.strip_prefix('>') {
+            (CountOp::MoreThan, rest)
+        } else if let Some(rest) = text.strip_prefix('<') {
+            (CountOp::LessThan, rest)
+        } else {
+            (CountOp::Equal, text)
+        };
+        let value = rest.trim().parse().map_err(|_| format!("invalid count {text:?}"))?;
+        Ok(Count { op, value })
+    }
+
+    fn holds(&self, actual: u64) -> bool {
+        match self.op {
+            CountOp::Equal => actual == self.value,
+            CountOp::AtLeast => actual >= self.value,
+            CountOp::AtMost => actual <= self.value,
+            CountOp::MoreThan => actual > self.value,
+            CountOp::LessThan => actual < self.value,
+        }
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match self.op {
+            CountOp::Equal => "",
+            CountOp::AtLeast => ">=",
+            CountOp::AtMost => "<=",
+            CountOp::MoreThan => ">",
+            CountOp::LessThan => "<",
+        };
+        write!(formatter, "{op}{}", self.value)
+    }
+}
+
+/// Which pods: owned by `kind/name` (following the ownership chain), named, on a node, in a phase.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodSelector {
+    pub owner: Option<String>,
+    pub name: Option<String>,
+    pub phase: Option<String>,
+    pub node: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl PodSelector {
+    fn parse(value: &Json) -> Result<PodSelector, String> {
+        let object = value.as_object().ok_or("a pod selector is a mapping")?;
+        let mut selector = PodSelector::default();
+        for (key, value) in object {
+            let text = value
+                .as_str()
+                .ok_or_else(|| format!("{key} must be a string"))?
+                .to_string();
+            match key.as_str() {
+                "owner" => selector.owner = Some(text.to_lowercase_kind()),
+                "name" => selector.name = Some(text),
+                "phase" => selector.phase = Some(text),
+                "node" => selector.node = Some(text),
+                "namespace" => selector.namespace = Some(text),
+                other => {
+                    return Err(format!(
+                        "unknown pod selector field {other:?} (owner, name, phase, node, namespace)"
+                    ))
+                }
+            }
+        }
+        Ok(selector)
+    }
+
+    fn matches(&self, simulation: &Simulation, pod: &Pod) -> bool {
+        let namespace_ok = self
+            .namespace
+            .as_deref()
+            .is_none_or(|namespace| pod.metadata.namespace == namespace);
+        let name_ok = self.name.as_deref().is_none_or(|name| pod.metadata.name == name);
+        let node_ok = self.node.as_deref().is_none_or(|node| pod.spec.node_name == node);
+        let phase_ok = self.phase.as_deref().is_none_or(|phase| phase_matches(pod, phase));
+        let owner_ok = self
+            .owner
+            .as_deref()
+            .is_none_or(|owner| owned_by(simulation, pod, owner));
+        namespace_ok && name_ok && node_ok && phase_ok && owner_ok
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (key, value) in [
+            ("owner", &self.owner),
+            ("name", &self.name),
+            ("phase", &self.phase),
+            ("node", &self.node),
+        ] {
+            if let Some(value) = value {
+                parts.push(format!("{key} {value}"));
+            }
+        }
+        if parts.is_empty() {
+            "all pods".to_string()
+        } else {
+            format!("pods with {}", parts.join(", "))
+        }
+    }
+}
+
+trait KindName {
+    fn to_lowercase_kind(self) -> String;
+}
+
+impl KindName for String {
+    /// `DaemonSet/x` and `daemonset/x` name the same owner; short names are accepted too.
+    fn to_lowercase_kind(self) -> String {
+        match self.split_once('/') {
+            Some((kind, name)) => {
+                let kind = match kind.to_lowercase().as_str() {
+                    "ds" | "daemonsets" => "daemonset".to_string(),
+                    "no" | "nodes" => "node".to_string(),
+                    "po" | "pods" => "pod".to_string(),
+                    other => other.to_string(),
+                };
+                format!("{kind}/{name}")
+            }
+            None => self,
+        }
+    }
+}
+
+/// A phase, or a kubectl STATUS word (`Completed`, `CrashLoopBackOff`, `Terminating`, ...).
+fn phase_matches(pod: &Pod, wanted: &str) -> bool {
+    pod.status.phase.as_str() == wanted || crate::view::pod_status_column(pod) == wanted
+}
+
+/// Whether `owner` (`kind/name`) is the pod's controller, or its controller's controller.
+fn owned_by(simulation: &Simulation, pod: &Pod, owner: &str) -> bool {
+    let Some((kind, name)) = owner.split_once('/') else {
+        return false;
+    };
+    let Some(reference) = pod.metadata.controller_of() else {
+        return false;
+    };
+    // Only direct owners exist so far (DaemonSets, and Nodes for mirror pods); chains through
+    // Jobs and ReplicaSets come with their controllers.
+    let _ = simulation;
+    reference.kind.to_lowercase() == kind && reference.name == name
+}
+
+/// One expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expectation {
+    /// How many pods match, at a time.
+    Pods {
+        when: When,
+        selector: PodSelector,
+        count: Count,
+    },
+    /// Which nodes the matching pods are on.
+    Placement {
+        when: When,
+        selector: PodSelector,
+        nodes: BTreeSet<String>,
+    },
+    /// Fields of an object's `status` (then `spec`), at a time.
+    Status {
+        when: When,
+        object: String,
+        fields: Vec<(String, Json)>,
+    },
+    /// How many times an event was emitted over the whole run.
+    Event {
+        reason: Option<String>,
+        object: Option<String>,
+        message: Option<String>,
+        count: Count,
+    },
+    /// When a condition of an object first became true.
+    Condition {
+        object: String,
+        condition_type: String,
+        status: String,
+        reason: Option<String>,
+        between: (Millis, Millis),
+    },
+    /// The most pods matching at any moment.
+    MaxConcurrent { selector: PodSelector, value: Count },
+}
+
+fn duration_field(object: &serde_json::Map<String, Json>, key: &str) -> Result<Option<Millis>, String> {
+    match object.get(key) {
+        None => Ok(None),
+        Some(Json::String(text)) => parse_duration(text)
+            .map(Some)
+            .map_err(|problem| format!("{key}: {problem}")),
+        Some(Json::Number(number)) => number
+            .as_u64()
+            .map(|seconds| Some(seconds * SECOND_MS))
+            .ok_or(format!("{key}: invalid")),
+        Some(_) => Err(format!("{key} must be a duration like \"90s\"")),
+    }
+}
+
+impl Expectation {
+    pub fn parse(value: &Json) -> Result<Expectation, String> {
+        let object = value.as_object().ok_or("an expectation is a mapping")?;
+        let tol = duration_field(object, "tol")?.unwrap_or(DEFAULT_TOLERANCE_MS);
+        let when = || -> Result<When, String> {
+            match object.get("at") {
+                Some(Json::String(text)) if text == "final" => Ok(When::Final),
+                Some(_) => Ok(When::At {
+                    at: duration_field(object, "at")?.unwrap_or(0),
+                    tol,
+                }),
+                None => Err("needs `at` (a time like \"65s\", or \"final\")".to_string()),
+            }
+        };
+        let count = || Count::parse(object.get("count").ok_or("needs `count`")?);
+        let allowed = |keys: &[&str]| -> Result<(), String> {
+            match object.keys().find(|key| !keys.contains(&key.as_str())) {
+                Some(key) => Err(format!("unknown field {key:?} here (allowed: {})", keys.join(", "))),
+                None => Ok(()),
+            }
+        };
+        if let Some(selector) = object.get("pods") {
+            allowed(&["pods", "at", "tol", "count"])?;
+            return Ok(Expectation::Pods {
+                when: when()?,
+                selector: PodSelector::parse(selector)?,
+                count: count()?,
+            });
+        }
+        if let Some(selector) = object.get("placement") {
+            allowed(&["placement", "at", "tol", "nodes"])?;
+            let mut selector_json = selector.clone();
+            if let Some(map) = selector_json.as_object_mut() {
+                if let Some(pod) = map.remove("pod") {
+                    map.insert("name".to_string(), pod);
+                }
+            }
+            let nodes = object
+                .get("nodes")
+                .and_then(Json::as_array)
+                .ok_or("placement needs `nodes`: a list of node names")?
+                .iter()
+                .map(|node| {
+                    node.as_str()
+                        .map(str::to_string)
+                        .ok_or("node names are strings".to_string())
+                })
+                .collect::<Result<_, _>>()?;
+            return Ok(Expectation::Placement {
+                when: when()?,
+                selector: PodSelector::parse(&selector_json)?,
+                nodes,
+            });
+        }
+        if let Some(status) = object.get("status") {
+            allowed(&["status", "at", "tol", "fields"])?;
+            let target = status
+                .get("object")
+                .and_then(Json::as_str)
+                .ok_or("status needs `object: kind/name`")?;
+            let fields = object
+                .get("fields")
+                .and_then(Json::as_object)
+                .ok_or("status needs `fields`: a mapping")?
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            return Ok(Expectation::Status {
+                when: when()?,
+                object: target.to_string().to_lowercase_kind(),
+                fields,
+            });
+        }
+        if let Some(event) = object.get("event") {
+            allowed(&["event", "count"])?;
+            let field = |key: &str| event.get(key).and_then(Json::as_str).map(str::to_string);
+            return Ok(Expectation::Event {
+                reason: field("reason"),
+                object: field("object").map(KindName::to_lowercase_kind),
+                message: field("message"),
+                count: count()?,
+            });
+        }
+        if let Some(condition) = object.get("condition") {
+            allowed(&["condition", "between"])?;
+            let field = |key: &str| condition.get(key).and_then(Json::as_str).map(str::to_string);
+            let between = object
+                .get("between")
+                .and_then(Json::as_array)
+                .ok_or("condition needs `between: [from, to]`")?;
+            let [from, to] = between.as_slice() else {
+                return Err("between has two times".to_string());
+            };
+            let time = |value: &Json| {
+                value
+                    .as_str()
+                    .ok_or("times are strings like \"30s\"".to_string())
+                    .and_then(|text| parse_duration(text))
+            };
+            return Ok(Expectation::Condition {
+                object: field("object").ok_or("condition needs `object`")?.to_lowercase_kind(),
+                condition_type: field("type").ok_or("condition needs `type`")?,
+                status: field("status").unwrap_or_else(|| "True".to_string()),
+                reason: field("reason"),
+                between: (time(from)?, time(to)?),
+            });
+        }
+        if let Some(selector) = object.get("max_concurrent") {
+            allowed(&["max_concurrent", "value"])?;
+            return Ok(Expectation::MaxConcurrent {
+                selector: PodSelector::parse(selector)?,
+                value: Count::parse(object.get("value").ok_or("max_concurrent needs `value`")?)?,
+            });
+        }
+        for not_yet in [
+            "jobs",
+            "endpoints",
+            "cronjobs",
+            "deployments",
+            "replicasets",
+            "services",
+        ] {
+            if object.contains_key(not_yet) {
+                return Err(format!(
+                    "{not_yet} expectations need controllers kubarium does not simulate yet"
+                ));
+            }
+        }
+        Err("unknown expectation (pods, placement, status, event, condition, max_concurrent)".to_string())
+    }
+
+    /// The latest time the expectation looks at, to size a run without `until`.
+    pub fn latest_time(&self) -> Option<Millis> {
+        match self {
+            Expectation::Pods {
+                when: When::At { at, tol },
+                ..
+            }
+            | Expectation::Placement {
+                when: When::At { at, tol },
+                ..
+            }
+            | Expectation::Status {
+                when: When::At { at, tol },
+                ..
+            } => Some(at + tol),
+            Expectation::Condition { between, .. } => Some(between.1),
+            _ => None,
+        }
+    }
+
+    fn when(&self) -> Option<When> {
+        match self {
+            Expectation::Pods { when, .. } | Expectation::Placement { when, .. } | Expectation::Status { when, .. } => {
+                Some(*when)
+            }
+            _ => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let time = |when: &When| match when {
+            When::Final => "at the end".to_string(),
+            When::At { at, tol } => format!(
+                "at {} (±{})",
+                crate::time::format_duration(*at),
+                crate::time::format_duration(*tol)
+            ),
+        };
+        match self {
+            Expectation::Pods { when, selector, count } => {
+                format!("{}: {} number {count}", time(when), selector.describe())
+            }
+            Expectation::Placement { when, selector, nodes } => {
+                format!("{}: {} are on {:?}", time(when), selector.describe(), nodes)
+            }
+            Expectation::Status { when, object, fields } => {
+                let fields: Vec<String> = fields.iter().map(|(key, value)| format!("{key}={value}")).collect();
+                format!("{}: {object} has {}", time(when), fields.join(", "))
+            }
+            Expectation::Event {
+                reason,
+                object,
+                message,
+                count,
+            } => format!(
+                "event{}{}{} emitted {count} time(s)",
+                reason.as_deref().map(|reason| format!(" {reason}")).unwrap_or_default(),
+                object
+                    .as_deref()
+                    .map(|object| format!(" on {object}"))
+                    .unwrap_or_default(),
+                message
+                    .as_deref()
+                    .map(|message| format!(" with {message:?}"))
+                    .unwrap_or_default()
+            ),
+            Expectation::Condition {
+                object,
+                condition_type,
+                status,
+                reason,
+                between,
+            } => format!(
+                "{object} condition {condition_type}={status}{} first between {} and {}",
+                reason
+                    .as_deref()
+                    .map(|reason| format!(" ({reason})"))
+                    .unwrap_or_default(),
+                crate::time::format_duration(between.0),
+                crate::time::format_duration(between.1)
+            ),
+            Expectation::MaxConcurrent { selector, value } => {
+                format!("at most {value} {} at once", selector.describe())
+            }
+        }
+    }
+}
+
+/// The outcome of one expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectationResult {
+    pub description: String,
+    pub passed: bool,
+    /// What was seen instead (or what was seen, when it passed).
+    pub observed: String,
+}
+
+/// The state the observer keeps per expectation.
+#[derive(Debug, Clone, Default)]
+struct Tracker {
+    passed: bool,
+    /// The last observation inside the window, for the report.
+    last_seen: Option<String>,
+    max: u64,
+    first_true_ms: Option<Millis>,
+    object_seen: bool,
+}
+
+/// Watches a run and checks the expectations.
+#[derive(Debug)]
+pub(super) struct Observer<'a> {
+    expectations: &'a [Expectation],
+    trackers: Vec<Tracker>,
+}
+
+fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
+    let (kind, name) = object.split_once('/')?;
+    let (namespace, name) = match name.split_once('/') {
+        Some((namespace, name)) => (namespace, name),
+        None => ("default", name),
+    };
+    match kind {
+        "pod" => simulation
+            .pod(namespace, name)
+            .and_then(|pod| serde_json::to_value(pod).ok()),
+        "node" => simulation.node(name).and_then(|node| serde_json::to_value(node).ok()),
+        "daemonset" => simulation
+            .daemon_sets()
+            .find(|daemon_set| daemon_set.metadata.name == name && daemon_set.metadata.namespace == namespace)
+            .and_then(|daemon_set| serde_json::to_value(daemon_set).ok()),
+        _ => None,
+    }
+}
+
+fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api::Condition>> {
+    let (kind, name) = object.split_once('/')?;
+    match kind {
+        "pod" => simulation.pod("default", name).map(|pod| pod.status.conditions.clone()),
+        "node" => simulation.node(name).map(|node| node.status.conditions.clone()),
+        _ => None,
+    }
+}
+
+impl<'a> Observer<'a> {
+    pub(super) fn new(expectations: &'a [Expectation]) -> Self {
+        Observer {
+            expectations,
+            trackers: vec![Tracker::default(); expectations.len()],
+        }
+    }
+
+    /// The times the run must stop at so that each window is seen from its start.
+    pub(super) fn checkpoints(&self) -> Vec<Millis> {
+        let mut times: Vec<Millis> = self
+            .expectations
+            .iter()
+            .filter_map(Expectation::when)
+            .flat_map(|when| match when {
+                When::At { at, tol } => vec![at.saturating_sub(tol), at, at + tol],
+                When::Final => Vec::new(),
+            })
+            .collect();
+        times.sort_unstable();
+        times.dedup();
+        times
+    }
+
+    /// Looks at the cluster after a change.
+    pub(super) fn observe(&mut self, simulation: &Simulation) {
+        let now = simulation.now();
+        for (expectation, tracker) in self.expectations.iter().zip(&mut self.trackers) {
+            match expectation {
+                Expectation::MaxConcurrent { selector, .. } => {
+                    let count = simulation
+                        .pods()
+                        .filter(|pod| selector.matches(simulation, pod))
+                        .count() as u64;
+                    tracker.max = tracker.max.max(count);
+                    tracker.object_seen |= count > 0;
+                }
+                Expectation::Condition {
+                    object,
+                    condition_type,
+                    status,
+                    reason,
+                    ..
+                } => {
+                    if let Some(conditions) = conditions_of(simulation, object) {
+                        tracker.object_seen = true;
+                        let holds = conditions.iter().any(|condition| {
+                            condition.condition_type == condition_type.as_str()
+                                && condition.status == status.as_str()
+                                && reason.as_deref().is_none_or(|reason| condition.reason == reason)
+                        });
+                        if holds && tracker.first_true_ms.is_none() {
+                            tracker.first_true_ms = Some(now);
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(When::At { at, tol }) = expectation.when() {
+                        if now + tol >= at && now <= at + tol && !tracker.passed {
+                            let (holds, seen) = check_now(simulation, expectation);
+                            tracker.passed = holds;
+                            tracker.last_seen = Some(format!("at {}: {seen}", crate::time::format_duration(now)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The verdicts at the end of the run.
+    pub(super) fn finish(mut self, simulation: &Simulation) -> Vec<ExpectationResult> {
+        let mut results = Vec::new();
+        for (expectation, tracker) in self.expectations.iter().zip(&mut self.trackers) {
+            let (passed, observed) = match expectation {
+                Expectation::MaxConcurrent { value, .. } => {
+                    (value.holds(tracker.max), format!("at most {} at once", tracker.max))
+                }
+                Expectation::Condition { between, .. } => match (tracker.object_seen, tracker.first_true_ms) {
+                    (false, _) => (false, "the object never existed".to_string()),
+                    (true, None) => (false, "the condition never held".to_string()),
+                    (true, Some(first)) => (
+                        first >= between.0 && first <= between.1,
+                        format!("first held at {}", crate::time::format_duration(first)),
+                    ),
+                },
+                Expectation::Event {
+                    reason,
+                    object,
+                    message,
+                    count,
+                } => {
+                    let emitted = simulation
+                        .events()
+                        .iter()
+                        .filter(|event| {
+                            reason.as_deref().is_none_or(|reason| event.reason == reason)
+                                && object.as_deref().is_none_or(|object| &*event.object == object)
+                                && message.as_deref().is_none_or(|message| event.message.contains(message))
+                        })
+                        .count() as u64;
+                    (count.holds(emitted), format!("emitted {emitted} time(s)"))
+                }
+                _ => match expectation.when() {
+                    Some(When::Final) => {
+                        let (holds, seen) = check_now(simulation, expectation);
+                        (holds, format!("at the end: {seen}"))
+                    }
+                    _ => (
+                        tracker.passed,
+                        tracker
+                            .last_seen
+                            .clone()
+                            .unwrap_or_else(|| "the run ended before its time".to_string()),
+                    ),
+                },
+            };
+            results.push(ExpectationResult {
+                description: expectation.describe(),
+                passed,
+                observed,
+            });
+        }
+        results
+    }
+}
+
+/// Whether a point-in-time expectation holds now, and what was seen.
+fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, String) {
+    match expectation {
+        Expectation::Pods { selector, count, .. } => {
+            let matching = simulation
+                .pods()
+                .filter(|pod| selector.matches(simulation, pod))
+                .count() as u64;
+            (count.holds(matching), format!("{matching} pod(s)"))
+        }
+        Expectation::Placement { selector, nodes, .. } => {
+            let placed: BTreeSet<String> = simulation
+                .pods()
+                .filter(|pod| selector.matches(simulation, pod) && !pod.spec.node_name.is_empty())
+                .map(|pod| pod.spec.node_name.clone())
+                .collect();
+            let any = simulation.pods().any(|pod| selector.matches(simulation, pod));
+            (any && &placed == nodes, format!("on {placed:?}"))
+        }
+        Expectation::Status { object, fields, .. } => {
+            let Some(json) = object_json(simulation, object) else {
+                return (false, format!("{object} does not exist"));
+            };
+            let mut seen = Vec::new();
+            let mut holds = true;
+            for (key, wanted) in fields {
+                let value = lookup(&json, "status", key)
+                    .or_else(|| lookup(&json, "spec", key))
+                    .or_else(|| lookup(&json, "metadata", key));
+                let matches = value.as_ref().is_some_and(|value| json_equal(value, wanted));
+                holds &= matches;
+                seen.push(format!(
+                    "{key}={}",
+                    value.map_or("<none>".to_string(), |value| value.to_string())
+                ));
+            }
+            (holds, seen.join(", "))
+        }
+        _ => (false, String::new()),
+    }
+}
+
+/// `status.<dotted.key>` of an object's JSON.
+fn lookup(json: &Json, section: &str, key: &str) -> Option<Json> {
+    let mut current = json.get(section)?;
+    for part in key.split('.') {
+        current = current.get(part)?;
+    }
+    Some(current.clone())
+}
+
+/// Numbers compare by value and strings by text, so `3` matches `"3"` written either way.
+fn json_equal(actual: &Json, wanted: &Json) -> bool {
+    match (actual, wanted) {
+        (Json::Number(left), Json::Number(right)) => left.as_f64() == right.as_f64(),
+        (Json::String(left), Json::Number(right)) | (Json::Number(right), Json::String(left)) => {
+            left == &right.to_string()
+        }
+        (left, right) => left == right,
+    }
+}
+
+impl PodPhase {
+    /// Parses a phase name.
+    pub fn parse(text: &str) -> Option<PodPhase> {
+        [
+            PodPhase::Pending,
+            PodPhase::Running,
+            PodPhase::Succeeded,
+            PodPhase::Failed,
+            PodPhase::Unknown,
+        ]
+        .into_iter()
+        .find(|phase| phase.as_str() == text)
+    }
+}
