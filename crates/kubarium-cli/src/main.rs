@@ -1,22 +1,31 @@
-//! `kubarium`: plays manifests on a simulated cluster, headless.
+//! `kubarium`: plays manifests and scenario files on a simulated cluster, headless.
 //!
-//! The foundation slice has one subcommand, `run`; the scenario issue grows it into `run`,
-//! `test`, `validate`, `cron` and `get` over scenario files.
+//! `main -> run(args) -> Result<ExitCode>` over the core library: `run` plays a file and prints
+//! what kubectl would show, `test` checks scenarios' expectations, `validate` checks files the
+//! way `kubectl apply` does. (`cron` and `get` come with the scenario issue's remaining work.)
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use kubarium::time::{human_duration, SECOND_MS};
+use kubarium::scenario::{looks_like_scenario, Scenario};
+use kubarium::time::{human_duration, parse_duration, Millis, SECOND_MS};
 use kubarium::{ClusterConfig, Simulation};
 
 const USAGE: &str = "\
-usage: kubarium run FILE [--nodes N] [--until SECONDS] [--seed N]
+usage: kubarium run FILE [--nodes N] [--until DUR] [--seed N]
+       kubarium test FILE...
+       kubarium validate FILE...
 
-Plays the manifests in FILE (multi-document YAML, `-` for standard input) on a cluster of N
-nodes (default 3) up to the given simulated time (default 60), then prints the event log and
-the pods as `kubectl get pods -o wide` shows them.
+run       plays FILE, a scenario or multi-document manifests (`-` for standard input; manifests
+          run on N nodes, 3 by default), up to DUR (Go-style, like 90s or 10m; a scenario's own
+          `until` by default, 60s for manifests), then prints the events as `kubectl get events`
+          and the pods as `kubectl get pods -o wide`.
+test      runs each scenario and checks its expectations; prints each failure with what was
+          seen instead, then `N passed, M failed`.
+validate  checks manifests and scenarios as `kubectl apply` would, printing each problem with
+          file, line and column.
 
-exit codes: 0 ok, 1 invalid manifests, 2 usage or I/O error";
+exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -28,18 +37,61 @@ fn main() -> ExitCode {
     }
 }
 
+fn run(args: Vec<String>) -> Result<ExitCode> {
+    match args.first().map(String::as_str) {
+        Some("run") => run_file(&parse_run_options(&args[1..])?),
+        Some("test") => test_files(&files(&args[1..], "test")?),
+        Some("validate") => validate_files(&files(&args[1..], "validate")?),
+        Some("--help" | "-h" | "help") | None => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => bail!("unknown subcommand {other}\n\n{USAGE}"),
+    }
+}
+
+fn files(args: &[String], command: &str) -> Result<Vec<String>> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}");
+        std::process::exit(0);
+    }
+    if let Some(flag) = args.iter().find(|arg| arg.starts_with("--")) {
+        bail!("unknown flag {flag}\n\n{USAGE}");
+    }
+    if args.is_empty() {
+        bail!("{command} needs at least one FILE\n\n{USAGE}");
+    }
+    Ok(args.to_vec())
+}
+
+fn read(file: &str) -> Result<String> {
+    if file == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {file}"))
+    }
+}
+
 struct RunOptions {
     file: String,
     nodes: usize,
-    until_seconds: u64,
+    until_ms: Option<Millis>,
     seed: u64,
+}
+
+/// A duration flag: Go-style (`90s`, `10m`), or a bare number of seconds.
+fn duration_flag(text: &str) -> Result<Millis> {
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(seconds.saturating_mul(SECOND_MS));
+    }
+    parse_duration(text).map_err(|error| anyhow::anyhow!(error))
 }
 
 fn parse_run_options(args: &[String]) -> Result<RunOptions> {
     let mut options = RunOptions {
         file: String::new(),
         nodes: 3,
-        until_seconds: 60,
+        until_ms: None,
         seed: 1,
     };
     let mut args = args.iter();
@@ -47,11 +99,13 @@ fn parse_run_options(args: &[String]) -> Result<RunOptions> {
         let mut value = |flag: &str| args.next().with_context(|| format!("{flag} needs a value"));
         match arg.as_str() {
             "--nodes" => options.nodes = value("--nodes")?.parse().context("--nodes takes a whole number")?,
-            "--until" => options.until_seconds = value("--until")?.parse().context("--until takes seconds")?,
+            "--until" => options.until_ms = Some(duration_flag(value("--until")?).context("--until takes a duration")?),
             "--seed" => options.seed = value("--seed")?.parse().context("--seed takes a whole number")?,
-            flag if flag.starts_with("--") && flag != "-" => {
-                bail!("unknown flag {flag}\n\n{USAGE}")
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                std::process::exit(0);
             }
+            flag if flag.starts_with("--") && flag != "-" => bail!("unknown flag {flag}\n\n{USAGE}"),
             file if options.file.is_empty() => options.file = file.to_string(),
             extra => bail!("unexpected argument {extra}\n\n{USAGE}"),
         }
@@ -62,23 +116,28 @@ fn parse_run_options(args: &[String]) -> Result<RunOptions> {
     Ok(options)
 }
 
-fn run(args: Vec<String>) -> Result<ExitCode> {
-    match args.first().map(String::as_str) {
-        Some("run") => run_manifests(&parse_run_options(&args[1..])?),
-        Some("--help" | "-h" | "help") | None => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
+fn run_file(options: &RunOptions) -> Result<ExitCode> {
+    let text = read(&options.file)?;
+    if looks_like_scenario(&text) {
+        let mut scenario = match Scenario::parse(&text) {
+            Ok(scenario) => scenario,
+            Err(error) => {
+                eprintln!("{}: {error}", options.file);
+                return Ok(ExitCode::from(1));
+            }
+        };
+        if let Some(until) = options.until_ms {
+            scenario.until_ms = until;
         }
-        Some(other) => bail!("unknown subcommand {other}\n\n{USAGE}"),
+        let report = scenario.run();
+        for error in &report.action_errors {
+            eprintln!("action failed {error}");
+        }
+        print!("{}", render_events(&report.simulation));
+        println!();
+        print!("{}", render_pods(&report.simulation));
+        return Ok(ExitCode::SUCCESS);
     }
-}
-
-fn run_manifests(options: &RunOptions) -> Result<ExitCode> {
-    let text = if options.file == "-" {
-        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
-    } else {
-        std::fs::read_to_string(&options.file).with_context(|| format!("reading {}", options.file))?
-    };
     let mut config = ClusterConfig::with_nodes("node", options.nodes);
     config.seed = options.seed;
     let mut simulation = Simulation::new(&config);
@@ -93,11 +152,128 @@ fn run_manifests(options: &RunOptions) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     }
-    simulation.run_until(options.until_seconds * SECOND_MS)?;
+    simulation.run_until(options.until_ms.unwrap_or(60 * SECOND_MS))?;
     print!("{}", render_events(&simulation));
     println!();
     print!("{}", render_pods(&simulation));
     Ok(ExitCode::SUCCESS)
+}
+
+fn test_files(files: &[String]) -> Result<ExitCode> {
+    let (mut passed, mut failed) = (0, 0);
+    for file in files {
+        let text = read(file)?;
+        let scenario = match Scenario::parse(&text) {
+            Ok(scenario) => scenario,
+            Err(error) => {
+                println!("FAIL {file}: {error}");
+                failed += 1;
+                continue;
+            }
+        };
+        let report = scenario.run();
+        let failures: Vec<_> = report.results.iter().filter(|result| !result.passed).collect();
+        if failures.is_empty() {
+            println!("ok   {file}");
+            passed += 1;
+        } else {
+            println!("FAIL {file}");
+            for failure in failures {
+                println!(
+                    "     expected {}\n     observed {}",
+                    failure.description, failure.observed
+                );
+            }
+            failed += 1;
+        }
+        for error in &report.action_errors {
+            println!("     action failed {error}");
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn validate_files(files: &[String]) -> Result<ExitCode> {
+    let mut problems = 0;
+    for file in files {
+        let text = read(file)?;
+        if looks_like_scenario(&text) {
+            match Scenario::parse(&text) {
+                Err(error) => {
+                    println!("{file}: {error}");
+                    problems += 1;
+                }
+                Ok(scenario) => {
+                    // Positions inside the `manifests: |` block are shifted to lines of the file.
+                    let (line_offset, indent) = block_offset(&text, "manifests");
+                    if let Err(error) = kubarium::parse_manifests(&scenario.manifests) {
+                        if scenario.reject.is_none() {
+                            for problem in &error.problems {
+                                println!("{}", locate(file, problem, line_offset, indent));
+                                problems += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            continue;
+        }
+        if let Err(error) = kubarium::parse_manifests(&text) {
+            for problem in &error.problems {
+                println!("{}", locate(file, problem, 0, 0));
+                problems += 1;
+            }
+        }
+    }
+    if problems == 0 {
+        println!("{} file(s) valid", files.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Where a block scalar's content starts in the file: the line before its first line, and its
+/// indentation.
+fn block_offset(text: &str, key: &str) -> (u32, u32) {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(index) = lines.iter().position(|line| line.starts_with(&format!("{key}:"))) else {
+        return (0, 0);
+    };
+    let indent = lines[index + 1..]
+        .iter()
+        .find(|line| !line.trim().is_empty())
+        .map_or(0, |line| line.len() - line.trim_start().len());
+    (index as u32 + 1, indent as u32)
+}
+
+/// `FILE:LINE:COLUMN: [path: ]message`.
+fn locate(file: &str, problem: &kubarium::manifest::Problem, line_offset: u32, indent: u32) -> String {
+    let position = problem
+        .pos
+        .map(|pos| format!("{}:{}:", pos.line + line_offset, pos.column + indent))
+        .unwrap_or_default();
+    let path = problem
+        .path
+        .as_deref()
+        .map(|path| format!(" {path}:"))
+        .unwrap_or_default();
+    let context = problem
+        .context
+        .as_deref()
+        .map(|context| format!(" {context}:"))
+        .unwrap_or_default();
+    let hint = problem
+        .hint
+        .as_deref()
+        .map(|hint| format!(" (did you mean {hint:?}?)"))
+        .unwrap_or_default();
+    format!("{file}:{position}{path}{context} {}{hint}", problem.message)
 }
 
 /// The events as `kubectl get events` prints them (repeats counted into one row), with ages

@@ -10,7 +10,7 @@ fn kubarium() -> Command {
 fn run_prints_one_running_daemon_pod_per_node() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../kubarium/seeds/myweb-ds.yaml");
     let output = kubarium()
-        .args(["run", example, "--until", "30"])
+        .args(["run", example, "--until", "30s"])
         .output()
         .expect("runs");
     assert!(
@@ -58,4 +58,62 @@ fn invalid_manifest_exits_1_with_a_message() {
 fn usage_error_exits_2() {
     let output = kubarium().arg("frobnicate").output().expect("runs");
     assert_eq!(output.status.code(), Some(2));
+}
+
+fn scenarios(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|name| format!("{}/../../tests/scenarios/{name}", env!("CARGO_MANIFEST_DIR")))
+        .collect()
+}
+
+#[test]
+fn test_reports_passes_failures_and_a_summary() {
+    let mut args = vec!["test".to_string()];
+    args.extend(scenarios(&["myweb-ds.yaml", "negative/wrong-count.yaml"]));
+    let output = kubarium().args(&args).output().expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("expected at 10s (±3s): pods with owner daemonset/ds number 4"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("observed at 13s: 3 pod(s)"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn test_passes_every_scenario_of_the_suite_once_through_the_binary() {
+    let folder = format!("{}/../../tests/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .expect("scenario folder")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "yaml"))
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    let output = kubarium().arg("test").args(&files).output().expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with(&format!("{} passed, 0 failed", files.len())),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn validate_points_at_the_typo_in_the_file() {
+    let typo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kubarium/seeds/fluentd-elasticsearch-typo.yaml"
+    );
+    let output = kubarium().args(["validate", typo]).output().expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout.contains("fluentd-elasticsearch-typo.yaml:9:3: spec.slector: DaemonSet in version \"v1\" cannot be handled as a DaemonSet: strict decoding error: unknown field \"spec.slector\" (did you mean \"selector\"?)"), "{stdout}");
+    let valid = scenarios(&["myweb-ds.yaml"]);
+    let output = kubarium().arg("validate").args(&valid).output().expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
 }

@@ -358,7 +358,7 @@ impl Expectation {
                 value
                     .as_str()
                     .ok_or("times are strings like \"30s\"".to_string())
-                    .and_then(|text| parse_duration(text))
+                    .and_then(parse_duration)
             };
             return Ok(Expectation::Condition {
                 object: field("object").ok_or("condition needs `object`")?.to_lowercase_kind(),
