@@ -11,10 +11,10 @@ use kubarium::scenario::{looks_like_scenario, Scenario};
 use kubarium::time::{human_duration, parse_duration, Millis, SECOND_MS};
 use kubarium::{ClusterConfig, Simulation};
 
-const USAGE: &str = "\
-usage: kubarium run FILE [--nodes N] [--until DUR] [--seed N]
+const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--seed N]
        kubarium test FILE...
        kubarium validate FILE...
+       kubarium cron 'SPEC' [--tz ZONE] [--from TIME] [--next N] [--json]
 
 run       plays FILE, a scenario or multi-document manifests (`-` for standard input; manifests
           run on N nodes, 3 by default), up to DUR (Go-style, like 90s or 10m; a scenario's own
@@ -24,8 +24,12 @@ test      runs each scenario and checks its expectations; prints each failure wi
           seen instead, then `N passed, M failed`.
 validate  checks manifests and scenarios as `kubectl apply` would, printing each problem with
           file, line and column.
+cron      explains a CronJob schedule (robfig/cron's standard parser, as Kubernetes uses it) and
+          lists the next N (default 5) run times after TIME (RFC 3339, default the simulation's
+          start, 2026-01-01T00:00:00Z), in UTC and in ZONE (UTC or a fixed offset like +09:00);
+          --json prints {"description": ..., "next": [UTC times]}.
 
-exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error";
+exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error"#;
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -42,6 +46,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("run") => run_file(&parse_run_options(&args[1..])?),
         Some("test") => test_files(&files(&args[1..], "test")?),
         Some("validate") => validate_files(&files(&args[1..], "validate")?),
+        Some("cron") => cron(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -274,6 +279,112 @@ fn locate(file: &str, problem: &kubarium::manifest::Problem, line_offset: u32, i
         .map(|hint| format!(" (did you mean {hint:?}?)"))
         .unwrap_or_default();
     format!("{file}:{position}{path}{context} {}{hint}", problem.message)
+}
+
+/// A time zone for `cron`: UTC or a fixed offset (`+09:00`, `-05:30`). The IANA database is not
+/// in the core yet.
+fn zone(text: &str) -> Result<kubarium::cron::FixedOffset> {
+    if text.eq_ignore_ascii_case("utc") || text == "Z" {
+        return Ok(kubarium::cron::FixedOffset(0));
+    }
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => bail!(
+            "--tz {text}: only UTC and fixed offsets like +09:00 are known yet (kubarium has no time zone database)"
+        ),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let hours: i32 = hours.parse().context("--tz hours")?;
+    let minutes: i32 = minutes.parse().context("--tz minutes")?;
+    if hours > 23 || minutes > 59 {
+        bail!("--tz {text}: not an offset");
+    }
+    Ok(kubarium::cron::FixedOffset(sign * (hours * 3600 + minutes * 60)))
+}
+
+/// RFC 3339 in a fixed offset: `2026-01-05T18:00:00+09:00` (or `Z` for UTC).
+fn rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
+    let civil = kubarium::cron::civil_in_zone(unix_seconds, &kubarium::cron::FixedOffset(offset_seconds));
+    let zone = if offset_seconds == 0 {
+        "Z".to_string()
+    } else {
+        let sign = if offset_seconds < 0 { '-' } else { '+' };
+        let magnitude = offset_seconds.abs();
+        format!("{sign}{:02}:{:02}", magnitude / 3600, magnitude % 3600 / 60)
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{zone}",
+        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
+    )
+}
+
+fn cron(args: &[String]) -> Result<ExitCode> {
+    let mut spec = None;
+    let mut zone_text = "UTC".to_string();
+    let mut from = kubarium::time::DEFAULT_START_UNIX_SECONDS;
+    let mut count = 5usize;
+    let mut json = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().with_context(|| format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--tz" => zone_text = value("--tz")?.clone(),
+            "--from" => {
+                from = kubarium::time::parse_rfc3339(value("--from")?).map_err(|error| anyhow::anyhow!(error))?
+            }
+            "--next" => count = value("--next")?.parse().context("--next takes a whole number")?,
+            "--json" => json = true,
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            flag if flag.starts_with("--") => bail!("unknown flag {flag}\n\n{USAGE}"),
+            text if spec.is_none() => spec = Some(text.to_string()),
+            extra => bail!("unexpected argument {extra} (quote the schedule: 'SPEC')\n\n{USAGE}"),
+        }
+    }
+    let spec = spec.with_context(|| format!("cron needs a SPEC\n\n{USAGE}"))?;
+    let offset = zone(&zone_text)?;
+    let errors = kubarium::cron::schedule_errors(&spec, false, false, &kubarium::cron::builtin_zone_exists);
+    if !errors.is_empty() {
+        for error in errors {
+            eprintln!("{error}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let schedule = kubarium::cron::parse_standard(&spec).map_err(|error| anyhow::anyhow!(error.to_string()))?;
+    let mut next = Vec::new();
+    let mut after = from;
+    while next.len() < count {
+        match schedule.next_after(after, &offset) {
+            Some(time) => {
+                next.push(time);
+                after = time;
+            }
+            None => break,
+        }
+    }
+    if json {
+        let times: Vec<String> = next.iter().map(|time| rfc3339(*time, 0)).collect();
+        println!(
+            "{}",
+            serde_json::json!({"description": schedule.describe(), "next": times})
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", schedule.describe());
+    if next.is_empty() {
+        println!("never fires within five years of {}", rfc3339(from, 0));
+    }
+    for time in next {
+        if offset.0 == 0 {
+            println!("{}", rfc3339(time, 0));
+        } else {
+            println!("{}   {}", rfc3339(time, 0), rfc3339(time, offset.0));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The events as `kubectl get events` prints them (repeats counted into one row), with ages

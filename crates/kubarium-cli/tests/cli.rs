@@ -117,3 +117,33 @@ fn validate_points_at_the_typo_in_the_file() {
     let output = kubarium().arg("validate").args(&valid).output().expect("runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn cron_explains_and_lists_runs_with_kubernetes_rules() {
+    let output = kubarium()
+        .args([
+            "cron",
+            "0 9 * * 1",
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--next",
+            "2",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["description"], "At 09:00 on Monday.");
+    // 2026-01-01 is a Thursday: Mondays at 09:00, never Sundays (robfig numbers Sunday 0).
+    assert_eq!(
+        json["next"],
+        serde_json::json!(["2026-01-05T09:00:00Z", "2026-01-12T09:00:00Z"])
+    );
+    let output = kubarium().args(["cron", "0 60 * * *"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "spec.schedule: Invalid value: \"0 60 * * *\": end of range (60) above maximum (23): 60"
+    );
+}

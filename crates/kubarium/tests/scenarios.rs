@@ -35,16 +35,34 @@ fn scenarios_pass() {
             }
         };
         let report = scenario.run();
-        let trace: String = report.simulation.events().iter().map(|event| event.to_log_line() + "\n").collect();
-        let golden = file.parent().expect("folder").join("golden").join(file.file_stem().expect("name")).with_extension("events");
+        let trace: String = report
+            .simulation
+            .events()
+            .iter()
+            .map(|event| event.to_log_line() + "\n")
+            .collect();
+        let golden = file
+            .parent()
+            .expect("folder")
+            .join("golden")
+            .join(file.file_stem().expect("name"))
+            .with_extension("events");
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::create_dir_all(golden.parent().expect("folder")).expect("golden folder");
             std::fs::write(&golden, &trace).expect("writes the golden trace");
         }
         match std::fs::read_to_string(&golden) {
             Ok(expected) if expected == trace => {}
-            Ok(_) => failures.push(format!("{}: the event log differs from {} (UPDATE_GOLDEN=1 to accept)", file.display(), golden.display())),
-            Err(_) => failures.push(format!("{}: no golden trace {} (UPDATE_GOLDEN=1 creates it)", file.display(), golden.display())),
+            Ok(_) => failures.push(format!(
+                "{}: the event log differs from {} (UPDATE_GOLDEN=1 to accept)",
+                file.display(),
+                golden.display()
+            )),
+            Err(_) => failures.push(format!(
+                "{}: no golden trace {} (UPDATE_GOLDEN=1 creates it)",
+                file.display(),
+                golden.display()
+            )),
         }
         for result in report.results.iter().filter(|result| !result.passed) {
             failures.push(format!(
