@@ -15,6 +15,7 @@ const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--see
        kubarium test FILE...
        kubarium validate FILE...
        kubarium cron 'SPEC' [--tz ZONE] [--from TIME] [--next N] [--json]
+       kubarium get KIND[,KIND...] [--at DUR] FILE
 
 run       plays FILE, a scenario or multi-document manifests (`-` for standard input; manifests
           run on N nodes, 3 by default), up to DUR (Go-style, like 90s or 10m; a scenario's own
@@ -28,6 +29,8 @@ cron      explains a CronJob schedule (robfig/cron's standard parser, as Kuberne
           lists the next N (default 5) run times after TIME (RFC 3339, default the simulation's
           start, 2026-01-01T00:00:00Z), in UTC and in ZONE (UTC or a fixed offset like +09:00);
           --json prints {"description": ..., "next": [UTC times]}.
+get       plays FILE up to DUR and prints the `kubectl get` table of each KIND (pods, nodes,
+          daemonsets, namespaces, events).
 
 exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error"#;
 
@@ -47,6 +50,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("test") => test_files(&files(&args[1..], "test")?),
         Some("validate") => validate_files(&files(&args[1..], "validate")?),
         Some("cron") => cron(&args[1..]),
+        Some("get") => get(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -387,82 +391,74 @@ fn cron(args: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The events as `kubectl get events` prints them (repeats counted into one row), with ages
-/// relative to the end of the run.
+/// The events as `kubectl get events` prints them.
 fn render_events(simulation: &Simulation) -> String {
-    let rows: Vec<[String; 5]> = simulation
-        .event_objects()
-        .into_iter()
-        .map(|event| {
-            let last_seen = human_duration(simulation.now() - event.last_timestamp_ms);
-            let last_seen = if event.count > 1 {
-                format!(
-                    "{last_seen} (x{} over {})",
-                    event.count,
-                    human_duration(simulation.now() - event.first_timestamp_ms)
-                )
-            } else {
-                last_seen
-            };
-            [
-                last_seen,
-                event.event_type.to_string(),
-                event.reason.to_string(),
-                event.object,
-                event.message,
-            ]
-        })
-        .collect();
-    render_table(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &rows)
+    kubarium::tables::events(simulation).render()
 }
 
-/// The pods as `kubectl get pods -o wide` prints them (the columns the slice models).
+/// The pods as `kubectl get pods -o wide` prints them.
 fn render_pods(simulation: &Simulation) -> String {
-    let rows: Vec<[String; 5]> = simulation
-        .pods()
-        .map(|pod| {
-            let view = kubarium::PodView::of(pod);
-            let ready = pod
-                .status
-                .container_statuses
-                .iter()
-                .filter(|status| status.ready)
-                .count();
-            [
-                view.name,
-                format!("{ready}/{}", pod.spec.containers.len()),
-                view.status,
-                human_duration(simulation.now() - pod.metadata.creation_timestamp_ms),
-                view.node.unwrap_or_else(|| "<none>".to_string()),
-            ]
-        })
-        .collect();
-    render_table(&["NAME", "READY", "STATUS", "AGE", "NODE"], &rows)
+    kubarium::tables::pods(simulation).render()
 }
 
-/// Left-aligned columns separated by three spaces, as kubectl's tab writer prints them.
-fn render_table<const N: usize>(headers: &[&str; N], rows: &[[String; N]]) -> String {
-    let mut widths = headers.map(str::len);
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
+/// `kubarium get KIND[,KIND...] [--at DUR] FILE`: plays FILE up to DUR (its end by default) and
+/// prints each kind's `kubectl get` table.
+fn get(args: &[String]) -> Result<ExitCode> {
+    let mut kinds = Vec::new();
+    let mut at = None;
+    let mut file = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--at" => at = Some(duration_flag(args.next().context("--at needs a value")?)?),
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            flag if flag.starts_with("--") => bail!("unknown flag {flag}\n\n{USAGE}"),
+            word if std::path::Path::new(word).is_file() || word == "-" => file = Some(word.to_string()),
+            word => kinds.extend(word.split(',').map(str::to_string)),
         }
     }
-    let mut out = String::new();
-    let mut push_row = |cells: Vec<&str>| {
-        let line: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        out.push_str(line.join("   ").trim_end());
-        out.push('\n');
-    };
-    push_row(headers.to_vec());
-    for row in rows {
-        push_row(row.iter().map(String::as_str).collect());
+    let file = file.with_context(|| format!("get needs a FILE\n\n{USAGE}"))?;
+    if kinds.is_empty() {
+        bail!("get needs a KIND (pods, nodes, daemonsets, namespaces, events)\n\n{USAGE}");
     }
-    out
+    let text = read(&file)?;
+    let simulation = if looks_like_scenario(&text) {
+        let mut scenario = match Scenario::parse(&text) {
+            Ok(scenario) => scenario,
+            Err(error) => {
+                eprintln!("{file}: {error}");
+                return Ok(ExitCode::from(1));
+            }
+        };
+        if let Some(at) = at {
+            scenario.until_ms = at;
+        }
+        scenario.run().simulation
+    } else {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 3));
+        if let Err(error) = simulation.apply(&text) {
+            eprintln!("{file}: {error}");
+            return Ok(ExitCode::from(1));
+        }
+        simulation.run_until(at.unwrap_or(60 * SECOND_MS))?;
+        simulation
+    };
+    for (index, kind) in kinds.iter().enumerate() {
+        if index > 0 {
+            println!();
+        }
+        match kubarium::tables::get(&simulation, kind) {
+            Ok(table) => print!("{}", table.render()),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
@@ -471,14 +467,14 @@ mod tests {
 
     #[test]
     fn table_columns_align() {
-        let table = render_table(
-            &["NAME", "AGE"],
-            &[
-                ["a".to_string(), "5s".to_string()],
-                ["longer".to_string(), "1m".to_string()],
+        let table = kubarium::tables::Table {
+            headers: vec!["NAME", "AGE"],
+            rows: vec![
+                vec!["a".to_string(), "5s".to_string()],
+                vec!["longer".to_string(), "1m".to_string()],
             ],
-        );
-        assert_eq!(table, "NAME     AGE\na        5s\nlonger   1m\n");
+        };
+        assert_eq!(table.render(), "NAME     AGE\na        5s\nlonger   1m\n");
     }
 
     #[test]

@@ -22,7 +22,11 @@ fn run_prints_one_running_daemon_pod_per_node() {
     for node in ["node-1", "node-2", "node-3"] {
         let running_here = stdout
             .lines()
-            .filter(|line| line.starts_with("myweb-ds-") && line.contains("Running") && line.ends_with(node))
+            .filter(|line| {
+                // NAME READY STATUS RESTARTS AGE IP NODE NOMINATED-NODE READINESS-GATES
+                let columns: Vec<&str> = line.split_whitespace().collect();
+                line.starts_with("myweb-ds-") && columns.get(2) == Some(&"Running") && columns.get(6) == Some(&node)
+            })
             .count();
         assert_eq!(running_here, 1, "one running myweb-ds pod on {node} in:\n{stdout}");
     }
@@ -146,4 +150,17 @@ fn cron_explains_and_lists_runs_with_kubernetes_rules() {
         String::from_utf8_lossy(&output.stderr).trim(),
         "spec.schedule: Invalid value: \"0 60 * * *\": end of range (60) above maximum (23): 60"
     );
+}
+
+#[test]
+fn get_prints_kubectl_tables_at_a_time() {
+    let file = scenarios(&["daemonset-1.yaml"]).remove(0);
+    let output = kubarium()
+        .args(["get", "ds,nodes", "--at", "35s", &file])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.starts_with("NAME          DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE\ndaemonset-1   2         2         2       2            2           os=centos       35s\n"), "{stdout}");
+    assert!(stdout.contains("c2     Ready    <none>   5s    v1.37.0"), "{stdout}");
 }

@@ -29,6 +29,7 @@ pub mod scheduler;
 pub mod schema;
 pub mod sim;
 pub mod store;
+pub mod tables;
 pub mod time;
 pub mod validation;
 pub mod view;

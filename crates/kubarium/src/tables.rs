@@ -1,0 +1,312 @@
+//! `kubectl get` tables: the columns kubectl prints for each kind (`pkg/printers/internalversion`
+//! `printPod`, `printNode`, `printDaemonSet`, ...), built from a simulation for the CLI and the UI.
+
+use crate::api::{ContainerState, Node};
+use crate::sim::Simulation;
+use crate::time::{human_duration, Millis};
+use crate::view::pod_status_column;
+
+/// The Kubernetes version nodes report (the schema's version).
+pub const KUBELET_VERSION: &str = "v1.37.0";
+
+/// A table: headers and rows of cells.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Left-aligned columns separated by three spaces, as kubectl's tab writer prints them.
+    pub fn render(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|header| header.len()).collect();
+        for row in &self.rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let mut push_row = |cells: Vec<&str>| {
+            let line: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            out.push_str(line.join("   ").trim_end());
+            out.push('\n');
+        };
+        push_row(self.headers.clone());
+        for row in &self.rows {
+            push_row(row.iter().map(String::as_str).collect());
+        }
+        out
+    }
+}
+
+fn age(simulation: &Simulation, since: Millis) -> String {
+    human_duration(simulation.now().saturating_sub(since))
+}
+
+/// The table for a kind as `kubectl get KIND` names it (plural, singular or short name).
+pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
+    match kind {
+        "pods" | "pod" | "po" => Ok(pods(simulation)),
+        "nodes" | "node" | "no" => Ok(nodes(simulation)),
+        "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
+        "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
+        "events" | "event" | "ev" => Ok(events(simulation)),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, namespaces, events)")),
+    }
+}
+
+/// `kubectl get pods -o wide`.
+pub fn pods(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .pods()
+        .map(|pod| {
+            let ready = pod
+                .status
+                .container_statuses
+                .iter()
+                .filter(|status| status.ready)
+                .count();
+            let restarts: u32 = pod
+                .status
+                .container_statuses
+                .iter()
+                .map(|status| status.restart_count)
+                .sum();
+            // `printPod` adds when the last restart happened: "3 (2m ago)".
+            let last_restart = pod
+                .status
+                .container_statuses
+                .iter()
+                .filter_map(|status| match &status.last_state {
+                    Some(ContainerState::Terminated { finished_at_ms, .. }) => Some(*finished_at_ms),
+                    _ => None,
+                })
+                .max();
+            let restarts = match last_restart {
+                Some(finished) if restarts > 0 => format!("{restarts} ({} ago)", age(simulation, finished)),
+                _ => restarts.to_string(),
+            };
+            let or_none = |text: &str| {
+                if text.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    text.to_string()
+                }
+            };
+            vec![
+                pod.metadata.name.clone(),
+                format!("{ready}/{}", pod.spec.containers.len()),
+                pod_status_column(pod),
+                restarts,
+                age(simulation, pod.metadata.creation_timestamp_ms),
+                or_none(&pod.status.pod_ip),
+                or_none(&pod.spec.node_name),
+                "<none>".to_string(),
+                "<none>".to_string(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "AGE",
+            "IP",
+            "NODE",
+            "NOMINATED NODE",
+            "READINESS GATES",
+        ],
+        rows,
+    }
+}
+
+/// `printNode`'s STATUS: the Ready condition, then `SchedulingDisabled` when cordoned.
+fn node_status(node: &Node) -> String {
+    let ready = match crate::api::condition_status(&node.status.conditions, "Ready") {
+        Some("True") => "Ready",
+        Some(_) => "NotReady",
+        None => "Unknown",
+    };
+    if node.spec.unschedulable {
+        format!("{ready},SchedulingDisabled")
+    } else {
+        ready.to_string()
+    }
+}
+
+/// `printNode`'s ROLES: the `node-role.kubernetes.io/<role>` labels.
+fn node_roles(node: &Node) -> String {
+    let roles: Vec<&str> = node
+        .metadata
+        .labels
+        .keys()
+        .filter_map(|key| key.strip_prefix("node-role.kubernetes.io/"))
+        .filter(|role| !role.is_empty())
+        .collect();
+    if roles.is_empty() {
+        "<none>".to_string()
+    } else {
+        roles.join(",")
+    }
+}
+
+/// `kubectl get nodes`.
+pub fn nodes(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .nodes()
+        .map(|node| {
+            vec![
+                node.metadata.name.clone(),
+                node_status(node),
+                node_roles(node),
+                age(simulation, node.metadata.creation_timestamp_ms),
+                KUBELET_VERSION.to_string(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        rows,
+    }
+}
+
+/// `kubectl get daemonsets`.
+pub fn daemon_sets(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .daemon_sets()
+        .map(|daemon_set| {
+            let status = &daemon_set.status;
+            let selector: Vec<String> = daemon_set
+                .spec
+                .template
+                .spec
+                .node_selector
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect();
+            vec![
+                daemon_set.metadata.name.clone(),
+                status.desired_number_scheduled.to_string(),
+                status.current_number_scheduled.to_string(),
+                status.number_ready.to_string(),
+                // No template updates are played yet: every scheduled pod is up to date, and
+                // with minReadySeconds 0 every ready pod is available.
+                status.current_number_scheduled.to_string(),
+                status.number_ready.to_string(),
+                if selector.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    selector.join(",")
+                },
+                age(simulation, daemon_set.metadata.creation_timestamp_ms),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "NODE SELECTOR",
+            "AGE",
+        ],
+        rows,
+    }
+}
+
+/// `kubectl get namespaces`.
+pub fn namespaces(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .namespaces()
+        .map(|namespace| {
+            vec![
+                namespace.metadata.name.clone(),
+                namespace.phase.clone(),
+                age(simulation, namespace.metadata.creation_timestamp_ms),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "STATUS", "AGE"],
+        rows,
+    }
+}
+
+/// `kubectl get events`: repeats counted into one row (`100s (x3 over 11m)`).
+pub fn events(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .event_objects()
+        .into_iter()
+        .map(|event| {
+            let last_seen = age(simulation, event.last_timestamp_ms);
+            let last_seen = if event.count > 1 {
+                format!(
+                    "{last_seen} (x{} over {})",
+                    event.count,
+                    age(simulation, event.first_timestamp_ms)
+                )
+            } else {
+                last_seen
+            };
+            vec![
+                last_seen,
+                event.event_type.to_string(),
+                event.reason.to_string(),
+                event.object,
+                event.message,
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{ClusterConfig, NodeConfig};
+
+    #[test]
+    fn tables_have_kubectls_columns() {
+        let mut config = ClusterConfig::with_nodes("node", 2);
+        let mut control_plane = NodeConfig::worker("cp1");
+        control_plane
+            .labels
+            .insert("node-role.kubernetes.io/control-plane".to_string(), String::new());
+        config.nodes.insert(0, control_plane);
+        let mut simulation = Simulation::new(&config);
+        simulation.apply(include_str!("../seeds/daemonset-1.yaml")).unwrap();
+        simulation.label_node("node-1", "os", Some("centos")).unwrap();
+        simulation.set_unschedulable("node-2", true).unwrap();
+        simulation.run_until(90_000).unwrap();
+        assert_eq!(
+            nodes(&simulation).render(),
+            "NAME     STATUS                     ROLES           AGE   VERSION\n\
+             cp1      Ready                      control-plane   90s   v1.37.0\n\
+             node-1   Ready                      <none>          90s   v1.37.0\n\
+             node-2   Ready,SchedulingDisabled   <none>          90s   v1.37.0\n"
+        );
+        assert_eq!(
+            daemon_sets(&simulation).render(),
+            "NAME          DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE\n\
+             daemonset-1   1         1         1       1            1           os=centos       90s\n"
+        );
+        let pods = pods(&simulation);
+        assert_eq!(pods.headers.len(), 9);
+        assert_eq!(&pods.rows[0][1..4], ["1/1", "Running", "0"]);
+        assert!(get(&simulation, "deployments")
+            .unwrap_err()
+            .contains("doesn't have a resource type"));
+    }
+}
