@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use kubarium::scenario::{looks_like_scenario, Scenario};
-use kubarium::time::{human_duration, parse_duration, Millis, SECOND_MS};
+use kubarium::time::{parse_duration, Millis, SECOND_MS};
 use kubarium::{ClusterConfig, Simulation};
 
-const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--seed N]
+const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--seed N] [--json]
        kubarium test FILE...
        kubarium validate FILE...
        kubarium cron 'SPEC' [--tz ZONE] [--from TIME] [--next N] [--json]
@@ -20,7 +20,8 @@ const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--see
 run       plays FILE, a scenario or multi-document manifests (`-` for standard input; manifests
           run on N nodes, 3 by default), up to DUR (Go-style, like 90s or 10m; a scenario's own
           `until` by default, 60s for manifests), then prints the events as `kubectl get events`
-          and the pods as `kubectl get pods -o wide`.
+          and the pods as `kubectl get pods -o wide`; --json prints one JSON object per line:
+          each event, then {"kind": "pods", "table": ...}.
 test      runs each scenario and checks its expectations; prints each failure with what was
           seen instead, then `N passed, M failed`.
 validate  checks manifests and scenarios as `kubectl apply` would, printing each problem with
@@ -86,6 +87,7 @@ struct RunOptions {
     nodes: usize,
     until_ms: Option<Millis>,
     seed: u64,
+    json: bool,
 }
 
 /// A duration flag: Go-style (`90s`, `10m`), or a bare number of seconds.
@@ -102,6 +104,7 @@ fn parse_run_options(args: &[String]) -> Result<RunOptions> {
         nodes: 3,
         until_ms: None,
         seed: 1,
+        json: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -110,6 +113,7 @@ fn parse_run_options(args: &[String]) -> Result<RunOptions> {
             "--nodes" => options.nodes = value("--nodes")?.parse().context("--nodes takes a whole number")?,
             "--until" => options.until_ms = Some(duration_flag(value("--until")?).context("--until takes a duration")?),
             "--seed" => options.seed = value("--seed")?.parse().context("--seed takes a whole number")?,
+            "--json" => options.json = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -142,9 +146,7 @@ fn run_file(options: &RunOptions) -> Result<ExitCode> {
         for error in &report.action_errors {
             eprintln!("action failed {error}");
         }
-        print!("{}", render_events(&report.simulation));
-        println!();
-        print!("{}", render_pods(&report.simulation));
+        print_outcome(&report.simulation, options.json);
         return Ok(ExitCode::SUCCESS);
     }
     let mut config = ClusterConfig::with_nodes("node", options.nodes);
@@ -162,9 +164,7 @@ fn run_file(options: &RunOptions) -> Result<ExitCode> {
         }
     }
     simulation.run_until(options.until_ms.unwrap_or(60 * SECOND_MS))?;
-    print!("{}", render_events(&simulation));
-    println!();
-    print!("{}", render_pods(&simulation));
+    print_outcome(&simulation, options.json);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -391,14 +391,20 @@ fn cron(args: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The events as `kubectl get events` prints them.
-fn render_events(simulation: &Simulation) -> String {
-    kubarium::tables::events(simulation).render()
-}
-
-/// The pods as `kubectl get pods -o wide` prints them.
-fn render_pods(simulation: &Simulation) -> String {
-    kubarium::tables::pods(simulation).render()
+/// The events as `kubectl get events` prints them, then the pods as `kubectl get pods -o wide`;
+/// or the same as JSON lines.
+fn print_outcome(simulation: &Simulation, json: bool) {
+    if json {
+        for event in simulation.event_objects() {
+            println!("{}", serde_json::to_string(&event).unwrap_or_default());
+        }
+        let pods = serde_json::json!({"kind": "pods", "table": kubarium::tables::pods(simulation)});
+        println!("{pods}");
+        return;
+    }
+    print!("{}", kubarium::tables::events(simulation).render());
+    println!();
+    print!("{}", kubarium::tables::pods(simulation).render());
 }
 
 /// `kubarium get KIND[,KIND...] [--at DUR] FILE`: plays FILE up to DUR (its end by default) and

@@ -164,3 +164,21 @@ fn get_prints_kubectl_tables_at_a_time() {
     assert!(stdout.starts_with("NAME          DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE\ndaemonset-1   2         2         2       2            2           os=centos       35s\n"), "{stdout}");
     assert!(stdout.contains("c2     Ready    <none>   5s    v1.37.0"), "{stdout}");
 }
+
+#[test]
+fn run_json_prints_one_object_per_line() {
+    let file = scenarios(&["static-pod.yaml"]).remove(0);
+    let output = kubarium().args(["run", &file, "--json"]).output().expect("runs");
+    assert!(output.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|line| line["reason"] == "Scheduled" || line["reason"] == "Started"));
+    let last = lines.last().expect("a pods line");
+    assert_eq!(last["kind"], "pods");
+    assert_eq!(last["table"]["rows"][0][0], "static-web-cp1");
+}
