@@ -1,8 +1,8 @@
 //! A fast, deterministic hasher for maps that are only looked up, never iterated.
 //!
-//! The rustc/Firefox "Fx" hash: one multiply and rotate per word. It has no random seed, so the
-//! same input always hashes the same; still, nothing may iterate these maps, because their order
-//! is not meaningful (everything iterated is a `BTreeMap`).
+//! The rustc/Firefox "Fx" hash (one multiply and rotate per word) with a final mix. It has no
+//! random seed, so the same input always hashes the same; still, nothing may iterate these maps,
+//! because their order is not meaningful (everything iterated is a `BTreeMap`).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -53,8 +53,16 @@ impl Hasher for FxHasher {
         self.add(value as u64);
     }
 
+    /// The multiply leaves the low bits depending only on the low bits of the input, and hash
+    /// tables index by the low bits (all of them on 32-bit wasm), so the state is mixed once more
+    /// (MurmurHash3's `fmix64`) before it is used.
     fn finish(&self) -> u64 {
-        self.hash
+        let mut hash = self.hash;
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        hash ^ (hash >> 33)
     }
 }
 
@@ -62,3 +70,17 @@ impl Hasher for FxHasher {
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// A `HashSet` with `FxHasher`: for look-ups only.
 pub type FastSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, BuildHasherDefault};
+
+    #[test]
+    fn keys_that_differ_late_spread_over_the_low_bits() {
+        let build = BuildHasherDefault::<FxHasher>::default();
+        let low_bits: std::collections::BTreeSet<u64> =
+            (0..1000).map(|index| build.hash_one(format!("pod-{index:04}")) & 0xfff).collect();
+        assert!(low_bits.len() > 700, "only {} distinct low-bit buckets of 1000 keys", low_bits.len());
+    }
+}
