@@ -974,8 +974,8 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
         // File static pods tolerate every NoExecute taint (`kubelet/config/common.go`
         // `applyDefaults`): node failures never evict them.
         pod.spec.tolerations.push(crate::api::Toleration {
-            operator: "Exists".to_string(),
-            effect: "NoExecute".to_string(),
+            operator: "Exists".into(),
+            effect: "NoExecute".into(),
             ..crate::api::Toleration::default()
         });
         let previous = simulation.mirror_status.remove(&key);

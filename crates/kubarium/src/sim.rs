@@ -622,6 +622,8 @@ impl Simulation {
         }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
         pod.status = Default::default();
+        // A running pod has five conditions; room for exactly those.
+        pod.status.conditions.reserve_exact(5);
         let bound = !pod.spec.node_name.is_empty();
         if bound {
             crate::api::set_condition(&mut pod.status.conditions, self.now, "PodScheduled", "True", "", "");
@@ -1017,10 +1019,10 @@ fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
         });
         if !tolerated {
             tolerations.push(Toleration {
-                key: key.to_string(),
-                operator: "Exists".to_string(),
-                value: String::new(),
-                effect: "NoExecute".to_string(),
+                key: key.into(),
+                operator: "Exists".into(),
+                value: "".into(),
+                effect: "NoExecute".into(),
                 toleration_seconds: Some(300),
             });
         }

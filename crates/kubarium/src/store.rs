@@ -122,11 +122,9 @@ impl IndexedFacts {
         }
     }
 
-    /// Puts the old facts back into a copy of the changed pod, for un-indexing.
-    fn restore(self, pod: &mut Pod) {
-        pod.spec.node_name = self.node_name;
-        pod.metadata.owner_references = self.owner_references;
-        pod.status.phase = self.phase;
+    /// Whether the pod counts against its node's resources: bound and not finished.
+    fn counts_against_node(&self) -> bool {
+        !self.node_name.is_empty() && !self.phase.is_terminal()
     }
 }
 
@@ -136,7 +134,8 @@ pub struct Store {
     pub namespaces: BTreeMap<String, Namespace>,
     pub daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
     /// Pods by key for look-ups, and their keys in order for iteration.
-    pods: FastMap<ObjectKey, Pod>,
+    /// Boxed: the table moves its slots when it grows, and a pod is large.
+    pods: FastMap<ObjectKey, Box<Pod>>,
     pod_order: BTreeSet<ObjectKey>,
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     pods_by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
@@ -147,11 +146,11 @@ pub struct Store {
 
 impl Store {
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.pod_order.iter().filter_map(|key| self.pods.get(key))
+        self.pod_order.iter().filter_map(|key| self.pods.get(key).map(|pod| &**pod))
     }
 
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
-        self.pods.get(key)
+        self.pods.get(key).map(|pod| &**pod)
     }
 
     pub fn pod_count(&self) -> usize {
@@ -191,59 +190,45 @@ impl Store {
         let key = ObjectKey::of(&pod.metadata);
         self.pod_order.insert(key.clone());
         if let Some(old) = self.pods.remove(&key) {
-            self.unindex(&key, &old);
+            self.unindex(&key, &IndexedFacts::of(&old), &pod_requests(&old));
         }
-        self.index(&key, &pod);
-        self.pods.insert(key.clone(), pod);
+        self.index(&key, &IndexedFacts::of(&pod), &pod_requests(&pod));
+        self.pods.insert(key.clone(), Box::new(pod));
         key
     }
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Option<Pod> {
         let pod = self.pods.remove(key)?;
         self.pod_order.remove(key);
-        self.unindex(key, &pod);
-        Some(pod)
+        self.unindex(key, &IndexedFacts::of(&pod), &pod_requests(&pod));
+        Some(*pod)
     }
 
     /// Changes a pod in place and re-indexes it if what the indexes read changed. Returns what
-    /// `change` returned, or `None` if the pod does not exist.
+    /// `change` returned, or `None` if the pod does not exist. (A pod's containers, which give
+    /// its requests, never change after creation.)
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let pod = self.pods.get_mut(key)?;
         let before = IndexedFacts::of(pod);
         let result = change(pod);
         let after = IndexedFacts::of(pod);
         if before != after {
-            // Re-index from a copy of the old facts: the pod itself already changed.
-            let pod = self.pods.remove(key)?;
-            let mut old = pod.clone();
-            before.restore(&mut old);
-            self.unindex(key, &old);
-            self.index(key, &pod);
-            self.pods.insert(key.clone(), pod);
+            let requests = pod_requests(pod);
+            self.unindex(key, &before, &requests);
+            self.index(key, &after, &requests);
         }
         Some(result)
     }
 
-    fn counts_against_node(pod: &Pod) -> bool {
-        !pod.spec.node_name.is_empty() && !pod.status.phase.is_terminal()
-    }
-
-    fn index(&mut self, key: &ObjectKey, pod: &Pod) {
-        if !pod.spec.node_name.is_empty() {
-            self.pods_by_node
-                .entry(pod.spec.node_name.clone())
-                .or_default()
-                .insert(key.clone());
+    fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
+        if !facts.node_name.is_empty() {
+            self.pods_by_node.entry(facts.node_name.clone()).or_default().insert(key.clone());
         }
-        for owner in &pod.metadata.owner_references {
-            self.pods_by_owner
-                .entry(owner.uid.clone())
-                .or_default()
-                .insert(key.clone());
+        for owner in &facts.owner_references {
+            self.pods_by_owner.entry(owner.uid.clone()).or_default().insert(key.clone());
         }
-        if Self::counts_against_node(pod) {
-            let requests = pod_requests(pod);
-            let slot = self.usage_slot(&pod.spec.node_name);
+        if facts.counts_against_node() {
+            let slot = self.usage_slot(&facts.node_name);
             let usage = &mut self.usage_slots[slot];
             usage.cpu = usage.cpu.saturating_add(requests.cpu);
             usage.memory = usage.memory.saturating_add(requests.memory);
@@ -252,20 +237,20 @@ impl Store {
             usage.cpu_milli = usage.cpu_milli.saturating_add(requests.cpu_milli);
             usage.memory_bytes = usage.memory_bytes.saturating_add(requests.memory_bytes);
             usage.pods += 1;
-            for port in requests.host_ports {
-                *usage.host_ports.entry(port).or_default() += 1;
+            for port in &requests.host_ports {
+                *usage.host_ports.entry(port.clone()).or_default() += 1;
             }
         }
     }
 
-    fn unindex(&mut self, key: &ObjectKey, pod: &Pod) {
-        if let Some(keys) = self.pods_by_node.get_mut(&pod.spec.node_name) {
+    fn unindex(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
+        if let Some(keys) = self.pods_by_node.get_mut(&facts.node_name) {
             keys.remove(key);
             if keys.is_empty() {
-                self.pods_by_node.remove(&pod.spec.node_name);
+                self.pods_by_node.remove(&facts.node_name);
             }
         }
-        for owner in &pod.metadata.owner_references {
+        for owner in &facts.owner_references {
             if let Some(keys) = self.pods_by_owner.get_mut(&owner.uid) {
                 keys.remove(key);
                 if keys.is_empty() {
@@ -273,13 +258,8 @@ impl Store {
                 }
             }
         }
-        if Self::counts_against_node(pod) {
-            let requests = pod_requests(pod);
-            if let Some(usage) = self
-                .usage_index
-                .get(&pod.spec.node_name)
-                .map(|slot| &mut self.usage_slots[*slot])
-            {
+        if facts.counts_against_node() {
+            if let Some(usage) = self.usage_index.get(&facts.node_name).map(|slot| &mut self.usage_slots[*slot]) {
                 usage.cpu = usage.cpu.saturating_sub(requests.cpu);
                 usage.memory = usage.memory.saturating_sub(requests.memory);
                 usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
@@ -287,11 +267,11 @@ impl Store {
                 usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
                 usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
                 usage.pods -= 1;
-                for port in requests.host_ports {
-                    if let Some(holders) = usage.host_ports.get_mut(&port) {
+                for port in &requests.host_ports {
+                    if let Some(holders) = usage.host_ports.get_mut(port) {
                         *holders -= 1;
                         if *holders == 0 {
-                            usage.host_ports.remove(&port);
+                            usage.host_ports.remove(port);
                         }
                     }
                 }

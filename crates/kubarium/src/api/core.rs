@@ -1,5 +1,6 @@
 //! core/v1 types: Pod, Node, Namespace and their parts.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -153,20 +154,21 @@ fn default_protocol() -> String {
     "TCP".to_string()
 }
 
-/// `v1.Toleration`.
+/// `v1.Toleration`. The strings are borrowed `'static` for the tolerations the system adds to
+/// every pod, so they cost nothing per pod.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Toleration {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub key: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub key: Cow<'static, str>,
     /// `Equal` (the default) or `Exists`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub value: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub operator: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub value: Cow<'static, str>,
     /// Empty matches every effect.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub effect: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub effect: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toleration_seconds: Option<i64>,
 }
@@ -180,7 +182,7 @@ impl Toleration {
         if !self.key.is_empty() && self.key != taint.key {
             return false;
         }
-        match self.operator.as_str() {
+        match &*self.operator {
             "Exists" => true,
             "" | "Equal" => self.value == taint.value,
             _ => false,

@@ -10,6 +10,8 @@ use crate::api::{
     Affinity, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta,
     OwnerReference, Pod, PodPhase, Toleration,
 };
+use std::borrow::Cow;
+
 use crate::nodelifecycle::{TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE};
 use crate::scheduler;
 use crate::sim::{ObjectKey, Simulation};
@@ -96,10 +98,10 @@ pub fn add_daemon_tolerations(tolerations: &mut Vec<Toleration>, host_network: b
     for (key, effect) in wanted {
         tolerations.retain(|toleration| !(toleration.key == key && toleration.effect == effect));
         tolerations.push(Toleration {
-            key: key.to_string(),
-            operator: "Exists".to_string(),
-            value: String::new(),
-            effect: effect.to_string(),
+            key: Cow::Borrowed(key),
+            operator: Cow::Borrowed("Exists"),
+            value: Cow::Borrowed(""),
+            effect: Cow::Borrowed(effect),
             toleration_seconds: None,
         });
     }
