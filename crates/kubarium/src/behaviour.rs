@@ -170,7 +170,7 @@ mod tests {
             command: command.iter().map(|word| word.to_string()).collect(),
             ..Container::default()
         };
-        pod.spec.containers.push(container.clone());
+        pod.spec.containers = std::sync::Arc::from(vec![container.clone()]);
         (pod, container)
     }
 

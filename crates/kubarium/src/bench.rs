@@ -68,6 +68,8 @@ pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
         .resources
         .requests
         .insert("memory".to_string(), Quantity::from_units(128 * 1024 * 1024));
+    // One container list shared by every pod, as pods of one template share it.
+    let containers: std::sync::Arc<[Container]> = std::sync::Arc::from(vec![container]);
     for index in 0..pods {
         let mut pod = Pod {
             metadata: ObjectMeta {
@@ -76,7 +78,7 @@ pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
             },
             ..Pod::default()
         };
-        pod.spec.containers.push(container.clone());
+        pod.spec.containers = containers.clone();
         simulation.create_pod(pod);
     }
     let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");

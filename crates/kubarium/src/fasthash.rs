@@ -79,8 +79,13 @@ mod tests {
     #[test]
     fn keys_that_differ_late_spread_over_the_low_bits() {
         let build = BuildHasherDefault::<FxHasher>::default();
-        let low_bits: std::collections::BTreeSet<u64> =
-            (0..1000).map(|index| build.hash_one(format!("pod-{index:04}")) & 0xfff).collect();
-        assert!(low_bits.len() > 700, "only {} distinct low-bit buckets of 1000 keys", low_bits.len());
+        let low_bits: std::collections::BTreeSet<u64> = (0..1000)
+            .map(|index| build.hash_one(format!("pod-{index:04}")) & 0xfff)
+            .collect();
+        assert!(
+            low_bits.len() > 700,
+            "only {} distinct low-bit buckets of 1000 keys",
+            low_bits.len()
+        );
     }
 }

@@ -176,10 +176,10 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         .spec
         .init_containers
         .iter()
-        .chain(&pod.spec.containers)
+        .chain(pod.spec.containers.iter())
         .map(|container| container.image.clone())
         .collect();
-    let app_containers: Vec<Container> = pod.spec.containers.clone();
+    let app_containers: Vec<Container> = pod.spec.containers.to_vec();
     let waiting_reason = if has_init {
         "PodInitializing"
     } else {
@@ -315,7 +315,7 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
         .spec
         .init_containers
         .iter()
-        .chain(&pod.spec.containers)
+        .chain(pod.spec.containers.iter())
         .map(|container| container.image.clone())
         .collect();
     let has_init = !pod.spec.init_containers.is_empty();

@@ -73,7 +73,7 @@ pub struct PodRequests {
 /// that is more (init containers run one at a time).
 pub fn pod_requests(pod: &Pod) -> PodRequests {
     let mut requests = PodRequests::default();
-    for container in &pod.spec.containers {
+    for container in pod.spec.containers.iter() {
         let cpu = container.resources.effective_request("cpu");
         let memory = container.resources.effective_request("memory");
         requests.cpu = requests.cpu.saturating_add(cpu);
@@ -146,7 +146,9 @@ pub struct Store {
 
 impl Store {
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.pod_order.iter().filter_map(|key| self.pods.get(key).map(|pod| &**pod))
+        self.pod_order
+            .iter()
+            .filter_map(|key| self.pods.get(key).map(|pod| &**pod))
     }
 
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
@@ -222,10 +224,16 @@ impl Store {
 
     fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
         if !facts.node_name.is_empty() {
-            self.pods_by_node.entry(facts.node_name.clone()).or_default().insert(key.clone());
+            self.pods_by_node
+                .entry(facts.node_name.clone())
+                .or_default()
+                .insert(key.clone());
         }
         for owner in &facts.owner_references {
-            self.pods_by_owner.entry(owner.uid.clone()).or_default().insert(key.clone());
+            self.pods_by_owner
+                .entry(owner.uid.clone())
+                .or_default()
+                .insert(key.clone());
         }
         if facts.counts_against_node() {
             let slot = self.usage_slot(&facts.node_name);
@@ -259,7 +267,11 @@ impl Store {
             }
         }
         if facts.counts_against_node() {
-            if let Some(usage) = self.usage_index.get(&facts.node_name).map(|slot| &mut self.usage_slots[*slot]) {
+            if let Some(usage) = self
+                .usage_index
+                .get(&facts.node_name)
+                .map(|slot| &mut self.usage_slots[*slot])
+            {
                 usage.cpu = usage.cpu.saturating_sub(requests.cpu);
                 usage.memory = usage.memory.saturating_sub(requests.memory);
                 usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
@@ -306,7 +318,7 @@ mod tests {
             protocol: "TCP".to_string(),
             ..ContainerPort::default()
         });
-        pod.spec.containers.push(container);
+        pod.spec.containers = std::sync::Arc::from(vec![container]);
         pod
     }
 

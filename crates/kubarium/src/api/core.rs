@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +28,10 @@ pub struct PodTemplateSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSpec {
+    /// Shared between a template and its pods (and between pods): containers never change once
+    /// a pod exists, and a pod's copy would cost most of its memory.
     #[serde(default)]
-    pub containers: Vec<Container>,
+    pub containers: Arc<[Container]>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_containers: Vec<Container>,
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
@@ -60,7 +63,7 @@ pub struct PodSpec {
 impl Default for PodSpec {
     fn default() -> Self {
         PodSpec {
-            containers: Vec::new(),
+            containers: Arc::from(Vec::new()),
             init_containers: Vec::new(),
             node_selector: Labels::new(),
             node_name: String::new(),
