@@ -1012,6 +1012,8 @@ impl Simulation {
 /// (`plugin/pkg/admission/defaulttolerationseconds`): pods that do not tolerate the not-ready and
 /// unreachable `NoExecute` taints get tolerations for 300 seconds.
 fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
+    // Room for exactly the two that may be added (a pushed-to Vec would double to four).
+    tolerations.reserve_exact(2);
     for key in [nodelifecycle::TAINT_NOT_READY, nodelifecycle::TAINT_UNREACHABLE] {
         let tolerated = tolerations.iter().any(|toleration| {
             (toleration.key == key || toleration.key.is_empty() && toleration.operator == "Exists")
