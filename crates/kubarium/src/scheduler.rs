@@ -50,19 +50,23 @@ impl Verdict {
 }
 
 impl PodSpec {
+    /// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`, if set.
+    pub fn required_node_affinity(&self) -> Option<&crate::api::NodeSelector> {
+        self.affinity
+            .as_ref()?
+            .node_affinity
+            .as_ref()?
+            .required_during_scheduling_ignored_during_execution
+            .as_ref()
+    }
+
     /// The node a pod is bound to, or the one its required `metadata.name` affinity names (as
     /// DaemonSet pods carry it).
     pub fn node_name_or_target(&self) -> Option<&str> {
         if !self.node_name.is_empty() {
             return Some(&self.node_name);
         }
-        let required = self
-            .affinity
-            .as_ref()?
-            .node_affinity
-            .as_ref()?
-            .required_during_scheduling_ignored_during_execution
-            .as_ref()?;
+        let required = self.required_node_affinity()?;
         let [term] = required.node_selector_terms.as_slice() else {
             return None;
         };
@@ -93,15 +97,7 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
         .node_selector
         .iter()
         .all(|(key, value)| labels.get(key) == Some(value));
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|affinity| affinity.node_affinity.as_ref())
-        .and_then(|node_affinity| {
-            node_affinity
-                .required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
+    let required = spec.required_node_affinity();
     selector_matches
         && required.is_none_or(|required| required.node_selector_terms.iter().any(|term| term_matches(term, node)))
 }
@@ -271,13 +267,7 @@ pub fn fit_error_message(node_count: usize, verdicts: &BTreeMap<String, Verdict>
 /// NodeAffinity `PreFilter`: when every required term names nodes with `metadata.name In` (as
 /// DaemonSet pods do), only those nodes can fit (`PreFilterResult.NodeNames`).
 fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
-    let required = spec
-        .affinity
-        .as_ref()?
-        .node_affinity
-        .as_ref()?
-        .required_during_scheduling_ignored_during_execution
-        .as_ref()?;
+    let required = spec.required_node_affinity()?;
     let mut names = Vec::new();
     for term in &required.node_selector_terms {
         let field = term
