@@ -79,3 +79,40 @@ test("an invalid manifest shows an error and keeps the last good cluster", async
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("job-1 runs two pods at a time; at its 30s deadline four are Completed and the rest are gone", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  const job = [
+    "apiVersion: batch/v1",
+    "kind: Job",
+    "metadata:",
+    "  name: job-1",
+    "spec:",
+    "  completions: 6",
+    "  parallelism: 2",
+    "  activeDeadlineSeconds: 30",
+    "  template:",
+    "    spec:",
+    "      restartPolicy: Never",
+    "      containers:",
+    "      - name: container",
+    "        image: kubetm/init",
+    "",
+  ].join("\n");
+  await page.getByTestId("manifest-editor").fill(job);
+  await page.getByTestId("apply").click();
+  for (let second = 0; second < 5; second++) {
+    await page.getByTestId("advance-1s").click();
+  }
+  const jobChips = page.locator('[data-testid="pod-chip"][data-owner="job/job-1"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/job-1"][data-phase="Running"]').length === 2);
+  assert.equal(await jobChips.count(), 2, "parallelism 2");
+  await page.getByTestId("advance-1m").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/job-1"][data-phase="Succeeded"]').length === 4);
+  assert.equal(await jobChips.count(), 4, "the two pods running at the deadline were deleted, none started after");
+  assert.match(await jobChips.first().innerText(), /Completed/);
+  await page.screenshot({ path: join(ARTIFACTS, "job-1-deadline.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

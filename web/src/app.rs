@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
         </header>
         <p class="notice" role="note">
-            "Early preview: three fixed Ready nodes; Pods, Namespaces and DaemonSets are simulated so far. "
+            "Early preview: three fixed Ready nodes; Pods, Namespaces, DaemonSets and Jobs are simulated so far. "
             "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
         </p>
         <main class="layout">
@@ -84,8 +84,8 @@ pub fn App() -> impl IntoView {
                     <span data-testid="clock">
                         {move || snapshot.with(|snapshot| snapshot.as_ref().map(|s| format_clock(s.time_ms)).unwrap_or_default())}
                     </span>
-                    <button on:click=move |_| advance(SECOND_MS)>"+1s"</button>
-                    <button on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
+                    <button data-testid="advance-1s" on:click=move |_| advance(SECOND_MS)>"+1s"</button>
+                    <button data-testid="advance-1m" on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
                 </div>
                 <div class="nodes">
                     <For
@@ -158,7 +158,8 @@ fn phase_icon(status: &str) -> &'static str {
         "Running" => "●",
         "ContainerCreating" => "◌",
         "Succeeded" | "Completed" => "✓",
-        "Failed" => "✕",
+        "Failed" | "Error" | "CrashLoopBackOff" => "✕",
+        "Terminating" => "◍",
         _ => "○",
     }
 }

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use kubarium::bench::{bare_pods_on_nodes, daemon_set_on_nodes, BenchOutcome};
+use kubarium::bench::{bare_pods_on_nodes, daemon_set_on_nodes, job_completions, BenchOutcome};
 
 fn timed(name: &str, run: impl FnOnce() -> BenchOutcome) {
     let started = Instant::now();
@@ -45,6 +45,17 @@ fn main() {
         timed(&format!("bare pods: {pods} pods on {nodes} nodes"), || {
             bare_pods_on_nodes(nodes, pods)
         });
+    }
+    if wanted("job") {
+        let scale: usize = std::env::var("BENCH_SCALE")
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(1);
+        let (completions, parallelism) = (100_000 / scale, 1_000 / scale);
+        timed(
+            &format!("job: {completions} completions, parallelism {parallelism}"),
+            || job_completions(20, completions, parallelism),
+        );
     }
     if let Some(peak) = peak_rss_mib() {
         println!("peak resident memory: {peak:.0} MiB");

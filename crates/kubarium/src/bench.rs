@@ -85,6 +85,27 @@ pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
     outcome(&simulation, steps)
 }
 
+/// A Job of `completions` completions at `parallelism` on `nodes` nodes, its pods running the
+/// default 10s each, played until the Job completes.
+pub fn job_completions(nodes: usize, completions: usize, parallelism: usize) -> BenchOutcome {
+    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
+    let manifest = format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: bulk\nspec:\n  completions: {completions}\n  parallelism: {parallelism}\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: work\n        image: busybox\n"
+    );
+    simulation.apply(&manifest).expect("the Job is valid");
+    let mut steps = 0;
+    while simulation
+        .job("default", "bulk")
+        .is_some_and(|job| !job.status.is_finished())
+    {
+        if !simulation.step() {
+            break;
+        }
+        steps += 1;
+    }
+    outcome(&simulation, steps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

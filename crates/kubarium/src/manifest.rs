@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::{DaemonSet, Namespace, Node as NodeObject, Pod};
+use crate::api::{DaemonSet, Job, Namespace, Node as NodeObject, Pod};
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -19,6 +19,7 @@ use crate::yaml::{self, Node, Pos, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Manifest {
     DaemonSet(Box<DaemonSet>),
+    Job(Box<Job>),
     Pod(Box<Pod>),
     Namespace(Box<Namespace>),
     /// A Node object: applying it joins a machine (with a kubelet) to the cluster.
@@ -338,6 +339,10 @@ fn decode_object(
             note_ignored(serde_json::to_value(&daemon_set).unwrap_or_default());
             Manifest::DaemonSet(Box::new(daemon_set))
         }),
+        ("batch/v1", "Job") => typed::<Job>(&object).map(|job| {
+            note_ignored(serde_json::to_value(&job).unwrap_or_default());
+            Manifest::Job(Box::new(job))
+        }),
         ("v1", "Pod") => typed::<Pod>(&object).map(|pod| {
             note_ignored(serde_json::to_value(&pod).unwrap_or_default());
             Manifest::Pod(Box::new(pod))
@@ -531,14 +536,36 @@ mod tests {
 
     #[test]
     fn valid_objects_of_other_kinds_are_read() {
-        let manifests = parse_manifests("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n").expect("valid");
+        let manifests = parse_manifests("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: pi}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: pi, image: perl}]\n").expect("valid");
         assert_eq!(
             manifests,
             [Manifest::NotSimulated {
                 api_version: "batch/v1".to_string(),
-                kind: "Job".to_string(),
+                kind: "CronJob".to_string(),
                 name: "pi".to_string()
             }]
+        );
+    }
+
+    /// A Job is read with the API server's defaults, and the fields not played yet
+    /// (podFailurePolicy here) are reported.
+    #[test]
+    fn jobs_are_read_with_defaults_and_notices() {
+        let parsed = parse_manifests_with_notices("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  podFailurePolicy:\n    rules: [{action: FailJob, onExitCodes: {operator: In, values: [42]}}]\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n").expect("valid");
+        let [Manifest::Job(job)] = parsed.manifests.as_slice() else {
+            panic!("expected one Job, got {:?}", parsed.manifests);
+        };
+        assert_eq!(
+            (job.spec.completions, job.spec.parallelism, job.spec.backoff_limit),
+            (Some(1), Some(1), Some(6))
+        );
+        assert!(
+            parsed
+                .notices
+                .iter()
+                .any(|notice| notice.path.starts_with("spec.podFailurePolicy")),
+            "{:?}",
+            parsed.notices
         );
     }
 }

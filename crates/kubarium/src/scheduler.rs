@@ -400,7 +400,6 @@ fn select_host(
     for &index in feasible {
         let entry = &snapshot[index];
         let node = &entry.node;
-        let name = &node.metadata.name;
         let usage = simulation.store.usage_at(entry.usage_slot);
         let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
         // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
@@ -446,18 +445,9 @@ fn select_host(
                     .sum()
             })
             .unwrap_or(0);
-        let siblings = owner_uid.map_or(0, |uid| {
-            simulation
-                .store
-                .pods_on_node(name)
-                .filter(|key| {
-                    simulation
-                        .store
-                        .pod(key)
-                        .is_some_and(|pod| pod.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
-                })
-                .count() as i64
-        });
+        // Pods of the same controller already here, finished ones not counted (the scheduler's
+        // cache holds no terminal pods).
+        let siblings = owner_uid.map_or(0, |uid| usage.by_controller.get(uid).copied().unwrap_or(0) as i64);
         raw.push([least, balanced, prefer_no_schedule, preferred, siblings]);
     }
     // `DefaultNormalizeScore`: scale to 0..100 by the maximum, reversed where fewer is better.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
+use crate::api::{DaemonSet, Job, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
 use crate::behaviour::Behaviour;
 use crate::fasthash::{FastMap, FastSet};
 use crate::kubelet::PodRuntime;
@@ -103,6 +103,9 @@ impl ClusterConfig {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Work {
     SyncDaemonSet(ObjectKey),
+    SyncJob(ObjectKey),
+    /// The TTL-after-finished controller looks at a finished Job whose TTL may have run out.
+    JobTtlExpired(ObjectKey),
     SchedulePod(ObjectKey),
     KubeletSyncPod(ObjectKey),
     /// The node lifecycle controller looks at a node whose kubelet stopped reporting.
@@ -342,6 +345,14 @@ impl Simulation {
         self.store.daemon_sets.values()
     }
 
+    pub fn jobs(&self) -> impl Iterator<Item = &Job> {
+        self.store.jobs.values()
+    }
+
+    pub fn job(&self, namespace: &str, name: &str) -> Option<&Job> {
+        self.store.jobs.get(&ObjectKey::new(namespace, name))
+    }
+
     pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {
         self.store.namespaces.values()
     }
@@ -398,6 +409,13 @@ impl Simulation {
                         problems.push(problem(error.0));
                     }
                 }
+                Manifest::Job(job) => {
+                    if let Err(error) = self.check_namespace(&job.metadata) {
+                        problems.push(problem(error.0));
+                    } else if let Err(error) = self.check_job_update(job) {
+                        problems.push(problem(error.0));
+                    }
+                }
                 Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }
@@ -408,6 +426,7 @@ impl Simulation {
         for manifest in manifests {
             match manifest {
                 Manifest::DaemonSet(daemon_set) => self.apply_daemon_set(*daemon_set),
+                Manifest::Job(job) => self.apply_job(*job),
                 Manifest::Pod(pod) => {
                     // `kubectl apply` of an existing pod may only change a few fields; the
                     // playground replaces nothing and keeps the running pod.
@@ -505,6 +524,97 @@ impl Simulation {
         }
         self.store.daemon_sets.insert(key.clone(), daemon_set);
         self.enqueue_now(Work::SyncDaemonSet(key));
+    }
+
+    /// The API server's update validation of a Job (`ValidateJobUpdate` in
+    /// `pkg/apis/batch/validation/validation.go`): the pod template, `completions` and
+    /// `completionMode` of an existing Job are immutable; `parallelism`, `suspend` and
+    /// `activeDeadlineSeconds` may change.
+    fn check_job_update(&self, job: &Job) -> Result<(), ActionError> {
+        let namespace = if job.metadata.namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            &job.metadata.namespace
+        };
+        let Some(existing) = self.store.jobs.get(&ObjectKey::new(namespace, &job.metadata.name)) else {
+            return Ok(());
+        };
+        let invalid = |field: &str| {
+            Err(ActionError(format!(
+                "The Job \"{}\" is invalid: {field}: Invalid value: ...: field is immutable",
+                job.metadata.name
+            )))
+        };
+        if existing.spec.template.spec != job.spec.template.spec {
+            return invalid("spec.template");
+        }
+        if existing.spec.completions != job.spec.completions {
+            return invalid("spec.completions");
+        }
+        if existing.spec.completion_mode != job.spec.completion_mode {
+            return invalid("spec.completionMode");
+        }
+        Ok(())
+    }
+
+    /// Creates or updates a Job. A new Job gets the selector the API server generates
+    /// (`generateSelector` in `pkg/registry/batch/job/strategy.go`): its uid as
+    /// `batch.kubernetes.io/controller-uid`, with the Job's name, on the template's labels.
+    fn apply_job(&mut self, mut job: Job) {
+        let namespace = if job.metadata.namespace.is_empty() {
+            DEFAULT_NAMESPACE.to_string()
+        } else {
+            job.metadata.namespace.clone()
+        };
+        let key = ObjectKey::new(&namespace, &job.metadata.name);
+        if let Some(existing) = self.store.jobs.get_mut(&key) {
+            existing.spec.parallelism = job.spec.parallelism;
+            existing.spec.suspend = job.spec.suspend;
+            existing.spec.active_deadline_seconds = job.spec.active_deadline_seconds;
+            existing.spec.ttl_seconds_after_finished = job.spec.ttl_seconds_after_finished;
+            existing.metadata.generation += 1;
+            existing.metadata.resource_version.clear();
+            let resource_version = self.bump_resource_version();
+            if let Some(existing) = self.store.jobs.get_mut(&key) {
+                existing.metadata.resource_version = resource_version;
+            }
+            self.enqueue_now(Work::SyncJob(key));
+            return;
+        }
+        self.admit_metadata(&mut job.metadata);
+        if job.spec.manual_selector != Some(true) {
+            let uid = job.metadata.uid.clone();
+            let name = job.metadata.name.clone();
+            let labels = &mut job.spec.template.metadata.labels;
+            for (label, value) in [
+                (controller::job::LABEL_CONTROLLER_UID, &uid),
+                (controller::job::LABEL_JOB_NAME, &name),
+                (controller::job::LEGACY_LABEL_CONTROLLER_UID, &uid),
+                (controller::job::LEGACY_LABEL_JOB_NAME, &name),
+            ] {
+                labels.insert(label.to_string(), value.clone());
+            }
+            let mut selector = crate::labels::LabelSelector::default();
+            selector
+                .match_labels
+                .insert(controller::job::LABEL_CONTROLLER_UID.to_string(), uid);
+            job.spec.selector = Some(selector);
+        }
+        self.store.jobs.insert(key.clone(), job);
+        self.enqueue_now(Work::SyncJob(key));
+    }
+
+    /// Deletes a Job; with the background cascade the garbage collector then deletes its pods.
+    pub fn delete_job(&mut self, namespace: &str, name: &str, cascade: Cascade) -> Result<(), ActionError> {
+        let key = ObjectKey::new(namespace, name);
+        let Some(job) = self.store.jobs.remove(&key) else {
+            return Err(ActionError(format!("jobs.batch \"{name}\" not found")));
+        };
+        match cascade {
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(job.metadata.uid)),
+            Cascade::Orphan => gc::orphan_dependents(self, &job.metadata.uid),
+        }
+        Ok(())
     }
 
     /// Adds a Ready node and starts its kubelet (which starts the node's static pods).
@@ -702,8 +812,11 @@ impl Simulation {
                 scheduler::requeue_unschedulable(self);
             }
             if let Some(owner) = pod.metadata.controller_of() {
-                if owner.kind == "DaemonSet" {
-                    self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(&key.namespace, &owner.name)));
+                let owner_key = ObjectKey::new(&key.namespace, &owner.name);
+                match owner.kind.as_str() {
+                    "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(owner_key)),
+                    "Job" => self.enqueue_now(Work::SyncJob(owner_key)),
+                    _ => {}
                 }
             }
             kubelet::on_pod_removed(self, &pod, runtime);
@@ -845,8 +958,11 @@ impl Simulation {
         else {
             return;
         };
-        if owner.kind == "DaemonSet" {
-            self.enqueue_now(Work::SyncDaemonSet(ObjectKey::new(&key.namespace, &owner.name)));
+        let owner_key = ObjectKey::new(&key.namespace, &owner.name);
+        match owner.kind.as_str() {
+            "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(owner_key)),
+            "Job" => self.enqueue_now(Work::SyncJob(owner_key)),
+            _ => {}
         }
     }
 
@@ -862,6 +978,11 @@ impl Simulation {
             "DaemonSet" => self
                 .store
                 .daemon_sets
+                .get(&ObjectKey::new(namespace, name))
+                .is_some_and(|owner| owner.metadata.uid == uid),
+            "Job" => self
+                .store
+                .jobs
                 .get(&ObjectKey::new(namespace, name))
                 .is_some_and(|owner| owner.metadata.uid == uid),
             "Node" => self
@@ -952,6 +1073,12 @@ impl Simulation {
                     self.enqueue_at(Work::SyncDaemonSet(key), self.now + after);
                 }
             }
+            Work::SyncJob(key) => {
+                if let Some(after) = controller::job::sync(self, &key) {
+                    self.enqueue_at(Work::SyncJob(key), self.now + after);
+                }
+            }
+            Work::JobTtlExpired(key) => controller::job::ttl_expired(self, &key),
             Work::SchedulePod(key) => scheduler::schedule_pod(self, &key),
             Work::KubeletSyncPod(key) => kubelet::sync_pod(self, &key),
             Work::MonitorNode(name) => nodelifecycle::monitor_node(self, &name),

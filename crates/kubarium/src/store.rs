@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::{DaemonSet, Namespace, Node, ObjectMeta, Pod};
+use crate::api::{DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
 use crate::fasthash::FastMap;
 use crate::quantity::Quantity;
 
@@ -50,6 +50,9 @@ pub struct NodeUsage {
     /// The actual requests in millicores and bytes, for BalancedAllocation.
     pub cpu_milli: i64,
     pub memory_bytes: i64,
+    /// Pods here by the uid of their controller, for the scheduler's spreading score: kept
+    /// here so scoring costs the nodes, not the pods a node ever held.
+    pub by_controller: BTreeMap<String, u32>,
 }
 
 /// The scheduler's default request for a container that asks for no CPU.
@@ -133,6 +136,7 @@ pub struct Store {
     pub nodes: BTreeMap<String, Node>,
     pub namespaces: BTreeMap<String, Namespace>,
     pub daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
+    pub jobs: BTreeMap<ObjectKey, Job>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<ObjectKey, Box<Pod>>,
@@ -248,6 +252,9 @@ impl Store {
             for port in &requests.host_ports {
                 *usage.host_ports.entry(port.clone()).or_default() += 1;
             }
+            if let Some(owner) = facts.owner_references.iter().find(|owner| owner.controller) {
+                *usage.by_controller.entry(owner.uid.clone()).or_default() += 1;
+            }
         }
     }
 
@@ -279,6 +286,14 @@ impl Store {
                 usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
                 usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
                 usage.pods -= 1;
+                if let Some(owner) = facts.owner_references.iter().find(|owner| owner.controller) {
+                    if let Some(count) = usage.by_controller.get_mut(&owner.uid) {
+                        *count -= 1;
+                        if *count == 0 {
+                            usage.by_controller.remove(&owner.uid);
+                        }
+                    }
+                }
                 for port in &requests.host_ports {
                     if let Some(holders) = usage.host_ports.get_mut(port) {
                         *holders -= 1;

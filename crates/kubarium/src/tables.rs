@@ -53,9 +53,10 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "pods" | "pod" | "po" => Ok(pods(simulation)),
         "nodes" | "node" | "no" => Ok(nodes(simulation)),
         "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
+        "jobs" | "job" => Ok(jobs(simulation)),
         "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
         "events" | "event" | "ev" => Ok(events(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, namespaces, events)")),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, jobs, namespaces, events)")),
     }
 }
 
@@ -219,6 +220,52 @@ pub fn daemon_sets(simulation: &Simulation) -> Table {
             "NODE SELECTOR",
             "AGE",
         ],
+        rows,
+    }
+}
+
+/// `kubectl get jobs` (`printJob` in `pkg/printers/internalversion/printers.go`).
+pub fn jobs(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .jobs()
+        .map(|job| {
+            let status = &job.status;
+            let state = if status.has_condition("Complete") {
+                "Complete"
+            } else if status.has_condition("Failed") {
+                "Failed"
+            } else if job.metadata.is_terminating() {
+                "Terminating"
+            } else if status.has_condition("Suspended") {
+                "Suspended"
+            } else if status.has_condition("FailureTarget") {
+                "FailureTarget"
+            } else if status.has_condition("SuccessCriteriaMet") {
+                "SuccessCriteriaMet"
+            } else {
+                "Running"
+            };
+            let completions = match (job.spec.completions, job.spec.parallelism) {
+                (Some(completions), _) => format!("{}/{completions}", status.succeeded),
+                (None, Some(parallelism)) if parallelism > 1 => format!("{}/1 of {parallelism}", status.succeeded),
+                (None, _) => format!("{}/1", status.succeeded),
+            };
+            let duration = match (status.start_time_ms, status.completion_time_ms) {
+                (None, _) => String::new(),
+                (Some(start), None) => human_duration(simulation.now().saturating_sub(start)),
+                (Some(start), Some(end)) => human_duration(end.saturating_sub(start)),
+            };
+            vec![
+                job.metadata.name.clone(),
+                state.to_string(),
+                completions,
+                duration,
+                age(simulation, job.metadata.creation_timestamp_ms),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"],
         rows,
     }
 }

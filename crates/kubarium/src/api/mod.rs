@@ -6,9 +6,11 @@
 //! ignores the rest. Timestamps are simulated milliseconds since the start of the run.
 
 mod apps;
+mod batch;
 mod core;
 
 pub use apps::*;
+pub use batch::*;
 pub use core::*;
 
 use std::borrow::Cow;

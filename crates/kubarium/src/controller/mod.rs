@@ -1,3 +1,4 @@
 //! Controllers: one module per Kubernetes controller, each with a `sync` for one object key.
 
 pub mod daemonset;
+pub mod job;

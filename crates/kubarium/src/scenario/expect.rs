@@ -522,6 +522,9 @@ fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
             .daemon_sets()
             .find(|daemon_set| daemon_set.metadata.name == name && daemon_set.metadata.namespace == namespace)
             .and_then(|daemon_set| serde_json::to_value(daemon_set).ok()),
+        "job" => simulation
+            .job(namespace, name)
+            .and_then(|job| serde_json::to_value(job).ok()),
         _ => None,
     }
 }
@@ -531,6 +534,7 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
     match kind {
         "pod" => simulation.pod("default", name).map(|pod| pod.status.conditions.clone()),
         "node" => simulation.node(name).map(|node| node.status.conditions.clone()),
+        "job" => simulation.job("default", name).map(|job| job.status.conditions.clone()),
         _ => None,
     }
 }

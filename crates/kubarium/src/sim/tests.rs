@@ -699,3 +699,132 @@ fn applying_a_node_joins_a_machine_and_reapplying_updates_it() {
         "the daemon pod does not tolerate it"
     );
 }
+
+fn job_yaml(name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\nspec:\n{spec}  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n"
+    )
+}
+
+fn job_active(simulation: &Simulation, name: &str) -> usize {
+    let Some(job) = simulation.job("default", name) else {
+        return 0;
+    };
+    simulation
+        .pods()
+        .filter(|pod| {
+            pod.metadata
+                .controller_of()
+                .is_some_and(|owner| owner.uid == job.metadata.uid)
+        })
+        .filter(|pod| !pod.status.phase.is_terminal() && !pod.metadata.is_terminating())
+        .count()
+}
+
+/// The invariant of the controllers issue: a Job's active pods never exceed its parallelism,
+/// checked after every step over 100 seeds with varied parallelism, durations and failures.
+#[test]
+fn job_active_pods_never_exceed_parallelism() {
+    for seed in 0..100u64 {
+        let parallelism = 1 + (seed % 4) as usize;
+        let mut behaviour = Behaviour::default();
+        behaviour.batch_default.duration_ms = Some((2 + seed % 9) * S);
+        behaviour.batch_default.fail_first = Some((seed % 5) as u32);
+        behaviour.batch_default.exit_code = Some(1);
+        let mut simulation = Simulation::new(&ClusterConfig {
+            seed,
+            nodes: workers(1 + (seed % 3) as usize),
+            behaviour,
+            ..ClusterConfig::default()
+        });
+        simulation
+            .apply(&job_yaml(
+                "work",
+                &format!("  completions: 10\n  parallelism: {parallelism}\n  backoffLimit: 100\n"),
+            ))
+            .unwrap();
+        let mut steps = 0;
+        while simulation.next_event_time().is_some_and(|due| due <= 30 * 60 * S) {
+            simulation.step();
+            steps += 1;
+            let active = job_active(&simulation, "work");
+            assert!(
+                active <= parallelism,
+                "seed {seed}: {active} active > {parallelism} at {}",
+                simulation.now()
+            );
+            assert!(steps < 100_000, "seed {seed}: runaway");
+        }
+        let job = simulation.job("default", "work").unwrap();
+        assert!(job.status.has_condition("Complete"), "seed {seed}: {:?}", job.status);
+        assert_eq!(job.status.succeeded, 10, "seed {seed}");
+    }
+}
+
+#[test]
+fn suspended_job_starts_nothing_until_resumed() {
+    let mut simulation = cluster(workers(1));
+    simulation
+        .apply(&job_yaml(
+            "later",
+            "  suspend: true\n  completions: 2\n  parallelism: 2\n",
+        ))
+        .unwrap();
+    simulation.run_until(20 * S).unwrap();
+    assert_eq!(job_active(&simulation, "later"), 0);
+    let job = simulation.job("default", "later").unwrap();
+    assert_eq!(
+        crate::api::condition_status(&job.status.conditions, "Suspended"),
+        Some("True")
+    );
+    assert_eq!(job.status.start_time_ms, None);
+    simulation
+        .apply(&job_yaml(
+            "later",
+            "  suspend: false\n  completions: 2\n  parallelism: 2\n",
+        ))
+        .unwrap();
+    simulation.run_until(21 * S).unwrap();
+    assert_eq!(job_active(&simulation, "later"), 2);
+    let job = simulation.job("default", "later").unwrap();
+    assert_eq!(
+        crate::api::condition_status(&job.status.conditions, "Suspended"),
+        Some("False")
+    );
+    assert_eq!(job.status.start_time_ms, Some(20 * S));
+    assert_eq!(messages(&simulation, "Resumed"), vec!["Job resumed".to_string()]);
+    simulation.run_until(60 * S).unwrap();
+    assert!(simulation
+        .job("default", "later")
+        .unwrap()
+        .status
+        .has_condition("Complete"));
+}
+
+#[test]
+fn job_template_is_immutable_but_parallelism_is_not() {
+    let mut simulation = cluster(workers(2));
+    simulation
+        .apply(&job_yaml("grow", "  completions: 6\n  parallelism: 1\n"))
+        .unwrap();
+    simulation.run_until(2 * S).unwrap();
+    assert_eq!(job_active(&simulation, "grow"), 1);
+    simulation
+        .apply(&job_yaml("grow", "  completions: 6\n  parallelism: 3\n"))
+        .unwrap();
+    simulation.run_until(3 * S).unwrap();
+    assert_eq!(job_active(&simulation, "grow"), 3);
+    let changed = job_yaml("grow", "  completions: 6\n  parallelism: 3\n").replace("busybox", "alpine");
+    let error = simulation.apply(&changed).unwrap_err();
+    assert!(
+        error.to_string().contains("The Job \"grow\" is invalid: spec.template"),
+        "{error}"
+    );
+    let pod = simulation
+        .pods()
+        .find(|pod| pod.metadata.name.starts_with("grow-"))
+        .unwrap();
+    for label in ["batch.kubernetes.io/job-name", "job-name"] {
+        assert_eq!(pod.metadata.labels.get(label).map(String::as_str), Some("grow"));
+    }
+}

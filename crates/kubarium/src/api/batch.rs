@@ -1,0 +1,128 @@
+//! batch/v1 types: Job.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Condition, ObjectMeta, PodTemplateSpec};
+use crate::labels::LabelSelector;
+use crate::time::Millis;
+
+/// `batch/v1.Job`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    pub spec: JobSpec,
+    #[serde(default)]
+    pub status: JobStatus,
+    /// The job controller's tracking of pods not yet counted in `status` (the real controller
+    /// keeps this in the `batch.kubernetes.io/job-tracking` finalizer and
+    /// `status.uncountedTerminatedPods`), and its back-off record.
+    #[serde(skip)]
+    pub tracking: JobTracking,
+}
+
+/// `batch/v1.JobSpec`, the fields the simulation plays.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completions: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_limit: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_deadline_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds_after_finished: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_selector: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    pub template: PodTemplateSpec,
+}
+
+impl JobSpec {
+    pub fn is_indexed(&self) -> bool {
+        self.completion_mode.as_deref() == Some("Indexed")
+    }
+
+    pub fn is_suspended(&self) -> bool {
+        self.suspend == Some(true)
+    }
+}
+
+/// `batch/v1.JobStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStatus {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time_ms: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_time_ms: Option<Millis>,
+    #[serde(default)]
+    pub active: i32,
+    #[serde(default)]
+    pub succeeded: i32,
+    #[serde(default)]
+    pub failed: i32,
+    #[serde(default)]
+    pub ready: i32,
+    #[serde(default)]
+    pub terminating: i32,
+    /// Indexed jobs: the succeeded indexes as ranges, `1-3,5`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub completed_indexes: String,
+}
+
+impl JobStatus {
+    /// `True` conditions of this type.
+    pub fn has_condition(&self, condition_type: &str) -> bool {
+        self.conditions
+            .iter()
+            .any(|condition| condition.condition_type == condition_type && condition.status == "True")
+    }
+
+    /// Complete or Failed (`IsJobFinished` in `pkg/controller/job/utils.go`).
+    pub fn is_finished(&self) -> bool {
+        self.has_condition("Complete") || self.has_condition("Failed")
+    }
+
+    /// When the Job finished: the transition time of its Complete or Failed condition
+    /// (`jobFinishTime` in `pkg/controller/ttlafterfinished/ttlafterfinished_controller.go`).
+    pub fn finish_time(&self) -> Option<Millis> {
+        self.conditions
+            .iter()
+            .find(|condition| {
+                (condition.condition_type == "Complete" || condition.condition_type == "Failed")
+                    && condition.status == "True"
+            })
+            .map(|condition| condition.last_transition_time_ms)
+    }
+}
+
+/// What the job controller remembers between syncs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobTracking {
+    /// Pods created and not yet counted as succeeded or failed, uid to name. The controller
+    /// looks only at these and at `counted_terminating`, never at every pod it ever made, so a
+    /// sync costs the active pods, not the Job's history.
+    pub uncounted: BTreeMap<String, String>,
+    /// Pods counted as failed while still terminating, uid to name, until they are gone or
+    /// finished (`status.terminating`).
+    pub counted_terminating: BTreeMap<String, String>,
+    /// Indexed jobs: the indexes that succeeded.
+    pub succeeded_indexes: BTreeSet<i32>,
+    /// `backoffRecord` (`pkg/controller/job/backoff_utils.go`): failures since the last
+    /// success, and when the last one happened.
+    pub failures_after_last_success: u32,
+    pub last_failure_ms: Option<Millis>,
+}
