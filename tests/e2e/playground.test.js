@@ -102,12 +102,16 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   ].join("\n");
   await page.getByTestId("manifest-editor").fill(job);
   await page.getByTestId("apply").click();
-  for (let second = 0; second < 5; second++) {
-    await page.getByTestId("advance-1s").click();
-  }
+  // Apply settles the cluster for 10s: the first two pods (pulled in 1s, running 10s) still run.
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 10s");
   const jobChips = page.locator('[data-testid="pod-chip"][data-owner="job/job-1"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/job-1"][data-phase="Running"]').length === 2);
   assert.equal(await jobChips.count(), 2, "parallelism 2");
+  await page.getByTestId("advance-1s").click();
+  await page.getByTestId("advance-1s").click();
+  // t = 12s: the first two Completed, two more created in their place.
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/job-1"][data-phase="Succeeded"]').length === 2);
+  assert.equal(await jobChips.count(), 4, "two Completed, two new");
   await page.getByTestId("advance-1m").click();
   await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/job-1"][data-phase="Succeeded"]').length === 4);
   assert.equal(await jobChips.count(), 4, "the two pods running at the deadline were deleted, none started after");

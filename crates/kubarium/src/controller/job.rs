@@ -329,7 +329,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             }
         }
     }
-    let ready = active.iter().filter(|pod| pod.is_ready()).count() as i32;
+    // `status.ready`: active pods with the Ready condition, those being deleted now not counted.
+    let ready = active
+        .iter()
+        .filter(|pod| pod.is_ready() && !to_delete.iter().any(|key| key.name == pod.metadata.name))
+        .count() as i32;
     drop(pods);
     for (event_type, reason, message) in events {
         simulation.record_event(
@@ -362,7 +366,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     active_count = active_count - deleted + created;
 
     job.status.active = active_count;
-    job.status.ready = if to_delete.is_empty() { ready } else { 0 };
+    job.status.ready = ready;
     job.status.terminating = terminating + deleted;
     if indexed {
         job.status.completed_indexes = format_indexes(&job.tracking.succeeded_indexes);
