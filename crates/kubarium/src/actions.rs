@@ -22,6 +22,11 @@ pub enum Action {
         name: String,
         cascade: Cascade,
     },
+    DeleteJob {
+        namespace: String,
+        name: String,
+        cascade: Cascade,
+    },
     DeleteNode {
         name: String,
     },
@@ -158,6 +163,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             name: name.to_string(),
             cascade: cascade(&flags)?,
         }),
+        ["delete", "job" | "jobs", name] => Ok(Action::DeleteJob {
+            namespace,
+            name: name.to_string(),
+            cascade: cascade(&flags)?,
+        }),
         ["delete", target] if target.contains('/') => {
             let (kind, name) = target.split_once('/').unwrap_or_default();
             match kind {
@@ -167,6 +177,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                     name: name.to_string(),
                 }),
                 "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => Ok(Action::DeleteDaemonSet {
+                    namespace,
+                    name: name.to_string(),
+                    cascade: cascade(&flags)?,
+                }),
+                "job" | "jobs" | "job.batch" => Ok(Action::DeleteJob {
                     namespace,
                     name: name.to_string(),
                     cascade: cascade(&flags)?,
@@ -270,6 +285,11 @@ impl Simulation {
                 name,
                 cascade,
             } => self.delete_daemon_set(namespace, name, *cascade),
+            Action::DeleteJob {
+                namespace,
+                name,
+                cascade,
+            } => self.delete_job(namespace, name, *cascade),
             Action::DeleteNode { name } => self.delete_node(name),
             Action::AddNode { name, labels } => {
                 if self.node(name).is_some() {
@@ -390,6 +410,14 @@ mod tests {
                     namespace: "default".into(),
                     name: "myweb-ds".into(),
                     cascade: Cascade::Orphan,
+                },
+            ),
+            (
+                "kubectl delete job.batch/pi",
+                Action::DeleteJob {
+                    namespace: "default".into(),
+                    name: "pi".into(),
+                    cascade: Cascade::Background,
                 },
             ),
             (
