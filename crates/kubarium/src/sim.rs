@@ -528,8 +528,8 @@ impl Simulation {
 
     /// The API server's update validation of a Job (`ValidateJobUpdate` in
     /// `pkg/apis/batch/validation/validation.go`): the pod template, `completions` and
-    /// `completionMode` of an existing Job are immutable; `parallelism`, `suspend` and
-    /// `activeDeadlineSeconds` may change.
+    /// `completionMode` of an existing Job are immutable; `parallelism`, `suspend`,
+    /// `activeDeadlineSeconds`, `backoffLimit` and `ttlSecondsAfterFinished` may change.
     fn check_job_update(&self, job: &Job) -> Result<(), ActionError> {
         let namespace = if job.metadata.namespace.is_empty() {
             DEFAULT_NAMESPACE
@@ -572,11 +572,22 @@ impl Simulation {
             existing.spec.suspend = job.spec.suspend;
             existing.spec.active_deadline_seconds = job.spec.active_deadline_seconds;
             existing.spec.ttl_seconds_after_finished = job.spec.ttl_seconds_after_finished;
+            existing.spec.backoff_limit = job.spec.backoff_limit;
+            // The TTL controller looks again at every update of a finished Job.
+            let expiry = match (job.spec.ttl_seconds_after_finished, existing.status.finish_time()) {
+                (Some(ttl), Some(finished)) => {
+                    Some(finished.saturating_add((ttl.max(0) as Millis).saturating_mul(SECOND_MS)))
+                }
+                _ => None,
+            };
             existing.metadata.generation += 1;
             existing.metadata.resource_version.clear();
             let resource_version = self.bump_resource_version();
             if let Some(existing) = self.store.jobs.get_mut(&key) {
                 existing.metadata.resource_version = resource_version;
+            }
+            if let Some(expiry) = expiry {
+                self.enqueue_at(Work::JobTtlExpired(key.clone()), expiry.max(self.now));
             }
             self.enqueue_now(Work::SyncJob(key));
             return;

@@ -237,8 +237,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         }
         _ => None,
     };
+    // A Job that met its success criteria only waits for its terminating pods; a failure
+    // target, once set, stays (`syncJob` starts from the existing finished condition).
+    let success_met = job.status.has_condition("SuccessCriteriaMet");
     let already_failing = job.status.has_condition("FailureTarget");
-    let failure: Option<(&'static str, &'static str)> = if already_failing {
+    let failure: Option<(&'static str, &'static str)> = if already_failing || success_met {
         None
     } else if job.status.failed > backoff_limit || past_backoff_limit_on_failure(&job, &pods) {
         Some(("BackoffLimitExceeded", "Job has reached the specified backoff limit"))
@@ -256,7 +259,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             reason,
             message,
         );
-        events.push(("Warning", reason, message));
     }
 
     let mut requeue: Option<Millis> = None;
@@ -270,11 +272,12 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     } else {
         job.status.succeeded
     };
-    let complete = !failing
-        && match job.spec.completions {
-            None => job.status.succeeded > 0 && active.is_empty(),
-            Some(completions) => succeeded_for_completion >= completions && active.is_empty(),
-        };
+    let complete = success_met
+        || !failing
+            && match job.spec.completions {
+                None => job.status.succeeded > 0 && active.is_empty(),
+                Some(completions) => succeeded_for_completion >= completions && active.is_empty(),
+            };
     let mut to_delete: Vec<ObjectKey> = Vec::new();
     let mut to_create: Vec<Option<i32>> = Vec::new();
     if failing {
@@ -330,6 +333,18 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         }
     }
     // `status.ready`: active pods with the Ready condition, those being deleted now not counted.
+    // Pods deleted for suspension or scale-down lose their tracking finalizer first
+    // (`deleteJobPods`): they are never counted as failed, only as terminating. Pods deleted
+    // because the Job failed (`deleteActivePods`) keep it and count as failed.
+    let released: Vec<(String, String)> = if failing {
+        Vec::new()
+    } else {
+        active
+            .iter()
+            .filter(|pod| to_delete.iter().any(|key| key.name == pod.metadata.name))
+            .map(|pod| (pod.metadata.uid.clone(), pod.metadata.name.clone()))
+            .collect()
+    };
     let ready = active
         .iter()
         .filter(|pod| pod.is_ready() && !to_delete.iter().any(|key| key.name == pod.metadata.name))
@@ -357,6 +372,17 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             SOURCE,
         );
         deleted += 1;
+    }
+    for (uid, name) in released {
+        job.tracking.uncounted.remove(&uid);
+        let key = ObjectKey::new(&namespace, &name);
+        if simulation
+            .store
+            .pod(&key)
+            .is_some_and(|pod| pod.metadata.uid == uid && !pod.status.phase.is_terminal())
+        {
+            job.tracking.counted_terminating.insert(uid, name);
+        }
     }
     for index in to_create {
         let (uid, name) = create_job_pod(simulation, &job, index);
@@ -389,8 +415,25 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 reason,
                 &target.message,
             );
+            // `recordJobFinished`: the warning comes with the Failed condition.
+            simulation.record_event(
+                "Warning",
+                reason,
+                job_object(&job),
+                &namespace,
+                target.message.clone(),
+                SOURCE,
+            );
         } else if complete {
-            set_condition(&mut job.status.conditions, now, "Complete", "True", "", "");
+            // Complete carries the reason and message of SuccessCriteriaMet.
+            set_condition(
+                &mut job.status.conditions,
+                now,
+                "Complete",
+                "True",
+                "CompletionsReached",
+                "Reached expected number of succeeded pods",
+            );
             job.status.completion_time_ms = Some(now);
             simulation.record_event(
                 "Normal",

@@ -828,3 +828,38 @@ fn job_template_is_immutable_but_parallelism_is_not() {
         assert_eq!(pod.metadata.labels.get(label).map(String::as_str), Some("grow"));
     }
 }
+
+/// Pods deleted because a Job was suspended lose their tracking first (`deleteJobPods`):
+/// they never count as failed, so even `backoffLimit: 0` does not fail the Job, and resuming
+/// starts new pods at once, without back-off.
+#[test]
+fn suspending_a_running_job_is_not_a_failure() {
+    let mut simulation = cluster(workers(1));
+    let spec = |suspend: bool| format!("  suspend: {suspend}\n  backoffLimit: 0\n  completions: 2\n  parallelism: 2\n");
+    simulation.apply(&job_yaml("pause", &spec(false))).unwrap();
+    simulation.run_until(5 * S).unwrap();
+    assert_eq!(job_active(&simulation, "pause"), 2);
+    simulation.apply(&job_yaml("pause", &spec(true))).unwrap();
+    simulation.run_until(60 * S).unwrap();
+    let job = simulation.job("default", "pause").unwrap();
+    assert_eq!(
+        (job.status.failed, job.status.active, job.status.terminating),
+        (0, 0, 0),
+        "{:?}",
+        job.status
+    );
+    assert!(!job.status.has_condition("FailureTarget") && !job.status.is_finished());
+    simulation.apply(&job_yaml("pause", &spec(false))).unwrap();
+    simulation.run_until(61 * S).unwrap();
+    assert_eq!(job_active(&simulation, "pause"), 2, "resumed without back-off");
+    simulation.run_until(120 * S).unwrap();
+    let job = simulation.job("default", "pause").unwrap();
+    assert!(job.status.has_condition("Complete"), "{:?}", job.status);
+    let complete = job
+        .status
+        .conditions
+        .iter()
+        .find(|condition| condition.condition_type == "Complete")
+        .unwrap();
+    assert_eq!(complete.reason, "CompletionsReached");
+}
