@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::{DaemonSet, Job, Namespace, Node as NodeObject, Pod};
+use crate::api::{CronJob, DaemonSet, Job, Namespace, Node as NodeObject, Pod};
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -20,6 +20,7 @@ use crate::yaml::{self, Node, Pos, Value};
 pub enum Manifest {
     DaemonSet(Box<DaemonSet>),
     Job(Box<Job>),
+    CronJob(Box<CronJob>),
     Pod(Box<Pod>),
     Namespace(Box<Namespace>),
     /// A Node object: applying it joins a machine (with a kubelet) to the cluster.
@@ -343,6 +344,10 @@ fn decode_object(
             note_ignored(serde_json::to_value(&job).unwrap_or_default());
             Manifest::Job(Box::new(job))
         }),
+        ("batch/v1", "CronJob") => typed::<CronJob>(&object).map(|cron_job| {
+            note_ignored(serde_json::to_value(&cron_job).unwrap_or_default());
+            Manifest::CronJob(Box::new(cron_job))
+        }),
         ("v1", "Pod") => typed::<Pod>(&object).map(|pod| {
             note_ignored(serde_json::to_value(&pod).unwrap_or_default());
             Manifest::Pod(Box::new(pod))
@@ -536,12 +541,12 @@ mod tests {
 
     #[test]
     fn valid_objects_of_other_kinds_are_read() {
-        let manifests = parse_manifests("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: pi}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: pi, image: perl}]\n").expect("valid");
+        let manifests = parse_manifests("apiVersion: v1\nkind: Service\nmetadata: {name: pi}\nspec:\n  selector: {app: pi}\n  ports: [{port: 80}]\n").expect("valid");
         assert_eq!(
             manifests,
             [Manifest::NotSimulated {
-                api_version: "batch/v1".to_string(),
-                kind: "CronJob".to_string(),
+                api_version: "v1".to_string(),
+                kind: "Service".to_string(),
                 name: "pi".to_string()
             }]
         );

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::api::{DaemonSet, Job, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
+use crate::api::{CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
 use crate::behaviour::Behaviour;
 use crate::fasthash::{FastMap, FastSet};
 use crate::kubelet::PodRuntime;
@@ -104,6 +104,7 @@ impl ClusterConfig {
 pub enum Work {
     SyncDaemonSet(ObjectKey),
     SyncJob(ObjectKey),
+    SyncCronJob(ObjectKey),
     /// The TTL-after-finished controller looks at a finished Job whose TTL may have run out.
     JobTtlExpired(ObjectKey),
     SchedulePod(ObjectKey),
@@ -349,6 +350,14 @@ impl Simulation {
         self.store.jobs.values()
     }
 
+    pub fn cron_jobs(&self) -> impl Iterator<Item = &CronJob> {
+        self.store.cron_jobs.values()
+    }
+
+    pub fn cron_job(&self, namespace: &str, name: &str) -> Option<&CronJob> {
+        self.store.cron_jobs.get(&ObjectKey::new(namespace, name))
+    }
+
     pub fn job(&self, namespace: &str, name: &str) -> Option<&Job> {
         self.store.jobs.get(&ObjectKey::new(namespace, name))
     }
@@ -416,6 +425,11 @@ impl Simulation {
                         problems.push(problem(error.0));
                     }
                 }
+                Manifest::CronJob(cron_job) => {
+                    if let Err(error) = self.check_namespace(&cron_job.metadata) {
+                        problems.push(problem(error.0));
+                    }
+                }
                 Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }
@@ -427,6 +441,7 @@ impl Simulation {
             match manifest {
                 Manifest::DaemonSet(daemon_set) => self.apply_daemon_set(*daemon_set),
                 Manifest::Job(job) => self.apply_job(*job),
+                Manifest::CronJob(cron_job) => self.apply_cron_job(*cron_job),
                 Manifest::Pod(pod) => {
                     // `kubectl apply` of an existing pod may only change a few fields; the
                     // playground replaces nothing and keeps the running pod.
@@ -615,12 +630,49 @@ impl Simulation {
         self.enqueue_now(Work::SyncJob(key));
     }
 
+    /// Creates a Job for a controller (the CronJob controller's `CreateJob`). Returns false if
+    /// a Job of that name exists (`AlreadyExists`).
+    pub(crate) fn create_job(&mut self, job: Job) -> bool {
+        if self.store.jobs.contains_key(&ObjectKey::of(&job.metadata)) {
+            return false;
+        }
+        self.apply_job(job);
+        true
+    }
+
+    /// Creates or updates a CronJob; an update keeps its status and looks again at once.
+    fn apply_cron_job(&mut self, mut cron_job: CronJob) {
+        let namespace = if cron_job.metadata.namespace.is_empty() {
+            DEFAULT_NAMESPACE.to_string()
+        } else {
+            cron_job.metadata.namespace.clone()
+        };
+        let key = ObjectKey::new(&namespace, &cron_job.metadata.name);
+        if let Some(existing) = self.store.cron_jobs.get(&key) {
+            cron_job.metadata.namespace = namespace;
+            cron_job.metadata.uid = existing.metadata.uid.clone();
+            cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
+            cron_job.metadata.generation = existing.metadata.generation + 1;
+            cron_job.status = existing.status.clone();
+            cron_job.metadata.resource_version = self.bump_resource_version();
+        } else {
+            self.admit_metadata(&mut cron_job.metadata);
+        }
+        self.store.cron_jobs.insert(key.clone(), cron_job);
+        self.enqueue_now(Work::SyncCronJob(key));
+    }
+
     /// Deletes a Job; with the background cascade the garbage collector then deletes its pods.
     pub fn delete_job(&mut self, namespace: &str, name: &str, cascade: Cascade) -> Result<(), ActionError> {
         let key = ObjectKey::new(namespace, name);
         let Some(job) = self.store.jobs.remove(&key) else {
             return Err(ActionError(format!("jobs.batch \"{name}\" not found")));
         };
+        if let Some(owner) = job.metadata.controller_of() {
+            if owner.kind == "CronJob" {
+                self.enqueue_now(Work::SyncCronJob(ObjectKey::new(namespace, &owner.name)));
+            }
+        }
         match cascade {
             Cascade::Background => self.enqueue_now(Work::CollectDependents(job.metadata.uid)),
             Cascade::Orphan => gc::orphan_dependents(self, &job.metadata.uid),
@@ -991,6 +1043,11 @@ impl Simulation {
                 .daemon_sets
                 .get(&ObjectKey::new(namespace, name))
                 .is_some_and(|owner| owner.metadata.uid == uid),
+            "CronJob" => self
+                .store
+                .cron_jobs
+                .get(&ObjectKey::new(namespace, name))
+                .is_some_and(|owner| owner.metadata.uid == uid),
             "Job" => self
                 .store
                 .jobs
@@ -1087,6 +1144,11 @@ impl Simulation {
             Work::SyncJob(key) => {
                 if let Some(after) = controller::job::sync(self, &key) {
                     self.enqueue_at(Work::SyncJob(key), self.now + after);
+                }
+            }
+            Work::SyncCronJob(key) => {
+                if let Some(after) = controller::cronjob::sync(self, &key) {
+                    self.enqueue_at(Work::SyncCronJob(key), self.now + after);
                 }
             }
             Work::JobTtlExpired(key) => controller::job::ttl_expired(self, &key),

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::{DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
+use crate::api::{CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
 use crate::fasthash::FastMap;
 use crate::quantity::Quantity;
 
@@ -137,6 +137,7 @@ pub struct Store {
     pub namespaces: BTreeMap<String, Namespace>,
     pub daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
     pub jobs: BTreeMap<ObjectKey, Job>,
+    pub cron_jobs: BTreeMap<ObjectKey, CronJob>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<ObjectKey, Box<Pod>>,

@@ -445,6 +445,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             );
         }
         if job.status.is_finished() {
+            // The CronJob controller watches its Jobs (`updateJob`).
+            if let Some(owner) = job.metadata.controller_of().filter(|owner| owner.kind == "CronJob") {
+                simulation.enqueue_now(Work::SyncCronJob(ObjectKey::new(&namespace, &owner.name)));
+            }
             if let Some(ttl) = job.spec.ttl_seconds_after_finished {
                 simulation.enqueue_at(
                     Work::JobTtlExpired(key.clone()),

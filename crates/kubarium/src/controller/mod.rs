@@ -1,4 +1,5 @@
 //! Controllers: one module per Kubernetes controller, each with a `sync` for one object key.
 
+pub mod cronjob;
 pub mod daemonset;
 pub mod job;

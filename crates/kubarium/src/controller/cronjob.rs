@@ -1,0 +1,342 @@
+//! The CronJob controller (`pkg/controller/cronjob/cronjob_controllerv2.go` and `utils.go`).
+//!
+//! `sync` follows `syncCronJob`: reconcile `status.active` with the Jobs it owns (finished ones
+//! leave it, with `SawCompletedJob`), prune finished Jobs beyond the history limits
+//! (`cleanupFinishedJobs`), then find the most recent unmet schedule time
+//! (`mostRecentScheduleTime`), honour `startingDeadlineSeconds`, `suspend` and the concurrency
+//! policy, create the Job named after the scheduled minute, and look again 100ms after the next
+//! schedule time (`nextScheduleTimeDuration`). Schedules are robfig/cron v3's standard parser
+//! (`crate::cron`), evaluated in UTC.
+
+use crate::api::{CronJob, Job, ObjectMeta, OwnerReference};
+use crate::cron::{self, Schedule, Utc};
+use crate::sim::{Cascade, ObjectKey, Simulation};
+use crate::time::{Millis, SECOND_MS};
+
+const SOURCE: &str = "cronjob-controller";
+/// `nextScheduleDelta`: the controller wakes 100ms after a schedule time.
+const NEXT_SCHEDULE_DELTA_MS: Millis = 100;
+pub const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+/// More missed start times than this get the `TooManyMissedTimes` warning.
+const MANY_MISSED: u64 = 100;
+
+/// What `mostRecentScheduleTime` found, in unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MostRecent {
+    pub earliest: i64,
+    /// The most recent schedule time in `(earliest, now]`, if any.
+    pub most_recent: Option<i64>,
+    /// How many schedule times fell in `(earliest, now]`.
+    pub missed: u64,
+}
+
+/// `mostRecentScheduleTime`: the schedule times after the last one used (or the CronJob's
+/// creation, or `now - startingDeadlineSeconds` if later) and up to `now`.
+pub fn most_recent_schedule_time(
+    schedule: &Schedule,
+    earliest: i64,
+    now: i64,
+    starting_deadline_seconds: Option<i64>,
+) -> MostRecent {
+    let earliest = match starting_deadline_seconds {
+        Some(deadline) => earliest.max(now - deadline),
+        None => earliest,
+    };
+    let mut missed = 0;
+    let mut most_recent = None;
+    let mut cursor = earliest;
+    // Each step is one schedule time; a year of every-minute times is 525,600 steps, reached
+    // only when the controller was away that long.
+    while let Some(next) = schedule.next_after(cursor, &Utc) {
+        if next > now {
+            break;
+        }
+        missed += 1;
+        most_recent = Some(next);
+        cursor = next;
+    }
+    MostRecent {
+        earliest,
+        most_recent,
+        missed,
+    }
+}
+
+/// `getJobName`: the CronJob's name and the scheduled time in minutes since the epoch.
+pub fn job_name(cron_job_name: &str, scheduled_unix: i64) -> String {
+    format!("{cron_job_name}-{}", scheduled_unix.div_euclid(60))
+}
+
+fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let seconds = unix.rem_euclid(86_400);
+    let (year, month, day) = cron::civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+/// Go's `time.RFC1123Z`, as the `MissSchedule` event prints the time.
+fn rfc1123z(unix: i64) -> String {
+    let civil = cron::civil_in_zone(unix, &Utc);
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} +0000",
+        DAYS[civil.weekday as usize % 7],
+        civil.day,
+        MONTHS[(civil.month as usize + 11) % 12],
+        civil.year,
+        civil.hour,
+        civil.minute,
+        civil.second
+    )
+}
+
+fn object(cron_job: &CronJob) -> String {
+    format!("cronjob/{}", cron_job.metadata.name)
+}
+
+/// `syncCronJob`. Returns when to look again.
+pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
+    let mut cron_job = simulation.store.cron_jobs.get(key).cloned()?;
+    let namespace = cron_job.metadata.namespace.clone();
+    let start_unix = simulation.start_unix_seconds();
+    let now_ms = simulation.now();
+    let to_unix = |ms: Millis| start_unix + (ms / SECOND_MS) as i64;
+    let to_ms = |unix: i64| (unix - start_unix).max(0) as Millis * SECOND_MS;
+    let now = to_unix(now_ms);
+
+    // The Jobs it owns (`getJobsToBeReconciled`), oldest first.
+    let mut owned: Vec<Job> = simulation
+        .store
+        .jobs
+        .values()
+        .filter(|job| {
+            job.metadata.namespace == namespace
+                && job
+                    .metadata
+                    .controller_of()
+                    .is_some_and(|owner| owner.uid == cron_job.metadata.uid)
+        })
+        .cloned()
+        .collect();
+    owned.sort_by_key(|job| (job.metadata.creation_timestamp_ms, job.metadata.name.clone()));
+
+    // `syncCronJob`'s reconciliation of `status.active`.
+    let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
+    for job in &owned {
+        let listed = cron_job.status.active.contains(&job.metadata.name);
+        let finished = job.status.is_finished();
+        if listed && finished {
+            let condition = if job.status.has_condition("Complete") {
+                "Complete"
+            } else {
+                "Failed"
+            };
+            events.push((
+                "Normal",
+                "SawCompletedJob",
+                format!("Saw completed job: {}, condition: {condition}", job.metadata.name),
+            ));
+            cron_job.status.active.retain(|name| name != &job.metadata.name);
+        } else if !listed && !finished {
+            // An unknown running Job it owns is adopted into the list.
+            cron_job.status.active.push(job.metadata.name.clone());
+        }
+        if finished && job.status.has_condition("Complete") {
+            if let Some(completed) = job.status.completion_time_ms {
+                if cron_job
+                    .status
+                    .last_successful_time_ms
+                    .is_none_or(|last| last < completed)
+                {
+                    cron_job.status.last_successful_time_ms = Some(completed);
+                }
+            }
+        }
+    }
+    let missing: Vec<String> = cron_job
+        .status
+        .active
+        .iter()
+        .filter(|name| !owned.iter().any(|job| &&job.metadata.name == name))
+        .cloned()
+        .collect();
+    for name in missing {
+        events.push(("Normal", "MissingJob", format!("Active job went missing: {name}")));
+        cron_job.status.active.retain(|active| active != &name);
+    }
+
+    // `cleanupFinishedJobs`: the oldest finished Jobs beyond each history limit go.
+    let mut to_delete: Vec<String> = Vec::new();
+    for (condition, limit) in [
+        ("Complete", cron_job.spec.successful_jobs_history_limit),
+        ("Failed", cron_job.spec.failed_jobs_history_limit),
+    ] {
+        let Some(limit) = limit else { continue };
+        let mut finished: Vec<&Job> = owned.iter().filter(|job| job.status.has_condition(condition)).collect();
+        finished.sort_by_key(|job| (job.status.start_time_ms, job.metadata.name.clone()));
+        let excess = finished.len().saturating_sub(limit.max(0) as usize);
+        to_delete.extend(finished.iter().take(excess).map(|job| job.metadata.name.clone()));
+    }
+
+    let schedule = cron::parse_standard(&cron_job.spec.schedule).ok();
+    let mut created: Option<(String, i64)> = None;
+    let mut replace: Vec<String> = Vec::new();
+    let mut requeue = None;
+    if let Some(schedule) = &schedule {
+        let suspended = cron_job.spec.suspend == Some(true);
+        let earliest = to_unix(
+            cron_job
+                .status
+                .last_schedule_time_ms
+                .unwrap_or(cron_job.metadata.creation_timestamp_ms),
+        );
+        if !suspended {
+            let found = most_recent_schedule_time(schedule, earliest, now, cron_job.spec.starting_deadline_seconds);
+            if found.missed > MANY_MISSED {
+                events.push((
+                    "Warning",
+                    "TooManyMissedTimes",
+                    "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew"
+                        .to_string(),
+                ));
+            }
+            if let Some(scheduled) = found.most_recent {
+                let too_late = cron_job
+                    .spec
+                    .starting_deadline_seconds
+                    .is_some_and(|deadline| scheduled + deadline < now);
+                let name = job_name(&cron_job.metadata.name, scheduled);
+                let policy = cron_job.spec.concurrency_policy.as_deref().unwrap_or("Allow");
+                if too_late {
+                    events.push((
+                        "Warning",
+                        "MissSchedule",
+                        format!("Missed scheduled time to start a job: {}", rfc1123z(scheduled)),
+                    ));
+                } else if cron_job.status.active.contains(&name)
+                    || cron_job.status.last_schedule_time_ms == Some(to_ms(scheduled))
+                {
+                    // Already started for this time.
+                } else if policy == "Forbid" && !cron_job.status.active.is_empty() {
+                    events.push((
+                        "Normal",
+                        "JobAlreadyActive",
+                        "Not starting job because prior execution is running and concurrency policy is Forbid"
+                            .to_string(),
+                    ));
+                } else {
+                    if policy == "Replace" {
+                        replace = std::mem::take(&mut cron_job.status.active);
+                    }
+                    created = Some((name, scheduled));
+                }
+            }
+        }
+        // `nextScheduleTimeDuration`: from the most recent time (not bounded by the starting
+        // deadline) to the next, plus 100ms. A suspended CronJob is not requeued.
+        if !suspended {
+            let found = most_recent_schedule_time(schedule, earliest, now, None);
+            let base = found.most_recent.unwrap_or(found.earliest);
+            if let Some(next) = schedule.next_after(base, &Utc) {
+                requeue = Some((to_ms(next) + NEXT_SCHEDULE_DELTA_MS).saturating_sub(now_ms).max(1));
+            }
+        }
+    }
+
+    for (event_type, reason, message) in events {
+        simulation.record_event(event_type, reason, object(&cron_job), &namespace, message, SOURCE);
+    }
+    for name in replace.iter().chain(to_delete.iter()) {
+        if simulation.delete_job(&namespace, name, Cascade::Background).is_ok() {
+            simulation.record_event(
+                "Normal",
+                "SuccessfulDelete",
+                object(&cron_job),
+                &namespace,
+                format!("Deleted job {name}"),
+                SOURCE,
+            );
+        }
+    }
+    if let Some((name, scheduled)) = created {
+        let template = &cron_job.spec.job_template;
+        let mut annotations = template.metadata.annotations.clone();
+        annotations.insert(SCHEDULED_TIMESTAMP.to_string(), rfc3339(scheduled));
+        let job = Job {
+            metadata: ObjectMeta {
+                name: name.clone(),
+                namespace: namespace.clone(),
+                labels: template.metadata.labels.clone(),
+                annotations,
+                owner_references: vec![OwnerReference {
+                    api_version: "batch/v1".to_string(),
+                    kind: "CronJob".to_string(),
+                    name: cron_job.metadata.name.clone(),
+                    uid: cron_job.metadata.uid.clone(),
+                    controller: true,
+                    block_owner_deletion: true,
+                }],
+                ..ObjectMeta::default()
+            },
+            spec: template.spec.clone(),
+            ..Job::default()
+        };
+        if simulation.create_job(job) {
+            simulation.record_event(
+                "Normal",
+                "SuccessfulCreate",
+                object(&cron_job),
+                &namespace,
+                format!("Created job {name}"),
+                SOURCE,
+            );
+            cron_job.status.active.push(name);
+            cron_job.status.last_schedule_time_ms = Some(to_ms(scheduled));
+        }
+    }
+    if let Some(stored) = simulation.store.cron_jobs.get_mut(key) {
+        if stored.metadata.uid == cron_job.metadata.uid {
+            stored.status = cron_job.status;
+        }
+    }
+    requeue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+    /// `TestMostRecentScheduleTime`'s intent: none yet, one, several, and the starting deadline
+    /// cutting the window.
+    #[test]
+    fn most_recent_schedule_times() {
+        let every_minute = cron::parse_standard("* * * * *").unwrap();
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None);
+        assert_eq!((found.most_recent, found.missed), (None, 0));
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None);
+        assert_eq!((found.most_recent, found.missed), (Some(T0 + 60), 1));
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None);
+        assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 10));
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150));
+        assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 3));
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None);
+        assert!(found.missed > MANY_MISSED);
+    }
+
+    #[test]
+    fn job_names_and_timestamps() {
+        assert_eq!(job_name("sleep-cj", T0 + 60), format!("sleep-cj-{}", (T0 + 60) / 60));
+        assert_eq!(rfc3339(T0 + 61), "2026-01-01T00:01:01Z");
+        assert_eq!(rfc1123z(T0), "Thu, 01 Jan 2026 00:00:00 +0000");
+    }
+}
