@@ -28,6 +28,21 @@ use crate::store::Store;
 
 /// The namespace objects land in when their manifest names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// The namespace of a namespaced object from a manifest: its own, or `default` when it names
+/// none (as kubectl fills it in).
+fn namespace_or_default(metadata: &ObjectMeta) -> &str {
+    if metadata.namespace.is_empty() {
+        DEFAULT_NAMESPACE
+    } else {
+        &metadata.namespace
+    }
+}
+
+/// The store key a manifest's namespaced object will have.
+fn manifest_key(metadata: &ObjectMeta) -> ObjectKey {
+    ObjectKey::new(namespace_or_default(metadata), &metadata.name)
+}
 /// The namespaces every cluster starts with.
 pub const INITIAL_NAMESPACES: &[&str] = &["default", "kube-node-lease", "kube-public", "kube-system"];
 
@@ -445,15 +460,7 @@ impl Simulation {
                 Manifest::Pod(pod) => {
                     // `kubectl apply` of an existing pod may only change a few fields; the
                     // playground replaces nothing and keeps the running pod.
-                    let key = ObjectKey::new(
-                        if pod.metadata.namespace.is_empty() {
-                            DEFAULT_NAMESPACE
-                        } else {
-                            &pod.metadata.namespace
-                        },
-                        &pod.metadata.name,
-                    );
-                    if self.store.pod(&key).is_none() {
+                    if self.store.pod(&manifest_key(&pod.metadata)).is_none() {
                         self.create_pod(*pod);
                     }
                 }
@@ -470,11 +477,7 @@ impl Simulation {
 
     /// The `NamespaceLifecycle` admission plugin: the namespace must exist.
     fn check_namespace(&self, metadata: &ObjectMeta) -> Result<(), ActionError> {
-        let namespace = if metadata.namespace.is_empty() {
-            DEFAULT_NAMESPACE
-        } else {
-            &metadata.namespace
-        };
+        let namespace = namespace_or_default(metadata);
         if self.store.namespaces.contains_key(namespace) {
             Ok(())
         } else {
@@ -536,6 +539,8 @@ impl Simulation {
             daemon_set.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             daemon_set.metadata.generation = existing.metadata.generation + 1;
             daemon_set.status = existing.status.clone();
+        } else {
+            daemon_set.status = Default::default();
         }
         self.store.daemon_sets.insert(key.clone(), daemon_set);
         self.enqueue_now(Work::SyncDaemonSet(key));
@@ -546,12 +551,7 @@ impl Simulation {
     /// `completionMode` of an existing Job are immutable; `parallelism`, `suspend`,
     /// `activeDeadlineSeconds`, `backoffLimit` and `ttlSecondsAfterFinished` may change.
     fn check_job_update(&self, job: &Job) -> Result<(), ActionError> {
-        let namespace = if job.metadata.namespace.is_empty() {
-            DEFAULT_NAMESPACE
-        } else {
-            &job.metadata.namespace
-        };
-        let Some(existing) = self.store.jobs.get(&ObjectKey::new(namespace, &job.metadata.name)) else {
+        let Some(existing) = self.store.jobs.get(&manifest_key(&job.metadata)) else {
             return Ok(());
         };
         let invalid = |field: &str| {
@@ -576,38 +576,26 @@ impl Simulation {
     /// (`generateSelector` in `pkg/registry/batch/job/strategy.go`): its uid as
     /// `batch.kubernetes.io/controller-uid`, with the Job's name, on the template's labels.
     fn apply_job(&mut self, mut job: Job) {
-        let namespace = if job.metadata.namespace.is_empty() {
-            DEFAULT_NAMESPACE.to_string()
-        } else {
-            job.metadata.namespace.clone()
-        };
-        let key = ObjectKey::new(&namespace, &job.metadata.name);
+        let key = manifest_key(&job.metadata);
+        let resource_version = self.bump_resource_version();
         if let Some(existing) = self.store.jobs.get_mut(&key) {
             existing.spec.parallelism = job.spec.parallelism;
             existing.spec.suspend = job.spec.suspend;
             existing.spec.active_deadline_seconds = job.spec.active_deadline_seconds;
             existing.spec.ttl_seconds_after_finished = job.spec.ttl_seconds_after_finished;
             existing.spec.backoff_limit = job.spec.backoff_limit;
-            // The TTL controller looks again at every update of a finished Job.
-            let expiry = match (job.spec.ttl_seconds_after_finished, existing.status.finish_time()) {
-                (Some(ttl), Some(finished)) => {
-                    Some(finished.saturating_add((ttl.max(0) as Millis).saturating_mul(SECOND_MS)))
-                }
-                _ => None,
-            };
             existing.metadata.generation += 1;
-            existing.metadata.resource_version.clear();
-            let resource_version = self.bump_resource_version();
-            if let Some(existing) = self.store.jobs.get_mut(&key) {
-                existing.metadata.resource_version = resource_version;
-            }
-            if let Some(expiry) = expiry {
+            existing.metadata.resource_version = resource_version;
+            // The TTL controller looks again at every update of a finished Job.
+            if let Some(expiry) = existing.ttl_expiry() {
                 self.enqueue_at(Work::JobTtlExpired(key.clone()), expiry.max(self.now));
             }
             self.enqueue_now(Work::SyncJob(key));
             return;
         }
         self.admit_metadata(&mut job.metadata);
+        // The API server ignores the status of an object being created (`PrepareForCreate`).
+        job.status = Default::default();
         if job.spec.manual_selector != Some(true) {
             let uid = job.metadata.uid.clone();
             let name = job.metadata.name.clone();
@@ -642,14 +630,9 @@ impl Simulation {
 
     /// Creates or updates a CronJob; an update keeps its status and looks again at once.
     fn apply_cron_job(&mut self, mut cron_job: CronJob) {
-        let namespace = if cron_job.metadata.namespace.is_empty() {
-            DEFAULT_NAMESPACE.to_string()
-        } else {
-            cron_job.metadata.namespace.clone()
-        };
-        let key = ObjectKey::new(&namespace, &cron_job.metadata.name);
+        let key = manifest_key(&cron_job.metadata);
         if let Some(existing) = self.store.cron_jobs.get(&key) {
-            cron_job.metadata.namespace = namespace;
+            cron_job.metadata.namespace = key.namespace.clone();
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             cron_job.metadata.generation = existing.metadata.generation + 1;
@@ -657,6 +640,7 @@ impl Simulation {
             cron_job.metadata.resource_version = self.bump_resource_version();
         } else {
             self.admit_metadata(&mut cron_job.metadata);
+            cron_job.status = Default::default();
         }
         self.store.cron_jobs.insert(key.clone(), cron_job);
         self.enqueue_now(Work::SyncCronJob(key));
@@ -669,9 +653,7 @@ impl Simulation {
             return Err(ActionError(format!("jobs.batch \"{name}\" not found")));
         };
         if let Some(owner) = job.metadata.controller_of() {
-            if owner.kind == "CronJob" {
-                self.enqueue_now(Work::SyncCronJob(ObjectKey::new(namespace, &owner.name)));
-            }
+            self.enqueue_controller(namespace, owner);
         }
         match cascade {
             Cascade::Background => self.enqueue_now(Work::CollectDependents(job.metadata.uid)),
@@ -875,12 +857,7 @@ impl Simulation {
                 scheduler::requeue_unschedulable(self);
             }
             if let Some(owner) = pod.metadata.controller_of() {
-                let owner_key = ObjectKey::new(&key.namespace, &owner.name);
-                match owner.kind.as_str() {
-                    "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(owner_key)),
-                    "Job" => self.enqueue_now(Work::SyncJob(owner_key)),
-                    _ => {}
-                }
+                self.enqueue_controller(&key.namespace, owner);
             }
             kubelet::on_pod_removed(self, &pod, runtime);
         }
@@ -1021,10 +998,17 @@ impl Simulation {
         else {
             return;
         };
-        let owner_key = ObjectKey::new(&key.namespace, &owner.name);
+        self.enqueue_controller(&key.namespace, &owner);
+    }
+
+    /// An informer handler of the owner's controller: a dependent changed, so the controller
+    /// looks at the owner again.
+    pub(crate) fn enqueue_controller(&mut self, namespace: &str, owner: &crate::api::OwnerReference) {
+        let key = ObjectKey::new(namespace, &owner.name);
         match owner.kind.as_str() {
-            "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(owner_key)),
-            "Job" => self.enqueue_now(Work::SyncJob(owner_key)),
+            "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(key)),
+            "Job" => self.enqueue_now(Work::SyncJob(key)),
+            "CronJob" => self.enqueue_now(Work::SyncCronJob(key)),
             _ => {}
         }
     }

@@ -23,6 +23,16 @@ pub struct Job {
     pub tracking: JobTracking,
 }
 
+impl Job {
+    /// When the TTL-after-finished controller deletes this finished Job: its finish time plus
+    /// `ttlSecondsAfterFinished` (`getFinishAndExpireTime`).
+    pub fn ttl_expiry(&self) -> Option<Millis> {
+        let ttl = self.spec.ttl_seconds_after_finished?;
+        let finished = self.status.finish_time()?;
+        Some(finished.saturating_add((ttl.max(0) as Millis).saturating_mul(crate::time::SECOND_MS)))
+    }
+}
+
 /// `batch/v1.JobSpec`, the fields the simulation plays.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

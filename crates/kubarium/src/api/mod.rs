@@ -104,9 +104,10 @@ pub fn set_condition(
     now: Millis,
     condition_type: &'static str,
     status: &'static str,
-    reason: &'static str,
+    reason: impl Into<Cow<'static, str>>,
     message: &str,
 ) {
+    let reason = reason.into();
     match conditions
         .iter_mut()
         .find(|condition| condition.condition_type == condition_type)
@@ -116,7 +117,7 @@ pub fn set_condition(
                 condition.last_transition_time_ms = now;
             }
             condition.status = Cow::Borrowed(status);
-            condition.reason = Cow::Borrowed(reason);
+            condition.reason = reason;
             if condition.message != message {
                 condition.message = message.to_string();
             }
@@ -124,7 +125,7 @@ pub fn set_condition(
         None => conditions.push(Condition {
             condition_type: Cow::Borrowed(condition_type),
             status: Cow::Borrowed(status),
-            reason: Cow::Borrowed(reason),
+            reason,
             message: message.to_string(),
             last_transition_time_ms: now,
             last_heartbeat_time_ms: None,

@@ -240,12 +240,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 }
             }
         }
-        // `nextScheduleTimeDuration`: from the most recent time (not bounded by the starting
-        // deadline) to the next, plus 100ms. A suspended CronJob is not requeued.
+        // `nextScheduleTimeDuration`: the schedule time after the most recent one (or after the
+        // earliest, if none has come), plus 100ms. Both are the first schedule time after now.
+        // A suspended CronJob is not requeued.
         if !suspended {
-            let found = most_recent_schedule_time(schedule, earliest, now, None);
-            let base = found.most_recent.unwrap_or(found.earliest);
-            if let Some(next) = schedule.next_after(base, &Utc) {
+            if let Some(next) = schedule.next_after(now, &Utc) {
                 requeue = Some((to_ms(next) + NEXT_SCHEDULE_DELTA_MS).saturating_sub(now_ms).max(1));
             }
         }

@@ -23,6 +23,12 @@ pub const POD_FAILURE_BACKOFF_MS: Millis = 10 * SECOND_MS;
 /// `DefaultJobPodMaxBackOff`: the delays double up to ten minutes (the docs say six; the code
 /// says ten, and the code wins).
 pub const POD_MAX_BACKOFF_MS: Millis = 600 * SECOND_MS;
+/// The reasons and messages of the terminal conditions this controller sets (the `Failed`
+/// warning event repeats the failure's).
+const BACKOFF_LIMIT_EXCEEDED: (&str, &str) = ("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+const DEADLINE_EXCEEDED: (&str, &str) = ("DeadlineExceeded", "Job was active longer than specified deadline");
+const COMPLETIONS_REACHED: (&str, &str) = ("CompletionsReached", "Reached expected number of succeeded pods");
+
 /// `MaxPodCreateDeletePerSync`.
 const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
 
@@ -194,8 +200,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         job.tracking.failures_after_last_success += new_failures;
         job.tracking.last_failure_ms = Some(now);
     }
-    let pods: Vec<&Pod> = active_keys.iter().filter_map(|key| simulation.store.pod(key)).collect();
-    let active: Vec<&Pod> = pods.clone();
+    let active: Vec<&Pod> = active_keys.iter().filter_map(|key| simulation.store.pod(key)).collect();
     let suspended = job.spec.is_suspended();
     // Events wait until the pods are no longer borrowed.
     let mut events: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
@@ -243,10 +248,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let already_failing = job.status.has_condition("FailureTarget");
     let failure: Option<(&'static str, &'static str)> = if already_failing || success_met {
         None
-    } else if job.status.failed > backoff_limit || past_backoff_limit_on_failure(&job, &pods) {
-        Some(("BackoffLimitExceeded", "Job has reached the specified backoff limit"))
+    } else if job.status.failed > backoff_limit || past_backoff_limit_on_failure(&job, &active) {
+        Some(BACKOFF_LIMIT_EXCEEDED)
     } else if deadline_at.is_some_and(|deadline| now >= deadline) {
-        Some(("DeadlineExceeded", "Job was active longer than specified deadline"))
+        Some(DEADLINE_EXCEEDED)
     } else {
         None
     };
@@ -290,8 +295,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 now,
                 "SuccessCriteriaMet",
                 "True",
-                "CompletionsReached",
-                "Reached expected number of succeeded pods",
+                COMPLETIONS_REACHED.0,
+                COMPLETIONS_REACHED.1,
             );
         }
     } else if suspended {
@@ -349,7 +354,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .iter()
         .filter(|pod| pod.is_ready() && !to_delete.iter().any(|key| key.name == pod.metadata.name))
         .count() as i32;
-    drop(pods);
+    drop(active);
     for (event_type, reason, message) in events {
         simulation.record_event(
             event_type,
@@ -399,61 +404,50 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     // The terminal condition, once no pod is terminating (`delayTerminalCondition`).
     if job.status.terminating == 0 && job.status.active == 0 {
-        if let Some(target) = job
-            .status
-            .conditions
-            .iter()
-            .find(|condition| condition.condition_type == "FailureTarget" && condition.status == "True")
-            .cloned()
-        {
-            let reason = static_reason(&target.reason);
+        // Failed copies FailureTarget, Complete copies SuccessCriteriaMet.
+        let target = [("FailureTarget", "Failed"), ("SuccessCriteriaMet", "Complete")]
+            .into_iter()
+            .find_map(|(target, terminal)| {
+                job.status
+                    .conditions
+                    .iter()
+                    .find(|condition| condition.condition_type == target && condition.status == "True")
+                    .map(|condition| (terminal, condition.reason.clone(), condition.message.clone()))
+            });
+        if let Some((terminal, reason, message)) = target {
             set_condition(
                 &mut job.status.conditions,
                 now,
-                "Failed",
+                terminal,
                 "True",
-                reason,
-                &target.message,
+                reason.clone(),
+                &message,
             );
-            // `recordJobFinished`: the warning comes with the Failed condition.
-            simulation.record_event(
-                "Warning",
-                reason,
-                job_object(&job),
-                &namespace,
-                target.message.clone(),
-                SOURCE,
-            );
-        } else if complete {
-            // Complete carries the reason and message of SuccessCriteriaMet.
-            set_condition(
-                &mut job.status.conditions,
-                now,
-                "Complete",
-                "True",
-                "CompletionsReached",
-                "Reached expected number of succeeded pods",
-            );
-            job.status.completion_time_ms = Some(now);
-            simulation.record_event(
-                "Normal",
-                "Completed",
-                job_object(&job),
-                &namespace,
-                "Job completed".into(),
-                SOURCE,
-            );
+            if terminal == "Complete" {
+                job.status.completion_time_ms = Some(now);
+                simulation.record_event(
+                    "Normal",
+                    "Completed",
+                    job_object(&job),
+                    &namespace,
+                    "Job completed".into(),
+                    SOURCE,
+                );
+            } else if let Some((reason, message)) = [BACKOFF_LIMIT_EXCEEDED, DEADLINE_EXCEEDED]
+                .into_iter()
+                .find(|(known, _)| *known == reason)
+            {
+                // `recordJobFinished`: the warning comes with the Failed condition.
+                simulation.record_event("Warning", reason, job_object(&job), &namespace, message.into(), SOURCE);
+            }
         }
         if job.status.is_finished() {
             // The CronJob controller watches its Jobs (`updateJob`).
-            if let Some(owner) = job.metadata.controller_of().filter(|owner| owner.kind == "CronJob") {
-                simulation.enqueue_now(Work::SyncCronJob(ObjectKey::new(&namespace, &owner.name)));
+            if let Some(owner) = job.metadata.controller_of() {
+                simulation.enqueue_controller(&namespace, owner);
             }
-            if let Some(ttl) = job.spec.ttl_seconds_after_finished {
-                simulation.enqueue_at(
-                    Work::JobTtlExpired(key.clone()),
-                    now.saturating_add((ttl.max(0) as Millis).saturating_mul(SECOND_MS)),
-                );
+            if let Some(expiry) = job.ttl_expiry() {
+                simulation.enqueue_at(Work::JobTtlExpired(key.clone()), expiry);
             }
         }
     }
@@ -490,14 +484,6 @@ fn pods_for_removal(active: &[&Pod], count: usize) -> Vec<ObjectKey> {
         .take(count)
         .map(|pod| ObjectKey::of(&pod.metadata))
         .collect()
-}
-
-fn static_reason(reason: &str) -> &'static str {
-    match reason {
-        "BackoffLimitExceeded" => "BackoffLimitExceeded",
-        "DeadlineExceeded" => "DeadlineExceeded",
-        _ => "",
-    }
 }
 
 /// A pod from the Job's template (`manageJob` with `podTemplate`): owned by the Job, named
@@ -561,10 +547,9 @@ pub fn ttl_expired(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(job) = simulation.store.jobs.get(key) else {
         return;
     };
-    let (Some(ttl), Some(finished)) = (job.spec.ttl_seconds_after_finished, job.status.finish_time()) else {
+    let Some(expires) = job.ttl_expiry() else {
         return;
     };
-    let expires = finished.saturating_add((ttl.max(0) as Millis).saturating_mul(SECOND_MS));
     if simulation.now() < expires {
         simulation.enqueue_at(Work::JobTtlExpired(key.clone()), expires);
         return;

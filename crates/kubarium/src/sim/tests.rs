@@ -892,3 +892,24 @@ fn forbid_cron_job_never_runs_two_jobs() {
         assert!(simulation.jobs().count() >= 1, "seed {seed}");
     }
 }
+
+/// The API server ignores the status of an object being created: a Job manifest that claims
+/// to be Complete still runs.
+#[test]
+fn status_in_a_new_manifest_is_ignored() {
+    let mut simulation = cluster(workers(1));
+    let claimed = format!(
+        "{}status:\n  succeeded: 1\n  conditions:\n  - {{type: Complete, status: \"True\"}}\n",
+        job_yaml("claims", "")
+    );
+    simulation.apply(&claimed).unwrap();
+    let job = simulation.job("default", "claims").unwrap();
+    assert_eq!(
+        (job.status.succeeded, job.status.is_finished()),
+        (0, false),
+        "{:?}",
+        job.status
+    );
+    simulation.run_until(2 * S).unwrap();
+    assert_eq!(job_active(&simulation, "claims"), 1);
+}
