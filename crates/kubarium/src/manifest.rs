@@ -336,8 +336,9 @@ fn decode_object(
         }
     };
     let decoded = match (api_version, kind) {
-        ("apps/v1", "DaemonSet") => typed::<DaemonSet>(&object).map(|daemon_set| {
+        ("apps/v1", "DaemonSet") => typed::<DaemonSet>(&object).map(|mut daemon_set| {
             note_ignored(serde_json::to_value(&daemon_set).unwrap_or_default());
+            daemon_set.template_json = object["spec"]["template"].clone();
             Manifest::DaemonSet(Box::new(daemon_set))
         }),
         ("batch/v1", "Job") => typed::<Job>(&object).map(|job| {

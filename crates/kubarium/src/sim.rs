@@ -361,6 +361,10 @@ impl Simulation {
         self.store.daemon_sets.values()
     }
 
+    pub fn controller_revisions(&self) -> impl Iterator<Item = &crate::api::ControllerRevision> {
+        self.store.controller_revisions.values()
+    }
+
     pub fn jobs(&self) -> impl Iterator<Item = &Job> {
         self.store.jobs.values()
     }
@@ -430,6 +434,8 @@ impl Simulation {
                 }
                 Manifest::DaemonSet(daemon_set) => {
                     if let Err(error) = self.check_namespace(&daemon_set.metadata) {
+                        problems.push(problem(error.0));
+                    } else if let Err(error) = self.check_daemon_set_update(daemon_set) {
                         problems.push(problem(error.0));
                     }
                 }
@@ -531,19 +537,61 @@ impl Simulation {
         }
     }
 
-    fn apply_daemon_set(&mut self, mut daemon_set: DaemonSet) {
-        self.admit_metadata(&mut daemon_set.metadata);
-        let key = ObjectKey::of(&daemon_set.metadata);
+    /// Creates or updates a DaemonSet as the API server's strategy does
+    /// (`pkg/registry/apps/daemonset/strategy.go` `PrepareForCreate`, `PrepareForUpdate`): a
+    /// new one starts at generation 1 and template generation 1; an update with a changed pod
+    /// template bumps both, any other spec change bumps the generation only. The status of the
+    /// request is ignored.
+    pub(crate) fn apply_daemon_set(&mut self, mut daemon_set: DaemonSet) {
+        let key = manifest_key(&daemon_set.metadata);
+        let resource_version = if self.store.daemon_sets.contains_key(&key) {
+            self.bump_resource_version()
+        } else {
+            String::new()
+        };
         if let Some(existing) = self.store.daemon_sets.get(&key) {
+            let template_generation = existing.template_generation().unwrap_or(1);
+            let mut generation = existing.metadata.generation;
+            let template_changed = existing.template_json != daemon_set.template_json;
+            if template_changed || existing.spec != daemon_set.spec {
+                generation += 1;
+            }
+            let template_generation = template_generation + i64::from(template_changed);
             daemon_set.metadata.uid = existing.metadata.uid.clone();
+            daemon_set.metadata.namespace = existing.metadata.namespace.clone();
             daemon_set.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
-            daemon_set.metadata.generation = existing.metadata.generation + 1;
+            daemon_set.metadata.generation = generation;
+            daemon_set.metadata.resource_version = resource_version;
+            daemon_set.metadata.annotations.insert(
+                crate::api::TEMPLATE_GENERATION_ANNOTATION.to_string(),
+                template_generation.to_string(),
+            );
             daemon_set.status = existing.status.clone();
         } else {
+            self.admit_metadata(&mut daemon_set.metadata);
+            daemon_set
+                .metadata
+                .annotations
+                .insert(crate::api::TEMPLATE_GENERATION_ANNOTATION.to_string(), "1".to_string());
             daemon_set.status = Default::default();
         }
         self.store.daemon_sets.insert(key.clone(), daemon_set);
         self.enqueue_now(Work::SyncDaemonSet(key));
+    }
+
+    /// The API server's update validation of a DaemonSet (`ValidateDaemonSetUpdate` in
+    /// `pkg/apis/apps/validation/validation.go`): the selector is immutable.
+    fn check_daemon_set_update(&self, daemon_set: &DaemonSet) -> Result<(), ActionError> {
+        let Some(existing) = self.store.daemon_sets.get(&manifest_key(&daemon_set.metadata)) else {
+            return Ok(());
+        };
+        if existing.spec.selector != daemon_set.spec.selector {
+            return Err(ActionError(format!(
+                "The DaemonSet \"{}\" is invalid: spec.selector: Invalid value: ...: field is immutable",
+                daemon_set.metadata.name
+            )));
+        }
+        Ok(())
     }
 
     /// The API server's update validation of a Job (`ValidateJobUpdate` in

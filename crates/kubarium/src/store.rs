@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::{CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
+use crate::api::{ControllerRevision, CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
 use crate::fasthash::FastMap;
 use crate::quantity::Quantity;
 
@@ -136,6 +136,8 @@ pub struct Store {
     pub nodes: BTreeMap<String, Node>,
     pub namespaces: BTreeMap<String, Namespace>,
     pub daemon_sets: BTreeMap<ObjectKey, DaemonSet>,
+    /// The DaemonSets' ControllerRevisions (their history of pod templates).
+    pub controller_revisions: BTreeMap<ObjectKey, ControllerRevision>,
     pub jobs: BTreeMap<ObjectKey, Job>,
     pub cron_jobs: BTreeMap<ObjectKey, CronJob>,
     /// Pods by key for look-ups, and their keys in order for iteration.

@@ -140,3 +140,33 @@ pub fn condition_status<'a>(conditions: &'a [Condition], condition_type: &str) -
         .find(|condition| condition.condition_type == condition_type)
         .map(|condition| &*condition.status)
 }
+
+/// `intstr.IntOrString`: a count or a percentage such as `"25%"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IntOrString {
+    Int(i64),
+    String(String),
+}
+
+impl IntOrString {
+    /// `intstrutil.GetScaledValueFromIntOrPercent`: a count as is, a percentage of `total`
+    /// rounded up or down. Validation has already refused anything else; a malformed value
+    /// counts as 0.
+    pub fn scaled_value(&self, total: i64, round_up: bool) -> i64 {
+        match self {
+            IntOrString::Int(value) => *value,
+            IntOrString::String(text) => {
+                let Some(percent) = text.strip_suffix('%').and_then(|digits| digits.parse::<i64>().ok()) else {
+                    return 0;
+                };
+                let scaled = percent.saturating_mul(total);
+                if round_up {
+                    scaled.div_euclid(100) + i64::from(scaled.rem_euclid(100) != 0)
+                } else {
+                    scaled.div_euclid(100)
+                }
+            }
+        }
+    }
+}
