@@ -61,6 +61,23 @@ pub enum Action {
     FailNode {
         name: String,
     },
+    /// `set image daemonset/NAME CONTAINER=IMAGE ...` (`*` for every container).
+    SetImage {
+        namespace: String,
+        name: String,
+        images: Vec<(String, String)>,
+    },
+    /// `rollout restart daemonset/NAME`.
+    RolloutRestart {
+        namespace: String,
+        name: String,
+    },
+    /// `rollout undo daemonset/NAME [--to-revision=N]` (0: the previous revision).
+    RolloutUndo {
+        namespace: String,
+        name: String,
+        to_revision: i64,
+    },
     RecoverNode {
         name: String,
     },
@@ -72,11 +89,14 @@ const NOT_YET: &[(&str, &str)] = &[
     ("patch", "patching needs the Job and CronJob controllers"),
     (
         "set",
-        "`set image` and `set cpu` need the Deployment and HPA controllers",
+        "`set` does `image` of DaemonSets so far; `set resources` and the other workloads need their controllers",
     ),
     ("create", "`create job --from=cronjob/...` needs the CronJob controller"),
     ("autoscale", "autoscaling needs the HPA controller"),
-    ("rollout", "rollouts need the Deployment controller"),
+    (
+        "rollout",
+        "`rollout` does `restart` and `undo` of DaemonSets so far; Deployments need their controller",
+    ),
 ];
 
 /// Splits a command line into words, honouring single and double quotes.
@@ -248,6 +268,48 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             ignore_daemonsets: has_flag("--ignore-daemonsets"),
             force: has_flag("--force"),
         }),
+        ["set", "image", rest @ ..] => {
+            let (name, images) = daemon_set_target(rest, "set image")?;
+            if images.is_empty() {
+                return Err("error: at least one image update is required".to_string());
+            }
+            let images = images
+                .iter()
+                .map(|pair| match pair.split_once('=') {
+                    Some((container, image)) if !container.is_empty() && !image.is_empty() => {
+                        Ok((container.to_string(), image.to_string()))
+                    }
+                    _ => Err(format!(
+                        "error: invalid image update {pair:?}: expected CONTAINER=IMAGE"
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Action::SetImage {
+                namespace,
+                name,
+                images,
+            })
+        }
+        ["rollout", "restart", rest @ ..] => match daemon_set_target(rest, "rollout restart")? {
+            (name, []) => Ok(Action::RolloutRestart { namespace, name }),
+            _ => Err("rollout restart takes one daemonset".to_string()),
+        },
+        ["rollout", "undo", rest @ ..] => {
+            let to_revision = match flags.iter().find_map(|flag| flag.strip_prefix("--to-revision=")) {
+                None => 0,
+                Some(value) => value
+                    .parse::<i64>()
+                    .map_err(|_| format!("invalid argument {value:?} for \"--to-revision\" flag"))?,
+            };
+            match daemon_set_target(rest, "rollout undo")? {
+                (name, []) => Ok(Action::RolloutUndo {
+                    namespace,
+                    name,
+                    to_revision,
+                }),
+                _ => Err("rollout undo takes one daemonset".to_string()),
+            }
+        }
         ["fail", "node", name] => Ok(Action::FailNode { name: name.to_string() }),
         ["recover", "node", name] => Ok(Action::RecoverNode { name: name.to_string() }),
         [verb, ..] => match NOT_YET.iter().find(|(known, _)| known == verb) {
@@ -257,6 +319,26 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             None => Err(format!("unknown action {line:?}")),
         },
         [] => Err("empty action".to_string()),
+    }
+}
+
+/// The DaemonSet a `set` or `rollout` command names (`daemonset/NAME` or `daemonset NAME`), and
+/// the words after it.
+fn daemon_set_target<'a, 'b>(rest: &'b [&'a str], verb: &str) -> Result<(String, &'b [&'a str]), String> {
+    let (kind, name, rest) = match rest {
+        [target, rest @ ..] if target.contains('/') => {
+            let (kind, name) = target.split_once('/').unwrap_or_default();
+            (kind, name, rest)
+        }
+        [kind, name, rest @ ..] => (*kind, *name, rest),
+        _ => return Err(format!("{verb} needs a daemonset, like {verb} daemonset/NAME")),
+    };
+    match kind {
+        "daemonset" | "daemonsets" | "ds" | "daemonset.apps" if !name.is_empty() => Ok((name.to_string(), rest)),
+        "deployment" | "deployments" | "deploy" | "deployment.apps" | "statefulset" | "statefulsets" | "sts" => Err(
+            format!("kubarium does not simulate {kind} yet; {verb} works on daemonsets so far"),
+        ),
+        _ => Err(format!("{verb} needs a daemonset, like {verb} daemonset/NAME")),
     }
 }
 
@@ -316,7 +398,104 @@ impl Simulation {
             } => self.drain(name, *ignore_daemonsets, *force),
             Action::FailNode { name } => self.fail_node(name),
             Action::RecoverNode { name } => self.recover_node(name),
+            Action::SetImage {
+                namespace,
+                name,
+                images,
+            } => self.change_daemon_set_template(namespace, name, |template, _| set_images(template, images)),
+            Action::RolloutRestart { namespace, name } => {
+                // `kubectl rollout restart` stamps the template (`defaultObjectRestarter`).
+                self.change_daemon_set_template(namespace, name, |template, now| {
+                    let serde_json::Value::Object(template) = template else {
+                        return Err(ActionError("the DaemonSet has no pod template".to_string()));
+                    };
+                    let metadata = ensure_object(template, "metadata");
+                    let annotations = ensure_object(metadata, "annotations");
+                    annotations.insert(
+                        "kubectl.kubernetes.io/restartedAt".to_string(),
+                        serde_json::Value::String(now),
+                    );
+                    Ok(())
+                })
+            }
+            Action::RolloutUndo {
+                namespace,
+                name,
+                to_revision,
+            } => self.roll_back_daemon_set(namespace, name, *to_revision),
         }
+    }
+
+    /// Changes a DaemonSet's pod template as `kubectl set image` or `rollout restart` patch it,
+    /// then stores it through the API server's update path.
+    fn change_daemon_set_template(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        change: impl FnOnce(&mut serde_json::Value, String) -> Result<(), ActionError>,
+    ) -> Result<(), ActionError> {
+        let Some(existing) = self.daemon_set(namespace, name) else {
+            return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
+        };
+        let mut updated = existing.clone();
+        let now = crate::time::format_rfc3339(
+            self.start_unix_seconds()
+                .saturating_add(i64::try_from(self.now() / crate::time::SECOND_MS).unwrap_or(i64::MAX)),
+        );
+        change(&mut updated.template_json, now)?;
+        updated.spec.template = serde_json::from_value(updated.template_json.clone())
+            .map_err(|error| ActionError(format!("the changed template cannot be decoded: {error}")))?;
+        self.apply_daemon_set(updated);
+        Ok(())
+    }
+
+    /// `kubectl rollout undo daemonset/NAME` (`DaemonSetRollbacker.Rollback` in
+    /// `staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollback.go`): the template of the
+    /// chosen ControllerRevision (by default the one before the newest) is patched back.
+    fn roll_back_daemon_set(&mut self, namespace: &str, name: &str, to_revision: i64) -> Result<(), ActionError> {
+        if to_revision < 0 {
+            return Err(ActionError(format!(
+                "unable to find specified revision {to_revision} in history"
+            )));
+        }
+        let Some(daemon_set) = self.daemon_set(namespace, name) else {
+            return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
+        };
+        let uid = daemon_set.metadata.uid.clone();
+        let mut history: Vec<&crate::api::ControllerRevision> = self
+            .controller_revisions()
+            .filter(|revision| revision.metadata.namespace == namespace)
+            .filter(|revision| revision.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
+            .collect();
+        history.sort_by_key(|revision| revision.revision);
+        if to_revision == 0 && history.len() <= 1 {
+            return Err(ActionError("no last revision to roll back to".to_string()));
+        }
+        let chosen = if to_revision == 0 {
+            history.get(history.len() - 2).copied()
+        } else {
+            history
+                .iter()
+                .copied()
+                .find(|revision| revision.revision == to_revision)
+        };
+        let Some(chosen) = chosen else {
+            return Err(ActionError(format!(
+                "unable to find specified revision {to_revision} in history"
+            )));
+        };
+        let mut template = chosen.data["spec"]["template"].clone();
+        if let serde_json::Value::Object(fields) = &mut template {
+            fields.remove("$patch");
+        }
+        if template == daemon_set.template_json {
+            // kubectl says "skipped rollback (current template already matches revision N)".
+            return Ok(());
+        }
+        self.change_daemon_set_template(namespace, name, |current, _| {
+            *current = template;
+            Ok(())
+        })
     }
 
     /// `kubectl drain`: cordon, then evict the node's pods, refusing as kubectl does when
@@ -376,6 +555,50 @@ impl Simulation {
         }
         Ok(())
     }
+}
+
+/// The object under `key`, made if missing (or replaced if it is not an object).
+fn ensure_object<'a>(
+    fields: &'a mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> &'a mut serde_json::Map<String, serde_json::Value> {
+    let child = fields
+        .entry(key.to_string())
+        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    if !child.is_object() {
+        *child = serde_json::Value::Object(serde_json::Map::new());
+    }
+    match child {
+        serde_json::Value::Object(child) => child,
+        _ => unreachable!("made an object above"),
+    }
+}
+
+/// `kubectl set image` on a pod template: each `CONTAINER=IMAGE` (or `*=IMAGE`) changes the
+/// containers and init containers of that name; a name that matches none is an error.
+fn set_images(template: &mut serde_json::Value, images: &[(String, String)]) -> Result<(), ActionError> {
+    for (container_name, image) in images {
+        let mut found = false;
+        for list in ["initContainers", "containers"] {
+            let Some(serde_json::Value::Array(containers)) = template.pointer_mut(&format!("/spec/{list}")) else {
+                continue;
+            };
+            for container in containers {
+                if container_name == "*"
+                    || container.get("name").and_then(serde_json::Value::as_str) == Some(container_name)
+                {
+                    container["image"] = serde_json::Value::String(image.clone());
+                    found = true;
+                }
+            }
+        }
+        if !found {
+            return Err(ActionError(format!(
+                "error: unable to find container named \"{container_name}\""
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -63,3 +63,41 @@ pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
         });
     }
 }
+
+/// A DaemonSet was deleted: its ControllerRevisions are garbage (background cascade) or lose
+/// their owner reference (`--cascade=orphan`), like its pods. ControllerRevisions have no
+/// finalizers or grace period, so the garbage collector removes them at once.
+pub fn controller_revisions_of_deleted_owner(
+    simulation: &mut Simulation,
+    owner_uid: &str,
+    cascade: crate::sim::Cascade,
+) {
+    let owned: Vec<ObjectKey> = simulation
+        .store
+        .controller_revisions
+        .iter()
+        .filter(|(_, revision)| {
+            revision
+                .metadata
+                .owner_references
+                .iter()
+                .any(|owner| owner.uid == owner_uid)
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
+    for key in owned {
+        match cascade {
+            crate::sim::Cascade::Background => {
+                simulation.store.controller_revisions.remove(&key);
+            }
+            crate::sim::Cascade::Orphan => {
+                if let Some(revision) = simulation.store.controller_revisions.get_mut(&key) {
+                    revision
+                        .metadata
+                        .owner_references
+                        .retain(|owner| owner.uid != owner_uid);
+                }
+            }
+        }
+    }
+}

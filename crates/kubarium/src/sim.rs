@@ -377,6 +377,10 @@ impl Simulation {
         self.store.cron_jobs.get(&ObjectKey::new(namespace, name))
     }
 
+    pub fn daemon_set(&self, namespace: &str, name: &str) -> Option<&DaemonSet> {
+        self.store.daemon_sets.get(&ObjectKey::new(namespace, name))
+    }
+
     pub fn job(&self, namespace: &str, name: &str) -> Option<&Job> {
         self.store.jobs.get(&ObjectKey::new(namespace, name))
     }
@@ -919,9 +923,10 @@ impl Simulation {
             return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
         };
         match cascade {
-            Cascade::Background => self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid)),
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid.clone())),
             Cascade::Orphan => gc::orphan_dependents(self, &daemon_set.metadata.uid),
         }
+        gc::controller_revisions_of_deleted_owner(self, &daemon_set.metadata.uid, cascade);
         Ok(())
     }
 

@@ -54,9 +54,34 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "nodes" | "node" | "no" => Ok(nodes(simulation)),
         "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
         "jobs" | "job" => Ok(jobs(simulation)),
+        "controllerrevisions" | "controllerrevision" => Ok(controller_revisions(simulation)),
         "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
         "events" | "event" | "ev" => Ok(events(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, jobs, namespaces, events)")),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, namespaces, events)")),
+    }
+}
+
+/// `kubectl get controllerrevisions` (`printControllerRevision`): the controller as
+/// `daemonset.apps/NAME`.
+pub fn controller_revisions(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .controller_revisions()
+        .map(|revision| {
+            let controller = revision.metadata.controller_of().map_or_else(
+                || "<none>".to_string(),
+                |owner| format!("{}.apps/{}", owner.kind.to_lowercase(), owner.name),
+            );
+            vec![
+                revision.metadata.name.clone(),
+                controller,
+                revision.revision.to_string(),
+                age(simulation, revision.metadata.creation_timestamp_ms),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "CONTROLLER", "REVISION", "AGE"],
+        rows,
     }
 }
 
@@ -196,10 +221,8 @@ pub fn daemon_sets(simulation: &Simulation) -> Table {
                 status.desired_number_scheduled.to_string(),
                 status.current_number_scheduled.to_string(),
                 status.number_ready.to_string(),
-                // No template updates are played yet: every scheduled pod is up to date, and
-                // with minReadySeconds 0 every ready pod is available.
-                status.current_number_scheduled.to_string(),
-                status.number_ready.to_string(),
+                status.updated_number_scheduled.to_string(),
+                status.number_available.to_string(),
                 if selector.is_empty() {
                     "<none>".to_string()
                 } else {

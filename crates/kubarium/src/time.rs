@@ -118,6 +118,18 @@ pub fn format_duration(duration_ms: Millis) -> String {
     out
 }
 
+/// Seconds since the Unix epoch as an RFC 3339 time in UTC (`2026-01-01T00:00:00Z`).
+pub fn format_rfc3339(unix_seconds: i64) -> String {
+    let (days, seconds) = (unix_seconds.div_euclid(86_400), unix_seconds.rem_euclid(86_400));
+    let (year, month, day) = crate::cron::civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 /// Parses an RFC 3339 time (`2026-01-01T00:00:00Z`, `2026-01-01T09:00:00+09:00`) to seconds
 /// since the Unix epoch. Fractions of a second are dropped.
 pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
@@ -212,6 +224,9 @@ mod tests {
 
     #[test]
     fn rfc3339_times() {
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(1_767_225_600 + 3_723), "2026-01-01T01:02:03Z");
+        assert_eq!(parse_rfc3339(&format_rfc3339(1_800_000_000)), Ok(1_800_000_000));
         assert_eq!(parse_rfc3339("2026-01-01T00:00:00Z"), Ok(DEFAULT_START_UNIX_SECONDS));
         assert_eq!(
             parse_rfc3339("2026-01-01T09:00:00+09:00"),

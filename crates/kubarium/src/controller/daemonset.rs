@@ -137,7 +137,6 @@ fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSp
     spec
 }
 
-
 /// What the controller looks at in one daemon pod when it decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DaemonPod {
@@ -158,7 +157,8 @@ pub struct DaemonPod {
 impl DaemonPod {
     fn from_pod(pod: &Pod, hash: &str, template_generation: Option<i64>) -> Self {
         let labels = &pod.metadata.labels;
-        let hash_matches = !hash.is_empty() && labels.get(CONTROLLER_REVISION_HASH_LABEL).map(String::as_str) == Some(hash);
+        let hash_matches =
+            !hash.is_empty() && labels.get(CONTROLLER_REVISION_HASH_LABEL).map(String::as_str) == Some(hash);
         let generation_matches = template_generation.is_some_and(|generation| {
             labels.get(POD_TEMPLATE_GENERATION_LABEL).map(String::as_str) == Some(generation.to_string().as_str())
         });
@@ -325,7 +325,9 @@ pub fn rollout_limits(daemon_set: &DaemonSet, desired: usize) -> (usize, usize) 
         .as_ref()
         .filter(|_| daemon_set.is_rolling_update());
     let scaled = |value: Option<&crate::api::IntOrString>| {
-        value.map_or(0, |value| usize::try_from(value.scaled_value(desired_i64, true)).unwrap_or(0))
+        value.map_or(0, |value| {
+            usize::try_from(value.scaled_value(desired_i64, true)).unwrap_or(0)
+        })
     };
     let max_surge = scaled(rolling.and_then(|rolling| rolling.max_surge.as_ref()));
     let mut max_unavailable = scaled(rolling.and_then(|rolling| rolling.max_unavailable.as_ref()));
@@ -443,10 +445,10 @@ fn nodes_to_daemon_pods(
         let Some(pod) = simulation.store.pod(pod_key) else {
             continue;
         };
-        if !pod
+        if pod
             .metadata
             .controller_of()
-            .is_some_and(|owner| owner.uid == daemon_set.metadata.uid)
+            .is_none_or(|owner| owner.uid != daemon_set.metadata.uid)
         {
             continue;
         }
@@ -777,33 +779,36 @@ fn owned_revisions<'a>(
         .controller_revisions
         .range(ObjectKey::new(namespace, "")..)
         .take_while(move |(revision_key, _)| revision_key.namespace == namespace)
-        .filter(move |(_, revision)| {
-            revision
-                .metadata
-                .controller_of()
-                .is_some_and(|owner| owner.uid == uid)
-        })
+        .filter(move |(_, revision)| revision.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
 }
 
 /// `cleanupHistory`: beyond `revisionHistoryLimit` (default 10) old revisions, the oldest go,
 /// except those a live pod still carries.
 fn cleanup_history(simulation: &mut Simulation, daemon_set: &DaemonSet, hash: &str) {
     let limit = usize::try_from(daemon_set.spec.revision_history_limit.unwrap_or(10).max(0)).unwrap_or(0);
-    let mut old: Vec<(ObjectKey, i64, String)> = owned_revisions(simulation, &daemon_set.metadata.namespace, &daemon_set.metadata.uid)
-        .filter(|(_, revision)| revision.metadata.labels.get(CONTROLLER_REVISION_HASH_LABEL).map(String::as_str) != Some(hash))
-        .map(|(revision_key, revision)| {
-            (
-                revision_key.clone(),
-                revision.revision,
+    let mut old: Vec<(ObjectKey, i64, String)> =
+        owned_revisions(simulation, &daemon_set.metadata.namespace, &daemon_set.metadata.uid)
+            .filter(|(_, revision)| {
                 revision
                     .metadata
                     .labels
                     .get(CONTROLLER_REVISION_HASH_LABEL)
-                    .cloned()
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
+                    .map(String::as_str)
+                    != Some(hash)
+            })
+            .map(|(revision_key, revision)| {
+                (
+                    revision_key.clone(),
+                    revision.revision,
+                    revision
+                        .metadata
+                        .labels
+                        .get(CONTROLLER_REVISION_HASH_LABEL)
+                        .cloned()
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
     let mut to_kill = old.len().saturating_sub(limit);
     if to_kill == 0 {
         return;
