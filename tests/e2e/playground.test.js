@@ -34,7 +34,7 @@ test("the default example shows three node cards, each holding one running myweb
 
   assert.equal(await cards.count(), 3);
   const nodeNames = await cards.evaluateAll((elements) => elements.map((element) => element.dataset.node));
-  assert.deepEqual(nodeNames, ["node-1", "node-2", "node-3"]);
+  assert.deepEqual(nodeNames, ["worker-1", "worker-2", "worker-3"]);
   for (const name of nodeNames) {
     const chips = page.locator(`[data-testid="node-card"][data-node="${name}"] [data-testid="pod-chip"]`);
     assert.equal(await chips.count(), 1, `one pod chip on ${name}`);
@@ -59,7 +59,7 @@ test("a typo is reported at its line with kubectl's words and a hint", async () 
   const error = page.getByTestId("error");
   await error.waitFor();
   const message = await error.innerText();
-  assert.match(message, /line 6, column 3: DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.slector" \(did you mean "selector"\?\)/);
+  assert.match(message, /line 10, column 5: DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.slector" \(did you mean "selector"\?\)/);
   await page.screenshot({ path: join(ARTIFACTS, "slice-typo.png"), fullPage: true });
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -117,6 +117,56 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   assert.equal(await jobChips.count(), 4, "the two pods running at the deadline were deleted, none started after");
   assert.match(await jobChips.first().innerText(), /Completed/);
   await page.screenshot({ path: join(ARTIFACTS, "job-1-deadline.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("daemonset-1 from the gallery runs only on centos nodes; labelling a node from the kubectl line adds a pod", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("example-picker").selectOption("daemonset-1");
+  await page.waitForFunction(() => document.querySelector('[data-testid="node-card"]')?.dataset.node === "c1");
+  const chipsOn = (node) => page.locator(`[data-testid="node-card"][data-node="${node}"] [data-testid="pod-chip"]`);
+  assert.equal(await chipsOn("c1").count(), 1, "the centos node runs the daemon pod");
+  assert.equal(await chipsOn("u1").count(), 0, "ubuntu nodes do not");
+  assert.equal(await chipsOn("u2").count(), 0);
+  assert.match(await page.getByTestId("watch").innerText(), /os=centos/);
+  await page.getByTestId("command").fill("label node u2 os=centos --overwrite");
+  await page.getByTestId("command").press("Enter");
+  await page.getByTestId("command-result").waitFor();
+  assert.match(await page.getByTestId("command-result").innerText(), /label node u2 os=centos/);
+  await page.getByTestId("advance-1s").click();
+  await page.getByTestId("advance-1s").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-node="u2"] [data-testid="pod-chip"]').length === 1);
+  await page.getByRole("tab", { name: "daemonsets" }).click();
+  const table = page.getByTestId("kubectl-table");
+  const headers = await table.locator("th").allInnerTexts();
+  assert.deepEqual(headers, ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"]);
+  assert.match(await table.locator("tbody tr").first().innerText(), /daemonset-1\s+2\s+2/);
+  const refused = page.getByTestId("command");
+  await refused.fill("cordon nowhere");
+  await refused.press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="command-result"]')?.textContent.includes("not found"));
+  await page.screenshot({ path: join(ARTIFACTS, "gallery-daemonset-1.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("the rolling-update example replaces the pods one node at a time after its set image action", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("example-picker").selectOption("ds-rolling-update");
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 10s");
+  assert.match(await page.getByTestId("action-log").innerText(), /1m\s+set image daemonset\/myweb-ds/);
+  await page.getByTestId("advance-1m").click();
+  // t = 1m10s: worker-1's pod was replaced at 1m, the next goes when it has been ready 10s.
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 1m10s");
+  await page.getByRole("tab", { name: "daemonsets" }).click();
+  assert.match(await page.getByTestId("kubectl-table").locator("tbody tr").first().innerText(), /myweb-ds\s+3\s+3\s+3\s+1\s+2/);
+  await page.screenshot({ path: join(ARTIFACTS, "gallery-rolling-update.png"), fullPage: true });
+  await page.getByTestId("advance-1m").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 2m10s");
+  assert.match(await page.getByTestId("kubectl-table").locator("tbody tr").first().innerText(), /myweb-ds\s+3\s+3\s+3\s+3\s+3/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

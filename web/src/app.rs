@@ -1,52 +1,175 @@
-//! The foundation slice's page: an editor, Apply, a clock, and the cluster as node cards.
+//! The playground page: the examples gallery and the editor, time controls, a kubectl command
+//! line, the cluster as node cards, and `kubectl get` tables. State changes go through
+//! [`kubarium::session::Session`]; the components only show it.
 
+use kubarium::session::Session;
 use kubarium::time::{Millis, SECOND_MS};
-use kubarium::{ClusterConfig, NodeView, PodView, Simulation, Snapshot};
+use kubarium::Snapshot;
 use leptos::prelude::*;
 
-/// The slice's cluster: three worker nodes.
-const NODE_COUNT: usize = 3;
-/// How far a fresh apply plays before it is shown, so the default example opens settled.
-const SETTLE_MS: Millis = 10 * SECOND_MS;
+use crate::cluster::{NodeCard, PendingLane};
+use crate::examples::GALLERY;
 
-/// Builds a cluster, applies `text` and plays it to `SETTLE_MS`. Returns the simulation and the
-/// notices about fields that are accepted but not simulated.
-fn simulate(text: &str) -> Result<(Simulation, Vec<String>), String> {
-    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", NODE_COUNT));
-    let applied = simulation.apply(text).map_err(|error| error.to_string())?;
-    simulation.run_until(SETTLE_MS).map_err(|error| error.to_string())?;
-    Ok((simulation, applied.notices.iter().map(ToString::to_string).collect()))
+/// Plain manifests play on this many worker nodes (scenarios bring their own).
+const DEFAULT_NODES: usize = 3;
+/// How far a fresh apply plays before it is shown, so an example opens settled.
+const SETTLE_MS: Millis = 10 * SECOND_MS;
+/// The play loop's tick in real time.
+const TICK_MS: u64 = 100;
+/// The speeds offered: simulated seconds per real second.
+const SPEEDS: &[u64] = &[1, 10, 60, 600, 3600];
+/// The kinds the tables offer, as `kubectl get` names them.
+const TABLE_KINDS: &[&str] = &[
+    "pods",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "nodes",
+    "events",
+    "controllerrevisions",
+];
+
+/// Everything the page shows of the session, refreshed after every change.
+#[derive(Clone, Default, PartialEq)]
+struct View {
+    snapshot: Option<Snapshot>,
+    description: String,
+    upcoming: Vec<(Millis, String)>,
+    performed: Vec<(Millis, String, Option<String>)>,
+}
+
+fn view_of(session: &Session) -> View {
+    View {
+        snapshot: Some(session.simulation.snapshot()),
+        description: session.description.clone(),
+        upcoming: session
+            .upcoming()
+            .map(|(at, command)| (at, command.to_string()))
+            .collect(),
+        performed: session.performed.clone(),
+    }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (manifest_text, set_manifest_text) = signal(kubarium::EXAMPLE_MYWEB_DS.to_string());
+    let (manifest_text, set_manifest_text) = signal(GALLERY[0].scenario.to_string());
+    let (example, set_example) = signal(GALLERY[0].id.to_string());
     let (error, set_error) = signal(None::<String>);
-    let simulation = StoredValue::new(None::<Simulation>);
-    let (snapshot, set_snapshot) = signal(None::<Snapshot>);
-
     let (notices, set_notices) = signal(Vec::<String>::new());
-    let apply = move || match simulate(&manifest_text.get_untracked()) {
-        Ok((applied, applied_notices)) => {
-            set_snapshot.set(Some(applied.snapshot()));
-            simulation.set_value(Some(applied));
+    let (command_result, set_command_result) = signal(None::<Result<String, String>>);
+    let (shown, set_shown) = signal(View::default());
+    let (playing, set_playing) = signal(false);
+    let (speed, set_speed) = signal(60u64);
+    let (table_kind, set_table_kind) = signal("pods".to_string());
+    let session = StoredValue::new(None::<Session>);
+
+    let refresh = move || {
+        session.with_value(|current| {
+            if let Some(current) = current {
+                set_shown.set(view_of(current));
+            }
+        });
+    };
+    let apply = move || match Session::load(&manifest_text.get_untracked(), DEFAULT_NODES).and_then(|mut loaded| {
+        loaded.advance_to(SETTLE_MS)?;
+        Ok(loaded)
+    }) {
+        Ok(loaded) => {
+            set_notices.set(loaded.notices.clone());
+            session.set_value(Some(loaded));
             set_error.set(None);
-            set_notices.set(applied_notices);
+            set_command_result.set(None);
+            refresh();
         }
         // A bad manifest never wipes the last good cluster: only the message changes.
         Err(message) => set_error.set(Some(message)),
     };
-    let advance = move |by_ms: Millis| {
-        simulation.update_value(|current| {
+    let with_session = move |change: &dyn Fn(&mut Session) -> Result<(), String>| {
+        let mut outcome = Ok(());
+        session.update_value(|current| {
             if let Some(current) = current {
-                match current.run_until(current.now() + by_ms) {
-                    Ok(_) => set_snapshot.set(Some(current.snapshot())),
-                    Err(limit) => set_error.set(Some(limit.to_string())),
-                }
+                outcome = change(current);
             }
         });
+        if let Err(message) = &outcome {
+            set_error.set(Some(message.clone()));
+            set_playing.set(false);
+        }
+        refresh();
+        outcome
+    };
+    let advance = move |by_ms: Millis| {
+        let _ = with_session(&|current| {
+            let target = current.simulation.now() + by_ms;
+            current.advance_to(target)
+        });
+    };
+    let step = move || {
+        let _ = with_session(&|current| current.step_to_next());
+    };
+    let run_command = move |line: String| {
+        let line = line.trim().to_string();
+        if line.is_empty() {
+            return;
+        }
+        let mut outcome = Ok(());
+        session.update_value(|current| {
+            if let Some(current) = current {
+                outcome = current.run_command(&line);
+            }
+        });
+        set_command_result.set(Some(outcome.map(|()| line)));
+        refresh();
+    };
+    let load_example = move |id: String| {
+        if let Some(found) = GALLERY.iter().find(|example| example.id == id) {
+            set_manifest_text.set(found.scenario.to_string());
+            set_example.set(id);
+            set_playing.set(false);
+            apply();
+        }
     };
     apply();
+
+    // One interval drives play; it does nothing while paused.
+    let _ = set_interval_with_handle(
+        move || {
+            if playing.get_untracked() {
+                advance(speed.get_untracked() * TICK_MS);
+            }
+        },
+        std::time::Duration::from_millis(TICK_MS),
+    );
+
+    let clock = move || {
+        shown.with(|shown| {
+            shown
+                .snapshot
+                .as_ref()
+                .map(|snapshot| format!("t = {}", kubarium::time::format_duration(snapshot.time_ms)))
+                .unwrap_or_default()
+        })
+    };
+    let watch = move || {
+        let id = example.get();
+        GALLERY
+            .iter()
+            .find(|candidate| candidate.id == id)
+            .map(|found| found.watch)
+            .unwrap_or_default()
+    };
+    let table = move || {
+        let kind = table_kind.get();
+        shown.track();
+        let mut rendered = Err(String::new());
+        session.with_value(|current| {
+            if let Some(current) = current {
+                rendered = kubarium::tables::get(&current.simulation, &kind);
+            }
+        });
+        rendered
+    };
+    let (command_text, set_command_text) = signal(String::new());
 
     view! {
         <header class="top">
@@ -54,21 +177,41 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
         </header>
         <p class="notice" role="note">
-            "Early preview: three fixed Ready nodes; Pods, Namespaces, DaemonSets, Jobs and CronJobs (in UTC) are simulated so far. "
+            "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs and CronJobs (in UTC) are simulated. "
             "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
         </p>
         <main class="layout">
             <section class="editor" aria-label="Manifest editor">
-                <label for="manifest">"Manifest (YAML)"</label>
+                <label for="example">"Example"</label>
+                <select
+                    id="example"
+                    data-testid="example-picker"
+                    on:change=move |event| load_example(event_target_value(&event))
+                    prop:value=move || example.get()
+                >
+                    {GALLERY
+                        .iter()
+                        .map(|example| view! { <option value=example.id>{example.title}</option> })
+                        .collect_view()}
+                </select>
+                <p class="watch" data-testid="watch">{watch}</p>
+                <label for="manifest">"Scenario or manifests (YAML)"</label>
                 <textarea
                     id="manifest"
                     data-testid="manifest-editor"
                     spellcheck="false"
                     prop:value=move || manifest_text.get()
                     on:input=move |event| set_manifest_text.set(event_target_value(&event))
+                    on:keydown=move |event| {
+                        if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+                            event.prevent_default();
+                            apply();
+                        }
+                    }
                 ></textarea>
                 <div class="editor-actions">
-                    <button data-testid="apply" on:click=move |_| apply()>"Apply"</button>
+                    <button data-testid="apply" on:click=move |_| apply() title="Ctrl+Enter">"Apply"</button>
+                    <span class="hint">"Ctrl+Enter applies. A scenario file brings its nodes and actions."</span>
                 </div>
                 <Show when=move || !notices.get().is_empty()>
                     <ul class="notices" data-testid="notices">
@@ -80,100 +223,137 @@ pub fn App() -> impl IntoView {
                 </Show>
             </section>
             <section class="cluster" aria-label="Cluster">
-                <div class="clock">
-                    <span data-testid="clock">
-                        {move || snapshot.with(|snapshot| snapshot.as_ref().map(|s| format_clock(s.time_ms)).unwrap_or_default())}
-                    </span>
+                <div class="clock" role="toolbar" aria-label="Time">
+                    <span data-testid="clock" aria-live="off">{clock}</span>
+                    <button
+                        data-testid="play"
+                        aria-pressed=move || playing.get().to_string()
+                        on:click=move |_| set_playing.update(|playing| *playing = !*playing)
+                    >
+                        {move || if playing.get() { "⏸ Pause" } else { "▶ Play" }}
+                    </button>
+                    <label class="speed">
+                        "speed "
+                        <select
+                            data-testid="speed"
+                            on:change=move |event| {
+                                if let Ok(value) = event_target_value(&event).parse() {
+                                    set_speed.set(value);
+                                }
+                            }
+                            prop:value=move || speed.get().to_string()
+                        >
+                            {SPEEDS
+                                .iter()
+                                .map(|speed| view! { <option value=speed.to_string()>{format!("{speed}×")}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <button data-testid="step" on:click=move |_| step() title="Go to the next thing that happens">"Next event ›"</button>
                     <button data-testid="advance-1s" on:click=move |_| advance(SECOND_MS)>"+1s"</button>
                     <button data-testid="advance-1m" on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
                 </div>
+                <p class="description">{move || shown.with(|shown| shown.description.clone())}</p>
+                <form
+                    class="command"
+                    on:submit=move |event| {
+                        event.prevent_default();
+                        run_command(command_text.get_untracked());
+                        set_command_text.set(String::new());
+                    }
+                >
+                    <label for="command">"kubectl"</label>
+                    <input
+                        id="command"
+                        data-testid="command"
+                        placeholder="cordon node-2 · add node node-4 os=centos · set image ds/myweb-ds myweb=nginx"
+                        prop:value=move || command_text.get()
+                        on:input=move |event| set_command_text.set(event_target_value(&event))
+                    />
+                    <button type="submit">"Run"</button>
+                </form>
+                {move || command_result.get().map(|result| match result {
+                    Ok(line) => view! { <p class="command-ok" data-testid="command-result">{format!("✓ {line}")}</p> }.into_any(),
+                    Err(message) => view! { <p class="command-error" role="alert" data-testid="command-result">{message}</p> }.into_any(),
+                })}
+                <ActionLog shown=shown/>
                 <div class="nodes">
                     <For
-                        each=move || snapshot.with(|snapshot| snapshot.as_ref().map(|s| s.nodes.clone()).unwrap_or_default())
-                        key=|node| node_key(node)
-                        children=move |node| view! { <NodeCard node=node/> }
+                        each=move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.nodes.clone()).unwrap_or_default())
+                        key=|node| crate::cluster::node_key(node)
+                        children=move |node| view! { <NodeCard node=node run=run_command/> }
                     />
                 </div>
-                <PendingLane snapshot=snapshot/>
+                <PendingLane shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default()))/>
+                <section class="tables" aria-label="kubectl get">
+                    <div class="tabs" role="tablist">
+                        {TABLE_KINDS
+                            .iter()
+                            .map(|kind| {
+                                let kind = kind.to_string();
+                                let selected = kind.clone();
+                                view! {
+                                    <button
+                                        role="tab"
+                                        aria-selected=move || (table_kind.get() == selected).to_string()
+                                        on:click=move |_| set_table_kind.set(kind.clone())
+                                    >
+                                        {kind.clone()}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                    <p class="table-command">{move || format!("$ kubectl get {}", table_kind.get())}</p>
+                    {move || match table() {
+                        Ok(table) if table.rows.is_empty() => view! { <p class="empty">"No resources found in default namespace."</p> }.into_any(),
+                        Ok(table) => view! {
+                            <div class="table-scroll">
+                                <table data-testid="kubectl-table">
+                                    <thead><tr>{table.headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
+                                    <tbody>
+                                        {table.rows.into_iter().map(|row| view! {
+                                            <tr>{row.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(message) => view! { <p class="empty">{message}</p> }.into_any(),
+                    }}
+                </section>
             </section>
         </main>
     }
 }
 
-/// A node re-renders when its pods or readiness change; pods are keyed by uid and status inside.
-fn node_key(node: &NodeView) -> String {
-    let pods: Vec<String> = node
-        .pods
-        .iter()
-        .map(|pod| format!("{}:{}", pod.uid, pod.status))
-        .collect();
-    format!("{}|{}|{}", node.name, node.ready, pods.join(","))
-}
-
-fn format_clock(time_ms: Millis) -> String {
-    format!("t = {}", kubarium::time::human_duration(time_ms))
-}
-
+/// The scenario's actions: done (with kubectl's refusal, if any) and still to come.
 #[component]
-fn NodeCard(node: NodeView) -> impl IntoView {
-    let ready = if node.ready { "Ready" } else { "NotReady" };
-    let pod_count = node.pods.len();
+fn ActionLog(shown: ReadSignal<View>) -> impl IntoView {
+    let entries = move || {
+        shown.with(|shown| {
+            let done = shown.performed.iter().map(|(at, command, refused)| {
+                let class = if refused.is_some() { "refused" } else { "done" };
+                let text = match refused {
+                    Some(why) => format!("{}  {command}: {why}", kubarium::time::format_duration(*at)),
+                    None => format!("{}  {command}", kubarium::time::format_duration(*at)),
+                };
+                (class, text)
+            });
+            let upcoming = shown.upcoming.iter().map(|(at, command)| {
+                (
+                    "upcoming",
+                    format!("{}  {command}", kubarium::time::format_duration(*at)),
+                )
+            });
+            done.chain(upcoming).collect::<Vec<_>>()
+        })
+    };
     view! {
-        <article class="node-card" data-testid="node-card" data-node=node.name.clone() aria-label=format!("node {}", node.name)>
-            <header>
-                <h2>{node.name.clone()}</h2>
-                <span class=format!("badge {}", ready.to_lowercase())>{ready}</span>
-            </header>
-            <p class="pod-count">{format!("{pod_count} pod(s)")}</p>
-            <ul class="pods">
-                {node.pods.into_iter().map(|pod| view! { <PodChip pod=pod/> }).collect_view()}
-            </ul>
-        </article>
-    }
-}
-
-#[component]
-fn PodChip(pod: PodView) -> impl IntoView {
-    let owner = pod.owner.clone().unwrap_or_default();
-    view! {
-        <li
-            class=format!("pod-chip phase-{}", pod.status.to_lowercase())
-            data-testid="pod-chip"
-            data-phase=pod.phase.clone()
-            data-owner=owner.clone()
-            title=format!("{} ({}) owned by {}", pod.name, pod.status, if owner.is_empty() { "nobody" } else { &owner })
-            tabindex="0"
-            aria-label=format!("pod {}, {}", pod.name, pod.status)
-        >
-            <span class="phase-icon" aria-hidden="true">{phase_icon(&pod.status)}</span>
-            <span class="pod-name">{pod.name.clone()}</span>
-            <span class="pod-status">{pod.status.clone()}</span>
-        </li>
-    }
-}
-
-/// Shape, not colour alone, tells the phase.
-fn phase_icon(status: &str) -> &'static str {
-    match status {
-        "Running" => "●",
-        "ContainerCreating" => "◌",
-        "Succeeded" | "Completed" => "✓",
-        "Failed" | "Error" | "CrashLoopBackOff" => "✕",
-        "Terminating" => "◍",
-        _ => "○",
-    }
-}
-
-#[component]
-fn PendingLane(snapshot: ReadSignal<Option<Snapshot>>) -> impl IntoView {
-    let pending =
-        move || snapshot.with(|snapshot| snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default());
-    view! {
-        <Show when=move || !pending().is_empty()>
-            <section class="pending-lane" aria-label="Pending pods">
-                <h2>"Pending"</h2>
-                <ul class="pods">{move || pending().into_iter().map(|pod| view! { <PodChip pod=pod/> }).collect_view()}</ul>
-            </section>
+        <Show when=move || !entries().is_empty()>
+            <ol class="action-log" aria-label="Actions" data-testid="action-log">
+                {move || entries().into_iter().map(|(class, text)| view! { <li class=class>{text}</li> }).collect_view()}
+            </ol>
         </Show>
     }
 }

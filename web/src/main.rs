@@ -4,6 +4,8 @@
 //! this crate only renders snapshots and forwards clicks.
 
 mod app;
+mod cluster;
+mod examples;
 
 fn main() {
     console_error_panic_hook::set_once();

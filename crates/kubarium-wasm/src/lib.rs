@@ -16,7 +16,11 @@ export interface PodView {
   owner: string | null;
   node: string | null;
 }
-export interface NodeView { name: string; ready: boolean; pods: PodView[] }
+export interface NodeView {
+  name: string; ready: boolean; unschedulable: boolean; roles: string[]; labels: string[]; taints: string[];
+  cpuRequestedMilli: number; cpuAllocatableMilli: number; memoryRequestedBytes: number;
+  memoryAllocatableBytes: number; podsAllocatable: number; pods: PodView[];
+}
 export interface Snapshot { timeMs: number; nodes: NodeView[]; unscheduled: PodView[]; eventCount: number }
 export interface EventRecord {
   timeMs: number; type: "Normal" | "Warning"; reason: string; object: string;

@@ -83,6 +83,117 @@ pub enum Action {
     },
 }
 
+/// The action as the command line that makes it (`kubectl` left out), for logs and the UI.
+impl std::fmt::Display for Action {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let in_namespace = |namespace: &str| {
+            if namespace == DEFAULT_NAMESPACE {
+                String::new()
+            } else {
+                format!(" -n {namespace}")
+            }
+        };
+        let orphan = |cascade: &Cascade| match cascade {
+            Cascade::Orphan => " --cascade=orphan",
+            Cascade::Background => "",
+        };
+        match self {
+            Action::Apply { .. } => write!(formatter, "apply -f -"),
+            Action::DeletePod { namespace, name } => write!(formatter, "delete pod {name}{}", in_namespace(namespace)),
+            Action::DeleteDaemonSet {
+                namespace,
+                name,
+                cascade,
+            } => write!(
+                formatter,
+                "delete daemonset {name}{}{}",
+                in_namespace(namespace),
+                orphan(cascade)
+            ),
+            Action::DeleteJob {
+                namespace,
+                name,
+                cascade,
+            } => write!(
+                formatter,
+                "delete job {name}{}{}",
+                in_namespace(namespace),
+                orphan(cascade)
+            ),
+            Action::DeleteNode { name } => write!(formatter, "delete node {name}"),
+            Action::AddNode { name, labels } => {
+                write!(formatter, "add node {name}")?;
+                for (key, value) in labels {
+                    write!(formatter, " {key}={value}")?;
+                }
+                Ok(())
+            }
+            Action::LabelNode { name, changes } => {
+                write!(formatter, "label node {name}")?;
+                for (key, value) in changes {
+                    match value {
+                        Some(value) => write!(formatter, " {key}={value}")?,
+                        None => write!(formatter, " {key}-")?,
+                    }
+                }
+                Ok(())
+            }
+            Action::TaintNode { name, taint, remove } => {
+                let value = if taint.value.is_empty() {
+                    String::new()
+                } else {
+                    format!("={}", taint.value)
+                };
+                let minus = if *remove { "-" } else { "" };
+                write!(
+                    formatter,
+                    "taint node {name} {}{value}:{}{minus}",
+                    taint.key, taint.effect
+                )
+            }
+            Action::Cordon { name } => write!(formatter, "cordon {name}"),
+            Action::Uncordon { name } => write!(formatter, "uncordon {name}"),
+            Action::Drain {
+                name,
+                ignore_daemonsets,
+                force,
+            } => write!(
+                formatter,
+                "drain {name}{}{}",
+                if *ignore_daemonsets { " --ignore-daemonsets" } else { "" },
+                if *force { " --force" } else { "" }
+            ),
+            Action::FailNode { name } => write!(formatter, "fail node {name}"),
+            Action::RecoverNode { name } => write!(formatter, "recover node {name}"),
+            Action::SetImage {
+                namespace,
+                name,
+                images,
+            } => {
+                write!(formatter, "set image daemonset/{name}{}", in_namespace(namespace))?;
+                for (container, image) in images {
+                    write!(formatter, " {container}={image}")?;
+                }
+                Ok(())
+            }
+            Action::RolloutRestart { namespace, name } => {
+                write!(formatter, "rollout restart daemonset/{name}{}", in_namespace(namespace))
+            }
+            Action::RolloutUndo {
+                namespace,
+                name,
+                to_revision,
+            } => {
+                write!(formatter, "rollout undo daemonset/{name}{}", in_namespace(namespace))?;
+                if *to_revision != 0 {
+                    write!(formatter, " --to-revision={to_revision}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Verbs kubectl has that need controllers kubarium does not simulate yet.
 const NOT_YET: &[(&str, &str)] = &[
     ("scale", "scaling needs the ReplicaSet, Deployment and Job controllers"),
@@ -604,6 +715,32 @@ fn set_images(template: &mut serde_json::Value, images: &[(String, String)]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_print_as_the_command_that_parses_back_to_them() {
+        for line in [
+            "delete pod web -n kube-system",
+            "delete daemonset agent --cascade=orphan",
+            "delete job pi",
+            "delete node n3",
+            "add node n4 os=centos gpu=true",
+            "label node n1 os=centos disk-",
+            "taint node n1 dedicated=x:NoSchedule",
+            "taint node n1 dedicated:NoExecute-",
+            "cordon n1",
+            "uncordon n1",
+            "drain n1 --ignore-daemonsets --force",
+            "fail node n2",
+            "recover node n2",
+            "set image daemonset/agent agent=agent:2 sidecar=s:1",
+            "rollout restart daemonset/agent",
+            "rollout undo daemonset/agent --to-revision=3",
+        ] {
+            let action = parse_action(line, None).expect(line);
+            assert_eq!(action.to_string(), line);
+            assert_eq!(parse_action(&action.to_string(), None), Ok(action));
+        }
+    }
 
     #[test]
     fn parses_kubectl_syntax() {

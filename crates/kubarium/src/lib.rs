@@ -27,6 +27,7 @@ pub mod rng;
 pub mod scenario;
 pub mod scheduler;
 pub mod schema;
+pub mod session;
 pub mod sim;
 pub mod store;
 pub mod tables;

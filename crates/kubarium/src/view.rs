@@ -23,6 +23,20 @@ pub struct Snapshot {
 pub struct NodeView {
     pub name: String,
     pub ready: bool,
+    /// Cordoned (`spec.unschedulable`).
+    pub unschedulable: bool,
+    /// The `node-role.kubernetes.io/ROLE` labels, as `kubectl get nodes` shows ROLES.
+    pub roles: Vec<String>,
+    /// Every label as `key=value`.
+    pub labels: Vec<String>,
+    /// Every taint as `key=value:Effect`.
+    pub taints: Vec<String>,
+    /// Requests of the pods bound here (the scheduler's view) against allocatable.
+    pub cpu_requested_milli: i64,
+    pub cpu_allocatable_milli: i64,
+    pub memory_requested_bytes: i64,
+    pub memory_allocatable_bytes: i64,
+    pub pods_allocatable: i64,
     pub pods: Vec<PodView>,
 }
 
@@ -165,15 +179,50 @@ impl Simulation {
     pub fn snapshot(&self) -> Snapshot {
         let nodes = self
             .nodes()
-            .map(|node| NodeView {
-                name: node.metadata.name.clone(),
-                ready: node.is_ready(),
-                pods: self
-                    .store
-                    .pods_on_node(&node.metadata.name)
-                    .filter_map(|key| self.store.pod(key))
-                    .map(PodView::of)
-                    .collect(),
+            .map(|node| {
+                let usage = self.store.node_usage(&node.metadata.name).cloned().unwrap_or_default();
+                let allocatable = |resource: &str| node.status.allocatable.get(resource).copied().unwrap_or_default();
+                NodeView {
+                    name: node.metadata.name.clone(),
+                    ready: node.is_ready(),
+                    unschedulable: node.spec.unschedulable,
+                    roles: node
+                        .metadata
+                        .labels
+                        .keys()
+                        .filter_map(|key| key.strip_prefix("node-role.kubernetes.io/"))
+                        .map(str::to_string)
+                        .collect(),
+                    labels: node
+                        .metadata
+                        .labels
+                        .iter()
+                        .map(|(key, value)| format!("{key}={value}"))
+                        .collect(),
+                    taints: node
+                        .spec
+                        .taints
+                        .iter()
+                        .map(|taint| {
+                            if taint.value.is_empty() {
+                                format!("{}:{}", taint.key, taint.effect)
+                            } else {
+                                format!("{}={}:{}", taint.key, taint.value, taint.effect)
+                            }
+                        })
+                        .collect(),
+                    cpu_requested_milli: usage.cpu.milli_value(),
+                    cpu_allocatable_milli: allocatable("cpu").milli_value(),
+                    memory_requested_bytes: usage.memory.value(),
+                    memory_allocatable_bytes: allocatable("memory").value(),
+                    pods_allocatable: allocatable("pods").value(),
+                    pods: self
+                        .store
+                        .pods_on_node(&node.metadata.name)
+                        .filter_map(|key| self.store.pod(key))
+                        .map(PodView::of)
+                        .collect(),
+                }
             })
             .collect();
         Snapshot {

@@ -1,0 +1,189 @@
+//! The cluster view: nodes as cards holding their pods as chips, and the Pending lane.
+
+use kubarium::{NodeView, PodView};
+use leptos::prelude::*;
+
+/// A node re-renders when anything it shows changes; pods are keyed by uid and status inside.
+pub fn node_key(node: &NodeView) -> String {
+    let pods: Vec<String> = node
+        .pods
+        .iter()
+        .map(|pod| format!("{}:{}", pod.uid, pod.status))
+        .collect();
+    format!(
+        "{}|{}|{}|{:?}|{:?}|{}",
+        node.name,
+        node.ready,
+        node.unschedulable,
+        node.labels,
+        node.taints,
+        pods.join(",")
+    )
+}
+
+/// A hue per owner, so the chips of one DaemonSet, Job or CronJob share a colour (the phase is
+/// told by the icon and the border, not by colour).
+pub fn owner_hue(owner: &str) -> u32 {
+    if owner.is_empty() {
+        return 215;
+    }
+    // FNV-1a, folded onto the colour wheel.
+    let hash = owner.bytes().fold(0x811c_9dc5u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    hash % 360
+}
+
+/// `1500m of 4 CPU`-like figures as a percentage for the bars.
+fn percent(used: i64, total: i64) -> i64 {
+    if total <= 0 {
+        0
+    } else {
+        (used.saturating_mul(100) / total).clamp(0, 100)
+    }
+}
+
+fn gib(bytes: i64) -> String {
+    format!("{:.1}Gi", bytes as f64 / (1024.0 * 1024.0 * 1024.0))
+}
+
+/// Labels worth showing on a card: those a user sets (the node's own kubernetes.io labels and
+/// roles are left to the tooltip and the ROLES line).
+fn user_labels(labels: &[String]) -> Vec<String> {
+    labels
+        .iter()
+        .filter(|label| !label.starts_with("kubernetes.io/") && !label.starts_with("node-role.kubernetes.io/"))
+        .cloned()
+        .collect()
+}
+
+#[component]
+pub fn NodeCard(node: NodeView, run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let state = match (node.ready, node.unschedulable) {
+        (true, false) => "Ready",
+        (true, true) => "Ready,SchedulingDisabled",
+        (false, false) => "NotReady",
+        (false, true) => "NotReady,SchedulingDisabled",
+    };
+    let badge_class = if node.ready { "badge ready" } else { "badge notready" };
+    let roles = if node.roles.is_empty() {
+        "<none>".to_string()
+    } else {
+        node.roles.join(",")
+    };
+    let labels = user_labels(&node.labels);
+    let all_labels = node.labels.join("\n");
+    let cpu = percent(node.cpu_requested_milli, node.cpu_allocatable_milli);
+    let memory = percent(node.memory_requested_bytes, node.memory_allocatable_bytes);
+    let pods_used = node
+        .pods
+        .iter()
+        .filter(|pod| pod.phase != "Succeeded" && pod.phase != "Failed")
+        .count();
+    let pods_percent = percent(pods_used as i64, node.pods_allocatable);
+    let name = node.name.clone();
+    let cordon_verb = if node.unschedulable { "uncordon" } else { "cordon" };
+    let fail_verb = if node.ready { "fail node" } else { "recover node" };
+    let fail_label = if node.ready { "Stop kubelet" } else { "Recover" };
+    let command = move |verb: &str| format!("{verb} {}", name);
+    let (cordon_command, drain_command, fail_command, delete_command) = (
+        command(cordon_verb),
+        format!("drain {} --ignore-daemonsets --force", node.name),
+        command(fail_verb),
+        format!("delete node {}", node.name),
+    );
+    view! {
+        <article
+            class=if node.unschedulable { "node-card cordoned" } else { "node-card" }
+            data-testid="node-card"
+            data-node=node.name.clone()
+            aria-label=format!("node {}", node.name)
+        >
+            <header>
+                <h2>{node.name.clone()}</h2>
+                <span class=badge_class>{state}</span>
+            </header>
+            <p class="node-meta" title=all_labels>
+                <span class="roles">{format!("roles: {roles}")}</span>
+                {labels.into_iter().map(|label| view! { <span class="label">{label}</span> }).collect_view()}
+            </p>
+            {(!node.taints.is_empty()).then(|| view! {
+                <p class="taints">
+                    {node.taints.iter().map(|taint| view! { <span class="taint" title="taint">{format!("⚠ {taint}")}</span> }).collect_view()}
+                </p>
+            })}
+            <div class="bars">
+                <Bar label="cpu" percent=cpu detail=format!("{}m / {}m", node.cpu_requested_milli, node.cpu_allocatable_milli)/>
+                <Bar label="mem" percent=memory detail=format!("{} / {}", gib(node.memory_requested_bytes), gib(node.memory_allocatable_bytes))/>
+                <Bar label="pods" percent=pods_percent detail=format!("{pods_used} / {}", node.pods_allocatable)/>
+            </div>
+            <ul class="pods">
+                {node.pods.into_iter().map(|pod| view! { <PodChip pod=pod/> }).collect_view()}
+            </ul>
+            <footer class="node-actions">
+                <button on:click=move |_| run(cordon_command.clone())>{cordon_verb}</button>
+                <button on:click=move |_| run(drain_command.clone())>"drain"</button>
+                <button on:click=move |_| run(fail_command.clone())>{fail_label}</button>
+                <button class="danger" on:click=move |_| run(delete_command.clone())>"delete"</button>
+            </footer>
+        </article>
+    }
+}
+
+#[component]
+fn Bar(label: &'static str, percent: i64, detail: String) -> impl IntoView {
+    view! {
+        <div class="bar" title=format!("{label} requested: {detail}")>
+            <span class="bar-label">{label}</span>
+            <span class="bar-track" role="meter" aria-label=format!("{label} requested") aria-valuenow=percent aria-valuemin="0" aria-valuemax="100">
+                <span class="bar-fill" style=format!("width: {percent}%")></span>
+            </span>
+            <span class="bar-detail">{detail.clone()}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn PodChip(pod: PodView) -> impl IntoView {
+    let owner = pod.owner.clone().unwrap_or_default();
+    view! {
+        <li
+            class=format!("pod-chip phase-{}", pod.status.to_lowercase())
+            style=format!("--owner-hue: {}", owner_hue(&owner))
+            data-testid="pod-chip"
+            data-phase=pod.phase.clone()
+            data-owner=owner.clone()
+            title=format!("{} ({}) owned by {}", pod.name, pod.status, if owner.is_empty() { "nobody" } else { &owner })
+            tabindex="0"
+            aria-label=format!("pod {}, {}", pod.name, pod.status)
+        >
+            <span class="phase-icon" aria-hidden="true">{phase_icon(&pod.status)}</span>
+            <span class="pod-name">{pod.name.clone()}</span>
+            <span class="pod-status">{pod.status.clone()}</span>
+        </li>
+    }
+}
+
+/// Shape, not colour alone, tells the phase.
+fn phase_icon(status: &str) -> &'static str {
+    match status {
+        "Running" => "●",
+        "ContainerCreating" => "◌",
+        "Succeeded" | "Completed" => "✓",
+        "Failed" | "Error" | "CrashLoopBackOff" | "DeadlineExceeded" => "✕",
+        "Terminating" => "◍",
+        _ => "○",
+    }
+}
+
+#[component]
+pub fn PendingLane(shown: Signal<Vec<PodView>>) -> impl IntoView {
+    view! {
+        <Show when=move || !shown.get().is_empty()>
+            <section class="pending-lane" aria-label="Pending pods">
+                <h2>"Pending"</h2>
+                <ul class="pods">{move || shown.get().into_iter().map(|pod| view! { <PodChip pod=pod/> }).collect_view()}</ul>
+            </section>
+        </Show>
+    }
+}
