@@ -131,6 +131,9 @@ test("daemonset-1 from the gallery runs only on centos nodes; labelling a node f
   assert.equal(await chipsOn("u1").count(), 0, "ubuntu nodes do not");
   assert.equal(await chipsOn("u2").count(), 0);
   assert.match(await page.getByTestId("watch").innerText(), /os=centos/);
+  const whyNot = page.locator('[data-testid="node-card"][data-node="u1"] [data-testid="why-not"]');
+  await whyNot.locator("summary").click();
+  assert.match(await whyNot.innerText(), /daemonset\/daemonset-1: node\(s\) didn't match Pod's node affinity\/selector/);
   await page.getByTestId("command").fill("label node u2 os=centos --overwrite");
   await page.getByTestId("command").press("Enter");
   await page.getByTestId("command-result").waitFor();

@@ -11,12 +11,13 @@ pub fn node_key(node: &NodeView) -> String {
         .map(|pod| format!("{}:{}", pod.uid, pod.status))
         .collect();
     format!(
-        "{}|{}|{}|{:?}|{:?}|{}",
+        "{}|{}|{}|{:?}|{:?}|{:?}|{}",
         node.name,
         node.ready,
         node.unschedulable,
         node.labels,
         node.taints,
+        node.why_not,
         pods.join(",")
     )
 }
@@ -120,6 +121,12 @@ pub fn NodeCard(node: NodeView, run: impl Fn(String) + Copy + Send + Sync + 'sta
             <ul class="pods">
                 {node.pods.into_iter().map(|pod| view! { <PodChip pod=pod/> }).collect_view()}
             </ul>
+            {(!node.why_not.is_empty()).then(|| view! {
+                <details class="why-not" data-testid="why-not">
+                    <summary>{format!("Why not here? ({})", node.why_not.len())}</summary>
+                    <ul>{node.why_not.iter().map(|reason| view! { <li>{reason.clone()}</li> }).collect_view()}</ul>
+                </details>
+            })}
             <footer class="node-actions">
                 <button on:click=move |_| run(cordon_command.clone())>{cordon_verb}</button>
                 <button on:click=move |_| run(drain_command.clone())>"drain"</button>

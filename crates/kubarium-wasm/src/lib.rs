@@ -20,6 +20,8 @@ export interface NodeView {
   name: string; ready: boolean; unschedulable: boolean; roles: string[]; labels: string[]; taints: string[];
   cpuRequestedMilli: number; cpuAllocatableMilli: number; memoryRequestedBytes: number;
   memoryAllocatableBytes: number; podsAllocatable: number; pods: PodView[];
+  /** Why not here: DaemonSets without a pod here and Pending pods that cannot come, with the reason. */
+  whyNot: string[];
 }
 export interface Snapshot { timeMs: number; nodes: NodeView[]; unscheduled: PodView[]; eventCount: number }
 export interface EventRecord {

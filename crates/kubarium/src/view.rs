@@ -38,6 +38,10 @@ pub struct NodeView {
     pub memory_allocatable_bytes: i64,
     pub pods_allocatable: i64,
     pub pods: Vec<PodView>,
+    /// Why not here: each DaemonSet that has no pod on this node and each Pending pod that
+    /// cannot go to it, with the controller's or the scheduler's own reason
+    /// (`daemonset/fluentd: node(s) had untolerated taint {...}`).
+    pub why_not: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,6 +180,43 @@ impl Simulation {
         objects
     }
 
+    /// The reasons for [`NodeView::why_not`]: `NodeShouldRunDaemonPod` for DaemonSets without a
+    /// pod here, the scheduler's filters for pods waiting to be scheduled. A daemon pod waiting
+    /// for another node is not listed (its affinity names that node).
+    pub fn why_not_here(&self, node: &crate::api::Node) -> Vec<String> {
+        let mut reasons = Vec::new();
+        let name = &node.metadata.name;
+        for daemon_set in self.daemon_sets() {
+            let placement = crate::controller::daemonset::node_should_run_daemon_pod(daemon_set, node);
+            let has_pod = self
+                .store
+                .pods_owned_by(&daemon_set.metadata.uid)
+                .filter_map(|key| self.store.pod(key))
+                .any(|pod| pod.spec.node_name_or_target() == Some(name.as_str()));
+            if let (false, false, Some(reason)) = (placement.should_run, has_pod, placement.reason) {
+                reasons.push(format!("daemonset/{}: {reason}", daemon_set.metadata.name));
+            }
+        }
+        let usage = self.store.node_usage(name).cloned().unwrap_or_default();
+        let snapshot = crate::scheduler::SnapshotNode::new(node.clone(), 0);
+        for pod in self.pods() {
+            if !pod.spec.node_name.is_empty() || pod.metadata.is_terminating() {
+                continue;
+            }
+            if pod.spec.node_name_or_target().is_some_and(|target| target != name) {
+                continue;
+            }
+            let requests = crate::store::pod_requests(pod);
+            match crate::scheduler::filter_node(&pod.spec, &requests, &snapshot, &usage) {
+                crate::scheduler::Verdict::Fits => {}
+                crate::scheduler::Verdict::Unresolvable(why) | crate::scheduler::Verdict::Unschedulable(why) => {
+                    reasons.push(format!("pod/{}: {}", pod.metadata.name, why.join(", ")));
+                }
+            }
+        }
+        reasons
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         let nodes = self
             .nodes()
@@ -216,6 +257,7 @@ impl Simulation {
                     memory_requested_bytes: usage.memory.value(),
                     memory_allocatable_bytes: allocatable("memory").value(),
                     pods_allocatable: allocatable("pods").value(),
+                    why_not: self.why_not_here(node),
                     pods: self
                         .store
                         .pods_on_node(&node.metadata.name)
@@ -235,5 +277,37 @@ impl Simulation {
                 .collect(),
             event_count: self.events().len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::Session;
+    use crate::time::SECOND_MS;
+
+    fn why_not(session: &Session, node: &str) -> Vec<String> {
+        let snapshot = session.simulation.snapshot();
+        snapshot
+            .nodes
+            .into_iter()
+            .find(|view| view.name == node)
+            .map(|view| view.why_not)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn node_cards_say_why_a_daemon_set_or_a_pending_pod_is_not_there() {
+        let text = "nodes:\n  - {name: c1, labels: {os: centos}}\n  - {name: u1, labels: {os: ubuntu}}\nmanifests: |\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata: {name: ds1}\n  spec:\n    selector: {matchLabels: {app: a}}\n    template:\n      metadata: {labels: {app: a}}\n      spec:\n        nodeSelector: {os: centos}\n        containers: [{name: a, image: a}]\n  ---\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: big}\n  spec:\n    containers:\n    - name: big\n      image: big\n      resources: {requests: {cpu: '64'}}\n";
+        let mut session = Session::load(text, 3).expect("loads");
+        session.advance_to(5 * SECOND_MS).expect("plays");
+        let ubuntu = why_not(&session, "u1");
+        assert_eq!(
+            ubuntu,
+            [
+                "daemonset/ds1: node(s) didn't match Pod's node affinity/selector",
+                "pod/big: Insufficient cpu"
+            ]
+        );
+        assert_eq!(why_not(&session, "c1"), ["pod/big: Insufficient cpu"]);
     }
 }
