@@ -1,7 +1,7 @@
 //! `kubectl get` tables: the columns kubectl prints for each kind (`pkg/printers/internalversion`
 //! `printPod`, `printNode`, `printDaemonSet`, ...), built from a simulation for the CLI and the UI.
 
-use crate::api::{ContainerState, Node};
+use crate::api::{ContainerState, Job, Node};
 use crate::sim::Simulation;
 use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
@@ -224,27 +224,34 @@ pub fn daemon_sets(simulation: &Simulation) -> Table {
     }
 }
 
+/// `printJob`'s STATUS column (`pkg/printers/internalversion/printers.go`): the finished
+/// condition first, then Terminating, Suspended, the terminal targets, else Running.
+pub fn job_status_column(job: &Job) -> &'static str {
+    let status = &job.status;
+    if status.has_condition("Complete") {
+        "Complete"
+    } else if status.has_condition("Failed") {
+        "Failed"
+    } else if job.metadata.is_terminating() {
+        "Terminating"
+    } else if status.has_condition("Suspended") {
+        "Suspended"
+    } else if status.has_condition("FailureTarget") {
+        "FailureTarget"
+    } else if status.has_condition("SuccessCriteriaMet") {
+        "SuccessCriteriaMet"
+    } else {
+        "Running"
+    }
+}
+
 /// `kubectl get jobs` (`printJob` in `pkg/printers/internalversion/printers.go`).
 pub fn jobs(simulation: &Simulation) -> Table {
     let rows = simulation
         .jobs()
         .map(|job| {
             let status = &job.status;
-            let state = if status.has_condition("Complete") {
-                "Complete"
-            } else if status.has_condition("Failed") {
-                "Failed"
-            } else if job.metadata.is_terminating() {
-                "Terminating"
-            } else if status.has_condition("Suspended") {
-                "Suspended"
-            } else if status.has_condition("FailureTarget") {
-                "FailureTarget"
-            } else if status.has_condition("SuccessCriteriaMet") {
-                "SuccessCriteriaMet"
-            } else {
-                "Running"
-            };
+            let state = job_status_column(job);
             let completions = match (job.spec.completions, job.spec.parallelism) {
                 (Some(completions), _) => format!("{}/{completions}", status.succeeded),
                 (None, Some(parallelism)) if parallelism > 1 => format!("{}/1 of {parallelism}", status.succeeded),
