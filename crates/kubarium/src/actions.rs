@@ -27,6 +27,11 @@ pub enum Action {
         name: String,
         cascade: Cascade,
     },
+    DeleteCronJob {
+        namespace: String,
+        name: String,
+        cascade: Cascade,
+    },
     DeleteNode {
         name: String,
     },
@@ -168,6 +173,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             name: name.to_string(),
             cascade: cascade(&flags)?,
         }),
+        ["delete", "cronjob" | "cronjobs" | "cj", name] => Ok(Action::DeleteCronJob {
+            namespace,
+            name: name.to_string(),
+            cascade: cascade(&flags)?,
+        }),
         ["delete", target] if target.contains('/') => {
             let (kind, name) = target.split_once('/').unwrap_or_default();
             match kind {
@@ -182,6 +192,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                     cascade: cascade(&flags)?,
                 }),
                 "job" | "jobs" | "job.batch" => Ok(Action::DeleteJob {
+                    namespace,
+                    name: name.to_string(),
+                    cascade: cascade(&flags)?,
+                }),
+                "cronjob" | "cronjobs" | "cj" | "cronjob.batch" => Ok(Action::DeleteCronJob {
                     namespace,
                     name: name.to_string(),
                     cascade: cascade(&flags)?,
@@ -290,6 +305,11 @@ impl Simulation {
                 name,
                 cascade,
             } => self.delete_job(namespace, name, *cascade),
+            Action::DeleteCronJob {
+                namespace,
+                name,
+                cascade,
+            } => self.delete_cron_job(namespace, name, *cascade),
             Action::DeleteNode { name } => self.delete_node(name),
             Action::AddNode { name, labels } => {
                 if self.node(name).is_some() {
@@ -417,6 +437,22 @@ mod tests {
                 Action::DeleteJob {
                     namespace: "default".into(),
                     name: "pi".into(),
+                    cascade: Cascade::Background,
+                },
+            ),
+            (
+                "kubectl delete cj sleep-cj --cascade=orphan",
+                Action::DeleteCronJob {
+                    namespace: "default".into(),
+                    name: "sleep-cj".into(),
+                    cascade: Cascade::Orphan,
+                },
+            ),
+            (
+                "delete cronjob.batch/sleep-cj -n team",
+                Action::DeleteCronJob {
+                    namespace: "team".into(),
+                    name: "sleep-cj".into(),
                     cascade: Cascade::Background,
                 },
             ),
