@@ -146,8 +146,17 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             ));
             cron_job.status.active.retain(|name| name != &job.metadata.name);
         } else if !listed && !finished {
-            // An unknown running Job it owns is adopted into the list.
-            cron_job.status.active.push(job.metadata.name.clone());
+            // An unfinished Job it controls but never listed (one made by `kubectl create job
+            // --from=cronjob/...`) is reported on every sync and not adopted: it does not count
+            // as active for `Forbid` or `Replace`.
+            events.push((
+                "Warning",
+                "UnexpectedJob",
+                format!(
+                    "Saw a job that the controller did not create or forgot: {}",
+                    job.metadata.name
+                ),
+            ));
         }
         if finished && job.status.has_condition("Complete") {
             if let Some(completed) = job.status.completion_time_ms {
