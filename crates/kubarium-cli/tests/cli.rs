@@ -166,6 +166,23 @@ fn get_prints_kubectl_tables_at_a_time() {
 }
 
 #[test]
+fn get_cronjobs_prints_printcronjobs_columns() {
+    // At 2m30s the run started at 2m21s is active; its scheduled time, 2m, is the last schedule.
+    let file = scenarios(&["sleep-cj-forbid.yaml"]).remove(0);
+    let output = kubarium()
+        .args(["get", "cronjobs", "--at", "2m30s", &file])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(output.status.success(), "{stdout}");
+    assert_eq!(
+        stdout,
+        "NAME       SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE\n\
+         sleep-cj   * * * * *   <none>     False     1        30s             2m30s\n"
+    );
+}
+
+#[test]
 fn run_json_prints_one_object_per_line() {
     let file = scenarios(&["static-pod.yaml"]).remove(0);
     let output = kubarium().args(["run", &file, "--json"]).output().expect("runs");

@@ -54,9 +54,10 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "nodes" | "node" | "no" => Ok(nodes(simulation)),
         "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
         "jobs" | "job" => Ok(jobs(simulation)),
+        "cronjobs" | "cronjob" | "cj" => Ok(cron_jobs(simulation)),
         "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
         "events" | "event" | "ev" => Ok(events(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, jobs, namespaces, events)")),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, jobs, cronjobs, namespaces, events)")),
     }
 }
 
@@ -277,6 +278,46 @@ pub fn jobs(simulation: &Simulation) -> Table {
     }
 }
 
+/// `kubectl get cronjobs` (`printCronJob` in `pkg/printers/internalversion/printers.go`):
+/// `<none>` for no time zone and no schedule yet, `printBoolPtr` for SUSPEND, the number of
+/// active Jobs, and LAST SCHEDULE as the time since it.
+pub fn cron_jobs(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .cron_jobs()
+        .map(|cron_job| {
+            let suspend = match cron_job.spec.suspend {
+                Some(true) => "True",
+                Some(false) => "False",
+                None => "<unset>",
+            };
+            vec![
+                cron_job.metadata.name.clone(),
+                cron_job.spec.schedule.clone(),
+                cron_job.spec.time_zone.clone().unwrap_or_else(|| "<none>".to_string()),
+                suspend.to_string(),
+                cron_job.status.active.len().to_string(),
+                cron_job
+                    .status
+                    .last_schedule_time_ms
+                    .map_or_else(|| "<none>".to_string(), |last| age(simulation, last)),
+                age(simulation, cron_job.metadata.creation_timestamp_ms),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "NAME",
+            "SCHEDULE",
+            "TIMEZONE",
+            "SUSPEND",
+            "ACTIVE",
+            "LAST SCHEDULE",
+            "AGE",
+        ],
+        rows,
+    }
+}
+
 /// `kubectl get namespaces`.
 pub fn namespaces(simulation: &Simulation) -> Table {
     let rows = simulation
@@ -362,5 +403,26 @@ mod tests {
         assert!(get(&simulation, "deployments")
             .unwrap_err()
             .contains("doesn't have a resource type"));
+    }
+
+    #[test]
+    fn cron_jobs_table_is_printcronjobs() {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 1));
+        let cron_job = |name: &str, schedule: &str, extra: &str| {
+            format!("apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: {name}}}\nspec:\n  schedule: \"{schedule}\"\n{extra}  jobTemplate:\n    spec:\n      template:\n        spec: {{restartPolicy: Never, containers: [{{name: c, image: busybox, command: [sleep, \"300\"]}}]}}\n")
+        };
+        simulation.apply(&cron_job("every-minute", "* * * * *", "")).unwrap();
+        simulation.run_until(60_000).unwrap();
+        simulation
+            .apply(&cron_job("nightly", "0 3 * * *", "  timeZone: Etc/UTC\n  suspend: true\n"))
+            .unwrap();
+        simulation.run_until(150_000).unwrap();
+        assert_eq!(
+            cron_jobs(&simulation).render(),
+            "NAME           SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE\n\
+             every-minute   * * * * *   <none>     False     2        30s             2m30s\n\
+             nightly        0 3 * * *   Etc/UTC    True      0        <none>          90s\n"
+        );
+        assert_eq!(get(&simulation, "cj").unwrap(), cron_jobs(&simulation));
     }
 }

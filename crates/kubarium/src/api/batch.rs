@@ -153,6 +153,9 @@ pub struct CronJob {
 #[serde(rename_all = "camelCase")]
 pub struct CronJobSpec {
     pub schedule: String,
+    /// An IANA zone name; shown by `kubectl get cronjobs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
