@@ -102,6 +102,35 @@ fn object(cron_job: &CronJob) -> String {
     format!("cronjob/{}", cron_job.metadata.name)
 }
 
+/// What the sync needs to know of a Job it owns.
+struct OwnedJob {
+    name: String,
+    creation_ms: Millis,
+    start_time_ms: Option<Millis>,
+    completion_time_ms: Option<Millis>,
+    /// `Complete` or `Failed` once finished (`getFinishedStatus`).
+    finished: Option<&'static str>,
+}
+
+impl OwnedJob {
+    fn of(job: &Job) -> OwnedJob {
+        let finished = if job.status.has_condition("Complete") {
+            Some("Complete")
+        } else if job.status.has_condition("Failed") {
+            Some("Failed")
+        } else {
+            None
+        };
+        OwnedJob {
+            name: job.metadata.name.clone(),
+            creation_ms: job.metadata.creation_timestamp_ms,
+            start_time_ms: job.status.start_time_ms,
+            completion_time_ms: job.status.completion_time_ms,
+            finished,
+        }
+    }
+}
+
 /// `syncCronJob`. Returns when to look again.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let mut cron_job = simulation.store.cron_jobs.get(key).cloned()?;
@@ -112,8 +141,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let to_ms = |unix: i64| (unix - start_unix).max(0) as Millis * SECOND_MS;
     let now = to_unix(now_ms);
 
-    // The Jobs it owns (`getJobsToBeReconciled`), oldest first.
-    let mut owned: Vec<Job> = simulation
+    // The Jobs it owns (`getJobsToBeReconciled`), oldest first, as the few facts the sync
+    // needs: copying whole Jobs (templates and all) on every sync was most of its cost.
+    let mut owned: Vec<OwnedJob> = simulation
         .store
         .jobs
         .values()
@@ -124,27 +154,22 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     .controller_of()
                     .is_some_and(|owner| owner.uid == cron_job.metadata.uid)
         })
-        .cloned()
+        .map(OwnedJob::of)
         .collect();
-    owned.sort_by_key(|job| (job.metadata.creation_timestamp_ms, job.metadata.name.clone()));
+    owned.sort_by(|left, right| (left.creation_ms, &left.name).cmp(&(right.creation_ms, &right.name)));
 
     // `syncCronJob`'s reconciliation of `status.active`.
     let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
     for job in &owned {
-        let listed = cron_job.status.active.contains(&job.metadata.name);
-        let finished = job.status.is_finished();
-        if listed && finished {
-            let condition = if job.status.has_condition("Complete") {
-                "Complete"
-            } else {
-                "Failed"
-            };
+        let listed = cron_job.status.active.contains(&job.name);
+        let finished = job.finished.is_some();
+        if let (true, Some(condition)) = (listed, job.finished) {
             events.push((
                 "Normal",
                 "SawCompletedJob",
-                format!("Saw completed job: {}, condition: {condition}", job.metadata.name),
+                format!("Saw completed job: {}, condition: {condition}", job.name),
             ));
-            cron_job.status.active.retain(|name| name != &job.metadata.name);
+            cron_job.status.active.retain(|name| name != &job.name);
         } else if !listed && !finished {
             // An unfinished Job it controls but never listed (one made by `kubectl create job
             // --from=cronjob/...`) is reported on every sync and not adopted: it does not count
@@ -152,14 +177,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             events.push((
                 "Warning",
                 "UnexpectedJob",
-                format!(
-                    "Saw a job that the controller did not create or forgot: {}",
-                    job.metadata.name
-                ),
+                format!("Saw a job that the controller did not create or forgot: {}", job.name),
             ));
         }
-        if finished && job.status.has_condition("Complete") {
-            if let Some(completed) = job.status.completion_time_ms {
+        if job.finished == Some("Complete") {
+            if let Some(completed) = job.completion_time_ms {
                 if cron_job
                     .status
                     .last_successful_time_ms
@@ -174,7 +196,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .status
         .active
         .iter()
-        .filter(|name| !owned.iter().any(|job| &&job.metadata.name == name))
+        .filter(|name| !owned.iter().any(|job| &&job.name == name))
         .cloned()
         .collect();
     for name in missing {
@@ -189,10 +211,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         ("Failed", cron_job.spec.failed_jobs_history_limit),
     ] {
         let Some(limit) = limit else { continue };
-        let mut finished: Vec<&Job> = owned.iter().filter(|job| job.status.has_condition(condition)).collect();
-        finished.sort_by_key(|job| (job.status.start_time_ms, job.metadata.name.clone()));
+        let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
+        finished.sort_by(|left, right| (left.start_time_ms, &left.name).cmp(&(right.start_time_ms, &right.name)));
         let excess = finished.len().saturating_sub(limit.max(0) as usize);
-        to_delete.extend(finished.iter().take(excess).map(|job| job.metadata.name.clone()));
+        to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
     }
 
     let schedule = cron::parse_standard(&cron_job.spec.schedule).ok();
