@@ -6,10 +6,10 @@
 //! (`mostRecentScheduleTime`), honour `startingDeadlineSeconds`, `suspend` and the concurrency
 //! policy, create the Job named after the scheduled minute, and look again 100ms after the next
 //! schedule time (`nextScheduleTimeDuration`). Schedules are robfig/cron v3's standard parser
-//! (`crate::cron`), evaluated in UTC.
+//! (`crate::cron`), evaluated on the clock of `spec.timeZone` (UTC when it is not set).
 
 use crate::api::{CronJob, Job, ObjectMeta, OwnerReference};
-use crate::cron::{self, Schedule, Utc};
+use crate::cron::{self, Schedule, TimeZone, Utc};
 use crate::sim::{Cascade, ObjectKey, Simulation};
 use crate::time::{Millis, SECOND_MS};
 
@@ -37,6 +37,7 @@ pub fn most_recent_schedule_time(
     earliest: i64,
     now: i64,
     starting_deadline_seconds: Option<i64>,
+    zone: &dyn TimeZone,
 ) -> MostRecent {
     let earliest = match starting_deadline_seconds {
         Some(deadline) => earliest.max(now - deadline),
@@ -47,7 +48,7 @@ pub fn most_recent_schedule_time(
     let mut cursor = earliest;
     // Each step is one schedule time; a year of every-minute times is 525,600 steps, reached
     // only when the controller was away that long.
-    while let Some(next) = schedule.next_after(cursor, &Utc) {
+    while let Some(next) = schedule.next_after(cursor, zone) {
         if next > now {
             break;
         }
@@ -67,15 +68,21 @@ pub fn job_name(cron_job_name: &str, scheduled_unix: i64) -> String {
     format!("{cron_job_name}-{}", scheduled_unix.div_euclid(60))
 }
 
-fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let seconds = unix.rem_euclid(86_400);
-    let (year, month, day) = cron::civil_from_days(days);
+/// Go's `time.RFC3339` of the instant on the zone's clock (`2026-03-29T03:00:00+02:00`, `Z` for
+/// offset zero), as `getJobFromTemplate2` writes the scheduled-timestamp annotation.
+fn rfc3339(unix: i64, zone: &dyn TimeZone) -> String {
+    let civil = cron::civil_in_zone(unix, zone);
+    let offset = zone.offset_at_utc(unix);
+    let offset_text = if offset == 0 {
+        "Z".to_string()
+    } else {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let minutes = offset.unsigned_abs() / 60;
+        format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    };
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{offset_text}",
+        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
     )
 }
 
@@ -218,10 +225,30 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
 
     let schedule = cron::parse_standard(&cron_job.spec.schedule).ok();
-    let mut created: Option<(String, i64)> = None;
+    let mut created: Option<(String, i64, String)> = None;
     let mut replace: Vec<String> = Vec::new();
     let mut requeue = None;
-    if let Some(schedule) = &schedule {
+    // `syncCronJob` checks `spec.timeZone` with `time.LoadLocation` before anything else that
+    // schedules, and stops there (without a requeue) when the zone is unknown.
+    let zone: Option<Box<dyn TimeZone>> = match cron_job.spec.time_zone.as_deref() {
+        None => Some(Box::new(Utc)),
+        Some(name) => match crate::tz::zone(name) {
+            Some(zone) => Some(Box::new(zone)),
+            None => {
+                let reason = cron::load_location(name, &crate::tz::zone_exists)
+                    .err()
+                    .unwrap_or_else(|| format!("unknown time zone {name}"));
+                events.push((
+                    "Warning",
+                    "UnknownTimeZone",
+                    format!("invalid timeZone: {}: {reason}", crate::gostr::go_quote(name)),
+                ));
+                None
+            }
+        },
+    };
+    if let (Some(schedule), Some(zone)) = (&schedule, &zone) {
+        let zone: &dyn TimeZone = zone.as_ref();
         let suspended = cron_job.spec.suspend == Some(true);
         let earliest = to_unix(
             cron_job
@@ -230,7 +257,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 .unwrap_or(cron_job.metadata.creation_timestamp_ms),
         );
         if !suspended {
-            let found = most_recent_schedule_time(schedule, earliest, now, cron_job.spec.starting_deadline_seconds);
+            let found = most_recent_schedule_time(
+                schedule,
+                earliest,
+                now,
+                cron_job.spec.starting_deadline_seconds,
+                zone,
+            );
             if found.missed > MANY_MISSED {
                 events.push((
                     "Warning",
@@ -267,7 +300,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     if policy == "Replace" {
                         replace = std::mem::take(&mut cron_job.status.active);
                     }
-                    created = Some((name, scheduled));
+                    created = Some((name, scheduled, rfc3339(scheduled, zone)));
                 }
             }
         }
@@ -275,7 +308,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         // earliest, if none has come), plus 100ms. Both are the first schedule time after now.
         // A suspended CronJob is not requeued.
         if !suspended {
-            if let Some(next) = schedule.next_after(now, &Utc) {
+            if let Some(next) = schedule.next_after(now, zone) {
                 requeue = Some((to_ms(next) + NEXT_SCHEDULE_DELTA_MS).saturating_sub(now_ms).max(1));
             }
         }
@@ -296,10 +329,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             );
         }
     }
-    if let Some((name, scheduled)) = created {
+    if let Some((name, scheduled, scheduled_timestamp)) = created {
         let template = &cron_job.spec.job_template;
         let mut annotations = template.metadata.annotations.clone();
-        annotations.insert(SCHEDULED_TIMESTAMP.to_string(), rfc3339(scheduled));
+        annotations.insert(SCHEDULED_TIMESTAMP.to_string(), scheduled_timestamp);
         let job = Job {
             metadata: ObjectMeta {
                 name: name.clone(),
@@ -351,22 +384,26 @@ mod tests {
     #[test]
     fn most_recent_schedule_times() {
         let every_minute = cron::parse_standard("* * * * *").unwrap();
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (None, 0));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 60), 1));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 10));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150));
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150), &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 3));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None, &Utc);
         assert!(found.missed > MANY_MISSED);
     }
 
     #[test]
     fn job_names_and_timestamps() {
         assert_eq!(job_name("sleep-cj", T0 + 60), format!("sleep-cj-{}", (T0 + 60) / 60));
-        assert_eq!(rfc3339(T0 + 61), "2026-01-01T00:01:01Z");
+        assert_eq!(rfc3339(T0 + 61, &Utc), "2026-01-01T00:01:01Z");
+        let paris = crate::tz::zone("Europe/Paris").unwrap();
+        assert_eq!(rfc3339(T0 + 61, &paris), "2026-01-01T01:01:01+01:00");
+        let new_york = crate::tz::zone("America/New_York").unwrap();
+        assert_eq!(rfc3339(T0, &new_york), "2025-12-31T19:00:00-05:00");
         assert_eq!(rfc1123z(T0), "Thu, 01 Jan 2026 00:00:00 +0000");
     }
 }
