@@ -224,7 +224,10 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 (Some(from), [_]) => from.to_string(),
                 (None, [_, from]) if flags.iter().any(|flag| flag == "--from") => from.to_string(),
                 (None, [_, ..]) if flags.iter().any(|flag| flag.starts_with("--image")) => {
-                    return Err("kubarium creates Jobs only --from=cronjob/NAME; write a Job manifest and apply it for --image".to_string())
+                    return Err(
+                        "kubarium creates Jobs only --from=cronjob/NAME; write a Job manifest and apply it for --image"
+                            .to_string(),
+                    )
                 }
                 (None, [_]) => return Err("either --image or --from must be specified".to_string()),
                 _ => return Err("create job needs exactly one name: create job NAME --from=cronjob/NAME".to_string()),
@@ -232,7 +235,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             let cron_job = match from.split_once('/') {
                 Some(("cronjob" | "cronjobs" | "cj" | "cronjob.batch", cron_job)) => cron_job.to_string(),
                 // kubectl looks the object up, then refuses any other type (`Run`).
-                _ => return Err(format!("from must be an existing cronjob, as cronjob/NAME (got {from:?})")),
+                _ => {
+                    return Err(format!(
+                        "from must be an existing cronjob, as cronjob/NAME (got {from:?})"
+                    ))
+                }
             };
             Ok(Action::CreateJobFromCronJob {
                 namespace,
@@ -422,7 +429,9 @@ impl Simulation {
                 "failed to create job: jobs.batch \"{name}\" already exists"
             )));
         }
-        self.enqueue_now(crate::sim::Work::SyncCronJob(crate::store::ObjectKey::new(namespace, cron_job)));
+        self.enqueue_now(crate::sim::Work::SyncCronJob(crate::store::ObjectKey::new(
+            namespace, cron_job,
+        )));
         Ok(())
     }
 
@@ -696,12 +705,20 @@ mod tests {
             .unwrap();
         let cron_job_uid = simulation.cron_job("default", "cj").unwrap().metadata.uid.clone();
         let job = simulation.job("default", "by-hand").unwrap();
-        assert_eq!(job.metadata.annotations.get(INSTANTIATE_ANNOTATION).map(String::as_str), Some("manual"));
+        assert_eq!(
+            job.metadata.annotations.get(INSTANTIATE_ANNOTATION).map(String::as_str),
+            Some("manual")
+        );
         assert_eq!(job.metadata.annotations.get("note").map(String::as_str), Some("x"));
         assert_eq!(job.metadata.labels.get("team").map(String::as_str), Some("a"));
         let owner = job.metadata.controller_of().unwrap();
         assert_eq!(
-            (owner.kind.as_str(), owner.name.as_str(), owner.uid.as_str(), owner.block_owner_deletion),
+            (
+                owner.kind.as_str(),
+                owner.name.as_str(),
+                owner.uid.as_str(),
+                owner.block_owner_deletion
+            ),
             ("CronJob", "cj", cron_job_uid.as_str(), false)
         );
         let again = simulation.perform(&parse_action("create job by-hand --from=cronjob/cj", None).unwrap());
@@ -712,6 +729,9 @@ mod tests {
         let missing = simulation.perform(&parse_action("create job other --from=cronjob/nope", None).unwrap());
         assert_eq!(missing.unwrap_err().0, "cronjobs.batch \"nope\" not found");
         let invalid = simulation.perform(&parse_action("create job Bad_Name --from=cronjob/cj", None).unwrap());
-        assert!(invalid.unwrap_err().0.contains("metadata.name: Invalid value: \"Bad_Name\""));
+        assert!(invalid
+            .unwrap_err()
+            .0
+            .contains("metadata.name: Invalid value: \"Bad_Name\""));
     }
 }

@@ -414,7 +414,11 @@ mod tests {
         simulation.apply(&cron_job("every-minute", "* * * * *", "")).unwrap();
         simulation.run_until(60_000).unwrap();
         simulation
-            .apply(&cron_job("nightly", "0 3 * * *", "  timeZone: Etc/UTC\n  suspend: true\n"))
+            .apply(&cron_job(
+                "nightly",
+                "0 3 * * *",
+                "  timeZone: Etc/UTC\n  suspend: true\n",
+            ))
             .unwrap();
         simulation.run_until(150_000).unwrap();
         assert_eq!(

@@ -254,7 +254,9 @@ fn zone_abbreviation(rest: &mut &str) -> Option<()> {
         *rest = &quoted[end + 1..];
         return Some(());
     }
-    let length = rest.find(|character: char| !character.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let length = rest
+        .find(|character: char| !character.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
     if length < 3 {
         return None;
     }
@@ -283,7 +285,9 @@ fn signed_seconds(rest: &mut &str) -> Option<i64> {
                 None => break,
             }
         }
-        let digits = rest.find(|character: char| !character.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|character: char| !character.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
@@ -300,7 +304,9 @@ fn signed_seconds(rest: &mut &str) -> Option<i64> {
 /// `Jn`, `n` or `Mm.w.d`, then an optional `/time` (02:00 by default).
 fn rule_date(rest: &mut &str) -> Option<RuleDate> {
     let number = |rest: &mut &str| -> Option<u32> {
-        let digits = rest.find(|character: char| !character.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|character: char| !character.is_ascii_digit())
+            .unwrap_or(rest.len());
         let value = rest.get(..digits)?.parse().ok()?;
         *rest = &rest[digits..];
         Some(value)
@@ -351,30 +357,106 @@ mod tests {
         let cases = [
             // Paris: CET, CEST from the last Sunday of March 01:00 UTC to the last Sunday of
             // October 01:00 UTC.
-            Case { zone: "Europe/Paris", utc: (2026, 1, 15, 12, 0), offset_seconds: 3_600 },
-            Case { zone: "Europe/Paris", utc: (2026, 3, 29, 0, 59), offset_seconds: 3_600 },
-            Case { zone: "Europe/Paris", utc: (2026, 3, 29, 1, 0), offset_seconds: 7_200 },
-            Case { zone: "Europe/Paris", utc: (2026, 10, 25, 0, 59), offset_seconds: 7_200 },
-            Case { zone: "Europe/Paris", utc: (2026, 10, 25, 1, 0), offset_seconds: 3_600 },
-            Case { zone: "Europe/Paris", utc: (2090, 7, 1, 0, 0), offset_seconds: 7_200 },
+            Case {
+                zone: "Europe/Paris",
+                utc: (2026, 1, 15, 12, 0),
+                offset_seconds: 3_600,
+            },
+            Case {
+                zone: "Europe/Paris",
+                utc: (2026, 3, 29, 0, 59),
+                offset_seconds: 3_600,
+            },
+            Case {
+                zone: "Europe/Paris",
+                utc: (2026, 3, 29, 1, 0),
+                offset_seconds: 7_200,
+            },
+            Case {
+                zone: "Europe/Paris",
+                utc: (2026, 10, 25, 0, 59),
+                offset_seconds: 7_200,
+            },
+            Case {
+                zone: "Europe/Paris",
+                utc: (2026, 10, 25, 1, 0),
+                offset_seconds: 3_600,
+            },
+            Case {
+                zone: "Europe/Paris",
+                utc: (2090, 7, 1, 0, 0),
+                offset_seconds: 7_200,
+            },
             // Before the railway time of 1891, Paris mean time (+0:09:21).
-            Case { zone: "Europe/Paris", utc: (1850, 1, 1, 0, 0), offset_seconds: 561 },
+            Case {
+                zone: "Europe/Paris",
+                utc: (1850, 1, 1, 0, 0),
+                offset_seconds: 561,
+            },
             // New York: EST/EDT, second Sunday of March to first Sunday of November, 02:00 local.
-            Case { zone: "America/New_York", utc: (2026, 3, 8, 6, 59), offset_seconds: -18_000 },
-            Case { zone: "America/New_York", utc: (2026, 3, 8, 7, 0), offset_seconds: -14_400 },
-            Case { zone: "America/New_York", utc: (2026, 11, 1, 5, 59), offset_seconds: -14_400 },
-            Case { zone: "America/New_York", utc: (2026, 11, 1, 6, 0), offset_seconds: -18_000 },
+            Case {
+                zone: "America/New_York",
+                utc: (2026, 3, 8, 6, 59),
+                offset_seconds: -18_000,
+            },
+            Case {
+                zone: "America/New_York",
+                utc: (2026, 3, 8, 7, 0),
+                offset_seconds: -14_400,
+            },
+            Case {
+                zone: "America/New_York",
+                utc: (2026, 11, 1, 5, 59),
+                offset_seconds: -14_400,
+            },
+            Case {
+                zone: "America/New_York",
+                utc: (2026, 11, 1, 6, 0),
+                offset_seconds: -18_000,
+            },
             // Sydney: daylight time over the new year.
-            Case { zone: "Australia/Sydney", utc: (2026, 1, 1, 0, 0), offset_seconds: 39_600 },
-            Case { zone: "Australia/Sydney", utc: (2026, 7, 1, 0, 0), offset_seconds: 36_000 },
+            Case {
+                zone: "Australia/Sydney",
+                utc: (2026, 1, 1, 0, 0),
+                offset_seconds: 39_600,
+            },
+            Case {
+                zone: "Australia/Sydney",
+                utc: (2026, 7, 1, 0, 0),
+                offset_seconds: 36_000,
+            },
             // Lord Howe: half an hour of daylight saving.
-            Case { zone: "Australia/Lord_Howe", utc: (2026, 1, 1, 0, 0), offset_seconds: 39_600 },
-            Case { zone: "Australia/Lord_Howe", utc: (2026, 7, 1, 0, 0), offset_seconds: 37_800 },
+            Case {
+                zone: "Australia/Lord_Howe",
+                utc: (2026, 1, 1, 0, 0),
+                offset_seconds: 39_600,
+            },
+            Case {
+                zone: "Australia/Lord_Howe",
+                utc: (2026, 7, 1, 0, 0),
+                offset_seconds: 37_800,
+            },
             // No daylight saving; a quarter-hour offset.
-            Case { zone: "Asia/Tokyo", utc: (2026, 7, 1, 0, 0), offset_seconds: 32_400 },
-            Case { zone: "Asia/Kathmandu", utc: (2026, 7, 1, 0, 0), offset_seconds: 20_700 },
-            Case { zone: "UTC", utc: (2026, 7, 1, 0, 0), offset_seconds: 0 },
-            Case { zone: "Etc/GMT+5", utc: (2026, 7, 1, 0, 0), offset_seconds: -18_000 },
+            Case {
+                zone: "Asia/Tokyo",
+                utc: (2026, 7, 1, 0, 0),
+                offset_seconds: 32_400,
+            },
+            Case {
+                zone: "Asia/Kathmandu",
+                utc: (2026, 7, 1, 0, 0),
+                offset_seconds: 20_700,
+            },
+            Case {
+                zone: "UTC",
+                utc: (2026, 7, 1, 0, 0),
+                offset_seconds: 0,
+            },
+            Case {
+                zone: "Etc/GMT+5",
+                utc: (2026, 7, 1, 0, 0),
+                offset_seconds: -18_000,
+            },
         ];
         for case in cases {
             let zone = zone(case.zone).unwrap_or_else(|| panic!("{} is in the database", case.zone));
@@ -405,7 +487,10 @@ mod tests {
         let rule = PosixRule::parse("<+0330>-3:30").unwrap();
         assert_eq!((rule.standard_offset, rule.daylight), (12_600, None));
         let rule = PosixRule::parse("IST-2IDT,M3.4.4/26,M10.5.0").unwrap();
-        assert_eq!(rule.daylight.map(|(offset, start, _)| (offset, start.time_seconds)), Some((10_800, 93_600)));
+        assert_eq!(
+            rule.daylight.map(|(offset, start, _)| (offset, start.time_seconds)),
+            Some((10_800, 93_600))
+        );
         assert!(PosixRule::parse("X1").is_none());
         assert!(PosixRule::parse("CET-1CEST,M13.5.0,M10.5.0/3").is_none());
     }

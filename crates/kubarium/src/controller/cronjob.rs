@@ -257,13 +257,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 .unwrap_or(cron_job.metadata.creation_timestamp_ms),
         );
         if !suspended {
-            let found = most_recent_schedule_time(
-                schedule,
-                earliest,
-                now,
-                cron_job.spec.starting_deadline_seconds,
-                zone,
-            );
+            let found =
+                most_recent_schedule_time(schedule, earliest, now, cron_job.spec.starting_deadline_seconds, zone);
             if found.missed > MANY_MISSED {
                 events.push((
                     "Warning",

@@ -492,13 +492,7 @@ impl Expectation {
                 value: Count::parse(object.get("value").ok_or("max_concurrent needs `value`")?)?,
             });
         }
-        for not_yet in [
-            "endpoints",
-            "cronjobs",
-            "deployments",
-            "replicasets",
-            "services",
-        ] {
+        for not_yet in ["endpoints", "cronjobs", "deployments", "replicasets", "services"] {
             if object.contains_key(not_yet) {
                 return Err(format!(
                     "{not_yet} expectations need controllers kubarium does not simulate yet"
