@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
         </header>
         <p class="notice" role="note">
-            "Early preview: three fixed Ready nodes; Pods, Namespaces, DaemonSets, Jobs and CronJobs (in UTC) are simulated so far. "
+            "Early preview: three fixed Ready nodes; Pods, Namespaces, DaemonSets, Jobs and CronJobs (with IANA time zones) are simulated so far. "
             "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
         </p>
         <main class="layout">
