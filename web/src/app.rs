@@ -177,7 +177,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
         </header>
         <p class="notice" role="note">
-            "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs and CronJobs (in UTC) are simulated. "
+            "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs and CronJobs (with IANA time zones) are simulated. "
             "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
         </p>
         <main class="layout">

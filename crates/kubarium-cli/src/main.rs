@@ -28,10 +28,11 @@ validate  checks manifests and scenarios as `kubectl apply` would, printing each
           file, line and column.
 cron      explains a CronJob schedule (robfig/cron's standard parser, as Kubernetes uses it) and
           lists the next N (default 5) run times after TIME (RFC 3339, default the simulation's
-          start, 2026-01-01T00:00:00Z), in UTC and in ZONE (UTC or a fixed offset like +09:00);
+          start, 2026-01-01T00:00:00Z), in UTC and in ZONE (an IANA name like Europe/Paris, as
+          spec.timeZone, UTC, or a fixed offset like +09:00);
           --json prints {"description": ..., "next": [UTC times]}.
 get       plays FILE up to DUR and prints the `kubectl get` table of each KIND (pods, nodes,
-          daemonsets, namespaces, events).
+          daemonsets, jobs, cronjobs, namespaces, events).
 
 exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error"#;
 
@@ -285,17 +286,20 @@ fn locate(file: &str, problem: &kubarium::manifest::Problem, line_offset: u32, i
     format!("{file}:{position}{path}{context} {}{hint}", problem.message)
 }
 
-/// A time zone for `cron`: UTC or a fixed offset (`+09:00`, `-05:30`). The IANA database is not
-/// in the core yet.
-fn zone(text: &str) -> Result<kubarium::cron::FixedOffset> {
+/// A time zone for `cron`: an IANA name (`Europe/Paris`, as `spec.timeZone`), UTC, or a fixed
+/// offset (`+09:00`, `-05:30`).
+fn zone(text: &str) -> Result<Box<dyn kubarium::cron::TimeZone>> {
     if text.eq_ignore_ascii_case("utc") || text == "Z" {
-        return Ok(kubarium::cron::FixedOffset(0));
+        return Ok(Box::new(kubarium::cron::Utc));
+    }
+    if let Some(zone) = kubarium::tz::zone(text) {
+        return Ok(Box::new(zone));
     }
     let (sign, rest) = match text.as_bytes().first() {
         Some(b'+') => (1, &text[1..]),
         Some(b'-') => (-1, &text[1..]),
         _ => bail!(
-            "--tz {text}: only UTC and fixed offsets like +09:00 are known yet (kubarium has no time zone database)"
+            "--tz {text}: unknown time zone {text} (an IANA name like Europe/Paris, UTC, or an offset like +09:00)"
         ),
     };
     let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
@@ -304,7 +308,9 @@ fn zone(text: &str) -> Result<kubarium::cron::FixedOffset> {
     if hours > 23 || minutes > 59 {
         bail!("--tz {text}: not an offset");
     }
-    Ok(kubarium::cron::FixedOffset(sign * (hours * 3600 + minutes * 60)))
+    Ok(Box::new(kubarium::cron::FixedOffset(
+        sign * (hours * 3600 + minutes * 60),
+    )))
 }
 
 /// RFC 3339 in a fixed offset: `2026-01-05T18:00:00+09:00` (or `Z` for UTC).
@@ -349,8 +355,8 @@ fn cron(args: &[String]) -> Result<ExitCode> {
         }
     }
     let spec = spec.with_context(|| format!("cron needs a SPEC\n\n{USAGE}"))?;
-    let offset = zone(&zone_text)?;
-    let errors = kubarium::cron::schedule_errors(&spec, false, false, &kubarium::cron::builtin_zone_exists);
+    let zone = zone(&zone_text)?;
+    let errors = kubarium::cron::schedule_errors(&spec, false, false, &kubarium::tz::zone_exists);
     if !errors.is_empty() {
         for error in errors {
             eprintln!("{error}");
@@ -361,7 +367,7 @@ fn cron(args: &[String]) -> Result<ExitCode> {
     let mut next = Vec::new();
     let mut after = from;
     while next.len() < count {
-        match schedule.next_after(after, &offset) {
+        match schedule.next_after(after, zone.as_ref()) {
             Some(time) => {
                 next.push(time);
                 after = time;
@@ -381,11 +387,12 @@ fn cron(args: &[String]) -> Result<ExitCode> {
     if next.is_empty() {
         println!("never fires within five years of {}", rfc3339(from, 0));
     }
+    let utc = zone_text.eq_ignore_ascii_case("utc") || zone_text == "Z";
     for time in next {
-        if offset.0 == 0 {
+        if utc {
             println!("{}", rfc3339(time, 0));
         } else {
-            println!("{}   {}", rfc3339(time, 0), rfc3339(time, offset.0));
+            println!("{}   {}", rfc3339(time, 0), rfc3339(time, zone.offset_at_utc(time)));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -428,7 +435,7 @@ fn get(args: &[String]) -> Result<ExitCode> {
     }
     let file = file.with_context(|| format!("get needs a FILE\n\n{USAGE}"))?;
     if kinds.is_empty() {
-        bail!("get needs a KIND (pods, nodes, daemonsets, namespaces, events)\n\n{USAGE}");
+        bail!("get needs a KIND (pods, nodes, daemonsets, jobs, cronjobs, namespaces, events)\n\n{USAGE}");
     }
     let text = read(&file)?;
     let simulation = if looks_like_scenario(&text) {

@@ -153,6 +153,38 @@ fn cron_explains_and_lists_runs_with_kubernetes_rules() {
 }
 
 #[test]
+fn cron_runs_on_an_iana_zone_across_daylight_saving() {
+    // 02:30 in Paris does not exist on 2026-03-29 (02:00 CET becomes 03:00 CEST): skipped.
+    let output = kubarium()
+        .args([
+            "cron",
+            "30 2 * * *",
+            "--tz",
+            "Europe/Paris",
+            "--from",
+            "2026-03-28T00:00:00Z",
+            "--next",
+            "2",
+        ])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "2026-03-28T01:30:00Z   2026-03-28T02:30:00+01:00\n2026-03-30T00:30:00Z   2026-03-30T02:30:00+02:00\n"
+        ),
+        "{stdout}"
+    );
+    let output = kubarium()
+        .args(["cron", "* * * * *", "--tz", "Mars/Olympus"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown time zone Mars/Olympus"));
+}
+
+#[test]
 fn get_prints_kubectl_tables_at_a_time() {
     let file = scenarios(&["daemonset-1.yaml"]).remove(0);
     let output = kubarium()
@@ -163,6 +195,23 @@ fn get_prints_kubectl_tables_at_a_time() {
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.starts_with("NAME          DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE\ndaemonset-1   2         2         2       2            2           os=centos       35s\n"), "{stdout}");
     assert!(stdout.contains("c2     Ready    <none>   5s    v1.37.0"), "{stdout}");
+}
+
+#[test]
+fn get_cronjobs_prints_printcronjobs_columns() {
+    // At 2m30s the run started at 2m21s is active; its scheduled time, 2m, is the last schedule.
+    let file = scenarios(&["sleep-cj-forbid.yaml"]).remove(0);
+    let output = kubarium()
+        .args(["get", "cronjobs", "--at", "2m30s", &file])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(output.status.success(), "{stdout}");
+    assert_eq!(
+        stdout,
+        "NAME       SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE\n\
+         sleep-cj   * * * * *   <none>     False     1        30s             2m30s\n"
+    );
 }
 
 #[test]

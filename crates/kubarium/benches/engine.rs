@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use kubarium::bench::{bare_pods_on_nodes, daemon_set_on_nodes, job_completions, BenchOutcome};
+use kubarium::bench::{bare_pods_on_nodes, cron_job_every_minute, daemon_set_on_nodes, job_completions, BenchOutcome};
 
 fn timed(name: &str, run: impl FnOnce() -> BenchOutcome) {
     let started = Instant::now();
@@ -56,6 +56,17 @@ fn main() {
             &format!("job: {completions} completions, parallelism {parallelism}"),
             || job_completions(20, completions, parallelism),
         );
+    }
+    if wanted("cron") {
+        // One run a minute for a year: 525,600 runs, 1,440 a day.
+        let scale: u64 = std::env::var("BENCH_SCALE")
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(1);
+        let days = 365 / scale;
+        timed(&format!("cron: * * * * * for {days} days"), || {
+            cron_job_every_minute(2, days)
+        });
     }
     if let Some(peak) = peak_rss_mib() {
         println!("peak resident memory: {peak:.0} MiB");

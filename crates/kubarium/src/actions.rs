@@ -6,6 +6,9 @@
 use crate::api::Taint;
 use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, DEFAULT_NAMESPACE};
 
+/// The annotation `kubectl create job --from=cronjob/...` puts on the Job.
+pub const INSTANTIATE_ANNOTATION: &str = "cronjob.kubernetes.io/instantiate";
+
 /// One action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -26,6 +29,17 @@ pub enum Action {
         namespace: String,
         name: String,
         cascade: Cascade,
+    },
+    DeleteCronJob {
+        namespace: String,
+        name: String,
+        cascade: Cascade,
+    },
+    /// `create job NAME --from=cronjob/CRONJOB`.
+    CreateJobFromCronJob {
+        namespace: String,
+        name: String,
+        cron_job: String,
     },
     DeleteNode {
         name: String,
@@ -120,6 +134,25 @@ impl std::fmt::Display for Action {
                 in_namespace(namespace),
                 orphan(cascade)
             ),
+            Action::DeleteCronJob {
+                namespace,
+                name,
+                cascade,
+            } => write!(
+                formatter,
+                "delete cronjob {name}{}{}",
+                in_namespace(namespace),
+                orphan(cascade)
+            ),
+            Action::CreateJobFromCronJob {
+                namespace,
+                name,
+                cron_job,
+            } => write!(
+                formatter,
+                "create job {name} --from=cronjob/{cron_job}{}",
+                in_namespace(namespace)
+            ),
             Action::DeleteNode { name } => write!(formatter, "delete node {name}"),
             Action::AddNode { name, labels } => {
                 write!(formatter, "add node {name}")?;
@@ -202,7 +235,10 @@ const NOT_YET: &[(&str, &str)] = &[
         "set",
         "`set` does `image` of DaemonSets so far; `set resources` and the other workloads need their controllers",
     ),
-    ("create", "`create job --from=cronjob/...` needs the CronJob controller"),
+    (
+        "create",
+        "only `create job NAME --from=cronjob/NAME` is simulated; other objects come with `apply -f -`",
+    ),
     ("autoscale", "autoscaling needs the HPA controller"),
     (
         "rollout",
@@ -299,6 +335,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             name: name.to_string(),
             cascade: cascade(&flags)?,
         }),
+        ["delete", "cronjob" | "cronjobs" | "cj", name] => Ok(Action::DeleteCronJob {
+            namespace,
+            name: name.to_string(),
+            cascade: cascade(&flags)?,
+        }),
         ["delete", target] if target.contains('/') => {
             let (kind, name) = target.split_once('/').unwrap_or_default();
             match kind {
@@ -317,10 +358,44 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                     name: name.to_string(),
                     cascade: cascade(&flags)?,
                 }),
+                "cronjob" | "cronjobs" | "cj" | "cronjob.batch" => Ok(Action::DeleteCronJob {
+                    namespace,
+                    name: name.to_string(),
+                    cascade: cascade(&flags)?,
+                }),
                 other => Err(format!(
                     "kubarium does not simulate {other} yet, so it cannot delete one"
                 )),
             }
+        }
+        ["create", "job", rest @ ..] => {
+            // `--from cronjob/x` (two words) leaves the value among the arguments.
+            let from = match (flags.iter().find_map(|flag| flag.strip_prefix("--from=")), rest) {
+                (Some(from), [_]) => from.to_string(),
+                (None, [_, from]) if flags.iter().any(|flag| flag == "--from") => from.to_string(),
+                (None, [_, ..]) if flags.iter().any(|flag| flag.starts_with("--image")) => {
+                    return Err(
+                        "kubarium creates Jobs only --from=cronjob/NAME; write a Job manifest and apply it for --image"
+                            .to_string(),
+                    )
+                }
+                (None, [_]) => return Err("either --image or --from must be specified".to_string()),
+                _ => return Err("create job needs exactly one name: create job NAME --from=cronjob/NAME".to_string()),
+            };
+            let cron_job = match from.split_once('/') {
+                Some(("cronjob" | "cronjobs" | "cj" | "cronjob.batch", cron_job)) => cron_job.to_string(),
+                // kubectl looks the object up, then refuses any other type (`Run`).
+                _ => {
+                    return Err(format!(
+                        "from must be an existing cronjob, as cronjob/NAME (got {from:?})"
+                    ))
+                }
+            };
+            Ok(Action::CreateJobFromCronJob {
+                namespace,
+                name: rest[0].to_string(),
+                cron_job,
+            })
         }
         ["add", "node", name, labels @ ..] => Ok(Action::AddNode {
             name: name.to_string(),
@@ -483,6 +558,16 @@ impl Simulation {
                 name,
                 cascade,
             } => self.delete_job(namespace, name, *cascade),
+            Action::DeleteCronJob {
+                namespace,
+                name,
+                cascade,
+            } => self.delete_cron_job(namespace, name, *cascade),
+            Action::CreateJobFromCronJob {
+                namespace,
+                name,
+                cron_job,
+            } => self.create_job_from_cron_job(namespace, name, cron_job),
             Action::DeleteNode { name } => self.delete_node(name),
             Action::AddNode { name, labels } => {
                 if self.node(name).is_some() {
@@ -609,6 +694,56 @@ impl Simulation {
         })
     }
 
+    /// `kubectl create job NAME --from=cronjob/CRONJOB` (`createJobFromCronJob` in
+    /// `staging/src/k8s.io/kubectl/pkg/cmd/create/create_job.go`): the CronJob's jobTemplate,
+    /// its labels, its annotations plus `cronjob.kubernetes.io/instantiate: manual`, and an
+    /// owner reference with `controller: true` but without `blockOwnerDeletion`. The CronJob
+    /// controller sees it when it is created (`addJob` enqueues the controller of a new Job).
+    fn create_job_from_cron_job(&mut self, namespace: &str, name: &str, cron_job: &str) -> Result<(), ActionError> {
+        let Some(owner) = self.cron_job(namespace, cron_job) else {
+            return Err(ActionError(format!("cronjobs.batch \"{cron_job}\" not found")));
+        };
+        let name_errors = crate::validation::is_dns1123_subdomain(name);
+        if !name_errors.is_empty() {
+            return Err(ActionError(format!(
+                "failed to create job: Job.batch \"{name}\" is invalid: metadata.name: Invalid value: \"{name}\": {}",
+                name_errors.join(", ")
+            )));
+        }
+        let template = &owner.spec.job_template;
+        let mut annotations = std::collections::BTreeMap::new();
+        annotations.insert(INSTANTIATE_ANNOTATION.to_string(), "manual".to_string());
+        annotations.extend(template.metadata.annotations.clone());
+        let job = crate::api::Job {
+            metadata: crate::api::ObjectMeta {
+                name: name.to_string(),
+                namespace: namespace.to_string(),
+                labels: template.metadata.labels.clone(),
+                annotations,
+                owner_references: vec![crate::api::OwnerReference {
+                    api_version: "batch/v1".to_string(),
+                    kind: "CronJob".to_string(),
+                    name: owner.metadata.name.clone(),
+                    uid: owner.metadata.uid.clone(),
+                    controller: true,
+                    block_owner_deletion: false,
+                }],
+                ..crate::api::ObjectMeta::default()
+            },
+            spec: template.spec.clone(),
+            ..crate::api::Job::default()
+        };
+        if !self.create_job(job) {
+            return Err(ActionError(format!(
+                "failed to create job: jobs.batch \"{name}\" already exists"
+            )));
+        }
+        self.enqueue_now(crate::sim::Work::SyncCronJob(crate::store::ObjectKey::new(
+            namespace, cron_job,
+        )));
+        Ok(())
+    }
+
     /// `kubectl drain`: cordon, then evict the node's pods, refusing as kubectl does when
     /// DaemonSet pods or pods without a controller are there and the flag to allow it is missing.
     /// Mirror pods are left alone; DaemonSet pods stay (their controller would put them back).
@@ -722,6 +857,8 @@ mod tests {
             "delete pod web -n kube-system",
             "delete daemonset agent --cascade=orphan",
             "delete job pi",
+            "delete cronjob sleep-cj --cascade=orphan",
+            "create job manual-1 --from=cronjob/sleep-cj",
             "delete node n3",
             "add node n4 os=centos gpu=true",
             "label node n1 os=centos disk-",
@@ -781,6 +918,22 @@ mod tests {
                 },
             ),
             (
+                "kubectl delete cj sleep-cj --cascade=orphan",
+                Action::DeleteCronJob {
+                    namespace: "default".into(),
+                    name: "sleep-cj".into(),
+                    cascade: Cascade::Orphan,
+                },
+            ),
+            (
+                "delete cronjob.batch/sleep-cj -n team",
+                Action::DeleteCronJob {
+                    namespace: "team".into(),
+                    name: "sleep-cj".into(),
+                    cascade: Cascade::Background,
+                },
+            ),
+            (
                 "add node n4 os=centos disk=ssd",
                 Action::AddNode {
                     name: "n4".into(),
@@ -820,6 +973,22 @@ mod tests {
                     remove: true,
                 },
             ),
+            (
+                "kubectl create job manual-1 --from=cronjob/sleep-cj",
+                Action::CreateJobFromCronJob {
+                    namespace: "default".into(),
+                    name: "manual-1".into(),
+                    cron_job: "sleep-cj".into(),
+                },
+            ),
+            (
+                "create job manual-2 --from cj/sleep-cj -n team",
+                Action::CreateJobFromCronJob {
+                    namespace: "team".into(),
+                    name: "manual-2".into(),
+                    cron_job: "sleep-cj".into(),
+                },
+            ),
             ("cordon n1", Action::Cordon { name: "n1".into() }),
             (
                 "drain n1 --ignore-daemonsets --force",
@@ -848,6 +1017,16 @@ mod tests {
         assert!(parse_action("taint node n1 a=b:Sometimes", None)
             .unwrap_err()
             .contains("invalid taint effect"));
+        assert_eq!(
+            parse_action("create job x", None).unwrap_err(),
+            "either --image or --from must be specified"
+        );
+        assert!(parse_action("create job x --from=job/y", None)
+            .unwrap_err()
+            .starts_with("from must be an existing cronjob"));
+        assert!(parse_action("create deployment web --image=nginx", None)
+            .unwrap_err()
+            .contains("only `create job NAME --from=cronjob/NAME`"));
         assert!(parse_action("frobnicate", None)
             .unwrap_err()
             .starts_with("unknown action"));
@@ -894,5 +1073,46 @@ mod tests {
             .collect();
         assert_eq!(on_node.len(), 1, "only the daemon pod stays: {on_node:?}");
         assert!(on_node[0].starts_with("myweb-ds-"));
+    }
+
+    #[test]
+    fn create_job_from_cron_job_copies_the_template_as_kubectl_does() {
+        let mut simulation = Simulation::new(&crate::ClusterConfig::with_nodes("node", 1));
+        simulation
+            .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec:\n  schedule: \"0 0 1 1 *\"\n  jobTemplate:\n    metadata: {labels: {team: a}, annotations: {note: x}}\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}\n")
+            .unwrap();
+        simulation
+            .perform(&parse_action("create job by-hand --from=cronjob/cj", None).unwrap())
+            .unwrap();
+        let cron_job_uid = simulation.cron_job("default", "cj").unwrap().metadata.uid.clone();
+        let job = simulation.job("default", "by-hand").unwrap();
+        assert_eq!(
+            job.metadata.annotations.get(INSTANTIATE_ANNOTATION).map(String::as_str),
+            Some("manual")
+        );
+        assert_eq!(job.metadata.annotations.get("note").map(String::as_str), Some("x"));
+        assert_eq!(job.metadata.labels.get("team").map(String::as_str), Some("a"));
+        let owner = job.metadata.controller_of().unwrap();
+        assert_eq!(
+            (
+                owner.kind.as_str(),
+                owner.name.as_str(),
+                owner.uid.as_str(),
+                owner.block_owner_deletion
+            ),
+            ("CronJob", "cj", cron_job_uid.as_str(), false)
+        );
+        let again = simulation.perform(&parse_action("create job by-hand --from=cronjob/cj", None).unwrap());
+        assert_eq!(
+            again.unwrap_err().0,
+            "failed to create job: jobs.batch \"by-hand\" already exists"
+        );
+        let missing = simulation.perform(&parse_action("create job other --from=cronjob/nope", None).unwrap());
+        assert_eq!(missing.unwrap_err().0, "cronjobs.batch \"nope\" not found");
+        let invalid = simulation.perform(&parse_action("create job Bad_Name --from=cronjob/cj", None).unwrap());
+        assert!(invalid
+            .unwrap_err()
+            .0
+            .contains("metadata.name: Invalid value: \"Bad_Name\""));
     }
 }

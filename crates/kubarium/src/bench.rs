@@ -106,6 +106,33 @@ pub fn job_completions(nodes: usize, completions: usize, parallelism: usize) -> 
     outcome(&simulation, steps)
 }
 
+/// A `* * * * *` CronJob with history limits (3 succeeded, 1 failed) on `nodes` nodes, each
+/// run a pod of the default 10s, played for `days` days: one run a minute, 1,440 a day.
+pub fn cron_job_every_minute(nodes: usize, days: u64) -> BenchOutcome {
+    let (simulation, steps) = cron_job_every_minute_simulation(nodes, days);
+    outcome(&simulation, steps)
+}
+
+fn cron_job_every_minute_simulation(nodes: usize, days: u64) -> (Simulation, usize) {
+    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
+    simulation
+        .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: every-minute\nspec:\n  schedule: \"* * * * *\"\n  successfulJobsHistoryLimit: 3\n  failedJobsHistoryLimit: 1\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: work\n            image: busybox\n")
+        .expect("the CronJob is valid");
+    let steps = simulation
+        .run_until(days * 24 * 3_600 * SECOND_MS)
+        .expect("within the step limit");
+    (simulation, steps)
+}
+
+/// How many Jobs the CronJob controller created, from the event log.
+pub fn cron_job_runs(simulation: &Simulation) -> usize {
+    simulation
+        .events()
+        .iter()
+        .filter(|event| event.reason == "SuccessfulCreate" && event.source == "cronjob-controller")
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +143,16 @@ mod tests {
         assert_eq!((daemon.pods, daemon.running_pods), (20, 20));
         let bare = bare_pods_on_nodes(10, 300);
         assert_eq!((bare.pods, bare.running_pods), (300, 300));
+    }
+
+    #[test]
+    fn a_day_of_every_minute_runs_keeps_only_the_history() {
+        let (simulation, _) = cron_job_every_minute_simulation(2, 1);
+        // Runs at 00:01 to 23:59; the one of 24:00 is due 100ms after the day ends.
+        assert_eq!(cron_job_runs(&simulation), 1_439);
+        // The history limit keeps the last 3 succeeded runs, and their pods.
+        assert_eq!(simulation.jobs().count(), 3);
+        assert_eq!(simulation.pods().count(), 3);
+        assert_eq!(simulation.now(), 24 * 3_600 * SECOND_MS);
     }
 }

@@ -2,7 +2,8 @@
 //! (`pkg/controller/podgc/gc_controller.go` `gcOrphaned`), and the garbage collector that
 //! deletes dependents whose owners are gone (background cascading deletion).
 
-use crate::sim::{ObjectKey, Simulation, Work};
+use crate::api::OwnerReference;
+use crate::sim::{Cascade, ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
 
 /// PodGC runs every 20 s (`gcCheckPeriod`) ...
@@ -36,31 +37,62 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
     simulation.remove_pod_now(key);
 }
 
-/// Deletes (gracefully) the pods none of whose owners exist any more.
+/// Deletes the dependents none of whose owners exist any more: pods gracefully, Jobs (a
+/// CronJob's) with the background cascade, so that their pods follow. This is the garbage
+/// collector's `attemptToDeleteItem` (`pkg/controller/garbagecollector/garbagecollector.go`):
+/// a dependent with no live owner left is deleted with `DeletePropagationBackground` unless it
+/// carries the orphan or foreground finalizer (kubarium sets neither).
 pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
         let Some(pod) = simulation.store.pod(&key) else {
             continue;
         };
-        let owners_alive = pod
-            .metadata
-            .owner_references
-            .iter()
-            .any(|owner| simulation.owner_exists(&owner.kind, &key.namespace, &owner.name, &owner.uid));
-        if !owners_alive {
+        if !any_owner_alive(simulation, &key.namespace, &pod.metadata.owner_references) {
             simulation.delete_pod_gracefully(&key, None);
+        }
+    }
+    for key in jobs_owned_by(simulation, owner_uid) {
+        let Some(job) = simulation.store.jobs.get(&key) else {
+            continue;
+        };
+        if !any_owner_alive(simulation, &key.namespace, &job.metadata.owner_references) {
+            // The Job exists (just looked up), so this cannot fail.
+            let _ = simulation.delete_job(&key.namespace, &key.name, Cascade::Background);
         }
     }
 }
 
-/// `--cascade=orphan`: the owner's dependents lose their owner reference and stay.
+fn any_owner_alive(simulation: &Simulation, namespace: &str, owners: &[OwnerReference]) -> bool {
+    owners
+        .iter()
+        .any(|owner| simulation.owner_exists(&owner.kind, namespace, &owner.name, &owner.uid))
+}
+
+/// The Jobs with an owner reference to this uid, in key order.
+fn jobs_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
+    simulation
+        .store
+        .jobs
+        .iter()
+        .filter(|(_, job)| job.metadata.owner_references.iter().any(|owner| owner.uid == owner_uid))
+        .map(|(key, _)| key.clone())
+        .collect()
+}
+
+/// `--cascade=orphan`: the owner's dependents (pods and Jobs) lose their owner reference and
+/// stay.
 pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
         simulation.store.update_pod(&key, |pod| {
             pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
         });
+    }
+    for key in jobs_owned_by(simulation, owner_uid) {
+        if let Some(job) = simulation.store.jobs.get_mut(&key) {
+            job.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        }
     }
 }
 

@@ -32,6 +32,7 @@ pub mod sim;
 pub mod store;
 pub mod tables;
 pub mod time;
+pub mod tz;
 pub mod validation;
 pub mod view;
 pub mod yaml;

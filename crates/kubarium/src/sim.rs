@@ -714,6 +714,20 @@ impl Simulation {
         Ok(())
     }
 
+    /// Deletes a CronJob; with the background cascade the garbage collector then deletes its
+    /// Jobs, and their pods after them.
+    pub fn delete_cron_job(&mut self, namespace: &str, name: &str, cascade: Cascade) -> Result<(), ActionError> {
+        let key = ObjectKey::new(namespace, name);
+        let Some(cron_job) = self.store.cron_jobs.remove(&key) else {
+            return Err(ActionError(format!("cronjobs.batch \"{name}\" not found")));
+        };
+        match cascade {
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(cron_job.metadata.uid)),
+            Cascade::Orphan => gc::orphan_dependents(self, &cron_job.metadata.uid),
+        }
+        Ok(())
+    }
+
     /// Adds a Ready node and starts its kubelet (which starts the node's static pods).
     pub fn add_node(&mut self, config: NodeConfig) {
         let mut metadata = ObjectMeta {

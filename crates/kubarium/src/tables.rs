@@ -1,7 +1,7 @@
 //! `kubectl get` tables: the columns kubectl prints for each kind (`pkg/printers/internalversion`
 //! `printPod`, `printNode`, `printDaemonSet`, ...), built from a simulation for the CLI and the UI.
 
-use crate::api::{ContainerState, Node};
+use crate::api::{ContainerState, Job, Node};
 use crate::sim::Simulation;
 use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
@@ -55,9 +55,10 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
         "jobs" | "job" => Ok(jobs(simulation)),
         "controllerrevisions" | "controllerrevision" => Ok(controller_revisions(simulation)),
+        "cronjobs" | "cronjob" | "cj" => Ok(cron_jobs(simulation)),
         "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
         "events" | "event" | "ev" => Ok(events(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, namespaces, events)")),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, namespaces, events)")),
     }
 }
 
@@ -247,27 +248,34 @@ pub fn daemon_sets(simulation: &Simulation) -> Table {
     }
 }
 
+/// `printJob`'s STATUS column (`pkg/printers/internalversion/printers.go`): the finished
+/// condition first, then Terminating, Suspended, the terminal targets, else Running.
+pub fn job_status_column(job: &Job) -> &'static str {
+    let status = &job.status;
+    if status.has_condition("Complete") {
+        "Complete"
+    } else if status.has_condition("Failed") {
+        "Failed"
+    } else if job.metadata.is_terminating() {
+        "Terminating"
+    } else if status.has_condition("Suspended") {
+        "Suspended"
+    } else if status.has_condition("FailureTarget") {
+        "FailureTarget"
+    } else if status.has_condition("SuccessCriteriaMet") {
+        "SuccessCriteriaMet"
+    } else {
+        "Running"
+    }
+}
+
 /// `kubectl get jobs` (`printJob` in `pkg/printers/internalversion/printers.go`).
 pub fn jobs(simulation: &Simulation) -> Table {
     let rows = simulation
         .jobs()
         .map(|job| {
             let status = &job.status;
-            let state = if status.has_condition("Complete") {
-                "Complete"
-            } else if status.has_condition("Failed") {
-                "Failed"
-            } else if job.metadata.is_terminating() {
-                "Terminating"
-            } else if status.has_condition("Suspended") {
-                "Suspended"
-            } else if status.has_condition("FailureTarget") {
-                "FailureTarget"
-            } else if status.has_condition("SuccessCriteriaMet") {
-                "SuccessCriteriaMet"
-            } else {
-                "Running"
-            };
+            let state = job_status_column(job);
             let completions = match (job.spec.completions, job.spec.parallelism) {
                 (Some(completions), _) => format!("{}/{completions}", status.succeeded),
                 (None, Some(parallelism)) if parallelism > 1 => format!("{}/1 of {parallelism}", status.succeeded),
@@ -289,6 +297,46 @@ pub fn jobs(simulation: &Simulation) -> Table {
         .collect();
     Table {
         headers: vec!["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"],
+        rows,
+    }
+}
+
+/// `kubectl get cronjobs` (`printCronJob` in `pkg/printers/internalversion/printers.go`):
+/// `<none>` for no time zone and no schedule yet, `printBoolPtr` for SUSPEND, the number of
+/// active Jobs, and LAST SCHEDULE as the time since it.
+pub fn cron_jobs(simulation: &Simulation) -> Table {
+    let rows = simulation
+        .cron_jobs()
+        .map(|cron_job| {
+            let suspend = match cron_job.spec.suspend {
+                Some(true) => "True",
+                Some(false) => "False",
+                None => "<unset>",
+            };
+            vec![
+                cron_job.metadata.name.clone(),
+                cron_job.spec.schedule.clone(),
+                cron_job.spec.time_zone.clone().unwrap_or_else(|| "<none>".to_string()),
+                suspend.to_string(),
+                cron_job.status.active.len().to_string(),
+                cron_job
+                    .status
+                    .last_schedule_time_ms
+                    .map_or_else(|| "<none>".to_string(), |last| age(simulation, last)),
+                age(simulation, cron_job.metadata.creation_timestamp_ms),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "NAME",
+            "SCHEDULE",
+            "TIMEZONE",
+            "SUSPEND",
+            "ACTIVE",
+            "LAST SCHEDULE",
+            "AGE",
+        ],
         rows,
     }
 }
@@ -378,5 +426,30 @@ mod tests {
         assert!(get(&simulation, "deployments")
             .unwrap_err()
             .contains("doesn't have a resource type"));
+    }
+
+    #[test]
+    fn cron_jobs_table_is_printcronjobs() {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 1));
+        let cron_job = |name: &str, schedule: &str, extra: &str| {
+            format!("apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: {name}}}\nspec:\n  schedule: \"{schedule}\"\n{extra}  jobTemplate:\n    spec:\n      template:\n        spec: {{restartPolicy: Never, containers: [{{name: c, image: busybox, command: [sleep, \"300\"]}}]}}\n")
+        };
+        simulation.apply(&cron_job("every-minute", "* * * * *", "")).unwrap();
+        simulation.run_until(60_000).unwrap();
+        simulation
+            .apply(&cron_job(
+                "nightly",
+                "0 3 * * *",
+                "  timeZone: Etc/UTC\n  suspend: true\n",
+            ))
+            .unwrap();
+        simulation.run_until(150_000).unwrap();
+        assert_eq!(
+            cron_jobs(&simulation).render(),
+            "NAME           SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE\n\
+             every-minute   * * * * *   <none>     False     2        30s             2m30s\n\
+             nightly        0 3 * * *   Etc/UTC    True      0        <none>          90s\n"
+        );
+        assert_eq!(get(&simulation, "cj").unwrap(), cron_jobs(&simulation));
     }
 }

@@ -147,12 +147,14 @@ pub struct CronJob {
     pub status: CronJobStatus,
 }
 
-/// `batch/v1.CronJobSpec`, the fields the simulation plays (`timeZone` is not played yet:
-/// schedules run in UTC, and the apply result says so).
+/// `batch/v1.CronJobSpec`, the fields the simulation plays.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CronJobSpec {
     pub schedule: String,
+    /// An IANA zone name: the schedule runs on its clock (`crate::tz`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

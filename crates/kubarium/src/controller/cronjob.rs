@@ -6,10 +6,10 @@
 //! (`mostRecentScheduleTime`), honour `startingDeadlineSeconds`, `suspend` and the concurrency
 //! policy, create the Job named after the scheduled minute, and look again 100ms after the next
 //! schedule time (`nextScheduleTimeDuration`). Schedules are robfig/cron v3's standard parser
-//! (`crate::cron`), evaluated in UTC.
+//! (`crate::cron`), evaluated on the clock of `spec.timeZone` (UTC when it is not set).
 
 use crate::api::{CronJob, Job, ObjectMeta, OwnerReference};
-use crate::cron::{self, Schedule, Utc};
+use crate::cron::{self, Schedule, TimeZone, Utc};
 use crate::sim::{Cascade, ObjectKey, Simulation};
 use crate::time::{Millis, SECOND_MS};
 
@@ -37,6 +37,7 @@ pub fn most_recent_schedule_time(
     earliest: i64,
     now: i64,
     starting_deadline_seconds: Option<i64>,
+    zone: &dyn TimeZone,
 ) -> MostRecent {
     let earliest = match starting_deadline_seconds {
         Some(deadline) => earliest.max(now - deadline),
@@ -47,7 +48,7 @@ pub fn most_recent_schedule_time(
     let mut cursor = earliest;
     // Each step is one schedule time; a year of every-minute times is 525,600 steps, reached
     // only when the controller was away that long.
-    while let Some(next) = schedule.next_after(cursor, &Utc) {
+    while let Some(next) = schedule.next_after(cursor, zone) {
         if next > now {
             break;
         }
@@ -67,15 +68,21 @@ pub fn job_name(cron_job_name: &str, scheduled_unix: i64) -> String {
     format!("{cron_job_name}-{}", scheduled_unix.div_euclid(60))
 }
 
-fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let seconds = unix.rem_euclid(86_400);
-    let (year, month, day) = cron::civil_from_days(days);
+/// Go's `time.RFC3339` of the instant on the zone's clock (`2026-03-29T03:00:00+02:00`, `Z` for
+/// offset zero), as `getJobFromTemplate2` writes the scheduled-timestamp annotation.
+fn rfc3339(unix: i64, zone: &dyn TimeZone) -> String {
+    let civil = cron::civil_in_zone(unix, zone);
+    let offset = zone.offset_at_utc(unix);
+    let offset_text = if offset == 0 {
+        "Z".to_string()
+    } else {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let minutes = offset.unsigned_abs() / 60;
+        format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    };
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{offset_text}",
+        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
     )
 }
 
@@ -102,6 +109,35 @@ fn object(cron_job: &CronJob) -> String {
     format!("cronjob/{}", cron_job.metadata.name)
 }
 
+/// What the sync needs to know of a Job it owns.
+struct OwnedJob {
+    name: String,
+    creation_ms: Millis,
+    start_time_ms: Option<Millis>,
+    completion_time_ms: Option<Millis>,
+    /// `Complete` or `Failed` once finished (`getFinishedStatus`).
+    finished: Option<&'static str>,
+}
+
+impl OwnedJob {
+    fn of(job: &Job) -> OwnedJob {
+        let finished = if job.status.has_condition("Complete") {
+            Some("Complete")
+        } else if job.status.has_condition("Failed") {
+            Some("Failed")
+        } else {
+            None
+        };
+        OwnedJob {
+            name: job.metadata.name.clone(),
+            creation_ms: job.metadata.creation_timestamp_ms,
+            start_time_ms: job.status.start_time_ms,
+            completion_time_ms: job.status.completion_time_ms,
+            finished,
+        }
+    }
+}
+
 /// `syncCronJob`. Returns when to look again.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let mut cron_job = simulation.store.cron_jobs.get(key).cloned()?;
@@ -112,8 +148,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let to_ms = |unix: i64| (unix - start_unix).max(0) as Millis * SECOND_MS;
     let now = to_unix(now_ms);
 
-    // The Jobs it owns (`getJobsToBeReconciled`), oldest first.
-    let mut owned: Vec<Job> = simulation
+    // The Jobs it owns (`getJobsToBeReconciled`), oldest first, as the few facts the sync
+    // needs: copying whole Jobs (templates and all) on every sync was most of its cost.
+    let mut owned: Vec<OwnedJob> = simulation
         .store
         .jobs
         .values()
@@ -124,33 +161,34 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     .controller_of()
                     .is_some_and(|owner| owner.uid == cron_job.metadata.uid)
         })
-        .cloned()
+        .map(OwnedJob::of)
         .collect();
-    owned.sort_by_key(|job| (job.metadata.creation_timestamp_ms, job.metadata.name.clone()));
+    owned.sort_by(|left, right| (left.creation_ms, &left.name).cmp(&(right.creation_ms, &right.name)));
 
     // `syncCronJob`'s reconciliation of `status.active`.
     let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
     for job in &owned {
-        let listed = cron_job.status.active.contains(&job.metadata.name);
-        let finished = job.status.is_finished();
-        if listed && finished {
-            let condition = if job.status.has_condition("Complete") {
-                "Complete"
-            } else {
-                "Failed"
-            };
+        let listed = cron_job.status.active.contains(&job.name);
+        let finished = job.finished.is_some();
+        if let (true, Some(condition)) = (listed, job.finished) {
             events.push((
                 "Normal",
                 "SawCompletedJob",
-                format!("Saw completed job: {}, condition: {condition}", job.metadata.name),
+                format!("Saw completed job: {}, condition: {condition}", job.name),
             ));
-            cron_job.status.active.retain(|name| name != &job.metadata.name);
+            cron_job.status.active.retain(|name| name != &job.name);
         } else if !listed && !finished {
-            // An unknown running Job it owns is adopted into the list.
-            cron_job.status.active.push(job.metadata.name.clone());
+            // An unfinished Job it controls but never listed (one made by `kubectl create job
+            // --from=cronjob/...`) is reported on every sync and not adopted: it does not count
+            // as active for `Forbid` or `Replace`.
+            events.push((
+                "Warning",
+                "UnexpectedJob",
+                format!("Saw a job that the controller did not create or forgot: {}", job.name),
+            ));
         }
-        if finished && job.status.has_condition("Complete") {
-            if let Some(completed) = job.status.completion_time_ms {
+        if job.finished == Some("Complete") {
+            if let Some(completed) = job.completion_time_ms {
                 if cron_job
                     .status
                     .last_successful_time_ms
@@ -165,7 +203,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .status
         .active
         .iter()
-        .filter(|name| !owned.iter().any(|job| &&job.metadata.name == name))
+        .filter(|name| !owned.iter().any(|job| &&job.name == name))
         .cloned()
         .collect();
     for name in missing {
@@ -180,17 +218,37 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         ("Failed", cron_job.spec.failed_jobs_history_limit),
     ] {
         let Some(limit) = limit else { continue };
-        let mut finished: Vec<&Job> = owned.iter().filter(|job| job.status.has_condition(condition)).collect();
-        finished.sort_by_key(|job| (job.status.start_time_ms, job.metadata.name.clone()));
+        let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
+        finished.sort_by(|left, right| (left.start_time_ms, &left.name).cmp(&(right.start_time_ms, &right.name)));
         let excess = finished.len().saturating_sub(limit.max(0) as usize);
-        to_delete.extend(finished.iter().take(excess).map(|job| job.metadata.name.clone()));
+        to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
     }
 
     let schedule = cron::parse_standard(&cron_job.spec.schedule).ok();
-    let mut created: Option<(String, i64)> = None;
+    let mut created: Option<(String, i64, String)> = None;
     let mut replace: Vec<String> = Vec::new();
     let mut requeue = None;
-    if let Some(schedule) = &schedule {
+    // `syncCronJob` checks `spec.timeZone` with `time.LoadLocation` before anything else that
+    // schedules, and stops there (without a requeue) when the zone is unknown.
+    let zone: Option<Box<dyn TimeZone>> = match cron_job.spec.time_zone.as_deref() {
+        None => Some(Box::new(Utc)),
+        Some(name) => match crate::tz::zone(name) {
+            Some(zone) => Some(Box::new(zone)),
+            None => {
+                let reason = cron::load_location(name, &crate::tz::zone_exists)
+                    .err()
+                    .unwrap_or_else(|| format!("unknown time zone {name}"));
+                events.push((
+                    "Warning",
+                    "UnknownTimeZone",
+                    format!("invalid timeZone: {}: {reason}", crate::gostr::go_quote(name)),
+                ));
+                None
+            }
+        },
+    };
+    if let (Some(schedule), Some(zone)) = (&schedule, &zone) {
+        let zone: &dyn TimeZone = zone.as_ref();
         let suspended = cron_job.spec.suspend == Some(true);
         let earliest = to_unix(
             cron_job
@@ -199,7 +257,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 .unwrap_or(cron_job.metadata.creation_timestamp_ms),
         );
         if !suspended {
-            let found = most_recent_schedule_time(schedule, earliest, now, cron_job.spec.starting_deadline_seconds);
+            let found =
+                most_recent_schedule_time(schedule, earliest, now, cron_job.spec.starting_deadline_seconds, zone);
             if found.missed > MANY_MISSED {
                 events.push((
                     "Warning",
@@ -236,7 +295,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     if policy == "Replace" {
                         replace = std::mem::take(&mut cron_job.status.active);
                     }
-                    created = Some((name, scheduled));
+                    created = Some((name, scheduled, rfc3339(scheduled, zone)));
                 }
             }
         }
@@ -244,7 +303,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         // earliest, if none has come), plus 100ms. Both are the first schedule time after now.
         // A suspended CronJob is not requeued.
         if !suspended {
-            if let Some(next) = schedule.next_after(now, &Utc) {
+            if let Some(next) = schedule.next_after(now, zone) {
                 requeue = Some((to_ms(next) + NEXT_SCHEDULE_DELTA_MS).saturating_sub(now_ms).max(1));
             }
         }
@@ -265,10 +324,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             );
         }
     }
-    if let Some((name, scheduled)) = created {
+    if let Some((name, scheduled, scheduled_timestamp)) = created {
         let template = &cron_job.spec.job_template;
         let mut annotations = template.metadata.annotations.clone();
-        annotations.insert(SCHEDULED_TIMESTAMP.to_string(), rfc3339(scheduled));
+        annotations.insert(SCHEDULED_TIMESTAMP.to_string(), scheduled_timestamp);
         let job = Job {
             metadata: ObjectMeta {
                 name: name.clone(),
@@ -320,22 +379,26 @@ mod tests {
     #[test]
     fn most_recent_schedule_times() {
         let every_minute = cron::parse_standard("* * * * *").unwrap();
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (None, 0));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 60), 1));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 10));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150));
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150), &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 3));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None);
+        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None, &Utc);
         assert!(found.missed > MANY_MISSED);
     }
 
     #[test]
     fn job_names_and_timestamps() {
         assert_eq!(job_name("sleep-cj", T0 + 60), format!("sleep-cj-{}", (T0 + 60) / 60));
-        assert_eq!(rfc3339(T0 + 61), "2026-01-01T00:01:01Z");
+        assert_eq!(rfc3339(T0 + 61, &Utc), "2026-01-01T00:01:01Z");
+        let paris = crate::tz::zone("Europe/Paris").unwrap();
+        assert_eq!(rfc3339(T0 + 61, &paris), "2026-01-01T01:01:01+01:00");
+        let new_york = crate::tz::zone("America/New_York").unwrap();
+        assert_eq!(rfc3339(T0, &new_york), "2025-12-31T19:00:00-05:00");
         assert_eq!(rfc1123z(T0), "Thu, 01 Jan 2026 00:00:00 +0000");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value as Json;
 
-use crate::api::{Pod, PodPhase};
+use crate::api::{Job, OwnerReference, Pod, PodPhase};
 use crate::sim::Simulation;
 use crate::time::{parse_duration, Millis, SECOND_MS};
 
@@ -179,6 +179,8 @@ impl KindName for String {
                     "ds" | "daemonsets" => "daemonset".to_string(),
                     "no" | "nodes" => "node".to_string(),
                     "po" | "pods" => "pod".to_string(),
+                    "cj" | "cronjobs" => "cronjob".to_string(),
+                    "jobs" => "job".to_string(),
                     other => other.to_string(),
                 };
                 format!("{kind}/{name}")
@@ -193,18 +195,119 @@ fn phase_matches(pod: &Pod, wanted: &str) -> bool {
     pod.status.phase.as_str() == wanted || crate::view::pod_status_column(pod) == wanted
 }
 
-/// Whether `owner` (`kind/name`) is the pod's controller, or its controller's controller.
+/// Whether `owner` (`kind/name`) is the pod's controller, or its controller's controller, and
+/// so on up the chain (a CronJob owns Jobs, which own pods).
 fn owned_by(simulation: &Simulation, pod: &Pod, owner: &str) -> bool {
+    controlled_by(simulation, &pod.metadata.namespace, pod.metadata.controller_of(), owner)
+}
+
+/// Follows controller references from `reference` upwards, looking for `owner` (`kind/name`).
+fn controlled_by(simulation: &Simulation, namespace: &str, reference: Option<&OwnerReference>, owner: &str) -> bool {
     let Some((kind, name)) = owner.split_once('/') else {
         return false;
     };
-    let Some(reference) = pod.metadata.controller_of() else {
-        return false;
-    };
-    // Only direct owners exist so far (DaemonSets, and Nodes for mirror pods); chains through
-    // Jobs and ReplicaSets come with their controllers.
-    let _ = simulation;
-    reference.kind.to_lowercase() == kind && reference.name == name
+    let mut reference = reference.cloned();
+    // Ownership chains are short (CronJob, Job, Pod); the bound only guards against a cycle.
+    for _ in 0..8 {
+        let Some(current) = reference else {
+            return false;
+        };
+        if current.kind.to_lowercase() == kind && current.name == name {
+            return true;
+        }
+        reference = match current.kind.as_str() {
+            "Job" => simulation
+                .job(namespace, &current.name)
+                .filter(|job| job.metadata.uid == current.uid)
+                .and_then(|job| job.metadata.controller_of().cloned()),
+            _ => None,
+        };
+    }
+    false
+}
+
+/// Which Jobs: owned by `kind/name`, named, in a namespace, with a `kubectl get jobs` STATUS
+/// (`Running`, `Complete`, `Failed`, `Suspended`, `Terminating`, `FailureTarget`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobSelector {
+    pub owner: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl JobSelector {
+    fn parse(value: &Json) -> Result<JobSelector, String> {
+        let object = value.as_object().ok_or("a job selector is a mapping")?;
+        let mut selector = JobSelector::default();
+        for (key, value) in object {
+            let text = value
+                .as_str()
+                .ok_or_else(|| format!("{key} must be a string"))?
+                .to_string();
+            match key.as_str() {
+                "owner" => selector.owner = Some(text.to_lowercase_kind()),
+                "name" => selector.name = Some(text),
+                "status" => {
+                    const KNOWN: [&str; 7] = [
+                        "Running",
+                        "Complete",
+                        "Failed",
+                        "Suspended",
+                        "Terminating",
+                        "FailureTarget",
+                        "SuccessCriteriaMet",
+                    ];
+                    if !KNOWN.contains(&text.as_str()) {
+                        return Err(format!("unknown job status {text:?} ({})", KNOWN.join(", ")));
+                    }
+                    selector.status = Some(text);
+                }
+                "namespace" => selector.namespace = Some(text),
+                other => {
+                    return Err(format!(
+                        "unknown job selector field {other:?} (owner, name, status, namespace)"
+                    ))
+                }
+            }
+        }
+        Ok(selector)
+    }
+
+    fn matches(&self, simulation: &Simulation, job: &Job) -> bool {
+        let namespace_ok = self
+            .namespace
+            .as_deref()
+            .is_none_or(|namespace| job.metadata.namespace == namespace);
+        let name_ok = self.name.as_deref().is_none_or(|name| job.metadata.name == name);
+        let status_ok = self
+            .status
+            .as_deref()
+            .is_none_or(|status| crate::tables::job_status_column(job) == status);
+        let owner_ok = self.owner.as_deref().is_none_or(|owner| {
+            controlled_by(simulation, &job.metadata.namespace, job.metadata.controller_of(), owner)
+        });
+        namespace_ok && name_ok && status_ok && owner_ok
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (key, value) in [
+            ("owner", &self.owner),
+            ("name", &self.name),
+            ("status", &self.status),
+            ("namespace", &self.namespace),
+        ] {
+            if let Some(value) = value {
+                parts.push(format!("{key} {value}"));
+            }
+        }
+        if parts.is_empty() {
+            "all jobs".to_string()
+        } else {
+            format!("jobs with {}", parts.join(", "))
+        }
+    }
 }
 
 /// One expectation.
@@ -214,6 +317,12 @@ pub enum Expectation {
     Pods {
         when: When,
         selector: PodSelector,
+        count: Count,
+    },
+    /// How many Jobs match, at a time.
+    Jobs {
+        when: When,
+        selector: JobSelector,
         count: Count,
     },
     /// Which nodes the matching pods are on.
@@ -287,6 +396,14 @@ impl Expectation {
             return Ok(Expectation::Pods {
                 when: when()?,
                 selector: PodSelector::parse(selector)?,
+                count: count()?,
+            });
+        }
+        if let Some(selector) = object.get("jobs") {
+            allowed(&["jobs", "at", "tol", "count"])?;
+            return Ok(Expectation::Jobs {
+                when: when()?,
+                selector: JobSelector::parse(selector)?,
                 count: count()?,
             });
         }
@@ -375,27 +492,24 @@ impl Expectation {
                 value: Count::parse(object.get("value").ok_or("max_concurrent needs `value`")?)?,
             });
         }
-        for not_yet in [
-            "jobs",
-            "endpoints",
-            "cronjobs",
-            "deployments",
-            "replicasets",
-            "services",
-        ] {
+        for not_yet in ["endpoints", "cronjobs", "deployments", "replicasets", "services"] {
             if object.contains_key(not_yet) {
                 return Err(format!(
                     "{not_yet} expectations need controllers kubarium does not simulate yet"
                 ));
             }
         }
-        Err("unknown expectation (pods, placement, status, event, condition, max_concurrent)".to_string())
+        Err("unknown expectation (pods, jobs, placement, status, event, condition, max_concurrent)".to_string())
     }
 
     /// The latest time the expectation looks at, to size a run without `until`.
     pub fn latest_time(&self) -> Option<Millis> {
         match self {
             Expectation::Pods {
+                when: When::At { at, tol },
+                ..
+            }
+            | Expectation::Jobs {
                 when: When::At { at, tol },
                 ..
             }
@@ -414,9 +528,10 @@ impl Expectation {
 
     fn when(&self) -> Option<When> {
         match self {
-            Expectation::Pods { when, .. } | Expectation::Placement { when, .. } | Expectation::Status { when, .. } => {
-                Some(*when)
-            }
+            Expectation::Pods { when, .. }
+            | Expectation::Jobs { when, .. }
+            | Expectation::Placement { when, .. }
+            | Expectation::Status { when, .. } => Some(*when),
             _ => None,
         }
     }
@@ -432,6 +547,9 @@ impl Expectation {
         };
         match self {
             Expectation::Pods { when, selector, count } => {
+                format!("{}: {} number {count}", time(when), selector.describe())
+            }
+            Expectation::Jobs { when, selector, count } => {
                 format!("{}: {} number {count}", time(when), selector.describe())
             }
             Expectation::Placement { when, selector, nodes } => {
@@ -525,6 +643,9 @@ fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
         "job" => simulation
             .job(namespace, name)
             .and_then(|job| serde_json::to_value(job).ok()),
+        "cronjob" => simulation
+            .cron_job(namespace, name)
+            .and_then(|cron_job| serde_json::to_value(cron_job).ok()),
         _ => None,
     }
 }
@@ -674,6 +795,17 @@ fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, Strin
                 .filter(|pod| selector.matches(simulation, pod))
                 .count() as u64;
             (count.holds(matching), format!("{matching} pod(s)"))
+        }
+        Expectation::Jobs { selector, count, .. } => {
+            let matching: Vec<&str> = simulation
+                .jobs()
+                .filter(|job| selector.matches(simulation, job))
+                .map(|job| job.metadata.name.as_str())
+                .collect();
+            (
+                count.holds(matching.len() as u64),
+                format!("{} job(s) {matching:?}", matching.len()),
+            )
         }
         Expectation::Placement { selector, nodes, .. } => {
             let placed: BTreeSet<String> = simulation

@@ -47,8 +47,10 @@ fn malformed_scenarios_are_errors_with_positions() {
         error.message.starts_with("actions[0]: kubarium cannot `scale` yet"),
         "{error}"
     );
-    let error = Scenario::parse("expect:\n  - {at: 10s, jobs: {owner: cronjob/x}, count: 1}\n").unwrap_err();
+    let error = Scenario::parse("expect:\n  - {at: 10s, deployments: {owner: x}, count: 1}\n").unwrap_err();
     assert!(error.message.contains("not simulate yet"), "{error}");
+    let error = Scenario::parse("expect:\n  - {at: 10s, jobs: {status: Done}, count: 1}\n").unwrap_err();
+    assert!(error.message.contains("unknown job status \"Done\""), "{error}");
     assert!(Scenario::parse("until: soon\n")
         .unwrap_err()
         .message
@@ -78,4 +80,22 @@ fn nodes_behaviour_and_start_are_read() {
     assert_eq!(scenario.config.behaviour.batch_default.duration_ms, Some(30_000));
     assert_eq!(scenario.config.behaviour.overrides[0].behaviour.fail_first, Some(2));
     assert_eq!(scenario.config.extra_schedulers, ["my-scheduler"]);
+}
+
+const CJ: &str = "nodes: [{count: 2}]\nmanifests: |\n  apiVersion: batch/v1\n  kind: CronJob\n  metadata: {name: cj}\n  spec:\n    schedule: \"* * * * *\"\n    jobTemplate:\n      spec:\n        template:\n          spec: {restartPolicy: Never, containers: [{name: c, image: busybox, command: [sleep, \"90\"]}]}\n";
+
+#[test]
+fn job_expectations_and_pod_owners_follow_the_ownership_chain() {
+    // Runs start at 1m and 2m and last 90s: at 2m30s the first is Complete, the second Running.
+    let text = format!(
+        "{CJ}until: 3m\nexpect:\n  - {{at: 2m30s, jobs: {{owner: cronjob/cj}}, count: 2}}\n  - {{at: 2m30s, jobs: {{owner: cj/cj, status: Complete}}, count: 1}}\n  - {{at: 2m30s, jobs: {{owner: cronjob/cj, status: Running}}, count: 1}}\n  - {{at: 2m30s, pods: {{owner: cronjob/cj, phase: Running}}, count: 1}}\n  - {{at: 2m30s, jobs: {{owner: cronjob/other}}, count: 1}}\n  - {{at: 2m30s, pods: {{owner: cronjob/other}}, count: 1}}\n"
+    );
+    let report = run(&text);
+    let passed: Vec<bool> = report.results.iter().map(|result| result.passed).collect();
+    assert_eq!(passed, [true, true, true, true, false, false], "{:?}", report.results);
+    assert!(
+        report.results[0].observed.contains("2 job(s)"),
+        "{:?}",
+        report.results[0]
+    );
 }

@@ -512,8 +512,8 @@ pub(crate) fn validate_cron_job(validator: &mut Validator, object: &Obj<'_>) {
     );
 }
 
-/// `validateTimeZone`: the checks on the name's form. Whether the zone exists is decided where
-/// the time zone database is (see `docs/differences.md`).
+/// `validateTimeZone` (`pkg/apis/batch/validation/validation.go`): the name's form, then
+/// whether `time.LoadLocation` knows the zone.
 fn validate_time_zone_name(zone: &str) -> Result<(), String> {
     if zone.is_empty() {
         return Err("timeZone must be nil or non-empty string".to_string());
@@ -535,5 +535,6 @@ fn validate_time_zone_name(zone: &str) -> Result<(), String> {
     if !zone.split('/').all(valid_component) {
         return Err(format!("unknown time zone {zone}"));
     }
-    Ok(())
+    // Then `time.LoadLocation` itself, against the bundled database (`crate::tz`).
+    crate::cron::load_location(zone, &crate::tz::zone_exists)
 }

@@ -166,6 +166,14 @@ fn validation_messages_table() {
             ],
         },
         Case {
+            name: "CronJob time zone unknown to the database (names are case-sensitive)",
+            manifest: "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"* * * * *\"\n  timeZone: Europe/Pariss\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x}]\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: d}\nspec:\n  schedule: \"* * * * *\"\n  timeZone: europe/paris\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x}]\n",
+            expect: &[
+                "6:13 spec.timeZone: Invalid value: \"Europe/Pariss\": unknown time zone Europe/Pariss",
+                "19:13 spec.timeZone: Invalid value: \"europe/paris\": unknown time zone europe/paris",
+            ],
+        },
+        Case {
             name: "HPA replicas",
             manifest: "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  minReplicas: 5\n  maxReplicas: 2\n  scaleTargetRef: {kind: Deployment}\n  targetCPUUtilizationPercentage: 0\n",
             expect: &[
