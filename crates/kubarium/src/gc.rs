@@ -33,6 +33,8 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
     if pod.spec.node_name.is_empty() || simulation.store.nodes.contains_key(&pod.spec.node_name) {
         return;
     }
+    // `gcOrphaned` (`pkg/controller/podgc/gc_controller.go`) marks the pod before deleting it.
+    simulation.mark_disruption_target(key, "DeletionByPodGC", "PodGC: node no longer exists");
     simulation.remove_pod_now(key);
 }
 

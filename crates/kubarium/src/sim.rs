@@ -845,6 +845,25 @@ impl Simulation {
         self.enqueue_now(Work::KubeletSyncPod(key.clone()));
     }
 
+    /// Adds the `DisruptionTarget` condition that the component about to delete a pod sets
+    /// first (the taint eviction controller, the Eviction API, the pod garbage collector), so
+    /// that a Job's pod failure policy can tell a disruption from a failure.
+    pub(crate) fn mark_disruption_target(&mut self, key: &ObjectKey, reason: &'static str, message: &'static str) {
+        let now = self.now;
+        if self
+            .store
+            .pod(key)
+            .is_none_or(|pod| pod.status.phase.is_terminal() || pod.metadata.is_terminating())
+        {
+            return;
+        }
+        let resource_version = self.bump_resource_version();
+        self.store.update_pod(key, |pod| {
+            crate::api::set_condition(&mut pod.status.conditions, now, "DisruptionTarget", "True", reason, message);
+            pod.metadata.resource_version = resource_version;
+        });
+    }
+
     /// Removes a pod from the API at once (a finished graceful deletion, or a force delete).
     pub(crate) fn remove_pod_now(&mut self, key: &ObjectKey) {
         if let Some(pod) = self.store.remove_pod(key) {
@@ -859,6 +878,7 @@ impl Simulation {
             if let Some(owner) = pod.metadata.controller_of() {
                 self.enqueue_controller(&key.namespace, owner);
             }
+            controller::job::on_pod_removed(self, &pod);
             kubelet::on_pod_removed(self, &pod, runtime);
         }
     }
