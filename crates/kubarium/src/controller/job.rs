@@ -640,11 +640,16 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     if let Some(stored) = simulation.store.jobs.get_mut(key) {
         if stored.metadata.uid == job.metadata.uid {
-            // Pods removed during this sync were remembered on the stored Job.
+            // Pods removed during this sync were remembered on the stored Job; those still
+            // uncounted are kept for the next sync.
             let removed_now = std::mem::take(&mut stored.tracking.removed_pods);
             stored.status = job.status;
             stored.tracking = job.tracking;
-            stored.tracking.removed_pods.extend(removed_now);
+            for (uid, pod) in removed_now {
+                if stored.tracking.uncounted.contains_key(&uid) {
+                    stored.tracking.removed_pods.entry(uid).or_insert(pod);
+                }
+            }
         }
     }
     requeue
