@@ -325,7 +325,10 @@ fn job_spec(spec: &mut Map<String, Value>) {
         each_object(policy.get_mut("rules"), |rule| {
             each_object(rule.get_mut("onPodConditions"), |pattern| {
                 // `SetDefaults_PodFailurePolicyOnPodConditionsPattern`: an empty status too.
-                if pattern.get("status").is_none_or(|status| status.is_null() || status == "") {
+                if pattern
+                    .get("status")
+                    .is_none_or(|status| status.is_null() || status == "")
+                {
                     pattern.insert("status".to_string(), json!("True"));
                 }
             })

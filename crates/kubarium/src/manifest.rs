@@ -566,12 +566,21 @@ mod tests {
         );
         let rules = &job.spec.pod_failure_policy.as_ref().expect("typed policy").rules;
         assert_eq!(rules.len(), 2);
-        assert_eq!(rules[0].on_exit_codes.as_ref().map(|codes| codes.values.clone()), Some(vec![42]));
+        assert_eq!(
+            rules[0].on_exit_codes.as_ref().map(|codes| codes.values.clone()),
+            Some(vec![42])
+        );
         // `status` of a condition pattern defaults to True (before validation).
         let patterns = rules[1].on_pod_conditions.as_ref().expect("patterns");
-        assert_eq!((patterns[0].condition_type.as_str(), patterns[0].status.as_str()), ("DisruptionTarget", "True"));
+        assert_eq!(
+            (patterns[0].condition_type.as_str(), patterns[0].status.as_str()),
+            ("DisruptionTarget", "True")
+        );
         let paths: Vec<&str> = parsed.notices.iter().map(|notice| notice.path.as_str()).collect();
-        assert!(!paths.iter().any(|path| path.starts_with("spec.podFailurePolicy")), "{paths:?}");
+        assert!(
+            !paths.iter().any(|path| path.starts_with("spec.podFailurePolicy")),
+            "{paths:?}"
+        );
         assert!(paths.contains(&"spec.podReplacementPolicy"), "{paths:?}");
     }
 }

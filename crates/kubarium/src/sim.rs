@@ -859,7 +859,14 @@ impl Simulation {
         }
         let resource_version = self.bump_resource_version();
         self.store.update_pod(key, |pod| {
-            crate::api::set_condition(&mut pod.status.conditions, now, "DisruptionTarget", "True", reason, message);
+            crate::api::set_condition(
+                &mut pod.status.conditions,
+                now,
+                "DisruptionTarget",
+                "True",
+                reason,
+                message,
+            );
             pod.metadata.resource_version = resource_version;
         });
     }

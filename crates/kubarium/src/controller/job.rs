@@ -12,8 +12,8 @@
 
 use std::collections::BTreeSet;
 
-use super::job_policies::{match_pod_failure_policy, match_success_policy, FailurePolicyAction};
 pub use super::job_policies::format_indexes;
+use super::job_policies::{match_pod_failure_policy, match_success_policy, FailurePolicyAction};
 use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase};
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
@@ -151,9 +151,18 @@ fn last_state_of_removed(pod: &Pod) -> Pod {
         last.status.phase = PodPhase::Failed;
     }
     let now = pod.metadata.deletion_timestamp_ms.unwrap_or(0);
-    for (container, status) in last.spec.containers.iter().zip(last.status.container_statuses.iter_mut()) {
+    for (container, status) in last
+        .spec
+        .containers
+        .iter()
+        .zip(last.status.container_statuses.iter_mut())
+    {
         if let ContainerState::Running { started_at_ms } = status.state {
-            let exit_code = if crate::kubelet::ignores_sigterm(container) { 137 } else { 143 };
+            let exit_code = if crate::kubelet::ignores_sigterm(container) {
+                137
+            } else {
+                143
+            };
             status.state = ContainerState::Terminated {
                 exit_code,
                 reason: "Error".to_string(),
@@ -386,7 +395,12 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         Some((BACKOFF_LIMIT_EXCEEDED.0, BACKOFF_LIMIT_EXCEEDED.1.to_string()))
     } else if deadline_at.is_some_and(|deadline| now >= deadline) {
         Some((DEADLINE_EXCEEDED.0, DEADLINE_EXCEEDED.1.to_string()))
-    } else if per_index && job.spec.max_failed_indexes.is_some_and(|max| failed_indexes > max.max(0) as usize) {
+    } else if per_index
+        && job
+            .spec
+            .max_failed_indexes
+            .is_some_and(|max| failed_indexes > max.max(0) as usize)
+    {
         Some((MAX_FAILED_INDEXES_EXCEEDED.0, MAX_FAILED_INDEXES_EXCEEDED.1.to_string()))
     } else if per_index && failed_indexes > 0 && failed_indexes + succeeded_indexes >= completions.max(0) as usize {
         Some((FAILED_INDEXES.0, FAILED_INDEXES.1.to_string()))

@@ -103,7 +103,10 @@ pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod) ->
 /// `getMatchingContainerFromList`: the first terminated container (of the name, if the
 /// requirement names one) whose non-zero exit code meets the operator. Exit code 0 never
 /// matches, even under `NotIn`.
-fn matching_container(statuses: &[ContainerStatus], requirement: &PodFailurePolicyOnExitCodes) -> Option<(String, i32)> {
+fn matching_container(
+    statuses: &[ContainerStatus],
+    requirement: &PodFailurePolicyOnExitCodes,
+) -> Option<(String, i32)> {
     statuses.iter().find_map(|status| {
         let ContainerState::Terminated { exit_code, .. } = status.state else {
             return None;
@@ -178,7 +181,11 @@ pub fn parse_indexes(text: &str, completions: i32) -> BTreeSet<i32> {
 /// with `succeededIndexes` is met when all of them succeeded, or, with `succeededCount`, that
 /// many of them (`matchSucceededIndexesRule`); a rule with only `succeededCount` when that many
 /// indexes succeeded. Rules whose indexes do not parse to any index are skipped.
-pub fn match_success_policy(policy: Option<&SuccessPolicy>, completions: i32, succeeded: &BTreeSet<i32>) -> Option<String> {
+pub fn match_success_policy(
+    policy: Option<&SuccessPolicy>,
+    completions: i32,
+    succeeded: &BTreeSet<i32>,
+) -> Option<String> {
     let policy = policy?;
     if succeeded.is_empty() {
         return None;
@@ -190,7 +197,10 @@ pub fn match_success_policy(policy: Option<&SuccessPolicy>, completions: i32, su
                 continue;
             }
             let contained = required.intersection(succeeded).count();
-            contained == required.len() || rule.succeeded_count.is_some_and(|count| contained >= count.max(0) as usize)
+            contained == required.len()
+                || rule
+                    .succeeded_count
+                    .is_some_and(|count| contained >= count.max(0) as usize)
         } else {
             rule.succeeded_count
                 .is_some_and(|count| succeeded.len() >= count.max(0) as usize)

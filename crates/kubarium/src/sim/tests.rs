@@ -382,7 +382,13 @@ fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
         .conditions
         .iter()
         .find(|condition| condition.condition_type == "DisruptionTarget")
-        .map(|condition| (condition.status.to_string(), condition.reason.to_string(), condition.message.clone()));
+        .map(|condition| {
+            (
+                condition.status.to_string(),
+                condition.reason.to_string(),
+                condition.message.clone(),
+            )
+        });
     assert_eq!(
         disruption,
         Some((
@@ -965,7 +971,11 @@ fn per_index_replacements_carry_the_failure_count_and_back_off() {
     // fails at 15s, the third 20s later.
     assert_eq!(
         index_zero,
-        [(0, "0".to_string()), (13 * S, "1".to_string()), (35 * S, "2".to_string())]
+        [
+            (0, "0".to_string()),
+            (13 * S, "1".to_string()),
+            (35 * S, "2".to_string())
+        ]
     );
     let job = simulation.job("default", "idx").unwrap();
     assert_eq!(job.status.failed_indexes.as_deref(), Some("0,1"));
