@@ -220,26 +220,53 @@ impl Store {
         let result = change(pod);
         let after = IndexedFacts::of(pod);
         if before != after {
-            let requests = pod_requests(pod);
-            self.unindex(key, &before, &requests);
-            self.index(key, &after, &requests);
+            // Only what changed is re-indexed: a pod finishing leaves the (large) sets of its
+            // node and owner alone and only stops counting against its node.
+            let usage_changed = before.node_name != after.node_name
+                || before.owner_references != after.owner_references
+                || before.counts_against_node() != after.counts_against_node();
+            let requests = usage_changed.then(|| pod_requests(pod));
+            if before.node_name != after.node_name {
+                self.unindex_node(key, &before);
+                self.index_node(key, &after);
+            }
+            if before.owner_references != after.owner_references {
+                self.unindex_owners(key, &before);
+                self.index_owners(key, &after);
+            }
+            if let Some(requests) = requests {
+                self.remove_usage(&before, &requests);
+                self.add_usage(&after, &requests);
+            }
         }
         Some(result)
     }
 
     fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
+        self.index_node(key, facts);
+        self.index_owners(key, facts);
+        self.add_usage(facts, requests);
+    }
+
+    fn index_node(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
         if !facts.node_name.is_empty() {
             self.pods_by_node
                 .entry(facts.node_name.clone())
                 .or_default()
                 .insert(key.clone());
         }
+    }
+
+    fn index_owners(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
         for owner in &facts.owner_references {
             self.pods_by_owner
                 .entry(owner.uid.clone())
                 .or_default()
                 .insert(key.clone());
         }
+    }
+
+    fn add_usage(&mut self, facts: &IndexedFacts, requests: &PodRequests) {
         if facts.counts_against_node() {
             let slot = self.usage_slot(&facts.node_name);
             let usage = &mut self.usage_slots[slot];
@@ -260,12 +287,21 @@ impl Store {
     }
 
     fn unindex(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
+        self.unindex_node(key, facts);
+        self.unindex_owners(key, facts);
+        self.remove_usage(facts, requests);
+    }
+
+    fn unindex_node(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
         if let Some(keys) = self.pods_by_node.get_mut(&facts.node_name) {
             keys.remove(key);
             if keys.is_empty() {
                 self.pods_by_node.remove(&facts.node_name);
             }
         }
+    }
+
+    fn unindex_owners(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
         for owner in &facts.owner_references {
             if let Some(keys) = self.pods_by_owner.get_mut(&owner.uid) {
                 keys.remove(key);
@@ -274,6 +310,9 @@ impl Store {
                 }
             }
         }
+    }
+
+    fn remove_usage(&mut self, facts: &IndexedFacts, requests: &PodRequests) {
         if facts.counts_against_node() {
             if let Some(usage) = self
                 .usage_index
