@@ -60,8 +60,6 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
 pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
-        simulation.store.update_pod(&key, |pod| {
-            pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
-        });
+        simulation.store.remove_pod_owner(&key, owner_uid);
     }
 }

@@ -107,13 +107,23 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
     requests
 }
 
-/// What the indexes read from a pod: if none of it changes, an update needs no re-indexing.
+/// What the indexes read from a pod, when it is inserted or removed.
 /// (A pod's containers, which give its requests, never change after creation.)
 #[derive(Debug, Clone, PartialEq)]
 struct IndexedFacts {
     node_name: String,
     owner_references: Vec<crate::api::OwnerReference>,
     phase: crate::api::PodPhase,
+}
+
+/// Whether a pod counts against its node's resources: bound and not finished.
+fn counts_against_node(node_name: &str, phase: crate::api::PodPhase) -> bool {
+    !node_name.is_empty() && !phase.is_terminal()
+}
+
+/// The uid of a pod's controller, counted per node for the scheduler's spreading.
+fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<String> {
+    owners.iter().find(|owner| owner.controller).map(|owner| owner.uid.clone())
 }
 
 impl IndexedFacts {
@@ -127,7 +137,7 @@ impl IndexedFacts {
 
     /// Whether the pod counts against its node's resources: bound and not finished.
     fn counts_against_node(&self) -> bool {
-        !self.node_name.is_empty() && !self.phase.is_terminal()
+        counts_against_node(&self.node_name, self.phase)
     }
 }
 
@@ -211,47 +221,73 @@ impl Store {
         Some(*pod)
     }
 
-    /// Changes a pod in place and re-indexes it if what the indexes read changed. Returns what
-    /// `change` returned, or `None` if the pod does not exist. (A pod's containers, which give
-    /// its requests, never change after creation.)
+    /// Changes a pod in place and re-indexes what the indexes read, if it changed: the node
+    /// set when the pod is bound, the node's usage when the pod starts or stops counting against
+    /// it. Returns what `change` returned, or `None` if the pod does not exist. (A pod's
+    /// containers, which give its requests, never change after creation; its owner references
+    /// change only through `remove_pod_owner`, which re-indexes them.)
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let pod = self.pods.get_mut(key)?;
-        let before = IndexedFacts::of(pod);
+        let node_before = pod.spec.node_name.clone();
+        let counted_before = counts_against_node(&node_before, pod.status.phase);
+        #[cfg(debug_assertions)]
+        let owners_before = pod.metadata.owner_references.clone();
         let result = change(pod);
-        let after = IndexedFacts::of(pod);
-        if before != after {
-            // Only what changed is re-indexed: a pod finishing leaves the (large) sets of its
-            // node and owner alone and only stops counting against its node.
-            let usage_changed = before.node_name != after.node_name
-                || before.owner_references != after.owner_references
-                || before.counts_against_node() != after.counts_against_node();
-            let requests = usage_changed.then(|| pod_requests(pod));
-            if before.node_name != after.node_name {
-                self.unindex_node(key, &before);
-                self.index_node(key, &after);
-            }
-            if before.owner_references != after.owner_references {
-                self.unindex_owners(key, &before);
-                self.index_owners(key, &after);
-            }
-            if let Some(requests) = requests {
-                self.remove_usage(&before, &requests);
-                self.add_usage(&after, &requests);
-            }
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            owners_before, pod.metadata.owner_references,
+            "owner references change only through Store::remove_pod_owner"
+        );
+        let node_changed = node_before != pod.spec.node_name;
+        let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
+        if !node_changed && counted_before == counted_after {
+            return Some(result);
+        }
+        let requests = pod_requests(pod);
+        let node_after = pod.spec.node_name.clone();
+        let controller = controller_uid(&pod.metadata.owner_references);
+        if node_changed {
+            self.unindex_node(key, &node_before);
+            self.index_node(key, &node_after);
+        }
+        if counted_before {
+            self.remove_usage(&node_before, controller.as_deref(), &requests);
+        }
+        if counted_after {
+            self.add_usage(&node_after, controller.as_deref(), &requests);
         }
         Some(result)
     }
 
-    fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
-        self.index_node(key, facts);
-        self.index_owners(key, facts);
-        self.add_usage(facts, requests);
+    /// Drops one owner reference of a pod (`--cascade=orphan`), re-indexing the pod.
+    pub fn remove_pod_owner(&mut self, key: &ObjectKey, owner_uid: &str) {
+        let Some(pod) = self.pods.get(key) else {
+            return;
+        };
+        let before = IndexedFacts::of(pod);
+        let requests = pod_requests(pod);
+        self.unindex(key, &before, &requests);
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
+        pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        let after = IndexedFacts::of(pod);
+        self.index(key, &after, &requests);
     }
 
-    fn index_node(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
-        if !facts.node_name.is_empty() {
+    fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
+        self.index_node(key, &facts.node_name);
+        self.index_owners(key, facts);
+        if facts.counts_against_node() {
+            let controller = controller_uid(&facts.owner_references);
+            self.add_usage(&facts.node_name, controller.as_deref(), requests);
+        }
+    }
+
+    fn index_node(&mut self, key: &ObjectKey, node_name: &str) {
+        if !node_name.is_empty() {
             self.pods_by_node
-                .entry(facts.node_name.clone())
+                .entry(node_name.to_string())
                 .or_default()
                 .insert(key.clone());
         }
@@ -266,37 +302,39 @@ impl Store {
         }
     }
 
-    fn add_usage(&mut self, facts: &IndexedFacts, requests: &PodRequests) {
-        if facts.counts_against_node() {
-            let slot = self.usage_slot(&facts.node_name);
-            let usage = &mut self.usage_slots[slot];
-            usage.cpu = usage.cpu.saturating_add(requests.cpu);
-            usage.memory = usage.memory.saturating_add(requests.memory);
-            usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli);
-            usage.memory_nonzero = usage.memory_nonzero.saturating_add(requests.memory_nonzero);
-            usage.cpu_milli = usage.cpu_milli.saturating_add(requests.cpu_milli);
-            usage.memory_bytes = usage.memory_bytes.saturating_add(requests.memory_bytes);
-            usage.pods += 1;
-            for port in &requests.host_ports {
-                *usage.host_ports.entry(port.clone()).or_default() += 1;
-            }
-            if let Some(owner) = facts.owner_references.iter().find(|owner| owner.controller) {
-                *usage.by_controller.entry(owner.uid.clone()).or_default() += 1;
-            }
+    /// The pod counts against its node: its requests, and its controller's count there.
+    fn add_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
+        let slot = self.usage_slot(node_name);
+        let usage = &mut self.usage_slots[slot];
+        usage.cpu = usage.cpu.saturating_add(requests.cpu);
+        usage.memory = usage.memory.saturating_add(requests.memory);
+        usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli);
+        usage.memory_nonzero = usage.memory_nonzero.saturating_add(requests.memory_nonzero);
+        usage.cpu_milli = usage.cpu_milli.saturating_add(requests.cpu_milli);
+        usage.memory_bytes = usage.memory_bytes.saturating_add(requests.memory_bytes);
+        usage.pods += 1;
+        for port in &requests.host_ports {
+            *usage.host_ports.entry(port.clone()).or_default() += 1;
+        }
+        if let Some(controller) = controller {
+            *usage.by_controller.entry(controller.to_string()).or_default() += 1;
         }
     }
 
     fn unindex(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
-        self.unindex_node(key, facts);
+        self.unindex_node(key, &facts.node_name);
         self.unindex_owners(key, facts);
-        self.remove_usage(facts, requests);
+        if facts.counts_against_node() {
+            let controller = controller_uid(&facts.owner_references);
+            self.remove_usage(&facts.node_name, controller.as_deref(), requests);
+        }
     }
 
-    fn unindex_node(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
-        if let Some(keys) = self.pods_by_node.get_mut(&facts.node_name) {
+    fn unindex_node(&mut self, key: &ObjectKey, node_name: &str) {
+        if let Some(keys) = self.pods_by_node.get_mut(node_name) {
             keys.remove(key);
             if keys.is_empty() {
-                self.pods_by_node.remove(&facts.node_name);
+                self.pods_by_node.remove(node_name);
             }
         }
     }
@@ -312,35 +350,34 @@ impl Store {
         }
     }
 
-    fn remove_usage(&mut self, facts: &IndexedFacts, requests: &PodRequests) {
-        if facts.counts_against_node() {
-            if let Some(usage) = self
-                .usage_index
-                .get(&facts.node_name)
-                .map(|slot| &mut self.usage_slots[*slot])
-            {
-                usage.cpu = usage.cpu.saturating_sub(requests.cpu);
-                usage.memory = usage.memory.saturating_sub(requests.memory);
-                usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
-                usage.memory_nonzero = usage.memory_nonzero.saturating_sub(requests.memory_nonzero);
-                usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
-                usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
-                usage.pods -= 1;
-                if let Some(owner) = facts.owner_references.iter().find(|owner| owner.controller) {
-                    if let Some(count) = usage.by_controller.get_mut(&owner.uid) {
-                        *count -= 1;
-                        if *count == 0 {
-                            usage.by_controller.remove(&owner.uid);
-                        }
-                    }
+    fn remove_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
+        let Some(usage) = self
+            .usage_index
+            .get(node_name)
+            .map(|slot| &mut self.usage_slots[*slot])
+        else {
+            return;
+        };
+        usage.cpu = usage.cpu.saturating_sub(requests.cpu);
+        usage.memory = usage.memory.saturating_sub(requests.memory);
+        usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
+        usage.memory_nonzero = usage.memory_nonzero.saturating_sub(requests.memory_nonzero);
+        usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
+        usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
+        usage.pods -= 1;
+        if let Some(controller) = controller {
+            if let Some(count) = usage.by_controller.get_mut(controller) {
+                *count -= 1;
+                if *count == 0 {
+                    usage.by_controller.remove(controller);
                 }
-                for port in &requests.host_ports {
-                    if let Some(holders) = usage.host_ports.get_mut(port) {
-                        *holders -= 1;
-                        if *holders == 0 {
-                            usage.host_ports.remove(port);
-                        }
-                    }
+            }
+        }
+        for port in &requests.host_ports {
+            if let Some(holders) = usage.host_ports.get_mut(port) {
+                *holders -= 1;
+                if *holders == 0 {
+                    usage.host_ports.remove(port);
                 }
             }
         }

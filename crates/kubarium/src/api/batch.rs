@@ -191,13 +191,13 @@ impl JobStatus {
 /// What the job controller remembers between syncs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobTracking {
-    /// Pods created and not yet counted as succeeded or failed, uid to name. The controller
+    /// Pods created and not yet counted as succeeded or failed, uid to key. The controller
     /// looks only at these and at `counted_terminating`, never at every pod it ever made, so a
     /// sync costs the active pods, not the Job's history.
-    pub uncounted: BTreeMap<String, String>,
-    /// Pods counted as failed while still terminating, uid to name, until they are gone or
+    pub uncounted: BTreeMap<String, crate::sim::ObjectKey>,
+    /// Pods counted as failed while still terminating, uid to key, until they are gone or
     /// finished (`status.terminating`).
-    pub counted_terminating: BTreeMap<String, String>,
+    pub counted_terminating: BTreeMap<String, crate::sim::ObjectKey>,
     /// Indexed jobs: the indexes that succeeded.
     pub succeeded_indexes: BTreeSet<i32>,
     /// `backoffRecord` (`pkg/controller/job/backoff_utils.go`): failures since the last

@@ -190,7 +190,9 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
         return;
     };
     let looks_at_failures = job.spec.pod_failure_policy.is_some() || job.spec.backoff_limit_per_index.is_some();
-    if job.metadata.uid == owner.uid && looks_at_failures && job.tracking.uncounted.contains_key(&pod.metadata.uid) {
+    // No check that the pod is still uncounted: during a sync the tracking is taken out of the
+    // stored Job; the sync keeps only the states of pods it still has to count.
+    if job.metadata.uid == owner.uid && looks_at_failures {
         job.tracking
             .removed_pods
             .insert(pod.metadata.uid.clone(), last_state_of_removed(pod));
@@ -224,22 +226,27 @@ fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<
     );
 }
 
+/// A tracked pod, if it still exists as the same object.
+fn live_pod<'a>(simulation: &'a Simulation, uid: &str, key: &ObjectKey) -> Option<&'a Pod> {
+    simulation.store.pod(key).filter(|pod| pod.metadata.uid == uid)
+}
+
 /// `syncJob`. Returns when to look again (the deadline, or the end of a back-off).
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
-    let mut job = simulation.store.jobs.get(key).cloned()?;
-    if job.status.is_finished() {
+    // The tracking is taken, not cloned: it holds every uncounted pod, and a sync must cost
+    // what changed, not the Job's size. It goes back with the status at the end.
+    let stored = simulation.store.jobs.get_mut(key)?;
+    if stored.status.is_finished() {
         return None;
     }
+    let mut job = Job {
+        metadata: stored.metadata.clone(),
+        spec: stored.spec.clone(),
+        status: stored.status.clone(),
+        tracking: std::mem::take(&mut stored.tracking),
+    };
     let now = simulation.now();
     let namespace = job.metadata.namespace.clone();
-    let live = |simulation: &'_ Simulation, uid: &str, name: &str| -> Option<ObjectKey> {
-        let key = ObjectKey::new(&namespace, name);
-        simulation
-            .store
-            .pod(&key)
-            .filter(|pod| pod.metadata.uid == uid)
-            .map(|_| key)
-    };
     // `onlyReplaceFailedPods`: with a pod failure policy, pods being deleted are neither
     // failed nor replaced until they reach `Failed`.
     let only_replace_failed = job.spec.pod_failure_policy.is_some();
@@ -250,27 +257,33 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // (`isPodFailed`: deleted pods count as failures). A failed pod is matched against the pod
     // failure policy (`matchPodFailurePolicy`): an `Ignore` rule keeps it out of
     // `status.failed`, the first `FailJob` rule met fails the Job (`getFailJobMessage`).
+    let mut active: Vec<&Pod> = Vec::new();
+    let mut terminating_uncounted: Vec<&Pod> = Vec::new();
+    let mut finished: Vec<(String, ObjectKey, bool)> = Vec::new();
+    for (uid, pod_key) in &job.tracking.uncounted {
+        let live = live_pod(simulation, uid, pod_key);
+        let pod = live.or_else(|| job.tracking.removed_pods.get(uid));
+        match (outcome(pod, only_replace_failed), live) {
+            (Outcome::Active, Some(live)) => active.push(live),
+            (Outcome::Terminating, Some(live)) => terminating_uncounted.push(live),
+            (Outcome::Succeeded | Outcome::Failed, _) => finished.push((uid.clone(), pod_key.clone(), live.is_some())),
+            _ => {}
+        }
+    }
     let mut new_failures = 0;
     let mut new_success = false;
     let mut fail_job_message: Option<String> = None;
-    let mut active_keys: Vec<ObjectKey> = Vec::new();
-    let mut terminating_uncounted: Vec<ObjectKey> = Vec::new();
-    let uncounted: Vec<(String, String)> = job
-        .tracking
-        .uncounted
-        .iter()
-        .map(|(uid, name)| (uid.clone(), name.clone()))
-        .collect();
-    for (uid, name) in uncounted {
-        let key = live(simulation, &uid, &name);
-        let removed = match key {
-            Some(_) => None,
-            None => job.tracking.removed_pods.remove(&uid),
+    for (uid, pod_key, is_live) in finished {
+        let removed = if is_live {
+            None
+        } else {
+            job.tracking.removed_pods.remove(&uid)
         };
-        let pod = key
-            .as_ref()
-            .and_then(|key| simulation.store.pod(key))
-            .or(removed.as_ref());
+        let pod = if is_live {
+            live_pod(simulation, &uid, &pod_key)
+        } else {
+            removed.as_ref()
+        };
         match outcome(pod, only_replace_failed) {
             Outcome::Succeeded => {
                 job.status.succeeded += 1;
@@ -296,37 +309,19 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     if per_index {
                         record_index_failure(&mut job, pod, decision.count_failed, decision.action, now);
                     }
-                    if pod.metadata.is_terminating() && !pod.status.phase.is_terminal() && key.is_some() {
-                        job.tracking.counted_terminating.insert(uid.clone(), name.clone());
+                    if is_live && pod.metadata.is_terminating() && !pod.status.phase.is_terminal() {
+                        job.tracking.counted_terminating.insert(uid.clone(), pod_key.clone());
                     }
                 }
             }
-            Outcome::Terminating => {
-                terminating_uncounted.extend(key);
-                continue;
-            }
-            Outcome::Active => {
-                active_keys.extend(key);
-                continue;
-            }
+            Outcome::Active | Outcome::Terminating => {}
         }
         job.tracking.uncounted.remove(&uid);
     }
     // Pods counted while terminating stay in `status.terminating` until they finish or go.
-    let still_terminating: Vec<(String, String)> = job
-        .tracking
+    job.tracking
         .counted_terminating
-        .iter()
-        .map(|(uid, name)| (uid.clone(), name.clone()))
-        .collect();
-    for (uid, name) in still_terminating {
-        let finished = live(simulation, &uid, &name)
-            .and_then(|key| simulation.store.pod(&key))
-            .is_none_or(|pod| pod.status.phase.is_terminal());
-        if finished {
-            job.tracking.counted_terminating.remove(&uid);
-        }
-    }
+        .retain(|uid, pod_key| live_pod(simulation, uid, pod_key).is_some_and(|pod| !pod.status.phase.is_terminal()));
     // `CountTerminatingPods`.
     let terminating = (job.tracking.counted_terminating.len() + terminating_uncounted.len()) as i32;
     // `newBackoffRecord`: a success resets the count of failures.
@@ -337,7 +332,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         job.tracking.failures_after_last_success += new_failures;
         job.tracking.last_failure_ms = Some(now);
     }
-    let active: Vec<&Pod> = active_keys.iter().filter_map(|key| simulation.store.pod(key)).collect();
     let suspended = job.spec.is_suspended();
     // Events wait until the pods are no longer borrowed.
     let mut events: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
@@ -499,11 +493,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             } else {
                 let diff = ((want - active_count - held) as usize).min(MAX_POD_CREATE_DELETE_PER_SYNC);
                 if indexed {
-                    let terminating_pods = terminating_uncounted.iter().filter_map(|key| simulation.store.pod(key));
                     let busy: BTreeSet<i32> = active
                         .iter()
+                        .chain(&terminating_uncounted)
                         .copied()
-                        .chain(terminating_pods)
                         .filter_map(completion_index)
                         .collect();
                     let pending: Vec<i32> = first_pending_indexes(&job, &busy, diff);
@@ -526,13 +519,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // Pods deleted for suspension or scale-down lose their tracking finalizer first
     // (`deleteJobPods`): they are never counted as failed, only as terminating. Pods deleted
     // because the Job finished (`deleteActivePods`) keep it and count as failed.
-    let released: Vec<(String, String)> = if failing || success_met {
+    let released: Vec<(String, ObjectKey)> = if failing || success_met {
         Vec::new()
     } else {
         active
             .iter()
             .filter(|pod| to_delete.iter().any(|key| key.name == pod.metadata.name))
-            .map(|pod| (pod.metadata.uid.clone(), pod.metadata.name.clone()))
+            .map(|pod| (pod.metadata.uid.clone(), ObjectKey::of(&pod.metadata)))
             .collect()
     };
     let ready = active
@@ -540,6 +533,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .filter(|pod| pod.is_ready() && !to_delete.iter().any(|key| key.name == pod.metadata.name))
         .count() as i32;
     drop(active);
+    drop(terminating_uncounted);
     for (event_type, reason, message) in events {
         simulation.record_event(
             event_type,
@@ -563,20 +557,15 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         );
         deleted += 1;
     }
-    for (uid, name) in released {
+    for (uid, pod_key) in released {
         job.tracking.uncounted.remove(&uid);
-        let key = ObjectKey::new(&namespace, &name);
-        if simulation
-            .store
-            .pod(&key)
-            .is_some_and(|pod| pod.metadata.uid == uid && !pod.status.phase.is_terminal())
-        {
-            job.tracking.counted_terminating.insert(uid, name);
+        if live_pod(simulation, &uid, &pod_key).is_some_and(|pod| !pod.status.phase.is_terminal()) {
+            job.tracking.counted_terminating.insert(uid, pod_key);
         }
     }
     for index in to_create {
         let (uid, name) = create_job_pod(simulation, &job, index);
-        job.tracking.uncounted.insert(uid, name);
+        job.tracking.uncounted.insert(uid, ObjectKey::new(&namespace, &name));
         created += 1;
     }
     active_count = active_count - deleted + created;
