@@ -646,6 +646,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             // Pods removed during this sync were remembered on the stored Job; those still
             // uncounted are kept for the next sync.
             let removed_now = std::mem::take(&mut stored.tracking.removed_pods);
+            let uncounted = &job.tracking.uncounted;
+            job.tracking.removed_pods.retain(|uid, _| uncounted.contains_key(uid));
             stored.status = job.status;
             stored.tracking = job.tracking;
             for (uid, pod) in removed_now {
