@@ -123,7 +123,10 @@ fn counts_against_node(node_name: &str, phase: crate::api::PodPhase) -> bool {
 
 /// The uid of a pod's controller, counted per node for the scheduler's spreading.
 fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<String> {
-    owners.iter().find(|owner| owner.controller).map(|owner| owner.uid.clone())
+    owners
+        .iter()
+        .find(|owner| owner.controller)
+        .map(|owner| owner.uid.clone())
 }
 
 impl IndexedFacts {
@@ -351,11 +354,7 @@ impl Store {
     }
 
     fn remove_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
-        let Some(usage) = self
-            .usage_index
-            .get(node_name)
-            .map(|slot| &mut self.usage_slots[*slot])
-        else {
+        let Some(usage) = self.usage_index.get(node_name).map(|slot| &mut self.usage_slots[*slot]) else {
             return;
         };
         usage.cpu = usage.cpu.saturating_sub(requests.cpu);
