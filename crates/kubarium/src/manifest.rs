@@ -552,8 +552,8 @@ mod tests {
         );
     }
 
-    /// A Job is read with the API server's defaults; the pod failure policy is played (typed,
-    /// no notice), `podReplacementPolicy` is not yet (a notice when set).
+    /// A Job is read with the API server's defaults; the pod failure policy and the pod
+    /// replacement policy are played (typed, no notice).
     #[test]
     fn jobs_are_read_with_defaults_and_notices() {
         let parsed = parse_manifests_with_notices("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  podReplacementPolicy: Failed\n  podFailurePolicy:\n    rules: [{action: FailJob, onExitCodes: {operator: In, values: [42]}}, {action: Ignore, onPodConditions: [{type: DisruptionTarget}]}]\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n").expect("valid");
@@ -581,6 +581,7 @@ mod tests {
             !paths.iter().any(|path| path.starts_with("spec.podFailurePolicy")),
             "{paths:?}"
         );
-        assert!(paths.contains(&"spec.podReplacementPolicy"), "{paths:?}");
+        assert!(paths.is_empty(), "{paths:?}");
+        assert_eq!(job.spec.pod_replacement_policy.as_deref(), Some("Failed"));
     }
 }

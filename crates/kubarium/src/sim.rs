@@ -569,6 +569,16 @@ impl Simulation {
         if existing.spec.completion_mode != job.spec.completion_mode {
             return invalid("spec.completionMode");
         }
+        // `ValidateJobSpecUpdate` (`pkg/apis/batch/validation/validation.go`).
+        if existing.spec.pod_failure_policy != job.spec.pod_failure_policy {
+            return invalid("spec.podFailurePolicy");
+        }
+        if existing.spec.backoff_limit_per_index != job.spec.backoff_limit_per_index {
+            return invalid("spec.backoffLimitPerIndex");
+        }
+        if existing.spec.success_policy != job.spec.success_policy {
+            return invalid("spec.successPolicy");
+        }
         Ok(())
     }
 
@@ -584,6 +594,8 @@ impl Simulation {
             existing.spec.active_deadline_seconds = job.spec.active_deadline_seconds;
             existing.spec.ttl_seconds_after_finished = job.spec.ttl_seconds_after_finished;
             existing.spec.backoff_limit = job.spec.backoff_limit;
+            existing.spec.max_failed_indexes = job.spec.max_failed_indexes;
+            existing.spec.pod_replacement_policy = job.spec.pod_replacement_policy;
             existing.metadata.generation += 1;
             existing.metadata.resource_version = resource_version;
             // The TTL controller looks again at every update of a finished Job.
@@ -842,6 +854,9 @@ impl Simulation {
             pod.metadata.deletion_grace_period_seconds = Some(grace);
             pod.metadata.resource_version = resource_version;
         });
+        // The owner's informer sees the deletion start (`updatePod` in the Job and DaemonSet
+        // controllers treats a pod with a deletion timestamp as deleted).
+        self.pod_status_changed(key);
         self.enqueue_now(Work::KubeletSyncPod(key.clone()));
     }
 

@@ -64,6 +64,10 @@ pub struct JobSpec {
     pub max_failed_indexes: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_policy: Option<SuccessPolicy>,
+    /// `TerminatingOrFailed` (the default) or `Failed`: replace pods being deleted at once, or
+    /// once they have failed (always `Failed` with a pod failure policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_replacement_policy: Option<String>,
     pub template: PodTemplateSpec,
 }
 

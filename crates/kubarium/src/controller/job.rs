@@ -247,9 +247,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     };
     let now = simulation.now();
     let namespace = job.metadata.namespace.clone();
-    // `onlyReplaceFailedPods`: with a pod failure policy, pods being deleted are neither
-    // failed nor replaced until they reach `Failed`.
-    let only_replace_failed = job.spec.pod_failure_policy.is_some();
+    // `onlyReplaceFailedPods`: with `podReplacementPolicy: Failed` or a pod failure policy,
+    // pods being deleted are neither failed nor replaced until they reach `Failed`.
+    let only_replace_failed =
+        job.spec.pod_failure_policy.is_some() || job.spec.pod_replacement_policy.as_deref() == Some("Failed");
     let per_index = job.spec.is_indexed() && job.spec.backoff_limit_per_index.is_some();
 
     // Count what finished since the last sync (`trackJobStatusAndRemoveFinalizers`): a pod

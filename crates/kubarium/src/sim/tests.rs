@@ -1024,3 +1024,70 @@ fn per_index_jobs_never_exceed_parallelism() {
         assert!(job.status.is_finished(), "seed {seed}: {:?}", job.status);
     }
 }
+
+/// `podReplacementPolicy: Failed`: a pod being deleted counts as failed, and is replaced, only
+/// once it has gone (here a `sleep` that ignores SIGTERM, killed when its 30s grace period ends
+/// at 35s), and counts in `status.terminating` meanwhile; with the default
+/// `TerminatingOrFailed` it counts as failed when its deletion starts (5s). Either way the
+/// replacement waits for the Job's 10s back-off from that failure.
+#[test]
+fn pod_replacement_policy_failed_waits_for_the_deleted_pod() {
+    for (policy, replaced_at) in [("Failed", 45 * S), ("TerminatingOrFailed", 15 * S)] {
+        let mut simulation = cluster(workers(1));
+        let manifest = format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: slow\nspec:\n  podReplacementPolicy: {policy}\n  backoffLimit: 3\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n        command: [sleep, \"3600\"]\n"
+        );
+        simulation.apply(&manifest).unwrap();
+        simulation.run_until(5 * S).unwrap();
+        let first = simulation.pods().next().unwrap().metadata.name.clone();
+        simulation.delete_pod("default", &first).unwrap();
+        simulation.run_until(6 * S).unwrap();
+        let job = simulation.job("default", "slow").unwrap();
+        assert_eq!(job.status.terminating, 1, "{policy}");
+        simulation.run_until(50 * S).unwrap();
+        let created: Vec<Millis> = simulation
+            .pods()
+            .filter(|pod| pod.metadata.name != first)
+            .map(|pod| pod.metadata.creation_timestamp_ms)
+            .collect();
+        assert_eq!(created, [replaced_at], "{policy}");
+        let job = simulation.job("default", "slow").unwrap();
+        assert_eq!((job.status.failed, job.status.terminating), (1, 0), "{policy}");
+    }
+}
+
+/// `ValidateJobSpecUpdate`: the pod failure policy, `backoffLimitPerIndex` and the success
+/// policy are immutable; `maxFailedIndexes` is not.
+#[test]
+fn job_policies_are_immutable_but_max_failed_indexes_is_not() {
+    let mut simulation = cluster(workers(1));
+    let base = "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 1\n";
+    simulation.apply(&job_yaml("idx", base)).unwrap();
+    for (changed, field) in [
+        ("  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 2\n  maxFailedIndexes: 1\n", "spec.backoffLimitPerIndex"),
+        (
+            "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 1\n  successPolicy:\n    rules: [{succeededCount: 1}]\n",
+            "spec.successPolicy",
+        ),
+        (
+            "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 1\n  podFailurePolicy:\n    rules: [{action: Ignore, onExitCodes: {operator: In, values: [3]}}]\n",
+            "spec.podFailurePolicy",
+        ),
+    ] {
+        let error = simulation.apply(&job_yaml("idx", changed)).unwrap_err();
+        assert!(
+            error.to_string().contains(&format!("The Job \"idx\" is invalid: {field}: ")),
+            "{error}"
+        );
+    }
+    simulation
+        .apply(&job_yaml(
+            "idx",
+            "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 2\n",
+        ))
+        .unwrap();
+    assert_eq!(
+        simulation.job("default", "idx").unwrap().spec.max_failed_indexes,
+        Some(2)
+    );
+}
