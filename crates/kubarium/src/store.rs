@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
 use crate::fasthash::FastMap;
+
+/// A pod key shared between the store's map, order and indexes.
+type SharedKey = std::sync::Arc<ObjectKey>;
 use crate::quantity::Quantity;
 
 /// Namespace and name: how namespaced objects of one kind are keyed.
@@ -153,10 +156,11 @@ pub struct Store {
     pub cron_jobs: BTreeMap<ObjectKey, CronJob>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
-    pods: FastMap<ObjectKey, Box<Pod>>,
-    pod_order: BTreeSet<ObjectKey>,
-    pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
-    pods_by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
+    pods: FastMap<SharedKey, Box<Pod>>,
+    /// A pod's key is allocated once and shared by the map, the order and the indexes.
+    pod_order: BTreeSet<SharedKey>,
+    pods_by_node: BTreeMap<String, BTreeSet<SharedKey>>,
+    pods_by_owner: BTreeMap<String, BTreeSet<SharedKey>>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
     usage_index: BTreeMap<String, usize>,
@@ -179,12 +183,16 @@ impl Store {
 
     /// The keys of the pods bound to `node`, in order.
     pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_by_node.get(node).into_iter().flatten()
+        self.pods_by_node.get(node).into_iter().flatten().map(|key| &**key)
     }
 
     /// The keys of the pods whose controller (or any owner) has this uid.
     pub fn pods_owned_by(&self, owner_uid: &str) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_by_owner.get(owner_uid).into_iter().flatten()
+        self.pods_by_owner
+            .get(owner_uid)
+            .into_iter()
+            .flatten()
+            .map(|key| &**key)
     }
 
     pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
@@ -208,12 +216,14 @@ impl Store {
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
         let key = ObjectKey::of(&pod.metadata);
-        self.pod_order.insert(key.clone());
         if let Some(old) = self.pods.remove(&key) {
+            self.pod_order.remove(&key);
             self.unindex(&key, &IndexedFacts::of(&old), &pod_requests(&old));
         }
-        self.index(&key, &IndexedFacts::of(&pod), &pod_requests(&pod));
-        self.pods.insert(key.clone(), Box::new(pod));
+        let shared = SharedKey::new(key.clone());
+        self.pod_order.insert(shared.clone());
+        self.index(&shared, &IndexedFacts::of(&pod), &pod_requests(&pod));
+        self.pods.insert(shared, Box::new(pod));
         key
     }
 
@@ -251,7 +261,9 @@ impl Store {
         let controller = controller_uid(&pod.metadata.owner_references);
         if node_changed {
             self.unindex_node(key, &node_before);
-            self.index_node(key, &node_after);
+            if let Some(shared) = self.shared_key(key) {
+                self.index_node(&shared, &node_after);
+            }
         }
         if counted_before {
             self.remove_usage(&node_before, controller.as_deref(), &requests);
@@ -275,10 +287,17 @@ impl Store {
         };
         pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
         let after = IndexedFacts::of(pod);
-        self.index(key, &after, &requests);
+        if let Some(shared) = self.shared_key(key) {
+            self.index(&shared, &after, &requests);
+        }
     }
 
-    fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
+    /// The stored, shared copy of a pod's key.
+    fn shared_key(&self, key: &ObjectKey) -> Option<SharedKey> {
+        self.pods.get_key_value(key).map(|(shared, _)| shared.clone())
+    }
+
+    fn index(&mut self, key: &SharedKey, facts: &IndexedFacts, requests: &PodRequests) {
         self.index_node(key, &facts.node_name);
         self.index_owners(key, facts);
         if facts.counts_against_node() {
@@ -287,7 +306,7 @@ impl Store {
         }
     }
 
-    fn index_node(&mut self, key: &ObjectKey, node_name: &str) {
+    fn index_node(&mut self, key: &SharedKey, node_name: &str) {
         if !node_name.is_empty() {
             self.pods_by_node
                 .entry(node_name.to_string())
@@ -296,7 +315,7 @@ impl Store {
         }
     }
 
-    fn index_owners(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
+    fn index_owners(&mut self, key: &SharedKey, facts: &IndexedFacts) {
         for owner in &facts.owner_references {
             self.pods_by_owner
                 .entry(owner.uid.clone())
