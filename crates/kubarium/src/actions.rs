@@ -797,6 +797,10 @@ impl Simulation {
             if mirror || owner.as_deref() == Some("DaemonSet") {
                 continue;
             }
+            // kubectl drain evicts through the Eviction API, which marks the pod first
+            // (`addConditionAndDeletePod` in `pkg/registry/core/pod/storage/eviction.go`).
+            let key = crate::sim::ObjectKey::new(&namespace, &pod);
+            self.mark_disruption_target(&key, "EvictionByEvictionAPI", "Eviction API: evicting");
             self.delete_pod(&namespace, &pod)?;
         }
         Ok(())

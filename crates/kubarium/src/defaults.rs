@@ -324,7 +324,13 @@ fn job_spec(spec: &mut Map<String, Value>) {
     if let Some(Value::Object(policy)) = spec.get_mut("podFailurePolicy") {
         each_object(policy.get_mut("rules"), |rule| {
             each_object(rule.get_mut("onPodConditions"), |pattern| {
-                default(pattern, "status", json!("True"))
+                // `SetDefaults_PodFailurePolicyOnPodConditionsPattern`: an empty status too.
+                if pattern
+                    .get("status")
+                    .is_none_or(|status| status.is_null() || status == "")
+                {
+                    pattern.insert("status".to_string(), json!("True"));
+                }
             })
         });
     }

@@ -34,6 +34,8 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
     if pod.spec.node_name.is_empty() || simulation.store.nodes.contains_key(&pod.spec.node_name) {
         return;
     }
+    // `gcOrphaned` (`pkg/controller/podgc/gc_controller.go`) marks the pod before deleting it.
+    simulation.mark_disruption_target(key, "DeletionByPodGC", "PodGC: node no longer exists");
     simulation.remove_pod_now(key);
 }
 
@@ -85,9 +87,7 @@ fn jobs_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
 pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
-        simulation.store.update_pod(&key, |pod| {
-            pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
-        });
+        simulation.store.remove_pod_owner(&key, owner_uid);
     }
     for key in jobs_owned_by(simulation, owner_uid) {
         if let Some(job) = simulation.store.jobs.get_mut(&key) {

@@ -862,13 +862,7 @@ fn stop_pod(simulation: &mut Simulation, key: &ObjectKey) {
                 );
             }
             let deadline = pod.metadata.deletion_timestamp_ms.unwrap_or(now);
-            let ignores_sigterm = running.iter().any(|container| {
-                container
-                    .command
-                    .first()
-                    .or(container.args.first())
-                    .is_some_and(|program| program.rsplit('/').next() == Some("sleep"))
-            });
+            let ignores_sigterm = running.iter().any(|container| ignores_sigterm(container));
             let done_at = if ignores_sigterm { deadline.max(now) } else { now };
             simulation
                 .runtimes
@@ -885,6 +879,16 @@ fn stop_pod(simulation: &mut Simulation, key: &ObjectKey) {
             }
         }
     }
+}
+
+/// Whether a container's main process is `sleep`, which ignores SIGTERM as PID 1 and is killed
+/// when the grace period ends.
+pub(crate) fn ignores_sigterm(container: &Container) -> bool {
+    container
+        .command
+        .first()
+        .or(container.args.first())
+        .is_some_and(|program| program.rsplit('/').next() == Some("sleep"))
 }
 
 /// Asks to be woken at the next moment something is due for this pod.

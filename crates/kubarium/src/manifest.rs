@@ -553,11 +553,11 @@ mod tests {
         );
     }
 
-    /// A Job is read with the API server's defaults, and the fields not played yet
-    /// (podFailurePolicy here) are reported.
+    /// A Job is read with the API server's defaults; the pod failure policy and the pod
+    /// replacement policy are played (typed, no notice).
     #[test]
     fn jobs_are_read_with_defaults_and_notices() {
-        let parsed = parse_manifests_with_notices("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  podFailurePolicy:\n    rules: [{action: FailJob, onExitCodes: {operator: In, values: [42]}}]\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n").expect("valid");
+        let parsed = parse_manifests_with_notices("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  podReplacementPolicy: Failed\n  podFailurePolicy:\n    rules: [{action: FailJob, onExitCodes: {operator: In, values: [42]}}, {action: Ignore, onPodConditions: [{type: DisruptionTarget}]}]\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n").expect("valid");
         let [Manifest::Job(job)] = parsed.manifests.as_slice() else {
             panic!("expected one Job, got {:?}", parsed.manifests);
         };
@@ -565,13 +565,24 @@ mod tests {
             (job.spec.completions, job.spec.parallelism, job.spec.backoff_limit),
             (Some(1), Some(1), Some(6))
         );
-        assert!(
-            parsed
-                .notices
-                .iter()
-                .any(|notice| notice.path.starts_with("spec.podFailurePolicy")),
-            "{:?}",
-            parsed.notices
+        let rules = &job.spec.pod_failure_policy.as_ref().expect("typed policy").rules;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(
+            rules[0].on_exit_codes.as_ref().map(|codes| codes.values.clone()),
+            Some(vec![42])
         );
+        // `status` of a condition pattern defaults to True (before validation).
+        let patterns = rules[1].on_pod_conditions.as_ref().expect("patterns");
+        assert_eq!(
+            (patterns[0].condition_type.as_str(), patterns[0].status.as_str()),
+            ("DisruptionTarget", "True")
+        );
+        let paths: Vec<&str> = parsed.notices.iter().map(|notice| notice.path.as_str()).collect();
+        assert!(
+            !paths.iter().any(|path| path.starts_with("spec.podFailurePolicy")),
+            "{paths:?}"
+        );
+        assert!(paths.is_empty(), "{paths:?}");
+        assert_eq!(job.spec.pod_replacement_policy.as_deref(), Some("Failed"));
     }
 }

@@ -283,5 +283,11 @@ pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
         format!("Marking for deletion Pod {}/{}", key.namespace, key.name),
         "taint-eviction-controller",
     );
+    // `addConditionAndDeletePod` (`pkg/controller/tainteviction/taint_eviction.go`).
+    simulation.mark_disruption_target(
+        key,
+        "DeletionByTaintManager",
+        "Taint manager: deleting due to NoExecute taint",
+    );
     simulation.delete_pod_gracefully(key, None);
 }

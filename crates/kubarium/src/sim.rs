@@ -621,6 +621,16 @@ impl Simulation {
         if existing.spec.completion_mode != job.spec.completion_mode {
             return invalid("spec.completionMode");
         }
+        // `ValidateJobSpecUpdate` (`pkg/apis/batch/validation/validation.go`).
+        if existing.spec.pod_failure_policy != job.spec.pod_failure_policy {
+            return invalid("spec.podFailurePolicy");
+        }
+        if existing.spec.backoff_limit_per_index != job.spec.backoff_limit_per_index {
+            return invalid("spec.backoffLimitPerIndex");
+        }
+        if existing.spec.success_policy != job.spec.success_policy {
+            return invalid("spec.successPolicy");
+        }
         Ok(())
     }
 
@@ -636,6 +646,8 @@ impl Simulation {
             existing.spec.active_deadline_seconds = job.spec.active_deadline_seconds;
             existing.spec.ttl_seconds_after_finished = job.spec.ttl_seconds_after_finished;
             existing.spec.backoff_limit = job.spec.backoff_limit;
+            existing.spec.max_failed_indexes = job.spec.max_failed_indexes;
+            existing.spec.pod_replacement_policy = job.spec.pod_replacement_policy;
             existing.metadata.generation += 1;
             existing.metadata.resource_version = resource_version;
             // The TTL controller looks again at every update of a finished Job.
@@ -908,7 +920,36 @@ impl Simulation {
             pod.metadata.deletion_grace_period_seconds = Some(grace);
             pod.metadata.resource_version = resource_version;
         });
+        // The owner's informer sees the deletion start (`updatePod` in the Job and DaemonSet
+        // controllers treats a pod with a deletion timestamp as deleted).
+        self.pod_status_changed(key);
         self.enqueue_now(Work::KubeletSyncPod(key.clone()));
+    }
+
+    /// Adds the `DisruptionTarget` condition that the component about to delete a pod sets
+    /// first (the taint eviction controller, the Eviction API, the pod garbage collector), so
+    /// that a Job's pod failure policy can tell a disruption from a failure.
+    pub(crate) fn mark_disruption_target(&mut self, key: &ObjectKey, reason: &'static str, message: &'static str) {
+        let now = self.now;
+        if self
+            .store
+            .pod(key)
+            .is_none_or(|pod| pod.status.phase.is_terminal() || pod.metadata.is_terminating())
+        {
+            return;
+        }
+        let resource_version = self.bump_resource_version();
+        self.store.update_pod(key, |pod| {
+            crate::api::set_condition(
+                &mut pod.status.conditions,
+                now,
+                "DisruptionTarget",
+                "True",
+                reason,
+                message,
+            );
+            pod.metadata.resource_version = resource_version;
+        });
     }
 
     /// Removes a pod from the API at once (a finished graceful deletion, or a force delete).
@@ -925,6 +966,7 @@ impl Simulation {
             if let Some(owner) = pod.metadata.controller_of() {
                 self.enqueue_controller(&key.namespace, owner);
             }
+            controller::job::on_pod_removed(self, &pod);
             kubelet::on_pod_removed(self, &pod, runtime);
         }
     }

@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{ControllerRevision, CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
 use crate::fasthash::FastMap;
+
+/// A pod key shared between the store's map, order and indexes.
+type SharedKey = std::sync::Arc<ObjectKey>;
 use crate::quantity::Quantity;
 
 /// Namespace and name: how namespaced objects of one kind are keyed.
@@ -107,13 +110,26 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
     requests
 }
 
-/// What the indexes read from a pod: if none of it changes, an update needs no re-indexing.
+/// What the indexes read from a pod, when it is inserted or removed.
 /// (A pod's containers, which give its requests, never change after creation.)
 #[derive(Debug, Clone, PartialEq)]
 struct IndexedFacts {
     node_name: String,
     owner_references: Vec<crate::api::OwnerReference>,
     phase: crate::api::PodPhase,
+}
+
+/// Whether a pod counts against its node's resources: bound and not finished.
+fn counts_against_node(node_name: &str, phase: crate::api::PodPhase) -> bool {
+    !node_name.is_empty() && !phase.is_terminal()
+}
+
+/// The uid of a pod's controller, counted per node for the scheduler's spreading.
+fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<String> {
+    owners
+        .iter()
+        .find(|owner| owner.controller)
+        .map(|owner| owner.uid.clone())
 }
 
 impl IndexedFacts {
@@ -127,7 +143,7 @@ impl IndexedFacts {
 
     /// Whether the pod counts against its node's resources: bound and not finished.
     fn counts_against_node(&self) -> bool {
-        !self.node_name.is_empty() && !self.phase.is_terminal()
+        counts_against_node(&self.node_name, self.phase)
     }
 }
 
@@ -142,10 +158,11 @@ pub struct Store {
     pub cron_jobs: BTreeMap<ObjectKey, CronJob>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
-    pods: FastMap<ObjectKey, Box<Pod>>,
-    pod_order: BTreeSet<ObjectKey>,
-    pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
-    pods_by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
+    pods: FastMap<SharedKey, Box<Pod>>,
+    /// A pod's key is allocated once and shared by the map, the order and the indexes.
+    pod_order: BTreeSet<SharedKey>,
+    pods_by_node: BTreeMap<String, BTreeSet<SharedKey>>,
+    pods_by_owner: BTreeMap<String, BTreeSet<SharedKey>>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
     usage_index: BTreeMap<String, usize>,
@@ -168,12 +185,16 @@ impl Store {
 
     /// The keys of the pods bound to `node`, in order.
     pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_by_node.get(node).into_iter().flatten()
+        self.pods_by_node.get(node).into_iter().flatten().map(|key| &**key)
     }
 
     /// The keys of the pods whose controller (or any owner) has this uid.
     pub fn pods_owned_by(&self, owner_uid: &str) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_by_owner.get(owner_uid).into_iter().flatten()
+        self.pods_by_owner
+            .get(owner_uid)
+            .into_iter()
+            .flatten()
+            .map(|key| &**key)
     }
 
     pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
@@ -197,12 +218,14 @@ impl Store {
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
         let key = ObjectKey::of(&pod.metadata);
-        self.pod_order.insert(key.clone());
         if let Some(old) = self.pods.remove(&key) {
+            self.pod_order.remove(&key);
             self.unindex(&key, &IndexedFacts::of(&old), &pod_requests(&old));
         }
-        self.index(&key, &IndexedFacts::of(&pod), &pod_requests(&pod));
-        self.pods.insert(key.clone(), Box::new(pod));
+        let shared = SharedKey::new(key.clone());
+        self.pod_order.insert(shared.clone());
+        self.index(&shared, &IndexedFacts::of(&pod), &pod_requests(&pod));
+        self.pods.insert(shared, Box::new(pod));
         key
     }
 
@@ -213,61 +236,134 @@ impl Store {
         Some(*pod)
     }
 
-    /// Changes a pod in place and re-indexes it if what the indexes read changed. Returns what
-    /// `change` returned, or `None` if the pod does not exist. (A pod's containers, which give
-    /// its requests, never change after creation.)
+    /// Changes a pod in place and re-indexes what the indexes read, if it changed: the node
+    /// set when the pod is bound, the node's usage when the pod starts or stops counting against
+    /// it. Returns what `change` returned, or `None` if the pod does not exist. (A pod's
+    /// containers, which give its requests, never change after creation; its owner references
+    /// change only through `remove_pod_owner`, which re-indexes them.)
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let pod = self.pods.get_mut(key)?;
-        let before = IndexedFacts::of(pod);
+        let node_before = pod.spec.node_name.clone();
+        let counted_before = counts_against_node(&node_before, pod.status.phase);
+        #[cfg(debug_assertions)]
+        let owners_before = pod.metadata.owner_references.clone();
         let result = change(pod);
-        let after = IndexedFacts::of(pod);
-        if before != after {
-            let requests = pod_requests(pod);
-            self.unindex(key, &before, &requests);
-            self.index(key, &after, &requests);
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            owners_before, pod.metadata.owner_references,
+            "owner references change only through Store::remove_pod_owner"
+        );
+        let node_changed = node_before != pod.spec.node_name;
+        let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
+        if !node_changed && counted_before == counted_after {
+            return Some(result);
+        }
+        let requests = pod_requests(pod);
+        let node_after = pod.spec.node_name.clone();
+        let controller = controller_uid(&pod.metadata.owner_references);
+        if node_changed {
+            self.unindex_node(key, &node_before);
+            if let Some(shared) = self.shared_key(key) {
+                self.index_node(&shared, &node_after);
+            }
+        }
+        if counted_before {
+            self.remove_usage(&node_before, controller.as_deref(), &requests);
+        }
+        if counted_after {
+            self.add_usage(&node_after, controller.as_deref(), &requests);
         }
         Some(result)
     }
 
-    fn index(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
-        if !facts.node_name.is_empty() {
+    /// Drops one owner reference of a pod (`--cascade=orphan`), re-indexing the pod.
+    pub fn remove_pod_owner(&mut self, key: &ObjectKey, owner_uid: &str) {
+        let Some(pod) = self.pods.get(key) else {
+            return;
+        };
+        let before = IndexedFacts::of(pod);
+        let requests = pod_requests(pod);
+        self.unindex(key, &before, &requests);
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
+        pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        let after = IndexedFacts::of(pod);
+        if let Some(shared) = self.shared_key(key) {
+            self.index(&shared, &after, &requests);
+        }
+    }
+
+    /// The stored, shared copy of a pod's key.
+    fn shared_key(&self, key: &ObjectKey) -> Option<SharedKey> {
+        self.pods.get_key_value(key).map(|(shared, _)| shared.clone())
+    }
+
+    fn index(&mut self, key: &SharedKey, facts: &IndexedFacts, requests: &PodRequests) {
+        self.index_node(key, &facts.node_name);
+        self.index_owners(key, facts);
+        if facts.counts_against_node() {
+            let controller = controller_uid(&facts.owner_references);
+            self.add_usage(&facts.node_name, controller.as_deref(), requests);
+        }
+    }
+
+    fn index_node(&mut self, key: &SharedKey, node_name: &str) {
+        if !node_name.is_empty() {
             self.pods_by_node
-                .entry(facts.node_name.clone())
+                .entry(node_name.to_string())
                 .or_default()
                 .insert(key.clone());
         }
+    }
+
+    fn index_owners(&mut self, key: &SharedKey, facts: &IndexedFacts) {
         for owner in &facts.owner_references {
             self.pods_by_owner
                 .entry(owner.uid.clone())
                 .or_default()
                 .insert(key.clone());
         }
-        if facts.counts_against_node() {
-            let slot = self.usage_slot(&facts.node_name);
-            let usage = &mut self.usage_slots[slot];
-            usage.cpu = usage.cpu.saturating_add(requests.cpu);
-            usage.memory = usage.memory.saturating_add(requests.memory);
-            usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli);
-            usage.memory_nonzero = usage.memory_nonzero.saturating_add(requests.memory_nonzero);
-            usage.cpu_milli = usage.cpu_milli.saturating_add(requests.cpu_milli);
-            usage.memory_bytes = usage.memory_bytes.saturating_add(requests.memory_bytes);
-            usage.pods += 1;
-            for port in &requests.host_ports {
-                *usage.host_ports.entry(port.clone()).or_default() += 1;
-            }
-            if let Some(owner) = facts.owner_references.iter().find(|owner| owner.controller) {
-                *usage.by_controller.entry(owner.uid.clone()).or_default() += 1;
-            }
+    }
+
+    /// The pod counts against its node: its requests, and its controller's count there.
+    fn add_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
+        let slot = self.usage_slot(node_name);
+        let usage = &mut self.usage_slots[slot];
+        usage.cpu = usage.cpu.saturating_add(requests.cpu);
+        usage.memory = usage.memory.saturating_add(requests.memory);
+        usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli);
+        usage.memory_nonzero = usage.memory_nonzero.saturating_add(requests.memory_nonzero);
+        usage.cpu_milli = usage.cpu_milli.saturating_add(requests.cpu_milli);
+        usage.memory_bytes = usage.memory_bytes.saturating_add(requests.memory_bytes);
+        usage.pods += 1;
+        for port in &requests.host_ports {
+            *usage.host_ports.entry(port.clone()).or_default() += 1;
+        }
+        if let Some(controller) = controller {
+            *usage.by_controller.entry(controller.to_string()).or_default() += 1;
         }
     }
 
     fn unindex(&mut self, key: &ObjectKey, facts: &IndexedFacts, requests: &PodRequests) {
-        if let Some(keys) = self.pods_by_node.get_mut(&facts.node_name) {
+        self.unindex_node(key, &facts.node_name);
+        self.unindex_owners(key, facts);
+        if facts.counts_against_node() {
+            let controller = controller_uid(&facts.owner_references);
+            self.remove_usage(&facts.node_name, controller.as_deref(), requests);
+        }
+    }
+
+    fn unindex_node(&mut self, key: &ObjectKey, node_name: &str) {
+        if let Some(keys) = self.pods_by_node.get_mut(node_name) {
             keys.remove(key);
             if keys.is_empty() {
-                self.pods_by_node.remove(&facts.node_name);
+                self.pods_by_node.remove(node_name);
             }
         }
+    }
+
+    fn unindex_owners(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
         for owner in &facts.owner_references {
             if let Some(keys) = self.pods_by_owner.get_mut(&owner.uid) {
                 keys.remove(key);
@@ -276,34 +372,32 @@ impl Store {
                 }
             }
         }
-        if facts.counts_against_node() {
-            if let Some(usage) = self
-                .usage_index
-                .get(&facts.node_name)
-                .map(|slot| &mut self.usage_slots[*slot])
-            {
-                usage.cpu = usage.cpu.saturating_sub(requests.cpu);
-                usage.memory = usage.memory.saturating_sub(requests.memory);
-                usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
-                usage.memory_nonzero = usage.memory_nonzero.saturating_sub(requests.memory_nonzero);
-                usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
-                usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
-                usage.pods -= 1;
-                if let Some(owner) = facts.owner_references.iter().find(|owner| owner.controller) {
-                    if let Some(count) = usage.by_controller.get_mut(&owner.uid) {
-                        *count -= 1;
-                        if *count == 0 {
-                            usage.by_controller.remove(&owner.uid);
-                        }
-                    }
+    }
+
+    fn remove_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
+        let Some(usage) = self.usage_index.get(node_name).map(|slot| &mut self.usage_slots[*slot]) else {
+            return;
+        };
+        usage.cpu = usage.cpu.saturating_sub(requests.cpu);
+        usage.memory = usage.memory.saturating_sub(requests.memory);
+        usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
+        usage.memory_nonzero = usage.memory_nonzero.saturating_sub(requests.memory_nonzero);
+        usage.cpu_milli = usage.cpu_milli.saturating_sub(requests.cpu_milli);
+        usage.memory_bytes = usage.memory_bytes.saturating_sub(requests.memory_bytes);
+        usage.pods -= 1;
+        if let Some(controller) = controller {
+            if let Some(count) = usage.by_controller.get_mut(controller) {
+                *count -= 1;
+                if *count == 0 {
+                    usage.by_controller.remove(controller);
                 }
-                for port in &requests.host_ports {
-                    if let Some(holders) = usage.host_ports.get_mut(port) {
-                        *holders -= 1;
-                        if *holders == 0 {
-                            usage.host_ports.remove(port);
-                        }
-                    }
+            }
+        }
+        for port in &requests.host_ports {
+            if let Some(holders) = usage.host_ports.get_mut(port) {
+                *holders -= 1;
+                if *holders == 0 {
+                    usage.host_ports.remove(port);
                 }
             }
         }

@@ -55,7 +55,76 @@ pub struct JobSpec {
     pub manual_selector: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_failure_policy: Option<PodFailurePolicy>,
+    /// Indexed Jobs: failures allowed per index (`backoffLimit` is then defaulted to max int32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_limit_per_index: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_failed_indexes: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_policy: Option<SuccessPolicy>,
+    /// `TerminatingOrFailed` (the default) or `Failed`: replace pods being deleted at once, or
+    /// once they have failed (always `Failed` with a pod failure policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_replacement_policy: Option<String>,
     pub template: PodTemplateSpec,
+}
+
+/// `batch/v1.PodFailurePolicy`: rules evaluated in order against a failed pod.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PodFailurePolicy {
+    #[serde(default)]
+    pub rules: Vec<PodFailurePolicyRule>,
+}
+
+/// `batch/v1.PodFailurePolicyRule`: an action (`FailJob`, `FailIndex`, `Ignore`, `Count`) and
+/// one requirement, on exit codes or on pod conditions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodFailurePolicyRule {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_exit_codes: Option<PodFailurePolicyOnExitCodes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_pod_conditions: Option<Vec<PodFailurePolicyOnPodConditionsPattern>>,
+}
+
+/// `batch/v1.PodFailurePolicyOnExitCodesRequirement`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodFailurePolicyOnExitCodes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    pub operator: String,
+    #[serde(default)]
+    pub values: Vec<i32>,
+}
+
+/// `batch/v1.PodFailurePolicyOnPodConditionsPattern` (`status` defaults to `True`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PodFailurePolicyOnPodConditionsPattern {
+    #[serde(rename = "type")]
+    pub condition_type: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+/// `batch/v1.SuccessPolicy` (Indexed Jobs).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SuccessPolicy {
+    #[serde(default)]
+    pub rules: Vec<SuccessPolicyRule>,
+}
+
+/// `batch/v1.SuccessPolicyRule`: `succeededIndexes`, `succeededCount`, or both.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuccessPolicyRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded_indexes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded_count: Option<i32>,
 }
 
 impl JobSpec {
@@ -91,6 +160,10 @@ pub struct JobStatus {
     /// Indexed jobs: the succeeded indexes as ranges, `1-3,5`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub completed_indexes: String,
+    /// Indexed jobs with `backoffLimitPerIndex`: the failed indexes in the same format (set,
+    /// possibly empty, only for such Jobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_indexes: Option<String>,
 }
 
 impl JobStatus {
@@ -120,21 +193,41 @@ impl JobStatus {
 }
 
 /// What the job controller remembers between syncs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobTracking {
-    /// Pods created and not yet counted as succeeded or failed, uid to name. The controller
+    /// Pods created and not yet counted as succeeded or failed, uid to key. The controller
     /// looks only at these and at `counted_terminating`, never at every pod it ever made, so a
     /// sync costs the active pods, not the Job's history.
-    pub uncounted: BTreeMap<String, String>,
-    /// Pods counted as failed while still terminating, uid to name, until they are gone or
+    pub uncounted: BTreeMap<String, crate::sim::ObjectKey>,
+    /// Pods counted as failed while still terminating, uid to key, until they are gone or
     /// finished (`status.terminating`).
-    pub counted_terminating: BTreeMap<String, String>,
+    pub counted_terminating: BTreeMap<String, crate::sim::ObjectKey>,
     /// Indexed jobs: the indexes that succeeded.
     pub succeeded_indexes: BTreeSet<i32>,
     /// `backoffRecord` (`pkg/controller/job/backoff_utils.go`): failures since the last
     /// success, and when the last one happened.
     pub failures_after_last_success: u32,
     pub last_failure_ms: Option<Millis>,
+    /// Jobs with `backoffLimitPerIndex`: the indexes that failed for good.
+    pub failed_indexes: BTreeSet<i32>,
+    /// Jobs with `backoffLimitPerIndex`: per index, the failure counts its next pod carries and
+    /// when its last pod failed (the real controller reads both from the failed pod, whose
+    /// removal it delays until the replacement exists: `getPodsWithDelayedDeletionPerIndex`).
+    pub index_failures: BTreeMap<i32, IndexFailures>,
+    /// The last state of tracked pods that left the API before they were counted (the real
+    /// pods keep the tracking finalizer, so the controller still sees them), uid to pod. Kept
+    /// only for Jobs with a `podFailurePolicy` or `backoffLimitPerIndex`.
+    pub removed_pods: BTreeMap<String, super::Pod>,
+}
+
+/// The `batch.kubernetes.io/job-index-failure-count` and
+/// `batch.kubernetes.io/job-index-ignored-failure-count` of an index's next pod, and when the
+/// last one failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexFailures {
+    pub counted: i32,
+    pub ignored: i32,
+    pub last_failure_ms: Millis,
 }
 
 /// `batch/v1.CronJob`.

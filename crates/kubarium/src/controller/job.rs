@@ -12,7 +12,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::{set_condition, Job, ObjectMeta, OwnerReference, Pod, PodPhase};
+pub use super::job_policies::format_indexes;
+use super::job_policies::{match_pod_failure_policy, match_success_policy, FailurePolicyAction};
+use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase};
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
 
@@ -28,6 +30,14 @@ pub const POD_MAX_BACKOFF_MS: Millis = 600 * SECOND_MS;
 const BACKOFF_LIMIT_EXCEEDED: (&str, &str) = ("BackoffLimitExceeded", "Job has reached the specified backoff limit");
 const DEADLINE_EXCEEDED: (&str, &str) = ("DeadlineExceeded", "Job was active longer than specified deadline");
 const COMPLETIONS_REACHED: (&str, &str) = ("CompletionsReached", "Reached expected number of succeeded pods");
+const MAX_FAILED_INDEXES_EXCEEDED: (&str, &str) = (
+    "MaxFailedIndexesExceeded",
+    "Job has exceeded the specified maximal number of failed indexes",
+);
+const FAILED_INDEXES: (&str, &str) = ("FailedIndexes", "Job has failed indexes");
+/// `JobReasonPodFailurePolicy` and `JobReasonSuccessPolicy`: their messages come from the rule.
+const POD_FAILURE_POLICY: &str = "PodFailurePolicy";
+const SUCCESS_POLICY: &str = "SuccessPolicy";
 
 /// `MaxPodCreateDeletePerSync`.
 const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
@@ -37,6 +47,9 @@ pub const LABEL_JOB_NAME: &str = "batch.kubernetes.io/job-name";
 pub const LEGACY_LABEL_CONTROLLER_UID: &str = "controller-uid";
 pub const LEGACY_LABEL_JOB_NAME: &str = "job-name";
 pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
+/// `JobIndexFailureCountAnnotation` and `JobIndexIgnoredFailureCountAnnotation`.
+pub const INDEX_FAILURE_COUNT: &str = "batch.kubernetes.io/job-index-failure-count";
+pub const INDEX_IGNORED_FAILURE_COUNT: &str = "batch.kubernetes.io/job-index-ignored-failure-count";
 
 /// `getRemainingTimeForFailuresCount` (`pkg/controller/job/backoff_utils.go`): how long the
 /// controller still waits before it replaces a failed pod.
@@ -90,108 +103,228 @@ fn completion_index(pod: &Pod) -> Option<i32> {
     pod.metadata.annotations.get(COMPLETION_INDEX)?.parse().ok()
 }
 
-/// `succeededIndexesToString`-like ranges: `0-2,4`.
-pub fn format_indexes(indexes: &BTreeSet<i32>) -> String {
-    let mut ranges: Vec<(i32, i32)> = Vec::new();
-    for &index in indexes {
-        match ranges.last_mut() {
-            Some((_, end)) if *end + 1 == index => *end = index,
-            _ => ranges.push((index, index)),
-        }
-    }
-    ranges
-        .iter()
-        .map(|&(start, end)| {
-            if start == end {
-                start.to_string()
-            } else {
-                format!("{start}-{end}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+/// `parseIndexFailureCountAnnotation`-like: a count annotation, 0 when missing, unparsable,
+/// negative or past int32.
+fn annotation_count(pod: &Pod, annotation: &str) -> i32 {
+    pod.metadata
+        .annotations
+        .get(annotation)
+        .and_then(|value| value.parse::<i32>().ok())
+        .filter(|count| *count >= 0)
+        .unwrap_or(0)
 }
 
 fn job_object(job: &Job) -> String {
     format!("job/{}", job.metadata.name)
 }
 
+/// What counting a pod found: still active, terminating but not failed yet (only with a pod
+/// failure policy, `onlyReplaceFailedPods`), succeeded or failed.
+enum Outcome {
+    Active,
+    Terminating,
+    Succeeded,
+    Failed,
+}
+
+/// `isPodFailed` and the phases: a pod that is gone counts as failed; a pod being deleted
+/// counts as failed at once, unless only failed pods are replaced (a pod failure policy is
+/// set), in which case it counts when it reaches `Failed`.
+fn outcome(pod: Option<&Pod>, only_replace_failed: bool) -> Outcome {
+    match pod {
+        None => Outcome::Failed,
+        Some(pod) if pod.status.phase == PodPhase::Succeeded => Outcome::Succeeded,
+        Some(pod) if pod.status.phase == PodPhase::Failed => Outcome::Failed,
+        Some(pod) if pod.metadata.is_terminating() && only_replace_failed => Outcome::Terminating,
+        Some(pod) if pod.metadata.is_terminating() => Outcome::Failed,
+        Some(_) => Outcome::Active,
+    }
+}
+
+/// The last state of a pod that left the API, as the Job controller would have seen it while
+/// the tracking finalizer held it: the kubelet makes a deleted pod `Failed` unless it
+/// succeeded, and its killed containers end with 137 (SIGKILL when the grace period ran out, for
+/// a `sleep` that ignores SIGTERM) or 143 (SIGTERM).
+fn last_state_of_removed(pod: &Pod) -> Pod {
+    let mut last = pod.clone();
+    if !last.status.phase.is_terminal() {
+        last.status.phase = PodPhase::Failed;
+    }
+    let now = pod.metadata.deletion_timestamp_ms.unwrap_or(0);
+    for (container, status) in last
+        .spec
+        .containers
+        .iter()
+        .zip(last.status.container_statuses.iter_mut())
+    {
+        if let ContainerState::Running { started_at_ms } = status.state {
+            let exit_code = if crate::kubelet::ignores_sigterm(container) {
+                137
+            } else {
+                143
+            };
+            status.state = ContainerState::Terminated {
+                exit_code,
+                reason: "Error".to_string(),
+                started_at_ms,
+                finished_at_ms: now,
+            };
+            status.ready = false;
+        }
+    }
+    last
+}
+
+/// A pod left the API. The real pod would stay, held by the `batch.kubernetes.io/job-tracking`
+/// finalizer, until the controller counted it; Jobs whose counting looks at the failed pod (a
+/// pod failure policy, per-index back-off) keep its last state until the next sync.
+pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
+    let Some(owner) = pod.metadata.controller_of() else {
+        return;
+    };
+    if owner.kind != "Job" {
+        return;
+    }
+    let key = ObjectKey::new(&pod.metadata.namespace, &owner.name);
+    let Some(job) = simulation.store.jobs.get_mut(&key) else {
+        return;
+    };
+    let looks_at_failures = job.spec.pod_failure_policy.is_some() || job.spec.backoff_limit_per_index.is_some();
+    // No check that the pod is still uncounted: during a sync the tracking is taken out of the
+    // stored Job; the sync keeps only the states of pods it still has to count.
+    if job.metadata.uid == owner.uid && looks_at_failures {
+        job.tracking
+            .removed_pods
+            .insert(pod.metadata.uid.clone(), last_state_of_removed(pod));
+    }
+}
+
+/// Per-index back-off (`isIndexFailed`, `getNewIndexFailureCounts`): a failed pod of an index
+/// either fails the index (a `FailIndex` rule, or `backoffLimitPerIndex` counted failures
+/// already behind it) or leaves the counts its replacement carries.
+fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<FailurePolicyAction>, now: Millis) {
+    let (Some(limit), Some(index)) = (job.spec.backoff_limit_per_index, completion_index(pod)) else {
+        return;
+    };
+    if index >= job.spec.completions.unwrap_or(0) || job.tracking.succeeded_indexes.contains(&index) {
+        return;
+    }
+    let counted_before = annotation_count(pod, INDEX_FAILURE_COUNT);
+    let ignored_before = annotation_count(pod, INDEX_IGNORED_FAILURE_COUNT);
+    if action == Some(FailurePolicyAction::FailIndex) || counted && counted_before >= limit {
+        job.tracking.failed_indexes.insert(index);
+        job.tracking.index_failures.remove(&index);
+        return;
+    }
+    job.tracking.index_failures.insert(
+        index,
+        IndexFailures {
+            counted: counted_before + i32::from(counted),
+            ignored: ignored_before + i32::from(!counted),
+            last_failure_ms: now,
+        },
+    );
+}
+
+/// A tracked pod, if it still exists as the same object.
+fn live_pod<'a>(simulation: &'a Simulation, uid: &str, key: &ObjectKey) -> Option<&'a Pod> {
+    simulation.store.pod(key).filter(|pod| pod.metadata.uid == uid)
+}
+
 /// `syncJob`. Returns when to look again (the deadline, or the end of a back-off).
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
-    let mut job = simulation.store.jobs.get(key).cloned()?;
-    if job.status.is_finished() {
+    // The tracking is taken, not cloned: it holds every uncounted pod, and a sync must cost
+    // what changed, not the Job's size. It goes back with the status at the end.
+    let stored = simulation.store.jobs.get_mut(key)?;
+    if stored.status.is_finished() {
         return None;
     }
+    let mut job = Job {
+        metadata: stored.metadata.clone(),
+        spec: stored.spec.clone(),
+        status: stored.status.clone(),
+        tracking: std::mem::take(&mut stored.tracking),
+    };
     let now = simulation.now();
     let namespace = job.metadata.namespace.clone();
-    let live = |simulation: &'_ Simulation, uid: &str, name: &str| -> Option<ObjectKey> {
-        let key = ObjectKey::new(&namespace, name);
-        simulation
-            .store
-            .pod(&key)
-            .filter(|pod| pod.metadata.uid == uid)
-            .map(|_| key)
-    };
+    // `onlyReplaceFailedPods`: with `podReplacementPolicy: Failed` or a pod failure policy,
+    // pods being deleted are neither failed nor replaced until they reach `Failed`.
+    let only_replace_failed =
+        job.spec.pod_failure_policy.is_some() || job.spec.pod_replacement_policy.as_deref() == Some("Failed");
+    let per_index = job.spec.is_indexed() && job.spec.backoff_limit_per_index.is_some();
 
     // Count what finished since the last sync (`trackJobStatusAndRemoveFinalizers`): a pod
     // that succeeded; a pod that failed, is being deleted without having succeeded, or is gone
-    // (`isPodFailed`: deleted pods count as failures).
+    // (`isPodFailed`: deleted pods count as failures). A failed pod is matched against the pod
+    // failure policy (`matchPodFailurePolicy`): an `Ignore` rule keeps it out of
+    // `status.failed`, the first `FailJob` rule met fails the Job (`getFailJobMessage`).
+    let mut active: Vec<&Pod> = Vec::new();
+    let mut terminating_uncounted: Vec<&Pod> = Vec::new();
+    let mut finished: Vec<(String, ObjectKey, bool)> = Vec::new();
+    for (uid, pod_key) in &job.tracking.uncounted {
+        let live = live_pod(simulation, uid, pod_key);
+        let pod = live.or_else(|| job.tracking.removed_pods.get(uid));
+        match (outcome(pod, only_replace_failed), live) {
+            (Outcome::Active, Some(live)) => active.push(live),
+            (Outcome::Terminating, Some(live)) => terminating_uncounted.push(live),
+            (Outcome::Succeeded | Outcome::Failed, _) => finished.push((uid.clone(), pod_key.clone(), live.is_some())),
+            _ => {}
+        }
+    }
     let mut new_failures = 0;
     let mut new_success = false;
-    let mut active_keys: Vec<ObjectKey> = Vec::new();
-    let uncounted: Vec<(String, String)> = job
-        .tracking
-        .uncounted
-        .iter()
-        .map(|(uid, name)| (uid.clone(), name.clone()))
-        .collect();
-    for (uid, name) in uncounted {
-        let key = live(simulation, &uid, &name);
-        let pod = key.as_ref().and_then(|key| simulation.store.pod(key));
-        let outcome = match pod {
-            None => Some(false),
-            Some(pod) if pod.status.phase == PodPhase::Succeeded => Some(true),
-            Some(pod) if pod.status.phase == PodPhase::Failed || pod.metadata.is_terminating() => Some(false),
-            Some(_) => None,
+    let mut fail_job_message: Option<String> = None;
+    for (uid, pod_key, is_live) in finished {
+        let removed = if is_live {
+            None
+        } else {
+            job.tracking.removed_pods.remove(&uid)
         };
-        match outcome {
-            Some(true) => {
+        let pod = if is_live {
+            live_pod(simulation, &uid, &pod_key)
+        } else {
+            removed.as_ref()
+        };
+        match outcome(pod, only_replace_failed) {
+            Outcome::Succeeded => {
                 job.status.succeeded += 1;
                 new_success = true;
                 if let Some(index) = pod.and_then(completion_index) {
                     job.tracking.succeeded_indexes.insert(index);
                 }
             }
-            Some(false) => {
-                job.status.failed += 1;
+            Outcome::Failed => {
+                let decision = match pod {
+                    Some(pod) => match_pod_failure_policy(job.spec.pod_failure_policy.as_ref(), pod),
+                    None => match_pod_failure_policy(None, &Pod::default()),
+                };
+                if decision.count_failed {
+                    job.status.failed += 1;
+                }
+                if fail_job_message.is_none() {
+                    fail_job_message = decision.fail_job_message;
+                }
+                // `newBackoffRecord` counts every new failed pod, ignored ones too.
                 new_failures += 1;
-                if pod.is_some_and(|pod| pod.metadata.is_terminating() && !pod.status.phase.is_terminal()) {
-                    job.tracking.counted_terminating.insert(uid.clone(), name.clone());
+                if let Some(pod) = pod {
+                    if per_index {
+                        record_index_failure(&mut job, pod, decision.count_failed, decision.action, now);
+                    }
+                    if is_live && pod.metadata.is_terminating() && !pod.status.phase.is_terminal() {
+                        job.tracking.counted_terminating.insert(uid.clone(), pod_key.clone());
+                    }
                 }
             }
-            None => {
-                active_keys.extend(key);
-                continue;
-            }
+            Outcome::Active | Outcome::Terminating => {}
         }
         job.tracking.uncounted.remove(&uid);
     }
     // Pods counted while terminating stay in `status.terminating` until they finish or go.
-    let still_terminating: Vec<(String, String)> = job
-        .tracking
+    job.tracking
         .counted_terminating
-        .iter()
-        .map(|(uid, name)| (uid.clone(), name.clone()))
-        .collect();
-    for (uid, name) in still_terminating {
-        let finished = live(simulation, &uid, &name)
-            .and_then(|key| simulation.store.pod(&key))
-            .is_none_or(|pod| pod.status.phase.is_terminal());
-        if finished {
-            job.tracking.counted_terminating.remove(&uid);
-        }
-    }
-    let terminating = job.tracking.counted_terminating.len() as i32;
+        .retain(|uid, pod_key| live_pod(simulation, uid, pod_key).is_some_and(|pod| !pod.status.phase.is_terminal()));
+    // `CountTerminatingPods`.
+    let terminating = (job.tracking.counted_terminating.len() + terminating_uncounted.len()) as i32;
     // `newBackoffRecord`: a success resets the count of failures.
     if new_success {
         job.tracking.failures_after_last_success = 0;
@@ -200,7 +333,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         job.tracking.failures_after_last_success += new_failures;
         job.tracking.last_failure_ms = Some(now);
     }
-    let active: Vec<&Pod> = active_keys.iter().filter_map(|key| simulation.store.pod(key)).collect();
     let suspended = job.spec.is_suspended();
     // Events wait until the pods are no longer borrowed.
     let mut events: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
@@ -242,63 +374,94 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         }
         _ => None,
     };
+    let indexed = job.spec.is_indexed();
+    let completions = job.spec.completions.unwrap_or(0);
+    let failed_indexes = job.tracking.failed_indexes.len();
+    let succeeded_indexes = job.tracking.succeeded_indexes.len();
     // A Job that met its success criteria only waits for its terminating pods; a failure
     // target, once set, stays (`syncJob` starts from the existing finished condition).
-    let success_met = job.status.has_condition("SuccessCriteriaMet");
+    let mut success_met = job.status.has_condition("SuccessCriteriaMet");
     let already_failing = job.status.has_condition("FailureTarget");
-    let failure: Option<(&'static str, &'static str)> = if already_failing || success_met {
+    let failure: Option<(&'static str, String)> = if already_failing || success_met {
         None
+    } else if let Some(message) = fail_job_message {
+        Some((POD_FAILURE_POLICY, message))
     } else if job.status.failed > backoff_limit || past_backoff_limit_on_failure(&job, &active) {
-        Some(BACKOFF_LIMIT_EXCEEDED)
+        Some((BACKOFF_LIMIT_EXCEEDED.0, BACKOFF_LIMIT_EXCEEDED.1.to_string()))
     } else if deadline_at.is_some_and(|deadline| now >= deadline) {
-        Some(DEADLINE_EXCEEDED)
+        Some((DEADLINE_EXCEEDED.0, DEADLINE_EXCEEDED.1.to_string()))
+    } else if per_index
+        && job
+            .spec
+            .max_failed_indexes
+            .is_some_and(|max| failed_indexes > max.max(0) as usize)
+    {
+        Some((MAX_FAILED_INDEXES_EXCEEDED.0, MAX_FAILED_INDEXES_EXCEEDED.1.to_string()))
+    } else if per_index && failed_indexes > 0 && failed_indexes + succeeded_indexes >= completions.max(0) as usize {
+        Some((FAILED_INDEXES.0, FAILED_INDEXES.1.to_string()))
     } else {
         None
     };
-    if let Some((reason, message)) = failure {
+    if let Some((reason, message)) = &failure {
         set_condition(
             &mut job.status.conditions,
             now,
             "FailureTarget",
             "True",
-            reason,
+            *reason,
             message,
         );
+    }
+    let failing = job.status.has_condition("FailureTarget");
+    // `matchSuccessPolicy`, for Indexed Jobs not failing.
+    if indexed && !failing && !success_met {
+        if let Some(message) = match_success_policy(
+            job.spec.success_policy.as_ref(),
+            completions,
+            &job.tracking.succeeded_indexes,
+        ) {
+            set_condition(
+                &mut job.status.conditions,
+                now,
+                "SuccessCriteriaMet",
+                "True",
+                SUCCESS_POLICY,
+                &message,
+            );
+            success_met = true;
+        }
     }
 
     let mut requeue: Option<Millis> = None;
     let mut deleted = 0;
     let mut created = 0;
     let mut active_count = active.len() as i32;
-    let failing = job.status.has_condition("FailureTarget");
-    let indexed = job.spec.is_indexed();
     let succeeded_for_completion = if indexed {
-        job.tracking.succeeded_indexes.len() as i32
+        succeeded_indexes as i32
     } else {
         job.status.succeeded
     };
-    let complete = success_met
-        || !failing
-            && match job.spec.completions {
-                None => job.status.succeeded > 0 && active.is_empty(),
-                Some(completions) => succeeded_for_completion >= completions && active.is_empty(),
-            };
+    let complete = !failing
+        && !success_met
+        && match job.spec.completions {
+            None => job.status.succeeded > 0 && active.is_empty(),
+            Some(completions) => succeeded_for_completion >= completions && active.is_empty(),
+        };
     let mut to_delete: Vec<ObjectKey> = Vec::new();
     let mut to_create: Vec<Option<i32>> = Vec::new();
-    if failing {
-        // Every active pod is terminated; pods not started yet never start.
+    if failing || success_met {
+        // `deleteActivePods`: every active pod is terminated; pods not started yet never
+        // start.
         to_delete = active.iter().map(|pod| ObjectKey::of(&pod.metadata)).collect();
     } else if complete {
-        if !job.status.has_condition("SuccessCriteriaMet") {
-            set_condition(
-                &mut job.status.conditions,
-                now,
-                "SuccessCriteriaMet",
-                "True",
-                COMPLETIONS_REACHED.0,
-                COMPLETIONS_REACHED.1,
-            );
-        }
+        set_condition(
+            &mut job.status.conditions,
+            now,
+            "SuccessCriteriaMet",
+            "True",
+            COMPLETIONS_REACHED.0,
+            COMPLETIONS_REACHED.1,
+        );
     } else if suspended {
         to_delete = active.iter().map(|pod| ObjectKey::of(&pod.metadata)).collect();
     } else {
@@ -311,26 +474,42 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             active_count,
         );
         let excess = (active_count - want).max(0) as usize;
+        // Pods being deleted hold their place while only failed pods are replaced.
+        let held = if only_replace_failed { terminating } else { 0 };
         if excess > 0 {
             to_delete = pods_for_removal(&active, excess);
-        } else if active_count < want {
-            let remaining = backoff_remaining(
-                job.tracking.failures_after_last_success,
-                job.tracking.last_failure_ms,
-                now,
-            );
+        } else if active_count + held < want {
+            // The Job-wide back-off, unless each index has its own.
+            let remaining = if per_index {
+                0
+            } else {
+                backoff_remaining(
+                    job.tracking.failures_after_last_success,
+                    job.tracking.last_failure_ms,
+                    now,
+                )
+            };
             if remaining > 0 {
                 requeue = Some(remaining);
             } else {
-                let diff = ((want - active_count) as usize).min(MAX_POD_CREATE_DELETE_PER_SYNC);
+                let diff = ((want - active_count - held) as usize).min(MAX_POD_CREATE_DELETE_PER_SYNC);
                 if indexed {
-                    let busy: BTreeSet<i32> = active.iter().filter_map(|pod| completion_index(pod)).collect();
-                    let completions = job.spec.completions.unwrap_or(0);
-                    to_create = (0..completions)
-                        .filter(|index| !job.tracking.succeeded_indexes.contains(index) && !busy.contains(index))
-                        .take(diff)
-                        .map(Some)
+                    let busy: BTreeSet<i32> = active
+                        .iter()
+                        .chain(&terminating_uncounted)
+                        .copied()
+                        .filter_map(completion_index)
                         .collect();
+                    let pending: Vec<i32> = first_pending_indexes(&job, &busy, diff);
+                    let (now_indexes, wait) = if per_index {
+                        indexes_out_of_backoff(&job, pending, now)
+                    } else {
+                        (pending, 0)
+                    };
+                    if now_indexes.is_empty() && wait > 0 {
+                        requeue = Some(wait);
+                    }
+                    to_create = now_indexes.into_iter().map(Some).collect();
                 } else {
                     to_create = vec![None; diff];
                 }
@@ -340,14 +519,14 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // `status.ready`: active pods with the Ready condition, those being deleted now not counted.
     // Pods deleted for suspension or scale-down lose their tracking finalizer first
     // (`deleteJobPods`): they are never counted as failed, only as terminating. Pods deleted
-    // because the Job failed (`deleteActivePods`) keep it and count as failed.
-    let released: Vec<(String, String)> = if failing {
+    // because the Job finished (`deleteActivePods`) keep it and count as failed.
+    let released: Vec<(String, ObjectKey)> = if failing || success_met {
         Vec::new()
     } else {
         active
             .iter()
             .filter(|pod| to_delete.iter().any(|key| key.name == pod.metadata.name))
-            .map(|pod| (pod.metadata.uid.clone(), pod.metadata.name.clone()))
+            .map(|pod| (pod.metadata.uid.clone(), ObjectKey::of(&pod.metadata)))
             .collect()
     };
     let ready = active
@@ -355,6 +534,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .filter(|pod| pod.is_ready() && !to_delete.iter().any(|key| key.name == pod.metadata.name))
         .count() as i32;
     drop(active);
+    drop(terminating_uncounted);
     for (event_type, reason, message) in events {
         simulation.record_event(
             event_type,
@@ -378,20 +558,15 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         );
         deleted += 1;
     }
-    for (uid, name) in released {
+    for (uid, pod_key) in released {
         job.tracking.uncounted.remove(&uid);
-        let key = ObjectKey::new(&namespace, &name);
-        if simulation
-            .store
-            .pod(&key)
-            .is_some_and(|pod| pod.metadata.uid == uid && !pod.status.phase.is_terminal())
-        {
-            job.tracking.counted_terminating.insert(uid, name);
+        if live_pod(simulation, &uid, &pod_key).is_some_and(|pod| !pod.status.phase.is_terminal()) {
+            job.tracking.counted_terminating.insert(uid, pod_key);
         }
     }
     for index in to_create {
         let (uid, name) = create_job_pod(simulation, &job, index);
-        job.tracking.uncounted.insert(uid, name);
+        job.tracking.uncounted.insert(uid, ObjectKey::new(&namespace, &name));
         created += 1;
     }
     active_count = active_count - deleted + created;
@@ -401,6 +576,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     job.status.terminating = terminating + deleted;
     if indexed {
         job.status.completed_indexes = format_indexes(&job.tracking.succeeded_indexes);
+    }
+    if per_index {
+        job.status.failed_indexes = Some(format_indexes(&job.tracking.failed_indexes));
     }
     // The terminal condition, once no pod is terminating (`delayTerminalCondition`).
     if job.status.terminating == 0 && job.status.active == 0 {
@@ -433,15 +611,22 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     "Job completed".into(),
                     SOURCE,
                 );
-            } else if let Some((reason, message)) = [BACKOFF_LIMIT_EXCEEDED, DEADLINE_EXCEEDED]
-                .into_iter()
-                .find(|(known, _)| *known == reason)
+            } else if let Some(reason) = [
+                BACKOFF_LIMIT_EXCEEDED.0,
+                DEADLINE_EXCEEDED.0,
+                MAX_FAILED_INDEXES_EXCEEDED.0,
+                FAILED_INDEXES.0,
+                POD_FAILURE_POLICY,
+            ]
+            .into_iter()
+            .find(|known| *known == reason)
             {
                 // `recordJobFinished`: the warning comes with the Failed condition.
-                simulation.record_event("Warning", reason, job_object(&job), &namespace, message.into(), SOURCE);
+                simulation.record_event("Warning", reason, job_object(&job), &namespace, message, SOURCE);
             }
         }
         if job.status.is_finished() {
+            job.tracking.removed_pods.clear();
             // The CronJob controller watches its Jobs (`updateJob`).
             if let Some(owner) = job.metadata.controller_of() {
                 simulation.enqueue_controller(&namespace, owner);
@@ -459,11 +644,59 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     if let Some(stored) = simulation.store.jobs.get_mut(key) {
         if stored.metadata.uid == job.metadata.uid {
+            // Pods removed during this sync were remembered on the stored Job; those still
+            // uncounted are kept for the next sync.
+            let removed_now = std::mem::take(&mut stored.tracking.removed_pods);
+            let uncounted = &job.tracking.uncounted;
+            job.tracking.removed_pods.retain(|uid, _| uncounted.contains_key(uid));
             stored.status = job.status;
             stored.tracking = job.tracking;
+            for (uid, pod) in removed_now {
+                if stored.tracking.uncounted.contains_key(&uid) {
+                    stored.tracking.removed_pods.entry(uid).or_insert(pod);
+                }
+            }
         }
     }
     requeue
+}
+
+/// `firstPendingIndexes`: the first `count` indexes below `completions` that neither
+/// succeeded, failed (per-index back-off), nor have an active (or, while only failed pods are
+/// replaced, terminating) pod.
+fn first_pending_indexes(job: &Job, busy: &BTreeSet<i32>, count: usize) -> Vec<i32> {
+    (0..job.spec.completions.unwrap_or(0))
+        .filter(|index| {
+            !job.tracking.succeeded_indexes.contains(index)
+                && !job.tracking.failed_indexes.contains(index)
+                && !busy.contains(index)
+        })
+        .take(count)
+        .collect()
+}
+
+/// `getPodCreationInfoForIndependentIndexes`: the indexes whose own back-off is over
+/// (`getRemainingTimePerIndex`: the failures of the index's last failed pod plus one, from its
+/// failure); when none is, the shortest wait.
+fn indexes_out_of_backoff(job: &Job, pending: Vec<i32>, now: Millis) -> (Vec<i32>, Millis) {
+    let mut ready = Vec::new();
+    let mut shortest: Option<Millis> = None;
+    for index in pending {
+        let remaining = job.tracking.index_failures.get(&index).map_or(0, |failures| {
+            let count = (failures.counted + failures.ignored).max(0) as u32;
+            backoff_remaining(count, Some(failures.last_failure_ms), now)
+        });
+        if remaining == 0 {
+            ready.push(index);
+        } else {
+            shortest = Some(shortest.map_or(remaining, |other| other.min(remaining)));
+        }
+    }
+    if ready.is_empty() {
+        (ready, shortest.unwrap_or(0))
+    } else {
+        (ready, 0)
+    }
 }
 
 /// `activePodsForRemoval` with `controller.ActivePods`' order: unscheduled before scheduled,
@@ -517,6 +750,18 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         metadata.labels.insert(COMPLETION_INDEX.to_string(), index.to_string());
         if spec.hostname.is_empty() {
             spec.hostname = format!("{}-{index}", job.metadata.name);
+        }
+        // `addIndexFailureCountAnnotation`.
+        if job.spec.backoff_limit_per_index.is_some() {
+            let failures = job.tracking.index_failures.get(&index).copied().unwrap_or_default();
+            metadata
+                .annotations
+                .insert(INDEX_FAILURE_COUNT.to_string(), failures.counted.to_string());
+            if failures.ignored > 0 {
+                metadata
+                    .annotations
+                    .insert(INDEX_IGNORED_FAILURE_COUNT.to_string(), failures.ignored.to_string());
+            }
         }
     }
     let pod = Pod {
@@ -608,12 +853,5 @@ mod tests {
                 "{parallelism} {completions:?} {succeeded} {active}"
             );
         }
-    }
-
-    #[test]
-    fn completed_indexes_as_ranges() {
-        let indexes: BTreeSet<i32> = [0, 1, 2, 4, 6, 7].into_iter().collect();
-        assert_eq!(format_indexes(&indexes), "0-2,4,6-7");
-        assert_eq!(format_indexes(&BTreeSet::new()), "");
     }
 }

@@ -3,3 +3,4 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod job;
+pub mod job_policies;

@@ -375,6 +375,28 @@ fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
         messages(&simulation, "TaintManagerEviction"),
         ["Marking for deletion Pod default/bare"]
     );
+    let disruption = simulation
+        .pod("default", "bare")
+        .unwrap()
+        .status
+        .conditions
+        .iter()
+        .find(|condition| condition.condition_type == "DisruptionTarget")
+        .map(|condition| {
+            (
+                condition.status.to_string(),
+                condition.reason.to_string(),
+                condition.message.clone(),
+            )
+        });
+    assert_eq!(
+        disruption,
+        Some((
+            "True".to_string(),
+            "DeletionByTaintManager".to_string(),
+            "Taint manager: deleting due to NoExecute taint".to_string()
+        ))
+    );
     assert_eq!(
         crate::view::pod_status_column(simulation.pod("default", "bare").unwrap()),
         "Terminating"
@@ -912,4 +934,160 @@ fn status_in_a_new_manifest_is_ignored() {
     );
     simulation.run_until(2 * S).unwrap();
     assert_eq!(job_active(&simulation, "claims"), 1);
+}
+
+/// `backoffLimitPerIndex`: each replacement of an index carries the failures before it in
+/// `batch.kubernetes.io/job-index-failure-count` and waits for the index's own back-off (10s,
+/// then 20s); an index whose pod fails with the limit already reached fails for good.
+#[test]
+fn per_index_replacements_carry_the_failure_count_and_back_off() {
+    let mut behaviour = Behaviour::default();
+    behaviour.batch_default.duration_ms = Some(2 * S);
+    behaviour.batch_default.exit_code = Some(1);
+    let mut simulation = Simulation::new(&ClusterConfig {
+        nodes: workers(1),
+        behaviour,
+        ..ClusterConfig::default()
+    });
+    simulation
+        .apply(&job_yaml(
+            "idx",
+            "  completions: 2\n  parallelism: 2\n  completionMode: Indexed\n  backoffLimitPerIndex: 2\n",
+        ))
+        .unwrap();
+    simulation.run_until(120 * S).unwrap();
+    let mut index_zero: Vec<(Millis, String)> = simulation
+        .pods()
+        .filter(|pod| pod.metadata.name.starts_with("idx-0-"))
+        .map(|pod| {
+            (
+                pod.metadata.creation_timestamp_ms,
+                pod.metadata.annotations[crate::controller::job::INDEX_FAILURE_COUNT].clone(),
+            )
+        })
+        .collect();
+    index_zero.sort();
+    // Created at 0; the first fails at 3s (1s pull, 2s run), the second comes 10s later and
+    // fails at 15s, the third 20s later.
+    assert_eq!(
+        index_zero,
+        [
+            (0, "0".to_string()),
+            (13 * S, "1".to_string()),
+            (35 * S, "2".to_string())
+        ]
+    );
+    let job = simulation.job("default", "idx").unwrap();
+    assert_eq!(job.status.failed_indexes.as_deref(), Some("0,1"));
+    assert_eq!(job.status.failed, 6);
+    assert_eq!(
+        crate::api::condition_status(&job.status.conditions, "Failed"),
+        Some("True")
+    );
+    assert!(job
+        .status
+        .conditions
+        .iter()
+        .any(|condition| condition.condition_type == "Failed" && condition.reason == "FailedIndexes"));
+}
+
+/// The parallelism invariant again, for Indexed Jobs with per-index back-off and a pod failure
+/// policy that ignores exit code 3: over 40 seeds, never more active pods than parallelism, and
+/// every Job finishes.
+#[test]
+fn per_index_jobs_never_exceed_parallelism() {
+    for seed in 0..40u64 {
+        let parallelism = 1 + (seed % 3) as usize;
+        let mut behaviour = Behaviour::default();
+        behaviour.batch_default.duration_ms = Some((2 + seed % 5) * S);
+        behaviour.batch_default.fail_first = Some((seed % 4) as u32);
+        behaviour.batch_default.exit_code = Some(if seed % 2 == 0 { 1 } else { 3 });
+        let mut simulation = Simulation::new(&ClusterConfig {
+            seed,
+            nodes: workers(1 + (seed % 2) as usize),
+            behaviour,
+            ..ClusterConfig::default()
+        });
+        let spec = format!(
+            "  completions: 6\n  parallelism: {parallelism}\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  podFailurePolicy:\n    rules:\n    - action: Ignore\n      onExitCodes: {{operator: In, values: [3]}}\n"
+        );
+        simulation.apply(&job_yaml("work", &spec)).unwrap();
+        let mut steps = 0;
+        while simulation.next_event_time().is_some_and(|due| due <= 60 * 60 * S) {
+            simulation.step();
+            steps += 1;
+            let active = job_active(&simulation, "work");
+            assert!(active <= parallelism, "seed {seed}: {active} active > {parallelism}");
+            assert!(steps < 100_000, "seed {seed}: runaway");
+        }
+        let job = simulation.job("default", "work").unwrap();
+        assert!(job.status.is_finished(), "seed {seed}: {:?}", job.status);
+    }
+}
+
+/// `podReplacementPolicy: Failed`: a pod being deleted counts as failed, and is replaced, only
+/// once it has gone (here a `sleep` that ignores SIGTERM, killed when its 30s grace period ends
+/// at 35s), and counts in `status.terminating` meanwhile; with the default
+/// `TerminatingOrFailed` it counts as failed when its deletion starts (5s). Either way the
+/// replacement waits for the Job's 10s back-off from that failure.
+#[test]
+fn pod_replacement_policy_failed_waits_for_the_deleted_pod() {
+    for (policy, replaced_at) in [("Failed", 45 * S), ("TerminatingOrFailed", 15 * S)] {
+        let mut simulation = cluster(workers(1));
+        let manifest = format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: slow\nspec:\n  podReplacementPolicy: {policy}\n  backoffLimit: 3\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n        command: [sleep, \"3600\"]\n"
+        );
+        simulation.apply(&manifest).unwrap();
+        simulation.run_until(5 * S).unwrap();
+        let first = simulation.pods().next().unwrap().metadata.name.clone();
+        simulation.delete_pod("default", &first).unwrap();
+        simulation.run_until(6 * S).unwrap();
+        let job = simulation.job("default", "slow").unwrap();
+        assert_eq!(job.status.terminating, 1, "{policy}");
+        simulation.run_until(50 * S).unwrap();
+        let created: Vec<Millis> = simulation
+            .pods()
+            .filter(|pod| pod.metadata.name != first)
+            .map(|pod| pod.metadata.creation_timestamp_ms)
+            .collect();
+        assert_eq!(created, [replaced_at], "{policy}");
+        let job = simulation.job("default", "slow").unwrap();
+        assert_eq!((job.status.failed, job.status.terminating), (1, 0), "{policy}");
+    }
+}
+
+/// `ValidateJobSpecUpdate`: the pod failure policy, `backoffLimitPerIndex` and the success
+/// policy are immutable; `maxFailedIndexes` is not.
+#[test]
+fn job_policies_are_immutable_but_max_failed_indexes_is_not() {
+    let mut simulation = cluster(workers(1));
+    let base = "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 1\n";
+    simulation.apply(&job_yaml("idx", base)).unwrap();
+    for (changed, field) in [
+        ("  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 2\n  maxFailedIndexes: 1\n", "spec.backoffLimitPerIndex"),
+        (
+            "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 1\n  successPolicy:\n    rules: [{succeededCount: 1}]\n",
+            "spec.successPolicy",
+        ),
+        (
+            "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 1\n  podFailurePolicy:\n    rules: [{action: Ignore, onExitCodes: {operator: In, values: [3]}}]\n",
+            "spec.podFailurePolicy",
+        ),
+    ] {
+        let error = simulation.apply(&job_yaml("idx", changed)).unwrap_err();
+        assert!(
+            error.to_string().contains(&format!("The Job \"idx\" is invalid: {field}: ")),
+            "{error}"
+        );
+    }
+    simulation
+        .apply(&job_yaml(
+            "idx",
+            "  completions: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 2\n",
+        ))
+        .unwrap();
+    assert_eq!(
+        simulation.job("default", "idx").unwrap().spec.max_failed_indexes,
+        Some(2)
+    );
 }

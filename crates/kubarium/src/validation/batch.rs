@@ -367,13 +367,11 @@ fn validate_pod_failure_policy(validator: &mut Validator, spec: &Obj<'_>) {
         for (condition_index, condition) in conditions.iter().enumerate() {
             let condition = Obj::new(condition, "");
             let condition_path = rule_path.child("onPodConditions").index(condition_index);
+            // A missing or empty status is defaulted to `True` before validation runs on the
+            // API server (`SetDefaults_PodFailurePolicyOnPodConditionsPattern`), so it is never
+            // reported as required.
             match condition.str("status") {
-                None | Some("") => validator.required(
-                    &condition_path.child("status"),
-                    condition.pos(),
-                    "valid values: [\"False\" \"True\" \"Unknown\"]",
-                ),
-                Some("True" | "False" | "Unknown") => {}
+                None | Some("" | "True" | "False" | "Unknown") => {}
                 Some(other) => validator.not_supported(
                     &condition_path.child("status"),
                     condition.pos_of("status"),
