@@ -84,6 +84,18 @@ pub const GALLERY: &[Example] = &[
         scenario: scenario!("sleep-cj-replace"),
     },
     Example {
+        id: "cron-job",
+        title: "CronJob cron-job (every minute)",
+        watch: "A Job each minute; only the three newest finished Jobs are kept (successfulJobsHistoryLimit).",
+        scenario: scenario!("cron-job"),
+    },
+    Example {
+        id: "pod-nodename",
+        title: "Pod pinned with nodeName",
+        watch: "No scheduler involved: it runs on work1 even though work1 is cordoned.",
+        scenario: scenario!("pod-nodename"),
+    },
+    Example {
         id: "gpu-pod",
         title: "Pod with nodeSelector gpu=true",
         watch: "Pending with the scheduler's reason until a node gets the label.",
