@@ -81,6 +81,14 @@ pub enum Action {
         name: String,
         images: Vec<(String, String)>,
     },
+    /// `patch KIND/NAME -p 'JSON'` (a merge patch) of a DaemonSet, Job or CronJob.
+    Patch {
+        namespace: String,
+        /// `daemonset`, `job` or `cronjob`.
+        kind: String,
+        name: String,
+        patch: String,
+    },
     /// `rollout restart daemonset/NAME`.
     RolloutRestart {
         namespace: String,
@@ -212,6 +220,12 @@ impl std::fmt::Display for Action {
             Action::RolloutRestart { namespace, name } => {
                 write!(formatter, "rollout restart daemonset/{name}{}", in_namespace(namespace))
             }
+            Action::Patch {
+                namespace,
+                kind,
+                name,
+                patch,
+            } => write!(formatter, "patch {kind}/{name}{} -p '{patch}'", in_namespace(namespace)),
             Action::RolloutUndo {
                 namespace,
                 name,
@@ -230,7 +244,10 @@ impl std::fmt::Display for Action {
 /// Verbs kubectl has that need controllers kubarium does not simulate yet.
 const NOT_YET: &[(&str, &str)] = &[
     ("scale", "scaling needs the ReplicaSet, Deployment and Job controllers"),
-    ("patch", "patching needs the Job and CronJob controllers"),
+    (
+        "patch",
+        "`patch` does DaemonSets, Jobs and CronJobs so far: patch KIND/NAME -p '{\"spec\":{...}}'",
+    ),
     (
         "set",
         "`set` does `image` of DaemonSets so far; `set resources` and the other workloads need their controllers",
@@ -476,6 +493,42 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 images,
             })
         }
+        ["patch", rest @ ..] => {
+            let (kind, name, rest) = match rest {
+                [target, rest @ ..] if target.contains('/') => {
+                    let (kind, name) = target.split_once('/').unwrap_or_default();
+                    (kind, name, rest)
+                }
+                [kind, name, rest @ ..] => (*kind, *name, rest),
+                _ => return Err("patch needs KIND/NAME and -p 'PATCH'".to_string()),
+            };
+            let kind = match kind {
+                "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => "daemonset",
+                "job" | "jobs" | "job.batch" => "job",
+                "cronjob" | "cronjobs" | "cj" | "cronjob.batch" => "cronjob",
+                other => {
+                    return Err(format!(
+                        "kubarium patches daemonsets, jobs and cronjobs so far, not {other}"
+                    ))
+                }
+            };
+            if let Some(kind) = flags.iter().find_map(|flag| flag.strip_prefix("--type=")) {
+                if kind != "merge" && kind != "strategic" {
+                    return Err(format!("--type={kind} is not simulated; use a merge patch"));
+                }
+            }
+            let patch = match (rest, flags.iter().find_map(|flag| flag.strip_prefix("--patch="))) {
+                (["-p", patch], _) => patch.to_string(),
+                ([], Some(patch)) => patch.to_string(),
+                _ => return Err("patch needs -p 'PATCH' (a JSON merge patch)".to_string()),
+            };
+            Ok(Action::Patch {
+                namespace,
+                kind: kind.to_string(),
+                name: name.to_string(),
+                patch,
+            })
+        }
         ["rollout", "restart", rest @ ..] => match daemon_set_target(rest, "rollout restart")? {
             (name, []) => Ok(Action::RolloutRestart { namespace, name }),
             _ => Err("rollout restart takes one daemonset".to_string()),
@@ -619,6 +672,12 @@ impl Simulation {
                 name,
                 to_revision,
             } => self.roll_back_daemon_set(namespace, name, *to_revision),
+            Action::Patch {
+                namespace,
+                kind,
+                name,
+                patch,
+            } => self.patch_object(namespace, kind, name, patch),
         }
     }
 
@@ -643,6 +702,52 @@ impl Simulation {
             .map_err(|error| ActionError(format!("the changed template cannot be decoded: {error}")))?;
         self.apply_daemon_set(updated);
         Ok(())
+    }
+
+    /// `kubectl patch KIND/NAME -p PATCH` with a JSON merge patch (RFC 7386; for the fields a
+    /// user patches on these kinds, `suspend`, `parallelism` and the like, kubectl's default
+    /// strategic merge patch does the same). The patched object goes through the API server's
+    /// whole update path: strict decoding, validation, defaults and the immutability checks.
+    fn patch_object(&mut self, namespace: &str, kind: &str, name: &str, patch_text: &str) -> Result<(), ActionError> {
+        let patch: serde_json::Value = serde_json::from_str(patch_text)
+            .map_err(|error| ActionError(format!("error: unable to parse \"{patch_text}\": {error}")))?;
+        let (api_version, kind_name, metadata, spec) = match kind {
+            "daemonset" => {
+                let daemon_set = self
+                    .daemon_set(namespace, name)
+                    .ok_or_else(|| ActionError(format!("daemonsets.apps \"{name}\" not found")))?;
+                let mut spec = to_json(&daemon_set.spec);
+                spec["template"] = daemon_set.template_json.clone();
+                ("apps/v1", "DaemonSet", &daemon_set.metadata, spec)
+            }
+            "job" => {
+                let job = self
+                    .job(namespace, name)
+                    .ok_or_else(|| ActionError(format!("jobs.batch \"{name}\" not found")))?;
+                ("batch/v1", "Job", &job.metadata, to_json(&job.spec))
+            }
+            _ => {
+                let cron_job = self
+                    .cron_job(namespace, name)
+                    .ok_or_else(|| ActionError(format!("cronjobs.batch \"{name}\" not found")))?;
+                ("batch/v1", "CronJob", &cron_job.metadata, to_json(&cron_job.spec))
+            }
+        };
+        let mut object = serde_json::json!({
+            "apiVersion": api_version,
+            "kind": kind_name,
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "labels": metadata.labels,
+                "annotations": metadata.annotations,
+            },
+            "spec": spec,
+        });
+        merge_patch(&mut object, &patch);
+        self.apply(&object.to_string())
+            .map(|_| ())
+            .map_err(|error| ActionError(error.to_string()))
     }
 
     /// `kubectl rollout undo daemonset/NAME` (`DaemonSetRollbacker.Rollback` in
@@ -807,6 +912,59 @@ impl Simulation {
     }
 }
 
+/// A typed spec as JSON, as a user would write it (the typed fields only; a DaemonSet's
+/// template is taken whole): nested `metadata` (templates) keeps only what a manifest may set.
+fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    fn clean(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (key, child) in fields.iter_mut() {
+                    if key == "metadata" {
+                        if let serde_json::Value::Object(metadata) = child {
+                            metadata.retain(|field, _| {
+                                matches!(
+                                    field.as_str(),
+                                    "name" | "generateName" | "namespace" | "labels" | "annotations"
+                                )
+                            });
+                        }
+                    }
+                    clean(child);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let mut json = serde_json::to_value(value).unwrap_or_default();
+    clean(&mut json);
+    json
+}
+
+/// RFC 7386 JSON merge patch: objects merge key by key, `null` removes, anything else replaces.
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let serde_json::Value::Object(patch_fields) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(serde_json::Map::new());
+    }
+    let serde_json::Value::Object(target_fields) = target else {
+        return;
+    };
+    for (key, value) in patch_fields {
+        if value.is_null() {
+            target_fields.remove(key);
+        } else {
+            merge_patch(
+                target_fields.entry(key.clone()).or_insert(serde_json::Value::Null),
+                value,
+            );
+        }
+    }
+}
+
 /// The object under `key`, made if missing (or replaced if it is not an object).
 fn ensure_object<'a>(
     fields: &'a mut serde_json::Map<String, serde_json::Value>,
@@ -875,12 +1033,47 @@ mod tests {
             "recover node n2",
             "set image daemonset/agent agent=agent:2 sidecar=s:1",
             "rollout restart daemonset/agent",
+            "patch cronjob/sleep-cj -p '{\"spec\":{\"suspend\":true}}'",
             "rollout undo daemonset/agent --to-revision=3",
         ] {
             let action = parse_action(line, None).expect(line);
             assert_eq!(action.to_string(), line);
             assert_eq!(parse_action(&action.to_string(), None), Ok(action));
         }
+    }
+
+    #[test]
+    fn patch_goes_through_the_api_servers_update_path() {
+        let mut simulation = Simulation::new(&crate::sim::ClusterConfig::with_nodes("node", 2));
+        simulation
+            .apply("apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  completions: 4\n  parallelism: 1\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n")
+            .expect("applies");
+        let patch = |line: &str| parse_action(line, None).expect(line);
+        let mut simulation_perform = |line: &str| simulation.perform(&patch(line)).map_err(|error| error.0);
+        assert_eq!(
+            simulation_perform("patch job/pi -p '{\"spec\":{\"parallelism\":2}}'"),
+            Ok(())
+        );
+        let refused = simulation_perform("patch job pi -p '{\"spec\":{\"completions\":9}}'").unwrap_err();
+        assert!(
+            refused.contains("spec.completions") && refused.contains("immutable"),
+            "{refused}"
+        );
+        let invalid = simulation_perform("patch job/pi -p '{\"spec\":{\"parallelism\":-1}}'").unwrap_err();
+        assert!(invalid.contains("spec.parallelism"), "{invalid}");
+        assert!(simulation_perform("patch job/pi -p '{oops'")
+            .unwrap_err()
+            .contains("unable to parse"));
+        assert_eq!(
+            simulation.job("default", "pi").and_then(|job| job.spec.parallelism),
+            Some(2)
+        );
+        assert!(parse_action("patch deployment/web -p '{}'", None)
+            .unwrap_err()
+            .contains("not deployment"));
+        assert!(parse_action("patch job/pi --type=json -p '[]'", None)
+            .unwrap_err()
+            .contains("--type=json"));
     }
 
     #[test]
