@@ -173,3 +173,24 @@ test("the rolling-update example replaces the pods one node at a time after its 
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("a reload keeps the editor's text, and a bad text keeps the last cluster that applied", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("example-picker").selectOption("mypi-para");
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/mypi-para"]').length === 3);
+  const applied = await page.getByTestId("manifest-editor").inputValue();
+  await page.reload();
+  await page.getByTestId("node-card").first().waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId("manifest-editor").inputValue(), applied);
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/mypi-para"]').length === 3);
+  // A bad paste: kept in the editor across a reload, but the cluster is the last good one.
+  await page.getByTestId("manifest-editor").fill("apiVersion: batch/v1\nkind: [Job\n");
+  await page.reload();
+  await page.getByTestId("error").waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId("manifest-editor").inputValue(), "apiVersion: batch/v1\nkind: [Job\n");
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/mypi-para"]').length === 3);
+  await page.screenshot({ path: join(ARTIFACTS, "reload-keeps-work.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -29,6 +29,25 @@ const TABLE_KINDS: &[&str] = &[
     "controllerrevisions",
 ];
 
+/// Where the editor's text and the last text that applied are kept across reloads.
+const EDITOR_KEY: &str = "kubarium.editor";
+const APPLIED_KEY: &str = "kubarium.applied";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load_saved(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+fn save(key: &str, text: &str) {
+    if let Some(storage) = storage() {
+        // A full or disabled storage only means the text is not kept; the page goes on.
+        let _ = storage.set_item(key, text);
+    }
+}
+
 /// Everything the page shows of the session, refreshed after every change.
 #[derive(Clone, Default, PartialEq)]
 struct View {
@@ -52,8 +71,14 @@ fn view_of(session: &Session) -> View {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (manifest_text, set_manifest_text) = signal(GALLERY[0].scenario.to_string());
-    let (example, set_example) = signal(GALLERY[0].id.to_string());
+    // Work is never lost: a reload brings back the editor as it was.
+    let initial_text = load_saved(EDITOR_KEY).unwrap_or_else(|| GALLERY[0].scenario.to_string());
+    let initial_example = GALLERY
+        .iter()
+        .find(|example| example.scenario == initial_text)
+        .map_or(String::new(), |example| example.id.to_string());
+    let (manifest_text, set_manifest_text) = signal(initial_text);
+    let (example, set_example) = signal(initial_example);
     let (error, set_error) = signal(None::<String>);
     let (notices, set_notices) = signal(Vec::<String>::new());
     let (command_result, set_command_result) = signal(None::<Result<String, String>>);
@@ -70,11 +95,15 @@ pub fn App() -> impl IntoView {
             }
         });
     };
-    let apply = move || match Session::load(&manifest_text.get_untracked(), DEFAULT_NODES).and_then(|mut loaded| {
-        loaded.advance_to(SETTLE_MS)?;
-        Ok(loaded)
-    }) {
+    let load = |text: &str| {
+        Session::load(text, DEFAULT_NODES).and_then(|mut loaded| {
+            loaded.advance_to(SETTLE_MS)?;
+            Ok(loaded)
+        })
+    };
+    let apply = move || match load(&manifest_text.get_untracked()) {
         Ok(loaded) => {
+            save(APPLIED_KEY, &manifest_text.get_untracked());
             set_notices.set(loaded.notices.clone());
             session.set_value(Some(loaded));
             set_error.set(None);
@@ -124,12 +153,20 @@ pub fn App() -> impl IntoView {
     let load_example = move |id: String| {
         if let Some(found) = GALLERY.iter().find(|example| example.id == id) {
             set_manifest_text.set(found.scenario.to_string());
+            save(EDITOR_KEY, found.scenario);
             set_example.set(id);
             set_playing.set(false);
             apply();
         }
     };
     apply();
+    // If the restored editor text does not apply, the cluster comes from the last text that did.
+    if session.with_value(Option::is_none) {
+        if let Some(Ok(loaded)) = load_saved(APPLIED_KEY).map(|text| load(&text)) {
+            session.set_value(Some(loaded));
+            refresh();
+        }
+    }
 
     // One interval drives play; it does nothing while paused.
     let _ = set_interval_with_handle(
@@ -189,19 +226,31 @@ pub fn App() -> impl IntoView {
                     on:change=move |event| load_example(event_target_value(&event))
                     prop:value=move || example.get()
                 >
+                    <option value="" disabled=true>"(your own text)"</option>
                     {GALLERY
                         .iter()
                         .map(|example| view! { <option value=example.id>{example.title}</option> })
                         .collect_view()}
                 </select>
-                <p class="watch" data-testid="watch">{watch}</p>
+                <Show when=move || !watch().is_empty()>
+                    <p class="watch" data-testid="watch">{watch}</p>
+                </Show>
                 <label for="manifest">"Scenario or manifests (YAML)"</label>
                 <textarea
                     id="manifest"
                     data-testid="manifest-editor"
                     spellcheck="false"
                     prop:value=move || manifest_text.get()
-                    on:input=move |event| set_manifest_text.set(event_target_value(&event))
+                    on:input=move |event| {
+                        let text = event_target_value(&event);
+                        save(EDITOR_KEY, &text);
+                        // Once edited, the text is the user's own, not the example's.
+                        let id = example.get_untracked();
+                        if GALLERY.iter().any(|found| found.id == id && found.scenario != text) {
+                            set_example.set(String::new());
+                        }
+                        set_manifest_text.set(text);
+                    }
                     on:keydown=move |event| {
                         if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
                             event.prevent_default();
