@@ -313,22 +313,6 @@ fn zone(text: &str) -> Result<Box<dyn kubarium::cron::TimeZone>> {
     )))
 }
 
-/// RFC 3339 in a fixed offset: `2026-01-05T18:00:00+09:00` (or `Z` for UTC).
-fn rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
-    let civil = kubarium::cron::civil_in_zone(unix_seconds, &kubarium::cron::FixedOffset(offset_seconds));
-    let zone = if offset_seconds == 0 {
-        "Z".to_string()
-    } else {
-        let sign = if offset_seconds < 0 { '-' } else { '+' };
-        let magnitude = offset_seconds.abs();
-        format!("{sign}{:02}:{:02}", magnitude / 3600, magnitude % 3600 / 60)
-    };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{zone}",
-        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
-    )
-}
-
 fn cron(args: &[String]) -> Result<ExitCode> {
     let mut spec = None;
     let mut zone_text = "UTC".to_string();
@@ -376,7 +360,10 @@ fn cron(args: &[String]) -> Result<ExitCode> {
         }
     }
     if json {
-        let times: Vec<String> = next.iter().map(|time| rfc3339(*time, 0)).collect();
+        let times: Vec<String> = next
+            .iter()
+            .map(|time| kubarium::time::format_rfc3339(*time, 0))
+            .collect();
         println!(
             "{}",
             serde_json::json!({"description": schedule.describe(), "next": times})
@@ -385,14 +372,21 @@ fn cron(args: &[String]) -> Result<ExitCode> {
     }
     println!("{}", schedule.describe());
     if next.is_empty() {
-        println!("never fires within five years of {}", rfc3339(from, 0));
+        println!(
+            "never fires within five years of {}",
+            kubarium::time::format_rfc3339(from, 0)
+        );
     }
     let utc = zone_text.eq_ignore_ascii_case("utc") || zone_text == "Z";
     for time in next {
         if utc {
-            println!("{}", rfc3339(time, 0));
+            println!("{}", kubarium::time::format_rfc3339(time, 0));
         } else {
-            println!("{}   {}", rfc3339(time, 0), rfc3339(time, zone.offset_at_utc(time)));
+            println!(
+                "{}   {}",
+                kubarium::time::format_rfc3339(time, 0),
+                kubarium::time::format_rfc3339(time, zone.offset_at_utc(time))
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -696,6 +696,7 @@ impl Simulation {
         let now = crate::time::format_rfc3339(
             self.start_unix_seconds()
                 .saturating_add(i64::try_from(self.now() / crate::time::SECOND_MS).unwrap_or(i64::MAX)),
+            0,
         );
         change(&mut updated.template_json, now)?;
         updated.spec.template = serde_json::from_value(updated.template_json.clone())

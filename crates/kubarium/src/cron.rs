@@ -1605,11 +1605,7 @@ mod tests {
     }
 
     fn iso(unix_seconds: i64) -> String {
-        let civil = civil_in_zone(unix_seconds, &Utc);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
-        )
+        crate::time::format_rfc3339(unix_seconds, 0)
     }
 
     fn parse(spec: &str) -> Schedule {

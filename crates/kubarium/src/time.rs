@@ -118,15 +118,20 @@ pub fn format_duration(duration_ms: Millis) -> String {
     out
 }
 
-/// Seconds since the Unix epoch as an RFC 3339 time in UTC (`2026-01-01T00:00:00Z`).
-pub fn format_rfc3339(unix_seconds: i64) -> String {
-    let (days, seconds) = (unix_seconds.div_euclid(86_400), unix_seconds.rem_euclid(86_400));
-    let (year, month, day) = crate::cron::civil_from_days(days);
+/// Seconds since the Unix epoch as Go's `time.RFC3339` on a clock `offset_seconds` east of UTC
+/// (`2026-01-05T18:00:00+09:00`, `Z` for offset zero).
+pub fn format_rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
+    let civil = crate::cron::civil_in_zone(unix_seconds, &crate::cron::FixedOffset(offset_seconds));
+    let zone = if offset_seconds == 0 {
+        "Z".to_string()
+    } else {
+        let sign = if offset_seconds < 0 { '-' } else { '+' };
+        let minutes = offset_seconds.unsigned_abs() / 60;
+        format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    };
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{zone}",
+        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
     )
 }
 
@@ -224,9 +229,15 @@ mod tests {
 
     #[test]
     fn rfc3339_times() {
-        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_rfc3339(1_767_225_600 + 3_723), "2026-01-01T01:02:03Z");
-        assert_eq!(parse_rfc3339(&format_rfc3339(1_800_000_000)), Ok(1_800_000_000));
+        assert_eq!(format_rfc3339(0, 0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(1_767_225_600 + 3_723, 0), "2026-01-01T01:02:03Z");
+        assert_eq!(format_rfc3339(1_767_225_600, 9 * 3600), "2026-01-01T09:00:00+09:00");
+        assert_eq!(
+            format_rfc3339(1_767_225_600, -(3 * 3600 + 1800)),
+            "2025-12-31T20:30:00-03:30"
+        );
+        assert_eq!(parse_rfc3339(&format_rfc3339(1_800_000_000, 0)), Ok(1_800_000_000));
+        assert_eq!(parse_rfc3339(&format_rfc3339(1_800_000_000, 19_800)), Ok(1_800_000_000));
         assert_eq!(parse_rfc3339("2026-01-01T00:00:00Z"), Ok(DEFAULT_START_UNIX_SECONDS));
         assert_eq!(
             parse_rfc3339("2026-01-01T09:00:00+09:00"),

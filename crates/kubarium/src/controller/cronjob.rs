@@ -71,19 +71,7 @@ pub fn job_name(cron_job_name: &str, scheduled_unix: i64) -> String {
 /// Go's `time.RFC3339` of the instant on the zone's clock (`2026-03-29T03:00:00+02:00`, `Z` for
 /// offset zero), as `getJobFromTemplate2` writes the scheduled-timestamp annotation.
 fn rfc3339(unix: i64, zone: &dyn TimeZone) -> String {
-    let civil = cron::civil_in_zone(unix, zone);
-    let offset = zone.offset_at_utc(unix);
-    let offset_text = if offset == 0 {
-        "Z".to_string()
-    } else {
-        let sign = if offset < 0 { '-' } else { '+' };
-        let minutes = offset.unsigned_abs() / 60;
-        format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
-    };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{offset_text}",
-        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
-    )
+    crate::time::format_rfc3339(unix, zone.offset_at_utc(unix))
 }
 
 /// Go's `time.RFC1123Z`, as the `MissSchedule` event prints the time.
