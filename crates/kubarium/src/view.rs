@@ -1,6 +1,8 @@
 //! View types: plain, serialisable pictures of the cluster for the UI, the wasm facade and the
 //! CLI. Built from the simulation; never fed back into it.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::api::{ContainerState, Pod};
@@ -180,44 +182,8 @@ impl Simulation {
         objects
     }
 
-    /// The reasons for [`NodeView::why_not`]: `NodeShouldRunDaemonPod` for DaemonSets without a
-    /// pod here, the scheduler's filters for pods waiting to be scheduled. A daemon pod waiting
-    /// for another node is not listed (its affinity names that node).
-    pub fn why_not_here(&self, node: &crate::api::Node) -> Vec<String> {
-        let mut reasons = Vec::new();
-        let name = &node.metadata.name;
-        for daemon_set in self.daemon_sets() {
-            let placement = crate::controller::daemonset::node_should_run_daemon_pod(daemon_set, node);
-            let has_pod = self
-                .store
-                .pods_owned_by(&daemon_set.metadata.uid)
-                .filter_map(|key| self.store.pod(key))
-                .any(|pod| pod.spec.node_name_or_target() == Some(name.as_str()));
-            if let (false, false, Some(reason)) = (placement.should_run, has_pod, placement.reason) {
-                reasons.push(format!("daemonset/{}: {reason}", daemon_set.metadata.name));
-            }
-        }
-        let usage = self.store.node_usage(name).cloned().unwrap_or_default();
-        let snapshot = crate::scheduler::SnapshotNode::new(node.clone(), 0);
-        for pod in self.pods() {
-            if !pod.spec.node_name.is_empty() || pod.metadata.is_terminating() {
-                continue;
-            }
-            if pod.spec.node_name_or_target().is_some_and(|target| target != name) {
-                continue;
-            }
-            let requests = crate::store::pod_requests(pod);
-            match crate::scheduler::filter_node(&pod.spec, &requests, &snapshot, &usage) {
-                crate::scheduler::Verdict::Fits => {}
-                crate::scheduler::Verdict::Unresolvable(why) | crate::scheduler::Verdict::Unschedulable(why) => {
-                    reasons.push(format!("pod/{}: {}", pod.metadata.name, why.join(", ")));
-                }
-            }
-        }
-        reasons
-    }
-
     pub fn snapshot(&self) -> Snapshot {
+        let why_not = WhyNot::gather(self);
         let nodes = self
             .nodes()
             .map(|node| {
@@ -257,7 +223,7 @@ impl Simulation {
                     memory_requested_bytes: usage.memory.value(),
                     memory_allocatable_bytes: allocatable("memory").value(),
                     pods_allocatable: allocatable("pods").value(),
-                    why_not: self.why_not_here(node),
+                    why_not: why_not.reasons(self, node),
                     pods: self
                         .store
                         .pods_on_node(&node.metadata.name)
@@ -277,6 +243,71 @@ impl Simulation {
                 .collect(),
             event_count: self.events().len(),
         }
+    }
+}
+
+/// What [`NodeView::why_not`] needs, gathered once per snapshot rather than once per node.
+struct WhyNot<'a> {
+    /// Each DaemonSet with the nodes its pods are for (bound, or pinned while pending).
+    daemon_sets: Vec<(&'a crate::api::DaemonSet, BTreeSet<&'a str>)>,
+    /// The pods waiting to be scheduled, with their requests.
+    pending: Vec<(&'a Pod, crate::store::PodRequests)>,
+}
+
+impl<'a> WhyNot<'a> {
+    fn gather(simulation: &'a Simulation) -> Self {
+        let daemon_sets = simulation
+            .daemon_sets()
+            .map(|daemon_set| {
+                let nodes = simulation
+                    .store
+                    .pods_owned_by(&daemon_set.metadata.uid)
+                    .filter_map(|key| simulation.store.pod(key))
+                    .filter_map(|pod| pod.spec.node_name_or_target())
+                    .collect();
+                (daemon_set, nodes)
+            })
+            .collect();
+        let pending = simulation
+            .pods()
+            .filter(|pod| pod.spec.node_name.is_empty() && !pod.metadata.is_terminating())
+            .map(|pod| (pod, crate::store::pod_requests(pod)))
+            .collect();
+        WhyNot { daemon_sets, pending }
+    }
+
+    /// `NodeShouldRunDaemonPod` for each DaemonSet without a pod on the node, the scheduler's
+    /// filters for each pending pod. A daemon pod waiting for another node is not listed (its
+    /// affinity names that node).
+    fn reasons(&self, simulation: &Simulation, node: &crate::api::Node) -> Vec<String> {
+        let name = node.metadata.name.as_str();
+        let mut reasons = Vec::new();
+        for (daemon_set, nodes) in &self.daemon_sets {
+            if nodes.contains(name) {
+                continue;
+            }
+            let placement = crate::controller::daemonset::node_should_run_daemon_pod(daemon_set, node);
+            if let (false, Some(reason)) = (placement.should_run, placement.reason) {
+                reasons.push(format!("daemonset/{}: {reason}", daemon_set.metadata.name));
+            }
+        }
+        if self.pending.is_empty() {
+            return reasons;
+        }
+        let usage = simulation.store.node_usage(name).cloned().unwrap_or_default();
+        let snapshot = crate::scheduler::SnapshotNode::new(node.clone(), 0);
+        for (pod, requests) in &self.pending {
+            if pod.spec.node_name_or_target().is_some_and(|target| target != name) {
+                continue;
+            }
+            match crate::scheduler::filter_node(&pod.spec, requests, &snapshot, &usage) {
+                crate::scheduler::Verdict::Fits => {}
+                crate::scheduler::Verdict::Unresolvable(why) | crate::scheduler::Verdict::Unschedulable(why) => {
+                    reasons.push(format!("pod/{}: {}", pod.metadata.name, why.join(", ")));
+                }
+            }
+        }
+        reasons
     }
 }
 
