@@ -469,16 +469,15 @@ fn nodes_to_daemon_pods(
 /// (the real controller waits for its expectations, then syncs again before rolling), or when
 /// the next ready pod has been ready for `minReadySeconds`.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
-    let daemon_set = simulation.store.daemon_sets.get(key).cloned()?;
-    let nodes: Vec<Node> = simulation.store.nodes.values().cloned().collect();
     let hash = construct_history(simulation, key)?;
-    let daemon_set = simulation.store.daemon_sets.get(key).cloned().unwrap_or(daemon_set);
-    let changed = manage(simulation, &daemon_set, &nodes, &hash);
+    let daemon_set = simulation.store.daemon_sets.get(key)?.clone();
+    let placements = placements(simulation, &daemon_set);
+    let changed = manage(simulation, &daemon_set, &placements, &hash);
     if !changed && daemon_set.is_rolling_update() {
-        rolling_update(simulation, &daemon_set, &nodes, &hash);
+        rolling_update(simulation, &daemon_set, &placements, &hash);
     }
     cleanup_history(simulation, &daemon_set, &hash);
-    let requeue = update_status(simulation, key, &nodes, &hash);
+    let requeue = update_status(simulation, key, &placements, &hash);
     if changed {
         Some(0)
     } else {
@@ -486,10 +485,26 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
 }
 
+/// Each node's name and `NodeShouldRunDaemonPod`'s answer for it, worked out once per sync (the
+/// nodes do not change while the controller syncs).
+fn placements(simulation: &Simulation, daemon_set: &DaemonSet) -> Vec<(String, Placement)> {
+    let tolerations = daemon_tolerations(daemon_set);
+    simulation
+        .store
+        .nodes
+        .values()
+        .map(|node| {
+            (
+                node.metadata.name.clone(),
+                node_should_run_with(daemon_set, &tolerations, node),
+            )
+        })
+        .collect()
+}
+
 /// `manage`: the per-node decisions, and pending pods pinned to nodes that no longer exist
 /// (`getUnscheduledPodsWithoutNode`). Returns whether it created or deleted anything.
-fn manage(simulation: &mut Simulation, daemon_set: &DaemonSet, nodes: &[Node], hash: &str) -> bool {
-    let tolerations = daemon_tolerations(daemon_set);
+fn manage(simulation: &mut Simulation, daemon_set: &DaemonSet, placements: &[(String, Placement)], hash: &str) -> bool {
     let mut by_node = nodes_to_daemon_pods(simulation, daemon_set, hash, false);
     let rollout = Rollout {
         allows_surge: allows_surge(daemon_set),
@@ -498,15 +513,14 @@ fn manage(simulation: &mut Simulation, daemon_set: &DaemonSet, nodes: &[Node], h
     };
     let mut create_on: Vec<String> = Vec::new();
     let mut delete: Vec<(String, String, DeleteReason)> = Vec::new();
-    for node in nodes {
-        let placement = node_should_run_with(daemon_set, &tolerations, node);
-        let pods = by_node.remove(&node.metadata.name);
-        let decision = pods_should_be_on_node(&placement, pods.as_deref(), rollout);
+    for (node_name, placement) in placements {
+        let pods = by_node.remove(node_name);
+        let decision = pods_should_be_on_node(placement, pods.as_deref(), rollout);
         if decision.create {
-            create_on.push(node.metadata.name.clone());
+            create_on.push(node_name.clone());
         }
         for (pod, reason) in decision.delete {
-            delete.push((pod, node.metadata.name.clone(), reason));
+            delete.push((pod, node_name.clone(), reason));
         }
     }
     for (node_name, pods) in by_node {
@@ -561,8 +575,7 @@ fn min_ready_ms(daemon_set: &DaemonSet) -> Millis {
 }
 
 /// `rollingUpdate`: gathers the nodes and the limits, plans, and carries the plan out.
-fn rolling_update(simulation: &mut Simulation, daemon_set: &DaemonSet, nodes: &[Node], hash: &str) {
-    let tolerations = daemon_tolerations(daemon_set);
+fn rolling_update(simulation: &mut Simulation, daemon_set: &DaemonSet, placements: &[(String, Placement)], hash: &str) {
     let mut rollout_nodes: BTreeMap<String, RolloutNode> = nodes_to_daemon_pods(simulation, daemon_set, hash, false)
         .into_iter()
         .map(|(node_name, pods)| {
@@ -576,10 +589,10 @@ fn rolling_update(simulation: &mut Simulation, daemon_set: &DaemonSet, nodes: &[
         })
         .collect();
     let mut desired = 0usize;
-    for node in nodes {
-        if node_should_run_with(daemon_set, &tolerations, node).should_run {
+    for (node_name, placement) in placements {
+        if placement.should_run {
             desired += 1;
-            rollout_nodes.entry(node.metadata.name.clone()).or_default().should_run = true;
+            rollout_nodes.entry(node_name.clone()).or_default().should_run = true;
         }
     }
     let (max_surge, max_unavailable) = rollout_limits(daemon_set, desired);
@@ -835,20 +848,23 @@ fn cleanup_history(simulation: &mut Simulation, daemon_set: &DaemonSet, hash: &s
 /// `updateDaemonSetStatus`: per node that should run a daemon pod, whether it has one, and
 /// whether its oldest one is ready, available and up to date. Returns when the next ready pod
 /// becomes available, if `minReadySeconds` holds one back.
-fn update_status(simulation: &mut Simulation, key: &ObjectKey, nodes: &[Node], hash: &str) -> Option<Millis> {
+fn update_status(
+    simulation: &mut Simulation,
+    key: &ObjectKey,
+    placements: &[(String, Placement)],
+    hash: &str,
+) -> Option<Millis> {
     let daemon_set = simulation.store.daemon_sets.get(key)?;
     let now = simulation.now();
     let min_ready = min_ready_ms(daemon_set);
-    let tolerations = daemon_tolerations(daemon_set);
     let by_node = nodes_to_daemon_pods(simulation, daemon_set, hash, false);
     let mut status = crate::api::DaemonSetStatus {
         observed_generation: daemon_set.metadata.generation,
         collision_count: daemon_set.status.collision_count,
         ..Default::default()
     };
-    for node in nodes {
-        let placement = node_should_run_with(daemon_set, &tolerations, node);
-        let pods = by_node.get(&node.metadata.name).map(Vec::as_slice).unwrap_or_default();
+    for (node_name, placement) in placements {
+        let pods = by_node.get(node_name).map(Vec::as_slice).unwrap_or_default();
         if !placement.should_run {
             status.number_misscheduled += u32::from(!pods.is_empty());
             continue;
