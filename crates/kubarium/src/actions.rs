@@ -494,14 +494,7 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             })
         }
         ["patch", rest @ ..] => {
-            let (kind, name, rest) = match rest {
-                [target, rest @ ..] if target.contains('/') => {
-                    let (kind, name) = target.split_once('/').unwrap_or_default();
-                    (kind, name, rest)
-                }
-                [kind, name, rest @ ..] => (*kind, *name, rest),
-                _ => return Err("patch needs KIND/NAME and -p 'PATCH'".to_string()),
-            };
+            let (kind, name, rest) = split_target(rest).ok_or("patch needs KIND/NAME and -p 'PATCH'")?;
             let kind = match kind {
                 "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => "daemonset",
                 "job" | "jobs" | "job.batch" => "job",
@@ -561,17 +554,24 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
     }
 }
 
+/// The object a command names, as kubectl takes it (`KIND/NAME` or `KIND NAME`): kind, name and
+/// the words after them.
+fn split_target<'a, 'b>(words: &'b [&'a str]) -> Option<(&'a str, &'a str, &'b [&'a str])> {
+    match words {
+        [target, rest @ ..] if target.contains('/') => {
+            let (kind, name) = target.split_once('/')?;
+            Some((kind, name, rest))
+        }
+        [kind, name, rest @ ..] => Some((kind, name, rest)),
+        _ => None,
+    }
+}
+
 /// The DaemonSet a `set` or `rollout` command names (`daemonset/NAME` or `daemonset NAME`), and
 /// the words after it.
 fn daemon_set_target<'a, 'b>(rest: &'b [&'a str], verb: &str) -> Result<(String, &'b [&'a str]), String> {
-    let (kind, name, rest) = match rest {
-        [target, rest @ ..] if target.contains('/') => {
-            let (kind, name) = target.split_once('/').unwrap_or_default();
-            (kind, name, rest)
-        }
-        [kind, name, rest @ ..] => (*kind, *name, rest),
-        _ => return Err(format!("{verb} needs a daemonset, like {verb} daemonset/NAME")),
-    };
+    let (kind, name, rest) =
+        split_target(rest).ok_or_else(|| format!("{verb} needs a daemonset, like {verb} daemonset/NAME"))?;
     match kind {
         "daemonset" | "daemonsets" | "ds" | "daemonset.apps" if !name.is_empty() => Ok((name.to_string(), rest)),
         "deployment" | "deployments" | "deploy" | "deployment.apps" | "statefulset" | "statefulsets" | "sts" => Err(
