@@ -3,6 +3,8 @@
 //! commands typed by the user. Shared by the web page and the wasm facade so neither keeps its
 //! own copy of "what happens when time moves".
 
+use std::collections::VecDeque;
+
 use crate::actions::{parse_action, Action};
 use crate::scenario::{looks_like_scenario, Scenario};
 use crate::sim::{ClusterConfig, NodeConfig, Simulation};
@@ -16,7 +18,7 @@ pub struct Session {
     /// Fields accepted but not simulated, as the apply reported them.
     pub notices: Vec<String>,
     /// The scenario's actions not yet performed, in time order.
-    pending: Vec<(Millis, Action, String)>,
+    pending: VecDeque<(Millis, Action, String)>,
     /// What the actions performed so far did: `(time, command, error if refused)`.
     pub performed: Vec<(Millis, String, Option<String>)>,
 }
@@ -71,18 +73,17 @@ impl Session {
             simulation,
             description,
             notices: applied.notices.iter().map(ToString::to_string).collect(),
-            pending: actions,
+            pending: actions.into(),
             performed: Vec::new(),
         })
     }
 
     /// Plays to `target_ms`, performing the scenario's actions at their times on the way.
     pub fn advance_to(&mut self, target_ms: Millis) -> Result<(), String> {
-        while let Some((at, _, _)) = self.pending.first() {
-            if *at > target_ms {
+        while self.pending.front().is_some_and(|(at, _, _)| *at <= target_ms) {
+            let Some((at, action, command)) = self.pending.pop_front() else {
                 break;
-            }
-            let (at, action, command) = self.pending.remove(0);
+            };
             self.simulation.run_until(at).map_err(|error| error.to_string())?;
             let refused = self.simulation.perform(&action).err().map(|error| error.0);
             self.performed.push((at, command, refused));
@@ -96,7 +97,7 @@ impl Session {
     /// When something next happens: the next event or the next scenario action.
     pub fn next_due(&self) -> Option<Millis> {
         let event = self.simulation.next_event_time();
-        let action = self.pending.first().map(|(at, _, _)| *at);
+        let action = self.pending.front().map(|(at, _, _)| *at);
         match (event, action) {
             (Some(event), Some(action)) => Some(event.min(action)),
             (event, action) => event.or(action),
