@@ -113,42 +113,38 @@ pub fn App() -> impl IntoView {
         // A bad manifest never wipes the last good cluster: only the message changes.
         Err(message) => set_error.set(Some(message)),
     };
-    let with_session = move |change: &dyn Fn(&mut Session) -> Result<(), String>| {
+    // Changes the session and shows the result (nothing happens before the first apply).
+    let change = move |change: &dyn Fn(&mut Session) -> Result<(), String>| {
         let mut outcome = Ok(());
         session.update_value(|current| {
             if let Some(current) = current {
                 outcome = change(current);
             }
         });
-        if let Err(message) = &outcome {
-            set_error.set(Some(message.clone()));
-            set_playing.set(false);
-        }
         refresh();
         outcome
     };
+    // Moves time; a failure (the step limit) stops play and shows why.
+    let play = move |move_time: &dyn Fn(&mut Session) -> Result<(), String>| {
+        if let Err(message) = change(move_time) {
+            set_error.set(Some(message));
+            set_playing.set(false);
+        }
+    };
     let advance = move |by_ms: Millis| {
-        let _ = with_session(&|current| {
+        play(&|current| {
             let target = current.simulation.now() + by_ms;
             current.advance_to(target)
         });
     };
-    let step = move || {
-        let _ = with_session(&|current| current.step_to_next());
-    };
+    let step = move || play(&|current| current.step_to_next());
     let run_command = move |line: String| {
         let line = line.trim().to_string();
         if line.is_empty() {
             return;
         }
-        let mut outcome = Ok(());
-        session.update_value(|current| {
-            if let Some(current) = current {
-                outcome = current.run_command(&line);
-            }
-        });
+        let outcome = change(&|current| current.run_command(&line));
         set_command_result.set(Some(outcome.map(|()| line)));
-        refresh();
     };
     let load_example = move |id: String| {
         if let Some(found) = GALLERY.iter().find(|example| example.id == id) {

@@ -82,17 +82,13 @@ pub fn NodeCard(node: NodeView, run: impl Fn(String) + Copy + Send + Sync + 'sta
         .filter(|pod| pod.phase != "Succeeded" && pod.phase != "Failed")
         .count();
     let pods_percent = percent(pods_used as i64, node.pods_allocatable);
-    let name = node.name.clone();
     let cordon_verb = if node.unschedulable { "uncordon" } else { "cordon" };
     let fail_verb = if node.ready { "fail node" } else { "recover node" };
     let fail_label = if node.ready { "Stop kubelet" } else { "Recover" };
-    let command = move |verb: &str| format!("{verb} {}", name);
-    let (cordon_command, drain_command, fail_command, delete_command) = (
-        command(cordon_verb),
-        format!("drain {} --ignore-daemonsets --force", node.name),
-        command(fail_verb),
-        format!("delete node {}", node.name),
-    );
+    let cordon_command = format!("{cordon_verb} {}", node.name);
+    let drain_command = format!("drain {} --ignore-daemonsets --force", node.name);
+    let fail_command = format!("{fail_verb} {}", node.name);
+    let delete_command = format!("delete node {}", node.name);
     view! {
         <article
             class=if node.unschedulable { "node-card cordoned" } else { "node-card" }
