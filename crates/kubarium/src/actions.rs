@@ -827,12 +827,8 @@ impl Simulation {
                 labels: template.metadata.labels.clone(),
                 annotations,
                 owner_references: vec![crate::api::OwnerReference {
-                    api_version: "batch/v1".to_string(),
-                    kind: "CronJob".to_string(),
-                    name: owner.metadata.name.clone(),
-                    uid: owner.metadata.uid.clone(),
-                    controller: true,
                     block_owner_deletion: false,
+                    ..crate::api::OwnerReference::controller("batch/v1", "CronJob", &owner.metadata)
                 }],
                 ..crate::api::ObjectMeta::default()
             },

@@ -67,6 +67,21 @@ pub struct OwnerReference {
     pub block_owner_deletion: bool,
 }
 
+impl OwnerReference {
+    /// `metav1.NewControllerRef`: a reference to the controlling owner, blocking its deletion
+    /// in the foreground until the dependent is gone.
+    pub fn controller(api_version: &str, kind: &str, owner: &ObjectMeta) -> Self {
+        OwnerReference {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name: owner.name.clone(),
+            uid: owner.uid.clone(),
+            controller: true,
+            block_owner_deletion: true,
+        }
+    }
+}
+
 impl ObjectMeta {
     /// The owner reference with `controller: true`, as `metav1.GetControllerOf` returns it.
     pub fn controller_of(&self) -> Option<&OwnerReference> {

@@ -322,14 +322,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 namespace: namespace.clone(),
                 labels: template.metadata.labels.clone(),
                 annotations,
-                owner_references: vec![OwnerReference {
-                    api_version: "batch/v1".to_string(),
-                    kind: "CronJob".to_string(),
-                    name: cron_job.metadata.name.clone(),
-                    uid: cron_job.metadata.uid.clone(),
-                    controller: true,
-                    block_owner_deletion: true,
-                }],
+                owner_references: vec![OwnerReference::controller("batch/v1", "CronJob", &cron_job.metadata)],
                 ..ObjectMeta::default()
             },
             spec: template.spec.clone(),

@@ -645,14 +645,7 @@ fn create_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, node_n
 }
 
 fn controller_ref(daemon_set: &DaemonSet) -> OwnerReference {
-    OwnerReference {
-        api_version: "apps/v1".to_string(),
-        kind: "DaemonSet".to_string(),
-        name: daemon_set.metadata.name.clone(),
-        uid: daemon_set.metadata.uid.clone(),
-        controller: true,
-        block_owner_deletion: true,
-    }
+    OwnerReference::controller("apps/v1", "DaemonSet", &daemon_set.metadata)
 }
 
 fn delete_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, pod_key: &ObjectKey) {

@@ -732,14 +732,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         namespace: job.metadata.namespace.clone(),
         labels: template.metadata.labels.clone(),
         annotations: template.metadata.annotations.clone(),
-        owner_references: vec![OwnerReference {
-            api_version: "batch/v1".to_string(),
-            kind: "Job".to_string(),
-            name: job.metadata.name.clone(),
-            uid: job.metadata.uid.clone(),
-            controller: true,
-            block_owner_deletion: true,
-        }],
+        owner_references: vec![OwnerReference::controller("batch/v1", "Job", &job.metadata)],
         ..ObjectMeta::default()
     };
     let mut spec = template.spec.clone();
