@@ -40,7 +40,8 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
 }
 
 /// Deletes the dependents none of whose owners exist any more: pods gracefully, Jobs (a
-/// CronJob's) with the background cascade, so that their pods follow. This is the garbage
+/// CronJob's) with the background cascade, so that their pods follow, and ControllerRevisions
+/// (a DaemonSet's) at once, as they have no finalizers or grace period. This is the garbage
 /// collector's `attemptToDeleteItem` (`pkg/controller/garbagecollector/garbagecollector.go`):
 /// a dependent with no live owner left is deleted with `DeletePropagationBackground` unless it
 /// carries the orphan or foreground finalizer (kubarium sets neither).
@@ -63,6 +64,14 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
             let _ = simulation.delete_job(&key.namespace, &key.name, Cascade::Background);
         }
     }
+    for key in revisions_owned_by(simulation, owner_uid) {
+        let Some(revision) = simulation.store.controller_revisions.get(&key) else {
+            continue;
+        };
+        if !any_owner_alive(simulation, &key.namespace, &revision.metadata.owner_references) {
+            simulation.store.controller_revisions.remove(&key);
+        }
+    }
 }
 
 fn any_owner_alive(simulation: &Simulation, namespace: &str, owners: &[OwnerReference]) -> bool {
@@ -82,29 +91,9 @@ fn jobs_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
         .collect()
 }
 
-/// `--cascade=orphan`: the owner's dependents (pods and Jobs) lose their owner reference and
-/// stay.
-pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
-    let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
-    for key in keys {
-        simulation.store.remove_pod_owner(&key, owner_uid);
-    }
-    for key in jobs_owned_by(simulation, owner_uid) {
-        if let Some(job) = simulation.store.jobs.get_mut(&key) {
-            job.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
-        }
-    }
-}
-
-/// A DaemonSet was deleted: its ControllerRevisions are garbage (background cascade) or lose
-/// their owner reference (`--cascade=orphan`), like its pods. ControllerRevisions have no
-/// finalizers or grace period, so the garbage collector removes them at once.
-pub fn controller_revisions_of_deleted_owner(
-    simulation: &mut Simulation,
-    owner_uid: &str,
-    cascade: crate::sim::Cascade,
-) {
-    let owned: Vec<ObjectKey> = simulation
+/// The ControllerRevisions with an owner reference to this uid, in key order.
+fn revisions_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
+    simulation
         .store
         .controller_revisions
         .iter()
@@ -116,20 +105,27 @@ pub fn controller_revisions_of_deleted_owner(
                 .any(|owner| owner.uid == owner_uid)
         })
         .map(|(key, _)| key.clone())
-        .collect();
-    for key in owned {
-        match cascade {
-            crate::sim::Cascade::Background => {
-                simulation.store.controller_revisions.remove(&key);
-            }
-            crate::sim::Cascade::Orphan => {
-                if let Some(revision) = simulation.store.controller_revisions.get_mut(&key) {
-                    revision
-                        .metadata
-                        .owner_references
-                        .retain(|owner| owner.uid != owner_uid);
-                }
-            }
+        .collect()
+}
+
+/// `--cascade=orphan`: the owner's dependents (pods, Jobs and ControllerRevisions) lose their
+/// owner reference and stay.
+pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
+    let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
+    for key in keys {
+        simulation.store.remove_pod_owner(&key, owner_uid);
+    }
+    for key in jobs_owned_by(simulation, owner_uid) {
+        if let Some(job) = simulation.store.jobs.get_mut(&key) {
+            job.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        }
+    }
+    for key in revisions_owned_by(simulation, owner_uid) {
+        if let Some(revision) = simulation.store.controller_revisions.get_mut(&key) {
+            revision
+                .metadata
+                .owner_references
+                .retain(|owner| owner.uid != owner_uid);
         }
     }
 }

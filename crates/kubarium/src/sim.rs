@@ -979,10 +979,9 @@ impl Simulation {
             return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
         };
         match cascade {
-            Cascade::Background => self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid.clone())),
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid)),
             Cascade::Orphan => gc::orphan_dependents(self, &daemon_set.metadata.uid),
         }
-        gc::controller_revisions_of_deleted_owner(self, &daemon_set.metadata.uid, cascade);
         Ok(())
     }
 
