@@ -155,12 +155,13 @@ pub struct DaemonPod {
 }
 
 impl DaemonPod {
-    fn from_pod(pod: &Pod, hash: &str, template_generation: Option<i64>) -> Self {
+    /// `template_generation` is the DaemonSet's, written as the pod label holds it.
+    fn from_pod(pod: &Pod, hash: &str, template_generation: Option<&str>) -> Self {
         let labels = &pod.metadata.labels;
         let hash_matches =
             !hash.is_empty() && labels.get(CONTROLLER_REVISION_HASH_LABEL).map(String::as_str) == Some(hash);
         let generation_matches = template_generation.is_some_and(|generation| {
-            labels.get(POD_TEMPLATE_GENERATION_LABEL).map(String::as_str) == Some(generation.to_string().as_str())
+            labels.get(POD_TEMPLATE_GENERATION_LABEL).map(String::as_str) == Some(generation)
         });
         DaemonPod {
             name: pod.metadata.name.clone(),
@@ -439,7 +440,9 @@ fn nodes_to_daemon_pods(
     hash: &str,
     include_deleted_terminal: bool,
 ) -> BTreeMap<String, Vec<DaemonPod>> {
-    let template_generation = daemon_set.template_generation();
+    let template_generation = daemon_set
+        .template_generation()
+        .map(|generation| generation.to_string());
     let mut by_node: BTreeMap<String, Vec<DaemonPod>> = BTreeMap::new();
     for pod_key in simulation.store.pods_owned_by(&daemon_set.metadata.uid) {
         let Some(pod) = simulation.store.pod(pod_key) else {
@@ -459,7 +462,7 @@ fn nodes_to_daemon_pods(
             by_node
                 .entry(node_name.to_string())
                 .or_default()
-                .push(DaemonPod::from_pod(pod, hash, template_generation));
+                .push(DaemonPod::from_pod(pod, hash, template_generation.as_deref()));
         }
     }
     by_node
