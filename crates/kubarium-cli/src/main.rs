@@ -16,6 +16,7 @@ const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--see
        kubarium validate FILE...
        kubarium cron 'SPEC' [--tz ZONE] [--from TIME] [--next N] [--json]
        kubarium get KIND[,KIND...] [--at DUR] FILE
+       kubarium share FILE [--at DUR] [--base URL]
 
 run       plays FILE, a scenario or multi-document manifests (`-` for standard input; manifests
           run on N nodes, 3 by default), up to DUR (Go-style, like 90s or 10m; a scenario's own
@@ -33,6 +34,10 @@ cron      explains a CronJob schedule (robfig/cron's standard parser, as Kuberne
           --json prints {"description": ..., "next": [UTC times]}.
 get       plays FILE up to DUR and prints the `kubectl get` table of each KIND (pods, nodes,
           daemonsets, jobs, cronjobs, namespaces, events).
+share     prints a playground link that opens FILE (a scenario, or manifests on 3 nodes) at
+          simulated time DUR (default 10s, where the playground shows a fresh apply); the
+          scenario is compressed into the link's fragment, so no server keeps it. --base is the
+          playground's address (default http://127.0.0.1:8080/, what `scripts/serve` serves).
 
 exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error"#;
 
@@ -53,6 +58,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("validate") => validate_files(&files(&args[1..], "validate")?),
         Some("cron") => cron(&args[1..]),
         Some("get") => get(&args[1..]),
+        Some("share") => share(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -465,6 +471,39 @@ fn get(args: &[String]) -> Result<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kubarium share FILE [--at DUR] [--base URL]`: prints a share link of FILE.
+fn share(args: &[String]) -> Result<ExitCode> {
+    let mut at = 10 * SECOND_MS;
+    let mut base = "http://127.0.0.1:8080/".to_string();
+    let mut file = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--at" => at = duration_flag(args.next().context("--at needs a value")?)?,
+            "--base" => base = args.next().context("--base needs a value")?.clone(),
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            flag if flag.starts_with("--") => bail!("unknown flag {flag}\n\n{USAGE}"),
+            word if file.is_none() => file = Some(word.to_string()),
+            extra => bail!("unexpected argument {extra}\n\n{USAGE}"),
+        }
+    }
+    let file = file.with_context(|| format!("share needs a FILE\n\n{USAGE}"))?;
+    let text = read(&file)?;
+    // The link must open: check it the way the playground will, before printing it.
+    let scenario = kubarium::share::scenario_with_commands(&text, &[], kubarium::session::DEFAULT_NODES)
+        .map_err(anyhow::Error::msg)?;
+    if let Err(error) = kubarium::session::Session::load(&scenario, kubarium::session::DEFAULT_NODES) {
+        eprintln!("{file}: {error}");
+        return Ok(ExitCode::from(1));
+    }
+    let state = kubarium::share::SharedState { scenario, time_ms: at };
+    println!("{base}#{}", kubarium::share::encode_fragment(&state));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -28,6 +28,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod schema;
 pub mod session;
+pub mod share;
 pub mod sim;
 pub mod store;
 pub mod tables;

@@ -7,8 +7,12 @@ use std::collections::VecDeque;
 
 use crate::actions::{parse_action, Action};
 use crate::scenario::{looks_like_scenario, Scenario};
+use crate::share;
 use crate::sim::{ClusterConfig, NodeConfig, Simulation};
 use crate::time::Millis;
+
+/// Plain manifests in a share link play on this many workers, as in the playground.
+pub const DEFAULT_NODES: usize = 3;
 
 /// A loaded scenario (or manifests) being played.
 pub struct Session {
@@ -21,6 +25,13 @@ pub struct Session {
     pending: VecDeque<(Millis, Action, String)>,
     /// What the actions performed so far did: `(time, command, error if refused)`.
     pub performed: Vec<(Millis, String, Option<String>)>,
+    /// The text this session was loaded from.
+    pub text: String,
+    /// The commands the user typed that were carried out, with their times (a share link
+    /// replays them).
+    pub typed: Vec<(Millis, String)>,
+    /// Plain manifests play on this many `node-N` workers.
+    default_nodes: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -75,7 +86,33 @@ impl Session {
             notices: applied.notices.iter().map(ToString::to_string).collect(),
             pending: actions.into(),
             performed: Vec::new(),
+            text: text.to_string(),
+            typed: Vec::new(),
+            default_nodes,
         })
+    }
+
+    /// Opens a share link: its scenario played to the time the sender was at.
+    pub fn restore(link: &str) -> Result<Session, String> {
+        let state = share::decode_fragment(link).map_err(|error| error.to_string())?;
+        let mut session = Session::load(&state.scenario, DEFAULT_NODES)?;
+        session.advance_to(state.time_ms)?;
+        Ok(session)
+    }
+
+    /// What a share link of this session holds: the loaded text as a scenario with the typed
+    /// commands among its actions, and the current time.
+    pub fn shared_state(&self) -> Result<share::SharedState, String> {
+        Ok(share::SharedState {
+            scenario: self.scenario_text()?,
+            time_ms: self.simulation.now(),
+        })
+    }
+
+    /// The session as a scenario file ("Download scenario"): the loaded text, plain manifests
+    /// wrapped with their nodes, and the typed commands as actions.
+    pub fn scenario_text(&self) -> Result<String, String> {
+        share::scenario_with_commands(&self.text, &self.typed, self.default_nodes)
     }
 
     /// Plays to `target_ms`, performing the scenario's actions at their times on the way.
@@ -116,8 +153,9 @@ impl Session {
     pub fn run_command(&mut self, line: &str) -> Result<(), String> {
         let action = parse_action(line, None)?;
         self.simulation.perform(&action).map_err(|error| error.0)?;
-        self.performed
-            .push((self.simulation.now(), line.trim().to_string(), None));
+        let now = self.simulation.now();
+        self.performed.push((now, line.trim().to_string(), None));
+        self.typed.push((now, line.trim().to_string()));
         Ok(())
     }
 
@@ -188,6 +226,36 @@ mod tests {
             .run_command("frobnicate")
             .unwrap_err()
             .contains("unknown action"));
+    }
+
+    /// A share link restores the sender's cluster exactly: the same event log, whether the
+    /// sender loaded a scenario or plain manifests, and whatever they typed on the way.
+    #[test]
+    fn a_share_link_restores_the_same_cluster() {
+        for text in [SCENARIO, crate::EXAMPLE_MYWEB_DS] {
+            let mut sender = Session::load(text, DEFAULT_NODES).expect("loads");
+            sender.advance_to(10 * SECOND_MS).expect("plays");
+            let first_node = sender.simulation.nodes().next().expect("a node").metadata.name.clone();
+            sender.run_command(&format!("cordon {first_node}")).expect("cordons");
+            for tick in 1..=7 {
+                sender.advance_to(10 * SECOND_MS + tick * 3_700).expect("plays");
+            }
+            sender.run_command("add node extra-1 disk=ssd").expect("adds");
+            assert!(sender.run_command("cordon nowhere").is_err());
+            sender.advance_to(95_500).expect("plays");
+
+            let link = share::encode_fragment(&sender.shared_state().expect("shareable"));
+            let receiver = Session::restore(&format!("https://example.org/#{link}")).expect("restores");
+            assert_eq!(receiver.simulation.now(), 95_500);
+            assert_eq!(receiver.simulation.event_log_hash(), sender.simulation.event_log_hash());
+            assert_eq!(receiver.simulation.snapshot(), sender.simulation.snapshot());
+            let performed: Vec<&str> = receiver
+                .performed
+                .iter()
+                .map(|(_, command, _)| command.as_str())
+                .collect();
+            assert!(performed.contains(&"add node extra-1 disk=ssd"), "{performed:?}");
+        }
     }
 
     #[test]
