@@ -29,6 +29,9 @@ export async function openPage(browser, url) {
     if (message.type() === "error") page.problems.push(`console error: ${message.text()}`);
   });
   page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) page.problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
   await page.goto(url);
   return page;
 }

@@ -13,8 +13,11 @@ const TYPES = {
   ".json": "application/json",
 };
 
-/** Serves `root`; unknown paths get index.html, as a static host's SPA fallback would. */
-export async function serveDirectory(root) {
+/**
+ * Serves `root`; unknown paths get index.html, as a static host's SPA fallback would.
+ * `headers` are added to every response (e.g. a Content-Security-Policy).
+ */
+export async function serveDirectory(root, { headers = {} } = {}) {
   const server = createServer(async (request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     let file = join(root, path.endsWith("/") ? join(path, "index.html") : path);
@@ -23,9 +26,15 @@ export async function serveDirectory(root) {
       body = await readFile(file);
     } catch {
       file = join(root, "index.html");
-      body = await readFile(file);
+      try {
+        body = await readFile(file);
+      } catch {
+        response.writeHead(404, { "content-type": "text/plain" });
+        response.end("not found");
+        return;
+      }
     }
-    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    response.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     response.end(body);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -3,12 +3,14 @@
 //! [`kubarium::session::Session`]; the components only show it.
 
 use kubarium::session::Session;
+use kubarium::share::{EmbedOptions, Theme};
 use kubarium::time::{Millis, SECOND_MS};
 use kubarium::Snapshot;
 use leptos::prelude::*;
 
 use crate::cluster::{NodeCard, PendingLane};
 use crate::examples::GALLERY;
+use crate::share::{SharePanel, ShareLinks};
 
 /// Plain manifests play on this many worker nodes (scenarios bring their own).
 const DEFAULT_NODES: usize = 3;
@@ -69,10 +71,46 @@ fn view_of(session: &Session) -> View {
     }
 }
 
+/// Marks the page for the theme and the embed layout (CSS reads `data-theme`, `data-embed`).
+fn mark_document(options: &EmbedOptions) {
+    let Some(root) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+    else {
+        return;
+    };
+    if options.theme != Theme::Auto {
+        let _ = root.set_attribute("data-theme", options.theme.as_str());
+    }
+    if options.embed {
+        let _ = root.set_attribute("data-embed", "");
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
+    let address = crate::share::address();
+    let options = EmbedOptions::from_query(&address.query);
+    mark_document(&options);
+    let embedded = options.embed;
+    let panels = options.panels;
+    // An embed never reads or writes the playground's saved work.
+    let persist = !embedded;
+    let save = move |key: &str, text: &str| {
+        if persist {
+            save(key, text);
+        }
+    };
+    let load_saved = move |key: &str| if persist { load_saved(key) } else { None };
+    // A share link wins over saved work; a damaged one shows why, over an empty playground.
+    let link = (!address.fragment.is_empty()).then(|| Session::restore(&address.fragment));
+    let opened_link = link.is_some();
     // Work is never lost: a reload brings back the editor as it was.
-    let initial_text = load_saved(EDITOR_KEY).unwrap_or_else(|| GALLERY[0].scenario.to_string());
+    let initial_text = match &link {
+        Some(Ok(restored)) => restored.text.clone(),
+        Some(Err(_)) => String::new(),
+        None => load_saved(EDITOR_KEY).unwrap_or_else(|| GALLERY[0].scenario.to_string()),
+    };
     let initial_example = GALLERY
         .iter()
         .find(|example| example.scenario == initial_text)
@@ -83,8 +121,10 @@ pub fn App() -> impl IntoView {
     let (notices, set_notices) = signal(Vec::<String>::new());
     let (command_result, set_command_result) = signal(None::<Result<String, String>>);
     let (shown, set_shown) = signal(View::default());
-    let (playing, set_playing) = signal(false);
-    let (speed, set_speed) = signal(60u64);
+    let (playing, set_playing) = signal(options.autoplay);
+    let (speed, set_speed) = signal(options.speed.unwrap_or(60));
+    let (share_links, set_share_links) = signal(None::<Result<ShareLinks, String>>);
+    let option_problems = options.problems.clone();
     let (table_kind, set_table_kind) = signal("pods".to_string());
     let session = StoredValue::new(None::<Session>);
 
@@ -103,6 +143,7 @@ pub fn App() -> impl IntoView {
     };
     let apply = move || match load(&manifest_text.get_untracked()) {
         Ok(loaded) => {
+            crate::share::forget_link_in_address_bar();
             save(APPLIED_KEY, &manifest_text.get_untracked());
             set_notices.set(loaded.notices.clone());
             session.set_value(Some(loaded));
@@ -155,9 +196,76 @@ pub fn App() -> impl IntoView {
             apply();
         }
     };
-    apply();
+    // Opens a share link (at start, or when the address bar's fragment changes).
+    let open_link = move |fragment: &str| match Session::restore(fragment) {
+        Ok(restored) => {
+            set_manifest_text.set(restored.text.clone());
+            set_example.set(String::new());
+            set_notices.set(restored.notices.clone());
+            session.set_value(Some(restored));
+            set_error.set(None);
+            refresh();
+        }
+        Err(message) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
+    };
+    match link {
+        Some(Ok(restored)) => {
+            set_notices.set(restored.notices.clone());
+            session.set_value(Some(restored));
+            refresh();
+        }
+        Some(Err(message)) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
+        None => apply(),
+    }
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        let fragment = crate::share::address().fragment;
+        if fragment.starts_with("s=") {
+            open_link(&fragment);
+        }
+    });
+    if let Some(start) = options.start_ms {
+        play(&|current| current.advance_to(start.max(current.simulation.now())));
+    }
+    if embedded {
+        // The embedding page sizes its frame to the content.
+        Effect::new(move |_| {
+            shown.track();
+            request_animation_frame(crate::share::post_size);
+        });
+    }
+    let open_share = move || {
+        let base = crate::share::address().base;
+        let mut links = Err("Apply something first: there is nothing to share yet.".to_string());
+        session.with_value(|current| {
+            if let Some(current) = current {
+                links = current
+                    .shared_state()
+                    .map(|state| crate::share::share_links(&base, &state));
+            }
+        });
+        set_share_links.set(Some(links));
+    };
+    let open_file = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(target).ok())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match crate::share::read_chosen_file(input).await {
+                Ok(text) => {
+                    save(EDITOR_KEY, &text);
+                    set_example.set(String::new());
+                    set_manifest_text.set(text);
+                    apply();
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+        });
+    };
     // If the restored editor text does not apply, the cluster comes from the last text that did.
-    if session.with_value(Option::is_none) {
+    if !opened_link && session.with_value(Option::is_none) {
         if let Some(Ok(loaded)) = load_saved(APPLIED_KEY).map(|text| load(&text)) {
             session.set_value(Some(loaded));
             refresh();
@@ -204,16 +312,46 @@ pub fn App() -> impl IntoView {
     };
     let (command_text, set_command_text) = signal(String::new());
 
+    let full_playground = move |event: leptos::ev::MouseEvent| {
+        // The link is made when followed, so it holds the state of that moment.
+        let mut href = crate::share::address().base;
+        session.with_value(|current| {
+            if let Some(state) = current.as_ref().and_then(|current| current.shared_state().ok()) {
+                href = format!("{href}#{}", kubarium::share::encode_fragment(&state));
+            }
+        });
+        if let Some(anchor) = event
+            .current_target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+        {
+            let _ = anchor.set_attribute("href", &href);
+        }
+    };
+
     view! {
-        <header class="top">
-            <h1>"kubarium"</h1>
-            <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
-        </header>
+        {(!embedded).then(|| view! {
+            <header class="top">
+                <h1>"kubarium"</h1>
+                <p class="tagline">"A Kubernetes control plane, simulated in your browser."</p>
+            </header>
+        })}
+        {embedded.then(|| view! {
+            <header class="embed-bar">
+                <strong>"kubarium"</strong>
+                <a href="./" target="_blank" rel="noopener" data-testid="open-full" on:click=full_playground>"Open in the full playground ↗"</a>
+            </header>
+        })}
+        {(!option_problems.is_empty()).then(|| view! {
+            <ul class="notices" data-testid="option-problems">
+                {option_problems.iter().map(|problem| view! { <li>{problem.clone()}</li> }).collect_view()}
+            </ul>
+        })}
         <p class="notice" role="note">
             "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs and CronJobs (with IANA time zones) are simulated. "
             "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
         </p>
-        <main class="layout">
+        <main class=if panels.editor { "layout" } else { "layout no-editor" }>
+            <Show when=move || panels.editor>
             <section class="editor" aria-label="Manifest editor">
                 <label for="example">"Example"</label>
                 <select
@@ -240,6 +378,8 @@ pub fn App() -> impl IntoView {
                     on:input=move |event| {
                         let text = event_target_value(&event);
                         save(EDITOR_KEY, &text);
+                        // The page no longer shows what a share link held: a reload keeps the edit.
+                        crate::share::forget_link_in_address_bar();
                         // Once edited, the text is the user's own, not the example's.
                         let id = example.get_untracked();
                         if GALLERY.iter().any(|found| found.id == id && found.scenario != text) {
@@ -256,6 +396,10 @@ pub fn App() -> impl IntoView {
                 ></textarea>
                 <div class="editor-actions">
                     <button data-testid="apply" on:click=move |_| apply() title="Ctrl+Enter">"Apply"</button>
+                    <label class="button open-file">
+                        "Open file…"
+                        <input type="file" data-testid="open-file" accept=".yaml,.yml,.json,text/yaml,application/json" on:change=open_file />
+                    </label>
                     <span class="hint">"Ctrl+Enter applies. A scenario file brings its nodes and actions."</span>
                 </div>
                 <Show when=move || !notices.get().is_empty()>
@@ -267,6 +411,7 @@ pub fn App() -> impl IntoView {
                     <p class="error" role="alert" data-testid="error">{move || error.get().unwrap_or_default()}</p>
                 </Show>
             </section>
+            </Show>
             <section class="cluster" aria-label="Cluster">
                 <div class="clock" role="toolbar" aria-label="Time">
                     <span data-testid="clock" aria-live="off">{clock}</span>
@@ -297,8 +442,15 @@ pub fn App() -> impl IntoView {
                     <button data-testid="step" on:click=move |_| step() title="Go to the next thing that happens">"Next event ›"</button>
                     <button data-testid="advance-1s" on:click=move |_| advance(SECOND_MS)>"+1s"</button>
                     <button data-testid="advance-1m" on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
+                    <button data-testid="share" class="share-button" on:click=move |_| open_share()>"Share…"</button>
                 </div>
+                {move || share_links.get().map(|links| view! { <SharePanel links=links on_close=move || set_share_links.set(None)/> })}
+                // Without the editor, errors (a damaged link) still show.
+                <Show when=move || !panels.editor && error.get().is_some()>
+                    <p class="error" role="alert" data-testid="error">{move || error.get().unwrap_or_default()}</p>
+                </Show>
                 <p class="description">{move || shown.with(|shown| shown.description.clone())}</p>
+                <Show when=move || panels.command>
                 <form
                     class="command"
                     on:submit=move |event| {
@@ -321,7 +473,10 @@ pub fn App() -> impl IntoView {
                     Ok(line) => view! { <p class="command-ok" data-testid="command-result">{format!("✓ {line}")}</p> }.into_any(),
                     Err(message) => view! { <p class="command-error" role="alert" data-testid="command-result">{message}</p> }.into_any(),
                 })}
-                <ActionLog shown=shown/>
+                </Show>
+                <Show when=move || panels.log>
+                    <ActionLog shown=shown/>
+                </Show>
                 <div class="nodes">
                     <For
                         each=move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.nodes.clone()).unwrap_or_default())
@@ -330,6 +485,7 @@ pub fn App() -> impl IntoView {
                     />
                 </div>
                 <PendingLane shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default()))/>
+                <Show when=move || panels.tables>
                 <section class="tables" aria-label="kubectl get">
                     <div class="tabs" role="tablist">
                         {TABLE_KINDS
@@ -367,6 +523,7 @@ pub fn App() -> impl IntoView {
                         Err(message) => view! { <p class="empty">{message}</p> }.into_any(),
                     }}
                 </section>
+                </Show>
             </section>
         </main>
     }

@@ -6,6 +6,7 @@
 mod app;
 mod cluster;
 mod examples;
+mod share;
 
 fn main() {
     console_error_panic_hook::set_once();
