@@ -74,6 +74,12 @@ ensure_wasm_bindgen() {
   cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
 }
 
+WASM_PACK_VERSION=0.13.1
+ensure_wasm_pack() {
+  if wasm-pack --version 2>/dev/null | grep -qE "^wasm-pack (0\.1[3-9]|[1-9])"; then return; fi
+  cargo install --locked "wasm-pack@$WASM_PACK_VERSION"
+}
+
 ensure_node() {
   if command -v node >/dev/null && command -v npm >/dev/null; then return; fi
   apt_install nodejs npm

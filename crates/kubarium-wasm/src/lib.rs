@@ -28,6 +28,8 @@ export interface EventRecord {
   timeMs: number; type: "Normal" | "Warning"; reason: string; object: string;
   namespace: string; message: string; source: string;
 }
+/** A `kubectl get` table. */
+export interface Table { headers: string[]; rows: string[][] }
 /** What `apply` did: objects applied, and fields accepted but not simulated. */
 export interface ApplyResult { objects: number; notices: string[] }
 /** One problem found in a manifest; lines and columns are 1-based. */
@@ -39,11 +41,13 @@ export interface Problem {
 export interface ManifestError extends Error { document: number; line?: number; column?: number; problems: Problem[] }
 "#;
 
-/// A simulated cluster, driven from JavaScript.
+/// A simulated cluster, driven from JavaScript: built empty (`new Simulation(nodes, seed)`),
+/// or from a scenario file or manifests (`Simulation.load`), or from a share link
+/// (`Simulation.fromLink`).
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Simulation {
-    inner: kubarium::Simulation,
+    inner: kubarium::session::Session,
 }
 
 #[wasm_bindgen]
@@ -54,8 +58,55 @@ impl Simulation {
         let mut config = kubarium::ClusterConfig::with_nodes("node", node_count as usize);
         config.seed = u64::from(seed);
         Simulation {
-            inner: kubarium::Simulation::new(&config),
+            inner: kubarium::session::Session::new(kubarium::Simulation::new(&config)),
         }
+    }
+
+    /// Loads a scenario file (its nodes, manifests, behaviour and actions) or plain manifests
+    /// (on `defaultNodes` workers `node-1` ..., 3 if undefined). Throws a `ManifestError` with
+    /// every problem's path, line and column (in `text`), or an `Error` for a bad scenario field.
+    pub fn load(text: &str, default_nodes: Option<u32>) -> Result<Simulation, JsValue> {
+        let nodes = default_nodes.map_or(kubarium::session::DEFAULT_NODES, |nodes| nodes as usize);
+        match kubarium::session::Session::load_checked(text, nodes) {
+            Ok(inner) => Ok(Simulation { inner }),
+            Err(kubarium::session::LoadError::Manifests(error)) => Err(manifest_error(&error)),
+            Err(error) => Err(JsError::new(&error.to_string()).into()),
+        }
+    }
+
+    /// Opens a share link (a whole URL or its `#s=...` fragment) at the time it was made.
+    #[wasm_bindgen(js_name = fromLink)]
+    pub fn from_link(link: &str) -> Result<Simulation, JsError> {
+        let inner = kubarium::session::Session::restore(link).map_err(|error| JsError::new(&error))?;
+        Ok(Simulation { inner })
+    }
+
+    /// Runs a kubectl-like command now (`cordon node-2`, `scale ...`, `delete pod web`,
+    /// `add node n4 disk=ssd`, ...); throws an `Error` with kubectl's words if it is refused.
+    pub fn run(&mut self, command: &str) -> Result<(), JsError> {
+        self.inner.run_command(command).map_err(|error| JsError::new(&error))
+    }
+
+    /// `kubectl get KIND` now, as `{headers, rows}` (`pods`, `nodes`, `daemonsets`, `jobs`,
+    /// `cronjobs`, `events`, ...).
+    #[wasm_bindgen(unchecked_return_type = "Table")]
+    pub fn get(&self, kind: &str) -> Result<JsValue, JsError> {
+        let table = kubarium::tables::get(&self.inner.simulation, kind).map_err(|error| JsError::new(&error))?;
+        Ok(serde_wasm_bindgen::to_value(&table)?)
+    }
+
+    /// The `s=...` fragment of a share link to this state (append it to the playground's URL
+    /// after `#`).
+    #[wasm_bindgen(js_name = shareFragment)]
+    pub fn share_fragment(&self) -> Result<String, JsError> {
+        let state = self.inner.shared_state().map_err(|error| JsError::new(&error))?;
+        Ok(kubarium::share::encode_fragment(&state))
+    }
+
+    /// This session as a scenario file: what was loaded, with the commands run as actions.
+    #[wasm_bindgen(js_name = scenarioText)]
+    pub fn scenario_text(&self) -> Result<String, JsError> {
+        self.inner.scenario_text().map_err(|error| JsError::new(&error))
     }
 
     /// Applies multi-document YAML: every object, or none if any document is invalid (then it
@@ -63,7 +114,7 @@ impl Simulation {
     /// fields that are accepted but not simulated.
     #[wasm_bindgen(unchecked_return_type = "ApplyResult")]
     pub fn apply(&mut self, manifests: &str) -> Result<JsValue, JsValue> {
-        match self.inner.apply(manifests) {
+        match self.inner.simulation.apply(manifests) {
             Ok(applied) => {
                 let result = ApplyResult {
                     objects: applied.objects,
@@ -78,67 +129,77 @@ impl Simulation {
     /// `kubectl label node NAME key=value` (`value` undefined removes the label).
     #[wasm_bindgen(js_name = labelNode)]
     pub fn label_node(&mut self, name: &str, key: &str, value: Option<String>) -> Result<(), JsError> {
-        Ok(self.inner.label_node(name, key, value.as_deref())?)
+        Ok(self.inner.simulation.label_node(name, key, value.as_deref())?)
     }
 
     /// The machine dies: its kubelet stops reporting.
     #[wasm_bindgen(js_name = failNode)]
     pub fn fail_node(&mut self, name: &str) -> Result<(), JsError> {
-        Ok(self.inner.fail_node(name)?)
+        Ok(self.inner.simulation.fail_node(name)?)
     }
 
     /// The machine comes back.
     #[wasm_bindgen(js_name = recoverNode)]
     pub fn recover_node(&mut self, name: &str) -> Result<(), JsError> {
-        Ok(self.inner.recover_node(name)?)
+        Ok(self.inner.simulation.recover_node(name)?)
     }
 
     /// `kubectl delete pod NAME -n NAMESPACE`.
     #[wasm_bindgen(js_name = deletePod)]
     pub fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), JsError> {
-        Ok(self.inner.delete_pod(namespace, name)?)
+        Ok(self.inner.simulation.delete_pod(namespace, name)?)
     }
 
-    /// Processes the next piece of work; false when nothing is queued.
+    /// Processes the next piece of work; false when nothing is queued. (A scenario's actions
+    /// are performed by `runUntil` and `stepToNext`.)
     pub fn step(&mut self) -> bool {
-        self.inner.step()
+        self.inner.simulation.step()
     }
 
-    /// Plays the simulation up to `timeMs`; returns the number of steps taken.
+    /// Plays to the next thing that happens (an event or a scenario action).
+    #[wasm_bindgen(js_name = stepToNext)]
+    pub fn step_to_next(&mut self) -> Result<(), JsError> {
+        self.inner.step_to_next().map_err(|error| JsError::new(&error))
+    }
+
+    /// Plays up to `timeMs`, performing the scenario's actions at their times; throws if the
+    /// step limit stops it.
     #[wasm_bindgen(js_name = runUntil)]
-    pub fn run_until(&mut self, time_ms: f64) -> Result<u32, JsError> {
-        let steps = self.inner.run_until(millis_from_js(time_ms)?)?;
-        Ok(steps as u32)
+    pub fn run_until(&mut self, time_ms: f64) -> Result<(), JsError> {
+        self.inner
+            .advance_to(millis_from_js(time_ms)?)
+            .map_err(|error| JsError::new(&error))
     }
 
     /// Simulated milliseconds since the start.
     #[wasm_bindgen(getter, js_name = nowMs)]
     pub fn now_ms(&self) -> f64 {
-        self.inner.now() as f64
+        self.inner.simulation.now() as f64
     }
 
-    /// When the next piece of work is due, or `undefined`.
+    /// When the next piece of work or scenario action is due, or `undefined`.
     #[wasm_bindgen(js_name = nextEventTime)]
     pub fn next_event_time(&self) -> Option<f64> {
-        self.inner.next_event_time().map(|time| time as f64)
+        self.inner.next_due().map(|time| time as f64)
     }
 
     /// The cluster now, as plain objects.
     #[wasm_bindgen(unchecked_return_type = "Snapshot")]
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        Ok(serde_wasm_bindgen::to_value(&self.inner.snapshot())?)
+        Ok(serde_wasm_bindgen::to_value(&self.inner.simulation.snapshot())?)
     }
 
     /// Every event so far, oldest first.
     #[wasm_bindgen(unchecked_return_type = "EventRecord[]")]
     pub fn events(&self) -> Result<JsValue, JsError> {
-        Ok(serde_wasm_bindgen::to_value(self.inner.events())?)
+        Ok(serde_wasm_bindgen::to_value(self.inner.simulation.events())?)
     }
 
     /// The canonical event log, one line per event: equal to the native run's, byte for byte.
     #[wasm_bindgen(js_name = eventLog)]
     pub fn event_log(&self) -> String {
         self.inner
+            .simulation
             .events()
             .iter()
             .map(|event| event.to_log_line() + "\n")
@@ -148,7 +209,7 @@ impl Simulation {
     /// The FNV-1a hash of the canonical event log, as 16 hex digits.
     #[wasm_bindgen(js_name = eventLogHash)]
     pub fn event_log_hash(&self) -> String {
-        format!("{:016x}", self.inner.event_log_hash())
+        format!("{:016x}", self.inner.simulation.event_log_hash())
     }
 }
 

@@ -6,10 +6,22 @@
 use std::collections::VecDeque;
 
 use crate::actions::{parse_action, Action};
-use crate::scenario::{looks_like_scenario, Scenario};
+use crate::manifest::ManifestError;
+use crate::scenario::{looks_like_scenario, Scenario, ScenarioError};
 use crate::share;
 use crate::sim::{ClusterConfig, NodeConfig, Simulation};
 use crate::time::Millis;
+
+/// Why a text could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    /// The scenario file's own fields are wrong.
+    #[error("{0}")]
+    Scenario(ScenarioError),
+    /// A manifest is invalid; positions point into the loaded text.
+    #[error("{0}")]
+    Manifests(ManifestError),
+}
 
 /// Plain manifests in a share link play on this many workers, as in the playground.
 pub const DEFAULT_NODES: usize = 3;
@@ -49,9 +61,15 @@ impl Session {
     /// `node-1`, `node-2`, ... Any problem (a bad scenario field, an invalid manifest) is an
     /// error with its position; nothing is half-loaded.
     pub fn load(text: &str, default_nodes: usize) -> Result<Session, String> {
+        Session::load_checked(text, default_nodes).map_err(|error| error.to_string())
+    }
+
+    /// [`Session::load`], with the problems as data (each manifest problem with its path, line
+    /// and column in `text`).
+    pub fn load_checked(text: &str, default_nodes: usize) -> Result<Session, LoadError> {
         let is_scenario = looks_like_scenario(text);
         let (config, manifests, actions, description) = if is_scenario {
-            let scenario = Scenario::parse(text).map_err(|error| error.to_string())?;
+            let scenario = Scenario::parse(text).map_err(LoadError::Scenario)?;
             let actions = scenario
                 .actions
                 .iter()
@@ -78,7 +96,7 @@ impl Session {
                     }
                 }
             }
-            error.to_string()
+            LoadError::Manifests(error)
         })?;
         Ok(Session {
             simulation,
@@ -90,6 +108,20 @@ impl Session {
             typed: Vec::new(),
             default_nodes,
         })
+    }
+
+    /// A session over a cluster built elsewhere, with nothing loaded yet.
+    pub fn new(simulation: Simulation) -> Session {
+        Session {
+            simulation,
+            description: String::new(),
+            notices: Vec::new(),
+            pending: VecDeque::new(),
+            performed: Vec::new(),
+            text: String::new(),
+            typed: Vec::new(),
+            default_nodes: DEFAULT_NODES,
+        }
     }
 
     /// Opens a share link: its scenario played to the time the sender was at.
