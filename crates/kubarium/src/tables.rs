@@ -7,7 +7,7 @@ use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
 
 mod services;
-pub use services::{endpoint_slices, endpoints, services};
+pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
 
 /// The Kubernetes version nodes report (the schema's version).
 pub const KUBELET_VERSION: &str = "v1.37.0";
