@@ -23,7 +23,26 @@ export interface NodeView {
   /** Why not here: DaemonSets without a pod here and Pending pods that cannot come, with the reason. */
   whyNot: string[];
 }
-export interface Snapshot { timeMs: number; nodes: NodeView[]; unscheduled: PodView[]; eventCount: number }
+/** A pod a Service selects, and how its Endpoints list it. */
+export interface ServicePodView { uid: string; name: string; node: string | null; endpoint: "ready" | "notReady" | "none" }
+export interface ServiceView {
+  uid: string; name: string; namespace: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+  /** CLUSTER-IP as kubectl prints it: an address, "None" (headless) or "<none>". */
+  clusterIp: string;
+  /** EXTERNAL-IP as kubectl prints it ("<pending>" for a LoadBalancer). */
+  externalIp: string;
+  /** Each port as PORT(S) prints it: "80/TCP", "80:30080/TCP". */
+  ports: string[];
+  /** NAME.NAMESPACE.svc.cluster.local */
+  dnsName: string;
+  selector: string[];
+  externalTrafficPolicy: "Cluster" | "Local" | null;
+  /** Nodes whose node port takes external traffic (under Local, only those with a ready local endpoint). */
+  externalTrafficNodes: string[];
+  pods: ServicePodView[];
+}
+export interface Snapshot { timeMs: number; nodes: NodeView[]; unscheduled: PodView[]; eventCount: number; services: ServiceView[] }
 export interface EventRecord {
   timeMs: number; type: "Normal" | "Warning"; reason: string; object: string;
   namespace: string; message: string; source: string;

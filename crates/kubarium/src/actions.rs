@@ -103,6 +103,11 @@ pub enum Action {
     RecoverNode {
         name: String,
     },
+    /// `delete service NAME` (or `svc`).
+    DeleteService {
+        namespace: String,
+        name: String,
+    },
 }
 
 /// The action as the command line that makes it (`kubectl` left out), for logs and the UI.
@@ -206,6 +211,9 @@ impl std::fmt::Display for Action {
             ),
             Action::FailNode { name } => write!(formatter, "fail node {name}"),
             Action::RecoverNode { name } => write!(formatter, "recover node {name}"),
+            Action::DeleteService { namespace, name } => {
+                write!(formatter, "delete service {name}{}", in_namespace(namespace))
+            }
             Action::SetImage {
                 namespace,
                 name,
@@ -357,6 +365,10 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             name: name.to_string(),
             cascade: cascade(&flags)?,
         }),
+        ["delete", "service" | "services" | "svc", name] => Ok(Action::DeleteService {
+            namespace,
+            name: name.to_string(),
+        }),
         ["delete", target] if target.contains('/') => {
             let (kind, name) = target.split_once('/').unwrap_or_default();
             match kind {
@@ -379,6 +391,10 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                     namespace,
                     name: name.to_string(),
                     cascade: cascade(&flags)?,
+                }),
+                "service" | "services" | "svc" => Ok(Action::DeleteService {
+                    namespace,
+                    name: name.to_string(),
                 }),
                 other => Err(format!(
                     "kubarium does not simulate {other} yet, so it cannot delete one"
@@ -647,6 +663,7 @@ impl Simulation {
             } => self.drain(name, *ignore_daemonsets, *force),
             Action::FailNode { name } => self.fail_node(name),
             Action::RecoverNode { name } => self.recover_node(name),
+            Action::DeleteService { namespace, name } => self.delete_service(namespace, name),
             Action::SetImage {
                 namespace,
                 name,
@@ -1032,6 +1049,7 @@ mod tests {
             "rollout restart daemonset/agent",
             "patch cronjob/sleep-cj -p '{\"spec\":{\"suspend\":true}}'",
             "rollout undo daemonset/agent --to-revision=3",
+            "delete service web -n shop",
         ] {
             let action = parse_action(line, None).expect(line);
             assert_eq!(action.to_string(), line);
@@ -1125,6 +1143,13 @@ mod tests {
                     namespace: "team".into(),
                     name: "sleep-cj".into(),
                     cascade: Cascade::Background,
+                },
+            ),
+            (
+                "kubectl delete svc/web",
+                Action::DeleteService {
+                    namespace: "default".into(),
+                    name: "web".into(),
                 },
             ),
             (

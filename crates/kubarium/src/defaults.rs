@@ -197,8 +197,12 @@ fn replication_controller(root: &mut Map<String, Value>) {
     }
 }
 
+/// `SetDefaults_Service`.
 fn service(spec: &mut Map<String, Value>) {
     default(spec, "sessionAffinity", json!("None"));
+    if spec.get("sessionAffinity").and_then(Value::as_str) == Some("None") {
+        spec.remove("sessionAffinityConfig");
+    }
     default(spec, "type", json!("ClusterIP"));
     let service_type = spec
         .get("type")
@@ -219,7 +223,12 @@ fn service(spec: &mut Map<String, Value>) {
             }
         }
     });
-    if matches!(service_type.as_str(), "NodePort" | "LoadBalancer") {
+    // `service.ExternallyAccessible`: a ClusterIP Service with external IPs is too.
+    let external_ips = spec
+        .get("externalIPs")
+        .and_then(Value::as_array)
+        .is_some_and(|ips| !ips.is_empty());
+    if matches!(service_type.as_str(), "NodePort" | "LoadBalancer") || (service_type == "ClusterIP" && external_ips) {
         default(spec, "externalTrafficPolicy", json!("Cluster"));
     }
     if service_type != "ExternalName" {

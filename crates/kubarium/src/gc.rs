@@ -72,6 +72,24 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
             simulation.store.controller_revisions.remove(&key);
         }
     }
+    collect_endpoint_slices(simulation, owner_uid);
+}
+
+/// A deleted Service's EndpointSlices (owned by it) go at once, like ControllerRevisions.
+fn collect_endpoint_slices(simulation: &mut Simulation, owner_uid: &str) {
+    let owned: Vec<(ObjectKey, Vec<OwnerReference>)> = simulation
+        .store
+        .services
+        .slices
+        .iter()
+        .filter(|(_, slice)| slice.metadata.owner_references.iter().any(|owner| owner.uid == owner_uid))
+        .map(|(key, slice)| (key.clone(), slice.metadata.owner_references.clone()))
+        .collect();
+    for (key, owners) in owned {
+        if !any_owner_alive(simulation, &key.namespace, &owners) {
+            simulation.store.services.slices.remove(&key);
+        }
+    }
 }
 
 fn any_owner_alive(simulation: &Simulation, namespace: &str, owners: &[OwnerReference]) -> bool {

@@ -237,6 +237,8 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
             })
             .collect();
     });
+    // The pod has an IP now: the endpoint controllers list it (not ready yet).
+    crate::controller::endpoints::on_stored_pod_changed(simulation, key);
     // Images the node lacks are pulled one after another; present ones are used at once.
     let mut pull_ms = 0;
     let mut pulled = Vec::new();

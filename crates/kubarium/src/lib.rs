@@ -27,6 +27,8 @@ pub mod rng;
 pub mod scenario;
 pub mod scheduler;
 pub mod schema;
+pub mod service_alloc;
+pub mod services;
 pub mod session;
 pub mod share;
 pub mod sim;

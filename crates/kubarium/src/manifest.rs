@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::{CronJob, DaemonSet, Job, Namespace, Node as NodeObject, Pod};
+use crate::api::{CronJob, DaemonSet, Job, Namespace, Node as NodeObject, Pod, Service};
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -25,6 +25,7 @@ pub enum Manifest {
     Namespace(Box<Namespace>),
     /// A Node object: applying it joins a machine (with a kubelet) to the cluster.
     Node(Box<NodeObject>),
+    Service(Box<Service>),
     /// A valid object of a kind the simulation does not play yet.
     NotSimulated {
         api_version: String,
@@ -357,6 +358,10 @@ fn decode_object(
             note_ignored(serde_json::to_value(&node).unwrap_or_default());
             Manifest::Node(Box::new(node))
         }),
+        ("v1", "Service") => typed::<Service>(&object).map(|service| {
+            note_ignored(serde_json::to_value(&service).unwrap_or_default());
+            Manifest::Service(Box::new(service))
+        }),
         ("v1", "Namespace") => typed::<Namespace>(&object).map(|namespace| {
             note_ignored(serde_json::to_value(&namespace).unwrap_or_default());
             Manifest::Namespace(Box::new(namespace))
@@ -542,12 +547,13 @@ mod tests {
 
     #[test]
     fn valid_objects_of_other_kinds_are_read() {
-        let manifests = parse_manifests("apiVersion: v1\nkind: Service\nmetadata: {name: pi}\nspec:\n  selector: {app: pi}\n  ports: [{port: 80}]\n").expect("valid");
+        let manifests =
+            parse_manifests("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: pi}\nspec:\n  hard: {pods: '2'}\n").expect("valid");
         assert_eq!(
             manifests,
             [Manifest::NotSimulated {
                 api_version: "v1".to_string(),
-                kind: "Service".to_string(),
+                kind: "ResourceQuota".to_string(),
                 name: "pi".to_string()
             }]
         );

@@ -134,6 +134,10 @@ pub enum Work {
     CollectDependents(String),
     /// A node's kubelet makes sure every static pod has its mirror pod.
     SyncStaticPods(String),
+    /// The Endpoints controller looks at a Service.
+    SyncEndpoints(ObjectKey),
+    /// The EndpointSlice controller looks at a Service.
+    SyncEndpointSlices(ObjectKey),
 }
 
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
@@ -162,6 +166,10 @@ impl WorkQueue {
 
     fn next_due(&self) -> Option<Millis> {
         self.by_due.first().map(|(due, _, _)| *due)
+    }
+
+    fn contains(&self, work: &Work) -> bool {
+        self.due_of.contains_key(work)
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
@@ -322,6 +330,7 @@ impl Simulation {
                 },
             );
         }
+        crate::services::bootstrap(&mut simulation);
         for node in &config.nodes {
             simulation.add_node(node.clone());
         }
@@ -414,6 +423,7 @@ impl Simulation {
     pub fn apply(&mut self, text: &str) -> Result<Applied, ManifestError> {
         let Parsed { manifests, notices } = parse_manifests_with_notices(text)?;
         let mut problems = Vec::new();
+        let mut service_dry_run = crate::services::DryRun::of(self);
         for manifest in &manifests {
             let problem = |message: String| Problem {
                 document: 0,
@@ -455,6 +465,14 @@ impl Simulation {
                         problems.push(problem(error.0));
                     }
                 }
+                Manifest::Service(service) => {
+                    let key = manifest_key(&service.metadata);
+                    if let Err(error) = self.check_namespace(&service.metadata) {
+                        problems.push(problem(error.0));
+                    } else if let Err(message) = service_dry_run.check(self, &key, service) {
+                        problems.push(problem(message));
+                    }
+                }
                 Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }
@@ -476,6 +494,10 @@ impl Simulation {
                 }
                 Manifest::Namespace(namespace) => self.apply_namespace(*namespace),
                 Manifest::Node(node) => self.apply_node(*node),
+                Manifest::Service(service) => {
+                    let key = manifest_key(&service.metadata);
+                    crate::services::apply(self, key, *service);
+                }
                 Manifest::NotSimulated { .. } => {}
             }
         }
@@ -863,6 +885,7 @@ impl Simulation {
         }
         let node_exists = self.store.nodes.contains_key(&pod.spec.node_name);
         let key = self.store.insert_pod(pod);
+        controller::endpoints::on_stored_pod_changed(self, &key);
         if bound && !node_exists {
             // Bound to a node that does not exist: nothing runs it, and PodGC removes it.
             self.enqueue_at(
@@ -967,6 +990,7 @@ impl Simulation {
                 self.enqueue_controller(&key.namespace, owner);
             }
             controller::job::on_pod_removed(self, &pod);
+            controller::endpoints::on_pod_changed(self, &key.namespace, &pod.metadata.labels);
             kubelet::on_pod_removed(self, &pod, runtime);
         }
     }
@@ -1098,6 +1122,7 @@ impl Simulation {
     /// A pod's phase, readiness or binding changed: its controller looks again (informer
     /// handlers enqueue the owner's key).
     pub(crate) fn pod_status_changed(&mut self, key: &ObjectKey) {
+        controller::endpoints::on_stored_pod_changed(self, key);
         let Some(owner) = self
             .store
             .pod(key)
@@ -1150,6 +1175,12 @@ impl Simulation {
                 .nodes
                 .get(name)
                 .is_some_and(|owner| owner.metadata.uid == uid),
+            "Service" => self
+                .store
+                .services
+                .by_key
+                .get(&ObjectKey::new(namespace, name))
+                .is_some_and(|owner| owner.metadata.uid == uid),
             _ => false,
         }
     }
@@ -1164,6 +1195,11 @@ impl Simulation {
 
     pub(crate) fn enqueue_at(&mut self, work: Work, due: Millis) {
         self.queue.add_at(work, due);
+    }
+
+    /// Whether a piece of work is waiting on the queue.
+    pub fn is_queued(&self, work: &Work) -> bool {
+        self.queue.contains(work)
     }
 
     pub(crate) fn enqueue_now(&mut self, work: Work) {
@@ -1251,6 +1287,16 @@ impl Simulation {
             Work::CollectOrphanedPod(key) => gc::collect_orphaned_pod(self, &key),
             Work::CollectDependents(uid) => gc::collect_dependents(self, &uid),
             Work::SyncStaticPods(node) => kubelet::start_static_pods(self, &node),
+            Work::SyncEndpoints(key) => {
+                if let Some(after) = controller::endpoints::sync(self, &key) {
+                    self.enqueue_at(Work::SyncEndpoints(key), self.now + after);
+                }
+            }
+            Work::SyncEndpointSlices(key) => {
+                if let Some(after) = controller::endpointslice::sync(self, &key) {
+                    self.enqueue_at(Work::SyncEndpointSlices(key), self.now + after);
+                }
+            }
         }
         true
     }

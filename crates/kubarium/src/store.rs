@@ -156,6 +156,9 @@ pub struct Store {
     pub controller_revisions: BTreeMap<ObjectKey, ControllerRevision>,
     pub jobs: BTreeMap<ObjectKey, Job>,
     pub cron_jobs: BTreeMap<ObjectKey, CronJob>,
+    /// Services, their Endpoints and EndpointSlices, and the API server's allocators of
+    /// cluster IPs and node ports (`services.rs`).
+    pub services: crate::services::ServiceStore,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<SharedKey, Box<Pod>>,
@@ -181,6 +184,16 @@ impl Store {
 
     pub fn pod_count(&self) -> usize {
         self.pods.len()
+    }
+
+    /// The pods of one namespace, in name order.
+    pub fn pods_in_namespace<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Pod> + 'a {
+        let start = ObjectKey::new(namespace, "");
+        let namespace = namespace.to_string();
+        self.pod_order
+            .range::<ObjectKey, _>(start..)
+            .take_while(move |key| key.namespace == namespace)
+            .filter_map(|key| self.pods.get(key).map(|pod| &**pod))
     }
 
     /// The keys of the pods bound to `node`, in order.

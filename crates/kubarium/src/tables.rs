@@ -6,6 +6,9 @@ use crate::sim::Simulation;
 use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
 
+mod services;
+pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
+
 /// The Kubernetes version nodes report (the schema's version).
 pub const KUBELET_VERSION: &str = "v1.37.0";
 
@@ -58,7 +61,10 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "cronjobs" | "cronjob" | "cj" => Ok(cron_jobs(simulation)),
         "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
         "events" | "event" | "ev" => Ok(events(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, namespaces, events)")),
+        "services" | "service" | "svc" => Ok(services(simulation)),
+        "endpoints" | "ep" => Ok(endpoints(simulation)),
+        "endpointslices" | "endpointslice" => Ok(endpoint_slices(simulation)),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, namespaces, events, services, endpoints, endpointslices)")),
     }
 }
 

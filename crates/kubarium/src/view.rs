@@ -9,6 +9,9 @@ use crate::api::{ContainerState, Pod};
 use crate::sim::Simulation;
 use crate::time::Millis;
 
+mod services;
+pub use services::{service_views, ServicePodView, ServiceView};
+
 /// The cluster at one simulated instant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -18,6 +21,8 @@ pub struct Snapshot {
     /// Pods no node has taken yet: the UI's "Pending" lane.
     pub unscheduled: Vec<PodView>,
     pub event_count: usize,
+    /// Services, each with the pods it selects.
+    pub services: Vec<ServiceView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -242,6 +247,7 @@ impl Simulation {
                 .map(PodView::of)
                 .collect(),
             event_count: self.events().len(),
+            services: service_views(self),
         }
     }
 }

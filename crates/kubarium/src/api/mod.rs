@@ -8,10 +8,12 @@
 mod apps;
 mod batch;
 mod core;
+mod service;
 
 pub use apps::*;
 pub use batch::*;
 pub use core::*;
+pub use service::*;
 
 use std::borrow::Cow;
 

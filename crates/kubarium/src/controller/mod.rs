@@ -2,5 +2,7 @@
 
 pub mod cronjob;
 pub mod daemonset;
+pub mod endpoints;
+pub mod endpointslice;
 pub mod job;
 pub mod job_policies;

@@ -12,7 +12,9 @@ mod autoscaling;
 mod batch;
 mod core;
 mod names;
+mod service;
 
+pub(crate) use service::go_string_slice;
 pub use names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors};
 
 use crate::yaml::{Entry, Node, Pos, Value};
@@ -40,7 +42,7 @@ pub fn validate(api_version: &str, kind: &str, root: &Node) -> Vec<FieldIssue> {
         ("v1", "Pod") => core::validate_pod(&mut validator, &object),
         ("v1", "Node") => core::validate_node(&mut validator, &object),
         ("v1", "Namespace") => core::validate_namespace(&mut validator, &object),
-        ("v1", "Service") => core::validate_service(&mut validator, &object),
+        ("v1", "Service") => service::validate_service(&mut validator, &object),
         ("v1", "Endpoints") => core::validate_endpoints(&mut validator, &object),
         ("v1", "ReplicationController") => core::validate_replication_controller(&mut validator, &object),
         ("v1", "ResourceQuota") => core::validate_resource_quota(&mut validator, &object),

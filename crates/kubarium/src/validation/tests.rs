@@ -183,13 +183,14 @@ fn validation_messages_table() {
             ],
         },
         Case {
+            // `ValidateService` checks every port's name before the node ports.
             name: "Service ports and node ports",
             manifest: "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec:\n  type: NodePort\n  ports:\n  - {port: 80, nodePort: 8080}\n  - {port: 81}\n",
             expect: &[
                 "3:18 metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
                 "7:5 spec.ports[0].name: Required value",
-                "7:26 spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767",
                 "8:5 spec.ports[1].name: Required value",
+                "7:26 spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767",
             ],
         },
         Case {
