@@ -4,3 +4,5 @@ pub mod cronjob;
 pub mod daemonset;
 pub mod job;
 pub mod job_policies;
+pub mod deployment;
+pub mod replicaset;
