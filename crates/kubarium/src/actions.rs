@@ -4,7 +4,7 @@
 //! one accepted.
 
 use crate::api::Taint;
-use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, DEFAULT_NAMESPACE};
+use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEFAULT_NAMESPACE};
 
 /// The annotation `kubectl create job --from=cronjob/...` puts on the Job.
 pub const INSTANTIATE_ANNOTATION: &str = "cronjob.kubernetes.io/instantiate";
@@ -34,6 +34,26 @@ pub enum Action {
         namespace: String,
         name: String,
         cascade: Cascade,
+    },
+    /// `delete rs|rc|deployment NAME`.
+    DeleteWorkload {
+        kind: WorkloadKind,
+        namespace: String,
+        name: String,
+        cascade: Cascade,
+    },
+    /// `scale KIND/NAME --replicas=N` of a ReplicaSet, ReplicationController or Deployment.
+    Scale {
+        kind: WorkloadKind,
+        namespace: String,
+        name: String,
+        replicas: i32,
+    },
+    /// `label pod NAME key=value ... key-`.
+    LabelPod {
+        namespace: String,
+        name: String,
+        changes: Vec<(String, Option<String>)>,
     },
     /// `create job NAME --from=cronjob/CRONJOB`.
     CreateJobFromCronJob {
@@ -157,6 +177,37 @@ impl std::fmt::Display for Action {
                 in_namespace(namespace),
                 orphan(cascade)
             ),
+            Action::DeleteWorkload {
+                kind,
+                namespace,
+                name,
+                cascade,
+            } => write!(
+                formatter,
+                "delete {} {name}{}{}",
+                kind.name(),
+                in_namespace(namespace),
+                orphan(cascade)
+            ),
+            Action::Scale {
+                kind,
+                namespace,
+                name,
+                replicas,
+            } => write!(
+                formatter,
+                "scale {}/{name}{} --replicas={replicas}",
+                kind.name(),
+                in_namespace(namespace)
+            ),
+            Action::LabelPod {
+                namespace,
+                name,
+                changes,
+            } => {
+                write!(formatter, "label pod {name}{}", in_namespace(namespace))?;
+                write_label_changes(formatter, changes)
+            }
             Action::CreateJobFromCronJob {
                 namespace,
                 name,
@@ -176,13 +227,7 @@ impl std::fmt::Display for Action {
             }
             Action::LabelNode { name, changes } => {
                 write!(formatter, "label node {name}")?;
-                for (key, value) in changes {
-                    match value {
-                        Some(value) => write!(formatter, " {key}={value}")?,
-                        None => write!(formatter, " {key}-")?,
-                    }
-                }
-                Ok(())
+                write_label_changes(formatter, changes)
             }
             Action::TaintNode { name, taint, remove } => {
                 let value = if taint.value.is_empty() {
@@ -249,9 +294,31 @@ impl std::fmt::Display for Action {
     }
 }
 
+/// ` key=value` and ` key-` for each label change, as `kubectl label` takes them.
+fn write_label_changes(formatter: &mut std::fmt::Formatter<'_>, changes: &[(String, Option<String>)]) -> std::fmt::Result {
+    for (key, value) in changes {
+        match value {
+            Some(value) => write!(formatter, " {key}={value}")?,
+            None => write!(formatter, " {key}-")?,
+        }
+    }
+    Ok(())
+}
+
+/// `kubectl label`'s `key=value` and `key-` arguments.
+fn label_changes(changes: &[&str]) -> Result<Vec<(String, Option<String>)>, String> {
+    changes
+        .iter()
+        .map(|change| match (change.split_once('='), change.strip_suffix('-')) {
+            (Some((key, value)), _) => Ok((key.to_string(), Some(value.to_string()))),
+            (None, Some(key)) => Ok((key.to_string(), None)),
+            _ => Err(format!("invalid label spec: {change}")),
+        })
+        .collect()
+}
+
 /// Verbs kubectl has that need controllers kubarium does not simulate yet.
 const NOT_YET: &[(&str, &str)] = &[
-    ("scale", "scaling needs the ReplicaSet, Deployment and Job controllers"),
     (
         "patch",
         "`patch` does DaemonSets, Jobs and CronJobs so far: patch KIND/NAME -p '{\"spec\":{...}}'",
@@ -396,6 +463,12 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                     namespace,
                     name: name.to_string(),
                 }),
+                other if WorkloadKind::parse(other).is_some() => Ok(Action::DeleteWorkload {
+                    kind: WorkloadKind::parse(other).unwrap_or(WorkloadKind::ReplicaSet),
+                    namespace,
+                    name: name.to_string(),
+                    cascade: cascade(&flags)?,
+                }),
                 other => Err(format!(
                     "kubarium does not simulate {other} yet, so it cannot delete one"
                 )),
@@ -444,14 +517,19 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
         }),
         ["label", "node" | "nodes" | "no", name, changes @ ..] if !changes.is_empty() => Ok(Action::LabelNode {
             name: name.to_string(),
-            changes: changes
-                .iter()
-                .map(|change| match (change.split_once('='), change.strip_suffix('-')) {
-                    (Some((key, value)), _) => Ok((key.to_string(), Some(value.to_string()))),
-                    (None, Some(key)) => Ok((key.to_string(), None)),
-                    _ => Err(format!("invalid label spec: {change}")),
-                })
-                .collect::<Result<_, _>>()?,
+            changes: label_changes(changes)?,
+        }),
+        ["label", "pod" | "pods" | "po", name, changes @ ..] if !changes.is_empty() => Ok(Action::LabelPod {
+            namespace,
+            name: name.to_string(),
+            changes: label_changes(changes)?,
+        }),
+        ["scale", rest @ ..] => parse_scale(rest, &flags, namespace),
+        ["delete", kind, name] if WorkloadKind::parse(kind).is_some() => Ok(Action::DeleteWorkload {
+            kind: WorkloadKind::parse(kind).unwrap_or(WorkloadKind::ReplicaSet),
+            namespace,
+            name: name.to_string(),
+            cascade: cascade(&flags)?,
         }),
         ["taint", "node" | "nodes" | "no", name, spec] => {
             let (spec, remove) = match spec.strip_suffix('-') {
@@ -597,6 +675,36 @@ fn daemon_set_target<'a, 'b>(rest: &'b [&'a str], verb: &str) -> Result<(String,
     }
 }
 
+/// `kubectl scale KIND/NAME --replicas=N` (or `KIND NAME`, `--replicas N`).
+fn parse_scale(rest: &[&str], flags: &[String], namespace: String) -> Result<Action, String> {
+    let (kind, name, rest) = split_target(rest).ok_or("scale needs KIND/NAME and --replicas=N")?;
+    let replicas = match (flags.iter().find_map(|flag| flag.strip_prefix("--replicas=")), rest) {
+        (Some(value), []) => value,
+        (None, [value]) if flags.iter().any(|flag| flag == "--replicas") => value,
+        (None, []) => return Err("error: required flag(s) \"replicas\" not set".to_string()),
+        _ => return Err("scale takes one object: scale KIND/NAME --replicas=N".to_string()),
+    };
+    let replicas = replicas
+        .parse::<i32>()
+        .map_err(|_| format!("invalid argument {replicas:?} for \"--replicas\" flag"))?;
+    let kind = match (WorkloadKind::parse(kind), kind) {
+        (Some(kind), _) => kind,
+        (None, "job" | "jobs" | "job.batch") => {
+            return Err(
+                "Jobs have no scale subresource; change spec.parallelism with patch job/NAME -p '{\"spec\":{\"parallelism\":N}}'"
+                    .to_string(),
+            )
+        }
+        (None, other) => return Err(format!("kubarium scales replicasets, replicationcontrollers and deployments, not {other}")),
+    };
+    Ok(Action::Scale {
+        kind,
+        namespace,
+        name: name.to_string(),
+        replicas,
+    })
+}
+
 fn cascade(flags: &[String]) -> Result<Cascade, String> {
     match flags.iter().find_map(|flag| flag.strip_prefix("--cascade=")) {
         None | Some("background" | "true") => Ok(Cascade::Background),
@@ -637,6 +745,23 @@ impl Simulation {
                 name,
                 cron_job,
             } => self.create_job_from_cron_job(namespace, name, cron_job),
+            Action::DeleteWorkload {
+                kind,
+                namespace,
+                name,
+                cascade,
+            } => self.delete_workload(*kind, namespace, name, *cascade),
+            Action::Scale {
+                kind,
+                namespace,
+                name,
+                replicas,
+            } => self.scale(*kind, namespace, name, *replicas),
+            Action::LabelPod {
+                namespace,
+                name,
+                changes,
+            } => self.label_pod(namespace, name, changes),
             Action::DeleteNode { name } => self.delete_node(name),
             Action::AddNode { name, labels } => {
                 if self.node(name).is_some() {
@@ -1050,6 +1175,12 @@ mod tests {
             "patch cronjob/sleep-cj -p '{\"spec\":{\"suspend\":true}}'",
             "rollout undo daemonset/agent --to-revision=3",
             "delete service web -n shop",
+            "delete replicaset web --cascade=orphan",
+            "delete deployment web -n team",
+            "delete replicationcontroller myapp-rc",
+            "scale deployment/web --replicas=5",
+            "scale replicaset/web -n team --replicas=0",
+            "label pod web-x7k2p app=debug tier-",
         ] {
             let action = parse_action(line, None).expect(line);
             assert_eq!(action.to_string(), line);
@@ -1227,9 +1358,19 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_do_with_a_reason() {
-        assert!(parse_action("scale deployment/web --replicas=3", None)
+        assert!(parse_action("autoscale deployment/web --max=3", None)
             .unwrap_err()
             .contains("not simulated yet"));
+        assert!(parse_action("scale job/pi --replicas=3", None)
+            .unwrap_err()
+            .contains("no scale subresource"));
+        assert!(parse_action("scale statefulset/db --replicas=3", None)
+            .unwrap_err()
+            .contains("not statefulset"));
+        assert_eq!(
+            parse_action("scale rs/web --replicas=many", None),
+            Err("invalid argument \"many\" for \"--replicas\" flag".to_string())
+        );
         assert!(parse_action("apply -f -", None)
             .unwrap_err()
             .contains("needs the manifests"));

@@ -40,7 +40,8 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
 }
 
 /// Deletes the dependents none of whose owners exist any more: pods gracefully, Jobs (a
-/// CronJob's) with the background cascade, so that their pods follow, and ControllerRevisions
+/// CronJob's) and ReplicaSets (a Deployment's) with the background cascade, so that their pods
+/// follow, and ControllerRevisions
 /// (a DaemonSet's) at once, as they have no finalizers or grace period. This is the garbage
 /// collector's `attemptToDeleteItem` (`pkg/controller/garbagecollector/garbagecollector.go`):
 /// a dependent with no live owner left is deleted with `DeletePropagationBackground` unless it
@@ -72,7 +73,33 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
             simulation.store.controller_revisions.remove(&key);
         }
     }
+    for key in replica_sets_owned_by(simulation, owner_uid) {
+        let Some(replica_set) = simulation.store.replica_sets.get(&key) else {
+            continue;
+        };
+        if !any_owner_alive(simulation, &key.namespace, &replica_set.metadata.owner_references) {
+            // The ReplicaSet exists (just looked up), so this cannot fail.
+            let _ = simulation.delete_replica_set(&key.namespace, &key.name, Cascade::Background);
+        }
+    }
     collect_endpoint_slices(simulation, owner_uid);
+}
+
+/// The ReplicaSets with an owner reference to this uid, in key order.
+fn replica_sets_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
+    simulation
+        .store
+        .replica_sets
+        .iter()
+        .filter(|(_, replica_set)| {
+            replica_set
+                .metadata
+                .owner_references
+                .iter()
+                .any(|owner| owner.uid == owner_uid)
+        })
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// A deleted Service's EndpointSlices (owned by it) go at once, like ControllerRevisions.
@@ -126,12 +153,19 @@ fn revisions_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey
         .collect()
 }
 
-/// `--cascade=orphan`: the owner's dependents (pods, Jobs and ControllerRevisions) lose their
-/// owner reference and stay.
+/// `--cascade=orphan`: the owner's dependents (pods, Jobs, ReplicaSets and ControllerRevisions)
+/// lose their owner reference and stay. Orphaned pods may be adopted by a ReplicaSet whose
+/// selector matches them (the ReplicaSet controller's `updatePod` handler).
 pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
         simulation.store.remove_pod_owner(&key, owner_uid);
+        crate::controller::replicaset::enqueue_adopters(simulation, &key);
+    }
+    for key in replica_sets_owned_by(simulation, owner_uid) {
+        if let Some(replica_set) = simulation.store.replica_sets.get_mut(&key) {
+            replica_set.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        }
     }
     for key in jobs_owned_by(simulation, owner_uid) {
         if let Some(job) = simulation.store.jobs.get_mut(&key) {

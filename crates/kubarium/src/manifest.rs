@@ -11,7 +11,10 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::{CronJob, DaemonSet, Job, Namespace, Node as NodeObject, Pod, Service};
+use crate::api::{
+    CronJob, DaemonSet, Deployment, Job, Namespace, Node as NodeObject, Pod, ReplicaSet, ReplicationController,
+    Service,
+};
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -21,6 +24,9 @@ pub enum Manifest {
     DaemonSet(Box<DaemonSet>),
     Job(Box<Job>),
     CronJob(Box<CronJob>),
+    ReplicaSet(Box<ReplicaSet>),
+    ReplicationController(Box<ReplicationController>),
+    Deployment(Box<Deployment>),
     Pod(Box<Pod>),
     Namespace(Box<Namespace>),
     /// A Node object: applying it joins a machine (with a kubelet) to the cluster.
@@ -341,6 +347,20 @@ fn decode_object(
             note_ignored(serde_json::to_value(&daemon_set).unwrap_or_default());
             daemon_set.template_json = object["spec"]["template"].clone();
             Manifest::DaemonSet(Box::new(daemon_set))
+        }),
+        ("apps/v1", "ReplicaSet") => typed::<ReplicaSet>(&object).map(|mut replica_set| {
+            note_ignored(serde_json::to_value(&replica_set).unwrap_or_default());
+            replica_set.template_json = object["spec"]["template"].clone();
+            Manifest::ReplicaSet(Box::new(replica_set))
+        }),
+        ("apps/v1", "Deployment") => typed::<Deployment>(&object).map(|mut deployment| {
+            note_ignored(serde_json::to_value(&deployment).unwrap_or_default());
+            deployment.template_json = object["spec"]["template"].clone();
+            Manifest::Deployment(Box::new(deployment))
+        }),
+        ("v1", "ReplicationController") => typed::<ReplicationController>(&object).map(|controller| {
+            note_ignored(serde_json::to_value(&controller).unwrap_or_default());
+            Manifest::ReplicationController(Box::new(controller))
         }),
         ("batch/v1", "Job") => typed::<Job>(&object).map(|job| {
             note_ignored(serde_json::to_value(&job).unwrap_or_default());

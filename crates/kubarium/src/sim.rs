@@ -120,6 +120,9 @@ pub enum Work {
     SyncDaemonSet(ObjectKey),
     SyncJob(ObjectKey),
     SyncCronJob(ObjectKey),
+    SyncReplicaSet(ObjectKey),
+    SyncReplicationController(ObjectKey),
+    SyncDeployment(ObjectKey),
     /// The TTL-after-finished controller looks at a finished Job whose TTL may have run out.
     JobTtlExpired(ObjectKey),
     SchedulePod(ObjectKey),
@@ -473,6 +476,23 @@ impl Simulation {
                         problems.push(problem(message));
                     }
                 }
+                Manifest::ReplicaSet(replica_set) => {
+                    if let Err(error) = self
+                        .check_namespace(&replica_set.metadata)
+                        .and_then(|()| self.check_replica_set_update(replica_set))
+                    {
+                        problems.push(problem(error.0));
+                    }
+                }
+                Manifest::ReplicationController(controller) => {
+                    if let Err(error) = self.check_namespace(&controller.metadata) {
+                        problems.push(problem(error.0));
+                    }
+                }
+                Manifest::Deployment(deployment) => problems.push(problem(format!(
+                    "Deployment \"{}\" (apps/v1) is valid, but kubarium does not simulate Deployment yet",
+                    deployment.metadata.name
+                ))),
                 Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }
@@ -485,6 +505,9 @@ impl Simulation {
                 Manifest::DaemonSet(daemon_set) => self.apply_daemon_set(*daemon_set),
                 Manifest::Job(job) => self.apply_job(*job),
                 Manifest::CronJob(cron_job) => self.apply_cron_job(*cron_job),
+                Manifest::ReplicaSet(replica_set) => self.apply_replica_set(*replica_set),
+                Manifest::ReplicationController(controller) => self.apply_replication_controller(*controller),
+                Manifest::Deployment(deployment) => self.apply_deployment(*deployment),
                 Manifest::Pod(pod) => {
                     // `kubectl apply` of an existing pod may only change a few fields; the
                     // playground replaces nothing and keeps the running pod.
@@ -898,6 +921,8 @@ impl Simulation {
         } else {
             self.enqueue_now(Work::SchedulePod(key.clone()));
         }
+        // An orphan: the ReplicaSets whose selector matches it may adopt it (`addPod`).
+        controller::replicaset::enqueue_adopters(self, &key);
         key
     }
 
@@ -1142,6 +1167,9 @@ impl Simulation {
             "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(key)),
             "Job" => self.enqueue_now(Work::SyncJob(key)),
             "CronJob" => self.enqueue_now(Work::SyncCronJob(key)),
+            "ReplicaSet" => self.enqueue_now(Work::SyncReplicaSet(key)),
+            "ReplicationController" => self.enqueue_now(Work::SyncReplicationController(key)),
+            "Deployment" => self.enqueue_now(Work::SyncDeployment(key)),
             _ => {}
         }
     }
@@ -1180,6 +1208,15 @@ impl Simulation {
                 .services
                 .by_key
                 .get(&ObjectKey::new(namespace, name))
+                .is_some_and(|owner| owner.metadata.uid == uid),
+            "ReplicaSet" => self
+                .replica_set(namespace, name)
+                .is_some_and(|owner| owner.metadata.uid == uid),
+            "ReplicationController" => self
+                .replication_controller(namespace, name)
+                .is_some_and(|owner| owner.metadata.uid == uid),
+            "Deployment" => self
+                .deployment(namespace, name)
                 .is_some_and(|owner| owner.metadata.uid == uid),
             _ => false,
         }
@@ -1279,6 +1316,23 @@ impl Simulation {
                     self.enqueue_at(Work::SyncCronJob(key), self.now + after);
                 }
             }
+            Work::SyncReplicaSet(key) => {
+                let kind = controller::replicaset::ReplicaKind::ReplicaSet;
+                if let Some(after) = controller::replicaset::sync(self, kind, &key) {
+                    self.enqueue_at(Work::SyncReplicaSet(key), self.now + after);
+                }
+            }
+            Work::SyncReplicationController(key) => {
+                let kind = controller::replicaset::ReplicaKind::ReplicationController;
+                if let Some(after) = controller::replicaset::sync(self, kind, &key) {
+                    self.enqueue_at(Work::SyncReplicationController(key), self.now + after);
+                }
+            }
+            Work::SyncDeployment(key) => {
+                if let Some(after) = controller::deployment::sync(self, &key) {
+                    self.enqueue_at(Work::SyncDeployment(key), self.now + after);
+                }
+            }
             Work::JobTtlExpired(key) => controller::job::ttl_expired(self, &key),
             Work::SchedulePod(key) => scheduler::schedule_pod(self, &key),
             Work::KubeletSyncPod(key) => kubelet::sync_pod(self, &key),
@@ -1368,6 +1422,9 @@ fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
         }
     }
 }
+
+mod workloads;
+pub use workloads::WorkloadKind;
 
 #[cfg(test)]
 mod tests;

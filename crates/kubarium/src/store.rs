@@ -6,7 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::{ControllerRevision, CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod};
+use crate::api::{
+    ControllerRevision, CronJob, DaemonSet, Deployment, Job, Namespace, Node, ObjectMeta, Pod, ReplicaSet,
+    ReplicationController,
+};
 use crate::fasthash::FastMap;
 
 /// A pod key shared between the store's map, order and indexes.
@@ -159,6 +162,9 @@ pub struct Store {
     /// Services, their Endpoints and EndpointSlices, and the API server's allocators of
     /// cluster IPs and node ports (`services.rs`).
     pub services: crate::services::ServiceStore,
+    pub replica_sets: BTreeMap<ObjectKey, ReplicaSet>,
+    pub replication_controllers: BTreeMap<ObjectKey, ReplicationController>,
+    pub deployments: BTreeMap<ObjectKey, Deployment>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<SharedKey, Box<Pod>>,
@@ -166,6 +172,8 @@ pub struct Store {
     pod_order: BTreeSet<SharedKey>,
     pods_by_node: BTreeMap<String, BTreeSet<SharedKey>>,
     pods_by_owner: BTreeMap<String, BTreeSet<SharedKey>>,
+    /// Pods without a controller (orphans a ReplicaSet may adopt), in key order.
+    pods_without_controller: BTreeSet<SharedKey>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
     usage_index: BTreeMap<String, usize>,
@@ -208,6 +216,11 @@ impl Store {
             .into_iter()
             .flatten()
             .map(|key| &**key)
+    }
+
+    /// The keys of the pods no controller owns, in order (`FilterPodsByOwner`'s orphans).
+    pub fn pods_without_controller(&self) -> impl Iterator<Item = &ObjectKey> {
+        self.pods_without_controller.iter().map(|key| &**key)
     }
 
     pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
@@ -253,7 +266,7 @@ impl Store {
     /// set when the pod is bound, the node's usage when the pod starts or stops counting against
     /// it. Returns what `change` returned, or `None` if the pod does not exist. (A pod's
     /// containers, which give its requests, never change after creation; its owner references
-    /// change only through `remove_pod_owner`, which re-indexes them.)
+    /// change only through `remove_pod_owner` and `adopt_pod`, which re-index them.)
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let pod = self.pods.get_mut(key)?;
         let node_before = pod.spec.node_name.clone();
@@ -264,7 +277,7 @@ impl Store {
         #[cfg(debug_assertions)]
         debug_assert_eq!(
             owners_before, pod.metadata.owner_references,
-            "owner references change only through Store::remove_pod_owner"
+            "owner references change only through Store::remove_pod_owner and Store::adopt_pod"
         );
         let node_changed = node_before != pod.spec.node_name;
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
@@ -289,8 +302,24 @@ impl Store {
         Some(result)
     }
 
-    /// Drops one owner reference of a pod (`--cascade=orphan`), re-indexing the pod.
+    /// Drops one owner reference of a pod (`--cascade=orphan`, or a controller releasing it),
+    /// re-indexing the pod.
     pub fn remove_pod_owner(&mut self, key: &ObjectKey, owner_uid: &str) {
+        self.change_pod_owners(key, |owners| owners.retain(|owner| owner.uid != owner_uid));
+    }
+
+    /// Makes `owner` the pod's controller (a controller adopting an orphan, `AdoptPod`),
+    /// re-indexing the pod. A pod that already has a controller is left alone.
+    pub fn adopt_pod(&mut self, key: &ObjectKey, owner: crate::api::OwnerReference) {
+        self.change_pod_owners(key, |owners| {
+            if !owners.iter().any(|existing| existing.controller) {
+                owners.push(owner);
+            }
+        });
+    }
+
+    /// Changes a pod's owner references, re-indexing the pod.
+    fn change_pod_owners(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Vec<crate::api::OwnerReference>)) {
         let Some(pod) = self.pods.get(key) else {
             return;
         };
@@ -300,7 +329,7 @@ impl Store {
         let Some(pod) = self.pods.get_mut(key) else {
             return;
         };
-        pod.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+        change(&mut pod.metadata.owner_references);
         let after = IndexedFacts::of(pod);
         if let Some(shared) = self.shared_key(key) {
             self.index(&shared, &after, &requests);
@@ -331,6 +360,9 @@ impl Store {
     }
 
     fn index_owners(&mut self, key: &SharedKey, facts: &IndexedFacts) {
+        if controller_uid(&facts.owner_references).is_none() {
+            self.pods_without_controller.insert(key.clone());
+        }
         for owner in &facts.owner_references {
             self.pods_by_owner
                 .entry(owner.uid.clone())
@@ -377,6 +409,7 @@ impl Store {
     }
 
     fn unindex_owners(&mut self, key: &ObjectKey, facts: &IndexedFacts) {
+        self.pods_without_controller.remove(key);
         for owner in &facts.owner_references {
             if let Some(keys) = self.pods_by_owner.get_mut(&owner.uid) {
                 keys.remove(key);

@@ -8,6 +8,8 @@ use crate::view::pod_status_column;
 
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
+mod workloads;
+pub use workloads::{deployments, format_selector, replica_sets, replication_controllers};
 
 /// The Kubernetes version nodes report (the schema's version).
 pub const KUBELET_VERSION: &str = "v1.37.0";
@@ -59,12 +61,15 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "jobs" | "job" => Ok(jobs(simulation)),
         "controllerrevisions" | "controllerrevision" => Ok(controller_revisions(simulation)),
         "cronjobs" | "cronjob" | "cj" => Ok(cron_jobs(simulation)),
+        "replicasets" | "replicaset" | "rs" => Ok(replica_sets(simulation, false)),
+        "replicationcontrollers" | "replicationcontroller" | "rc" => Ok(replication_controllers(simulation, false)),
+        "deployments" | "deployment" | "deploy" => Ok(deployments(simulation, false)),
         "namespaces" | "namespace" | "ns" => Ok(namespaces(simulation)),
         "events" | "event" | "ev" => Ok(events(simulation)),
         "services" | "service" | "svc" => Ok(services(simulation)),
         "endpoints" | "ep" => Ok(endpoints(simulation)),
         "endpointslices" | "endpointslice" => Ok(endpoint_slices(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, namespaces, events, services, endpoints, endpointslices)")),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, replicasets, replicationcontrollers, deployments, namespaces, events, services, endpoints, endpointslices)")),
     }
 }
 
@@ -429,7 +434,7 @@ mod tests {
         let pods = pods(&simulation);
         assert_eq!(pods.headers.len(), 9);
         assert_eq!(&pods.rows[0][1..4], ["1/1", "Running", "0"]);
-        assert!(get(&simulation, "deployments")
+        assert!(get(&simulation, "statefulsets")
             .unwrap_err()
             .contains("doesn't have a resource type"));
     }

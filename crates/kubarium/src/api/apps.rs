@@ -113,3 +113,178 @@ pub struct ControllerRevision {
     pub data: serde_json::Value,
     pub revision: i64,
 }
+
+/// The label a Deployment adds to its ReplicaSets, their selectors and their pods, with the
+/// hash of the pod template (`apps.DefaultDeploymentUniqueLabelKey`).
+pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
+/// The Deployment's revision, kept on the Deployment and on each of its ReplicaSets
+/// (`deploymentutil.RevisionAnnotation`).
+pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
+/// The old revisions a ReplicaSet served before a rollback made it new again
+/// (`RevisionHistoryAnnotation`).
+pub const REVISION_HISTORY_ANNOTATION: &str = "deployment.kubernetes.io/revision-history";
+/// `spec.replicas` of the Deployment when it last scaled the ReplicaSet
+/// (`DesiredReplicasAnnotation`).
+pub const DESIRED_REPLICAS_ANNOTATION: &str = "deployment.kubernetes.io/desired-replicas";
+/// `spec.replicas` plus `maxSurge` of the Deployment when it last scaled the ReplicaSet
+/// (`MaxReplicasAnnotation`).
+pub const MAX_REPLICAS_ANNOTATION: &str = "deployment.kubernetes.io/max-replicas";
+
+fn one() -> i32 {
+    1
+}
+
+/// `apps/v1.ReplicaSet`. A ReplicationController is played as a ReplicaSet too (the controller
+/// converts it, as `pkg/controller/replication/conversion.go` does).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaSet {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    pub spec: ReplicaSetSpec,
+    #[serde(default)]
+    pub status: ReplicaSetStatus,
+    /// The pod template as applied, every field of it: a Deployment finds its new ReplicaSet by
+    /// comparing whole templates (`EqualIgnoreHash`).
+    #[serde(skip)]
+    pub template_json: serde_json::Value,
+}
+
+/// `apps/v1.ReplicaSetSpec`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSetSpec {
+    /// Defaulted to 1 by the API server.
+    #[serde(default = "one")]
+    pub replicas: i32,
+    #[serde(default)]
+    pub min_ready_seconds: i32,
+    pub selector: LabelSelector,
+    #[serde(default)]
+    pub template: PodTemplateSpec,
+}
+
+/// `apps/v1.ReplicaSetStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSetStatus {
+    #[serde(default)]
+    pub replicas: i32,
+    #[serde(default)]
+    pub fully_labeled_replicas: i32,
+    #[serde(default)]
+    pub ready_replicas: i32,
+    #[serde(default)]
+    pub available_replicas: i32,
+    /// Pods being deleted that have not finished (the `DeploymentReplicaSetTerminatingReplicas`
+    /// feature, on by default since 1.35).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminating_replicas: Option<i32>,
+    #[serde(default)]
+    pub observed_generation: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<super::Condition>,
+}
+
+/// `apps/v1.Deployment`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    pub spec: DeploymentSpec,
+    #[serde(default)]
+    pub status: DeploymentStatus,
+    /// The pod template as applied, every field of it: hashed for the new ReplicaSet's name and
+    /// compared with the ReplicaSets' templates.
+    #[serde(skip)]
+    pub template_json: serde_json::Value,
+}
+
+impl Deployment {
+    /// `deploymentutil.IsRollingUpdate`.
+    pub fn is_rolling_update(&self) -> bool {
+        self.spec.strategy.strategy_type != "Recreate"
+    }
+}
+
+/// `apps/v1.DeploymentSpec`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentSpec {
+    #[serde(default = "one")]
+    pub replicas: i32,
+    pub selector: LabelSelector,
+    #[serde(default)]
+    pub template: PodTemplateSpec,
+    #[serde(default)]
+    pub strategy: DeploymentStrategy,
+    #[serde(default)]
+    pub min_ready_seconds: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_history_limit: Option<i32>,
+    #[serde(default)]
+    pub paused: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_deadline_seconds: Option<i32>,
+}
+
+/// `apps/v1.DeploymentStrategy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentStrategy {
+    /// `RollingUpdate` (the default) or `Recreate`.
+    #[serde(rename = "type", default)]
+    pub strategy_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolling_update: Option<RollingUpdateDeployment>,
+}
+
+/// `apps/v1.RollingUpdateDeployment`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollingUpdateDeployment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<IntOrString>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_surge: Option<IntOrString>,
+}
+
+/// `apps/v1.DeploymentStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentStatus {
+    #[serde(default)]
+    pub observed_generation: u64,
+    #[serde(default)]
+    pub replicas: i32,
+    #[serde(default)]
+    pub updated_replicas: i32,
+    #[serde(default)]
+    pub ready_replicas: i32,
+    #[serde(default)]
+    pub available_replicas: i32,
+    #[serde(default)]
+    pub unavailable_replicas: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminating_replicas: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<DeploymentCondition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collision_count: Option<u32>,
+}
+
+/// `apps/v1.DeploymentCondition`: like other conditions, with the time it was last updated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentCondition {
+    #[serde(rename = "type")]
+    pub condition_type: String,
+    pub status: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub last_update_time_ms: crate::time::Millis,
+    #[serde(default)]
+    pub last_transition_time_ms: crate::time::Millis,
+}

@@ -435,3 +435,50 @@ pub struct Namespace {
     #[serde(default)]
     pub phase: String,
 }
+
+/// `v1.ReplicationController`: a ReplicaSet with an equality-only selector (a map), which
+/// defaults to the template's labels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationController {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    pub spec: ReplicationControllerSpec,
+    #[serde(default)]
+    pub status: ReplicationControllerStatus,
+}
+
+/// `v1.ReplicationControllerSpec`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationControllerSpec {
+    #[serde(default = "default_replicas")]
+    pub replicas: i32,
+    #[serde(default)]
+    pub min_ready_seconds: i32,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub selector: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<PodTemplateSpec>,
+}
+
+fn default_replicas() -> i32 {
+    1
+}
+
+/// `v1.ReplicationControllerStatus` (no `terminatingReplicas`, unlike a ReplicaSet's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationControllerStatus {
+    #[serde(default)]
+    pub replicas: i32,
+    #[serde(default)]
+    pub fully_labeled_replicas: i32,
+    #[serde(default)]
+    pub ready_replicas: i32,
+    #[serde(default)]
+    pub available_replicas: i32,
+    #[serde(default)]
+    pub observed_generation: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}

@@ -6,3 +6,5 @@ pub mod endpoints;
 pub mod endpointslice;
 pub mod job;
 pub mod job_policies;
+pub mod deployment;
+pub mod replicaset;

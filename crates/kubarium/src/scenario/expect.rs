@@ -181,6 +181,9 @@ impl KindName for String {
                     "po" | "pods" => "pod".to_string(),
                     "cj" | "cronjobs" => "cronjob".to_string(),
                     "jobs" => "job".to_string(),
+                    "rs" | "replicasets" => "replicaset".to_string(),
+                    "rc" | "replicationcontrollers" => "replicationcontroller".to_string(),
+                    "deploy" | "deployments" => "deployment".to_string(),
                     other => other.to_string(),
                 };
                 format!("{kind}/{name}")
@@ -201,7 +204,8 @@ fn owned_by(simulation: &Simulation, pod: &Pod, owner: &str) -> bool {
     controlled_by(simulation, &pod.metadata.namespace, pod.metadata.controller_of(), owner)
 }
 
-/// Follows controller references from `reference` upwards, looking for `owner` (`kind/name`).
+/// Follows controller references from `reference` upwards, looking for `owner` (`kind/name`):
+/// a CronJob's Jobs own pods, a Deployment's ReplicaSets own pods.
 fn controlled_by(simulation: &Simulation, namespace: &str, reference: Option<&OwnerReference>, owner: &str) -> bool {
     let Some((kind, name)) = owner.split_once('/') else {
         return false;
@@ -220,6 +224,10 @@ fn controlled_by(simulation: &Simulation, namespace: &str, reference: Option<&Ow
                 .job(namespace, &current.name)
                 .filter(|job| job.metadata.uid == current.uid)
                 .and_then(|job| job.metadata.controller_of().cloned()),
+            "ReplicaSet" => simulation
+                .replica_set(namespace, &current.name)
+                .filter(|replica_set| replica_set.metadata.uid == current.uid)
+                .and_then(|replica_set| replica_set.metadata.controller_of().cloned()),
             _ => None,
         };
     }
@@ -310,6 +318,59 @@ impl JobSelector {
     }
 }
 
+/// Which ReplicaSets: owned by `kind/name`, named, in a namespace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplicaSetSelector {
+    pub owner: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl ReplicaSetSelector {
+    fn parse(value: &Json) -> Result<ReplicaSetSelector, String> {
+        let object = value.as_object().ok_or("a replicaset selector is a mapping")?;
+        let mut selector = ReplicaSetSelector::default();
+        for (key, value) in object {
+            let text = value
+                .as_str()
+                .ok_or_else(|| format!("{key} must be a string"))?
+                .to_string();
+            match key.as_str() {
+                "owner" => selector.owner = Some(text.to_lowercase_kind()),
+                "name" => selector.name = Some(text),
+                "namespace" => selector.namespace = Some(text),
+                other => {
+                    return Err(format!(
+                        "unknown replicaset selector field {other:?} (owner, name, namespace)"
+                    ))
+                }
+            }
+        }
+        Ok(selector)
+    }
+
+    fn matches(&self, simulation: &Simulation, replica_set: &crate::api::ReplicaSet) -> bool {
+        let metadata = &replica_set.metadata;
+        self.namespace.as_deref().is_none_or(|namespace| metadata.namespace == namespace)
+            && self.name.as_deref().is_none_or(|name| metadata.name == name)
+            && self.owner.as_deref().is_none_or(|owner| {
+                controlled_by(simulation, &metadata.namespace, metadata.controller_of(), owner)
+            })
+    }
+
+    fn describe(&self) -> String {
+        let parts: Vec<String> = [("owner", &self.owner), ("name", &self.name), ("namespace", &self.namespace)]
+            .into_iter()
+            .filter_map(|(key, value)| value.as_ref().map(|value| format!("{key} {value}")))
+            .collect();
+        if parts.is_empty() {
+            "all replicasets".to_string()
+        } else {
+            format!("replicasets with {}", parts.join(", "))
+        }
+    }
+}
+
 /// One expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expectation {
@@ -323,6 +384,12 @@ pub enum Expectation {
     Jobs {
         when: When,
         selector: JobSelector,
+        count: Count,
+    },
+    /// How many ReplicaSets match, at a time.
+    ReplicaSets {
+        when: When,
+        selector: ReplicaSetSelector,
         count: Count,
     },
     /// Which nodes the matching pods are on.
@@ -404,6 +471,14 @@ impl Expectation {
             return Ok(Expectation::Jobs {
                 when: when()?,
                 selector: JobSelector::parse(selector)?,
+                count: count()?,
+            });
+        }
+        if let Some(selector) = object.get("replicasets") {
+            allowed(&["replicasets", "at", "tol", "count"])?;
+            return Ok(Expectation::ReplicaSets {
+                when: when()?,
+                selector: ReplicaSetSelector::parse(selector)?,
                 count: count()?,
             });
         }
@@ -492,14 +567,14 @@ impl Expectation {
                 value: Count::parse(object.get("value").ok_or("max_concurrent needs `value`")?)?,
             });
         }
-        for not_yet in ["endpoints", "cronjobs", "deployments", "replicasets", "services"] {
+        for not_yet in ["endpoints", "cronjobs", "services"] {
             if object.contains_key(not_yet) {
                 return Err(format!(
                     "{not_yet} expectations need controllers kubarium does not simulate yet"
                 ));
             }
         }
-        Err("unknown expectation (pods, jobs, placement, status, event, condition, max_concurrent)".to_string())
+        Err("unknown expectation (pods, jobs, replicasets, placement, status, event, condition, max_concurrent)".to_string())
     }
 
     /// The latest time the expectation looks at, to size a run without `until`.
@@ -510,6 +585,10 @@ impl Expectation {
                 ..
             }
             | Expectation::Jobs {
+                when: When::At { at, tol },
+                ..
+            }
+            | Expectation::ReplicaSets {
                 when: When::At { at, tol },
                 ..
             }
@@ -530,6 +609,7 @@ impl Expectation {
         match self {
             Expectation::Pods { when, .. }
             | Expectation::Jobs { when, .. }
+            | Expectation::ReplicaSets { when, .. }
             | Expectation::Placement { when, .. }
             | Expectation::Status { when, .. } => Some(*when),
             _ => None,
@@ -550,6 +630,9 @@ impl Expectation {
                 format!("{}: {} number {count}", time(when), selector.describe())
             }
             Expectation::Jobs { when, selector, count } => {
+                format!("{}: {} number {count}", time(when), selector.describe())
+            }
+            Expectation::ReplicaSets { when, selector, count } => {
                 format!("{}: {} number {count}", time(when), selector.describe())
             }
             Expectation::Placement { when, selector, nodes } => {
@@ -646,6 +729,15 @@ fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
         "cronjob" => simulation
             .cron_job(namespace, name)
             .and_then(|cron_job| serde_json::to_value(cron_job).ok()),
+        "replicaset" => simulation
+            .replica_set(namespace, name)
+            .and_then(|replica_set| serde_json::to_value(replica_set).ok()),
+        "replicationcontroller" => simulation
+            .replication_controller(namespace, name)
+            .and_then(|controller| serde_json::to_value(controller).ok()),
+        "deployment" => simulation
+            .deployment(namespace, name)
+            .and_then(|deployment| serde_json::to_value(deployment).ok()),
         _ => None,
     }
 }
@@ -656,6 +748,26 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
         "pod" => simulation.pod("default", name).map(|pod| pod.status.conditions.clone()),
         "node" => simulation.node(name).map(|node| node.status.conditions.clone()),
         "job" => simulation.job("default", name).map(|job| job.status.conditions.clone()),
+        "replicaset" => simulation
+            .replica_set("default", name)
+            .map(|replica_set| replica_set.status.conditions.clone()),
+        // A Deployment's conditions also carry `lastUpdateTime`; the expectation looks at type,
+        // status and reason only.
+        "deployment" => simulation.deployment("default", name).map(|deployment| {
+            deployment
+                .status
+                .conditions
+                .iter()
+                .map(|condition| crate::api::Condition {
+                    condition_type: condition.condition_type.clone().into(),
+                    status: condition.status.clone().into(),
+                    reason: condition.reason.clone().into(),
+                    message: condition.message.clone(),
+                    last_transition_time_ms: condition.last_transition_time_ms,
+                    last_heartbeat_time_ms: None,
+                })
+                .collect()
+        }),
         _ => None,
     }
 }
@@ -805,6 +917,17 @@ fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, Strin
             (
                 count.holds(matching.len() as u64),
                 format!("{} job(s) {matching:?}", matching.len()),
+            )
+        }
+        Expectation::ReplicaSets { selector, count, .. } => {
+            let matching: Vec<&str> = simulation
+                .replica_sets()
+                .filter(|replica_set| selector.matches(simulation, replica_set))
+                .map(|replica_set| replica_set.metadata.name.as_str())
+                .collect();
+            (
+                count.holds(matching.len() as u64),
+                format!("{} replicaset(s) {matching:?}", matching.len()),
             )
         }
         Expectation::Placement { selector, nodes, .. } => {

@@ -42,13 +42,15 @@ fn malformed_scenarios_are_errors_with_positions() {
     assert!(error.message.contains("unknown field `expektations`"), "{error}");
     let error = Scenario::parse("expect:\n  - {at: 10s, pods: {owner: ds/x}, count: \"about 3\"}\n").unwrap_err();
     assert_eq!(error.message, "expect[0]: invalid count \"about 3\"");
-    let error = Scenario::parse("actions:\n  - {at: 5s, do: \"scale deployment/web --replicas=3\"}\n").unwrap_err();
-    assert!(
-        error.message.starts_with("actions[0]: kubarium cannot `scale` yet"),
-        "{error}"
+    let error = Scenario::parse("actions:\n  - {at: 5s, do: \"scale deployment/web\"}\n").unwrap_err();
+    assert_eq!(
+        error.message,
+        "actions[0]: error: required flag(s) \"replicas\" not set"
     );
-    let error = Scenario::parse("expect:\n  - {at: 10s, deployments: {owner: x}, count: 1}\n").unwrap_err();
+    let error = Scenario::parse("expect:\n  - {at: 10s, cronjobs: {owner: x}, count: 1}\n").unwrap_err();
     assert!(error.message.contains("not simulate yet"), "{error}");
+    let error = Scenario::parse("expect:\n  - {at: 10s, replicasets: {owner: x, size: \"2\"}, count: 1}\n").unwrap_err();
+    assert!(error.message.contains("unknown replicaset selector field \"size\""), "{error}");
     let error = Scenario::parse("expect:\n  - {at: 10s, jobs: {status: Done}, count: 1}\n").unwrap_err();
     assert!(error.message.contains("unknown job status \"Done\""), "{error}");
     assert!(Scenario::parse("until: soon\n")
