@@ -29,6 +29,11 @@ const TABLE_KINDS: &[&str] = &[
     "nodes",
     "events",
     "controllerrevisions",
+    "replicasets",
+    "replicationcontrollers",
+    "services",
+    "endpoints",
+    "endpointslices",
 ];
 
 /// Where the editor's text and the last text that applied are kept across reloads.
@@ -127,6 +132,7 @@ pub fn App() -> impl IntoView {
     let option_problems = options.problems.clone();
     let (table_kind, set_table_kind) = signal("pods".to_string());
     let session = StoredValue::new(None::<Session>);
+    provide_context(crate::services::Highlight(RwSignal::new(Vec::new())));
 
     let refresh = move || {
         session.with_value(|current| {
@@ -347,8 +353,8 @@ pub fn App() -> impl IntoView {
             </ul>
         })}
         <p class="notice" role="note">
-            "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs and CronJobs (with IANA time zones) are simulated. "
-            "Every kind is checked field by field as kubectl apply checks it; the others are not played yet."
+            "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs, CronJobs (with IANA time zones), ReplicaSets, ReplicationControllers and Services (with Endpoints and EndpointSlices) are simulated. "
+            "Every kind is checked field by field as kubectl apply checks it; the others (Deployments, HPA, quotas) are not played yet."
         </p>
         <main class=if panels.editor { "layout" } else { "layout no-editor" }>
             <Show when=move || panels.editor>
@@ -477,6 +483,7 @@ pub fn App() -> impl IntoView {
                 <Show when=move || panels.log>
                     <ActionLog shown=shown/>
                 </Show>
+                <crate::services::ServiceStrip shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.services.clone()).unwrap_or_default()))/>
                 <div class="nodes">
                     <For
                         each=move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.nodes.clone()).unwrap_or_default())

@@ -149,9 +149,17 @@ fn Bar(label: &'static str, percent: i64, detail: String) -> impl IntoView {
 #[component]
 pub fn PodChip(pod: PodView) -> impl IntoView {
     let owner = pod.owner.clone().unwrap_or_default();
+    let base_class = format!("pod-chip phase-{}", pod.status.to_lowercase());
+    let highlight = use_context::<crate::services::Highlight>();
+    let uid = pod.uid.clone();
+    // Lit while the Service that selects it is hovered or focused.
+    let class = move || match highlight {
+        Some(crate::services::Highlight(signal)) if signal.with(|uids| uids.contains(&uid)) => format!("{base_class} linked"),
+        _ => base_class.clone(),
+    };
     view! {
         <li
-            class=format!("pod-chip phase-{}", pod.status.to_lowercase())
+            class=class
             style=format!("--owner-hue: {}", owner_hue(&owner))
             data-testid="pod-chip"
             data-phase=pod.phase.clone()

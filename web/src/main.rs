@@ -6,6 +6,7 @@
 mod app;
 mod cluster;
 mod examples;
+mod services;
 mod share;
 
 fn main() {
