@@ -62,6 +62,8 @@ struct View {
     description: String,
     upcoming: Vec<(Millis, String)>,
     performed: Vec<(Millis, String, Option<String>)>,
+    /// The Job timelines, when any Job pod was ever seen.
+    timeline: Option<kubarium::view::Timeline>,
 }
 
 fn view_of(session: &Session) -> View {
@@ -73,6 +75,8 @@ fn view_of(session: &Session) -> View {
             .map(|(at, command)| (at, command.to_string()))
             .collect(),
         performed: session.performed.clone(),
+        timeline: (session.simulation.history().spans().next().is_some())
+            .then(|| kubarium::view::timeline(&session.simulation)),
     }
 }
 
@@ -491,6 +495,7 @@ pub fn App() -> impl IntoView {
                         children=move |node| view! { <NodeCard node=node run=run_command/> }
                     />
                 </div>
+                <crate::timeline::TimelinePanel timeline=Signal::derive(move || shown.with(|shown| shown.timeline.clone()))/>
                 <PendingLane shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default()))/>
                 <Show when=move || panels.tables>
                 <section class="tables" aria-label="kubectl get">

@@ -8,6 +8,7 @@ mod cluster;
 mod examples;
 mod services;
 mod share;
+mod timeline;
 
 fn main() {
     console_error_panic_hook::set_once();

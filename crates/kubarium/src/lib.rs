@@ -18,6 +18,7 @@ pub mod defaults;
 pub mod fasthash;
 pub mod gc;
 pub mod gostr;
+pub mod history;
 pub mod kubelet;
 pub mod labels;
 pub mod manifest;

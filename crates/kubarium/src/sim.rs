@@ -288,6 +288,8 @@ pub struct Simulation {
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
     events: Vec<EventRecord>,
+    /// Job pods' lives, for the timelines (an observer; nothing reads it back).
+    pub(crate) history: crate::history::History,
     /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
     /// looked up, never iterated, so its order cannot leak.
     interned: FastSet<Arc<str>>,
@@ -318,6 +320,7 @@ impl Simulation {
             node_snapshot: None,
             interned: FastSet::default(),
             events: Vec::new(),
+            history: Default::default(),
         };
         for name in INITIAL_NAMESPACES {
             let mut metadata = ObjectMeta {
@@ -347,6 +350,11 @@ impl Simulation {
     /// The Unix time (seconds) simulated time 0 stands for.
     pub fn start_unix_seconds(&self) -> i64 {
         self.start_unix_seconds
+    }
+
+    /// Job pods' lives so far, for the timelines.
+    pub fn history(&self) -> &crate::history::History {
+        &self.history
     }
 
     pub fn events(&self) -> &[EventRecord] {
@@ -908,6 +916,7 @@ impl Simulation {
         }
         let node_exists = self.store.nodes.contains_key(&pod.spec.node_name);
         let key = self.store.insert_pod(pod);
+        crate::history::observe(self, &key);
         controller::endpoints::on_stored_pod_changed(self, &key);
         if bound && !node_exists {
             // Bound to a node that does not exist: nothing runs it, and PodGC removes it.
@@ -1003,6 +1012,7 @@ impl Simulation {
     /// Removes a pod from the API at once (a finished graceful deletion, or a force delete).
     pub(crate) fn remove_pod_now(&mut self, key: &ObjectKey) {
         if let Some(pod) = self.store.remove_pod(key) {
+            crate::history::removed(self, &pod.metadata.uid);
             let runtime = self.runtimes.remove(key);
             self.unschedulable.remove(key);
             self.filter_results.remove(key);
@@ -1147,6 +1157,7 @@ impl Simulation {
     /// A pod's phase, readiness or binding changed: its controller looks again (informer
     /// handlers enqueue the owner's key).
     pub(crate) fn pod_status_changed(&mut self, key: &ObjectKey) {
+        crate::history::observe(self, key);
         controller::endpoints::on_stored_pod_changed(self, key);
         let Some(owner) = self
             .store

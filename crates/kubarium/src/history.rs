@@ -1,0 +1,118 @@
+//! The lives of Job pods, kept after the pods are gone, for the Job and CronJob timelines: when
+//! each pod was created, ran, finished and was removed. A real cluster keeps none of this (a
+//! deleted pod is gone); the playground keeps it so a learner can *see* a Job run its
+//! completions `parallelism` at a time, or a CronJob's runs overlap (Allow), wait (Forbid) or
+//! replace each other (Replace). It is an observer only: nothing in the simulation reads it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::api::PodPhase;
+use crate::store::ObjectKey;
+use crate::time::Millis;
+use crate::Simulation;
+
+/// At most this many pod lives are kept, the oldest dropped first: the timeline is for looking
+/// at, and a 100,000-completion benchmark must not grow without bound.
+pub const MAX_SPANS: usize = 5_000;
+
+/// One Job pod's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpan {
+    pub uid: String,
+    pub name: String,
+    pub namespace: String,
+    pub job: String,
+    /// The CronJob that made the Job, if one did.
+    pub cron_job: Option<String>,
+    /// The completion index of an Indexed Job's pod.
+    pub index: Option<String>,
+    pub created_ms: Millis,
+    /// When the pod was first seen Running.
+    pub running_ms: Option<Millis>,
+    /// When it reached Succeeded or Failed.
+    pub finished_ms: Option<Millis>,
+    /// `Succeeded` or `Failed` once finished.
+    pub outcome: Option<String>,
+    /// When it was removed from the API (deleted, replaced, collected).
+    pub removed_ms: Option<Millis>,
+}
+
+/// The kept pod lives, by uid, with their order of creation.
+#[derive(Debug, Default)]
+pub struct History {
+    spans: BTreeMap<String, PodSpan>,
+    order: VecDeque<String>,
+}
+
+impl History {
+    /// The kept lives, in creation order.
+    pub fn spans(&self) -> impl Iterator<Item = &PodSpan> {
+        self.order.iter().filter_map(|uid| self.spans.get(uid))
+    }
+
+    fn insert(&mut self, span: PodSpan) {
+        if self.order.len() >= MAX_SPANS {
+            if let Some(oldest) = self.order.pop_front() {
+                self.spans.remove(&oldest);
+            }
+        }
+        self.order.push_back(span.uid.clone());
+        self.spans.insert(span.uid.clone(), span);
+    }
+}
+
+/// A Job pod was created or its status changed: note what is new about it.
+pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
+    let Some(pod) = simulation.store.pod(key) else { return };
+    let Some(job) = pod.metadata.controller_of().filter(|owner| owner.kind == "Job") else {
+        return;
+    };
+    let now = simulation.now();
+    let phase = pod.status.phase;
+    if let Some(span) = simulation.history.spans.get_mut(&pod.metadata.uid) {
+        if phase == PodPhase::Running && span.running_ms.is_none() {
+            span.running_ms = Some(now);
+        }
+        if phase.is_terminal() && span.finished_ms.is_none() {
+            span.finished_ms = Some(now);
+            span.outcome = Some(phase.as_str().to_string());
+        }
+        return;
+    }
+    let cron_job = simulation
+        .store
+        .jobs
+        .get(&ObjectKey::new(&key.namespace, &job.name))
+        .and_then(|job| job.metadata.controller_of())
+        .filter(|owner| owner.kind == "CronJob")
+        .map(|owner| owner.name.clone());
+    let span = PodSpan {
+        uid: pod.metadata.uid.clone(),
+        name: pod.metadata.name.clone(),
+        namespace: key.namespace.clone(),
+        job: job.name.clone(),
+        cron_job,
+        index: pod
+            .metadata
+            .annotations
+            .get(crate::controller::job::COMPLETION_INDEX)
+            .cloned(),
+        created_ms: now,
+        running_ms: (phase == PodPhase::Running).then_some(now),
+        finished_ms: phase.is_terminal().then_some(now),
+        outcome: phase.is_terminal().then(|| phase.as_str().to_string()),
+        removed_ms: None,
+    };
+    simulation.history.insert(span);
+}
+
+/// A pod left the API.
+pub(crate) fn removed(simulation: &mut Simulation, uid: &str) {
+    let now = simulation.now();
+    if let Some(span) = simulation.history.spans.get_mut(uid) {
+        span.removed_ms.get_or_insert(now);
+    }
+}

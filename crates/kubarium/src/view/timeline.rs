@@ -1,0 +1,146 @@
+//! The Job and CronJob timelines: each Job's pods as bars over simulated time, stacked in as
+//! few lanes as their overlaps need, so the number of lanes in use at any instant is the number
+//! of pods alive then (at most `parallelism` while the Job runs).
+
+use serde::Serialize;
+
+use crate::history::PodSpan;
+use crate::sim::Simulation;
+use crate::time::Millis;
+
+/// Every Job seen so far, from the first pod's creation to now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timeline {
+    pub from_ms: Millis,
+    pub to_ms: Millis,
+    pub jobs: Vec<JobTimeline>,
+}
+
+/// One Job's pods, in lanes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobTimeline {
+    pub namespace: String,
+    pub job: String,
+    pub cron_job: Option<String>,
+    /// Each lane holds pods that never overlap; a pod's bar runs from its creation to when it
+    /// finished or was removed (or now, if neither).
+    pub lanes: Vec<Vec<PodSpan>>,
+}
+
+/// Where a pod's bar ends: when it finished or left the API, whichever came first, or `now`.
+pub fn bar_end(span: &PodSpan, now: Millis) -> Millis {
+    match (span.finished_ms, span.removed_ms) {
+        (Some(finished), Some(removed)) => finished.min(removed),
+        (Some(end), None) | (None, Some(end)) => end,
+        (None, None) => now,
+    }
+}
+
+/// Lays out the kept pod lives of `simulation` (see `history.rs`) by Job, in the order the
+/// Jobs' first pods were created.
+pub fn timeline(simulation: &Simulation) -> Timeline {
+    layout(simulation.history().spans(), simulation.now())
+}
+
+/// The pure layout: spans (in creation order) grouped by Job, each placed in the first lane
+/// whose last bar has ended by the time it starts.
+pub fn layout<'a>(spans: impl Iterator<Item = &'a PodSpan>, now: Millis) -> Timeline {
+    let mut jobs: Vec<JobTimeline> = Vec::new();
+    let mut from_ms = now;
+    for span in spans {
+        from_ms = from_ms.min(span.created_ms);
+        let position = jobs
+            .iter()
+            .position(|job| job.namespace == span.namespace && job.job == span.job && job.cron_job == span.cron_job);
+        let job = match position {
+            Some(position) => &mut jobs[position],
+            None => {
+                jobs.push(JobTimeline {
+                    namespace: span.namespace.clone(),
+                    job: span.job.clone(),
+                    cron_job: span.cron_job.clone(),
+                    lanes: Vec::new(),
+                });
+                let last = jobs.len() - 1;
+                &mut jobs[last]
+            }
+        };
+        let free = job
+            .lanes
+            .iter()
+            .position(|lane| lane.last().is_none_or(|last| bar_end(last, now) <= span.created_ms));
+        match free {
+            Some(lane) => job.lanes[lane].push(span.clone()),
+            None => job.lanes.push(vec![span.clone()]),
+        }
+    }
+    Timeline { from_ms, to_ms: now, jobs }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SECOND_MS;
+
+    fn span(name: &str, job: &str, created_s: u64, finished_s: Option<u64>, removed_s: Option<u64>) -> PodSpan {
+        PodSpan {
+            uid: name.to_string(),
+            name: name.to_string(),
+            namespace: "default".to_string(),
+            job: job.to_string(),
+            cron_job: None,
+            index: None,
+            created_ms: created_s * SECOND_MS,
+            running_ms: Some(created_s * SECOND_MS + 500),
+            finished_ms: finished_s.map(|s| s * SECOND_MS),
+            outcome: finished_s.map(|_| "Succeeded".to_string()),
+            removed_ms: removed_s.map(|s| s * SECOND_MS),
+        }
+    }
+
+    #[test]
+    fn pods_that_overlap_take_separate_lanes_and_later_pods_reuse_them() {
+        let spans = [
+            span("a", "job-1", 0, Some(10), None),
+            span("b", "job-1", 0, Some(12), None),
+            span("other", "job-2", 1, None, None),
+            span("c", "job-1", 10, Some(20), None),
+            span("d", "job-1", 12, None, Some(15)),
+            span("e", "job-1", 13, None, None),
+        ];
+        let timeline = layout(spans.iter(), 30 * SECOND_MS);
+        assert_eq!((timeline.from_ms, timeline.to_ms), (0, 30 * SECOND_MS));
+        let lanes: Vec<Vec<&str>> = timeline.jobs[0]
+            .lanes
+            .iter()
+            .map(|lane| lane.iter().map(|span| span.name.as_str()).collect())
+            .collect();
+        assert_eq!(lanes, [vec!["a", "c"], vec!["b", "d"], vec!["e"]]);
+        assert_eq!(timeline.jobs[1].job, "job-2");
+        assert_eq!(bar_end(&spans[2], 30 * SECOND_MS), 30 * SECOND_MS);
+    }
+
+    /// job-1 (completions 6, parallelism 2, deadline 30s): the recorded lives never need more
+    /// than two lanes, and the Job's pods are all there after they are gone.
+    #[test]
+    fn a_jobs_timeline_never_needs_more_lanes_than_its_parallelism() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios/job-1.yaml"))
+            .expect("the job-1 scenario");
+        let mut session = crate::session::Session::load(&text, 3).expect("loads");
+        session.advance_to(120 * SECOND_MS).expect("plays");
+        let timeline = timeline(&session.simulation);
+        let job = timeline.jobs.iter().find(|job| job.job == "job-1").expect("job-1 seen");
+        assert_eq!(job.lanes.len(), 2, "{:#?}", job.lanes);
+        let pods: usize = job.lanes.iter().map(Vec::len).sum();
+        assert!(pods >= 4, "{pods} pods");
+        let succeeded = job
+            .lanes
+            .iter()
+            .flatten()
+            .filter(|span| span.outcome.as_deref() == Some("Succeeded"))
+            .count();
+        assert_eq!(succeeded, 4, "four completions before the 30s deadline");
+    }
+}
