@@ -511,6 +511,27 @@ mod tests {
         assert_eq!(cron["spec"]["jobTemplate"]["spec"]["backoffLimit"], 6);
     }
 
+    /// `SetDefaults_Service`: no session affinity config without affinity, and the traffic
+    /// policies by type (a ClusterIP Service with external IPs is externally accessible).
+    #[test]
+    fn service_defaults_follow_the_type() {
+        let spec = |spec: Value| defaulted("v1", "Service", json!({ "spec": spec }))["spec"].clone();
+        let cluster_ip = spec(json!({"sessionAffinityConfig": {"clientIP": {}}, "ports": [{"port": 80, "targetPort": 0}]}));
+        assert_eq!(cluster_ip["type"], "ClusterIP");
+        assert_eq!(cluster_ip["sessionAffinity"], "None");
+        assert!(cluster_ip.get("sessionAffinityConfig").is_none());
+        assert_eq!(cluster_ip["ports"][0]["targetPort"], 80);
+        assert_eq!(cluster_ip["internalTrafficPolicy"], "Cluster");
+        assert!(cluster_ip.get("externalTrafficPolicy").is_none());
+        let external_ips = spec(json!({"externalIPs": ["1.2.3.4"], "ports": [{"port": 80}]}));
+        assert_eq!(external_ips["externalTrafficPolicy"], "Cluster");
+        let load_balancer = spec(json!({"type": "LoadBalancer", "ports": [{"port": 80, "targetPort": "http"}]}));
+        assert_eq!(load_balancer["allocateLoadBalancerNodePorts"], true);
+        assert_eq!(load_balancer["ports"][0]["targetPort"], "http");
+        let external_name = spec(json!({"type": "ExternalName", "externalName": "example.com"}));
+        assert!(external_name.get("internalTrafficPolicy").is_none());
+    }
+
     #[test]
     fn service_and_hpa_defaults() {
         let service = defaulted(

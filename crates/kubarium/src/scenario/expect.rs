@@ -421,6 +421,14 @@ pub enum Expectation {
     },
     /// The most pods matching at any moment.
     MaxConcurrent { selector: PodSelector, value: Count },
+    /// How many ready and not-ready addresses a Service's Endpoints list, at a time.
+    Endpoints {
+        when: When,
+        /// `namespace/name` of the Service.
+        service: String,
+        ready: Option<Count>,
+        not_ready: Option<Count>,
+    },
 }
 
 fn duration_field(object: &serde_json::Map<String, Json>, key: &str) -> Result<Option<Millis>, String> {
@@ -567,14 +575,33 @@ impl Expectation {
                 value: Count::parse(object.get("value").ok_or("max_concurrent needs `value`")?)?,
             });
         }
-        for not_yet in ["endpoints", "cronjobs", "services"] {
+        if let Some(target) = object.get("endpoints") {
+            allowed(&["endpoints", "at", "tol", "ready", "not_ready"])?;
+            let service = target
+                .get("object")
+                .and_then(Json::as_str)
+                .and_then(endpoints_target)
+                .ok_or("endpoints needs `object: service/NAME` (or service/NAMESPACE/NAME)")?;
+            let ready = object.get("ready").map(Count::parse).transpose()?;
+            let not_ready = object.get("not_ready").map(Count::parse).transpose()?;
+            if ready.is_none() && not_ready.is_none() {
+                return Err("endpoints needs `ready`, `not_ready` or both".to_string());
+            }
+            return Ok(Expectation::Endpoints {
+                when: when()?,
+                service,
+                ready,
+                not_ready,
+            });
+        }
+        for not_yet in ["cronjobs", "services"] {
             if object.contains_key(not_yet) {
                 return Err(format!(
                     "{not_yet} expectations need controllers kubarium does not simulate yet"
                 ));
             }
         }
-        Err("unknown expectation (pods, jobs, replicasets, placement, status, event, condition, max_concurrent)".to_string())
+        Err("unknown expectation (pods, jobs, replicasets, placement, status, event, condition, max_concurrent, endpoints)".to_string())
     }
 
     /// The latest time the expectation looks at, to size a run without `until`.
@@ -599,6 +626,10 @@ impl Expectation {
             | Expectation::Status {
                 when: When::At { at, tol },
                 ..
+            }
+            | Expectation::Endpoints {
+                when: When::At { at, tol },
+                ..
             } => Some(at + tol),
             Expectation::Condition { between, .. } => Some(between.1),
             _ => None,
@@ -611,7 +642,8 @@ impl Expectation {
             | Expectation::Jobs { when, .. }
             | Expectation::ReplicaSets { when, .. }
             | Expectation::Placement { when, .. }
-            | Expectation::Status { when, .. } => Some(*when),
+            | Expectation::Status { when, .. }
+            | Expectation::Endpoints { when, .. } => Some(*when),
             _ => None,
         }
     }
@@ -677,6 +709,22 @@ impl Expectation {
             Expectation::MaxConcurrent { selector, value } => {
                 format!("at most {value} {} at once", selector.describe())
             }
+            Expectation::Endpoints {
+                when,
+                service,
+                ready,
+                not_ready,
+            } => {
+                let mut counts = Vec::new();
+                if let Some(ready) = ready {
+                    counts.push(format!("{ready} ready"));
+                }
+                if let Some(not_ready) = not_ready {
+                    counts.push(format!("{not_ready} not ready"));
+                }
+                let service = service.strip_prefix("default/").unwrap_or(service);
+                format!("{}: endpoints of service/{service} list {}", time(when), counts.join(" and "))
+            }
         }
     }
 }
@@ -738,6 +786,9 @@ fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
         "deployment" => simulation
             .deployment(namespace, name)
             .and_then(|deployment| serde_json::to_value(deployment).ok()),
+        "service" | "svc" => simulation
+            .service(namespace, name)
+            .and_then(|service| serde_json::to_value(service).ok()),
         _ => None,
     }
 }
@@ -958,15 +1009,46 @@ fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, Strin
             }
             (holds, seen.join(", "))
         }
+        Expectation::Endpoints {
+            service,
+            ready,
+            not_ready,
+            ..
+        } => {
+            let (namespace, name) = service.split_once('/').unwrap_or(("default", service));
+            let Some(endpoints) = simulation.endpoints_of(namespace, name) else {
+                return (false, format!("endpoints/{name} does not exist"));
+            };
+            let (ready_count, not_ready_count) = endpoints.address_counts();
+            let holds = ready.is_none_or(|count| count.holds(ready_count as u64))
+                && not_ready.is_none_or(|count| count.holds(not_ready_count as u64));
+            (holds, format!("{ready_count} ready, {not_ready_count} not ready"))
+        }
         _ => (false, String::new()),
     }
 }
 
-/// `status.<dotted.key>` of an object's JSON.
+/// `service/web`, `svc/web`, `endpoints/web` or with a namespace, `service/shop/web`, as
+/// `namespace/name`.
+fn endpoints_target(object: &str) -> Option<String> {
+    let (kind, rest) = object.split_once('/')?;
+    if !matches!(kind.to_lowercase().as_str(), "service" | "services" | "svc" | "endpoints" | "ep") {
+        return None;
+    }
+    Some(match rest.split_once('/') {
+        Some((namespace, name)) => format!("{namespace}/{name}"),
+        None => format!("default/{rest}"),
+    })
+}
+
+/// `status.<dotted.key>` of an object's JSON; a number indexes a list (`ports.0.nodePort`).
 fn lookup(json: &Json, section: &str, key: &str) -> Option<Json> {
     let mut current = json.get(section)?;
     for part in key.split('.') {
-        current = current.get(part)?;
+        current = match (current, part.parse::<usize>()) {
+            (Json::Array(items), Ok(index)) => items.get(index)?,
+            _ => current.get(part)?,
+        };
     }
     Some(current.clone())
 }

@@ -101,3 +101,28 @@ fn job_expectations_and_pod_owners_follow_the_ownership_chain() {
         report.results[0]
     );
 }
+
+#[test]
+fn endpoints_expectations_count_ready_and_not_ready_addresses() {
+    let text = "manifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: a, labels: {app: web}}\n  spec: {containers: [{name: c, image: nginx}]}\n  ---\n  apiVersion: v1\n  kind: Service\n  metadata: {name: web}\n  spec: {selector: {app: web}, ports: [{port: 80}]}\nexpect:\n  - {at: 5s, endpoints: {object: svc/web}, ready: 1, not_ready: 0}\n  - {at: 5s, endpoints: {object: service/default/web}, ready: \">1\"}\n  - {at: 5s, endpoints: {object: service/nope}, not_ready: 0}\n";
+    let report = run(text);
+    let summary: Vec<(bool, &str, &str)> = report
+        .results
+        .iter()
+        .map(|result| (result.passed, result.description.as_str(), result.observed.as_str()))
+        .collect();
+    assert_eq!(
+        summary[0],
+        (
+            true,
+            "at 5s (±3s): endpoints of service/web list 1 ready and 0 not ready",
+            "at 2s: 1 ready, 0 not ready"
+        )
+    );
+    assert!(!summary[1].0, "{:?}", summary[1]);
+    assert_eq!(summary[2], (false, summary[2].1, "at 8s: endpoints/nope does not exist"));
+    let error = Scenario::parse("expect:\n  - {at: 10s, endpoints: {object: service/web}}\n").unwrap_err();
+    assert_eq!(error.message, "expect[0]: endpoints needs `ready`, `not_ready` or both");
+    let error = Scenario::parse("expect:\n  - {at: 10s, endpoints: {object: pod/web}, ready: 1}\n").unwrap_err();
+    assert!(error.message.contains("endpoints needs `object: service/NAME`"), "{error}");
+}

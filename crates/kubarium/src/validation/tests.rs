@@ -194,6 +194,35 @@ fn validation_messages_table() {
             ],
         },
         Case {
+            name: "Service IP fields, duplicate ports and type-only fields",
+            manifest: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.300\n  allocateLoadBalancerNodePorts: true\n  internalTrafficPolicy: Nearby\n  ports:\n  - {name: a, port: 80}\n  - {name: b, port: 80}\n",
+            expect: &[
+                "5:14 spec.clusterIPs[0]: Invalid value: \"10.96.0.300\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                "10:5 spec.ports[1]: Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}",
+                "6:34 spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is 'LoadBalancer'",
+                "7:26 spec.internalTrafficPolicy: Unsupported value: \"Nearby\": supported values: \"Cluster\", \"Local\"",
+            ],
+        },
+        Case {
+            name: "ExternalName Services have a name and no IP fields",
+            manifest: "apiVersion: v1\nkind: Service\nmetadata: {name: mail}\nspec: {type: ExternalName, clusterIP: 10.96.0.5, ipFamilyPolicy: SingleStack}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec: {type: ExternalName, healthCheckNodePort: 30000}\n",
+            expect: &[
+                "4:39 spec.clusterIPs: Forbidden: may not be set for ExternalName services",
+                "4:66 spec.ipFamilyPolicy: Forbidden: may not be set for ExternalName services",
+                "4:7 spec.externalName: Required value",
+                "9:7 spec.externalName: Required value",
+                "9:49 spec.healthCheckNodePort: Invalid value: 30000: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+            ],
+        },
+        Case {
+            name: "clusterIPs must follow clusterIP",
+            manifest: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.11]\n  type: NodePort\n  ports: [{port: 80}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: headless}\nspec: {type: NodePort, clusterIP: None, ports: [{port: 80}]}\n",
+            expect: &[
+                "6:15 spec.clusterIPs: Invalid value: []string{\"10.96.0.11\"}: first value must match `clusterIP`",
+                "13:35 spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services",
+            ],
+        },
+        Case {
             // An invalid selector cannot be converted (`LabelSelectorAsSelector` fails), so the
             // template is not compared with it.
             name: "selector expressions",

@@ -284,3 +284,168 @@ fn endpoints_follow_the_pods_of_a_daemon_set() {
     assert_eq!(simulation.endpoint_slices().count(), 1, "only the kubernetes slice is left");
     assert!(!simulation.store.services.allocators.ips.is_allocated(&cluster_ip));
 }
+
+/// The ready and not-ready pod uids the Endpoints of `service` should list now.
+fn expected_uids(simulation: &Simulation, service: &Service) -> (BTreeSet<String>, BTreeSet<String>) {
+    let pods: Vec<&Pod> = selected_pods(simulation, service).collect();
+    let endpoints = Endpoints {
+        subsets: desired_subsets(service, &pods),
+        ..Endpoints::default()
+    };
+    listed_uids(&endpoints)
+}
+
+/// What the invariant run does to the cluster, drawn from the seed.
+fn random_action(rng: &mut crate::rng::Rng, round: u64) -> String {
+    let node = format!("node-{}", 1 + rng.below(4));
+    match rng.below(7) {
+        0 => format!("fail node {node}"),
+        1 => format!("recover node {node}"),
+        2 => format!("delete node {node}"),
+        3 => format!("add node {node}"),
+        4 => format!("cordon {node}"),
+        5 => format!("delete pod bare-{}", rng.below(round.max(1))),
+        _ => format!("uncordon {node}"),
+    }
+}
+
+const INVARIANT_MANIFESTS: &str = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx, command: [sleep, '100000'], ports: [{name: http, containerPort: 8080}]}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: local}\nspec: {type: NodePort, externalTrafficPolicy: Local, selector: {app: web, tier: bare}, ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: all}\nspec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: web}}\n";
+
+/// A bare pod of round `round`; every third one crash-loops (its name starts `bare-crash`).
+fn bare_pod(round: u64) -> String {
+    let name = if round.is_multiple_of(3) {
+        format!("bare-crash-{round}")
+    } else {
+        format!("bare-{round}")
+    };
+    format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, labels: {{app: web, tier: bare}}}}\nspec: {{containers: [{{name: c, image: nginx}}]}}\n")
+}
+
+/// The invariant of the issue, checked after every step of runs over many seeds: wherever the
+/// Endpoints controller has no sync of a Service waiting, its Endpoints list exactly the pods
+/// the controller would list now, and every ready address is a Ready pod that matches the
+/// selector and is not being deleted. While a sync is waiting (the same instant a pod changed)
+/// the Endpoints may lag, as an informer-driven controller's do.
+#[test]
+fn endpoints_only_ever_list_ready_matching_pods() {
+    let mut checked_steps = 0u64;
+    for seed in 0..40u64 {
+        let mut config = crate::ClusterConfig::with_nodes("node", 4);
+        config.seed = seed;
+        config.behaviour.overrides.push(crate::behaviour::BehaviourOverride {
+            prefix: "bare-crash".to_string(),
+            behaviour: crate::behaviour::ContainerBehaviour {
+                duration_ms: Some(4_000),
+                exit_code: Some(1),
+                fail_first: None,
+            },
+        });
+        let mut simulation = Simulation::new(&config);
+        simulation.apply(INVARIANT_MANIFESTS).expect("applies");
+        let mut rng = crate::rng::Rng::new(seed ^ 0x5eed);
+        for round in 0..30u64 {
+            let until = simulation.now() + 1_000 + rng.below(15_000);
+            while simulation.next_event_time().is_some_and(|due| due <= until) {
+                simulation.step();
+                check_endpoints(&simulation, seed);
+                checked_steps += 1;
+            }
+            simulation.run_until(until).expect("runs");
+            let action = if rng.below(3) == 0 {
+                crate::actions::Action::Apply {
+                    manifests: bare_pod(round),
+                }
+            } else {
+                match crate::actions::parse_action(&random_action(&mut rng, round), None) {
+                    Ok(action) => action,
+                    Err(error) => panic!("{error}"),
+                }
+            };
+            // Refusals (a node that exists, a pod that does not) are part of the game.
+            let _ = simulation.perform(&action);
+            check_endpoints(&simulation, seed);
+        }
+    }
+    assert!(checked_steps > 10_000, "only {checked_steps} steps checked");
+}
+
+/// The EndpointSlices of a Service with no sync waiting: one endpoint per pod that has an IP,
+/// is not finished and is on an existing node; ready exactly when the pod is Ready and not
+/// being deleted (or the Service publishes not-ready addresses); at most 100 per slice. A pod
+/// whose node was deleted may still be listed: deleting a node syncs no Service (the
+/// controller's node handlers only feed its topology cache), so the slice keeps it until the
+/// next sync or until the pod garbage collector deletes the pod.
+fn check_slices(simulation: &Simulation, service: &Service, seed: u64) {
+    let name = &service.metadata.name;
+    let slices: Vec<&crate::api::EndpointSlice> = simulation
+        .endpoint_slices()
+        .filter(|slice| slice.metadata.labels.get(crate::api::LABEL_SERVICE_NAME) == Some(name))
+        .collect();
+    assert!(!slices.is_empty(), "seed {seed}: {name} has no slice, not even a placeholder");
+    let mut listed = BTreeMap::new();
+    for slice in &slices {
+        assert!(slice.endpoints.len() <= crate::controller::endpointslice::MAX_ENDPOINTS_PER_SLICE);
+        for endpoint in &slice.endpoints {
+            let uid = endpoint.target_ref.as_ref().map(|target| target.uid.clone()).unwrap_or_default();
+            assert!(listed.insert(uid, endpoint.conditions.ready).is_none(), "seed {seed}: listed twice");
+        }
+    }
+    let expected: BTreeMap<String, Option<bool>> = selected_pods(simulation, service)
+        .filter(|pod| should_pod_be_in_endpoints(pod, true) && simulation.node(&pod.spec.node_name).is_some())
+        .map(|pod| {
+            let ready = service.spec.publish_not_ready_addresses || (pod.is_ready() && !pod.metadata.is_terminating());
+            (pod.metadata.uid.clone(), Some(ready))
+        })
+        .collect();
+    // The same holds for a pod whose node was deleted and added again after it: adding a
+    // node syncs no Service either.
+    let node_changed = |pod: &Pod| {
+        simulation
+            .node(&pod.spec.node_name)
+            .is_none_or(|node| node.metadata.creation_timestamp_ms > pod.metadata.creation_timestamp_ms)
+    };
+    let mut expected = expected;
+    for pod in selected_pods(simulation, service).filter(|pod| node_changed(pod)) {
+        listed.remove(&pod.metadata.uid);
+        expected.remove(&pod.metadata.uid);
+    }
+    assert_eq!(listed, expected, "seed {seed} at {}: slices of {name}", simulation.now());
+}
+
+fn check_endpoints(simulation: &Simulation, seed: u64) {
+    for service in simulation.services().filter(|service| service.spec.selector.is_some()) {
+        let key = ObjectKey::new(&service.metadata.namespace, &service.metadata.name);
+        if !simulation.is_queued(&Work::SyncEndpointSlices(key.clone())) {
+            check_slices(simulation, service, seed);
+        }
+        if simulation.is_queued(&Work::SyncEndpoints(key.clone())) {
+            continue;
+        }
+        let name = &service.metadata.name;
+        let endpoints = simulation
+            .endpoints_of(&key.namespace, name)
+            .unwrap_or_else(|| panic!("seed {seed} at {}: no Endpoints for {name}", simulation.now()));
+        let listed = listed_uids(endpoints);
+        assert_eq!(
+            listed,
+            expected_uids(simulation, service),
+            "seed {seed} at {}: Endpoints of {name}",
+            simulation.now()
+        );
+        for address in endpoints.subsets.iter().flat_map(|subset| &subset.addresses) {
+            let target = address.target_ref.as_ref().expect("a pod reference");
+            let pod = simulation
+                .pod(&target.namespace, &target.name)
+                .unwrap_or_else(|| panic!("seed {seed}: {name} lists a missing pod {}", target.name));
+            let ready = pod.is_ready() || service.spec.publish_not_ready_addresses;
+            let terminating_allowed = service.spec.publish_not_ready_addresses || !pod.metadata.is_terminating();
+            assert!(
+                ready && terminating_allowed && selector_matches(service, &pod.metadata.labels),
+                "seed {seed} at {}: {name} lists {} as ready",
+                simulation.now(),
+                pod.metadata.name
+            );
+            assert_eq!(address.ip, pod.status.pod_ip);
+        }
+    }
+}
