@@ -114,6 +114,18 @@ pub const GALLERY: &[Example] = &[
         scenario: scenario!("second-scheduler"),
     },
     Example {
+        id: "replicaset",
+        title: "ReplicaSet adopting and releasing pods",
+        watch: "A bare pod with matching labels is adopted instead of a new one; relabelled at 20s it is released and replaced; scaled to 5 and back to 3 at 40s and 45s.",
+        scenario: scenario!("replicaset"),
+    },
+    Example {
+        id: "service-daemonset",
+        title: "Service with endpoints following pods",
+        watch: "Hover the Service box: its pods light up. Endpoints go not-ready when node-2 fails at 20s; node-3's pod leaves them after it is deleted at 100s.",
+        scenario: scenario!("service-daemonset"),
+    },
+    Example {
         id: "static-pod",
         title: "A static pod",
         watch: "The kubelet runs it and publishes a mirror pod NAME-NODE that comes back when deleted.",
