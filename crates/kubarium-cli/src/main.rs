@@ -32,7 +32,8 @@ cron      explains a CronJob schedule (robfig/cron's standard parser, as Kuberne
           spec.timeZone, UTC, or a fixed offset like +09:00);
           --json prints {"description": ..., "next": [UTC times]}.
 get       plays FILE up to DUR and prints the `kubectl get` table of each KIND (pods, nodes,
-          daemonsets, jobs, cronjobs, namespaces, events).
+          daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs,
+          namespaces, events).
 
 exit codes: 0 ok, 1 invalid input or failed expectations, 2 usage or I/O error"#;
 
@@ -429,7 +430,7 @@ fn get(args: &[String]) -> Result<ExitCode> {
     }
     let file = file.with_context(|| format!("get needs a FILE\n\n{USAGE}"))?;
     if kinds.is_empty() {
-        bail!("get needs a KIND (pods, nodes, daemonsets, jobs, cronjobs, namespaces, events)\n\n{USAGE}");
+        bail!("get needs a KIND (pods, nodes, daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs, namespaces, events)\n\n{USAGE}");
     }
     let text = read(&file)?;
     let simulation = if looks_like_scenario(&text) {

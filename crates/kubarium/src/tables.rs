@@ -7,7 +7,7 @@ use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
 
 mod workloads;
-pub use workloads::{deployments, format_selector, replica_sets, replication_controllers};
+pub use workloads::{deployments, format_selector, replica_sets, replication_controllers, rollout_status};
 
 /// The Kubernetes version nodes report (the schema's version).
 pub const KUBELET_VERSION: &str = "v1.37.0";

@@ -2,7 +2,7 @@
 
 pub mod cronjob;
 pub mod daemonset;
+pub mod deployment;
 pub mod job;
 pub mod job_policies;
-pub mod deployment;
 pub mod replicaset;
