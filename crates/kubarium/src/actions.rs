@@ -6,8 +6,27 @@
 use crate::api::Taint;
 use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEFAULT_NAMESPACE};
 
+mod deployment;
+
 /// The annotation `kubectl create job --from=cronjob/...` puts on the Job.
 pub const INSTANTIATE_ANNOTATION: &str = "cronjob.kubernetes.io/instantiate";
+
+/// The kinds whose pod template `set image` and `rollout` change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    DaemonSet,
+    Deployment,
+}
+
+impl TemplateKind {
+    /// The kind as kubectl prints it in `KIND/NAME`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TemplateKind::DaemonSet => "daemonset",
+            TemplateKind::Deployment => "deployment",
+        }
+    }
+}
 
 /// One action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +114,10 @@ pub enum Action {
     FailNode {
         name: String,
     },
-    /// `set image daemonset/NAME CONTAINER=IMAGE ...` (`*` for every container).
+    /// `set image daemonset/NAME CONTAINER=IMAGE ...` (`*` for every container), or of a
+    /// Deployment.
     SetImage {
+        kind: TemplateKind,
         namespace: String,
         name: String,
         images: Vec<(String, String)>,
@@ -109,13 +130,16 @@ pub enum Action {
         name: String,
         patch: String,
     },
-    /// `rollout restart daemonset/NAME`.
+    /// `rollout restart daemonset/NAME` (or deployment).
     RolloutRestart {
+        kind: TemplateKind,
         namespace: String,
         name: String,
     },
-    /// `rollout undo daemonset/NAME [--to-revision=N]` (0: the previous revision).
+    /// `rollout undo daemonset/NAME [--to-revision=N]` (0: the previous revision), or of a
+    /// Deployment.
     RolloutUndo {
+        kind: TemplateKind,
         namespace: String,
         name: String,
         to_revision: i64,
@@ -127,6 +151,12 @@ pub enum Action {
     DeleteService {
         namespace: String,
         name: String,
+    },
+    /// `rollout pause deployment/NAME` (`resume: false`) or `rollout resume deployment/NAME`.
+    RolloutPause {
+        namespace: String,
+        name: String,
+        resume: bool,
     },
 }
 
@@ -260,19 +290,35 @@ impl std::fmt::Display for Action {
                 write!(formatter, "delete service {name}{}", in_namespace(namespace))
             }
             Action::SetImage {
+                kind,
                 namespace,
                 name,
                 images,
             } => {
-                write!(formatter, "set image daemonset/{name}{}", in_namespace(namespace))?;
+                write!(formatter, "set image {}/{name}{}", kind.name(), in_namespace(namespace))?;
                 for (container, image) in images {
                     write!(formatter, " {container}={image}")?;
                 }
                 Ok(())
             }
-            Action::RolloutRestart { namespace, name } => {
-                write!(formatter, "rollout restart daemonset/{name}{}", in_namespace(namespace))
+            Action::RolloutRestart { kind, namespace, name } => {
+                write!(
+                    formatter,
+                    "rollout restart {}/{name}{}",
+                    kind.name(),
+                    in_namespace(namespace)
+                )
             }
+            Action::RolloutPause {
+                namespace,
+                name,
+                resume,
+            } => write!(
+                formatter,
+                "rollout {} deployment/{name}{}",
+                if *resume { "resume" } else { "pause" },
+                in_namespace(namespace)
+            ),
             Action::Patch {
                 namespace,
                 kind,
@@ -280,11 +326,17 @@ impl std::fmt::Display for Action {
                 patch,
             } => write!(formatter, "patch {kind}/{name}{} -p '{patch}'", in_namespace(namespace)),
             Action::RolloutUndo {
+                kind,
                 namespace,
                 name,
                 to_revision,
             } => {
-                write!(formatter, "rollout undo daemonset/{name}{}", in_namespace(namespace))?;
+                write!(
+                    formatter,
+                    "rollout undo {}/{name}{}",
+                    kind.name(),
+                    in_namespace(namespace)
+                )?;
                 if *to_revision != 0 {
                     write!(formatter, " --to-revision={to_revision}")?;
                 }
@@ -295,7 +347,10 @@ impl std::fmt::Display for Action {
 }
 
 /// ` key=value` and ` key-` for each label change, as `kubectl label` takes them.
-fn write_label_changes(formatter: &mut std::fmt::Formatter<'_>, changes: &[(String, Option<String>)]) -> std::fmt::Result {
+fn write_label_changes(
+    formatter: &mut std::fmt::Formatter<'_>,
+    changes: &[(String, Option<String>)],
+) -> std::fmt::Result {
     for (key, value) in changes {
         match value {
             Some(value) => write!(formatter, " {key}={value}")?,
@@ -325,7 +380,7 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
     (
         "set",
-        "`set` does `image` of DaemonSets so far; `set resources` and the other workloads need their controllers",
+        "`set` does `image` of DaemonSets and Deployments so far; `set resources` and the other workloads need their controllers",
     ),
     (
         "create",
@@ -334,7 +389,7 @@ const NOT_YET: &[(&str, &str)] = &[
     ("autoscale", "autoscaling needs the HPA controller"),
     (
         "rollout",
-        "`rollout` does `restart` and `undo` of DaemonSets so far; Deployments need their controller",
+        "`rollout` does `restart`, `undo`, `pause` and `resume` (and `status` as a report, not an action)",
     ),
 ];
 
@@ -566,7 +621,7 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             force: has_flag("--force"),
         }),
         ["set", "image", rest @ ..] => {
-            let (name, images) = daemon_set_target(rest, "set image")?;
+            let (kind, name, images) = template_target(rest, "set image")?;
             if images.is_empty() {
                 return Err("error: at least one image update is required".to_string());
             }
@@ -582,6 +637,7 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 })
                 .collect::<Result<_, _>>()?;
             Ok(Action::SetImage {
+                kind,
                 namespace,
                 name,
                 images,
@@ -593,9 +649,10 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => "daemonset",
                 "job" | "jobs" | "job.batch" => "job",
                 "cronjob" | "cronjobs" | "cj" | "cronjob.batch" => "cronjob",
+                "deployment" | "deployments" | "deploy" | "deployment.apps" => "deployment",
                 other => {
                     return Err(format!(
-                        "kubarium patches daemonsets, jobs and cronjobs so far, not {other}"
+                        "kubarium patches daemonsets, deployments, jobs and cronjobs so far, not {other}"
                     ))
                 }
             };
@@ -616,9 +673,21 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 patch,
             })
         }
-        ["rollout", "restart", rest @ ..] => match daemon_set_target(rest, "rollout restart")? {
-            (name, []) => Ok(Action::RolloutRestart { namespace, name }),
-            _ => Err("rollout restart takes one daemonset".to_string()),
+        ["rollout", "restart", rest @ ..] => match template_target(rest, "rollout restart")? {
+            (kind, name, []) => Ok(Action::RolloutRestart { kind, namespace, name }),
+            _ => Err("rollout restart takes one daemonset or deployment".to_string()),
+        },
+        ["rollout", verb @ ("pause" | "resume"), rest @ ..] => match template_target(rest, &format!("rollout {verb}"))?
+        {
+            (TemplateKind::Deployment, name, []) => Ok(Action::RolloutPause {
+                namespace,
+                name,
+                resume: *verb == "resume",
+            }),
+            (TemplateKind::DaemonSet, _, _) => {
+                Err(format!("error: daemonsets.apps are not supported by rollout {verb}"))
+            }
+            _ => Err(format!("rollout {verb} takes one deployment")),
         },
         ["rollout", "undo", rest @ ..] => {
             let to_revision = match flags.iter().find_map(|flag| flag.strip_prefix("--to-revision=")) {
@@ -627,13 +696,14 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                     .parse::<i64>()
                     .map_err(|_| format!("invalid argument {value:?} for \"--to-revision\" flag"))?,
             };
-            match daemon_set_target(rest, "rollout undo")? {
-                (name, []) => Ok(Action::RolloutUndo {
+            match template_target(rest, "rollout undo")? {
+                (kind, name, []) => Ok(Action::RolloutUndo {
+                    kind,
                     namespace,
                     name,
                     to_revision,
                 }),
-                _ => Err("rollout undo takes one daemonset".to_string()),
+                _ => Err("rollout undo takes one daemonset or deployment".to_string()),
             }
         }
         ["fail", "node", name] => Ok(Action::FailNode { name: name.to_string() }),
@@ -661,17 +731,23 @@ fn split_target<'a, 'b>(words: &'b [&'a str]) -> Option<(&'a str, &'a str, &'b [
     }
 }
 
-/// The DaemonSet a `set` or `rollout` command names (`daemonset/NAME` or `daemonset NAME`), and
-/// the words after it.
-fn daemon_set_target<'a, 'b>(rest: &'b [&'a str], verb: &str) -> Result<(String, &'b [&'a str]), String> {
-    let (kind, name, rest) =
-        split_target(rest).ok_or_else(|| format!("{verb} needs a daemonset, like {verb} daemonset/NAME"))?;
+/// The DaemonSet or Deployment a `set` or `rollout` command names (`KIND/NAME` or
+/// `KIND NAME`), and the words after it.
+fn template_target<'a, 'b>(rest: &'b [&'a str], verb: &str) -> Result<(TemplateKind, String, &'b [&'a str]), String> {
+    let needs = || format!("{verb} needs a deployment or daemonset, like {verb} deployment/NAME");
+    let (kind, name, rest) = split_target(rest).ok_or_else(needs)?;
+    if name.is_empty() {
+        return Err(needs());
+    }
     match kind {
-        "daemonset" | "daemonsets" | "ds" | "daemonset.apps" if !name.is_empty() => Ok((name.to_string(), rest)),
-        "deployment" | "deployments" | "deploy" | "deployment.apps" | "statefulset" | "statefulsets" | "sts" => Err(
-            format!("kubarium does not simulate {kind} yet; {verb} works on daemonsets so far"),
-        ),
-        _ => Err(format!("{verb} needs a daemonset, like {verb} daemonset/NAME")),
+        "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => Ok((TemplateKind::DaemonSet, name.to_string(), rest)),
+        "deployment" | "deployments" | "deploy" | "deployment.apps" => {
+            Ok((TemplateKind::Deployment, name.to_string(), rest))
+        }
+        "statefulset" | "statefulsets" | "sts" => Err(format!(
+            "kubarium does not simulate {kind} yet; {verb} works on deployments and daemonsets"
+        )),
+        _ => Err(needs()),
     }
 }
 
@@ -790,30 +866,47 @@ impl Simulation {
             Action::RecoverNode { name } => self.recover_node(name),
             Action::DeleteService { namespace, name } => self.delete_service(namespace, name),
             Action::SetImage {
+                kind: TemplateKind::Deployment,
+                namespace,
+                name,
+                images,
+            } => self.change_deployment_template(namespace, name, |template| set_images(template, images)),
+            Action::SetImage {
+                kind: TemplateKind::DaemonSet,
                 namespace,
                 name,
                 images,
             } => self.change_daemon_set_template(namespace, name, |template, _| set_images(template, images)),
-            Action::RolloutRestart { namespace, name } => {
+            Action::RolloutRestart {
+                kind: TemplateKind::Deployment,
+                namespace,
+                name,
+            } => self.restart_deployment(namespace, name),
+            Action::RolloutRestart {
+                kind: TemplateKind::DaemonSet,
+                namespace,
+                name,
+            } => {
                 // `kubectl rollout restart` stamps the template (`defaultObjectRestarter`).
-                self.change_daemon_set_template(namespace, name, |template, now| {
-                    let serde_json::Value::Object(template) = template else {
-                        return Err(ActionError("the DaemonSet has no pod template".to_string()));
-                    };
-                    let metadata = ensure_object(template, "metadata");
-                    let annotations = ensure_object(metadata, "annotations");
-                    annotations.insert(
-                        "kubectl.kubernetes.io/restartedAt".to_string(),
-                        serde_json::Value::String(now),
-                    );
-                    Ok(())
-                })
+                self.change_daemon_set_template(namespace, name, stamp_restarted_at)
             }
             Action::RolloutUndo {
+                kind: TemplateKind::DaemonSet,
                 namespace,
                 name,
                 to_revision,
             } => self.roll_back_daemon_set(namespace, name, *to_revision),
+            Action::RolloutUndo {
+                kind: TemplateKind::Deployment,
+                namespace,
+                name,
+                to_revision,
+            } => self.roll_back_deployment(namespace, name, *to_revision),
+            Action::RolloutPause {
+                namespace,
+                name,
+                resume,
+            } => self.pause_deployment(namespace, name, !resume),
             Action::Patch {
                 namespace,
                 kind,
@@ -868,6 +961,14 @@ impl Simulation {
                     .job(namespace, name)
                     .ok_or_else(|| ActionError(format!("jobs.batch \"{name}\" not found")))?;
                 ("batch/v1", "Job", &job.metadata, to_json(&job.spec))
+            }
+            "deployment" => {
+                let deployment = self
+                    .deployment(namespace, name)
+                    .ok_or_else(|| ActionError(format!("deployments.apps \"{name}\" not found")))?;
+                let mut spec = to_json(&deployment.spec);
+                spec["template"] = deployment.template_json.clone();
+                ("apps/v1", "Deployment", &deployment.metadata, spec)
             }
             _ => {
                 let cron_job = self
@@ -1080,6 +1181,20 @@ fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     json
 }
 
+/// `kubectl rollout restart`'s stamp on a pod template (`defaultObjectRestarter`).
+fn stamp_restarted_at(template: &mut serde_json::Value, now: String) -> Result<(), ActionError> {
+    let serde_json::Value::Object(template) = template else {
+        return Err(ActionError("the object has no pod template".to_string()));
+    };
+    let metadata = ensure_object(template, "metadata");
+    let annotations = ensure_object(metadata, "annotations");
+    annotations.insert(
+        "kubectl.kubernetes.io/restartedAt".to_string(),
+        serde_json::Value::String(now),
+    );
+    Ok(())
+}
+
 /// RFC 7386 JSON merge patch: objects merge key by key, `null` removes, anything else replaces.
 fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     let serde_json::Value::Object(patch_fields) = patch else {
@@ -1175,6 +1290,11 @@ mod tests {
             "patch cronjob/sleep-cj -p '{\"spec\":{\"suspend\":true}}'",
             "rollout undo daemonset/agent --to-revision=3",
             "delete service web -n shop",
+            "set image deployment/web web=nginx:2",
+            "rollout restart deployment/web -n team",
+            "rollout undo deployment/web",
+            "rollout pause deployment/web",
+            "rollout resume deployment/web",
             "delete replicaset web --cascade=orphan",
             "delete deployment web -n team",
             "delete replicationcontroller myapp-rc",
@@ -1214,9 +1334,9 @@ mod tests {
             simulation.job("default", "pi").and_then(|job| job.spec.parallelism),
             Some(2)
         );
-        assert!(parse_action("patch deployment/web -p '{}'", None)
+        assert!(parse_action("patch statefulset/web -p '{}'", None)
             .unwrap_err()
-            .contains("not deployment"));
+            .contains("not statefulset"));
         assert!(parse_action("patch job/pi --type=json -p '[]'", None)
             .unwrap_err()
             .contains("--type=json"));

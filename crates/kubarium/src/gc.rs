@@ -164,7 +164,10 @@ pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
     }
     for key in replica_sets_owned_by(simulation, owner_uid) {
         if let Some(replica_set) = simulation.store.replica_sets.get_mut(&key) {
-            replica_set.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+            replica_set
+                .metadata
+                .owner_references
+                .retain(|owner| owner.uid != owner_uid);
         }
     }
     for key in jobs_owned_by(simulation, owner_uid) {

@@ -497,10 +497,14 @@ impl Simulation {
                         problems.push(problem(error.0));
                     }
                 }
-                Manifest::Deployment(deployment) => problems.push(problem(format!(
-                    "Deployment \"{}\" (apps/v1) is valid, but kubarium does not simulate Deployment yet",
-                    deployment.metadata.name
-                ))),
+                Manifest::Deployment(deployment) => {
+                    if let Err(error) = self
+                        .check_namespace(&deployment.metadata)
+                        .and_then(|()| self.check_deployment_update(deployment))
+                    {
+                        problems.push(problem(error.0));
+                    }
+                }
                 Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }

@@ -9,7 +9,7 @@ use crate::view::pod_status_column;
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
 mod workloads;
-pub use workloads::{deployments, format_selector, replica_sets, replication_controllers};
+pub use workloads::{deployments, format_selector, replica_sets, replication_controllers, rollout_status};
 
 /// The Kubernetes version nodes report (the schema's version).
 pub const KUBELET_VERSION: &str = "v1.37.0";

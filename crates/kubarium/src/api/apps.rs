@@ -1,4 +1,4 @@
-//! apps/v1 types: DaemonSet and ControllerRevision.
+//! apps/v1 types: DaemonSet and ControllerRevision, ReplicaSet, Deployment.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! core/v1 types: Pod, Node, Namespace and their parts.
+//! core/v1 types: Pod, Node, Namespace, ReplicationController and their parts.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -2,9 +2,9 @@
 
 pub mod cronjob;
 pub mod daemonset;
+pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod job;
 pub mod job_policies;
-pub mod deployment;
 pub mod replicaset;

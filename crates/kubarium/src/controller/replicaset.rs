@@ -375,7 +375,10 @@ pub fn calculate_status(
     };
     for pod in active {
         let labels = &pod.metadata.labels;
-        if template_labels.iter().all(|(key, value)| labels.get(key) == Some(value)) {
+        if template_labels
+            .iter()
+            .all(|(key, value)| labels.get(key) == Some(value))
+        {
             status.fully_labeled_replicas += 1;
         }
         let since = ready_since(pod);
@@ -442,7 +445,12 @@ fn candidate_pods(simulation: &Simulation, replica_set: &ReplicaSet) -> Vec<Obje
 /// `ClaimPods`: among the active candidates, the pods this object keeps. Orphans whose labels
 /// match are adopted (`AdoptPod`); owned pods whose labels no longer match are released
 /// (`ReleasePod`), and then other controllers may adopt them.
-fn claim_pods(simulation: &mut Simulation, kind: ReplicaKind, replica_set: &ReplicaSet, candidates: &[ObjectKey]) -> Vec<ObjectKey> {
+fn claim_pods(
+    simulation: &mut Simulation,
+    kind: ReplicaKind,
+    replica_set: &ReplicaSet,
+    candidates: &[ObjectKey],
+) -> Vec<ObjectKey> {
     let uid = &replica_set.metadata.uid;
     let mut claimed = Vec::new();
     for key in candidates {
@@ -526,7 +534,12 @@ fn related_pods_per_node(simulation: &Simulation, replica_set: &ReplicaSet) -> B
         .replica_sets
         .values()
         .filter(|related| &related.metadata.namespace == namespace)
-        .filter(|related| related.metadata.controller_of().is_some_and(|owner| owner.uid == controller.uid))
+        .filter(|related| {
+            related
+                .metadata
+                .controller_of()
+                .is_some_and(|owner| owner.uid == controller.uid)
+        })
         .map(|related| &related.spec.selector)
         .collect();
     for pod in simulation.pods() {

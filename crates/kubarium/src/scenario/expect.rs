@@ -351,18 +351,25 @@ impl ReplicaSetSelector {
 
     fn matches(&self, simulation: &Simulation, replica_set: &crate::api::ReplicaSet) -> bool {
         let metadata = &replica_set.metadata;
-        self.namespace.as_deref().is_none_or(|namespace| metadata.namespace == namespace)
+        self.namespace
+            .as_deref()
+            .is_none_or(|namespace| metadata.namespace == namespace)
             && self.name.as_deref().is_none_or(|name| metadata.name == name)
-            && self.owner.as_deref().is_none_or(|owner| {
-                controlled_by(simulation, &metadata.namespace, metadata.controller_of(), owner)
-            })
+            && self
+                .owner
+                .as_deref()
+                .is_none_or(|owner| controlled_by(simulation, &metadata.namespace, metadata.controller_of(), owner))
     }
 
     fn describe(&self) -> String {
-        let parts: Vec<String> = [("owner", &self.owner), ("name", &self.name), ("namespace", &self.namespace)]
-            .into_iter()
-            .filter_map(|(key, value)| value.as_ref().map(|value| format!("{key} {value}")))
-            .collect();
+        let parts: Vec<String> = [
+            ("owner", &self.owner),
+            ("name", &self.name),
+            ("namespace", &self.namespace),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|value| format!("{key} {value}")))
+        .collect();
         if parts.is_empty() {
             "all replicasets".to_string()
         } else {

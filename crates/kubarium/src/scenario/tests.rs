@@ -49,8 +49,12 @@ fn malformed_scenarios_are_errors_with_positions() {
     );
     let error = Scenario::parse("expect:\n  - {at: 10s, cronjobs: {owner: x}, count: 1}\n").unwrap_err();
     assert!(error.message.contains("not simulate yet"), "{error}");
-    let error = Scenario::parse("expect:\n  - {at: 10s, replicasets: {owner: x, size: \"2\"}, count: 1}\n").unwrap_err();
-    assert!(error.message.contains("unknown replicaset selector field \"size\""), "{error}");
+    let error =
+        Scenario::parse("expect:\n  - {at: 10s, replicasets: {owner: x, size: \"2\"}, count: 1}\n").unwrap_err();
+    assert!(
+        error.message.contains("unknown replicaset selector field \"size\""),
+        "{error}"
+    );
     let error = Scenario::parse("expect:\n  - {at: 10s, jobs: {status: Done}, count: 1}\n").unwrap_err();
     assert!(error.message.contains("unknown job status \"Done\""), "{error}");
     assert!(Scenario::parse("until: soon\n")

@@ -49,24 +49,19 @@ impl Simulation {
     /// `ValidateReplicaSetUpdate` for apps/v1: the selector is immutable.
     pub(super) fn check_replica_set_update(&self, replica_set: &ReplicaSet) -> Result<(), ActionError> {
         match self.store.replica_sets.get(&manifest_key(&replica_set.metadata)) {
-            Some(existing) if existing.spec.selector != replica_set.spec.selector => Err(immutable(
-                "ReplicaSet",
-                &replica_set.metadata.name,
-                "spec.selector",
-            )),
+            Some(existing) if existing.spec.selector != replica_set.spec.selector => {
+                Err(immutable("ReplicaSet", &replica_set.metadata.name, "spec.selector"))
+            }
             _ => Ok(()),
         }
     }
 
     /// `ValidateDeploymentUpdate` for apps/v1: the selector is immutable.
-    #[allow(dead_code)] // Until the Deployment controller plays Deployments.
     pub(super) fn check_deployment_update(&self, deployment: &Deployment) -> Result<(), ActionError> {
         match self.store.deployments.get(&manifest_key(&deployment.metadata)) {
-            Some(existing) if existing.spec.selector != deployment.spec.selector => Err(immutable(
-                "Deployment",
-                &deployment.metadata.name,
-                "spec.selector",
-            )),
+            Some(existing) if existing.spec.selector != deployment.spec.selector => {
+                Err(immutable("Deployment", &deployment.metadata.name, "spec.selector"))
+            }
             _ => Ok(()),
         }
     }
@@ -101,6 +96,7 @@ impl Simulation {
     pub(crate) fn replica_set_updated(&mut self, key: &ObjectKey) {
         self.enqueue_now(Work::SyncReplicaSet(key.clone()));
         crate::controller::replicaset::replica_set_changed(self, key);
+        crate::controller::deployment::enqueue_adopters(self, key);
     }
 
     /// Updates a stored ReplicaSet as a client does (read, change, `Update`): the generation
@@ -334,7 +330,9 @@ impl WorkloadKind {
     /// The kind a `kubectl` command names (`rs`, `replicasets`, `deploy`, `rc`, ...).
     pub fn parse(text: &str) -> Option<WorkloadKind> {
         match text {
-            "replicaset" | "replicasets" | "rs" | "replicaset.apps" | "replicasets.apps" => Some(WorkloadKind::ReplicaSet),
+            "replicaset" | "replicasets" | "rs" | "replicaset.apps" | "replicasets.apps" => {
+                Some(WorkloadKind::ReplicaSet)
+            }
             "replicationcontroller" | "replicationcontrollers" | "rc" => Some(WorkloadKind::ReplicationController),
             "deployment" | "deployments" | "deploy" | "deployment.apps" | "deployments.apps" => {
                 Some(WorkloadKind::Deployment)
@@ -348,7 +346,12 @@ impl Simulation {
     /// `kubectl label pod NAME key=value key-`: the pod's labels change; its controller looks
     /// again (and releases it if its selector no longer matches), and if it has none, the
     /// ReplicaSets whose selector now matches may adopt it (`updatePod`).
-    pub fn label_pod(&mut self, namespace: &str, name: &str, changes: &[(String, Option<String>)]) -> Result<(), ActionError> {
+    pub fn label_pod(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        changes: &[(String, Option<String>)],
+    ) -> Result<(), ActionError> {
         let key = ObjectKey::new(namespace, name);
         let resource_version = self.bump_resource_version();
         self.store

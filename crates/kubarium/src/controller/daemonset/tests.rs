@@ -577,9 +577,13 @@ mod history {
             simulation.perform(&unknown).map_err(|error| error.0),
             Err("error: unable to find container named \"nope\"".to_string())
         );
-        assert!(parse_action("set image deployment/web web=nginx", None)
+        assert!(parse_action("set image statefulset/web web=nginx", None)
             .unwrap_err()
-            .contains("does not simulate deployment"));
+            .contains("does not simulate statefulset"));
+        assert_eq!(
+            parse_action("rollout pause ds/agent", None),
+            Err("error: daemonsets.apps are not supported by rollout pause".to_string())
+        );
         assert!(parse_action("set image ds/agent", None)
             .unwrap_err()
             .contains("at least one image"));

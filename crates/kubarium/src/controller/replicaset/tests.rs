@@ -87,10 +87,7 @@ fn deletion_order_follows_active_pods_with_ranks() {
         },
         OrderCase {
             name: "more related pods on the node first",
-            first: RankedPod {
-                rank: 3,
-                ..ranked("a")
-            },
+            first: RankedPod { rank: 3, ..ranked("a") },
             second: RankedPod {
                 rank: 1,
                 created_ms: 90 * S,
@@ -196,7 +193,10 @@ fn pods_to_delete_sorts_only_when_some_stay() {
     ];
     let names = |pods: Vec<RankedPod>| pods.into_iter().map(|pod| pod.name).collect::<Vec<_>>();
     assert_eq!(names(pods_to_delete(pods.clone(), 2, 100 * S)), ["pending", "starting"]);
-    assert_eq!(names(pods_to_delete(pods.clone(), 3, 100 * S)), ["old", "starting", "pending"]);
+    assert_eq!(
+        names(pods_to_delete(pods.clone(), 3, 100 * S)),
+        ["old", "starting", "pending"]
+    );
     assert!(pods_to_delete(pods, 0, 100 * S).is_empty());
 }
 
@@ -332,10 +332,15 @@ mod played {
         run(&mut simulation, 10);
         let pods = owned(&simulation, "ReplicaSet", "web");
         assert_eq!(pods.len(), 3);
-        assert!(pods.iter().all(|name| name.starts_with("web-") && name.len() == "web-".len() + 5));
+        assert!(pods
+            .iter()
+            .all(|name| name.starts_with("web-") && name.len() == "web-".len() + 5));
         let created = events(&simulation, "SuccessfulCreate");
         assert_eq!(created.len(), 3);
-        assert!(created[0].starts_with("replicaset/web Created pod: web-"), "{created:?}");
+        assert!(
+            created[0].starts_with("replicaset/web Created pod: web-"),
+            "{created:?}"
+        );
         let replica_set = simulation.replica_set("default", "web").expect("exists");
         let status = &replica_set.status;
         assert_eq!(
@@ -352,7 +357,11 @@ mod played {
         let pod = simulation.pod("default", &pods[0]).expect("exists");
         let owner = pod.metadata.controller_of().expect("controller");
         assert_eq!(
-            (owner.api_version.as_str(), owner.uid.as_str(), owner.block_owner_deletion),
+            (
+                owner.api_version.as_str(),
+                owner.uid.as_str(),
+                owner.block_owner_deletion
+            ),
             ("apps/v1", replica_set.metadata.uid.as_str(), true)
         );
     }
@@ -436,7 +445,10 @@ mod played {
         let controller = simulation
             .replication_controller("default", "myapp-rc")
             .expect("exists");
-        assert_eq!(controller.spec.selector.get("type").map(String::as_str), Some("front-end"));
+        assert_eq!(
+            controller.spec.selector.get("type").map(String::as_str),
+            Some("front-end")
+        );
         assert_eq!((controller.status.replicas, controller.status.ready_replicas), (3, 3));
         act(&mut simulation, "scale rc/myapp-rc --replicas=2");
         run(&mut simulation, 15);
@@ -450,12 +462,10 @@ mod played {
         run(&mut simulation, 10);
         let changed_selector = REPLICA_SET.replace("matchLabels: {app: web}", "matchLabels: {app: web2}");
         let error = simulation.apply(&changed_selector.replace("labels: {app: web}", "labels: {app: web2}"));
-        assert!(
-            error
-                .unwrap_err()
-                .to_string()
-                .contains("The ReplicaSet \"web\" is invalid: spec.selector: Invalid value: ...: field is immutable"),
-        );
+        assert!(error
+            .unwrap_err()
+            .to_string()
+            .contains("The ReplicaSet \"web\" is invalid: spec.selector: Invalid value: ...: field is immutable"),);
         simulation
             .apply(&REPLICA_SET.replace("replicas: 3", "replicas: 5"))
             .expect("applies");
@@ -470,7 +480,11 @@ mod played {
             .apply(&REPLICA_SET.replace("replicas: 3", "replicas: 5"))
             .expect("applies");
         assert_eq!(
-            simulation.replica_set("default", "web").expect("exists").metadata.generation,
+            simulation
+                .replica_set("default", "web")
+                .expect("exists")
+                .metadata
+                .generation,
             2,
             "an unchanged spec keeps its generation"
         );
@@ -495,7 +509,10 @@ mod played {
         adopted.sort();
         let mut orphans = orphans;
         orphans.sort();
-        assert_eq!(adopted, orphans, "the new ReplicaSet adopts the orphans and creates nothing");
+        assert_eq!(
+            adopted, orphans,
+            "the new ReplicaSet adopts the orphans and creates nothing"
+        );
         assert_eq!(events(&simulation, "SuccessfulCreate").len(), 3);
         act(&mut simulation, "delete replicaset/web");
         run(&mut simulation, 25);
@@ -518,7 +535,11 @@ mod played {
         run(&mut simulation, 300);
         assert_eq!(owned(&simulation, "ReplicaSet", "web").len(), 3, "not evicted yet");
         assert_eq!(
-            simulation.replica_set("default", "web").expect("exists").status.ready_replicas,
+            simulation
+                .replica_set("default", "web")
+                .expect("exists")
+                .status
+                .ready_replicas,
             2,
             "the pod on the lost node is not ready"
         );
@@ -530,7 +551,11 @@ mod played {
         let lost = simulation.pod("default", &on_node_1[0]).expect("stays terminating");
         assert!(lost.metadata.is_terminating());
         assert_eq!(
-            simulation.replica_set("default", "web").expect("exists").status.terminating_replicas,
+            simulation
+                .replica_set("default", "web")
+                .expect("exists")
+                .status
+                .terminating_replicas,
             Some(1)
         );
     }
