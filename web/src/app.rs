@@ -29,6 +29,7 @@ const TABLE_KINDS: &[&str] = &[
     "nodes",
     "events",
     "controllerrevisions",
+    "deployments",
     "replicasets",
     "replicationcontrollers",
     "services",
@@ -357,8 +358,8 @@ pub fn App() -> impl IntoView {
             </ul>
         })}
         <p class="notice" role="note">
-            "Preview: Pods, Nodes, Namespaces, DaemonSets (with rolling updates), Jobs, CronJobs (with IANA time zones), ReplicaSets, ReplicationControllers and Services (with Endpoints and EndpointSlices) are simulated. "
-            "Every kind is checked field by field as kubectl apply checks it; the others (Deployments, HPA, quotas) are not played yet."
+            "Preview: Pods, Nodes, Namespaces, DaemonSets, Jobs, CronJobs, Deployments, ReplicaSets, ReplicationControllers and Services (with Endpoints and EndpointSlices) are simulated. "
+            "Every kind is checked field by field as kubectl apply checks it; the others (HPA, quotas, limit ranges) are not played yet."
         </p>
         <main class=if panels.editor { "layout" } else { "layout no-editor" }>
             <Show when=move || panels.editor>

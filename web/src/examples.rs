@@ -120,6 +120,12 @@ pub const GALLERY: &[Example] = &[
         scenario: scenario!("replicaset"),
     },
     Example {
+        id: "deployment-rolling-update",
+        title: "Deployment rolling update",
+        watch: "A new ReplicaSet scales up one pod at a time (maxSurge 1) while the old one scales down, never below 3 available (maxUnavailable 0).",
+        scenario: scenario!("deployment-rolling-update"),
+    },
+    Example {
         id: "service-daemonset",
         title: "Service with endpoints following pods",
         watch: "Hover the Service box: its pods light up. Endpoints go not-ready when node-2 fails at 20s; node-3's pod leaves them after it is deleted at 100s.",

@@ -16,11 +16,11 @@ fn percent(at: Millis, timeline: &Timeline) -> f64 {
 /// The bar's class: how the pod's life ended (or that it goes on).
 fn bar_class(span: &PodSpan) -> &'static str {
     match (span.outcome.as_deref(), span.removed_ms) {
-        (Some("Succeeded"), _) => "bar succeeded",
-        (Some(_), _) => "bar failed",
-        (None, Some(_)) => "bar removed",
-        (None, None) if span.running_ms.is_some() => "bar running",
-        (None, None) => "bar pending",
+        (Some("Succeeded"), _) => "tl-bar succeeded",
+        (Some(_), _) => "tl-bar failed",
+        (None, Some(_)) => "tl-bar removed",
+        (None, None) if span.running_ms.is_some() => "tl-bar running",
+        (None, None) => "tl-bar pending",
     }
 }
 
@@ -39,9 +39,10 @@ pub fn TimelinePanel(timeline: Signal<Option<Timeline>>) -> impl IntoView {
     view! {
         {move || timeline.get().filter(|timeline| !timeline.jobs.is_empty()).map(|timeline| {
             let rows = timeline.jobs.iter().map(|job| {
-                let label = match &job.cron_job {
-                    Some(cron_job) => format!("cronjob/{cron_job} › job/{}", job.job),
-                    None => format!("job/{}", job.job),
+                let label = format!("job/{}", job.job);
+                let title = match &job.cron_job {
+                    Some(cron_job) => format!("job/{} (made by cronjob/{cron_job})", job.job),
+                    None => label.clone(),
                 };
                 let lanes = job.lanes.iter().map(|lane| {
                     let bars = lane.iter().map(|span| {
@@ -61,7 +62,7 @@ pub fn TimelinePanel(timeline: Signal<Option<Timeline>>) -> impl IntoView {
                 }).collect_view();
                 view! {
                     <div class="timeline-row" data-testid="timeline-row" data-job=job.job.clone() data-lanes=job.lanes.len()>
-                        <span class="timeline-label" title=label.clone()>{label.clone()}</span>
+                        <span class="timeline-label" title=title>{label}</span>
                         <div class="lanes">{lanes}</div>
                     </div>
                 }
@@ -72,10 +73,10 @@ pub fn TimelinePanel(timeline: Signal<Option<Timeline>>) -> impl IntoView {
                     <div class="timeline-axis">
                         <span>{format_duration(timeline.from_ms)}</span>
                         <span class="timeline-legend">
-                            <span class="bar running"></span>"running "
-                            <span class="bar succeeded"></span>"succeeded "
-                            <span class="bar failed"></span>"failed "
-                            <span class="bar removed"></span>"deleted before finishing"
+                            <span class="tl-bar running"></span>"running "
+                            <span class="tl-bar succeeded"></span>"succeeded "
+                            <span class="tl-bar failed"></span>"failed "
+                            <span class="tl-bar removed"></span>"deleted before finishing"
                         </span>
                         <span>{format!("now: {}", format_duration(timeline.to_ms))}</span>
                     </div>
