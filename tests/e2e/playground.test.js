@@ -116,6 +116,12 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   await page.waitForFunction(() => document.querySelectorAll('[data-owner="job/job-1"][data-phase="Succeeded"]').length === 4);
   assert.equal(await jobChips.count(), 4, "the two pods running at the deadline were deleted, none started after");
   assert.match(await jobChips.first().innerText(), /Completed/);
+  // The timeline keeps all six lives: two lanes (parallelism 2), four bars that succeeded and
+  // two deleted before finishing at the deadline.
+  const row = page.locator('[data-testid="timeline-row"][data-job="job-1"]');
+  assert.equal(await row.getAttribute("data-lanes"), "2");
+  assert.equal(await row.locator(".tl-bar.succeeded").count(), 4);
+  assert.equal(await row.locator(".tl-bar.removed").count(), 2);
   await page.screenshot({ path: join(ARTIFACTS, "job-1-deadline.png"), fullPage: true });
   assert.deepEqual(page.problems, []);
   await page.close();
