@@ -200,3 +200,22 @@ test("a reload keeps the editor's text, and a bad text keeps the last cluster th
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("keyboard: → goes to the next event and Space plays and pauses, but not while typing", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  const clock = page.getByTestId("clock");
+  const before = await clock.innerText();
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((text) => document.querySelector('[data-testid="clock"]').textContent !== text, before);
+  await page.keyboard.press(" ");
+  assert.equal(await page.getByTestId("play").getAttribute("aria-pressed"), "true");
+  await page.keyboard.press(" ");
+  assert.equal(await page.getByTestId("play").getAttribute("aria-pressed"), "false");
+  await page.getByTestId("command").fill("");
+  await page.getByTestId("command").press(" ");
+  assert.equal(await page.getByTestId("play").getAttribute("aria-pressed"), "false", "a space typed is a space");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -234,6 +234,29 @@ pub fn App() -> impl IntoView {
             open_link(&fragment);
         }
     });
+    // Keyboard: Space plays or pauses, → goes to the next event, unless typing or on a control.
+    let _ = window_event_listener(leptos::ev::keydown, move |event| {
+        let on_control = event
+            .target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+            .is_some_and(|element| {
+                matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A" | "SUMMARY")
+            });
+        if on_control || event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return;
+        }
+        match event.key().as_str() {
+            " " => {
+                event.prevent_default();
+                set_playing.update(|playing| *playing = !*playing);
+            }
+            "ArrowRight" => {
+                event.prevent_default();
+                step();
+            }
+            _ => {}
+        }
+    });
     if let Some(start) = options.start_ms {
         play(&|current| current.advance_to(start.max(current.simulation.now())));
     }
@@ -428,6 +451,7 @@ pub fn App() -> impl IntoView {
                     <span data-testid="clock" aria-live="off">{clock}</span>
                     <button
                         data-testid="play"
+                        title="Play or pause (Space)"
                         aria-pressed=move || playing.get().to_string()
                         on:click=move |_| set_playing.update(|playing| *playing = !*playing)
                     >
@@ -450,7 +474,7 @@ pub fn App() -> impl IntoView {
                                 .collect_view()}
                         </select>
                     </label>
-                    <button data-testid="step" on:click=move |_| step() title="Go to the next thing that happens">"Next event ›"</button>
+                    <button data-testid="step" on:click=move |_| step() title="Go to the next thing that happens (→)">"Next event ›"</button>
                     <button data-testid="advance-1s" on:click=move |_| advance(SECOND_MS)>"+1s"</button>
                     <button data-testid="advance-1m" on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
                     <button data-testid="share" class="share-button" on:click=move |_| open_share()>"Share…"</button>
