@@ -219,3 +219,21 @@ test("keyboard: → goes to the next event and Space plays and pauses, but not w
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("clicking a pod chip opens kubectl describe with the pod's events", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  const chip = page.getByTestId("pod-chip").first();
+  const name = (await chip.locator(".pod-name").innerText()).trim();
+  await chip.click();
+  const panel = page.getByTestId("describe");
+  await panel.waitFor();
+  const text = await panel.innerText();
+  assert.match(text, new RegExp(`Name:\\s+${name}`));
+  assert.match(text, /Controlled By:\s+DaemonSet\/myweb-ds/);
+  assert.match(text, /Events:\s+Type\s+Reason\s+Age\s+From\s+Message/);
+  assert.match(text, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\//);
+  await page.screenshot({ path: join(ARTIFACTS, "describe-pod.png") });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

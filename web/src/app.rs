@@ -138,6 +138,19 @@ pub fn App() -> impl IntoView {
     let (table_kind, set_table_kind) = signal("pods".to_string());
     let session = StoredValue::new(None::<Session>);
     provide_context(crate::services::Highlight(RwSignal::new(Vec::new())));
+    let described = RwSignal::new(None::<(String, String)>);
+    provide_context(crate::cluster::Describe(described));
+    let describe_text = move || {
+        let (namespace, name) = described.get()?;
+        shown.track();
+        let mut text = None;
+        session.with_value(|current| {
+            if let Some(current) = current {
+                text = Some(kubarium::describe::pod(&current.simulation, &namespace, &name).unwrap_or_else(|error| error));
+            }
+        });
+        text.map(|text| (name, text))
+    };
 
     let refresh = move || {
         session.with_value(|current| {
@@ -512,6 +525,15 @@ pub fn App() -> impl IntoView {
                 <Show when=move || panels.log>
                     <ActionLog shown=shown/>
                 </Show>
+                {move || describe_text().map(|(name, text)| view! {
+                    <aside class="describe-panel" data-testid="describe" role="dialog" aria-label=format!("kubectl describe pod {name}")>
+                        <header>
+                            <code>{format!("$ kubectl describe pod {name}")}</code>
+                            <button on:click=move |_| described.set(None) aria-label="Close">"×"</button>
+                        </header>
+                        <pre>{text}</pre>
+                    </aside>
+                })}
                 <crate::services::ServiceStrip shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.services.clone()).unwrap_or_default()))/>
                 <div class="nodes">
                     <For

@@ -3,6 +3,10 @@
 use kubarium::{NodeView, PodView};
 use leptos::prelude::*;
 
+/// The pod whose `kubectl describe` is open (namespace, name); chips set it when clicked.
+#[derive(Clone, Copy)]
+pub struct Describe(pub RwSignal<Option<(String, String)>>);
+
 /// A node re-renders when anything it shows changes; pods are keyed by uid and status inside.
 pub fn node_key(node: &NodeView) -> String {
     let pods: Vec<String> = node
@@ -152,6 +156,14 @@ pub fn PodChip(pod: PodView) -> impl IntoView {
     let base_class = format!("pod-chip phase-{}", pod.status.to_lowercase());
     let highlight = use_context::<crate::services::Highlight>();
     let uid = pod.uid.clone();
+    let describe = use_context::<Describe>();
+    let target = (pod.namespace.clone(), pod.name.clone());
+    let open = move || {
+        if let Some(Describe(signal)) = describe {
+            signal.set(Some(target.clone()));
+        }
+    };
+    let open_on_key = open.clone();
     // Lit while the Service that selects it is hovered or focused.
     let class = move || match highlight {
         Some(crate::services::Highlight(signal)) if signal.with(|uids| uids.contains(&uid)) => format!("{base_class} linked"),
@@ -166,7 +178,15 @@ pub fn PodChip(pod: PodView) -> impl IntoView {
             data-owner=owner.clone()
             title=format!("{} ({}) owned by {}", pod.name, pod.status, if owner.is_empty() { "nobody" } else { &owner })
             tabindex="0"
-            aria-label=format!("pod {}, {}", pod.name, pod.status)
+            role="button"
+            aria-label=format!("pod {}, {}: describe", pod.name, pod.status)
+            on:click=move |_| open()
+            on:keydown=move |event| {
+                if event.key() == "Enter" || event.key() == " " {
+                    event.prevent_default();
+                    open_on_key();
+                }
+            }
         >
             <span class="phase-icon" aria-hidden="true">{phase_icon(&pod.status)}</span>
             <span class="pod-name">{pod.name.clone()}</span>

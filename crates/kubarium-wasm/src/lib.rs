@@ -114,6 +114,11 @@ impl Simulation {
         Ok(serde_wasm_bindgen::to_value(&table)?)
     }
 
+    /// `kubectl describe pod NAME -n NAMESPACE` as text, its events included.
+    pub fn describe(&self, namespace: &str, name: &str) -> Result<String, JsError> {
+        kubarium::describe::pod(&self.inner.simulation, namespace, name).map_err(|error| JsError::new(&error))
+    }
+
     /// The `s=...` fragment of a share link to this state (append it to the playground's URL
     /// after `#`).
     #[wasm_bindgen(js_name = shareFragment)]

@@ -15,6 +15,7 @@ pub mod bench;
 pub mod controller;
 pub mod cron;
 pub mod defaults;
+pub mod describe;
 pub mod fasthash;
 pub mod gc;
 pub mod gostr;
