@@ -468,7 +468,7 @@ pub fn App() -> impl IntoView {
                         aria-pressed=move || playing.get().to_string()
                         on:click=move |_| set_playing.update(|playing| *playing = !*playing)
                     >
-                        {move || if playing.get() { "⏸ Pause" } else { "▶ Play" }}
+                        {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
                     </button>
                     <label class="speed">
                         "speed "

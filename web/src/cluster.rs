@@ -15,13 +15,14 @@ pub fn node_key(node: &NodeView) -> String {
         .map(|pod| format!("{}:{}", pod.uid, pod.status))
         .collect();
     format!(
-        "{}|{}|{}|{:?}|{:?}|{:?}|{}",
+        "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}",
         node.name,
         node.ready,
         node.unschedulable,
         node.labels,
         node.taints,
         node.why_not,
+        node.lifecycle,
         pods.join(",")
     )
 }
@@ -112,6 +113,11 @@ pub fn NodeCard(node: NodeView, run: impl Fn(String) + Copy + Send + Sync + 'sta
                 <p class="taints">
                     {node.taints.iter().map(|taint| view! { <span class="taint" title="taint">{format!("⚠ {taint}")}</span> }).collect_view()}
                 </p>
+            })}
+            {(!node.lifecycle.is_empty()).then(|| view! {
+                <ul class="lifecycle" data-testid="node-lifecycle" aria-label="node lifecycle">
+                    {node.lifecycle.iter().map(|note| view! { <li>{format!("◷ {note}")}</li> }).collect_view()}
+                </ul>
             })}
             <div class="bars">
                 <Bar label="cpu" percent=cpu detail=format!("{}m / {}m", node.cpu_requested_milli, node.cpu_allocatable_milli)/>

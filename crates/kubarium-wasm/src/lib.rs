@@ -22,6 +22,8 @@ export interface NodeView {
   memoryAllocatableBytes: number; podsAllocatable: number; pods: PodView[];
   /** Why not here: DaemonSets without a pod here and Pending pods that cannot come, with the reason. */
   whyNot: string[];
+  /** The node lifecycle controller at work: silent kubelet, NoExecute taints, next eviction. */
+  lifecycle: string[];
 }
 /** A pod a Service selects, and how its Endpoints list it. */
 export interface ServicePodView { uid: string; name: string; node: string | null; endpoint: "ready" | "notReady" | "none" }

@@ -23,6 +23,55 @@ pub const MONITOR_GRACE_MS: Millis = 50 * SECOND_MS;
 
 const SOURCE: &str = "node-controller";
 
+/// What the node lifecycle controller is doing about a node, as lines for its card: the
+/// silent kubelet and when the controller will call the node Unknown, the `NoExecute` taints
+/// and since when, and when the first of its pods will be evicted (a countdown from `now`).
+pub fn lifecycle_notes(simulation: &Simulation, name: &str) -> Vec<String> {
+    use crate::time::format_duration;
+    let now = simulation.now();
+    let mut notes = Vec::new();
+    if let Some(kubelet) = simulation.kubelets.get(name).filter(|kubelet| !kubelet.alive) {
+        let stopped = kubelet.stopped_ms.unwrap_or(now);
+        let verdict = verdict_time(kubelet);
+        if verdict > now {
+            notes.push(format!(
+                "kubelet silent since {}; Unknown at {} (in {}: {}s grace, checked every {}s)",
+                format_duration(stopped),
+                format_duration(verdict),
+                format_duration(verdict - now),
+                MONITOR_GRACE_MS / SECOND_MS,
+                MONITOR_PERIOD_MS / SECOND_MS
+            ));
+        } else {
+            notes.push(format!("kubelet silent since {}", format_duration(stopped)));
+        }
+    }
+    let Some(node) = simulation.store.nodes.get(name) else {
+        return notes;
+    };
+    let taints = no_execute_taints(node);
+    for taint in &taints {
+        if let Some(added) = taint.time_added_ms {
+            notes.push(format!("{}:NoExecute since {}", taint.key, format_duration(added)));
+        }
+    }
+    if !taints.is_empty() {
+        let next = simulation
+            .store
+            .pods_on_node(name)
+            .filter_map(|key| eviction_time(simulation, key, &taints, now))
+            .min();
+        if let Some(next) = next {
+            notes.push(format!(
+                "next eviction at {} (in {}), when a pod's tolerationSeconds run out",
+                format_duration(next),
+                format_duration(next - now)
+            ));
+        }
+    }
+    notes
+}
+
 /// The machine stops: no more heartbeats. Schedules the controller's verdict.
 pub fn fail_node(simulation: &mut Simulation, name: &str) -> Result<(), ActionError> {
     let now = simulation.now();
@@ -290,4 +339,38 @@ pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
         "Taint manager: deleting due to NoExecute taint",
     );
     simulation.delete_pod_gracefully(key, None);
+}
+
+#[cfg(test)]
+mod lifecycle_notes_tests {
+    use super::*;
+    use crate::sim::ClusterConfig;
+
+    /// A node whose kubelet stops at 20s: its last heartbeat was at 20s, so the controller calls
+    /// it Unknown at the first 5s tick after 20s + 50s, taints it unreachable, and a pod with
+    /// the default 300s toleration is evicted 300s after the taint came.
+    #[test]
+    fn a_failed_node_card_counts_down_to_the_eviction() {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 1));
+        simulation
+            .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: web, image: nginx}]}\n")
+            .expect("valid");
+        simulation.run_until(20 * SECOND_MS).expect("runs");
+        assert!(lifecycle_notes(&simulation, "node-1").is_empty());
+        simulation.fail_node("node-1").expect("exists");
+        simulation.run_until(30 * SECOND_MS).expect("runs");
+        assert_eq!(
+            lifecycle_notes(&simulation, "node-1"),
+            ["kubelet silent since 20s; Unknown at 1m15s (in 45s: 50s grace, checked every 5s)"]
+        );
+        simulation.run_until(80 * SECOND_MS).expect("runs");
+        assert_eq!(
+            lifecycle_notes(&simulation, "node-1"),
+            [
+                "kubelet silent since 20s",
+                "node.kubernetes.io/unreachable:NoExecute since 1m15s",
+                "next eviction at 6m15s (in 4m55s), when a pod's tolerationSeconds run out",
+            ]
+        );
+    }
 }

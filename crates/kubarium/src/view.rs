@@ -47,6 +47,9 @@ pub struct NodeView {
     pub memory_allocatable_bytes: i64,
     pub pods_allocatable: i64,
     pub pods: Vec<PodView>,
+    /// What the node lifecycle controller is doing about it: silent kubelet, `NoExecute`
+    /// taints, the countdown to the next eviction (`nodelifecycle::lifecycle_notes`).
+    pub lifecycle: Vec<String>,
     /// Why not here: each DaemonSet that has no pod on this node and each Pending pod that
     /// cannot go to it, with the controller's or the scheduler's own reason
     /// (`daemonset/fluentd: node(s) had untolerated taint {...}`).
@@ -231,6 +234,7 @@ impl Simulation {
                     memory_allocatable_bytes: allocatable("memory").value(),
                     pods_allocatable: allocatable("pods").value(),
                     why_not: why_not.reasons(self, node),
+                    lifecycle: crate::nodelifecycle::lifecycle_notes(self, &node.metadata.name),
                     pods: self
                         .store
                         .pods_on_node(&node.metadata.name)
