@@ -86,6 +86,16 @@ fn namespace_policies(store: &Store, namespace: &str) -> (Vec<LimitRange>, Vec<R
 }
 
 impl Simulation {
+    /// The ResourceQuotas of every namespace, by namespace and name.
+    pub fn resource_quotas(&self) -> impl Iterator<Item = &ResourceQuota> {
+        self.store.resource_quotas.values()
+    }
+
+    /// The LimitRanges of every namespace, by namespace and name.
+    pub fn limit_ranges(&self) -> impl Iterator<Item = &LimitRange> {
+        self.store.limit_ranges.values()
+    }
+
     /// Creates a pod through admission, as a controller's `CreatePods` does: the name generated
     /// first (`BeforeCreate`), then the plugins; refused, nothing is stored and the API
     /// server's message comes back (`pods "web-x7k2p" is forbidden: exceeded quota: ...`).
