@@ -583,7 +583,7 @@ pub fn sync(simulation: &mut Simulation, kind: ReplicaKind, key: &ObjectKey) -> 
     // successful one forgets its failures.
     let work = kind.work(key.clone());
     if manage_error.is_some() {
-        return Some(super::retry::failed(simulation, work));
+        return Some(super::retry::failed(simulation, work, super::retry::CONTROLLER));
     }
     super::retry::succeeded(simulation, &work);
     if held_back {
