@@ -34,7 +34,7 @@ cron      explains a CronJob schedule (robfig/cron's standard parser, as Kuberne
           --json prints {"description": ..., "next": [UTC times]}.
 get       plays FILE up to DUR and prints the `kubectl get` table of each KIND (pods, nodes,
           daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs,
-          namespaces, events, services, endpoints, endpointslices).
+          namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges).
 share     prints a playground link that opens FILE (a scenario, or manifests on 3 nodes) at
           simulated time DUR (default 10s, where the playground shows a fresh apply); the
           scenario is compressed into the link's fragment, so no server keeps it. --base is the
@@ -436,7 +436,7 @@ fn get(args: &[String]) -> Result<ExitCode> {
     }
     let file = file.with_context(|| format!("get needs a FILE\n\n{USAGE}"))?;
     if kinds.is_empty() {
-        bail!("get needs a KIND (pods, nodes, daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs, namespaces, events, services, endpoints, endpointslices)\n\n{USAGE}");
+        bail!("get needs a KIND (pods, nodes, daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs, namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges)\n\n{USAGE}");
     }
     let text = read(&file)?;
     let simulation = if looks_like_scenario(&text) {

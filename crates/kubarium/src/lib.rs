@@ -9,6 +9,7 @@
 //! items on one event queue. The full engine, validation and controllers grow from here.
 
 pub mod actions;
+pub mod admission;
 pub mod api;
 pub mod behaviour;
 pub mod bench;

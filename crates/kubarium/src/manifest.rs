@@ -12,8 +12,8 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 
 use crate::api::{
-    CronJob, DaemonSet, Deployment, Job, Namespace, Node as NodeObject, Pod, ReplicaSet, ReplicationController,
-    Service,
+    CronJob, DaemonSet, Deployment, Job, LimitRange, Namespace, Node as NodeObject, Pod, ReplicaSet,
+    ReplicationController, ResourceQuota, Service,
 };
 use crate::schema::{self, DecodeErrorKind};
 use crate::yaml::{self, Node, Pos, Value};
@@ -32,6 +32,8 @@ pub enum Manifest {
     /// A Node object: applying it joins a machine (with a kubelet) to the cluster.
     Node(Box<NodeObject>),
     Service(Box<Service>),
+    ResourceQuota(Box<ResourceQuota>),
+    LimitRange(Box<LimitRange>),
     /// A valid object of a kind the simulation does not play yet.
     NotSimulated {
         api_version: String,
@@ -386,6 +388,14 @@ fn decode_object(
             note_ignored(serde_json::to_value(&namespace).unwrap_or_default());
             Manifest::Namespace(Box::new(namespace))
         }),
+        ("v1", "ResourceQuota") => typed::<ResourceQuota>(&object).map(|quota| {
+            note_ignored(serde_json::to_value(&quota).unwrap_or_default());
+            Manifest::ResourceQuota(Box::new(quota))
+        }),
+        ("v1", "LimitRange") => typed::<LimitRange>(&object).map(|limit_range| {
+            note_ignored(serde_json::to_value(&limit_range).unwrap_or_default());
+            Manifest::LimitRange(Box::new(limit_range))
+        }),
         _ => Ok(Manifest::NotSimulated {
             api_version: api_version.to_string(),
             kind: kind.to_string(),
@@ -568,12 +578,12 @@ mod tests {
     #[test]
     fn valid_objects_of_other_kinds_are_read() {
         let manifests =
-            parse_manifests("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: pi}\nspec:\n  hard: {pods: '2'}\n").expect("valid");
+            parse_manifests("apiVersion: v1\nkind: Endpoints\nmetadata: {name: pi}\n").expect("valid");
         assert_eq!(
             manifests,
             [Manifest::NotSimulated {
                 api_version: "v1".to_string(),
-                kind: "ResourceQuota".to_string(),
+                kind: "Endpoints".to_string(),
                 name: "pi".to_string()
             }]
         );

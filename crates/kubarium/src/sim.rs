@@ -141,6 +141,8 @@ pub enum Work {
     SyncEndpoints(ObjectKey),
     /// The EndpointSlice controller looks at a Service.
     SyncEndpointSlices(ObjectKey),
+    /// The resource quota controller recounts a ResourceQuota's usage.
+    SyncResourceQuota(ObjectKey),
 }
 
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
@@ -283,6 +285,8 @@ pub struct Simulation {
     pub(crate) mirror_status: BTreeMap<ObjectKey, (crate::api::PodStatus, PodRuntime)>,
     /// Runs per owner and container, for `fail_first` behaviour.
     behaviour_attempts: BTreeMap<String, u32>,
+    /// Failed syncs in a row per work item, for the controllers' rate-limited retries.
+    pub(crate) retry_failures: BTreeMap<Work, u32>,
     next_pod_ip: u32,
     /// The scheduler's snapshot of the nodes, in name order, each with its usage slot; rebuilt
     /// after any node changes.
@@ -314,6 +318,7 @@ impl Simulation {
             unschedulable: BTreeMap::new(),
             next_start_node_index: 0,
             filter_results: BTreeMap::new(),
+            retry_failures: BTreeMap::new(),
             mirror_status: BTreeMap::new(),
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
@@ -435,6 +440,7 @@ impl Simulation {
         let Parsed { manifests, notices } = parse_manifests_with_notices(text)?;
         let mut problems = Vec::new();
         let mut service_dry_run = crate::services::DryRun::of(self);
+        let mut admission_dry_run = crate::admission::DryRun::of(self);
         for manifest in &manifests {
             let problem = |message: String| Problem {
                 document: 0,
@@ -455,8 +461,20 @@ impl Simulation {
                 Manifest::Pod(pod) => {
                     if let Err(error) = self.check_namespace(&pod.metadata) {
                         problems.push(problem(error.0));
+                    } else if self.store.pod(&manifest_key(&pod.metadata)).is_none() {
+                        if let Err(message) = admission_dry_run.admit(self, pod) {
+                            problems.push(problem(message));
+                        }
                     }
                 }
+                Manifest::ResourceQuota(quota) => match self.check_namespace(&quota.metadata) {
+                    Err(error) => problems.push(problem(error.0)),
+                    Ok(()) => admission_dry_run.add_quota(self, manifest_key(&quota.metadata), quota),
+                },
+                Manifest::LimitRange(limit_range) => match self.check_namespace(&limit_range.metadata) {
+                    Err(error) => problems.push(problem(error.0)),
+                    Ok(()) => admission_dry_run.add_limit_range(manifest_key(&limit_range.metadata), limit_range),
+                },
                 Manifest::DaemonSet(daemon_set) => {
                     if let Err(error) = self.check_namespace(&daemon_set.metadata) {
                         problems.push(problem(error.0));
@@ -524,11 +542,15 @@ impl Simulation {
                     // `kubectl apply` of an existing pod may only change a few fields; the
                     // playground replaces nothing and keeps the running pod.
                     if self.store.pod(&manifest_key(&pod.metadata)).is_none() {
-                        self.create_pod(*pod);
+                        // Admitted while the batch was checked, so admitted again here.
+                        let created = self.try_create_pod(*pod);
+                        debug_assert!(created.is_ok(), "{created:?}");
                     }
                 }
                 Manifest::Namespace(namespace) => self.apply_namespace(*namespace),
                 Manifest::Node(node) => self.apply_node(*node),
+                Manifest::ResourceQuota(quota) => controller::resourcequota::apply_quota(self, *quota),
+                Manifest::LimitRange(limit_range) => controller::resourcequota::apply_limit_range(self, *limit_range),
                 Manifest::Service(service) => {
                     let key = manifest_key(&service.metadata);
                     crate::services::apply(self, key, *service);
@@ -1030,6 +1052,7 @@ impl Simulation {
             }
             controller::job::on_pod_removed(self, &pod);
             controller::endpoints::on_pod_changed(self, &key.namespace, &pod.metadata.labels);
+            controller::resourcequota::replenish(self, &key.namespace);
             kubelet::on_pod_removed(self, &pod, runtime);
         }
     }
@@ -1163,6 +1186,7 @@ impl Simulation {
     pub(crate) fn pod_status_changed(&mut self, key: &ObjectKey) {
         crate::history::observe(self, key);
         controller::endpoints::on_stored_pod_changed(self, key);
+        controller::resourcequota::on_pod_changed(self, key);
         let Some(owner) = self
             .store
             .pod(key)
@@ -1365,6 +1389,9 @@ impl Simulation {
                 if let Some(after) = controller::endpointslice::sync(self, &key) {
                     self.enqueue_at(Work::SyncEndpointSlices(key), self.now + after);
                 }
+            }
+            Work::SyncResourceQuota(key) => {
+                controller::resourcequota::sync(self, &key);
             }
         }
         true

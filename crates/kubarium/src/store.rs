@@ -165,6 +165,8 @@ pub struct Store {
     pub replica_sets: BTreeMap<ObjectKey, ReplicaSet>,
     pub replication_controllers: BTreeMap<ObjectKey, ReplicationController>,
     pub deployments: BTreeMap<ObjectKey, Deployment>,
+    pub resource_quotas: BTreeMap<ObjectKey, crate::api::ResourceQuota>,
+    pub limit_ranges: BTreeMap<ObjectKey, crate::api::LimitRange>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<SharedKey, Box<Pod>>,

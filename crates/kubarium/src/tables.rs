@@ -9,6 +9,8 @@ use crate::view::pod_status_column;
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
 mod workloads;
+mod quota;
+pub use quota::{limit_ranges, resource_quotas};
 pub use workloads::{deployments, format_selector, replica_sets, replication_controllers, rollout_status};
 
 /// The Kubernetes version nodes report (the schema's version).
@@ -69,7 +71,9 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "services" | "service" | "svc" => Ok(services(simulation)),
         "endpoints" | "ep" => Ok(endpoints(simulation)),
         "endpointslices" | "endpointslice" => Ok(endpoint_slices(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, replicasets, replicationcontrollers, deployments, namespaces, events, services, endpoints, endpointslices)")),
+        "resourcequotas" | "resourcequota" | "quota" => Ok(resource_quotas(simulation)),
+        "limitranges" | "limitrange" | "limits" => Ok(limit_ranges(simulation)),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, replicasets, replicationcontrollers, deployments, namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges)")),
     }
 }
 

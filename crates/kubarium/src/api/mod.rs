@@ -8,11 +8,13 @@
 mod apps;
 mod batch;
 mod core;
+mod quota;
 mod service;
 
 pub use apps::*;
 pub use batch::*;
 pub use core::*;
+pub use quota::*;
 pub use service::*;
 
 use std::borrow::Cow;

@@ -564,11 +564,15 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             job.tracking.counted_terminating.insert(uid, pod_key);
         }
     }
-    for index in to_create {
-        let (uid, name) = create_job_pod(simulation, &job, index);
-        job.tracking.uncounted.insert(uid, ObjectKey::new(&namespace, &name));
-        created += 1;
-    }
+    // `manageJob` creates in slow-start batches and stops after a batch with a failure.
+    let mut pending = to_create.into_iter();
+    let (_, create_error) =
+        super::replicaset::slow_start_batch(pending.len(), super::replicaset::SLOW_START_INITIAL_BATCH_SIZE, || {
+            let (uid, name) = create_job_pod(simulation, &job, pending.next().flatten())?;
+            job.tracking.uncounted.insert(uid, ObjectKey::new(&namespace, &name));
+            created += 1;
+            Ok(())
+        });
     active_count = active_count - deleted + created;
 
     job.status.active = active_count;
@@ -658,6 +662,14 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             }
         }
     }
+    // `processNextWorkItem`: a sync whose pods could not all be created is retried with the
+    // Job queue's back-off; a successful one forgets the failures.
+    let work = Work::SyncJob(key.clone());
+    if create_error.is_some() {
+        let after = super::retry::failed(simulation, work, super::retry::JOB_API);
+        return Some(requeue.map_or(after, |other| other.min(after)));
+    }
+    super::retry::succeeded(simulation, &work);
     requeue
 }
 
@@ -721,8 +733,9 @@ fn pods_for_removal(active: &[&Pod], count: usize) -> Vec<ObjectKey> {
 
 /// A pod from the Job's template (`manageJob` with `podTemplate`): owned by the Job, named
 /// `JOB-` (Indexed: `JOB-INDEX-`) plus a random suffix, an Indexed pod with its completion index
-/// as annotation and label and `JOB-INDEX` as hostname.
-fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> (String, String) {
+/// as annotation and label and `JOB-INDEX` as hostname. A pod the API server refuses is a
+/// `FailedCreate` event (the pod control's `createPods`) and the error.
+fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(String, String), String> {
     let template = &job.spec.template;
     let mut metadata = ObjectMeta {
         generate_name: match index {
@@ -762,7 +775,14 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         spec,
         status: Default::default(),
     };
-    let pod_key = simulation.create_pod(pod);
+    let pod_key = match simulation.try_create_pod(pod) {
+        Ok(key) => key,
+        Err(message) => {
+            let message = format!("Error creating: {message}");
+            simulation.record_event("Warning", "FailedCreate", job_object(job), &job.metadata.namespace, message.clone(), SOURCE);
+            return Err(message);
+        }
+    };
     simulation.record_event(
         "Normal",
         "SuccessfulCreate",
@@ -776,7 +796,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         .pod(&pod_key)
         .map(|pod| pod.metadata.uid.clone())
         .unwrap_or_default();
-    (uid, pod_key.name)
+    Ok((uid, pod_key.name))
 }
 
 /// The TTL-after-finished controller (`processJob`): a finished Job whose TTL ran out is

@@ -8,3 +8,5 @@ pub mod endpointslice;
 pub mod job;
 pub mod job_policies;
 pub mod replicaset;
+pub mod resourcequota;
+pub mod retry;

@@ -579,6 +579,13 @@ pub fn sync(simulation: &mut Simulation, kind: ReplicaKind, key: &ObjectKey) -> 
     if store_status(simulation, kind, key, status) && kind == ReplicaKind::ReplicaSet {
         replica_set_changed(simulation, key);
     }
+    // `processNextWorkItem`: a failed sync is retried with the queue's rate limiter, a
+    // successful one forgets its failures.
+    let work = kind.work(key.clone());
+    if manage_error.is_some() {
+        return Some(super::retry::failed(simulation, work, super::retry::CONTROLLER));
+    }
+    super::retry::succeeded(simulation, &work);
     if held_back {
         return Some(0);
     }
@@ -615,8 +622,7 @@ fn manage_replicas(
         let diff = wanted - have;
         let batch = diff.min(BURST_REPLICAS);
         let (_, error) = slow_start_batch(batch, SLOW_START_INITIAL_BATCH_SIZE, || {
-            create_pod(simulation, kind, replica_set);
-            Ok(())
+            create_pod(simulation, kind, replica_set)
         });
         let error = error.map(|message| ManageError {
             reason: "FailedCreate",
@@ -650,8 +656,10 @@ fn manage_replicas(
 }
 
 /// `CreatePods` with `GetPodFromTemplate`: the template's labels, annotations, finalizers and
-/// spec, a generated name after the object's, and a controller reference to it.
-fn create_pod(simulation: &mut Simulation, kind: ReplicaKind, replica_set: &ReplicaSet) {
+/// spec, a generated name after the object's, and a controller reference to it. A pod the API
+/// server refuses (admission) is a `FailedCreate` event (`createPods` in
+/// `pkg/controller/controller_utils.go`) and the error.
+fn create_pod(simulation: &mut Simulation, kind: ReplicaKind, replica_set: &ReplicaSet) -> Result<(), String> {
     let template = &replica_set.spec.template;
     let pod = Pod {
         metadata: crate::api::ObjectMeta {
@@ -670,7 +678,20 @@ fn create_pod(simulation: &mut Simulation, kind: ReplicaKind, replica_set: &Repl
         spec: template.spec.clone(),
         status: Default::default(),
     };
-    let pod_key = simulation.create_pod(pod);
+    let pod_key = match simulation.try_create_pod(pod) {
+        Ok(key) => key,
+        Err(message) => {
+            simulation.record_event(
+                "Warning",
+                "FailedCreate",
+                kind.object(&replica_set.metadata.name),
+                &replica_set.metadata.namespace,
+                format!("Error creating: {message}"),
+                kind.source(),
+            );
+            return Err(message);
+        }
+    };
     simulation.record_event(
         "Normal",
         "SuccessfulCreate",
@@ -681,6 +702,7 @@ fn create_pod(simulation: &mut Simulation, kind: ReplicaKind, replica_set: &Repl
     );
     // The informer's `addPod` handler: the new pod's controller looks again.
     simulation.enqueue_now(kind.work(ObjectKey::of(&replica_set.metadata)));
+    Ok(())
 }
 
 #[cfg(test)]

@@ -796,6 +796,16 @@ fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
         "service" | "svc" => simulation
             .service(namespace, name)
             .and_then(|service| serde_json::to_value(service).ok()),
+        "resourcequota" | "quota" => simulation
+            .store
+            .resource_quotas
+            .get(&crate::sim::ObjectKey::new(namespace, name))
+            .and_then(|quota| serde_json::to_value(quota).ok()),
+        "limitrange" | "limits" => simulation
+            .store
+            .limit_ranges
+            .get(&crate::sim::ObjectKey::new(namespace, name))
+            .and_then(|limit_range| serde_json::to_value(limit_range).ok()),
         _ => None,
     }
 }
