@@ -35,6 +35,8 @@ const TABLE_KINDS: &[&str] = &[
     "services",
     "endpoints",
     "endpointslices",
+    "resourcequotas",
+    "limitranges",
 ];
 
 /// Where the editor's text and the last text that applied are kept across reloads.
@@ -394,8 +396,8 @@ pub fn App() -> impl IntoView {
             </ul>
         })}
         <p class="notice" role="note">
-            "Preview: Pods, Nodes, Namespaces, DaemonSets, Jobs, CronJobs, Deployments, ReplicaSets, ReplicationControllers and Services (with Endpoints and EndpointSlices) are simulated. "
-            "Every kind is checked field by field as kubectl apply checks it; the others (HPA, quotas, limit ranges) are not played yet."
+            "Preview: Pods, Nodes, Namespaces, DaemonSets, Jobs, CronJobs, Deployments, ReplicaSets, ReplicationControllers, Services (with Endpoints and EndpointSlices), ResourceQuotas and LimitRanges are simulated. "
+            "Every kind is checked field by field as kubectl apply checks it; the HorizontalPodAutoscaler is not played yet."
         </p>
         <main class=if panels.editor { "layout" } else { "layout no-editor" }>
             <Show when=move || panels.editor>

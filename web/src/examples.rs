@@ -126,6 +126,12 @@ pub const GALLERY: &[Example] = &[
         scenario: scenario!("deployment-rolling-update"),
     },
     Example {
+        id: "quota-deployment",
+        title: "ResourceQuota stopping a Deployment",
+        watch: "Only two of four pods fit the quota: the ReplicaSet reports FailedCreate with the API server's \"exceeded quota\" message and retries (see the events table).",
+        scenario: scenario!("quota-deployment"),
+    },
+    Example {
         id: "service-daemonset",
         title: "Service with endpoints following pods",
         watch: "Hover the Service box: its pods light up. Endpoints go not-ready when node-2 fails at 20s; node-3's pod leaves them after it is deleted at 100s.",
