@@ -165,6 +165,7 @@ pub struct Store {
     pub replica_sets: BTreeMap<ObjectKey, ReplicaSet>,
     pub replication_controllers: BTreeMap<ObjectKey, ReplicationController>,
     pub deployments: BTreeMap<ObjectKey, Deployment>,
+    pub horizontal_pod_autoscalers: BTreeMap<ObjectKey, crate::api::HorizontalPodAutoscaler>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<SharedKey, Box<Pod>>,

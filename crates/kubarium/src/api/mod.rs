@@ -6,11 +6,13 @@
 //! ignores the rest. Timestamps are simulated milliseconds since the start of the run.
 
 mod apps;
+mod autoscaling;
 mod batch;
 mod core;
 mod service;
 
 pub use apps::*;
+pub use autoscaling::*;
 pub use batch::*;
 pub use core::*;
 pub use service::*;

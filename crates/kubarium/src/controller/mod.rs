@@ -7,4 +7,5 @@ pub mod endpoints;
 pub mod endpointslice;
 pub mod job;
 pub mod job_policies;
+pub mod podautoscaler;
 pub mod replicaset;
