@@ -6,7 +6,10 @@
 use crate::api::Taint;
 use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEFAULT_NAMESPACE};
 
+mod autoscale;
 mod deployment;
+
+pub use autoscale::AutoscalingAction;
 
 /// The annotation `kubectl create job --from=cronjob/...` puts on the Job.
 pub const INSTANTIATE_ANNOTATION: &str = "cronjob.kubernetes.io/instantiate";
@@ -158,6 +161,8 @@ pub enum Action {
         name: String,
         resume: bool,
     },
+    /// `autoscale`, `delete hpa` and `load` (`actions/autoscale.rs`).
+    Autoscaling(AutoscalingAction),
 }
 
 /// The action as the command line that makes it (`kubectl` left out), for logs and the UI.
@@ -176,6 +181,7 @@ impl std::fmt::Display for Action {
         };
         match self {
             Action::Apply { .. } => write!(formatter, "apply -f -"),
+            Action::Autoscaling(action) => write!(formatter, "{action}"),
             Action::DeletePod { namespace, name } => write!(formatter, "delete pod {name}{}", in_namespace(namespace)),
             Action::DeleteDaemonSet {
                 namespace,
@@ -386,7 +392,6 @@ const NOT_YET: &[(&str, &str)] = &[
         "create",
         "only `create job NAME --from=cronjob/NAME` is simulated; other objects come with `apply -f -`",
     ),
-    ("autoscale", "autoscaling needs the HPA controller"),
     (
         "rollout",
         "`rollout` does `restart`, `undo`, `pause` and `resume` (and `status` as a report, not an action)",
@@ -455,6 +460,9 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
             .any(|flag| flag == name || flag.starts_with(&format!("{name}=")))
     };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let Some(action) = autoscale::parse(&args, &flags, &namespace) {
+        return action.map(Action::Autoscaling);
+    }
     let node_name = |rest: &[&str], verb: &str| -> Result<String, String> {
         match rest {
             [name] => Ok(name.to_string()),
@@ -801,6 +809,7 @@ impl Simulation {
                 .map(|_| ())
                 .map_err(|error| ActionError(error.to_string())),
             Action::DeletePod { namespace, name } => self.delete_pod(namespace, name),
+            Action::Autoscaling(action) => self.perform_autoscaling(action),
             Action::DeleteDaemonSet {
                 namespace,
                 name,
@@ -1478,7 +1487,7 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_do_with_a_reason() {
-        assert!(parse_action("autoscale deployment/web --max=3", None)
+        assert!(parse_action("set resources deployment/web --limits=cpu=200m", None)
             .unwrap_err()
             .contains("not simulated yet"));
         assert!(parse_action("scale job/pi --replicas=3", None)

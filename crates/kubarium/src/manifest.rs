@@ -34,6 +34,8 @@ pub enum Manifest {
     Service(Box<Service>),
     ResourceQuota(Box<ResourceQuota>),
     LimitRange(Box<LimitRange>),
+    /// A HorizontalPodAutoscaler of `autoscaling/v2`, or of `autoscaling/v1` converted to it.
+    HorizontalPodAutoscaler(Box<crate::api::HorizontalPodAutoscaler>),
     /// A valid object of a kind the simulation does not play yet.
     NotSimulated {
         api_version: String,
@@ -384,6 +386,18 @@ fn decode_object(
             note_ignored(serde_json::to_value(&service).unwrap_or_default());
             Manifest::Service(Box::new(service))
         }),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => {
+            typed::<crate::api::HorizontalPodAutoscaler>(&object).map(|hpa| {
+                note_ignored(serde_json::to_value(&hpa).unwrap_or_default());
+                Manifest::HorizontalPodAutoscaler(Box::new(hpa))
+            })
+        }
+        ("autoscaling/v1", "HorizontalPodAutoscaler") => {
+            typed::<crate::api::HorizontalPodAutoscalerV1>(&object).map(|hpa| {
+                note_ignored(serde_json::to_value(&hpa).unwrap_or_default());
+                Manifest::HorizontalPodAutoscaler(Box::new(hpa.into_v2()))
+            })
+        }
         ("v1", "Namespace") => typed::<Namespace>(&object).map(|namespace| {
             note_ignored(serde_json::to_value(&namespace).unwrap_or_default());
             Manifest::Namespace(Box::new(namespace))

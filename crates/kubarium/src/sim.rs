@@ -143,6 +143,8 @@ pub enum Work {
     SyncEndpointSlices(ObjectKey),
     /// The resource quota controller recounts a ResourceQuota's usage.
     SyncResourceQuota(ObjectKey),
+    /// The horizontal pod autoscaler controller looks at an HPA.
+    SyncHorizontalPodAutoscaler(ObjectKey),
 }
 
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
@@ -294,6 +296,8 @@ pub struct Simulation {
     events: Vec<EventRecord>,
     /// Job pods' lives, for the timelines (an observer; nothing reads it back).
     pub(crate) history: crate::history::History,
+    /// The HPA controller's memory and the simulated CPU loads it reads.
+    pub(crate) autoscaling: controller::podautoscaler::State,
     /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
     /// looked up, never iterated, so its order cannot leak.
     interned: FastSet<Arc<str>>,
@@ -326,6 +330,7 @@ impl Simulation {
             interned: FastSet::default(),
             events: Vec::new(),
             history: Default::default(),
+            autoscaling: Default::default(),
         };
         for name in INITIAL_NAMESPACES {
             let mut metadata = ObjectMeta {
@@ -523,6 +528,13 @@ impl Simulation {
                         problems.push(problem(error.0));
                     }
                 }
+                Manifest::HorizontalPodAutoscaler(hpa) => {
+                    if let Err(error) = self.check_namespace(&hpa.metadata) {
+                        problems.push(problem(error.0));
+                    } else if let Err(message) = controller::podautoscaler::check_simulated(hpa) {
+                        problems.push(problem(message));
+                    }
+                }
                 Manifest::Namespace(_) | Manifest::Node(_) => {}
             }
         }
@@ -538,6 +550,7 @@ impl Simulation {
                 Manifest::ReplicaSet(replica_set) => self.apply_replica_set(*replica_set),
                 Manifest::ReplicationController(controller) => self.apply_replication_controller(*controller),
                 Manifest::Deployment(deployment) => self.apply_deployment(*deployment),
+                Manifest::HorizontalPodAutoscaler(hpa) => self.apply_horizontal_pod_autoscaler(*hpa),
                 Manifest::Pod(pod) => {
                     // `kubectl apply` of an existing pod may only change a few fields; the
                     // playground replaces nothing and keeps the running pod.
@@ -1392,6 +1405,11 @@ impl Simulation {
             }
             Work::SyncResourceQuota(key) => {
                 controller::resourcequota::sync(self, &key);
+            }
+            Work::SyncHorizontalPodAutoscaler(key) => {
+                if let Some(after) = controller::podautoscaler::sync(self, &key) {
+                    self.enqueue_at(Work::SyncHorizontalPodAutoscaler(key), self.now + after);
+                }
             }
         }
         true

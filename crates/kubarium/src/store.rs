@@ -167,6 +167,7 @@ pub struct Store {
     pub deployments: BTreeMap<ObjectKey, Deployment>,
     pub resource_quotas: BTreeMap<ObjectKey, crate::api::ResourceQuota>,
     pub limit_ranges: BTreeMap<ObjectKey, crate::api::LimitRange>,
+    pub horizontal_pod_autoscalers: BTreeMap<ObjectKey, crate::api::HorizontalPodAutoscaler>,
     /// Pods by key for look-ups, and their keys in order for iteration.
     /// Boxed: the table moves its slots when it grows, and a pod is large.
     pods: FastMap<SharedKey, Box<Pod>>,

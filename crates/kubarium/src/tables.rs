@@ -6,6 +6,8 @@ use crate::sim::Simulation;
 use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
 
+mod autoscaling;
+pub use autoscaling::{format_metrics, horizontal_pod_autoscalers};
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
 mod workloads;
@@ -73,7 +75,8 @@ pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
         "endpointslices" | "endpointslice" => Ok(endpoint_slices(simulation)),
         "resourcequotas" | "resourcequota" | "quota" => Ok(resource_quotas(simulation)),
         "limitranges" | "limitrange" | "limits" => Ok(limit_ranges(simulation)),
-        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, replicasets, replicationcontrollers, deployments, namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges)")),
+        "horizontalpodautoscalers" | "horizontalpodautoscaler" | "hpa" => Ok(horizontal_pod_autoscalers(simulation)),
+        other => Err(format!("the server doesn't have a resource type \"{other}\" (kubarium knows pods, nodes, daemonsets, controllerrevisions, jobs, cronjobs, replicasets, replicationcontrollers, deployments, namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges, horizontalpodautoscalers)")),
     }
 }
 

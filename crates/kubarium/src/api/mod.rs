@@ -6,12 +6,14 @@
 //! ignores the rest. Timestamps are simulated milliseconds since the start of the run.
 
 mod apps;
+mod autoscaling;
 mod batch;
 mod core;
 mod quota;
 mod service;
 
 pub use apps::*;
+pub use autoscaling::*;
 pub use batch::*;
 pub use core::*;
 pub use quota::*;

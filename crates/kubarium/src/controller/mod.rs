@@ -7,6 +7,7 @@ pub mod endpoints;
 pub mod endpointslice;
 pub mod job;
 pub mod job_policies;
+pub mod podautoscaler;
 pub mod replicaset;
 pub mod resourcequota;
 pub mod retry;

@@ -184,6 +184,7 @@ impl KindName for String {
                     "rs" | "replicasets" => "replicaset".to_string(),
                     "rc" | "replicationcontrollers" => "replicationcontroller".to_string(),
                     "deploy" | "deployments" => "deployment".to_string(),
+                    "hpa" | "horizontalpodautoscalers" => "horizontalpodautoscaler".to_string(),
                     other => other.to_string(),
                 };
                 format!("{kind}/{name}")
@@ -793,6 +794,9 @@ fn object_json(simulation: &Simulation, object: &str) -> Option<Json> {
         "deployment" => simulation
             .deployment(namespace, name)
             .and_then(|deployment| serde_json::to_value(deployment).ok()),
+        "horizontalpodautoscaler" | "hpa" => simulation
+            .horizontal_pod_autoscaler(namespace, name)
+            .and_then(|hpa| serde_json::to_value(hpa).ok()),
         "service" | "svc" => simulation
             .service(namespace, name)
             .and_then(|service| serde_json::to_value(service).ok()),
@@ -819,6 +823,9 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
         "replicaset" => simulation
             .replica_set("default", name)
             .map(|replica_set| replica_set.status.conditions.clone()),
+        "horizontalpodautoscaler" | "hpa" => simulation
+            .horizontal_pod_autoscaler("default", name)
+            .map(|hpa| hpa.status.conditions.clone()),
         // A Deployment's conditions also carry `lastUpdateTime`; the expectation looks at type,
         // status and reason only.
         "deployment" => simulation.deployment("default", name).map(|deployment| {
