@@ -618,3 +618,6 @@ impl Reconcile {
         true
     }
 }
+
+#[cfg(test)]
+mod tests;
