@@ -30,6 +30,7 @@ const TABLE_KINDS: &[&str] = &[
     "events",
     "controllerrevisions",
     "deployments",
+    "hpa",
     "replicasets",
     "replicationcontrollers",
     "services",
@@ -396,8 +397,8 @@ pub fn App() -> impl IntoView {
             </ul>
         })}
         <p class="notice" role="note">
-            "Preview: Pods, Nodes, Namespaces, DaemonSets, Jobs, CronJobs, Deployments, ReplicaSets, ReplicationControllers, Services (with Endpoints and EndpointSlices), ResourceQuotas and LimitRanges are simulated. "
-            "Every kind is checked field by field as kubectl apply checks it; the HorizontalPodAutoscaler is not played yet."
+            "Simulated: Pods, Nodes, Namespaces, DaemonSets, Jobs, CronJobs, Deployments, ReplicaSets, ReplicationControllers, Services (with Endpoints and EndpointSlices), HorizontalPodAutoscalers (CPU, with a simulated load: load deployment/NAME --cpu=300m), ResourceQuotas and LimitRanges. "
+            "Every manifest is checked field by field as kubectl apply checks it. What differs from a real cluster is listed in docs/differences.md."
         </p>
         <main class=if panels.editor { "layout" } else { "layout no-editor" }>
             <Show when=move || panels.editor>

@@ -126,6 +126,12 @@ pub const GALLERY: &[Example] = &[
         scenario: scenario!("deployment-rolling-update"),
     },
     Example {
+        id: "hpa-scale-out-in",
+        title: "HPA scaling out and back in",
+        watch: "A CPU load at 40s makes the HPA double the pods every 15s up to 10; the load drops at 200s, but it scales in only 300s after its last high recommendation (see the hpa table).",
+        scenario: scenario!("hpa-scale-out-in"),
+    },
+    Example {
         id: "quota-deployment",
         title: "ResourceQuota stopping a Deployment",
         watch: "Only two of four pods fit the quota: the ReplicaSet reports FailedCreate with the API server's \"exceeded quota\" message and retries (see the events table).",
