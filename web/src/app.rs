@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::cluster::{NodeCard, PendingLane};
 use crate::examples::GALLERY;
-use crate::share::{SharePanel, ShareLinks};
+use crate::share::{ShareLinks, SharePanel};
 
 /// Plain manifests play on this many worker nodes (scenarios bring their own).
 const DEFAULT_NODES: usize = 3;
@@ -115,14 +115,14 @@ pub fn App() -> impl IntoView {
         }
     };
     let load_saved = move |key: &str| if persist { load_saved(key) } else { None };
-    // A share link wins over saved work; a damaged one shows why, over an empty playground.
-    let link = (!address.fragment.is_empty()).then(|| Session::restore(&address.fragment));
-    let opened_link = link.is_some();
+    // A share link wins over saved work (it is opened below); a damaged one shows why, over
+    // an empty playground.
+    let opened_link = !address.fragment.is_empty();
     // Work is never lost: a reload brings back the editor as it was.
-    let initial_text = match &link {
-        Some(Ok(restored)) => restored.text.clone(),
-        Some(Err(_)) => String::new(),
-        None => load_saved(EDITOR_KEY).unwrap_or_else(|| GALLERY[0].scenario.to_string()),
+    let initial_text = if opened_link {
+        String::new()
+    } else {
+        load_saved(EDITOR_KEY).unwrap_or_else(|| GALLERY[0].scenario.to_string())
     };
     let initial_example = GALLERY
         .iter()
@@ -149,7 +149,8 @@ pub fn App() -> impl IntoView {
         let mut text = None;
         session.with_value(|current| {
             if let Some(current) = current {
-                text = Some(kubarium::describe::pod(&current.simulation, &namespace, &name).unwrap_or_else(|error| error));
+                text =
+                    Some(kubarium::describe::pod(&current.simulation, &namespace, &name).unwrap_or_else(|error| error));
             }
         });
         text.map(|text| (name, text))
@@ -235,14 +236,10 @@ pub fn App() -> impl IntoView {
         }
         Err(message) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
     };
-    match link {
-        Some(Ok(restored)) => {
-            set_notices.set(restored.notices.clone());
-            session.set_value(Some(restored));
-            refresh();
-        }
-        Some(Err(message)) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
-        None => apply(),
+    if opened_link {
+        open_link(&address.fragment);
+    } else {
+        apply();
     }
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         let fragment = crate::share::address().fragment;
@@ -256,7 +253,10 @@ pub fn App() -> impl IntoView {
             .target()
             .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
             .is_some_and(|element| {
-                matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A" | "SUMMARY")
+                matches!(
+                    element.tag_name().as_str(),
+                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A" | "SUMMARY"
+                )
             });
         if on_control || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return;

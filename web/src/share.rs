@@ -60,18 +60,9 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// A `data:` URL holding `text`, for the download link (every byte but the unreserved ones
-/// percent-encoded).
+/// A `data:` URL holding `text`, for the download link.
 fn data_url(text: &str) -> String {
-    let mut out = String::from("data:text/yaml;charset=utf-8,");
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    format!("data:text/yaml;charset=utf-8,{}", js_sys::encode_uri_component(text))
 }
 
 /// What the Share panel shows for one state.
@@ -103,30 +94,24 @@ pub fn share_links(base: &str, state: &SharedState) -> ShareLinks {
     }
 }
 
-/// Sends a message to the page that embeds this one (nothing if the page is not in a frame).
-pub fn post_to_parent(kind: &str, fields: &[(&str, JsValue)]) {
+/// Tells the page that embeds this one (if any) how tall the content is, so it can size the
+/// frame to it: `{type: "kubarium:size", height}`.
+pub fn post_size() {
     let Some(window) = web_sys::window() else { return };
     let Ok(Some(parent)) = window.parent() else { return };
     if parent == window {
         return;
     }
-    let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &"type".into(), &kind.into());
-    for (key, value) in fields {
-        let _ = js_sys::Reflect::set(&message, &(*key).into(), value);
-    }
-    // The height and the readiness are not secrets: any page may embed the playground.
-    let _ = parent.post_message(&message, "*");
-}
-
-/// Tells the embedding page how tall the content is, so it can size the frame to it.
-pub fn post_size() {
     // The body's own height: the root element's is never less than the frame's.
-    let height = web_sys::window()
-        .and_then(|window| window.document())
+    let height = window
+        .document()
         .and_then(|document| document.body())
         .map_or(0, |body| body.offset_height());
-    post_to_parent("kubarium:size", &[("height", JsValue::from(height))]);
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &"kubarium:size".into());
+    let _ = js_sys::Reflect::set(&message, &"height".into(), &JsValue::from(height));
+    // The height is no secret: any page may embed the playground.
+    let _ = parent.post_message(&message, "*");
 }
 
 /// Reads the file chosen in a file input as text.
@@ -136,7 +121,11 @@ pub async fn read_chosen_file(input: web_sys::HtmlInputElement) -> Result<String
         .and_then(|files| files.get(0))
         .ok_or_else(|| "no file chosen".to_string())?;
     if file.size() > kubarium::share::MAX_TEXT_LEN as f64 {
-        return Err(format!("{} is larger than {} bytes", file.name(), kubarium::share::MAX_TEXT_LEN));
+        return Err(format!(
+            "{} is larger than {} bytes",
+            file.name(),
+            kubarium::share::MAX_TEXT_LEN
+        ));
     }
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await

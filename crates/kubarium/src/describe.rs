@@ -41,17 +41,33 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
     let meta = &pod.metadata;
     let _ = writeln!(out, "{:<18}{}", "Name:", meta.name);
     let _ = writeln!(out, "{:<18}{}", "Namespace:", meta.namespace);
-    let node = if pod.spec.node_name.is_empty() { "<none>" } else { &pod.spec.node_name };
+    let node = if pod.spec.node_name.is_empty() {
+        "<none>"
+    } else {
+        &pod.spec.node_name
+    };
     let _ = writeln!(out, "{:<18}{node}", "Node:");
     if let Some(start) = pod.status.start_time_ms {
         let _ = writeln!(out, "{:<18}{}", "Start Time:", instant(simulation, start));
     }
-    map_lines(out, "Labels:", meta.labels.iter().map(|(key, value)| format!("{key}={value}")));
-    map_lines(out, "Annotations:", meta.annotations.iter().map(|(key, value)| format!("{key}: {value}")));
+    map_lines(
+        out,
+        "Labels:",
+        meta.labels.iter().map(|(key, value)| format!("{key}={value}")),
+    );
+    map_lines(
+        out,
+        "Annotations:",
+        meta.annotations.iter().map(|(key, value)| format!("{key}: {value}")),
+    );
     let status = if meta.is_terminating() && !pod.status.phase.is_terminal() {
         format!(
             "Terminating (lasts {})",
-            human_duration(simulation.now().saturating_sub(meta.deletion_timestamp_ms.unwrap_or_default()))
+            human_duration(
+                simulation
+                    .now()
+                    .saturating_sub(meta.deletion_timestamp_ms.unwrap_or_default())
+            )
         )
     } else {
         pod.status.phase.as_str().to_string()
@@ -63,7 +79,11 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
     if !pod.status.message.is_empty() {
         let _ = writeln!(out, "{:<18}{}", "Message:", pod.status.message);
     }
-    let ip = if pod.status.pod_ip.is_empty() { "" } else { &pod.status.pod_ip };
+    let ip = if pod.status.pod_ip.is_empty() {
+        ""
+    } else {
+        &pod.status.pod_ip
+    };
     let _ = writeln!(out, "{:<18}{ip}", "IP:");
     if let Some(owner) = meta.controller_of() {
         let _ = writeln!(out, "{:<18}{}/{}", "Controlled By:", owner.kind, owner.name);
@@ -75,7 +95,11 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
         for port in &container.ports {
             let _ = writeln!(out, "    {:<16}{}/{}", "Port:", port.container_port, port.protocol);
         }
-        let status = pod.status.container_statuses.iter().find(|status| status.name == container.name);
+        let status = pod
+            .status
+            .container_statuses
+            .iter()
+            .find(|status| status.name == container.name);
         match status.map(|status| &status.state) {
             Some(state) => describe_state(out, simulation, "State:", state),
             None => {
@@ -87,8 +111,16 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
         }
         let ready = status.is_some_and(|status| status.ready);
         let _ = writeln!(out, "    {:<16}{}", "Ready:", if ready { "True" } else { "False" });
-        let _ = writeln!(out, "    {:<16}{}", "Restart Count:", status.map_or(0, |status| status.restart_count));
-        for (title, list) in [("Limits:", &container.resources.limits), ("Requests:", &container.resources.requests)] {
+        let _ = writeln!(
+            out,
+            "    {:<16}{}",
+            "Restart Count:",
+            status.map_or(0, |status| status.restart_count)
+        );
+        for (title, list) in [
+            ("Limits:", &container.resources.limits),
+            ("Requests:", &container.resources.requests),
+        ] {
             if !list.is_empty() {
                 let _ = writeln!(out, "    {title}");
                 for (resource, quantity) in list {
@@ -107,7 +139,10 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
     map_lines(
         out,
         "Node-Selectors:",
-        pod.spec.node_selector.iter().map(|(key, value)| format!("{key}={value}")),
+        pod.spec
+            .node_selector
+            .iter()
+            .map(|(key, value)| format!("{key}={value}")),
     );
     map_lines(
         out,
@@ -178,20 +213,10 @@ fn describe_events(out: &mut String, simulation: &Simulation, namespace: &str, o
     let rows: Vec<[String; 5]> = events
         .iter()
         .map(|event| {
-            let age = human_duration(simulation.now().saturating_sub(event.last_timestamp_ms));
-            let age = if event.count > 1 {
-                format!(
-                    "{age} (x{} over {})",
-                    event.count,
-                    human_duration(simulation.now().saturating_sub(event.first_timestamp_ms))
-                )
-            } else {
-                age
-            };
             [
                 event.event_type.to_string(),
                 event.reason.to_string(),
-                age,
+                crate::tables::last_seen(simulation, event),
                 event.source.to_string(),
                 event.message.clone(),
             ]
@@ -199,7 +224,13 @@ fn describe_events(out: &mut String, simulation: &Simulation, namespace: &str, o
         .collect();
     let headers = ["Type", "Reason", "Age", "From", "Message"];
     let widths: Vec<usize> = (0..4)
-        .map(|column| rows.iter().map(|row| row[column].len()).chain([headers[column].len()]).max().unwrap_or(0))
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].len())
+                .chain([headers[column].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let _ = writeln!(out, "Events:");
     let line = |cells: [&str; 5]| {
@@ -219,7 +250,11 @@ fn describe_events(out: &mut String, simulation: &Simulation, namespace: &str, o
     let _ = writeln!(out, "{}", line(headers));
     let _ = writeln!(out, "{}", line(["----", "------", "----", "----", "-------"]));
     for row in &rows {
-        let _ = writeln!(out, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]).trim_end());
+        let _ = writeln!(
+            out,
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3], &row[4]]).trim_end()
+        );
     }
 }
 
@@ -255,7 +290,10 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
-        assert!(text.contains("Tolerations:      node.kubernetes.io/not-ready op=Exists:NoExecute for 300s\n"), "{text}");
+        assert!(
+            text.contains("Tolerations:      node.kubernetes.io/not-ready op=Exists:NoExecute for 300s\n"),
+            "{text}"
+        );
         assert_eq!(
             pod(&simulation, "default", "nope"),
             Err("Error from server (NotFound): pods \"nope\" not found".to_string())

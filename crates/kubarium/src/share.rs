@@ -141,14 +141,10 @@ pub fn scenario_with_commands(
     let rest = lines[key_index]["actions:".len()..].trim();
     let rest = rest.split(" #").next().unwrap_or_default().trim();
     match rest {
-        "" => Ok(insert_into_block(&lines, key_index, &items)),
-        "[]" => {
-            let mut out: Vec<String> = lines.iter().map(|line| (*line).to_string()).collect();
-            out[key_index] = "actions:".to_string();
-            for (offset, item) in items.iter().enumerate() {
-                out.insert(key_index + 1 + offset, format!("  {item}"));
-            }
-            Ok(out.join("\n") + "\n")
+        "" | "[]" => {
+            let mut lines = lines;
+            lines[key_index] = "actions:";
+            Ok(insert_into_block(&lines, key_index, &items))
         }
         _ => Err(
             "the typed commands cannot be added to a flow-style `actions: [...]`; write the actions one per line"

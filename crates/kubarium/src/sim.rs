@@ -1344,6 +1344,13 @@ impl Simulation {
         self.queue.next_due()
     }
 
+    /// Queues `work` again `after` from now, if its sync asked for that.
+    fn requeue(&mut self, work: Work, after: Option<Millis>) {
+        if let Some(after) = after {
+            self.enqueue_at(work, self.now + after);
+        }
+    }
+
     /// Processes the next piece of work, moving the clock to its due time. Returns false when
     /// nothing is queued.
     pub fn step(&mut self) -> bool {
@@ -1352,38 +1359,34 @@ impl Simulation {
         };
         self.now = self.now.max(due);
         match work {
+            // A controller's sync says when it wants to look again, if ever.
             Work::SyncDaemonSet(key) => {
-                // A controller's sync says when it wants to look again, if ever.
-                if let Some(after) = controller::daemonset::sync(self, &key) {
-                    self.enqueue_at(Work::SyncDaemonSet(key), self.now + after);
-                }
+                let after = controller::daemonset::sync(self, &key);
+                self.requeue(Work::SyncDaemonSet(key), after);
             }
             Work::SyncJob(key) => {
-                if let Some(after) = controller::job::sync(self, &key) {
-                    self.enqueue_at(Work::SyncJob(key), self.now + after);
-                }
+                let after = controller::job::sync(self, &key);
+                self.requeue(Work::SyncJob(key), after);
             }
             Work::SyncCronJob(key) => {
-                if let Some(after) = controller::cronjob::sync(self, &key) {
-                    self.enqueue_at(Work::SyncCronJob(key), self.now + after);
-                }
+                let after = controller::cronjob::sync(self, &key);
+                self.requeue(Work::SyncCronJob(key), after);
             }
             Work::SyncReplicaSet(key) => {
-                let kind = controller::replicaset::ReplicaKind::ReplicaSet;
-                if let Some(after) = controller::replicaset::sync(self, kind, &key) {
-                    self.enqueue_at(Work::SyncReplicaSet(key), self.now + after);
-                }
+                let after = controller::replicaset::sync(self, controller::replicaset::ReplicaKind::ReplicaSet, &key);
+                self.requeue(Work::SyncReplicaSet(key), after);
             }
             Work::SyncReplicationController(key) => {
-                let kind = controller::replicaset::ReplicaKind::ReplicationController;
-                if let Some(after) = controller::replicaset::sync(self, kind, &key) {
-                    self.enqueue_at(Work::SyncReplicationController(key), self.now + after);
-                }
+                let after = controller::replicaset::sync(
+                    self,
+                    controller::replicaset::ReplicaKind::ReplicationController,
+                    &key,
+                );
+                self.requeue(Work::SyncReplicationController(key), after);
             }
             Work::SyncDeployment(key) => {
-                if let Some(after) = controller::deployment::sync(self, &key) {
-                    self.enqueue_at(Work::SyncDeployment(key), self.now + after);
-                }
+                let after = controller::deployment::sync(self, &key);
+                self.requeue(Work::SyncDeployment(key), after);
             }
             Work::JobTtlExpired(key) => controller::job::ttl_expired(self, &key),
             Work::SchedulePod(key) => scheduler::schedule_pod(self, &key),
@@ -1394,22 +1397,19 @@ impl Simulation {
             Work::CollectDependents(uid) => gc::collect_dependents(self, &uid),
             Work::SyncStaticPods(node) => kubelet::start_static_pods(self, &node),
             Work::SyncEndpoints(key) => {
-                if let Some(after) = controller::endpoints::sync(self, &key) {
-                    self.enqueue_at(Work::SyncEndpoints(key), self.now + after);
-                }
+                let after = controller::endpoints::sync(self, &key);
+                self.requeue(Work::SyncEndpoints(key), after);
             }
             Work::SyncEndpointSlices(key) => {
-                if let Some(after) = controller::endpointslice::sync(self, &key) {
-                    self.enqueue_at(Work::SyncEndpointSlices(key), self.now + after);
-                }
+                let after = controller::endpointslice::sync(self, &key);
+                self.requeue(Work::SyncEndpointSlices(key), after);
             }
             Work::SyncResourceQuota(key) => {
                 controller::resourcequota::sync(self, &key);
             }
             Work::SyncHorizontalPodAutoscaler(key) => {
-                if let Some(after) = controller::podautoscaler::sync(self, &key) {
-                    self.enqueue_at(Work::SyncHorizontalPodAutoscaler(key), self.now + after);
-                }
+                let after = controller::podautoscaler::sync(self, &key);
+                self.requeue(Work::SyncHorizontalPodAutoscaler(key), after);
             }
         }
         true

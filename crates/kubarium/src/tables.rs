@@ -10,8 +10,8 @@ mod autoscaling;
 pub use autoscaling::{format_metrics, horizontal_pod_autoscalers};
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
-mod workloads;
 mod quota;
+mod workloads;
 pub use quota::{limit_ranges, resource_quotas};
 pub use workloads::{deployments, format_selector, replica_sets, replication_controllers, rollout_status};
 
@@ -377,24 +377,29 @@ pub fn namespaces(simulation: &Simulation) -> Table {
     }
 }
 
+/// When an event was last seen, with its repeats (`100s (x3 over 11m)`), as `kubectl get
+/// events` and `kubectl describe` print it.
+pub fn last_seen(simulation: &Simulation, event: &crate::view::EventObject) -> String {
+    let last_seen = age(simulation, event.last_timestamp_ms);
+    if event.count > 1 {
+        format!(
+            "{last_seen} (x{} over {})",
+            event.count,
+            age(simulation, event.first_timestamp_ms)
+        )
+    } else {
+        last_seen
+    }
+}
+
 /// `kubectl get events`: repeats counted into one row (`100s (x3 over 11m)`).
 pub fn events(simulation: &Simulation) -> Table {
     let rows = simulation
         .event_objects()
         .into_iter()
         .map(|event| {
-            let last_seen = age(simulation, event.last_timestamp_ms);
-            let last_seen = if event.count > 1 {
-                format!(
-                    "{last_seen} (x{} over {})",
-                    event.count,
-                    age(simulation, event.first_timestamp_ms)
-                )
-            } else {
-                last_seen
-            };
             vec![
-                last_seen,
+                last_seen(simulation, &event),
                 event.event_type.to_string(),
                 event.reason.to_string(),
                 event.object,

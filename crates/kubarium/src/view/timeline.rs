@@ -76,7 +76,11 @@ pub fn layout<'a>(spans: impl Iterator<Item = &'a PodSpan>, now: Millis) -> Time
             None => job.lanes.push(vec![span.clone()]),
         }
     }
-    Timeline { from_ms, to_ms: now, jobs }
+    Timeline {
+        from_ms,
+        to_ms: now,
+        jobs,
+    }
 }
 
 #[cfg(test)]
@@ -126,9 +130,8 @@ mod tests {
     /// than two lanes, and the Job's pods are all there after they are gone.
     #[test]
     fn a_jobs_timeline_never_needs_more_lanes_than_its_parallelism() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios/job-1.yaml"))
-            .expect("the job-1 scenario");
-        let mut session = crate::session::Session::load(&text, 3).expect("loads");
+        let text = include_str!("../../../../tests/scenarios/job-1.yaml");
+        let mut session = crate::session::Session::load(text, 3).expect("loads");
         session.advance_to(120 * SECOND_MS).expect("plays");
         let timeline = timeline(&session.simulation);
         let job = timeline.jobs.iter().find(|job| job.job == "job-1").expect("job-1 seen");
