@@ -172,7 +172,9 @@ pub fn PodChip(pod: PodView) -> impl IntoView {
     let open_on_key = open.clone();
     // Lit while the Service that selects it is hovered or focused.
     let class = move || match highlight {
-        Some(crate::services::Highlight(signal)) if signal.with(|uids| uids.contains(&uid)) => format!("{base_class} linked"),
+        Some(crate::services::Highlight(signal)) if signal.with(|uids| uids.contains(&uid)) => {
+            format!("{base_class} linked")
+        }
         _ => base_class.clone(),
     };
     view! {

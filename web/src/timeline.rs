@@ -30,8 +30,16 @@ fn bar_title(span: &PodSpan, now: Millis) -> String {
         (None, Some(removed)) => format!("deleted at {} before finishing", format_duration(removed)),
         (None, None) => "still running".to_string(),
     };
-    let index = span.index.as_ref().map(|index| format!(" (index {index})")).unwrap_or_default();
-    format!("{}{index}: created at {}, {end}", span.name, format_duration(span.created_ms))
+    let index = span
+        .index
+        .as_ref()
+        .map(|index| format!(" (index {index})"))
+        .unwrap_or_default();
+    format!(
+        "{}{index}: created at {}, {end}",
+        span.name,
+        format_duration(span.created_ms)
+    )
 }
 
 #[component]

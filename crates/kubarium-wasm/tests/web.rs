@@ -118,7 +118,12 @@ fn table_rows(simulation: &Simulation, kind: &str) -> Vec<Vec<String>> {
     let table = simulation.get(kind).expect("a known kind");
     js_sys::Array::from(&get(&table, "rows"))
         .iter()
-        .map(|row| js_sys::Array::from(&row).iter().map(|cell| cell.as_string().expect("text")).collect())
+        .map(|row| {
+            js_sys::Array::from(&row)
+                .iter()
+                .map(|cell| cell.as_string().expect("text"))
+                .collect()
+        })
         .collect()
 }
 
@@ -129,14 +134,20 @@ fn a_scenario_plays_its_actions_and_takes_commands() {
     let mut simulation = Simulation::load(SCENARIO, None).expect("loads");
     simulation.run_until(10_000.0).expect("runs");
     let nodes = table_rows(&simulation, "nodes");
-    assert_eq!(nodes.iter().map(|row| row[0].as_str()).collect::<Vec<_>>(), ["worker-1", "worker-2"]);
+    assert_eq!(
+        nodes.iter().map(|row| row[0].as_str()).collect::<Vec<_>>(),
+        ["worker-1", "worker-2"]
+    );
     assert_eq!(nodes[0][1], "Ready");
     simulation.run_until(25_000.0).expect("runs");
     assert_eq!(table_rows(&simulation, "nodes")[0][1], "Ready,SchedulingDisabled");
     simulation.run("label node worker-2 disk=ssd").expect("labels");
     let refused = simulation.run("cordon nowhere").expect_err("no such node");
     let refused: JsValue = refused.into();
-    assert_eq!(get(&refused, "message").as_string().as_deref(), Some("nodes \"nowhere\" not found"));
+    assert_eq!(
+        get(&refused, "message").as_string().as_deref(),
+        Some("nodes \"nowhere\" not found")
+    );
     let pods = table_rows(&simulation, "pods");
     assert_eq!((pods[0][0].as_str(), pods[0][2].as_str()), ("web", "Running"));
     assert!(simulation.get("frobnicators").is_err());
@@ -156,7 +167,10 @@ fn a_share_link_reopens_the_same_run() {
     assert_eq!(reopened.event_log(), simulation.event_log());
     assert!(simulation.scenario_text().expect("text").contains("add node worker-3"));
     let damaged: JsValue = Simulation::from_link("#s=AAAA").expect_err("damaged").into();
-    assert!(get(&damaged, "message").as_string().expect("a message").contains("damaged"));
+    assert!(get(&damaged, "message")
+        .as_string()
+        .expect("a message")
+        .contains("damaged"));
 }
 
 /// Loading invalid manifests throws the structured `ManifestError`, positions in the text.
@@ -167,7 +181,10 @@ fn loading_invalid_manifests_throws_positions() {
     assert_eq!(get(&error, "name").as_string().as_deref(), Some("ManifestError"));
     assert_eq!(get(&error, "line").as_f64(), Some(9.0));
     let problems = js_sys::Array::from(&get(&error, "problems"));
-    assert_eq!(get(&problems.get(0), "path").as_string().as_deref(), Some("spec.nodeNme"));
+    assert_eq!(
+        get(&problems.get(0), "path").as_string().as_deref(),
+        Some("spec.nodeNme")
+    );
     let scenario_error = Simulation::load("nodes: 3\n", None).expect_err("a bad scenario field");
     assert!(scenario_error.is_instance_of::<js_sys::Error>());
 }

@@ -516,7 +516,8 @@ mod tests {
     #[test]
     fn service_defaults_follow_the_type() {
         let spec = |spec: Value| defaulted("v1", "Service", json!({ "spec": spec }))["spec"].clone();
-        let cluster_ip = spec(json!({"sessionAffinityConfig": {"clientIP": {}}, "ports": [{"port": 80, "targetPort": 0}]}));
+        let cluster_ip =
+            spec(json!({"sessionAffinityConfig": {"clientIP": {}}, "ports": [{"port": 80, "targetPort": 0}]}));
         assert_eq!(cluster_ip["type"], "ClusterIP");
         assert_eq!(cluster_ip["sessionAffinity"], "None");
         assert!(cluster_ip.get("sessionAffinityConfig").is_none());

@@ -109,7 +109,13 @@ fn collect_endpoint_slices(simulation: &mut Simulation, owner_uid: &str) {
         .services
         .slices
         .iter()
-        .filter(|(_, slice)| slice.metadata.owner_references.iter().any(|owner| owner.uid == owner_uid))
+        .filter(|(_, slice)| {
+            slice
+                .metadata
+                .owner_references
+                .iter()
+                .any(|owner| owner.uid == owner_uid)
+        })
         .map(|(key, slice)| (key.clone(), slice.metadata.owner_references.clone()))
         .collect();
     for (key, owners) in owned {

@@ -591,8 +591,7 @@ mod tests {
 
     #[test]
     fn valid_objects_of_other_kinds_are_read() {
-        let manifests =
-            parse_manifests("apiVersion: v1\nkind: Endpoints\nmetadata: {name: pi}\n").expect("valid");
+        let manifests = parse_manifests("apiVersion: v1\nkind: Endpoints\nmetadata: {name: pi}\n").expect("valid");
         assert_eq!(
             manifests,
             [Manifest::NotSimulated {

@@ -353,7 +353,9 @@ mod lifecycle_notes_tests {
     fn a_failed_node_card_counts_down_to_the_eviction() {
         let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 1));
         simulation
-            .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: web, image: nginx}]}\n")
+            .apply(
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: web, image: nginx}]}\n",
+            )
             .expect("valid");
         simulation.run_until(20 * SECOND_MS).expect("runs");
         assert!(lifecycle_notes(&simulation, "node-1").is_empty());

@@ -63,7 +63,10 @@ fn next_free(taken: impl Fn(u64) -> bool, size: u64, offset: u64, rng: &mut Rng)
     let upper = size - offset;
     if upper > 0 {
         let start = rng.below(upper);
-        if let Some(found) = (0..upper).map(|step| offset + (start + step) % upper).find(|at| !taken(*at)) {
+        if let Some(found) = (0..upper)
+            .map(|step| offset + (start + step) % upper)
+            .find(|at| !taken(*at))
+        {
             return Some(found);
         }
     }
@@ -156,13 +159,8 @@ impl IpRange {
         let first = self.first();
         let size = self.size();
         let offset = ip_range_offset(self.cidr_size()).min(size);
-        let found = next_free(
-            |at| self.allocated.contains(&(first + at as u32)),
-            size,
-            offset,
-            rng,
-        )
-        .ok_or(AllocError::Full)?;
+        let found =
+            next_free(|at| self.allocated.contains(&(first + at as u32)), size, offset, rng).ok_or(AllocError::Full)?;
         let address = first + found as u32;
         self.allocated.insert(address);
         Ok(format_ipv4(address))

@@ -68,7 +68,11 @@ fn init_ip_family_fields(service: &mut Service) -> Result<(), String> {
     let headless_selectorless =
         service.spec.cluster_ip == CLUSTER_IP_NONE && service.spec.selector.as_ref().is_none_or(|s| s.is_empty());
     if service.spec.ip_family_policy.is_none() {
-        let policy = if headless_selectorless { "RequireDualStack" } else { "SingleStack" };
+        let policy = if headless_selectorless {
+            "RequireDualStack"
+        } else {
+            "SingleStack"
+        };
         service.spec.ip_family_policy = Some(policy.to_string());
     }
     let policy = service.spec.ip_family_policy.clone().unwrap_or_default();
@@ -91,7 +95,11 @@ fn init_ip_family_fields(service: &mut Service) -> Result<(), String> {
             service.spec.ip_families.push("IPv4".to_string());
         }
         if service.spec.ip_families.len() < 2 && policy != "SingleStack" {
-            let other = if service.spec.ip_families[0] == "IPv4" { "IPv6" } else { "IPv4" };
+            let other = if service.spec.ip_families[0] == "IPv4" {
+                "IPv6"
+            } else {
+                "IPv4"
+            };
             service.spec.ip_families.push(other.to_string());
         }
         return Ok(());
@@ -164,7 +172,12 @@ fn should_allocate_node_ports(service: &Service) -> bool {
 }
 
 fn node_port_error(service: &Service, index: usize, port: i32, error: &AllocError) -> String {
-    invalid(service, &format!("spec.ports[{index}].nodePort"), &port.to_string(), &error.to_string())
+    invalid(
+        service,
+        &format!("spec.ports[{index}].nodePort"),
+        &port.to_string(),
+        &error.to_string(),
+    )
 }
 
 /// `initNodePorts`: each port gets its requested node port, or a random one; ports with the
@@ -265,7 +278,8 @@ fn normalize_cluster_ips(new: &mut Service, old: Option<&Service>) {
         }
         return;
     };
-    if !old.spec.cluster_ips.is_empty() && new.spec.cluster_ips.is_empty() && old.spec.cluster_ip == new.spec.cluster_ip {
+    if !old.spec.cluster_ips.is_empty() && new.spec.cluster_ips.is_empty() && old.spec.cluster_ip == new.spec.cluster_ip
+    {
         new.spec.cluster_ips = old.spec.cluster_ips.clone();
     }
     if old.spec.cluster_ip != new.spec.cluster_ip && old.spec.cluster_ips == new.spec.cluster_ips {
@@ -391,7 +405,13 @@ fn update_node_ports(
     allocators: &mut ServiceAllocators,
     rng: &mut Rng,
 ) -> Result<(), String> {
-    let old_ports: Vec<i32> = old.spec.ports.iter().map(|port| port.node_port).filter(|port| *port != 0).collect();
+    let old_ports: Vec<i32> = old
+        .spec
+        .ports
+        .iter()
+        .map(|port| port.node_port)
+        .filter(|port| *port != 0)
+        .collect();
     if new.needs_node_ports() {
         let allocate_new = should_allocate_node_ports(new);
         let mut taken_now: Vec<i32> = Vec::new();

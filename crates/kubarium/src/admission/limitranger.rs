@@ -19,7 +19,12 @@ pub const ANNOTATION: &str = "kubernetes.io/limit-ranger";
 pub fn mutate_pod(limit_range: &LimitRange, pod: &mut Pod) {
     let mut default_requests = ResourceList::new();
     let mut default_limits = ResourceList::new();
-    for item in limit_range.spec.limits.iter().filter(|item| item.limit_type == "Container") {
+    for item in limit_range
+        .spec
+        .limits
+        .iter()
+        .filter(|item| item.limit_type == "Container")
+    {
         default_requests.extend(item.default_request.clone());
         default_limits.extend(item.default.clone());
     }
@@ -32,7 +37,13 @@ pub fn mutate_pod(limit_range: &LimitRange, pod: &mut Pod) {
         merge_container(container, &default_requests, &default_limits, "container", &mut notes);
     }
     for container in &mut pod.spec.init_containers {
-        merge_container(container, &default_requests, &default_limits, "init container", &mut notes);
+        merge_container(
+            container,
+            &default_requests,
+            &default_limits,
+            "init container",
+            &mut notes,
+        );
     }
     if notes.is_empty() {
         return;
@@ -68,10 +79,18 @@ fn merge_container(
         }
     }
     if !set_requests.is_empty() {
-        notes.push(format!("{} request for {prefix} {}", set_requests.join(", "), container.name));
+        notes.push(format!(
+            "{} request for {prefix} {}",
+            set_requests.join(", "),
+            container.name
+        ));
     }
     if !set_limits.is_empty() {
-        notes.push(format!("{} limit for {prefix} {}", set_limits.join(", "), container.name));
+        notes.push(format!(
+            "{} limit for {prefix} {}",
+            set_limits.join(", "),
+            container.name
+        ));
     }
 }
 
@@ -85,7 +104,12 @@ pub fn validate_pod(limit_range: &LimitRange, pod: &Pod) -> Result<(), String> {
         match item.limit_type.as_str() {
             "Container" => {
                 for container in pod.spec.containers.iter().chain(&pod.spec.init_containers) {
-                    check_item(item, &container.resources.requests, &container.resources.limits, &mut errors);
+                    check_item(
+                        item,
+                        &container.resources.requests,
+                        &container.resources.limits,
+                        &mut errors,
+                    );
                 }
             }
             "Pod" => {
@@ -146,7 +170,9 @@ pub fn min_constraint(
 ) -> Result<(), String> {
     let shown = format_quantity(name, enforced);
     let Some(request) = requests.get(name) else {
-        return Err(format!("minimum {name} usage per {kind} is {shown}.  No request is specified"));
+        return Err(format!(
+            "minimum {name} usage per {kind} is {shown}.  No request is specified"
+        ));
     };
     if request.milli_value() < enforced.milli_value() {
         return Err(format!(
@@ -154,7 +180,10 @@ pub fn min_constraint(
             format_quantity(name, *request)
         ));
     }
-    if let Some(limit) = limits.get(name).filter(|limit| limit.milli_value() < enforced.milli_value()) {
+    if let Some(limit) = limits
+        .get(name)
+        .filter(|limit| limit.milli_value() < enforced.milli_value())
+    {
         return Err(format!(
             "minimum {name} usage per {kind} is {shown}, but limit is {}",
             format_quantity(name, *limit)
@@ -173,7 +202,9 @@ pub fn max_constraint(
 ) -> Result<(), String> {
     let shown = format_quantity(name, enforced);
     let Some(limit) = limits.get(name) else {
-        return Err(format!("maximum {name} usage per {kind} is {shown}.  No limit is specified"));
+        return Err(format!(
+            "maximum {name} usage per {kind} is {shown}.  No limit is specified"
+        ));
     };
     if limit.milli_value() > enforced.milli_value() {
         return Err(format!(
@@ -181,7 +212,10 @@ pub fn max_constraint(
             format_quantity(name, *limit)
         ));
     }
-    if let Some(request) = requests.get(name).filter(|request| request.milli_value() > enforced.milli_value()) {
+    if let Some(request) = requests
+        .get(name)
+        .filter(|request| request.milli_value() > enforced.milli_value())
+    {
         return Err(format!(
             "maximum {name} usage per {kind} is {shown}, but request is {}",
             format_quantity(name, *request)

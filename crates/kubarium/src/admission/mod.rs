@@ -80,8 +80,12 @@ fn in_namespace<'a, T>(
 /// The namespace's LimitRanges and ResourceQuotas, copied for one admission.
 fn namespace_policies(store: &Store, namespace: &str) -> (Vec<LimitRange>, Vec<ResourceQuota>) {
     (
-        in_namespace(&store.limit_ranges, namespace).map(|(_, range)| range.clone()).collect(),
-        in_namespace(&store.resource_quotas, namespace).map(|(_, quota)| quota.clone()).collect(),
+        in_namespace(&store.limit_ranges, namespace)
+            .map(|(_, range)| range.clone())
+            .collect(),
+        in_namespace(&store.resource_quotas, namespace)
+            .map(|(_, quota)| quota.clone())
+            .collect(),
     )
 }
 
@@ -160,7 +164,9 @@ impl DryRun {
             simulation,
             &key.namespace,
             &quota.spec.hard,
-            self.admitted.iter().filter(|pod| pod.metadata.namespace == key.namespace),
+            self.admitted
+                .iter()
+                .filter(|pod| pod.metadata.namespace == key.namespace),
         );
         self.quotas.insert(key, quota);
     }
@@ -175,7 +181,9 @@ impl DryRun {
         let limit_ranges: Vec<LimitRange> = in_namespace(&self.limit_ranges, &namespace)
             .map(|(_, range)| range.clone())
             .collect();
-        let keys: Vec<ObjectKey> = in_namespace(&self.quotas, &namespace).map(|(key, _)| key.clone()).collect();
+        let keys: Vec<ObjectKey> = in_namespace(&self.quotas, &namespace)
+            .map(|(key, _)| key.clone())
+            .collect();
         let mut quotas: Vec<ResourceQuota> = keys.iter().map(|key| self.quotas[key].clone()).collect();
         admit_pod(&limit_ranges, &mut quotas, &mut pod, simulation.now()).map_err(|reason| forbidden(&pod, &reason))?;
         for (key, quota) in keys.into_iter().zip(quotas) {

@@ -29,7 +29,14 @@ const POD_RESOURCES: &[&str] = &[
 ];
 
 /// `validationSet`: if a quota tracks one of these, every container must set it.
-const MUST_BE_SET: &[&str] = &["cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory"];
+const MUST_BE_SET: &[&str] = &[
+    "cpu",
+    "memory",
+    "requests.cpu",
+    "requests.memory",
+    "limits.cpu",
+    "limits.memory",
+];
 
 /// `QuotaV1Pod`: a pod is charged unless it has finished, or has been deleted and its grace
 /// period has run out twice over (the deletion timestamp already includes it once).
@@ -37,7 +44,10 @@ pub fn pod_is_charged(pod: &Pod, now: Millis) -> bool {
     if pod.status.phase.is_terminal() {
         return false;
     }
-    match (pod.metadata.deletion_timestamp_ms, pod.metadata.deletion_grace_period_seconds) {
+    match (
+        pod.metadata.deletion_timestamp_ms,
+        pod.metadata.deletion_grace_period_seconds,
+    ) {
         (Some(deletion), Some(grace)) => {
             now <= deletion.saturating_add((grace.max(0) as Millis).saturating_mul(SECOND_MS))
         }
@@ -108,7 +118,11 @@ pub fn matching_resources<'a>(names: impl IntoIterator<Item = &'a String>) -> Ve
 /// `podEvaluator.Constraints`: a quota on cpu or memory needs every container to set it
 /// (`must specify limits.cpu for: web; requests.memory for: sidecar,web`).
 pub fn constraints(required: &[&str], pod: &Pod) -> Result<(), String> {
-    let required: BTreeSet<&str> = required.iter().copied().filter(|name| MUST_BE_SET.contains(name)).collect();
+    let required: BTreeSet<&str> = required
+        .iter()
+        .copied()
+        .filter(|name| MUST_BE_SET.contains(name))
+        .collect();
     let mut missing: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
     for container in pod.spec.containers.iter().chain(&pod.spec.init_containers) {
         let usage = compute_usage(&container.resources.requests, &container.resources.limits);
@@ -124,7 +138,10 @@ pub fn constraints(required: &[&str], pod: &Pod) -> Result<(), String> {
     let parts: Vec<String> = missing
         .iter()
         .map(|(resource, containers)| {
-            format!("{resource} for: {}", containers.iter().copied().collect::<Vec<_>>().join(","))
+            format!(
+                "{resource} for: {}",
+                containers.iter().copied().collect::<Vec<_>>().join(",")
+            )
         })
         .collect();
     Err(format!("must specify {}", parts.join("; ")))
@@ -164,11 +181,19 @@ pub fn check_pod(quotas: &mut [ResourceQuota], pod: &Pod, now: Millis) -> Result
         let name = &quota.metadata.name;
         constraints(&restricted, pod).map_err(|error| format!("failed quota: {name}: {error}"))?;
         // `hasUsageStats`.
-        let unknown = restricted.iter().any(|resource| !quota.status.used.contains_key(*resource));
+        let unknown = restricted
+            .iter()
+            .any(|resource| !quota.status.used.contains_key(*resource));
         if unknown {
-            return Err(format!("status unknown for quota: {name}, resources: {}", restricted.join(",")));
+            return Err(format!(
+                "status unknown for quota: {name}, resources: {}",
+                restricted.join(",")
+            ));
         }
-        let requested = mask(&usage, &quota.status.hard.keys().map(String::as_str).collect::<Vec<_>>());
+        let requested = mask(
+            &usage,
+            &quota.status.hard.keys().map(String::as_str).collect::<Vec<_>>(),
+        );
         if requested.is_empty() {
             continue;
         }

@@ -68,14 +68,46 @@ fn quantities_print_as_kubernetes_prints_them() {
         printed: &'static str,
     }
     let cases = [
-        Case { resource: "cpu", written: "500m", printed: "500m" },
-        Case { resource: "cpu", written: "1", printed: "1" },
-        Case { resource: "limits.cpu", written: "1500m", printed: "1500m" },
-        Case { resource: "requests.memory", written: "512Mi", printed: "512Mi" },
-        Case { resource: "memory", written: "1Gi", printed: "1Gi" },
-        Case { resource: "memory", written: "1G", printed: "1G" },
-        Case { resource: "pods", written: "1000", printed: "1k" },
-        Case { resource: "pods", written: "0", printed: "0" },
+        Case {
+            resource: "cpu",
+            written: "500m",
+            printed: "500m",
+        },
+        Case {
+            resource: "cpu",
+            written: "1",
+            printed: "1",
+        },
+        Case {
+            resource: "limits.cpu",
+            written: "1500m",
+            printed: "1500m",
+        },
+        Case {
+            resource: "requests.memory",
+            written: "512Mi",
+            printed: "512Mi",
+        },
+        Case {
+            resource: "memory",
+            written: "1Gi",
+            printed: "1Gi",
+        },
+        Case {
+            resource: "memory",
+            written: "1G",
+            printed: "1G",
+        },
+        Case {
+            resource: "pods",
+            written: "1000",
+            printed: "1k",
+        },
+        Case {
+            resource: "pods",
+            written: "0",
+            printed: "0",
+        },
     ];
     for case in cases {
         let amount = Quantity::parse(case.written).expect("quantity");
@@ -198,7 +230,11 @@ fn quota_check_has_the_plugins_messages_and_counts_admitted_pods() {
         },
         Case {
             name: "a tracked resource not set",
-            quotas: vec![quota("compute", &[("limits.cpu", "2"), ("requests.memory", "1Gi")], &[])],
+            quotas: vec![quota(
+                "compute",
+                &[("limits.cpu", "2"), ("requests.memory", "1Gi")],
+                &[],
+            )],
             pod: pod(&[("web", &[], &[]), ("log", &[], &[("cpu", "1")])]),
             expect: Err("failed quota: compute: must specify limits.cpu for: web; requests.memory for: log,web"),
             used_after: &[],
@@ -213,7 +249,11 @@ fn quota_check_has_the_plugins_messages_and_counts_admitted_pods() {
         Case {
             name: "admitted: usage added to every quota",
             quotas: vec![
-                quota("compute", &[("pods", "3"), ("requests.cpu", "2")], &[("pods", "1"), ("requests.cpu", "500m")]),
+                quota(
+                    "compute",
+                    &[("pods", "3"), ("requests.cpu", "2")],
+                    &[("pods", "1"), ("requests.cpu", "500m")],
+                ),
                 quota("objects", &[("count/pods", "10")], &[("count/pods", "4")]),
             ],
             pod: one_cpu_limit(),
@@ -283,7 +323,9 @@ fn applied_quota_and_limit_range_are_typed_and_admit_pods() {
         .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: c}\nspec:\n  containers: [{name: c, image: nginx, resources: {limits: {cpu: '1'}}}]\n")
         .expect_err("over the limit range");
     assert!(
-        too_big.to_string().contains("pods \"c\" is forbidden: maximum cpu usage per Container is 500m, but limit is 1"),
+        too_big
+            .to_string()
+            .contains("pods \"c\" is forbidden: maximum cpu usage per Container is 500m, but limit is 1"),
         "{too_big}"
     );
     // The pod is deleted (unscheduled pods go at once): the quota controller recounts.

@@ -218,11 +218,19 @@ pub fn repack_subsets(subsets: Vec<EndpointSubset>) -> Vec<EndpointSubset> {
         for (address, ready) in listed {
             let key = (
                 address.ip.clone(),
-                address.target_ref.as_ref().map(|target| target.uid.clone()).unwrap_or_default(),
+                address
+                    .target_ref
+                    .as_ref()
+                    .map(|target| target.uid.clone())
+                    .unwrap_or_default(),
             );
             addresses.entry(key.clone()).or_insert(address);
             for port in &ports {
-                let state = by_port.entry(port.clone()).or_default().entry(key.clone()).or_insert(ready);
+                let state = by_port
+                    .entry(port.clone())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_insert(ready);
                 *state = *state && ready;
             }
         }

@@ -16,7 +16,9 @@ use crate::api::{
     Endpoint, EndpointConditions, EndpointSlice, EndpointSlicePort, Node, ObjectMeta, OwnerReference, Pod, Service,
     LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME,
 };
-use crate::controller::endpoints::{find_port, pod_reference, selected_pods, should_pod_be_in_endpoints, should_set_hostname};
+use crate::controller::endpoints::{
+    find_port, pod_reference, selected_pods, should_pod_be_in_endpoints, should_set_hostname,
+};
 use crate::labels::Labels;
 use crate::sim::{ObjectKey, Simulation};
 use crate::time::Millis;
@@ -184,10 +186,13 @@ fn reconcile_port_mapping(
     }
     // 2. Slices being updated anyway are filled up first, the fullest first.
     if !desired.is_empty() {
-        plan.update.sort_by_key(|slice| std::cmp::Reverse(slice.endpoints.len()));
+        plan.update
+            .sort_by_key(|slice| std::cmp::Reverse(slice.endpoints.len()));
         for slice in &mut plan.update {
             while slice.endpoints.len() < max {
-                let Some((_, endpoint)) = desired.pop_first() else { break };
+                let Some((_, endpoint)) = desired.pop_first() else {
+                    break;
+                };
                 slice.endpoints.push(endpoint);
             }
         }
@@ -204,7 +209,9 @@ fn reconcile_port_mapping(
             None => new_slice(service, ports),
         };
         while slice.endpoints.len() < max {
-            let Some((_, endpoint)) = desired.pop_first() else { break };
+            let Some((_, endpoint)) = desired.pop_first() else {
+                break;
+            };
             slice.endpoints.push(endpoint);
         }
         if slice.metadata.name.is_empty() {
@@ -350,7 +357,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     let pods: Vec<&Pod> = selected_pods(simulation, service).collect();
     let existing = slices_of(simulation, key);
-    let plan = reconcile(service, &pods, &simulation.store.nodes, existing, MAX_ENDPOINTS_PER_SLICE);
+    let plan = reconcile(
+        service,
+        &pods,
+        &simulation.store.nodes,
+        existing,
+        MAX_ENDPOINTS_PER_SLICE,
+    );
     write(simulation, plan);
     None
 }
@@ -379,7 +392,10 @@ fn write(simulation: &mut Simulation, plan: Plan) {
         let Some(stored) = simulation.store.services.slices.get(&key) else {
             continue;
         };
-        if stored.endpoints == slice.endpoints && stored.ports == slice.ports && stored.metadata.labels == slice.metadata.labels {
+        if stored.endpoints == slice.endpoints
+            && stored.ports == slice.ports
+            && stored.metadata.labels == slice.metadata.labels
+        {
             continue;
         }
         let generation = stored.metadata.generation + 1;

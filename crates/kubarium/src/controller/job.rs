@@ -779,7 +779,14 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         Ok(key) => key,
         Err(message) => {
             let message = format!("Error creating: {message}");
-            simulation.record_event("Warning", "FailedCreate", job_object(job), &job.metadata.namespace, message.clone(), SOURCE);
+            simulation.record_event(
+                "Warning",
+                "FailedCreate",
+                job_object(job),
+                &job.metadata.namespace,
+                message.clone(),
+                SOURCE,
+            );
             return Err(message);
         }
     };

@@ -731,7 +731,11 @@ impl Expectation {
                     counts.push(format!("{not_ready} not ready"));
                 }
                 let service = service.strip_prefix("default/").unwrap_or(service);
-                format!("{}: endpoints of service/{service} list {}", time(when), counts.join(" and "))
+                format!(
+                    "{}: endpoints of service/{service} list {}",
+                    time(when),
+                    counts.join(" and ")
+                )
             }
         }
     }
@@ -1056,7 +1060,10 @@ fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, Strin
 /// `namespace/name`.
 fn endpoints_target(object: &str) -> Option<String> {
     let (kind, rest) = object.split_once('/')?;
-    if !matches!(kind.to_lowercase().as_str(), "service" | "services" | "svc" | "endpoints" | "ep") {
+    if !matches!(
+        kind.to_lowercase().as_str(),
+        "service" | "services" | "svc" | "endpoints" | "ep"
+    ) {
         return None;
     }
     Some(match rest.split_once('/') {

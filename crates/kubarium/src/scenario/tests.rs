@@ -124,9 +124,15 @@ fn endpoints_expectations_count_ready_and_not_ready_addresses() {
         )
     );
     assert!(!summary[1].0, "{:?}", summary[1]);
-    assert_eq!(summary[2], (false, summary[2].1, "at 8s: endpoints/nope does not exist"));
+    assert_eq!(
+        summary[2],
+        (false, summary[2].1, "at 8s: endpoints/nope does not exist")
+    );
     let error = Scenario::parse("expect:\n  - {at: 10s, endpoints: {object: service/web}}\n").unwrap_err();
     assert_eq!(error.message, "expect[0]: endpoints needs `ready`, `not_ready` or both");
     let error = Scenario::parse("expect:\n  - {at: 10s, endpoints: {object: pod/web}, ready: 1}\n").unwrap_err();
-    assert!(error.message.contains("endpoints needs `object: service/NAME`"), "{error}");
+    assert!(
+        error.message.contains("endpoints needs `object: service/NAME`"),
+        "{error}"
+    );
 }

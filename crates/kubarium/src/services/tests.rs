@@ -176,7 +176,12 @@ fn create_allocates_as_the_api_server_does() {
         let before = allocators.clone();
         let mut created = service(case.yaml);
         let result = prepare_create(&mut created, &mut allocators, &mut Rng::new(3));
-        assert_eq!(result.as_ref().map(|_| ()).map_err(String::as_str), case.result, "{}", case.name);
+        assert_eq!(
+            result.as_ref().map(|_| ()).map_err(String::as_str),
+            case.result,
+            "{}",
+            case.name
+        );
         match result {
             Ok(()) => {
                 (case.check)(&created);
@@ -214,7 +219,8 @@ fn reapplying_the_same_manifest_keeps_what_was_allocated() {
 #[test]
 fn the_cluster_ip_may_not_change() {
     let (old, mut allocators) = created("metadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n");
-    let mut changed = service("metadata: {name: web}\nspec: {clusterIP: 10.96.0.77, selector: {app: web}, ports: [{port: 80}]}\n");
+    let mut changed =
+        service("metadata: {name: web}\nspec: {clusterIP: 10.96.0.77, selector: {app: web}, ports: [{port: 80}]}\n");
     let error = prepare_update(&mut changed, &old, &mut allocators, &mut Rng::new(2)).unwrap_err();
     assert_eq!(
         error,
@@ -224,8 +230,9 @@ fn the_cluster_ip_may_not_change() {
 
 #[test]
 fn a_type_change_gives_back_or_takes_what_the_type_uses() {
-    let (node_port, mut allocators) =
-        created("metadata: {name: web}\nspec: {type: NodePort, selector: {app: web}, ports: [{port: 80, nodePort: 30080}]}\n");
+    let (node_port, mut allocators) = created(
+        "metadata: {name: web}\nspec: {type: NodePort, selector: {app: web}, ports: [{port: 80, nodePort: 30080}]}\n",
+    );
     // NodePort to ClusterIP: the node port goes back, the cluster IP stays.
     let mut cluster_ip = service("metadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n");
     prepare_update(&mut cluster_ip, &node_port, &mut allocators, &mut Rng::new(2)).expect("updated");
@@ -245,8 +252,9 @@ fn a_type_change_gives_back_or_takes_what_the_type_uses() {
 
 #[test]
 fn release_gives_back_every_ip_and_port() {
-    let (service, mut allocators) =
-        created("metadata: {name: lb}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}\n");
+    let (service, mut allocators) = created(
+        "metadata: {name: lb}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}\n",
+    );
     release(&service, &mut allocators);
     assert_eq!(allocators, ServiceAllocators::default());
 }
@@ -254,7 +262,9 @@ fn release_gives_back_every_ip_and_port() {
 #[test]
 fn a_cluster_starts_with_the_kubernetes_service() {
     let simulation = Simulation::new(&crate::ClusterConfig::with_nodes("node", 1));
-    let kubernetes = simulation.service("default", "kubernetes").expect("the kubernetes Service");
+    let kubernetes = simulation
+        .service("default", "kubernetes")
+        .expect("the kubernetes Service");
     assert_eq!(kubernetes.spec.cluster_ip, "10.96.0.1");
     assert_eq!(kubernetes.spec.ports[0].port, 443);
     assert!(simulation.store.services.allocators.ips.is_allocated("10.96.0.1"));

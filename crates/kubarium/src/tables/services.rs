@@ -224,9 +224,18 @@ mod tests {
             .iter()
             .map(|row| row.iter().map(String::as_str).collect())
             .collect();
-        assert_eq!(rows[0], ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "5s"]);
-        assert_eq!(rows[1], ["lb", "LoadBalancer", "10.96.0.50", "<pending>", "443:30443/TCP", "5s"]);
-        assert_eq!(rows[2], ["mail", "ExternalName", "<none>", "mail.example.com", "<none>", "5s"]);
+        assert_eq!(
+            rows[0],
+            ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "5s"]
+        );
+        assert_eq!(
+            rows[1],
+            ["lb", "LoadBalancer", "10.96.0.50", "<pending>", "443:30443/TCP", "5s"]
+        );
+        assert_eq!(
+            rows[2],
+            ["mail", "ExternalName", "<none>", "mail.example.com", "<none>", "5s"]
+        );
         assert_eq!(&rows[3][..2], ["web", "NodePort"]);
         assert_eq!(&rows[3][3..5], ["<none>", "80:30080/TCP"]);
         let pod_ip = simulation.pod("default", "a").expect("pod").status.pod_ip.clone();
@@ -236,9 +245,17 @@ mod tests {
         assert_eq!(endpoints.rows[1][..2], ["lb".to_string(), "<none>".to_string()]);
         let slices = super::endpoint_slices(simulation);
         assert_eq!(slices.headers, ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]);
-        let lb = slices.rows.iter().find(|row| row[0].starts_with("lb-")).expect("the lb placeholder");
+        let lb = slices
+            .rows
+            .iter()
+            .find(|row| row[0].starts_with("lb-"))
+            .expect("the lb placeholder");
         assert_eq!(&lb[1..4], ["IPv4", "<unset>", "<unset>"]);
-        let web = slices.rows.iter().find(|row| row[0].starts_with("web-")).expect("web's slice");
+        let web = slices
+            .rows
+            .iter()
+            .find(|row| row[0].starts_with("web-"))
+            .expect("web's slice");
         assert_eq!(&web[1..4], ["IPv4".to_string(), "80".to_string(), pod_ip]);
     }
 }

@@ -14,8 +14,8 @@ mod core;
 mod names;
 mod service;
 
-pub(crate) use service::go_string_slice;
 pub use names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors};
+pub(crate) use service::go_string_slice;
 
 use crate::yaml::{Entry, Node, Pos, Value};
 

@@ -128,7 +128,11 @@ fn validate_type_specific(validator: &mut Validator, facts: &ServiceFacts<'_>) {
         ),
         "ExternalName" => {
             if !facts.cluster_ips.is_empty() {
-                let at = if spec.get("clusterIPs").is_some() { "clusterIPs" } else { "clusterIP" };
+                let at = if spec.get("clusterIPs").is_some() {
+                    "clusterIPs"
+                } else {
+                    "clusterIP"
+                };
                 validator.forbidden(
                     &facts.path.child("clusterIPs"),
                     spec.pos_of(at),
@@ -191,7 +195,11 @@ fn validate_service_port(
     }
     let number = port.int("port").unwrap_or(0);
     if !(1..=65535).contains(&number) {
-        let at = if port.get("port").is_some() { port.pos_of("port") } else { port.pos() };
+        let at = if port.get("port").is_some() {
+            port.pos_of("port")
+        } else {
+            port.pos()
+        };
         validator.invalid(
             &path.child("port"),
             at,
@@ -280,7 +288,12 @@ fn validate_cluster_ips(validator: &mut Validator, facts: &ServiceFacts<'_>) {
     for (index, ip) in facts.cluster_ips.iter().enumerate() {
         if index == 0 && *ip == "None" {
             if facts.cluster_ips.len() > 1 {
-                validator.invalid(&path, spec.pos_of(at), shown(), "'None' must be the first and only value");
+                validator.invalid(
+                    &path,
+                    spec.pos_of(at),
+                    shown(),
+                    "'None' must be the first and only value",
+                );
             }
             continue;
         }
@@ -303,7 +316,11 @@ fn validate_node_ports(validator: &mut Validator, facts: &ServiceFacts<'_>) {
         };
         let path = facts.path.child("ports").index(index).child("nodePort");
         if facts.service_type == "ClusterIP" {
-            validator.forbidden(&path, port.pos_of("nodePort"), "may not be used when `type` is 'ClusterIP'");
+            validator.forbidden(
+                &path,
+                port.pos_of("nodePort"),
+                "may not be used when `type` is 'ClusterIP'",
+            );
         } else if !(30000..=32767).contains(&node_port) {
             validator.invalid(
                 &path,
@@ -373,7 +390,12 @@ fn validate_traffic_policies(validator: &mut Validator, facts: &ServiceFacts<'_>
                 "may only be set for externally-accessible services",
             );
         } else if !TRAFFIC_POLICIES.contains(&policy) {
-            validator.not_supported(&path, spec.pos_of("externalTrafficPolicy"), Shown::Str(policy), TRAFFIC_POLICIES);
+            validator.not_supported(
+                &path,
+                spec.pos_of("externalTrafficPolicy"),
+                Shown::Str(policy),
+                TRAFFIC_POLICIES,
+            );
         }
     }
     let needs_health_check = facts.service_type == "LoadBalancer" && spec.str("externalTrafficPolicy") == Some("Local");

@@ -120,7 +120,10 @@ fn service_view(simulation: &Simulation, service: &Service) -> ServiceView {
 
 /// Every Service, in namespace and name order.
 pub fn service_views(simulation: &Simulation) -> Vec<ServiceView> {
-    simulation.services().map(|service| service_view(simulation, service)).collect()
+    simulation
+        .services()
+        .map(|service| service_view(simulation, service))
+        .collect()
 }
 
 #[cfg(test)]
@@ -148,7 +151,11 @@ mod tests {
         assert_eq!(web.external_traffic_nodes, ["node-2"]);
         let all = snapshot.services.iter().find(|view| view.name == "all").expect("all");
         assert_eq!(all.external_traffic_nodes, ["node-1", "node-2", "node-3"]);
-        let kubernetes = snapshot.services.iter().find(|view| view.name == "kubernetes").expect("kubernetes");
+        let kubernetes = snapshot
+            .services
+            .iter()
+            .find(|view| view.name == "kubernetes")
+            .expect("kubernetes");
         assert!(kubernetes.pods.is_empty() && kubernetes.external_traffic_nodes.is_empty());
         assert_eq!(kubernetes.cluster_ip, "10.96.0.1");
         let states: Vec<(&str, &str)> = web.pods.iter().map(|pod| (pod.name.as_str(), pod.endpoint)).collect();

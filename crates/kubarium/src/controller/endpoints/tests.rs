@@ -169,7 +169,11 @@ fn repacking_groups_ports_offered_by_the_same_addresses() {
     assert_eq!(
         summary(&repacked),
         [
-            (vec!["10.0.0.1".to_string(), "10.0.0.2".to_string()], vec![], vec![80, 443]),
+            (
+                vec!["10.0.0.1".to_string(), "10.0.0.2".to_string()],
+                vec![],
+                vec![80, 443]
+            ),
             (vec![], vec!["10.0.0.3".to_string()], vec![9090]),
         ]
     );
@@ -191,7 +195,10 @@ fn past_a_thousand_addresses_not_ready_ones_go_first() {
         ports: Vec::new(),
     }];
     assert!(truncate(&mut subsets));
-    assert_eq!((subsets[0].addresses.len(), subsets[0].not_ready_addresses.len()), (990, 10));
+    assert_eq!(
+        (subsets[0].addresses.len(), subsets[0].not_ready_addresses.len()),
+        (990, 10)
+    );
     let mut ready_only = vec![
         EndpointSubset {
             addresses: addresses(900, "10.1"),
@@ -225,7 +232,10 @@ fn find_port_resolves_named_ports_by_protocol() {
         ..ServicePort::default()
     };
     assert_eq!(find_port(&pod, &port(IntOrString::Int(9000), "TCP")), Some(9000));
-    assert_eq!(find_port(&pod, &port(IntOrString::String("http".into()), "TCP")), Some(8080));
+    assert_eq!(
+        find_port(&pod, &port(IntOrString::String("http".into()), "TCP")),
+        Some(8080)
+    );
     assert_eq!(find_port(&pod, &port(IntOrString::String("http".into()), "UDP")), None);
     assert_eq!(find_port(&pod, &port(IntOrString::String("grpc".into()), "TCP")), None);
 }
@@ -246,24 +256,48 @@ fn endpoints_follow_the_pods_of_a_daemon_set() {
     let mut simulation = Simulation::new(&crate::ClusterConfig::with_nodes("node", 3));
     simulation.apply(&manifests).expect("applies");
     simulation.run_until(500).expect("runs");
-    assert_eq!(counts(&simulation), (0, 3), "pods have IPs while their images are pulled");
+    assert_eq!(
+        counts(&simulation),
+        (0, 3),
+        "pods have IPs while their images are pulled"
+    );
     simulation.run_until(5_000).expect("runs");
     assert_eq!(counts(&simulation), (3, 0));
     let port = &simulation.endpoints_of("default", "web").expect("endpoints").subsets[0].ports[0];
-    assert_eq!((port.port, port.protocol.as_str()), (8080, "TCP"), "the named targetPort resolved");
+    assert_eq!(
+        (port.port, port.protocol.as_str()),
+        (8080, "TCP"),
+        "the named targetPort resolved"
+    );
     let victim = simulation
         .pods()
         .find(|pod| pod.spec.node_name == "node-1")
         .map(|pod| pod.metadata.uid.clone())
         .expect("a pod on node-1");
-    let name = simulation.pods().find(|pod| pod.metadata.uid == victim).expect("pod").metadata.name.clone();
+    let name = simulation
+        .pods()
+        .find(|pod| pod.metadata.uid == victim)
+        .expect("pod")
+        .metadata
+        .name
+        .clone();
     simulation.delete_pod("default", &name).expect("deletes");
     simulation.run_until(6_000).expect("runs");
     let (ready, not_ready) = listed_uids(simulation.endpoints_of("default", "web").expect("endpoints"));
-    assert!(!ready.contains(&victim) && !not_ready.contains(&victim), "a terminating pod leaves the Endpoints");
+    assert!(
+        !ready.contains(&victim) && !not_ready.contains(&victim),
+        "a terminating pod leaves the Endpoints"
+    );
     let slice = simulation
         .endpoint_slices()
-        .find(|slice| slice.metadata.labels.get(crate::api::LABEL_SERVICE_NAME).map(String::as_str) == Some("web"))
+        .find(|slice| {
+            slice
+                .metadata
+                .labels
+                .get(crate::api::LABEL_SERVICE_NAME)
+                .map(String::as_str)
+                == Some("web")
+        })
         .expect("a slice");
     assert!(slice.metadata.name.starts_with("web-") && slice.metadata.name.len() == 9);
     let victim_endpoint = slice
@@ -272,16 +306,33 @@ fn endpoints_follow_the_pods_of_a_daemon_set() {
         .find(|endpoint| endpoint.target_ref.as_ref().is_some_and(|target| target.uid == victim))
         .expect("the slice keeps it");
     assert_eq!(
-        (victim_endpoint.conditions.ready, victim_endpoint.conditions.serving, victim_endpoint.conditions.terminating),
+        (
+            victim_endpoint.conditions.ready,
+            victim_endpoint.conditions.serving,
+            victim_endpoint.conditions.terminating
+        ),
         (Some(false), Some(true), Some(true))
     );
     simulation.run_until(60_000).expect("runs");
-    assert_eq!(counts(&simulation), (3, 0), "the DaemonSet's replacement is listed once ready");
-    let cluster_ip = simulation.service("default", "web").expect("service").spec.cluster_ip.clone();
+    assert_eq!(
+        counts(&simulation),
+        (3, 0),
+        "the DaemonSet's replacement is listed once ready"
+    );
+    let cluster_ip = simulation
+        .service("default", "web")
+        .expect("service")
+        .spec
+        .cluster_ip
+        .clone();
     simulation.delete_service("default", "web").expect("deletes");
     simulation.run_until(60_001).expect("runs");
     assert!(simulation.endpoints_of("default", "web").is_none());
-    assert_eq!(simulation.endpoint_slices().count(), 1, "only the kubernetes slice is left");
+    assert_eq!(
+        simulation.endpoint_slices().count(),
+        1,
+        "only the kubernetes slice is left"
+    );
     assert!(!simulation.store.services.allocators.ips.is_allocated(&cluster_ip));
 }
 
@@ -381,13 +432,23 @@ fn check_slices(simulation: &Simulation, service: &Service, seed: u64) {
         .endpoint_slices()
         .filter(|slice| slice.metadata.labels.get(crate::api::LABEL_SERVICE_NAME) == Some(name))
         .collect();
-    assert!(!slices.is_empty(), "seed {seed}: {name} has no slice, not even a placeholder");
+    assert!(
+        !slices.is_empty(),
+        "seed {seed}: {name} has no slice, not even a placeholder"
+    );
     let mut listed = BTreeMap::new();
     for slice in &slices {
         assert!(slice.endpoints.len() <= crate::controller::endpointslice::MAX_ENDPOINTS_PER_SLICE);
         for endpoint in &slice.endpoints {
-            let uid = endpoint.target_ref.as_ref().map(|target| target.uid.clone()).unwrap_or_default();
-            assert!(listed.insert(uid, endpoint.conditions.ready).is_none(), "seed {seed}: listed twice");
+            let uid = endpoint
+                .target_ref
+                .as_ref()
+                .map(|target| target.uid.clone())
+                .unwrap_or_default();
+            assert!(
+                listed.insert(uid, endpoint.conditions.ready).is_none(),
+                "seed {seed}: listed twice"
+            );
         }
     }
     let expected: BTreeMap<String, Option<bool>> = selected_pods(simulation, service)
@@ -409,7 +470,12 @@ fn check_slices(simulation: &Simulation, service: &Service, seed: u64) {
         listed.remove(&pod.metadata.uid);
         expected.remove(&pod.metadata.uid);
     }
-    assert_eq!(listed, expected, "seed {seed} at {}: slices of {name}", simulation.now());
+    assert_eq!(
+        listed,
+        expected,
+        "seed {seed} at {}: slices of {name}",
+        simulation.now()
+    );
 }
 
 fn check_endpoints(simulation: &Simulation, seed: u64) {

@@ -34,7 +34,9 @@ fn pod(index: usize, ready: bool) -> Pod {
 fn nodes() -> BTreeMap<String, Node> {
     let mut node = Node::default();
     node.metadata.name = "node-1".to_string();
-    node.metadata.labels.insert(LABEL_ZONE.to_string(), "zone-a".to_string());
+    node.metadata
+        .labels
+        .insert(LABEL_ZONE.to_string(), "zone-a".to_string());
     BTreeMap::from([("node-1".to_string(), node)])
 }
 
@@ -57,14 +59,26 @@ fn endpoints_carry_the_pods_conditions() {
     assert_eq!(plan.create.len(), 1);
     let slice = &plan.create[0];
     assert_eq!(slice.metadata.generate_name, "web-");
-    assert_eq!(slice.metadata.labels.get(LABEL_SERVICE_NAME).map(String::as_str), Some("web"));
-    assert_eq!(slice.metadata.labels.get(LABEL_MANAGED_BY).map(String::as_str), Some(CONTROLLER_NAME));
+    assert_eq!(
+        slice.metadata.labels.get(LABEL_SERVICE_NAME).map(String::as_str),
+        Some("web")
+    );
+    assert_eq!(
+        slice.metadata.labels.get(LABEL_MANAGED_BY).map(String::as_str),
+        Some(CONTROLLER_NAME)
+    );
     assert_eq!(slice.metadata.owner_references[0].uid, "service-uid");
     assert_eq!(slice.ports[0].port, Some(80));
     let conditions: Vec<(Option<bool>, Option<bool>, Option<bool>)> = slice
         .endpoints
         .iter()
-        .map(|endpoint| (endpoint.conditions.ready, endpoint.conditions.serving, endpoint.conditions.terminating))
+        .map(|endpoint| {
+            (
+                endpoint.conditions.ready,
+                endpoint.conditions.serving,
+                endpoint.conditions.terminating,
+            )
+        })
         .collect();
     assert_eq!(
         conditions,
@@ -109,7 +123,13 @@ fn at_most_a_hundred_endpoints_per_slice_and_existing_slices_are_refilled() {
     let mut changed: Vec<Pod> = pods[10..].to_vec();
     changed.extend((250..255).map(|index| pod(index, true)));
     let references: Vec<&Pod> = changed.iter().collect();
-    let plan = reconcile(&service, &references, &nodes(), existing.clone(), MAX_ENDPOINTS_PER_SLICE);
+    let plan = reconcile(
+        &service,
+        &references,
+        &nodes(),
+        existing.clone(),
+        MAX_ENDPOINTS_PER_SLICE,
+    );
     assert!(plan.create.is_empty() && plan.delete.is_empty(), "{plan:?}");
     assert_eq!(plan.update.len(), 1);
     assert_eq!(plan.update[0].metadata.name, "web-0");
