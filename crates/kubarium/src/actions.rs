@@ -386,7 +386,7 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
     (
         "set",
-        "`set` does `image` of DaemonSets and Deployments so far; `set resources` and the other workloads need their controllers",
+        "`set` does `image` of DaemonSets and Deployments and `cpu` (simulated load, like `set cpu deployment/NAME 80%`) so far; `set resources` and the other setters need more of the API",
     ),
     (
         "create",

@@ -121,6 +121,7 @@ pub(super) fn parse(args: &[&str], flags: &[String], namespace: &str) -> Option<
     match args {
         ["autoscale", rest @ ..] => Some(parse_autoscale(rest, flags, namespace)),
         ["load", rest @ ..] => Some(parse_load(rest, flags, namespace)),
+        ["set", "cpu", rest @ ..] => Some(parse_set_cpu(rest, flags, namespace)),
         ["delete", "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers", name] => {
             Some(Ok(AutoscalingAction::Delete {
                 namespace,
@@ -163,6 +164,21 @@ fn parse_autoscale(rest: &[&str], flags: &[String], namespace: String) -> Result
         max,
         cpu_percent: int_flag(flags, "--cpu-percent")?.filter(|percent| *percent >= 0),
     })
+}
+
+/// `set cpu KIND/NAME 80%` (the scenario format's spelling) is `load KIND/NAME --cpu=80%`:
+/// the value is a percentage of each pod's request or a per-pod quantity (`300m`).
+fn parse_set_cpu(rest: &[&str], flags: &[String], namespace: String) -> Result<AutoscalingAction, String> {
+    let usage = "set cpu needs a workload and a value, like set cpu deployment/NAME 80% (of each pod's request) or 300m (per pod)";
+    let (target, value): (&[&str], &str) = match rest {
+        [target, value] if target.contains('/') => (std::slice::from_ref(target), value),
+        [_, _, value] => (&rest[..2], value),
+        _ => return Err(usage.to_string()),
+    };
+    if !flags.is_empty() {
+        return Err(format!("set cpu takes no flags: {}", flags.join(" ")));
+    }
+    parse_load(target, &[format!("--cpu={value}")], namespace)
 }
 
 /// `load KIND/NAME --cpu=300m | --cpu=80% | --total-cpu=1200m`.
@@ -308,6 +324,14 @@ mod tests {
                 printed: "load deployment/web --cpu=80%",
             },
             Case {
+                line: "set cpu deployment/web 80%",
+                printed: "load deployment/web --cpu=80%",
+            },
+            Case {
+                line: "set cpu deploy web 250m",
+                printed: "load deployment/web --cpu=250m",
+            },
+            Case {
                 line: "load rc/old --total-cpu=1.5",
                 printed: "load replicationcontroller/old --total-cpu=1500m",
             },
@@ -345,6 +369,18 @@ mod tests {
             Case {
                 line: "load deployment/web",
                 error: "load needs one of",
+            },
+            Case {
+                line: "set cpu deployment/web",
+                error: "set cpu needs a workload and a value",
+            },
+            Case {
+                line: "set cpu deployment/web 80% --total-cpu=1",
+                error: "set cpu takes no flags",
+            },
+            Case {
+                line: "set cpu deployment/web lots",
+                error: "invalid CPU quantity",
             },
             Case {
                 line: "load deployment/web --cpu=-1",

@@ -585,11 +585,15 @@ impl Expectation {
         }
         if let Some(target) = object.get("endpoints") {
             allowed(&["endpoints", "at", "tol", "ready", "not_ready"])?;
-            let service = target
-                .get("object")
-                .and_then(Json::as_str)
-                .and_then(endpoints_target)
-                .ok_or("endpoints needs `object: service/NAME` (or service/NAMESPACE/NAME)")?;
+            // `{service: web}` (the issue's own spelling, in the default namespace or
+            // `namespace:`) or `{object: service/web}` like the other expectations.
+            let by_name = target.get("service").and_then(Json::as_str).map(|name| {
+                let namespace = target.get("namespace").and_then(Json::as_str).unwrap_or("default");
+                format!("{namespace}/{name}")
+            });
+            let service = by_name
+                .or_else(|| target.get("object").and_then(Json::as_str).and_then(endpoints_target))
+                .ok_or("endpoints needs `service: NAME` (with an optional `namespace:`) or `object: service/NAME`")?;
             let ready = object.get("ready").map(Count::parse).transpose()?;
             let not_ready = object.get("not_ready").map(Count::parse).transpose()?;
             if ready.is_none() && not_ready.is_none() {
@@ -601,13 +605,6 @@ impl Expectation {
                 ready,
                 not_ready,
             });
-        }
-        for not_yet in ["cronjobs", "services"] {
-            if object.contains_key(not_yet) {
-                return Err(format!(
-                    "{not_yet} expectations need controllers kubarium does not simulate yet"
-                ));
-            }
         }
         Err("unknown expectation (pods, jobs, replicasets, placement, status, event, condition, max_concurrent, endpoints)".to_string())
     }

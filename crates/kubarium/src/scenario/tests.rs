@@ -48,7 +48,7 @@ fn malformed_scenarios_are_errors_with_positions() {
         "actions[0]: error: required flag(s) \"replicas\" not set"
     );
     let error = Scenario::parse("expect:\n  - {at: 10s, cronjobs: {owner: x}, count: 1}\n").unwrap_err();
-    assert!(error.message.contains("not simulate yet"), "{error}");
+    assert!(error.message.contains("unknown expectation (pods, jobs,"), "{error}");
     let error =
         Scenario::parse("expect:\n  - {at: 10s, replicasets: {owner: x, size: \"2\"}, count: 1}\n").unwrap_err();
     assert!(
@@ -108,7 +108,7 @@ fn job_expectations_and_pod_owners_follow_the_ownership_chain() {
 
 #[test]
 fn endpoints_expectations_count_ready_and_not_ready_addresses() {
-    let text = "manifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: a, labels: {app: web}}\n  spec: {containers: [{name: c, image: nginx}]}\n  ---\n  apiVersion: v1\n  kind: Service\n  metadata: {name: web}\n  spec: {selector: {app: web}, ports: [{port: 80}]}\nexpect:\n  - {at: 5s, endpoints: {object: svc/web}, ready: 1, not_ready: 0}\n  - {at: 5s, endpoints: {object: service/default/web}, ready: \">1\"}\n  - {at: 5s, endpoints: {object: service/nope}, not_ready: 0}\n";
+    let text = "manifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: a, labels: {app: web}}\n  spec: {containers: [{name: c, image: nginx}]}\n  ---\n  apiVersion: v1\n  kind: Service\n  metadata: {name: web}\n  spec: {selector: {app: web}, ports: [{port: 80}]}\nexpect:\n  - {at: 5s, endpoints: {object: svc/web}, ready: 1, not_ready: 0}\n  - {at: 5s, endpoints: {object: service/default/web}, ready: \">1\"}\n  - {at: 5s, endpoints: {object: service/nope}, not_ready: 0}\n  - {at: final, endpoints: {service: web}, ready: 1, not_ready: 0}\n  - {at: final, endpoints: {service: web, namespace: shop}, ready: 1}\n";
     let report = run(text);
     let summary: Vec<(bool, &str, &str)> = report
         .results
@@ -128,11 +128,13 @@ fn endpoints_expectations_count_ready_and_not_ready_addresses() {
         summary[2],
         (false, summary[2].1, "at 8s: endpoints/nope does not exist")
     );
+    assert!(summary[3].0, "{:?}", summary[3]);
+    assert_eq!(
+        (summary[4].0, summary[4].2),
+        (false, "at the end: endpoints/web does not exist")
+    );
     let error = Scenario::parse("expect:\n  - {at: 10s, endpoints: {object: service/web}}\n").unwrap_err();
     assert_eq!(error.message, "expect[0]: endpoints needs `ready`, `not_ready` or both");
     let error = Scenario::parse("expect:\n  - {at: 10s, endpoints: {object: pod/web}, ready: 1}\n").unwrap_err();
-    assert!(
-        error.message.contains("endpoints needs `object: service/NAME`"),
-        "{error}"
-    );
+    assert!(error.message.contains("endpoints needs `service: NAME`"), "{error}");
 }
