@@ -123,6 +123,27 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   assert.equal(await row.locator(".tl-bar.succeeded").count(), 4);
   assert.equal(await row.locator(".tl-bar.removed").count(), 2);
   await page.screenshot({ path: join(ARTIFACTS, "job-1-deadline.png"), fullPage: true });
+
+  // Rewind: the scrubber spans the run so far; dragging it back shows the cluster as it was.
+  const scrubber = page.getByTestId("scrubber");
+  const end = Number(await scrubber.evaluate((input) => input.max));
+  assert.equal(end, 72_000, "played to 10s + 1s + 1s + 1m");
+  const scrubTo = (ms) =>
+    scrubber.evaluate((input, value) => {
+      input.value = String(value);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }, ms);
+  await scrubTo(12_000);
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 12s");
+  assert.equal(await page.locator('[data-owner="job/job-1"][data-phase="Succeeded"]').count(), 2);
+  assert.equal(await page.locator('[data-owner="job/job-1"][data-phase="Running"]').count(), 2);
+  assert.match(await page.getByTestId("rewound").innerText(), /Rewound/);
+  assert.equal(await page.getByTestId("scrubber-times").innerText(), "12s / 1m12s");
+  await page.screenshot({ path: join(ARTIFACTS, "job-1-rewound.png"), fullPage: true });
+  await scrubTo(end);
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 1m12s");
+  assert.equal(await page.locator('[data-owner="job/job-1"][data-phase="Succeeded"]').count(), 4);
+  assert.equal(await page.getByTestId("rewound").count(), 0);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -68,6 +68,8 @@ struct View {
     performed: Vec<(Millis, String, Option<String>)>,
     /// The Job timelines, when any Job pod was ever seen.
     timeline: Option<kubarium::view::Timeline>,
+    /// The furthest time played so far (the end of the rewind scrubber).
+    recorded_until_ms: Millis,
 }
 
 fn view_of(session: &Session) -> View {
@@ -81,6 +83,7 @@ fn view_of(session: &Session) -> View {
         performed: session.performed.clone(),
         timeline: (session.simulation.history().spans().next().is_some())
             .then(|| kubarium::view::timeline(&session.simulation)),
+        recorded_until_ms: session.recorded_until(),
     }
 }
 
@@ -207,6 +210,11 @@ pub fn App() -> impl IntoView {
         });
     };
     let step = move || play(&|current| current.step_to_next());
+    // Shows an earlier (or later, up to the furthest played) moment of the run.
+    let rewind = move |to_ms: Millis| {
+        set_playing.set(false);
+        play(&|current| current.rewind_to(to_ms));
+    };
     let run_command = move |line: String| {
         let line = line.trim().to_string();
         if line.is_empty() {
@@ -495,6 +503,7 @@ pub fn App() -> impl IntoView {
                     <button data-testid="advance-1m" on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
                     <button data-testid="share" class="share-button" on:click=move |_| open_share()>"Share…"</button>
                 </div>
+                <Scrubber shown=shown rewind=rewind/>
                 {move || share_links.get().map(|links| view! { <SharePanel links=links on_close=move || set_share_links.set(None)/> })}
                 // Without the editor, errors (a damaged link) still show.
                 <Show when=move || !panels.editor && error.get().is_some()>
@@ -588,6 +597,41 @@ pub fn App() -> impl IntoView {
                 </Show>
             </section>
         </main>
+    }
+}
+
+/// The rewind scrubber: the whole run so far, from 0 to the furthest time played. Dragging it
+/// shows the cluster as it was then (replayed exactly: the simulation is deterministic).
+#[component]
+fn Scrubber(shown: ReadSignal<View>, rewind: impl Fn(Millis) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let now = move || shown.with(|shown| shown.snapshot.as_ref().map_or(0, |snapshot| snapshot.time_ms));
+    let end = move || shown.with(|shown| shown.recorded_until_ms);
+    let rewound = move || now() < end();
+    let format = kubarium::time::format_duration;
+    view! {
+        <div class="scrubber" class:rewound=rewound>
+            <input
+                type="range"
+                data-testid="scrubber"
+                aria-label="Time in the run so far"
+                min="0"
+                step="100"
+                prop:max=move || end().to_string()
+                prop:value=move || now().to_string()
+                aria-valuetext=move || format!("{} of {}", format(now()), format(end()))
+                on:input=move |event| {
+                    if let Ok(to_ms) = event_target_value(&event).parse::<Millis>() {
+                        rewind(to_ms);
+                    }
+                }
+            />
+            <span class="scrubber-times" data-testid="scrubber-times">{move || format!("{} / {}", format(now()), format(end()))}</span>
+            <Show when=rewound>
+                <span class="rewound-note" data-testid="rewound" role="status">
+                    "Rewound: this is the cluster as it was then. ▶ Play replays what came next; a command typed now starts a new future."
+                </span>
+            </Show>
+        </div>
     }
 }
 

@@ -197,6 +197,22 @@ impl Simulation {
             .map_err(|error| JsError::new(&error))
     }
 
+    /// Shows the cluster as it was at `timeMs` (replayed from the start, exactly); playing on
+    /// repeats the commands run later, unless a new command is run first. A time past the
+    /// furthest point played (`recordedUntilMs`) stops there.
+    #[wasm_bindgen(js_name = rewindTo)]
+    pub fn rewind_to(&mut self, time_ms: f64) -> Result<(), JsError> {
+        self.inner
+            .rewind_to(millis_from_js(time_ms)?)
+            .map_err(|error| JsError::new(&error))
+    }
+
+    /// The furthest simulated time played so far: how far `rewindTo` can go.
+    #[wasm_bindgen(getter, js_name = recordedUntilMs)]
+    pub fn recorded_until_ms(&self) -> f64 {
+        self.inner.recorded_until() as f64
+    }
+
     /// Simulated milliseconds since the start.
     #[wasm_bindgen(getter, js_name = nowMs)]
     pub fn now_ms(&self) -> f64 {

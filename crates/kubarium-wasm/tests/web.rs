@@ -188,3 +188,23 @@ fn loading_invalid_manifests_throws_positions() {
     let scenario_error = Simulation::load("nodes: 3\n", None).expect_err("a bad scenario field");
     assert!(scenario_error.is_instance_of::<js_sys::Error>());
 }
+
+/// `rewindTo` shows an earlier moment exactly (the same event log as then), and playing on
+/// reaches the same end again.
+#[wasm_bindgen_test]
+fn rewind_replays_the_same_run() {
+    let mut simulation = Simulation::load(SCENARIO, None).expect("loads");
+    simulation.run_until(12_000.0).expect("runs");
+    simulation.run("add node worker-3").expect("adds");
+    let at_12s = simulation.event_log_hash();
+    simulation.run_until(45_000.0).expect("runs");
+    let at_45s = simulation.event_log_hash();
+    simulation.rewind_to(12_000.0).expect("rewinds");
+    assert_eq!(simulation.now_ms(), 12_000.0);
+    assert_eq!(simulation.recorded_until_ms(), 45_000.0);
+    assert_eq!(simulation.event_log_hash(), at_12s);
+    simulation.rewind_to(90_000.0).expect("plays on");
+    assert_eq!(simulation.now_ms(), 45_000.0);
+    assert_eq!(simulation.event_log_hash(), at_45s);
+    assert!(simulation.rewind_to(-1.0).is_err());
+}

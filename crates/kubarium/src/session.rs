@@ -26,6 +26,16 @@ pub enum LoadError {
 /// Plain manifests in a share link play on this many workers, as in the playground.
 pub const DEFAULT_NODES: usize = 3;
 
+/// An action waiting for its time.
+#[derive(Debug, Clone)]
+struct Pending {
+    at: Millis,
+    action: Action,
+    command: String,
+    /// Typed by the user (replayed after a rewind) rather than written in the scenario.
+    typed: bool,
+}
+
 /// A loaded scenario (or manifests) being played.
 pub struct Session {
     pub simulation: Simulation,
@@ -33,15 +43,19 @@ pub struct Session {
     pub description: String,
     /// Fields accepted but not simulated, as the apply reported them.
     pub notices: Vec<String>,
-    /// The scenario's actions not yet performed, in time order.
-    pending: VecDeque<(Millis, Action, String)>,
+    /// The actions not yet performed, in time order: the scenario's, and after a rewind the
+    /// commands typed later in the run so far.
+    pending: VecDeque<Pending>,
     /// What the actions performed so far did: `(time, command, error if refused)`.
     pub performed: Vec<(Millis, String, Option<String>)>,
     /// The text this session was loaded from.
     pub text: String,
-    /// The commands the user typed that were carried out, with their times (a share link
-    /// replays them).
+    /// The commands the user typed that were carried out, with their times, over the whole
+    /// run so far (a share link and a rewind replay them). After a rewind, the later ones are
+    /// also in `pending`.
     pub typed: Vec<(Millis, String)>,
+    /// The furthest time this run has been played to: the end of the rewind scrubber.
+    recorded_until_ms: Millis,
     /// Plain manifests play on this many `node-N` workers.
     default_nodes: usize,
 }
@@ -73,7 +87,12 @@ impl Session {
             let actions = scenario
                 .actions
                 .iter()
-                .map(|(at, action)| (*at, action.clone(), action.to_string()))
+                .map(|(at, action)| Pending {
+                    at: *at,
+                    action: action.clone(),
+                    command: action.to_string(),
+                    typed: false,
+                })
                 .collect();
             (scenario.config, scenario.manifests, actions, scenario.description)
         } else {
@@ -106,6 +125,7 @@ impl Session {
             performed: Vec::new(),
             text: text.to_string(),
             typed: Vec::new(),
+            recorded_until_ms: 0,
             default_nodes,
         })
     }
@@ -120,6 +140,7 @@ impl Session {
             performed: Vec::new(),
             text: String::new(),
             typed: Vec::new(),
+            recorded_until_ms: 0,
             default_nodes: DEFAULT_NODES,
         }
     }
@@ -149,24 +170,70 @@ impl Session {
 
     /// Plays to `target_ms`, performing the scenario's actions at their times on the way.
     pub fn advance_to(&mut self, target_ms: Millis) -> Result<(), String> {
-        while self.pending.front().is_some_and(|(at, _, _)| *at <= target_ms) {
-            let Some((at, action, command)) = self.pending.pop_front() else {
+        while self.pending.front().is_some_and(|pending| pending.at <= target_ms) {
+            let Some(pending) = self.pending.pop_front() else {
                 break;
             };
-            self.simulation.run_until(at).map_err(|error| error.to_string())?;
-            let refused = self.simulation.perform(&action).err().map(|error| error.0);
-            self.performed.push((at, command, refused));
+            self.simulation
+                .run_until(pending.at)
+                .map_err(|error| error.to_string())?;
+            let refused = self.simulation.perform(&pending.action).err().map(|error| error.0);
+            self.performed.push((pending.at, pending.command, refused));
         }
-        self.simulation
+        let outcome = self
+            .simulation
             .run_until(target_ms)
             .map(|_| ())
-            .map_err(|error| error.to_string())
+            .map_err(|error| error.to_string());
+        self.recorded_until_ms = self.recorded_until_ms.max(self.simulation.now());
+        outcome
+    }
+
+    /// The furthest time this run has been played to; a rewind can show any moment before it.
+    pub fn recorded_until(&self) -> Millis {
+        self.recorded_until_ms.max(self.simulation.now())
+    }
+
+    /// Shows the cluster as it was at `target_ms` (at most [`Session::recorded_until`]): the
+    /// loaded text is played again from the start, with the commands typed so far performed at
+    /// their times. The simulation is deterministic, so this is the very state the run had
+    /// then (same event log, same objects). The commands typed later stay queued: playing on
+    /// from here repeats them, unless a new command is typed first, which starts a new future.
+    pub fn rewind_to(&mut self, target_ms: Millis) -> Result<(), String> {
+        let target_ms = target_ms.min(self.recorded_until());
+        if target_ms >= self.simulation.now() {
+            return self.advance_to(target_ms);
+        }
+        let mut replay = Session::load(&self.text, self.default_nodes)?;
+        // Typed commands go after the scenario's actions of the same moment: that is the
+        // order they had, since playing to a time performs its scenario actions first.
+        let typed = self
+            .typed
+            .iter()
+            .map(|(at, command)| {
+                parse_action(command, None).map(|action| Pending {
+                    at: *at,
+                    action,
+                    command: command.clone(),
+                    typed: true,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut merged: Vec<Pending> = replay.pending.drain(..).collect();
+        merged.extend(typed);
+        merged.sort_by_key(|pending| (pending.at, pending.typed));
+        replay.pending = merged.into();
+        replay.typed = std::mem::take(&mut self.typed);
+        replay.recorded_until_ms = self.recorded_until();
+        replay.advance_to(target_ms)?;
+        *self = replay;
+        Ok(())
     }
 
     /// When something next happens: the next event or the next scenario action.
     pub fn next_due(&self) -> Option<Millis> {
         let event = self.simulation.next_event_time();
-        let action = self.pending.front().map(|(at, _, _)| *at);
+        let action = self.pending.front().map(|pending| pending.at);
         match (event, action) {
             (Some(event), Some(action)) => Some(event.min(action)),
             (event, action) => event.or(action),
@@ -182,10 +249,15 @@ impl Session {
     }
 
     /// Runs a command the user typed (`kubectl cordon node-2`, `add node n4 os=centos`, ...).
+    /// After a rewind, a command starts a new future: the commands typed later in the old one
+    /// are forgotten, and the run so far ends here.
     pub fn run_command(&mut self, line: &str) -> Result<(), String> {
         let action = parse_action(line, None)?;
         self.simulation.perform(&action).map_err(|error| error.0)?;
         let now = self.simulation.now();
+        self.pending.retain(|pending| !pending.typed);
+        self.typed.retain(|(at, _)| *at <= now);
+        self.recorded_until_ms = now;
         self.performed.push((now, line.trim().to_string(), None));
         self.typed.push((now, line.trim().to_string()));
         Ok(())
@@ -193,7 +265,9 @@ impl Session {
 
     /// The scenario's actions still to come, as `(time, command)`.
     pub fn upcoming(&self) -> impl Iterator<Item = (Millis, &str)> {
-        self.pending.iter().map(|(at, _, command)| (*at, command.as_str()))
+        self.pending
+            .iter()
+            .map(|pending| (pending.at, pending.command.as_str()))
     }
 }
 
@@ -288,6 +362,68 @@ mod tests {
                 .collect();
             assert!(performed.contains(&"add node extra-1 disk=ssd"), "{performed:?}");
         }
+    }
+
+    /// Rewinding shows the cluster exactly as it was (same event log and objects), playing on
+    /// repeats the commands typed later, and a new command there starts a new future.
+    #[test]
+    fn rewind_shows_the_past_exactly_and_a_new_command_branches() {
+        let mut session = Session::load(SCENARIO, DEFAULT_NODES).expect("loads");
+        session.advance_to(10 * SECOND_MS).expect("plays");
+        session.run_command("add node extra-1 disk=ssd").expect("adds");
+        session.advance_to(25 * SECOND_MS).expect("plays");
+        session.run_command("cordon extra-1").expect("cordons");
+        // A moment's state includes what was typed at that moment.
+        let at_25s = (session.simulation.event_log_hash(), session.simulation.snapshot());
+        for tick in 1..=9 {
+            session.advance_to(25 * SECOND_MS + tick * 4_100).expect("plays");
+        }
+        let at_end = (session.simulation.event_log_hash(), session.simulation.snapshot());
+        let end = session.simulation.now();
+        assert_eq!(session.recorded_until(), end);
+
+        session.rewind_to(25 * SECOND_MS).expect("rewinds");
+        assert_eq!(session.simulation.now(), 25 * SECOND_MS);
+        assert_eq!(
+            (session.simulation.event_log_hash(), session.simulation.snapshot()),
+            at_25s
+        );
+        assert_eq!(session.recorded_until(), end);
+        // The cordon typed at 25s is performed again by the rewind (it was typed at that
+        // moment); the scenario's cordon at 30s is still to come.
+        assert!(session.simulation.node("extra-1").expect("exists").spec.unschedulable);
+        assert_eq!(
+            session.upcoming().map(|(at, _)| at).collect::<Vec<_>>(),
+            vec![30 * SECOND_MS]
+        );
+
+        session.rewind_to(5 * SECOND_MS).expect("rewinds");
+        assert!(session.simulation.node("extra-1").is_none());
+        assert_eq!(
+            session.upcoming().map(|(_, command)| command).collect::<Vec<_>>(),
+            vec![
+                "add node extra-1 disk=ssd",
+                "label node worker-2 disk=ssd",
+                "cordon extra-1",
+                "cordon worker-1"
+            ]
+        );
+        // Forward again, past the end: the same run as before.
+        session.rewind_to(end + 60 * SECOND_MS).expect("plays");
+        assert_eq!(session.simulation.now(), end);
+        assert_eq!(
+            (session.simulation.event_log_hash(), session.simulation.snapshot()),
+            at_end
+        );
+
+        // A new command in the past drops the old future's typed commands.
+        session.rewind_to(5 * SECOND_MS).expect("rewinds");
+        session.run_command("add node other-1").expect("adds");
+        assert_eq!(session.recorded_until(), 5 * SECOND_MS);
+        assert_eq!(session.typed, vec![(5 * SECOND_MS, "add node other-1".to_string())]);
+        session.advance_to(40 * SECOND_MS).expect("plays");
+        assert!(session.simulation.node("extra-1").is_none());
+        assert!(session.simulation.node("other-1").is_some());
     }
 
     #[test]
