@@ -148,6 +148,47 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   await page.close();
 });
 
+test("sleep-cj under Forbid shows runs held back in its lane; compare plays Allow, Forbid and Replace side by side", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("example-picker").selectOption("sleep-cj-forbid");
+  await page.getByTestId("jump").fill("4m30s");
+  await page.getByTestId("jump").press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 4m30s");
+  const cronRow = page.locator('[data-testid="timeline"] [data-testid="cron-row"][data-cronjob="sleep-cj"]');
+  // Runs at 1m, 2m21s and 3m42s; at 2m, 3m and 4m the active run holds the next one back.
+  assert.equal(await cronRow.getAttribute("data-started"), "3");
+  assert.equal(await cronRow.getAttribute("data-held"), "3");
+  assert.equal(await cronRow.locator(".cron-mark.held-back").count(), 3);
+  assert.equal(await page.locator('[data-testid="timeline-row"][data-replaced="true"]').count(), 0);
+  await page.screenshot({ path: join(ARTIFACTS, "sleep-cj-forbid-lane.png"), fullPage: true });
+
+  await cronRow.getByTestId("compare").click();
+  const policies = page.getByTestId("compare-policy");
+  await policies.nth(2).waitFor();
+  assert.deepEqual(await policies.evaluateAll((elements) => elements.map((element) => element.dataset.policy)), ["Allow", "Forbid", "Replace"]);
+  const row = (policy) => page.locator(`[data-testid="compare-policy"][data-policy="${policy}"] [data-testid="cron-row"]`);
+  assert.equal(await row("Allow").getAttribute("data-started"), "4", "a run every minute: 1m, 2m, 3m, 4m");
+  assert.equal(await row("Allow").getAttribute("data-held"), "0");
+  assert.equal(await row("Forbid").getAttribute("data-held"), "3");
+  assert.equal(await row("Replace").getAttribute("data-started"), "4");
+  assert.equal(await row("Replace").getAttribute("data-replaced"), "3", "each new run deletes the one still running");
+  assert.equal(
+    await page.locator('[data-testid="compare-policy"][data-policy="Replace"] [data-testid="timeline-row"][data-replaced="true"]').count(),
+    3,
+  );
+  await page.getByTestId("compare-view").screenshot({ path: join(ARTIFACTS, "sleep-cj-compare.png") });
+
+  // Going back in time with the same field rewinds.
+  await page.getByTestId("jump").fill("90s");
+  await page.getByTestId("jump").press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 1m30s");
+  assert.equal(await cronRow.getAttribute("data-started"), "1");
+  assert.equal(await page.getByTestId("scrubber-times").innerText(), "1m30s / 4m30s");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("daemonset-1 from the gallery runs only on centos nodes; labelling a node from the kubectl line adds a pod", async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });

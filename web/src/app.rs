@@ -210,10 +210,33 @@ pub fn App() -> impl IntoView {
         });
     };
     let step = move || play(&|current| current.step_to_next());
+    // Plays the run again under each concurrencyPolicy of a CronJob, up to now.
+    type Compared = (String, Result<Vec<(&'static str, kubarium::view::Timeline)>, String>);
+    let compared = RwSignal::new(None::<Compared>);
+    let compare = move |(namespace, cron_job): (String, String)| {
+        set_playing.set(false);
+        session.with_value(|current| {
+            if let Some(current) = current {
+                let outcome = current.compare_concurrency_policies(&namespace, &cron_job);
+                compared.set(Some((cron_job, outcome)));
+            }
+        });
+    };
     // Shows an earlier (or later, up to the furthest played) moment of the run.
     let rewind = move |to_ms: Millis| {
         set_playing.set(false);
         play(&|current| current.rewind_to(to_ms));
+    };
+    // "Go to" a time: back within the run so far, or forward, playing on.
+    let jump = move |to_ms: Millis| {
+        set_playing.set(false);
+        play(&|current| {
+            if to_ms <= current.recorded_until() {
+                current.rewind_to(to_ms)
+            } else {
+                current.advance_to(to_ms)
+            }
+        });
     };
     let run_command = move |line: String| {
         let line = line.trim().to_string();
@@ -503,7 +526,7 @@ pub fn App() -> impl IntoView {
                     <button data-testid="advance-1m" on:click=move |_| advance(60 * SECOND_MS)>"+1m"</button>
                     <button data-testid="share" class="share-button" on:click=move |_| open_share()>"Share…"</button>
                 </div>
-                <Scrubber shown=shown rewind=rewind/>
+                <Scrubber shown=shown rewind=rewind jump=jump/>
                 {move || share_links.get().map(|links| view! { <SharePanel links=links on_close=move || set_share_links.set(None)/> })}
                 // Without the editor, errors (a damaged link) still show.
                 <Show when=move || !panels.editor && error.get().is_some()>
@@ -554,7 +577,16 @@ pub fn App() -> impl IntoView {
                         children=move |node| view! { <NodeCard node=node run=run_command/> }
                     />
                 </div>
-                <crate::timeline::TimelinePanel timeline=Signal::derive(move || shown.with(|shown| shown.timeline.clone()))/>
+                {move || compared.get().map(|(cron_job, outcome)| match outcome {
+                    Ok(results) => view! {
+                        <crate::timeline::CompareView cron_job=cron_job results=results on_close=move || compared.set(None)/>
+                    }.into_any(),
+                    Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                })}
+                <crate::timeline::TimelinePanel
+                    timeline=Signal::derive(move || shown.with(|shown| shown.timeline.clone()))
+                    on_compare=compare
+                />
                 <PendingLane shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default()))/>
                 <Show when=move || panels.tables>
                 <section class="tables" aria-label="kubectl get">
@@ -603,7 +635,13 @@ pub fn App() -> impl IntoView {
 /// The rewind scrubber: the whole run so far, from 0 to the furthest time played. Dragging it
 /// shows the cluster as it was then (replayed exactly: the simulation is deterministic).
 #[component]
-fn Scrubber(shown: ReadSignal<View>, rewind: impl Fn(Millis) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Scrubber(
+    shown: ReadSignal<View>,
+    rewind: impl Fn(Millis) + Copy + Send + Sync + 'static,
+    jump: impl Fn(Millis) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let (jump_text, set_jump_text) = signal(String::new());
+    let (jump_error, set_jump_error) = signal(None::<String>);
     let now = move || shown.with(|shown| shown.snapshot.as_ref().map_or(0, |snapshot| snapshot.time_ms));
     let end = move || shown.with(|shown| shown.recorded_until_ms);
     let rewound = move || now() < end();
@@ -626,6 +664,32 @@ fn Scrubber(shown: ReadSignal<View>, rewind: impl Fn(Millis) + Copy + Send + Syn
                 }
             />
             <span class="scrubber-times" data-testid="scrubber-times">{move || format!("{} / {}", format(now()), format(end()))}</span>
+            <form
+                class="jump"
+                on:submit=move |event| {
+                    event.prevent_default();
+                    match kubarium::time::parse_duration(jump_text.get_untracked().trim()) {
+                        Ok(to_ms) => {
+                            set_jump_error.set(None);
+                            jump(to_ms);
+                        }
+                        Err(problem) => set_jump_error.set(Some(problem)),
+                    }
+                }
+            >
+                <label>
+                    "go to "
+                    <input
+                        data-testid="jump"
+                        size="6"
+                        placeholder="5m"
+                        title="A simulated time like 90s, 5m or 1h30m: back in the run so far, or forward"
+                        prop:value=move || jump_text.get()
+                        on:input=move |event| set_jump_text.set(event_target_value(&event))
+                    />
+                </label>
+            </form>
+            {move || jump_error.get().map(|problem| view! { <span class="command-error" role="alert">{problem}</span> })}
             <Show when=rewound>
                 <span class="rewound-note" data-testid="rewound" role="status">
                     "Rewound: this is the cluster as it was then. ▶ Play replays what came next; a command typed now starts a new future."

@@ -5,7 +5,7 @@
 
 use kubarium::history::PodSpan;
 use kubarium::time::{format_duration, Millis};
-use kubarium::view::{bar_end, Timeline};
+use kubarium::view::{bar_end, CronMarkKind, CronTimeline, JobTimeline, Timeline};
 use leptos::prelude::*;
 
 fn percent(at: Millis, timeline: &Timeline) -> f64 {
@@ -42,55 +42,211 @@ fn bar_title(span: &PodSpan, now: Millis) -> String {
     )
 }
 
-#[component]
-pub fn TimelinePanel(timeline: Signal<Option<Timeline>>) -> impl IntoView {
+/// A Job's row: its pods as bars in lanes. `replaced` marks a Job a Replace deleted.
+fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoView {
+    let label = format!("job/{}", job.job);
+    let title = match &job.cron_job {
+        Some(cron_job) => format!("job/{} (made by cronjob/{cron_job})", job.job),
+        None => label.clone(),
+    };
+    let lanes = job
+        .lanes
+        .iter()
+        .map(|lane| {
+            let bars = lane
+                .iter()
+                .map(|span| {
+                    let left = percent(span.created_ms, timeline);
+                    let right = percent(bar_end(span, timeline.to_ms), timeline);
+                    let width = (right - left).max(0.4);
+                    view! {
+                        <span
+                            class=bar_class(span)
+                            data-testid="timeline-bar"
+                            style=format!("left: {left:.3}%; width: {width:.3}%")
+                            title=bar_title(span, timeline.to_ms)
+                        ></span>
+                    }
+                })
+                .collect_view();
+            view! { <div class="lane">{bars}</div> }
+        })
+        .collect_view();
+    let class = match (job.cron_job.is_some(), replaced) {
+        (true, true) => "timeline-row of-cron replaced",
+        (true, false) => "timeline-row of-cron",
+        (false, _) => "timeline-row",
+    };
     view! {
-        {move || timeline.get().filter(|timeline| !timeline.jobs.is_empty()).map(|timeline| {
-            let rows = timeline.jobs.iter().map(|job| {
-                let label = format!("job/{}", job.job);
-                let title = match &job.cron_job {
-                    Some(cron_job) => format!("job/{} (made by cronjob/{cron_job})", job.job),
-                    None => label.clone(),
-                };
-                let lanes = job.lanes.iter().map(|lane| {
-                    let bars = lane.iter().map(|span| {
-                        let left = percent(span.created_ms, &timeline);
-                        let right = percent(bar_end(span, timeline.to_ms), &timeline);
-                        let width = (right - left).max(0.4);
-                        view! {
-                            <span
-                                class=bar_class(span)
-                                data-testid="timeline-bar"
-                                style=format!("left: {left:.3}%; width: {width:.3}%")
-                                title=bar_title(span, timeline.to_ms)
-                            ></span>
-                        }
-                    }).collect_view();
-                    view! { <div class="lane">{bars}</div> }
-                }).collect_view();
-                view! {
-                    <div class="timeline-row" data-testid="timeline-row" data-job=job.job.clone() data-lanes=job.lanes.len()>
-                        <span class="timeline-label" title=title>{label}</span>
-                        <div class="lanes">{lanes}</div>
-                    </div>
-                }
-            }).collect_view();
+        <div class=class data-testid="timeline-row" data-job=job.job.clone() data-lanes=job.lanes.len() data-replaced=replaced.to_string()>
+            <span class="timeline-label" title=if replaced { format!("{title}, deleted by Replace while it ran") } else { title }>
+                {replaced.then_some("✂ ")}{label}
+            </span>
+            <div class="lanes">{lanes}</div>
+        </div>
+    }
+}
+
+fn mark_symbol(kind: CronMarkKind) -> &'static str {
+    match kind {
+        CronMarkKind::Started => "▲",
+        CronMarkKind::HeldBack => "⊘",
+        CronMarkKind::Missed => "✕",
+        CronMarkKind::Replaced => "✂",
+    }
+}
+
+/// A CronJob's row: a mark at each scheduled time its controller acted on, saying what it did.
+fn cron_row(cron: &CronTimeline, timeline: &Timeline, on_compare: Option<Callback<(String, String)>>) -> impl IntoView {
+    let count = |kind: CronMarkKind| cron.marks.iter().filter(|mark| mark.kind == kind).count();
+    let marks = cron
+        .marks
+        .iter()
+        .map(|mark| {
+            let title = match &mark.job {
+                Some(job) => format!("{}: {} job/{job}", format_duration(mark.at_ms), mark.kind.as_str()),
+                None => format!("{}: run {}", format_duration(mark.at_ms), mark.kind.as_str()),
+            };
+            view! {
+                <span
+                    class=format!("cron-mark {}", mark.kind.as_str().replace(' ', "-"))
+                    style=format!("left: {:.3}%", percent(mark.at_ms, timeline))
+                    title=title
+                >{mark_symbol(mark.kind)}</span>
+            }
+        })
+        .collect_view();
+    let (namespace, name) = (cron.namespace.clone(), cron.name.clone());
+    view! {
+        <div
+            class="timeline-row cron-row"
+            data-testid="cron-row"
+            data-cronjob=cron.name.clone()
+            data-started=count(CronMarkKind::Started)
+            data-held=count(CronMarkKind::HeldBack)
+            data-replaced=count(CronMarkKind::Replaced)
+        >
+            <span class="timeline-label">
+                {format!("cronjob/{}", cron.name)}
+                {on_compare.map(|on_compare| view! {
+                    <button
+                        class="compare-button"
+                        data-testid="compare"
+                        title="Play this run again under Allow, Forbid and Replace, side by side"
+                        on:click=move |_| on_compare.run((namespace.clone(), name.clone()))
+                    >"compare policies"</button>
+                })}
+            </span>
+            <div class="cron-marks">{marks}</div>
+        </div>
+    }
+}
+
+/// Every row of a timeline: each CronJob with its Jobs under it, then the other Jobs. With
+/// `only`, just that CronJob's rows.
+fn rows(timeline: &Timeline, only: Option<&str>, on_compare: Option<Callback<(String, String)>>) -> impl IntoView {
+    let replaced = |job: &JobTimeline| {
+        timeline
+            .cron_jobs
+            .iter()
+            .flat_map(|cron| &cron.marks)
+            .any(|mark| mark.kind == CronMarkKind::Replaced && mark.job.as_deref() == Some(job.job.as_str()))
+    };
+    let mut views = Vec::new();
+    for cron in timeline
+        .cron_jobs
+        .iter()
+        .filter(|cron| only.is_none_or(|only| only == cron.name))
+    {
+        views.push(cron_row(cron, timeline, on_compare).into_any());
+        for job in timeline
+            .jobs
+            .iter()
+            .filter(|job| job.cron_job.as_deref() == Some(cron.name.as_str()))
+        {
+            views.push(job_row(job, timeline, replaced(job)).into_any());
+        }
+    }
+    let listed = |job: &JobTimeline| {
+        job.cron_job
+            .as_deref()
+            .is_some_and(|name| timeline.cron_jobs.iter().any(|cron| cron.name == name))
+    };
+    if only.is_none() {
+        for job in timeline.jobs.iter().filter(|job| !listed(job)) {
+            views.push(job_row(job, timeline, false).into_any());
+        }
+    }
+    views
+}
+
+/// The time axis over the rows, with the legend (the CronJob marks' too, when there are any).
+fn axis(from_ms: Millis, to_ms: Millis, cron_legend: bool) -> impl IntoView {
+    view! {
+        <div class="timeline-axis">
+            <span>{format_duration(from_ms)}</span>
+            <span class="timeline-legend">
+                <span class="tl-bar running"></span>"running "
+                <span class="tl-bar succeeded"></span>"succeeded "
+                <span class="tl-bar failed"></span>"failed "
+                <span class="tl-bar removed"></span>"deleted before finishing"
+                {cron_legend.then(|| view! {
+                    <span class="cron-legend">" · ▲ started ⊘ held back (Forbid) ✂ replaced ✕ missed"</span>
+                })}
+            </span>
+            <span>{format!("now: {}", format_duration(to_ms))}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn TimelinePanel(
+    timeline: Signal<Option<Timeline>>,
+    #[prop(into)] on_compare: Callback<(String, String)>,
+) -> impl IntoView {
+    view! {
+        {move || timeline.get().filter(|timeline| !timeline.jobs.is_empty() || !timeline.cron_jobs.is_empty()).map(|timeline| {
             view! {
                 <section class="timeline" aria-label="Job timeline" data-testid="timeline">
                     <h2>"Jobs over time"</h2>
-                    <div class="timeline-axis">
-                        <span>{format_duration(timeline.from_ms)}</span>
-                        <span class="timeline-legend">
-                            <span class="tl-bar running"></span>"running "
-                            <span class="tl-bar succeeded"></span>"succeeded "
-                            <span class="tl-bar failed"></span>"failed "
-                            <span class="tl-bar removed"></span>"deleted before finishing"
-                        </span>
-                        <span>{format!("now: {}", format_duration(timeline.to_ms))}</span>
-                    </div>
-                    {rows}
+                    {axis(timeline.from_ms, timeline.to_ms, !timeline.cron_jobs.is_empty())}
+                    {rows(&timeline, None, Some(on_compare))}
                 </section>
             }
         })}
+    }
+}
+
+/// The same CronJob under Allow, Forbid and Replace, one above the other on one time axis.
+#[component]
+pub fn CompareView(
+    cron_job: String,
+    results: Vec<(&'static str, Timeline)>,
+    on_close: impl Fn() + 'static,
+) -> impl IntoView {
+    let from_ms = results.iter().map(|(_, timeline)| timeline.from_ms).min().unwrap_or(0);
+    let to_ms = results.iter().map(|(_, timeline)| timeline.to_ms).max().unwrap_or(0);
+    let sections = results
+        .into_iter()
+        .map(|(policy, mut timeline)| {
+            timeline.from_ms = from_ms;
+            timeline.to_ms = to_ms;
+            view! {
+                <div class="compare-policy" data-testid="compare-policy" data-policy=policy>
+                    <h3>{format!("concurrencyPolicy: {policy}")}</h3>
+                    {rows(&timeline, Some(&cron_job), None)}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="timeline compare" aria-label="Concurrency policies compared" data-testid="compare-view">
+            <header class="compare-header">
+                <h2>{format!("cronjob/{cron_job}: the same run under each concurrencyPolicy, up to {}", format_duration(to_ms))}</h2>
+                <button on:click=move |_| on_close() aria-label="Close">"×"</button>
+            </header>
+            {axis(from_ms, to_ms, true)}
+            {sections}
+        </section>
     }
 }

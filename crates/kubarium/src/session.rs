@@ -204,6 +204,14 @@ impl Session {
         if target_ms >= self.simulation.now() {
             return self.advance_to(target_ms);
         }
+        let mut replay = self.replay()?;
+        replay.advance_to(target_ms)?;
+        *self = replay;
+        Ok(())
+    }
+
+    /// The same run from its start, at time 0, with the typed commands queued at their times.
+    fn replay(&self) -> Result<Session, String> {
         let mut replay = Session::load(&self.text, self.default_nodes)?;
         // Typed commands go after the scenario's actions of the same moment: that is the
         // order they had, since playing to a time performs its scenario actions first.
@@ -223,11 +231,33 @@ impl Session {
         merged.extend(typed);
         merged.sort_by_key(|pending| (pending.at, pending.typed));
         replay.pending = merged.into();
-        replay.typed = std::mem::take(&mut self.typed);
+        replay.typed = self.typed.clone();
         replay.recorded_until_ms = self.recorded_until();
-        replay.advance_to(target_ms)?;
-        *self = replay;
-        Ok(())
+        Ok(replay)
+    }
+
+    /// The same run played up to now three times, with the CronJob's `concurrencyPolicy` set
+    /// to Allow, Forbid and Replace from the start (a merge patch before anything runs, as if
+    /// it had been applied so): the "compare" view of the timelines.
+    pub fn compare_concurrency_policies(
+        &self,
+        namespace: &str,
+        cron_job: &str,
+    ) -> Result<Vec<(&'static str, crate::view::Timeline)>, String> {
+        let now = self.simulation.now();
+        ["Allow", "Forbid", "Replace"]
+            .into_iter()
+            .map(|policy| {
+                let mut variant = self.replay()?;
+                let patch = format!(
+                    "patch cronjob/{cron_job} -n {namespace} -p '{{\"spec\":{{\"concurrencyPolicy\":\"{policy}\"}}}}'"
+                );
+                let action = parse_action(&patch, None)?;
+                variant.simulation.perform(&action).map_err(|error| error.0)?;
+                variant.advance_to(now)?;
+                Ok((policy, crate::view::timeline(&variant.simulation)))
+            })
+            .collect()
     }
 
     /// When something next happens: the next event or the next scenario action.

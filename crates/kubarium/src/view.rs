@@ -12,7 +12,9 @@ use crate::time::Millis;
 mod services;
 mod timeline;
 pub use services::{service_views, ServicePodView, ServiceView};
-pub use timeline::{bar_end, layout as timeline_layout, timeline, JobTimeline, Timeline};
+pub use timeline::{
+    bar_end, layout as timeline_layout, timeline, CronMark, CronMarkKind, CronTimeline, JobTimeline, Timeline,
+};
 
 /// The cluster at one simulated instant.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,6 +1,8 @@
 //! The Job and CronJob timelines: each Job's pods as bars over simulated time, stacked in as
 //! few lanes as their overlaps need, so the number of lanes in use at any instant is the number
-//! of pods alive then (at most `parallelism` while the Job runs).
+//! of pods alive then (at most `parallelism` while the Job runs). A CronJob's row marks what its
+//! controller decided at each scheduled time: a Job started, a run held back (Forbid), a missed
+//! start (startingDeadlineSeconds), and which Jobs a Replace deleted while they ran.
 
 use serde::Serialize;
 
@@ -15,6 +17,49 @@ pub struct Timeline {
     pub from_ms: Millis,
     pub to_ms: Millis,
     pub jobs: Vec<JobTimeline>,
+    /// The CronJobs whose controller acted in the window, with its decisions.
+    pub cron_jobs: Vec<CronTimeline>,
+}
+
+/// What a CronJob's controller did at its scheduled times, read from its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronTimeline {
+    pub namespace: String,
+    pub name: String,
+    pub marks: Vec<CronMark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronMark {
+    pub at_ms: Millis,
+    pub kind: CronMarkKind,
+    /// The Job started or replaced.
+    pub job: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CronMarkKind {
+    /// `SuccessfulCreate`: a Job started for this scheduled time.
+    Started,
+    /// `JobAlreadyActive`: Forbid held the run back.
+    HeldBack,
+    /// `MissSchedule`: too late to start (startingDeadlineSeconds).
+    Missed,
+    /// `SuccessfulDelete` of a Job whose pods had not finished: Replace deleted it.
+    Replaced,
+}
+
+impl CronMarkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CronMarkKind::Started => "started",
+            CronMarkKind::HeldBack => "held back",
+            CronMarkKind::Missed => "missed",
+            CronMarkKind::Replaced => "replaced",
+        }
+    }
 }
 
 /// One Job's pods, in lanes.
@@ -41,7 +86,88 @@ pub fn bar_end(span: &PodSpan, now: Millis) -> Millis {
 /// Lays out the kept pod lives of `simulation` (see `history.rs`) by Job, in the order the
 /// Jobs' first pods were created.
 pub fn timeline(simulation: &Simulation) -> Timeline {
-    layout(simulation.history().spans(), simulation.now())
+    let mut timeline = layout(simulation.history().spans(), simulation.now());
+    timeline.cron_jobs = cron_marks(
+        simulation.events().iter().map(|event| {
+            (
+                event.time_ms,
+                event.reason,
+                &*event.namespace,
+                &*event.object,
+                &*event.message,
+            )
+        }),
+        &timeline.jobs,
+    );
+    if let Some(first) = timeline
+        .cron_jobs
+        .iter()
+        .filter_map(|cron| cron.marks.first())
+        .map(|mark| mark.at_ms)
+        .min()
+    {
+        timeline.from_ms = timeline.from_ms.min(first);
+    }
+    timeline
+}
+
+/// The CronJob decisions among `events` (`(time, reason, namespace, object, message)`, in
+/// order). A deleted Job counts as replaced when one of its pods had not finished when it was
+/// deleted (history pruning deletes only finished Jobs: `cleanupFinishedJobs` in
+/// `cronjob_controllerv2.go`).
+pub fn cron_marks<'a>(
+    events: impl Iterator<Item = (Millis, &'a str, &'a str, &'a str, &'a str)>,
+    jobs: &[JobTimeline],
+) -> Vec<CronTimeline> {
+    let mut cron_jobs: Vec<CronTimeline> = Vec::new();
+    for (at_ms, reason, namespace, object, message) in events {
+        let Some(name) = object.strip_prefix("cronjob/") else {
+            continue;
+        };
+        let (kind, job) = match reason {
+            "SuccessfulCreate" => (CronMarkKind::Started, message.strip_prefix("Created job ")),
+            "JobAlreadyActive" => (CronMarkKind::HeldBack, None),
+            "MissSchedule" => (CronMarkKind::Missed, None),
+            "SuccessfulDelete" => {
+                let job = message.strip_prefix("Deleted job ");
+                let cut_short = jobs.iter().any(|timeline| {
+                    Some(timeline.job.as_str()) == job
+                        && timeline.namespace == namespace
+                        && timeline
+                            .lanes
+                            .iter()
+                            .flatten()
+                            .any(|span| span.finished_ms.is_none_or(|finished| finished > at_ms))
+                });
+                if !cut_short {
+                    continue;
+                }
+                (CronMarkKind::Replaced, job)
+            }
+            _ => continue,
+        };
+        let position = cron_jobs
+            .iter()
+            .position(|cron| cron.namespace == namespace && cron.name == name);
+        let cron = match position {
+            Some(position) => &mut cron_jobs[position],
+            None => {
+                cron_jobs.push(CronTimeline {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    marks: Vec::new(),
+                });
+                let last = cron_jobs.len() - 1;
+                &mut cron_jobs[last]
+            }
+        };
+        cron.marks.push(CronMark {
+            at_ms,
+            kind,
+            job: job.map(str::to_string),
+        });
+    }
+    cron_jobs
 }
 
 /// The pure layout: spans (in creation order) grouped by Job, each placed in the first lane
@@ -80,6 +206,7 @@ pub fn layout<'a>(spans: impl Iterator<Item = &'a PodSpan>, now: Millis) -> Time
         from_ms,
         to_ms: now,
         jobs,
+        cron_jobs: Vec::new(),
     }
 }
 
@@ -124,6 +251,58 @@ mod tests {
         assert_eq!(lanes, [vec!["a", "c"], vec!["b", "d"], vec!["e"]]);
         assert_eq!(timeline.jobs[1].job, "job-2");
         assert_eq!(bar_end(&spans[2], 30 * SECOND_MS), 30 * SECOND_MS);
+    }
+
+    fn marks(timeline: &Timeline) -> Vec<(u64, &'static str)> {
+        timeline
+            .cron_jobs
+            .iter()
+            .flat_map(|cron| &cron.marks)
+            .map(|mark| (mark.at_ms / SECOND_MS, mark.kind.as_str()))
+            .collect()
+    }
+
+    /// sleep-cj (every minute, each run 80 s) under each policy, from the controller's events:
+    /// Allow starts a Job every minute; Forbid holds back the runs that come while one is
+    /// active and starts the missed one when it ends; Replace deletes the running Job.
+    #[test]
+    fn a_cron_jobs_row_marks_started_held_back_and_replaced_runs() {
+        let text = include_str!("../../../../tests/scenarios/sleep-cj-allow.yaml");
+        let session = crate::session::Session::load(text, 3)
+            .and_then(|mut session| session.advance_to(200 * SECOND_MS).map(|()| session))
+            .expect("plays");
+        let compared = session
+            .compare_concurrency_policies("default", "sleep-cj")
+            .expect("compares");
+        let policies: Vec<&str> = compared.iter().map(|(policy, _)| *policy).collect();
+        assert_eq!(policies, ["Allow", "Forbid", "Replace"]);
+        assert_eq!(
+            marks(&compared[0].1),
+            [(60, "started"), (120, "started"), (180, "started")]
+        );
+        assert_eq!(
+            marks(&compared[1].1),
+            [
+                (60, "started"),
+                (120, "held back"),
+                (141, "started"),
+                (180, "held back")
+            ]
+        );
+        assert_eq!(
+            marks(&compared[2].1),
+            [
+                (60, "started"),
+                (120, "replaced"),
+                (120, "started"),
+                (180, "replaced"),
+                (180, "started")
+            ]
+        );
+        // The compared Allow run is the session's own run.
+        assert_eq!(compared[0].1, timeline(&session.simulation));
+        // The controller acts 100ms after each scheduled time (`nextScheduleTimeDuration`).
+        assert_eq!(compared[0].1.from_ms, 60_100);
     }
 
     /// job-1 (completions 6, parallelism 2, deadline 30s): the recorded lives never need more
