@@ -219,6 +219,35 @@ test("daemonset-1 from the gallery runs only on centos nodes; labelling a node f
   await refused.press("Enter");
   await page.waitForFunction(() => document.querySelector('[data-testid="command-result"]')?.textContent.includes("not found"));
   await page.screenshot({ path: join(ARTIFACTS, "gallery-daemonset-1.png"), fullPage: true });
+
+  // The add-node form: a centos node gets the daemon pod; a tainted one does not, and says why.
+  await page.getByTestId("add-node").locator("summary").click();
+  const addNode = async (fields) => {
+    for (const [field, value] of Object.entries(fields)) {
+      await page.getByTestId(`add-node-${field}`).fill(value);
+    }
+    await page.getByTestId("add-node-submit").click();
+  };
+  await addNode({ name: "c2", labels: "os=centos", taints: "", cpu: "8", memory: "16Gi", pods: "20" });
+  await page.waitForFunction(() => document.querySelector('[data-testid="command-result"]')?.textContent.includes("add node c2 os=centos --cpu=8 --memory=16Gi --pods=20"));
+  await addNode({ name: "c3", labels: "os=centos", taints: "dedicated=db:NoSchedule", cpu: "", memory: "", pods: "" });
+  await page.getByTestId("advance-1s").click();
+  await page.getByTestId("advance-1s").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-node="c2"] [data-testid="pod-chip"]').length === 1);
+  assert.equal(await chipsOn("c3").count(), 0, "the daemon pod does not tolerate dedicated=db");
+  assert.match(await page.locator('[data-node="c2"]').innerText(), /0m \/ 8000m/);
+  assert.match(await page.locator('[data-node="c3"] .taints').innerText(), /dedicated=db:NoSchedule/);
+  const whyNotC3 = page.locator('[data-testid="node-card"][data-node="c3"] [data-testid="why-not"]');
+  await whyNotC3.locator("summary").click();
+  assert.match(await whyNotC3.innerText(), /untolerated taint/);
+  // A chip that just appeared animates in; the others do not.
+  assert.match(await chipsOn("c2").getAttribute("class"), /chip-new/);
+  await addNode({ name: "Bad_Name", labels: "", taints: "", cpu: "", memory: "", pods: "" });
+  await page.waitForFunction(() => document.querySelector('[data-testid="command-result"]')?.textContent.includes("invalid node name"));
+  // "label…" on a card writes the command on the kubectl line for the user to finish.
+  await page.locator('[data-node="c3"]').getByRole("button", { name: "label…" }).click();
+  assert.equal(await page.getByTestId("command").inputValue(), "label node c3 ");
+  await page.screenshot({ path: join(ARTIFACTS, "add-node-form.png"), fullPage: true });
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -142,10 +142,13 @@ pub fn App() -> impl IntoView {
     let (share_links, set_share_links) = signal(None::<Result<ShareLinks, String>>);
     let option_problems = options.problems.clone();
     let (table_kind, set_table_kind) = signal("pods".to_string());
+    // Rows of the table kept only if a cell contains this text (`kubectl get ... | grep`).
+    let (table_filter, set_table_filter) = signal(String::new());
     let session = StoredValue::new(None::<Session>);
     provide_context(crate::services::Highlight(RwSignal::new(Vec::new())));
     let described = RwSignal::new(None::<(String, String)>);
     provide_context(crate::cluster::Describe(described));
+    provide_context(crate::cluster::ChipMemory(StoredValue::new(Default::default())));
     let describe_text = move || {
         let (namespace, name) = described.get()?;
         shown.track();
@@ -389,9 +392,15 @@ pub fn App() -> impl IntoView {
                 rendered = kubarium::tables::get(&current.simulation, &kind);
             }
         });
+        let filter = table_filter.get();
+        let filter = filter.trim();
+        if let (Ok(table), false) = (&mut rendered, filter.is_empty()) {
+            table.rows.retain(|row| row.iter().any(|cell| cell.contains(filter)));
+        }
         rendered
     };
     let (command_text, set_command_text) = signal(String::new());
+    provide_context(crate::cluster::Prefill(set_command_text));
 
     let full_playground = move |event: leptos::ev::MouseEvent| {
         // The link is made when followed, so it holds the state of that moment.
@@ -570,6 +579,7 @@ pub fn App() -> impl IntoView {
                     </aside>
                 })}
                 <crate::services::ServiceStrip shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.services.clone()).unwrap_or_default()))/>
+                <crate::cluster::AddNodeForm run=run_command/>
                 <div class="nodes">
                     <For
                         each=move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.nodes.clone()).unwrap_or_default())
@@ -608,8 +618,25 @@ pub fn App() -> impl IntoView {
                             })
                             .collect_view()}
                     </div>
-                    <p class="table-command">{move || format!("$ kubectl get {}", table_kind.get())}</p>
+                    <div class="table-command">
+                        <span>{move || {
+                            let filter = table_filter.get();
+                            match filter.trim() {
+                                "" => format!("$ kubectl get {}", table_kind.get()),
+                                filter => format!("$ kubectl get {} | grep {filter}", table_kind.get()),
+                            }
+                        }}</span>
+                        <input
+                            data-testid="table-filter"
+                            type="search"
+                            placeholder="filter rows: pod/web, FailedScheduling, node-2…"
+                            aria-label="Keep the rows that contain this text"
+                            prop:value=move || table_filter.get()
+                            on:input=move |event| set_table_filter.set(event_target_value(&event))
+                        />
+                    </div>
                     {move || match table() {
+                        Ok(table) if table.rows.is_empty() && !table_filter.get().trim().is_empty() => view! { <p class="empty">"No rows contain that text."</p> }.into_any(),
                         Ok(table) if table.rows.is_empty() => view! { <p class="empty">"No resources found in default namespace."</p> }.into_any(),
                         Ok(table) => view! {
                             <div class="table-scroll">

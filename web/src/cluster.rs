@@ -7,6 +7,44 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct Describe(pub RwSignal<Option<(String, String)>>);
 
+/// Puts a command on the kubectl line for the user to finish (the card's "label…" and
+/// "taint…" buttons), and focuses it.
+#[derive(Clone, Copy)]
+pub struct Prefill(pub WriteSignal<String>);
+
+fn prefill(context: Option<Prefill>, command: String) {
+    if let Some(Prefill(set_command)) = context {
+        set_command.set(command);
+    }
+    if let Some(input) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("command"))
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(element).ok())
+    {
+        let _ = input.focus();
+    }
+}
+
+/// The status each pod chip last showed, by uid, so a chip animates in only when its pod is
+/// new and flashes only when its status changed (cards are re-rendered whole when anything in
+/// them changes, so "mounted" alone would animate every chip of the card).
+#[derive(Clone, Copy)]
+pub struct ChipMemory(pub StoredValue<std::collections::HashMap<String, String>>);
+
+/// How a chip enters: new pod, changed status, or as before.
+fn chip_change(memory: Option<ChipMemory>, uid: &str, status: &str) -> &'static str {
+    let Some(ChipMemory(memory)) = memory else { return "" };
+    let mut change = "";
+    memory.update_value(|seen| {
+        change = match seen.insert(uid.to_string(), status.to_string()) {
+            None => " chip-new",
+            Some(previous) if previous != status => " chip-changed",
+            Some(_) => "",
+        };
+    });
+    change
+}
+
 /// A node re-renders when anything it shows changes; pods are keyed by uid and status inside.
 pub fn node_key(node: &NodeView) -> String {
     let pods: Vec<String> = node
@@ -94,6 +132,11 @@ pub fn NodeCard(node: NodeView, run: impl Fn(String) + Copy + Send + Sync + 'sta
     let drain_command = format!("drain {} --ignore-daemonsets --force", node.name);
     let fail_command = format!("{fail_verb} {}", node.name);
     let delete_command = format!("delete node {}", node.name);
+    let label_command = format!("label node {} ", node.name);
+    let taint_command = format!("taint node {} key=value:NoSchedule", node.name);
+    // The context is read while the card is built; the buttons only call the setter.
+    let prefill_context = use_context::<Prefill>();
+    let prefill = move |command: String| prefill(prefill_context, command);
     view! {
         <article
             class=if node.unschedulable { "node-card cordoned" } else { "node-card" }
@@ -137,6 +180,8 @@ pub fn NodeCard(node: NodeView, run: impl Fn(String) + Copy + Send + Sync + 'sta
                 <button on:click=move |_| run(cordon_command.clone())>{cordon_verb}</button>
                 <button on:click=move |_| run(drain_command.clone())>"drain"</button>
                 <button on:click=move |_| run(fail_command.clone())>{fail_label}</button>
+                <button on:click=move |_| prefill(label_command.clone()) title="Write a label command on the kubectl line">"label…"</button>
+                <button on:click=move |_| prefill(taint_command.clone()) title="Write a taint command on the kubectl line">"taint…"</button>
                 <button class="danger" on:click=move |_| run(delete_command.clone())>"delete"</button>
             </footer>
         </article>
@@ -159,7 +204,8 @@ fn Bar(label: &'static str, percent: i64, detail: String) -> impl IntoView {
 #[component]
 pub fn PodChip(pod: PodView) -> impl IntoView {
     let owner = pod.owner.clone().unwrap_or_default();
-    let base_class = format!("pod-chip phase-{}", pod.status.to_lowercase());
+    let change = chip_change(use_context::<ChipMemory>(), &pod.uid, &pod.status);
+    let base_class = format!("pod-chip phase-{}{change}", pod.status.to_lowercase());
     let highlight = use_context::<crate::services::Highlight>();
     let uid = pod.uid.clone();
     let describe = use_context::<Describe>();
@@ -224,5 +270,71 @@ pub fn PendingLane(shown: Signal<Vec<PodView>>) -> impl IntoView {
                 <ul class="pods">{move || shown.get().into_iter().map(|pod| view! { <PodChip pod=pod/> }).collect_view()}</ul>
             </section>
         </Show>
+    }
+}
+
+/// The `add node` command for the form's fields: labels and taints separated by spaces or
+/// commas, capacity left out where empty (the default 4 CPUs, 8Gi, 110 pods).
+fn add_node_command(name: &str, labels: &str, taints: &str, cpu: &str, memory: &str, pods: &str) -> String {
+    let words = |text: &str| {
+        text.split([' ', ','])
+            .filter(|word| !word.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let mut command = format!("add node {}", name.trim());
+    for label in words(labels) {
+        command.push(' ');
+        command.push_str(&label);
+    }
+    for taint in words(taints) {
+        command.push_str(&format!(" --taint={taint}"));
+    }
+    for (flag, value) in [("cpu", cpu), ("memory", memory), ("pods", pods)] {
+        if !value.trim().is_empty() {
+            command.push_str(&format!(" --{flag}={}", value.trim()));
+        }
+    }
+    command
+}
+
+/// "Add a node": name, labels, taints and capacity, run as the `add node` command (so it is
+/// checked, logged and shared like a typed one).
+#[component]
+pub fn AddNodeForm(run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let fields: [RwSignal<String>; 6] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let [name, labels, taints, cpu, memory, pods] = fields;
+    let input =
+        move |signal: RwSignal<String>, testid: &'static str, label: &'static str, placeholder: &'static str| {
+            view! {
+                <label>
+                    {label}
+                    <input
+                        data-testid=testid
+                        placeholder=placeholder
+                        prop:value=move || signal.get()
+                        on:input=move |event| signal.set(event_target_value(&event))
+                    />
+                </label>
+            }
+        };
+    view! {
+        <details class="add-node" data-testid="add-node">
+            <summary>"+ Add a node"</summary>
+            <form on:submit=move |event| {
+                event.prevent_default();
+                run(add_node_command(&name.get_untracked(), &labels.get_untracked(), &taints.get_untracked(),
+                    &cpu.get_untracked(), &memory.get_untracked(), &pods.get_untracked()));
+            }>
+                {input(name, "add-node-name", "name", "node-4")}
+                {input(labels, "add-node-labels", "labels", "os=centos disk=ssd")}
+                {input(taints, "add-node-taints", "taints", "gpu=true:NoSchedule")}
+                {input(cpu, "add-node-cpu", "cpu", "4")}
+                {input(memory, "add-node-memory", "memory", "8Gi")}
+                {input(pods, "add-node-pods", "pods", "110")}
+                <button type="submit" data-testid="add-node-submit">"Add"</button>
+                <code class="add-node-preview">{move || format!("$ {}", add_node_command(&name.get(), &labels.get(), &taints.get(), &cpu.get(), &memory.get(), &pods.get()))}</code>
+            </form>
+        </details>
     }
 }

@@ -4,6 +4,7 @@
 //! one accepted.
 
 use crate::api::Taint;
+use crate::quantity::Quantity;
 use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEFAULT_NAMESPACE};
 
 mod autoscale;
@@ -86,10 +87,14 @@ pub enum Action {
     DeleteNode {
         name: String,
     },
-    /// `add node NAME [key=value ...]`: a worker with the default capacity and these labels.
+    /// `add node NAME [key=value ...] [--taint=key=value:Effect ...] [--cpu=4] [--memory=8Gi]
+    /// [--pods=110]`: a Ready worker with these labels, taints and capacity (the default
+    /// capacity where not given).
     AddNode {
         name: String,
         labels: Vec<(String, String)>,
+        taints: Vec<Taint>,
+        capacity: NodeCapacity,
     },
     /// `label node NAME key=value ... key-`.
     LabelNode {
@@ -254,10 +259,30 @@ impl std::fmt::Display for Action {
                 in_namespace(namespace)
             ),
             Action::DeleteNode { name } => write!(formatter, "delete node {name}"),
-            Action::AddNode { name, labels } => {
+            Action::AddNode {
+                name,
+                labels,
+                taints,
+                capacity,
+            } => {
                 write!(formatter, "add node {name}")?;
                 for (key, value) in labels {
                     write!(formatter, " {key}={value}")?;
+                }
+                for taint in taints {
+                    match taint.value.as_str() {
+                        "" => write!(formatter, " --taint={}:{}", taint.key, taint.effect)?,
+                        value => write!(formatter, " --taint={}={value}:{}", taint.key, taint.effect)?,
+                    }
+                }
+                if let Some(cpu) = &capacity.cpu {
+                    write!(formatter, " --cpu={cpu}")?;
+                }
+                if let Some(memory) = &capacity.memory {
+                    write!(formatter, " --memory={memory}")?;
+                }
+                if let Some(pods) = capacity.pods {
+                    write!(formatter, " --pods={pods}")?;
                 }
                 Ok(())
             }
@@ -364,6 +389,87 @@ fn write_label_changes(
         }
     }
     Ok(())
+}
+
+/// The capacity an added node is given; `None` keeps the default (4 CPUs, 8Gi, 110 pods).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeCapacity {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+    pub pods: Option<u32>,
+}
+
+/// `kubectl taint`'s `key[=value]:Effect` (a trailing `-` is the caller's business).
+fn parse_taint(spec: &str) -> Result<Taint, String> {
+    let (key_value, effect) = spec
+        .rsplit_once(':')
+        .ok_or_else(|| format!("invalid taint spec: {spec}: expected key[=value]:Effect"))?;
+    if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
+        return Err(format!("invalid taint effect: {effect}, unsupported taint effect"));
+    }
+    let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
+    if key.is_empty() {
+        return Err(format!("invalid taint spec: {spec}: the key is empty"));
+    }
+    Ok(Taint {
+        key: key.to_string(),
+        value: value.to_string(),
+        effect: effect.to_string(),
+        time_added_ms: None,
+    })
+}
+
+/// `add node`'s arguments: `key=value` labels, `--taint=...` (repeatable), `--cpu`, `--memory`
+/// and `--pods`.
+fn parse_add_node(name: &str, labels: &[&str], flags: &[String]) -> Result<Action, String> {
+    if let Some(problem) = crate::validation::is_dns1123_subdomain(name).first() {
+        return Err(format!("invalid node name {name:?}: {problem}"));
+    }
+    let labels = labels
+        .iter()
+        .map(|label| {
+            label
+                .split_once('=')
+                .map(|(key, value)| (key.to_string(), value.to_string()))
+                .ok_or_else(|| format!("invalid label {label:?}: expected key=value"))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut taints = Vec::new();
+    let mut capacity = NodeCapacity::default();
+    let quantity = |flag: &str, value: &str| {
+        Quantity::parse(value)
+            .ok()
+            .filter(|quantity| !quantity.is_negative() && quantity.milli_value() > 0)
+            .ok_or_else(|| format!("invalid {flag} {value:?}: expected a positive quantity like 4, 500m or 8Gi"))
+    };
+    for flag in flags {
+        let (name, value) = flag.split_once('=').unwrap_or((flag.as_str(), ""));
+        match name {
+            "--taint" => taints.push(parse_taint(value)?),
+            "--cpu" => capacity.cpu = Some(quantity("--cpu", value)?),
+            "--memory" => capacity.memory = Some(quantity("--memory", value)?),
+            "--pods" => {
+                capacity.pods = Some(
+                    value
+                        .parse()
+                        .ok()
+                        .filter(|pods| *pods > 0)
+                        .ok_or_else(|| format!("invalid --pods {value:?}: expected a positive number"))?,
+                )
+            }
+            _ => {
+                return Err(format!(
+                    "unknown flag for add node: {name} (--taint, --cpu, --memory, --pods)"
+                ))
+            }
+        }
+    }
+    Ok(Action::AddNode {
+        name: name.to_string(),
+        labels,
+        taints,
+        capacity,
+    })
 }
 
 /// `kubectl label`'s `key=value` and `key-` arguments.
@@ -566,18 +672,7 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 cron_job,
             })
         }
-        ["add", "node", name, labels @ ..] => Ok(Action::AddNode {
-            name: name.to_string(),
-            labels: labels
-                .iter()
-                .map(|label| {
-                    label
-                        .split_once('=')
-                        .map(|(key, value)| (key.to_string(), value.to_string()))
-                        .ok_or_else(|| format!("invalid label {label:?}: expected key=value"))
-                })
-                .collect::<Result<_, _>>()?,
-        }),
+        ["add", "node", name, labels @ ..] => parse_add_node(name, labels, &flags),
         ["label", "node" | "nodes" | "no", name, changes @ ..] if !changes.is_empty() => Ok(Action::LabelNode {
             name: name.to_string(),
             changes: label_changes(changes)?,
@@ -599,21 +694,9 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 Some(spec) => (spec, true),
                 None => (*spec, false),
             };
-            let (key_value, effect) = spec
-                .rsplit_once(':')
-                .ok_or_else(|| format!("invalid taint spec: {spec}: expected key[=value]:Effect"))?;
-            if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
-                return Err(format!("invalid taint effect: {effect}, unsupported taint effect"));
-            }
-            let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
             Ok(Action::TaintNode {
                 name: name.to_string(),
-                taint: Taint {
-                    key: key.to_string(),
-                    value: value.to_string(),
-                    effect: effect.to_string(),
-                    time_added_ms: None,
-                },
+                taint: parse_taint(spec)?,
                 remove,
             })
         }
@@ -848,12 +931,27 @@ impl Simulation {
                 changes,
             } => self.label_pod(namespace, name, changes),
             Action::DeleteNode { name } => self.delete_node(name),
-            Action::AddNode { name, labels } => {
+            Action::AddNode {
+                name,
+                labels,
+                taints,
+                capacity,
+            } => {
                 if self.node(name).is_some() {
                     return Err(ActionError(format!("nodes \"{name}\" already exists")));
                 }
                 let mut config = NodeConfig::worker(name);
                 config.labels = labels.iter().cloned().collect();
+                config.taints = taints.clone();
+                if let Some(cpu) = &capacity.cpu {
+                    config.cpu = *cpu;
+                }
+                if let Some(memory) = &capacity.memory {
+                    config.memory = *memory;
+                }
+                if let Some(pods) = capacity.pods {
+                    config.max_pods = pods;
+                }
                 self.add_node(config);
                 Ok(())
             }
@@ -1417,6 +1515,24 @@ mod tests {
                 Action::AddNode {
                     name: "n4".into(),
                     labels: vec![("os".into(), "centos".into()), ("disk".into(), "ssd".into())],
+                    taints: Vec::new(),
+                    capacity: NodeCapacity::default(),
+                },
+            ),
+            (
+                "add node gpu-1 gpu=true --taint=gpu=true:NoSchedule --taint=spot:PreferNoSchedule --cpu=16 --memory=64Gi --pods=30",
+                Action::AddNode {
+                    name: "gpu-1".into(),
+                    labels: vec![("gpu".into(), "true".into())],
+                    taints: vec![
+                        parse_taint("gpu=true:NoSchedule").expect("valid"),
+                        parse_taint("spot:PreferNoSchedule").expect("valid"),
+                    ],
+                    capacity: NodeCapacity {
+                        cpu: Some(Quantity::parse("16").expect("valid")),
+                        memory: Some(Quantity::parse("64Gi").expect("valid")),
+                        pods: Some(30),
+                    },
                 },
             ),
             (
@@ -1522,6 +1638,47 @@ mod tests {
         assert!(parse_action("label node n1 'unterminated", None)
             .unwrap_err()
             .contains("unterminated quote"));
+    }
+
+    /// `add node` with taints and capacity: the DaemonSet skips the tainted node (its pods do
+    /// not tolerate the taint) and the node reports the capacity asked for.
+    #[test]
+    fn an_added_node_has_its_taints_and_capacity() {
+        let mut simulation = Simulation::new(&crate::ClusterConfig::with_nodes("node", 1));
+        simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+        let action = parse_action(
+            "add node big-1 --taint=dedicated=db:NoSchedule --cpu=16 --memory=64Gi --pods=30",
+            None,
+        )
+        .unwrap();
+        simulation.perform(&action).unwrap();
+        simulation
+            .perform(&parse_action("add node plain-1", None).unwrap())
+            .unwrap();
+        simulation.run_until(10_000).unwrap();
+        let node = simulation.node("big-1").expect("added");
+        assert_eq!(node.spec.taints.len(), 1);
+        assert_eq!(node.spec.taints[0].key, "dedicated");
+        let allocatable = |name: &str| node.status.allocatable.get(name).map(ToString::to_string);
+        assert_eq!(allocatable("cpu").as_deref(), Some("16"));
+        assert_eq!(allocatable("memory").as_deref(), Some("68719476736"), "64Gi in bytes");
+        assert_eq!(allocatable("pods").as_deref(), Some("30"));
+        let nodes_with_daemon_pods: std::collections::BTreeSet<String> =
+            simulation.pods().map(|pod| pod.spec.node_name.clone()).collect();
+        assert_eq!(
+            nodes_with_daemon_pods,
+            ["node-1".to_string(), "plain-1".to_string()].into()
+        );
+        for (line, problem) in [
+            ("add node Bad_Name", "invalid node name"),
+            ("add node n --taint=x:Sometimes", "unsupported taint effect"),
+            ("add node n --cpu=lots", "invalid --cpu"),
+            ("add node n --pods=0", "invalid --pods"),
+            ("add node n --disk=1Ti", "unknown flag for add node"),
+        ] {
+            let error = parse_action(line, None).unwrap_err();
+            assert!(error.contains(problem), "{line}: {error}");
+        }
     }
 
     #[test]
