@@ -40,6 +40,10 @@ const TABLE_KINDS: &[&str] = &[
     "limitranges",
 ];
 
+/// A `kubectl get` table shows at most this many rows; the rest are counted (the filter
+/// narrows them). Thousands of rows rebuilt on every tick would stall the page.
+const MAX_TABLE_ROWS: usize = 300;
+
 /// Where the editor's text and the last text that applied are kept across reloads.
 const EDITOR_KEY: &str = "kubarium.editor";
 const APPLIED_KEY: &str = "kubarium.applied";
@@ -357,14 +361,33 @@ pub fn App() -> impl IntoView {
     }
 
     // One interval drives play; it does nothing while paused.
+    // While playing, the tables and the timeline (big, and rebuilt whole) follow a slower
+    // beat than the cards: once a second of real time; paused, they follow every change.
+    let (slow_beat, set_slow_beat) = signal(0_u64);
+    let ticks = StoredValue::new(0_u64);
     let _ = set_interval_with_handle(
         move || {
             if playing.get_untracked() {
                 advance(speed.get_untracked() * TICK_MS);
+                ticks.update_value(|ticks| *ticks += 1);
+                if ticks.get_value() % (1_000 / TICK_MS) == 0 {
+                    set_slow_beat.update(|beat| *beat += 1);
+                }
             }
         },
         std::time::Duration::from_millis(TICK_MS),
     );
+    let follow = move || {
+        if playing.get() {
+            slow_beat.track();
+        } else {
+            shown.track();
+        }
+    };
+    let slow_timeline = Memo::new(move |_| {
+        follow();
+        shown.with_untracked(|shown| shown.timeline.clone())
+    });
 
     let clock = move || {
         shown.with(|shown| {
@@ -385,7 +408,7 @@ pub fn App() -> impl IntoView {
     };
     let table = move || {
         let kind = table_kind.get();
-        shown.track();
+        follow();
         let mut rendered = Err(String::new());
         session.with_value(|current| {
             if let Some(current) = current {
@@ -400,6 +423,16 @@ pub fn App() -> impl IntoView {
         rendered
     };
     let (command_text, set_command_text) = signal(String::new());
+    // The cards are keyed by node name; each card follows its own node (see NodeCard).
+    let node_names = Memo::new(move |_| {
+        shown.with(|shown| {
+            shown
+                .snapshot
+                .as_ref()
+                .map(|snapshot| snapshot.nodes.iter().map(|node| node.name.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
     provide_context(crate::cluster::Prefill(set_command_text));
 
     let full_playground = move |event: leptos::ev::MouseEvent| {
@@ -582,9 +615,14 @@ pub fn App() -> impl IntoView {
                 <crate::cluster::AddNodeForm run=run_command/>
                 <div class="nodes">
                     <For
-                        each=move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.nodes.clone()).unwrap_or_default())
-                        key=|node| crate::cluster::node_key(node)
-                        children=move |node| view! { <NodeCard node=node run=run_command/> }
+                        each=move || node_names.get()
+                        key=|name| name.clone()
+                        children=move |name| {
+                            let node = Memo::new(move |_| shown.with(|shown| {
+                                shown.snapshot.as_ref().and_then(|snapshot| snapshot.nodes.iter().find(|node| node.name == name).cloned())
+                            }));
+                            view! { <NodeCard node=node run=run_command/> }
+                        }
                     />
                 </div>
                 {move || compared.get().map(|(cron_job, outcome)| match outcome {
@@ -594,7 +632,7 @@ pub fn App() -> impl IntoView {
                     Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 })}
                 <crate::timeline::TimelinePanel
-                    timeline=Signal::derive(move || shown.with(|shown| shown.timeline.clone()))
+                    timeline=Signal::derive(move || slow_timeline.get())
                     on_compare=compare
                 />
                 <PendingLane shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.unscheduled.clone()).unwrap_or_default()))/>
@@ -638,17 +676,23 @@ pub fn App() -> impl IntoView {
                     {move || match table() {
                         Ok(table) if table.rows.is_empty() && !table_filter.get().trim().is_empty() => view! { <p class="empty">"No rows contain that text."</p> }.into_any(),
                         Ok(table) if table.rows.is_empty() => view! { <p class="empty">"No resources found in default namespace."</p> }.into_any(),
-                        Ok(table) => view! {
-                            <div class="table-scroll">
-                                <table data-testid="kubectl-table">
-                                    <thead><tr>{table.headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
-                                    <tbody>
-                                        {table.rows.into_iter().map(|row| view! {
-                                            <tr>{row.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                        Ok(table) => {
+                            let hidden = table.rows.len().saturating_sub(MAX_TABLE_ROWS);
+                            view! {
+                                <div class="table-scroll">
+                                    <table data-testid="kubectl-table">
+                                        <thead><tr>{table.headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
+                                        <tbody>
+                                            {table.rows.into_iter().take(MAX_TABLE_ROWS).map(|row| view! {
+                                                <tr>{row.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    {(hidden > 0).then(|| view! {
+                                        <p class="empty" data-testid="hidden-rows">{format!("… and {hidden} more rows; type in the filter to find one.")}</p>
+                                    })}
+                                </div>
+                            }
                         }.into_any(),
                         Err(message) => view! { <p class="empty">{message}</p> }.into_any(),
                     }}

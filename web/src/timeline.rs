@@ -42,6 +42,10 @@ fn bar_title(span: &PodSpan, now: Millis) -> String {
     )
 }
 
+/// A Job's row shows at most this many lanes (pods alive at once); the rest are counted. A
+/// Job of parallelism 1,000 would otherwise draw a thousand lanes on every refresh.
+const MAX_LANES_SHOWN: usize = 12;
+
 /// A Job's row: its pods as bars in lanes. `replaced` marks a Job a Replace deleted.
 fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoView {
     let label = format!("job/{}", job.job);
@@ -49,9 +53,11 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
         Some(cron_job) => format!("job/{} (made by cronjob/{cron_job})", job.job),
         None => label.clone(),
     };
+    let hidden_lanes = job.lanes.len().saturating_sub(MAX_LANES_SHOWN);
     let lanes = job
         .lanes
         .iter()
+        .take(MAX_LANES_SHOWN)
         .map(|lane| {
             let bars = lane
                 .iter()
@@ -82,7 +88,12 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
             <span class="timeline-label" title=if replaced { format!("{title}, deleted by Replace while it ran") } else { title }>
                 {replaced.then_some("✂ ")}{label}
             </span>
-            <div class="lanes">{lanes}</div>
+            <div class="lanes">
+                {lanes}
+                {(hidden_lanes > 0).then(|| view! {
+                    <span class="more-lanes">{format!("… {hidden_lanes} more lanes (pods alive at the same time)")}</span>
+                })}
+            </div>
         </div>
     }
 }
