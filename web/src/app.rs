@@ -315,11 +315,9 @@ pub fn App() -> impl IntoView {
         play(&|current| current.advance_to(start.max(current.simulation.now())));
     }
     if embedded {
-        // The embedding page sizes its frame to the content.
-        Effect::new(move |_| {
-            shown.track();
-            request_animation_frame(crate::share::post_size);
-        });
+        // The embedding page sizes its frame to the content, whenever the content's height
+        // changes (cards appear, panels open, off-screen cards get laid out).
+        crate::share::post_size_on_resize();
     }
     let open_share = move || {
         let base = crate::share::address().base;

@@ -96,6 +96,24 @@ pub fn share_links(base: &str, state: &SharedState) -> ShareLinks {
 
 /// Tells the page that embeds this one (if any) how tall the content is, so it can size the
 /// frame to it: `{type: "kubarium:size", height}`.
+/// Posts the size now and whenever the body's size changes, for the page's whole life.
+pub fn post_size_on_resize() {
+    use wasm_bindgen::closure::Closure;
+    let Some(body) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.body())
+    else {
+        return;
+    };
+    let callback = Closure::<dyn FnMut()>::new(post_size);
+    if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+        // Observing starts with one call, so the first size goes out at once.
+        observer.observe(&body);
+    }
+    // The observer lives as long as the page; so does its callback.
+    callback.forget();
+}
+
 pub fn post_size() {
     let Some(window) = web_sys::window() else { return };
     let Ok(Some(parent)) = window.parent() else { return };
