@@ -1087,10 +1087,16 @@ impl Simulation {
             spec: template.spec.clone(),
             ..crate::api::Job::default()
         };
-        if !self.create_job(job) {
-            return Err(ActionError(format!(
-                "failed to create job: jobs.batch \"{name}\" already exists"
-            )));
+        match self.create_job(job) {
+            Ok(()) => {}
+            Err(crate::sim::CreateJobError::AlreadyExists) => {
+                return Err(ActionError(format!(
+                    "failed to create job: jobs.batch \"{name}\" already exists"
+                )))
+            }
+            Err(crate::sim::CreateJobError::Forbidden(message)) => {
+                return Err(ActionError(format!("failed to create job: {message}")))
+            }
         }
         self.enqueue_now(crate::sim::Work::SyncCronJob(crate::store::ObjectKey::new(
             namespace, cron_job,

@@ -579,14 +579,13 @@ fn sync_nodes(
     let namespace = &daemon_set.metadata.namespace;
     let create_count = create_on.len().min(BURST_REPLICAS);
     let mut nodes = create_on.iter();
-    let (created, error) = super::replicaset::slow_start_batch(
-        create_count,
-        super::replicaset::SLOW_START_INITIAL_BATCH_SIZE,
-        || match nodes.next() {
-            Some(node_name) => create_daemon_pod(simulation, daemon_set, node_name, hash),
-            None => Ok(()),
-        },
-    );
+    let (created, error) =
+        super::replicaset::slow_start_batch(create_count, super::replicaset::SLOW_START_INITIAL_BATCH_SIZE, || {
+            match nodes.next() {
+                Some(node_name) => create_daemon_pod(simulation, daemon_set, node_name, hash),
+                None => Ok(()),
+            }
+        });
     for (pod_name, node_name, reason) in delete.iter().take(BURST_REPLICAS) {
         match reason {
             DeleteReason::Plain => {}
