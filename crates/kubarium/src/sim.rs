@@ -489,8 +489,12 @@ impl Simulation {
                         }
                     }
                 }
-                Manifest::ResourceQuota(quota) => match self.check_namespace(&quota.metadata) {
-                    Err(error) => problems.push(problem(error.0)),
+                Manifest::ResourceQuota(quota) => match self
+                    .check_namespace(&quota.metadata)
+                    .map_err(|error| error.0)
+                    .and_then(|()| crate::admission::quota::check_scopes_simulated(quota))
+                {
+                    Err(message) => problems.push(problem(message)),
                     Ok(()) => admission_dry_run.add_quota(self, manifest_key(&quota.metadata), quota),
                 },
                 Manifest::LimitRange(limit_range) => match self.check_namespace(&limit_range.metadata) {

@@ -165,8 +165,8 @@ impl Simulation {
 pub struct DryRun {
     limit_ranges: std::collections::BTreeMap<ObjectKey, LimitRange>,
     quotas: std::collections::BTreeMap<ObjectKey, ResourceQuota>,
-    /// What each object admitted so far uses, by namespace.
-    admitted: Vec<(String, ResourceList)>,
+    /// What each object admitted so far uses, by namespace, with the pod for scoped quotas.
+    admitted: Vec<(String, ResourceList, Option<Pod>)>,
 }
 
 impl DryRun {
@@ -188,11 +188,11 @@ impl DryRun {
         quota.status = crate::controller::resourcequota::calculate_status(
             simulation,
             &key.namespace,
-            &quota.spec.hard,
+            &quota,
             self.admitted
                 .iter()
-                .filter(|(namespace, _)| *namespace == key.namespace)
-                .map(|(_, usage)| usage),
+                .filter(|(namespace, _, _)| *namespace == key.namespace)
+                .map(|(_, usage, pod)| (usage, pod.as_ref())),
         );
         self.quotas.insert(key, quota);
     }
@@ -215,8 +215,8 @@ impl DryRun {
         for (key, quota) in keys.into_iter().zip(quotas) {
             self.quotas.insert(key, quota);
         }
-        self.admitted
-            .push((namespace, quota::pod_usage(&pod, simulation.now())));
+        let usage = quota::pod_usage(&pod, simulation.now());
+        self.admitted.push((namespace, usage, Some(pod)));
         Ok(())
     }
 
@@ -231,7 +231,8 @@ impl DryRun {
         for (key, quota) in keys.into_iter().zip(quotas) {
             self.quotas.insert(key, quota);
         }
-        self.admitted.push((namespace.clone(), request.request.usage.clone()));
+        self.admitted
+            .push((namespace.clone(), request.request.usage.clone(), None));
         Ok(())
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::{Container, Pod, ResourceList, ResourceQuota, Service};
+use crate::api::{Container, Pod, ResourceList, ResourceQuota, ScopedResourceSelectorRequirement, Service};
 use crate::quantity::Quantity;
 use crate::time::{Millis, SECOND_MS};
 
@@ -264,6 +264,70 @@ impl<'a> QuotaRequest<'a> {
     }
 }
 
+/// `isBestEffort`: `qos.GetPodQOS` is `BestEffort` when no container (init containers too)
+/// sets a positive cpu or memory request or limit.
+pub fn is_best_effort(pod: &Pod) -> bool {
+    pod.spec
+        .containers
+        .iter()
+        .chain(&pod.spec.init_containers)
+        .all(|container| {
+            ["cpu", "memory"].iter().all(|resource| {
+                let positive = |list: &ResourceList| list.get(*resource).is_some_and(|amount| *amount > Quantity::ZERO);
+                !positive(&container.resources.requests) && !positive(&container.resources.limits)
+            })
+        })
+}
+
+/// `isTerminating`: the pod has an `activeDeadlineSeconds` (zero or more).
+pub fn is_terminating(pod: &Pod) -> bool {
+    pod.spec.active_deadline_seconds.is_some_and(|seconds| seconds >= 0)
+}
+
+/// `podMatchesScopeFunc` for the scopes kubarium plays (the operator of these is always
+/// `Exists`, which validation ensures); any other scope matches no pod.
+pub fn pod_matches_scope(requirement: &ScopedResourceSelectorRequirement, pod: &Pod) -> bool {
+    match requirement.scope_name.as_str() {
+        "Terminating" => is_terminating(pod),
+        "NotTerminating" => !is_terminating(pod),
+        "BestEffort" => is_best_effort(pod),
+        "NotBestEffort" => !is_best_effort(pod),
+        _ => false,
+    }
+}
+
+/// The scope half of `generic.Matches`: a quota without scopes matches everything; a scoped
+/// quota matches a pod in every scope (`podMatchesScopeFunc`) and nothing else
+/// (`MatchesNoScopeFunc` of the other evaluators).
+pub fn quota_matches_scopes(quota: &ResourceQuota, pod: Option<&Pod>) -> bool {
+    let requirements = quota.scope_requirements();
+    if requirements.is_empty() {
+        return true;
+    }
+    pod.is_some_and(|pod| {
+        requirements
+            .iter()
+            .all(|requirement| pod_matches_scope(requirement, pod))
+    })
+}
+
+/// The scopes kubarium does not play: `PriorityClass` (pods have no priority here) and
+/// `CrossNamespacePodAffinity`. A quota using them is refused at apply, saying so.
+pub fn check_scopes_simulated(quota: &ResourceQuota) -> Result<(), String> {
+    for requirement in quota.scope_requirements() {
+        if matches!(
+            requirement.scope_name.as_str(),
+            "PriorityClass" | "CrossNamespacePodAffinity"
+        ) {
+            return Err(format!(
+                "ResourceQuota \"{}\": the {} scope is valid, but kubarium does not simulate it (only Terminating, NotTerminating, BestEffort and NotBestEffort)",
+                quota.metadata.name, requirement.scope_name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `podEvaluator.Constraints`: a quota on cpu or memory needs every container to set it
 /// (`must specify limits.cpu for: web; requests.memory for: sidecar,web`).
 pub fn constraints(required: &[&str], pod: &Pod) -> Result<(), String> {
@@ -329,8 +393,9 @@ pub fn check_request(quotas: &mut [ResourceQuota], request: &QuotaRequest) -> Re
     let mut new_used = Vec::new();
     for (index, quota) in quotas.iter().enumerate() {
         let restricted = request.evaluator.matching_resources(quota.status.hard.keys());
-        // `Matches`: the quota measures at least one of the evaluator's resources.
-        if restricted.is_empty() {
+        // `Matches`: the quota measures at least one of the evaluator's resources, and the
+        // object is in each of its scopes.
+        if restricted.is_empty() || !quota_matches_scopes(quota, request.pod) {
             continue;
         }
         let name = &quota.metadata.name;

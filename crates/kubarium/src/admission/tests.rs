@@ -556,3 +556,180 @@ fn applies_are_admitted_against_object_counts_whole_and_deletes_free_them() {
     );
     simulation.apply(&cron_job("b")).expect("room again");
 }
+
+#[test]
+fn pods_match_quota_scopes_as_the_pod_evaluator() {
+    struct Case {
+        name: &'static str,
+        pod: Pod,
+        deadline_seconds: Option<i64>,
+        best_effort: bool,
+        terminating: bool,
+    }
+    let cases = [
+        Case {
+            name: "no resources at all",
+            pod: pod(&[("c", &[], &[])]),
+            deadline_seconds: None,
+            best_effort: true,
+            terminating: false,
+        },
+        Case {
+            name: "only ephemeral storage: still best effort (qos looks at cpu and memory)",
+            pod: pod(&[("c", &[("ephemeral-storage", "1Gi")], &[])]),
+            deadline_seconds: None,
+            best_effort: true,
+            terminating: false,
+        },
+        Case {
+            name: "a zero request does not count",
+            pod: pod(&[("c", &[("cpu", "0")], &[])]),
+            deadline_seconds: None,
+            best_effort: true,
+            terminating: false,
+        },
+        Case {
+            name: "one container with a memory limit",
+            pod: pod(&[("a", &[], &[]), ("b", &[], &[("memory", "64Mi")])]),
+            deadline_seconds: Some(0),
+            best_effort: false,
+            terminating: true,
+        },
+        Case {
+            name: "a cpu request and a deadline",
+            pod: pod(&[("c", &[("cpu", "100m")], &[])]),
+            deadline_seconds: Some(30),
+            best_effort: false,
+            terminating: true,
+        },
+    ];
+    let scoped = |scopes: &[&str]| {
+        let mut quota = quota("q", &[("pods", "1")], &[("pods", "0")]);
+        quota.spec.scopes = scopes.iter().map(|scope| scope.to_string()).collect();
+        quota
+    };
+    for mut case in cases {
+        case.pod.spec.active_deadline_seconds = case.deadline_seconds;
+        assert_eq!(quota::is_best_effort(&case.pod), case.best_effort, "{}", case.name);
+        assert_eq!(quota::is_terminating(&case.pod), case.terminating, "{}", case.name);
+        let in_scopes = |scopes: &[&str]| quota::quota_matches_scopes(&scoped(scopes), Some(&case.pod));
+        assert!(in_scopes(&[]), "{}", case.name);
+        assert_eq!(in_scopes(&["BestEffort"]), case.best_effort, "{}", case.name);
+        assert_eq!(in_scopes(&["NotBestEffort"]), !case.best_effort, "{}", case.name);
+        assert_eq!(in_scopes(&["Terminating"]), case.terminating, "{}", case.name);
+        assert_eq!(
+            in_scopes(&["NotTerminating", "BestEffort"]),
+            !case.terminating && case.best_effort,
+            "{}",
+            case.name
+        );
+    }
+    // Other evaluators never match a scoped quota (`MatchesNoScopeFunc`).
+    assert!(!quota::quota_matches_scopes(&scoped(&["NotBestEffort"]), None));
+    assert!(quota::quota_matches_scopes(&scoped(&[]), None));
+}
+
+#[test]
+fn scoped_quotas_admit_and_count_only_their_pods() {
+    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("n", 1));
+    simulation
+        .apply("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: be}\nspec:\n  hard: {pods: '1'}\n  scopes: [BestEffort]\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: sized}\nspec:\n  hard: {pods: '1', count/cronjobs.batch: '0'}\n  scopeSelector:\n    matchExpressions: [{scopeName: NotBestEffort, operator: Exists}]\n")
+        .expect("applied");
+    let bare = |name: &str, resources: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers: [{{name: c, image: nginx{resources}}}]\n")
+    };
+    simulation
+        .apply(&bare("a", ""))
+        .expect("the best effort quota's one pod");
+    simulation
+        .apply(&bare("b", ", resources: {requests: {cpu: 100m}}"))
+        .expect("the other quota's one pod");
+    let refused = simulation.apply(&bare("c", "")).expect_err("a second best effort pod");
+    assert!(
+        refused
+            .to_string()
+            .contains("pods \"c\" is forbidden: exceeded quota: be, requested: pods=1"),
+        "{refused}"
+    );
+    let refused = simulation
+        .apply(&bare("d", ", resources: {limits: {memory: 1Gi}}"))
+        .expect_err("a second sized pod");
+    assert!(refused.to_string().contains("exceeded quota: sized,"), "{refused}");
+    // A scoped quota counts no other object, so its object counts stay at zero.
+    simulation
+        .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec:\n  schedule: '0 0 1 1 *'\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}\n")
+        .expect("not counted by a scoped quota");
+    simulation.run_until(1_000).expect("runs");
+    let used = |name: &str| {
+        simulation.store.resource_quotas[&ObjectKey::new("default", name)]
+            .status
+            .used
+            .clone()
+    };
+    assert_eq!(used("be"), list(&[("pods", "1")]));
+    assert_eq!(used("sized"), list(&[("count/cronjobs.batch", "0"), ("pods", "1")]));
+    // PriorityClass is valid but not simulated: refused at apply, saying so.
+    let priority = simulation
+        .apply("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: p}\nspec:\n  hard: {pods: '1'}\n  scopeSelector:\n    matchExpressions: [{scopeName: PriorityClass, operator: In, values: [high]}]\n")
+        .expect_err("not simulated");
+    assert!(
+        priority
+            .to_string()
+            .contains("the PriorityClass scope is valid, but kubarium does not simulate it"),
+        "{priority}"
+    );
+}
+
+#[test]
+fn quota_scopes_are_validated_with_the_api_servers_messages() {
+    struct Case {
+        name: &'static str,
+        spec: &'static str,
+        message: &'static str,
+    }
+    let cases = [
+        Case {
+            name: "best effort limits pods only",
+            spec: "hard: {pods: '1', requests.cpu: '1'}\n  scopes: [BestEffort]",
+            message: "spec.scopes: Invalid value: []core.ResourceQuotaScope{\"BestEffort\"}: unsupported scope applied to resource",
+        },
+        Case {
+            name: "an unknown scope",
+            spec: "hard: {pods: '1'}\n  scopes: [Sometimes]",
+            message: "spec.scopes: Invalid value: []core.ResourceQuotaScope{\"Sometimes\"}: unsupported scope",
+        },
+        Case {
+            name: "a pair that conflicts",
+            spec: "hard: {pods: '1'}\n  scopes: [Terminating, NotTerminating]",
+            message: "spec.scopes: Invalid value: []core.ResourceQuotaScope{\"Terminating\", \"NotTerminating\"}: conflicting scopes",
+        },
+        Case {
+            name: "a pod scope with an operator other than Exists",
+            spec: "hard: {pods: '1'}\n  scopeSelector:\n    matchExpressions: [{scopeName: BestEffort, operator: In, values: [x]}]",
+            message: "spec.scopeSelector.matchExpressions.operator: Invalid value: \"In\": must be 'Exist' when scope is any of",
+        },
+        Case {
+            name: "In without values",
+            spec: "hard: {pods: '1'}\n  scopeSelector:\n    matchExpressions: [{scopeName: PriorityClass, operator: In}]",
+            message: "spec.scopeSelector.matchExpressions.values: Required value: must be at least one value when `operator` is 'In' or 'NotIn' for scope selector",
+        },
+        Case {
+            name: "count resources are not standard, so any scope may limit them",
+            spec: "hard: {count/jobs.batch: '1'}\n  scopes: [BestEffort]",
+            message: "",
+        },
+    ];
+    for case in cases {
+        let text = format!(
+            "apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: q}}\nspec:\n  {}\n",
+            case.spec
+        );
+        match parse_manifests(&text) {
+            Ok(_) => assert!(case.message.is_empty(), "{}: accepted", case.name),
+            Err(error) => {
+                assert!(!case.message.is_empty(), "{}: {error}", case.name);
+                assert!(error.to_string().contains(case.message), "{}: {error}", case.name);
+            }
+        }
+    }
+}

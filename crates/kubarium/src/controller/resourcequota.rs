@@ -3,21 +3,25 @@
 //! holds, recounted when a pod stops being charged (the replenishment of
 //! `resource_quota_monitor.go`). ResourceQuota and LimitRange objects are stored here too.
 
-use crate::admission::quota::{matching_resources, pod_usage, service_usage, Evaluator};
-use crate::api::{LimitRange, ResourceList, ResourceQuota, ResourceQuotaStatus};
+use crate::admission::quota::{matching_resources, pod_usage, quota_matches_scopes, service_usage, Evaluator};
+use crate::api::{LimitRange, Pod, ResourceList, ResourceQuota, ResourceQuotaStatus};
 use crate::quantity::Quantity;
 use crate::sim::{ObjectKey, Simulation, Work, DEFAULT_NAMESPACE};
 
 /// `syncResourceQuota`: `hard` copied from the spec; `used` for each hard resource, counted
 /// from the namespace's objects (`CalculateUsage`), zero where nothing counts. `extra_usage`
 /// is what objects about to be created use (an apply checked ahead).
+/// A scoped quota counts only the pods in its scopes, and no other object
+/// (`CalculateUsageStats` with the evaluator's scope function).
 pub fn calculate_status<'a>(
     simulation: &Simulation,
     namespace: &str,
-    hard: &ResourceList,
-    extra_usage: impl Iterator<Item = &'a ResourceList>,
+    quota: &ResourceQuota,
+    extra_usage: impl Iterator<Item = (&'a ResourceList, Option<&'a Pod>)>,
 ) -> ResourceQuotaStatus {
+    let hard = &quota.spec.hard;
     let now = simulation.now();
+    let scoped = !quota.scope_requirements().is_empty();
     let mut used: ResourceList = hard.keys().map(|name| (name.clone(), Quantity::ZERO)).collect();
     let charge = |used: &mut ResourceList, usage: &ResourceList| {
         for (name, amount) in usage {
@@ -28,21 +32,27 @@ pub fn calculate_status<'a>(
     };
     if !matching_resources(hard.keys()).is_empty() {
         for pod in simulation.store.pods_in_namespace(namespace) {
-            charge(&mut used, &pod_usage(pod, now));
+            if quota_matches_scopes(quota, Some(pod)) {
+                charge(&mut used, &pod_usage(pod, now));
+            }
         }
     }
-    if !Evaluator::Service.matching_resources(hard.keys()).is_empty() {
-        for service in services_in(simulation, namespace) {
-            charge(&mut used, &service_usage(service));
+    if !scoped {
+        if !Evaluator::Service.matching_resources(hard.keys()).is_empty() {
+            for service in services_in(simulation, namespace) {
+                charge(&mut used, &service_usage(service));
+            }
+        }
+        for (name, amount) in used.iter_mut() {
+            if let Some(count) = object_count(simulation, namespace, name) {
+                *amount = Quantity::from_units(count);
+            }
         }
     }
-    for (name, amount) in used.iter_mut() {
-        if let Some(count) = object_count(simulation, namespace, name) {
-            *amount = Quantity::from_units(count);
+    for (usage, pod) in extra_usage {
+        if quota_matches_scopes(quota, pod) {
+            charge(&mut used, usage);
         }
-    }
-    for usage in extra_usage {
-        charge(&mut used, usage);
     }
     ResourceQuotaStatus {
         hard: hard.clone(),
@@ -88,7 +98,7 @@ fn object_count(simulation: &Simulation, namespace: &str, name: &str) -> Option<
 /// The quota controller's sync of one quota: the status recounted and stored when it changed.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<crate::time::Millis> {
     let quota = simulation.store.resource_quotas.get(key)?;
-    let status = calculate_status(simulation, &key.namespace, &quota.spec.hard, std::iter::empty());
+    let status = calculate_status(simulation, &key.namespace, quota, std::iter::empty());
     if quota.status != status {
         let resource_version = simulation.bump_resource_version();
         if let Some(quota) = simulation.store.resource_quotas.get_mut(key) {
