@@ -8,8 +8,12 @@ use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEF
 
 mod autoscale;
 mod deployment;
+mod query;
+mod quota;
 
 pub use autoscale::AutoscalingAction;
+pub use query::{parse_query, Query};
+pub use quota::PolicyAction;
 
 /// The annotation `kubectl create job --from=cronjob/...` puts on the Job.
 pub const INSTANTIATE_ANNOTATION: &str = "cronjob.kubernetes.io/instantiate";
@@ -163,6 +167,8 @@ pub enum Action {
     },
     /// `autoscale`, `delete hpa` and `load` (`actions/autoscale.rs`).
     Autoscaling(AutoscalingAction),
+    /// `delete resourcequota NAME`, `delete limitrange NAME`.
+    Policy(PolicyAction),
 }
 
 /// The action as the command line that makes it (`kubectl` left out), for logs and the UI.
@@ -182,6 +188,7 @@ impl std::fmt::Display for Action {
         match self {
             Action::Apply { .. } => write!(formatter, "apply -f -"),
             Action::Autoscaling(action) => write!(formatter, "{action}"),
+            Action::Policy(action) => write!(formatter, "{action}"),
             Action::DeletePod { namespace, name } => write!(formatter, "delete pod {name}{}", in_namespace(namespace)),
             Action::DeleteDaemonSet {
                 namespace,
@@ -462,6 +469,9 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     if let Some(action) = autoscale::parse(&args, &flags, &namespace) {
         return action.map(Action::Autoscaling);
+    }
+    if let Some(action) = quota::parse(&args, &namespace) {
+        return action.map(Action::Policy);
     }
     let node_name = |rest: &[&str], verb: &str| -> Result<String, String> {
         match rest {
@@ -810,6 +820,7 @@ impl Simulation {
                 .map_err(|error| ActionError(error.to_string())),
             Action::DeletePod { namespace, name } => self.delete_pod(namespace, name),
             Action::Autoscaling(action) => self.perform_autoscaling(action),
+            Action::Policy(action) => self.perform_policy(action),
             Action::DeleteDaemonSet {
                 namespace,
                 name,
