@@ -15,7 +15,8 @@ const USAGE: &str = r#"usage: kubarium run FILE [--nodes N] [--until DUR] [--see
        kubarium test FILE...
        kubarium validate FILE...
        kubarium cron 'SPEC' [--tz ZONE] [--from TIME] [--next N] [--json]
-       kubarium get KIND[,KIND...] [--at DUR] FILE
+       kubarium get KIND[,KIND...] [-o wide] [--at DUR] FILE
+       kubarium rollout status KIND/NAME [-n NS] [--at DUR] FILE
        kubarium share FILE [--at DUR] [--base URL]
 
 run       plays FILE, a scenario or multi-document manifests (`-` for standard input; manifests
@@ -34,7 +35,10 @@ cron      explains a CronJob schedule (robfig/cron's standard parser, as Kuberne
           --json prints {"description": ..., "next": [UTC times]}.
 get       plays FILE up to DUR and prints the `kubectl get` table of each KIND (pods, nodes,
           daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs,
-          namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges).
+          namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges,
+          horizontalpodautoscalers), with `-o wide`'s columns when asked.
+rollout   `rollout status deployment/NAME` or `daemonset/NAME`: plays FILE up to DUR and prints
+          what one check of `kubectl rollout status` prints then (exit 1 on its error).
 share     prints a playground link that opens FILE (a scenario, or manifests on 3 nodes) at
           simulated time DUR (default 10s, where the playground shows a fresh apply); the
           scenario is compressed into the link's fragment, so no server keeps it. --base is the
@@ -59,6 +63,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("validate") => validate_files(&files(&args[1..], "validate")?),
         Some("cron") => cron(&args[1..]),
         Some("get") => get(&args[1..]),
+        Some("rollout") => rollout(&args[1..]),
         Some("share") => share(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
@@ -419,6 +424,7 @@ fn print_outcome(simulation: &Simulation, json: bool) {
 /// prints each kind's `kubectl get` table.
 fn get(args: &[String]) -> Result<ExitCode> {
     let mut kinds = Vec::new();
+    let mut wide = false;
     let mut at = None;
     let mut file = None;
     let mut args = args.iter();
@@ -429,42 +435,27 @@ fn get(args: &[String]) -> Result<ExitCode> {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
             }
-            flag if flag.starts_with("--") => bail!("unknown flag {flag}\n\n{USAGE}"),
+            "-o" | "--output" => wide = output_flag(args.next().map(String::as_str))?,
+            flag if flag.starts_with("-o=") || flag.starts_with("--output=") => {
+                wide = output_flag(flag.split_once('=').map(|(_, value)| value))?
+            }
+            flag if flag.starts_with('-') && flag != "-" => bail!("unknown flag {flag}\n\n{USAGE}"),
             word if std::path::Path::new(word).is_file() || word == "-" => file = Some(word.to_string()),
             word => kinds.extend(word.split(',').map(str::to_string)),
         }
     }
     let file = file.with_context(|| format!("get needs a FILE\n\n{USAGE}"))?;
     if kinds.is_empty() {
-        bail!("get needs a KIND (pods, nodes, daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs, namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges)\n\n{USAGE}");
+        bail!("get needs a KIND (pods, nodes, daemonsets, replicasets, replicationcontrollers, deployments, jobs, cronjobs, namespaces, events, services, endpoints, endpointslices, resourcequotas, limitranges, horizontalpodautoscalers)\n\n{USAGE}");
     }
-    let text = read(&file)?;
-    let simulation = if looks_like_scenario(&text) {
-        let mut scenario = match Scenario::parse(&text) {
-            Ok(scenario) => scenario,
-            Err(error) => {
-                eprintln!("{file}: {error}");
-                return Ok(ExitCode::from(1));
-            }
-        };
-        if let Some(at) = at {
-            scenario.until_ms = at;
-        }
-        scenario.run().simulation
-    } else {
-        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 3));
-        if let Err(error) = simulation.apply(&text) {
-            eprintln!("{file}: {error}");
-            return Ok(ExitCode::from(1));
-        }
-        simulation.run_until(at.unwrap_or(60 * SECOND_MS))?;
-        simulation
+    let Some(simulation) = played(&file, at)? else {
+        return Ok(ExitCode::from(1));
     };
     for (index, kind) in kinds.iter().enumerate() {
         if index > 0 {
             println!();
         }
-        match kubarium::tables::get(&simulation, kind) {
+        match kubarium::tables::get_as(&simulation, kind, wide) {
             Ok(table) => print!("{}", table.render()),
             Err(error) => {
                 eprintln!("error: {error}");
@@ -473,6 +464,80 @@ fn get(args: &[String]) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `-o wide`, the one output format kubarium prints besides the default table.
+fn output_flag(value: Option<&str>) -> Result<bool> {
+    match value {
+        Some("wide") => Ok(true),
+        Some(other) => bail!("kubarium prints tables only (-o wide), not -o {other}"),
+        None => bail!("-o needs a value (wide)"),
+    }
+}
+
+/// FILE played up to `at`: a scenario with its actions, or manifests on 3 nodes (60s by
+/// default). None when FILE is invalid (already reported).
+fn played(file: &str, at: Option<Millis>) -> Result<Option<Simulation>> {
+    let text = read(file)?;
+    if looks_like_scenario(&text) {
+        let mut scenario = match Scenario::parse(&text) {
+            Ok(scenario) => scenario,
+            Err(error) => {
+                eprintln!("{file}: {error}");
+                return Ok(None);
+            }
+        };
+        if let Some(at) = at {
+            scenario.until_ms = at;
+        }
+        return Ok(Some(scenario.run().simulation));
+    }
+    let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 3));
+    if let Err(error) = simulation.apply(&text) {
+        eprintln!("{file}: {error}");
+        return Ok(None);
+    }
+    simulation.run_until(at.unwrap_or(60 * SECOND_MS))?;
+    Ok(Some(simulation))
+}
+
+/// `kubarium rollout status KIND/NAME [-n NS] [--at DUR] FILE`: the core's read-only command,
+/// as the playground's command line answers it.
+fn rollout(args: &[String]) -> Result<ExitCode> {
+    let mut at = None;
+    let mut file = None;
+    let mut words = vec!["rollout".to_string()];
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--at" => at = Some(duration_flag(args.next().context("--at needs a value")?)?),
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            word if std::path::Path::new(word).is_file() || word == "-" => file = Some(word.to_string()),
+            word => words.push(word.to_string()),
+        }
+    }
+    let file = file.with_context(|| format!("rollout needs a FILE\n\n{USAGE}"))?;
+    let query = match kubarium::actions::parse_query(&words.join(" ")) {
+        Some(Ok(query @ kubarium::actions::Query::RolloutStatus { .. })) => query,
+        Some(Err(error)) => bail!("{error}\n\n{USAGE}"),
+        _ => bail!("rollout supports `rollout status KIND/NAME`\n\n{USAGE}"),
+    };
+    let Some(simulation) = played(&file, at)? else {
+        return Ok(ExitCode::from(1));
+    };
+    match query.answer(&simulation) {
+        Ok(line) => {
+            println!("{line}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 /// `kubarium share FILE [--at DUR] [--base URL]`: prints a share link of FILE.

@@ -231,3 +231,54 @@ fn run_json_prints_one_object_per_line() {
     assert_eq!(last["kind"], "pods");
     assert_eq!(last["table"]["rows"][0][0], "static-web-cp1");
 }
+
+#[test]
+fn get_wide_and_rollout_status_print_as_kubectl() {
+    let file = scenarios(&["deployment-rolling-update.yaml"]).remove(0);
+    let output = kubarium()
+        .args(["get", "pods,deploy", "-o", "wide", "--at", "5s", &file])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.starts_with("NAME "), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .is_some_and(|line| line.ends_with("NOMINATED NODE   READINESS GATES")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("CONTAINERS"), "{stdout}");
+    let narrow = kubarium()
+        .args(["get", "pods", "--at", "5s", &file])
+        .output()
+        .expect("runs");
+    let narrow = String::from_utf8(narrow.stdout).expect("utf-8");
+    assert!(
+        narrow
+            .lines()
+            .next()
+            .is_some_and(|line| line.trim_end().ends_with("AGE")),
+        "{narrow}"
+    );
+    let refused = kubarium()
+        .args(["get", "pods", "-o", "yaml", &file])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let done = kubarium()
+        .args(["rollout", "status", "deployment/web", "--at", "20s", &file])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&done.stdout),
+        "deployment \"web\" successfully rolled out\n"
+    );
+    let status = kubarium()
+        .args(["rollout", "status", "deployment/nope", "--at", "5s", &file])
+        .output()
+        .expect("runs");
+    assert_eq!(status.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&status.stderr).contains("deployments.apps \"nope\" not found"));
+}

@@ -9,8 +9,12 @@ use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEF
 
 mod autoscale;
 mod deployment;
+mod query;
+mod quota;
 
 pub use autoscale::AutoscalingAction;
+pub use query::{parse_query, Query};
+pub use quota::PolicyAction;
 
 /// The annotation `kubectl create job --from=cronjob/...` puts on the Job.
 pub const INSTANTIATE_ANNOTATION: &str = "cronjob.kubernetes.io/instantiate";
@@ -168,6 +172,8 @@ pub enum Action {
     },
     /// `autoscale`, `delete hpa` and `load` (`actions/autoscale.rs`).
     Autoscaling(AutoscalingAction),
+    /// `delete resourcequota NAME`, `delete limitrange NAME`.
+    Policy(PolicyAction),
 }
 
 /// The action as the command line that makes it (`kubectl` left out), for logs and the UI.
@@ -187,6 +193,7 @@ impl std::fmt::Display for Action {
         match self {
             Action::Apply { .. } => write!(formatter, "apply -f -"),
             Action::Autoscaling(action) => write!(formatter, "{action}"),
+            Action::Policy(action) => write!(formatter, "{action}"),
             Action::DeletePod { namespace, name } => write!(formatter, "delete pod {name}{}", in_namespace(namespace)),
             Action::DeleteDaemonSet {
                 namespace,
@@ -569,6 +576,9 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
     if let Some(action) = autoscale::parse(&args, &flags, &namespace) {
         return action.map(Action::Autoscaling);
     }
+    if let Some(action) = quota::parse(&args, &namespace) {
+        return action.map(Action::Policy);
+    }
     let node_name = |rest: &[&str], verb: &str| -> Result<String, String> {
         match rest {
             [name] => Ok(name.to_string()),
@@ -893,6 +903,7 @@ impl Simulation {
                 .map_err(|error| ActionError(error.to_string())),
             Action::DeletePod { namespace, name } => self.delete_pod(namespace, name),
             Action::Autoscaling(action) => self.perform_autoscaling(action),
+            Action::Policy(action) => self.perform_policy(action),
             Action::DeleteDaemonSet {
                 namespace,
                 name,
@@ -1185,10 +1196,16 @@ impl Simulation {
             spec: template.spec.clone(),
             ..crate::api::Job::default()
         };
-        if !self.create_job(job) {
-            return Err(ActionError(format!(
-                "failed to create job: jobs.batch \"{name}\" already exists"
-            )));
+        match self.create_job(job) {
+            Ok(()) => {}
+            Err(crate::sim::CreateJobError::AlreadyExists) => {
+                return Err(ActionError(format!(
+                    "failed to create job: jobs.batch \"{name}\" already exists"
+                )))
+            }
+            Err(crate::sim::CreateJobError::Forbidden(message)) => {
+                return Err(ActionError(format!("failed to create job: {message}")))
+            }
         }
         self.enqueue_now(crate::sim::Work::SyncCronJob(crate::store::ObjectKey::new(
             namespace, cron_job,

@@ -596,6 +596,8 @@ impl Simulation {
         let Some(service) = self.store.services.by_key.remove(&key) else {
             return Err(ActionError(format!("services \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         release(&service, &mut self.store.services.allocators);
         self.store.services.endpoints.remove(&key);
         self.enqueue_now(Work::CollectDependents(service.metadata.uid.clone()));

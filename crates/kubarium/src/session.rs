@@ -293,6 +293,17 @@ impl Session {
         Ok(())
     }
 
+    /// Answers a read-only command the user typed (`kubectl rollout status deployment/web`,
+    /// `kubectl get pods -o wide`) with what kubectl prints, or None when the line is an
+    /// action for `run_command`. Nothing is recorded: there is nothing to replay.
+    pub fn query(&self, line: &str) -> Option<Result<String, String>> {
+        let query = match crate::actions::parse_query(line)? {
+            Ok(query) => query,
+            Err(error) => return Some(Err(error)),
+        };
+        Some(query.answer(&self.simulation))
+    }
+
     /// The scenario's actions still to come, as `(time, command)`.
     pub fn upcoming(&self) -> impl Iterator<Item = (Millis, &str)> {
         self.pending

@@ -31,6 +31,14 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// The namespace of a namespaced object from a manifest: its own, or `default` when it names
 /// none (as kubectl fills it in).
+/// Why a Job could not be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CreateJobError {
+    AlreadyExists,
+    /// Refused by admission, with the API server's message.
+    Forbidden(String),
+}
+
 fn namespace_or_default(metadata: &ObjectMeta) -> &str {
     if metadata.namespace.is_empty() {
         DEFAULT_NAMESPACE
@@ -455,6 +463,15 @@ impl Simulation {
                 message,
                 hint: None,
             };
+            // The ResourceQuota plugin for what the batch creates, other than pods.
+            if let Some(request) = crate::admission::objects::manifest_request(self, manifest) {
+                if self.store.namespaces.contains_key(&request.namespace) {
+                    if let Err(message) = admission_dry_run.admit_object(&request) {
+                        problems.push(problem(message));
+                        continue;
+                    }
+                }
+            }
             match manifest {
                 Manifest::NotSimulated {
                     api_version,
@@ -472,8 +489,12 @@ impl Simulation {
                         }
                     }
                 }
-                Manifest::ResourceQuota(quota) => match self.check_namespace(&quota.metadata) {
-                    Err(error) => problems.push(problem(error.0)),
+                Manifest::ResourceQuota(quota) => match self
+                    .check_namespace(&quota.metadata)
+                    .map_err(|error| error.0)
+                    .and_then(|()| crate::admission::quota::check_scopes_simulated(quota))
+                {
+                    Err(message) => problems.push(problem(message)),
                     Ok(()) => admission_dry_run.add_quota(self, manifest_key(&quota.metadata), quota),
                 },
                 Manifest::LimitRange(limit_range) => match self.check_namespace(&limit_range.metadata) {
@@ -543,6 +564,11 @@ impl Simulation {
         }
         let count = manifests.len();
         for manifest in manifests {
+            if let Some(request) = crate::admission::objects::manifest_request(self, &manifest) {
+                // Admitted while the batch was checked, so admitted again here.
+                let admitted = self.admit_object(&request);
+                debug_assert!(admitted.is_ok(), "{admitted:?}");
+            }
             match manifest {
                 Manifest::DaemonSet(daemon_set) => self.apply_daemon_set(*daemon_set),
                 Manifest::Job(job) => self.apply_job(*job),
@@ -774,14 +800,19 @@ impl Simulation {
         self.enqueue_now(Work::SyncJob(key));
     }
 
-    /// Creates a Job for a controller (the CronJob controller's `CreateJob`). Returns false if
-    /// a Job of that name exists (`AlreadyExists`).
-    pub(crate) fn create_job(&mut self, job: Job) -> bool {
+    /// Creates a Job for a controller (the CronJob controller's `CreateJob`) or kubectl: a
+    /// Job of that name may not exist (`AlreadyExists`), and the quota must admit it.
+    pub(crate) fn create_job(&mut self, job: Job) -> Result<(), CreateJobError> {
         if self.store.jobs.contains_key(&ObjectKey::of(&job.metadata)) {
-            return false;
+            return Err(CreateJobError::AlreadyExists);
+        }
+        if let Some(request) =
+            crate::admission::ObjectRequest::count("Job", &job.metadata.namespace, &job.metadata.name)
+        {
+            self.admit_object(&request).map_err(CreateJobError::Forbidden)?;
         }
         self.apply_job(job);
-        true
+        Ok(())
     }
 
     /// Creates or updates a CronJob; an update keeps its status and looks again at once.
@@ -808,6 +839,8 @@ impl Simulation {
         let Some(job) = self.store.jobs.remove(&key) else {
             return Err(ActionError(format!("jobs.batch \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         if let Some(owner) = job.metadata.controller_of() {
             self.enqueue_controller(namespace, owner);
         }
@@ -825,6 +858,8 @@ impl Simulation {
         let Some(cron_job) = self.store.cron_jobs.remove(&key) else {
             return Err(ActionError(format!("cronjobs.batch \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         match cascade {
             Cascade::Background => self.enqueue_now(Work::CollectDependents(cron_job.metadata.uid)),
             Cascade::Orphan => gc::orphan_dependents(self, &cron_job.metadata.uid),
@@ -1077,6 +1112,8 @@ impl Simulation {
         let Some(daemon_set) = self.store.daemon_sets.remove(&key) else {
             return Err(ActionError(format!("daemonsets.apps \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         match cascade {
             Cascade::Background => self.enqueue_now(Work::CollectDependents(daemon_set.metadata.uid)),
             Cascade::Orphan => gc::orphan_dependents(self, &daemon_set.metadata.uid),

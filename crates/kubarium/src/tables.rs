@@ -11,9 +11,13 @@ pub use autoscaling::{format_metrics, horizontal_pod_autoscalers};
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};
 mod quota;
+mod wide;
 mod workloads;
 pub use quota::{limit_ranges, resource_quotas};
-pub use workloads::{deployments, format_selector, replica_sets, replication_controllers, rollout_status};
+pub use wide::get_as;
+pub use workloads::{
+    daemon_set_rollout_status, deployments, format_selector, replica_sets, replication_controllers, rollout_status,
+};
 
 /// The Kubernetes version nodes report (the schema's version).
 pub const KUBELET_VERSION: &str = "v1.37.0";
@@ -56,7 +60,9 @@ fn age(simulation: &Simulation, since: Millis) -> String {
     human_duration(simulation.now().saturating_sub(since))
 }
 
-/// The table for a kind as `kubectl get KIND` names it (plural, singular or short name).
+/// The table for a kind as `kubectl get KIND` names it (plural, singular or short name), as
+/// the playground shows it: pods with `-o wide`'s columns, the others without (`get_as`
+/// prints either as kubectl does).
 pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
     match kind {
         "pods" | "pod" | "po" => Ok(pods(simulation)),

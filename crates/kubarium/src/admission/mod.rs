@@ -3,13 +3,16 @@
 //! create (`Simulation::try_create_pod`).
 
 pub mod limitranger;
+pub mod objects;
 pub mod quota;
 
-use crate::api::{LimitRange, Pod, ResourceQuota};
+use crate::api::{LimitRange, Pod, ResourceList, ResourceQuota};
+
 use crate::quantity::Quantity;
 use crate::sim::{ObjectKey, Simulation, DEFAULT_NAMESPACE};
 use crate::store::Store;
 use crate::time::Millis;
+pub use objects::ObjectRequest;
 
 /// A quantity as Kubernetes prints it (`Quantity.String`): memory and storage amounts that are
 /// whole multiples of 1024 with a binary suffix (`512Mi`, as manifests write them), other whole
@@ -132,6 +135,27 @@ impl Simulation {
         }
         Ok(self.create_pod(pod))
     }
+
+    /// The ResourceQuota plugin for an object other than a pod, as the API server runs it on
+    /// create: checked against the namespace's quotas, whose `status.used` then include it.
+    /// Refused, the API server's message comes back (`jobs.batch "pi" is forbidden: ...`).
+    pub(crate) fn admit_object(&mut self, request: &ObjectRequest) -> Result<(), String> {
+        let namespace = &request.namespace;
+        let mut quotas: Vec<ResourceQuota> = in_namespace(&self.store.resource_quotas, namespace)
+            .map(|(_, quota)| quota.clone())
+            .collect();
+        if quotas.is_empty() {
+            return Ok(());
+        }
+        quota::check_request(&mut quotas, &request.request).map_err(|reason| request.forbidden(&reason))?;
+        for quota in quotas {
+            let key = ObjectKey::of(&quota.metadata);
+            if let Some(stored) = self.store.resource_quotas.get_mut(&key) {
+                stored.status = quota.status;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Admission run ahead on copies while an apply is checked, so that a batch is refused whole:
@@ -141,7 +165,8 @@ impl Simulation {
 pub struct DryRun {
     limit_ranges: std::collections::BTreeMap<ObjectKey, LimitRange>,
     quotas: std::collections::BTreeMap<ObjectKey, ResourceQuota>,
-    admitted: Vec<Pod>,
+    /// What each object admitted so far uses, by namespace, with the pod for scoped quotas.
+    admitted: Vec<(String, ResourceList, Option<Pod>)>,
 }
 
 impl DryRun {
@@ -163,10 +188,11 @@ impl DryRun {
         quota.status = crate::controller::resourcequota::calculate_status(
             simulation,
             &key.namespace,
-            &quota.spec.hard,
+            &quota,
             self.admitted
                 .iter()
-                .filter(|pod| pod.metadata.namespace == key.namespace),
+                .filter(|(namespace, _, _)| *namespace == key.namespace)
+                .map(|(_, usage, pod)| (usage, pod.as_ref())),
         );
         self.quotas.insert(key, quota);
     }
@@ -189,7 +215,24 @@ impl DryRun {
         for (key, quota) in keys.into_iter().zip(quotas) {
             self.quotas.insert(key, quota);
         }
-        self.admitted.push(pod);
+        let usage = quota::pod_usage(&pod, simulation.now());
+        self.admitted.push((namespace, usage, Some(pod)));
+        Ok(())
+    }
+
+    /// Admits an object other than a pod that the batch creates (or a Service it updates).
+    pub fn admit_object(&mut self, request: &ObjectRequest) -> Result<(), String> {
+        let namespace = &request.namespace;
+        let keys: Vec<ObjectKey> = in_namespace(&self.quotas, namespace)
+            .map(|(key, _)| key.clone())
+            .collect();
+        let mut quotas: Vec<ResourceQuota> = keys.iter().map(|key| self.quotas[key].clone()).collect();
+        quota::check_request(&mut quotas, &request.request).map_err(|reason| request.forbidden(&reason))?;
+        for (key, quota) in keys.into_iter().zip(quotas) {
+            self.quotas.insert(key, quota);
+        }
+        self.admitted
+            .push((namespace.clone(), request.request.usage.clone(), None));
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ObjectMeta, ResourceList};
 
-/// `v1.ResourceQuota`. Scopes and scope selectors are accepted (as notices) but not played.
+/// `v1.ResourceQuota`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceQuota {
     #[serde(default)]
@@ -18,9 +18,55 @@ pub struct ResourceQuota {
 
 /// `v1.ResourceQuotaSpec`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResourceQuotaSpec {
     #[serde(default, skip_serializing_if = "ResourceList::is_empty")]
     pub hard: ResourceList,
+    /// `Terminating`, `NotTerminating`, `BestEffort`, `NotBestEffort`: the quota counts only
+    /// the pods of every scope listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_selector: Option<ScopeSelector>,
+}
+
+/// `v1.ScopeSelector`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeSelector {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub match_expressions: Vec<ScopedResourceSelectorRequirement>,
+}
+
+/// `v1.ScopedResourceSelectorRequirement`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopedResourceSelectorRequirement {
+    pub scope_name: String,
+    pub operator: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+impl ResourceQuota {
+    /// `getScopeSelectorsFromQuota`: each scope as an `Exists` requirement, then the
+    /// selector's expressions.
+    pub fn scope_requirements(&self) -> Vec<ScopedResourceSelectorRequirement> {
+        let mut requirements: Vec<ScopedResourceSelectorRequirement> = self
+            .spec
+            .scopes
+            .iter()
+            .map(|scope| ScopedResourceSelectorRequirement {
+                scope_name: scope.clone(),
+                operator: "Exists".to_string(),
+                values: Vec::new(),
+            })
+            .collect();
+        if let Some(selector) = &self.spec.scope_selector {
+            requirements.extend(selector.match_expressions.iter().cloned());
+        }
+        requirements
+    }
 }
 
 /// `v1.ResourceQuotaStatus`: the enforced amounts and what is used of them. Empty until the

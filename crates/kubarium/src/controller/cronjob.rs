@@ -216,6 +216,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let mut created: Option<(String, i64, String)> = None;
     let mut replace: Vec<String> = Vec::new();
     let mut requeue = None;
+    let mut failed = false;
     // `syncCronJob` checks `spec.timeZone` with `time.LoadLocation` before anything else that
     // schedules, and stops there (without a requeue) when the zone is unknown.
     let zone: Option<Box<dyn TimeZone>> = match cron_job.spec.time_zone.as_deref() {
@@ -328,18 +329,39 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             spec: template.spec.clone(),
             ..Job::default()
         };
-        if simulation.create_job(job) {
-            simulation.record_event(
-                "Normal",
-                "SuccessfulCreate",
-                object(&cron_job),
-                &namespace,
-                format!("Created job {name}"),
-                SOURCE,
-            );
-            cron_job.status.active.push(name);
-            cron_job.status.last_schedule_time_ms = Some(to_ms(scheduled));
+        match simulation.create_job(job) {
+            Ok(()) => {
+                simulation.record_event(
+                    "Normal",
+                    "SuccessfulCreate",
+                    object(&cron_job),
+                    &namespace,
+                    format!("Created job {name}"),
+                    SOURCE,
+                );
+                cron_job.status.active.push(name);
+                cron_job.status.last_schedule_time_ms = Some(to_ms(scheduled));
+            }
+            Err(crate::sim::CreateJobError::AlreadyExists) => {}
+            // `syncCronJob`'s default error handling: a `FailedCreate` event, and the sync
+            // fails, so the queue retries it with its rate limiter (no requeue-after).
+            Err(crate::sim::CreateJobError::Forbidden(message)) => {
+                simulation.record_event(
+                    "Warning",
+                    "FailedCreate",
+                    object(&cron_job),
+                    &namespace,
+                    format!("Error creating job: {message}"),
+                    SOURCE,
+                );
+                let work = crate::sim::Work::SyncCronJob(key.clone());
+                requeue = Some(super::retry::failed(simulation, work, super::retry::CONTROLLER));
+                failed = true;
+            }
         }
+    }
+    if !failed {
+        super::retry::succeeded(simulation, &crate::sim::Work::SyncCronJob(key.clone()));
     }
     if let Some(stored) = simulation.store.cron_jobs.get_mut(key) {
         if stored.metadata.uid == cron_job.metadata.uid {

@@ -470,18 +470,33 @@ fn nodes_to_daemon_pods(
 
 /// `syncDaemonSet`. Returns when to look again: at once after pods were created or deleted
 /// (the real controller waits for its expectations, then syncs again before rolling), or when
-/// the next ready pod has been ready for `minReadySeconds`.
+/// the next ready pod has been ready for `minReadySeconds`. A pod the API server refused
+/// (admission: quota, LimitRange) fails the sync as `updateDaemonSet` does: the rolling update
+/// and the history cleanup are skipped, the status is still written, and `processNextWorkItem`
+/// retries with the queue's rate limiter (`DefaultControllerRateLimiter`); a sync that
+/// succeeds forgets the failures.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let hash = construct_history(simulation, key)?;
     let daemon_set = simulation.store.daemon_sets.get(key)?.clone();
     let placements = placements(simulation, &daemon_set);
-    let changed = manage(simulation, &daemon_set, &placements, &hash);
-    if !changed && daemon_set.is_rolling_update() {
-        rolling_update(simulation, &daemon_set, &placements, &hash);
+    let mut outcome = manage(simulation, &daemon_set, &placements, &hash);
+    if outcome.error.is_none() {
+        if !outcome.changed && daemon_set.is_rolling_update() {
+            outcome = rolling_update(simulation, &daemon_set, &placements, &hash);
+        }
+        if outcome.error.is_none() {
+            cleanup_history(simulation, &daemon_set, &hash);
+        }
     }
-    cleanup_history(simulation, &daemon_set, &hash);
     let requeue = update_status(simulation, key, &placements, &hash);
-    if changed {
+    let work = crate::sim::Work::SyncDaemonSet(key.clone());
+    if outcome.error.is_some() {
+        let delay = super::retry::failed(simulation, work, super::retry::CONTROLLER);
+        // The pods that were created wake the controller at once (`addPod`).
+        return Some(if outcome.created > 0 { 0 } else { delay });
+    }
+    super::retry::succeeded(simulation, &work);
+    if outcome.changed {
         Some(0)
     } else {
         requeue
@@ -506,8 +521,13 @@ fn placements(simulation: &Simulation, daemon_set: &DaemonSet) -> Vec<(String, P
 }
 
 /// `manage`: the per-node decisions, and pending pods pinned to nodes that no longer exist
-/// (`getUnscheduledPodsWithoutNode`). Returns whether it created or deleted anything.
-fn manage(simulation: &mut Simulation, daemon_set: &DaemonSet, placements: &[(String, Placement)], hash: &str) -> bool {
+/// (`getUnscheduledPodsWithoutNode`).
+fn manage(
+    simulation: &mut Simulation,
+    daemon_set: &DaemonSet,
+    placements: &[(String, Placement)],
+    hash: &str,
+) -> SyncNodesOutcome {
     let mut by_node = nodes_to_daemon_pods(simulation, daemon_set, hash, false);
     let rollout = Rollout {
         allows_surge: allows_surge(daemon_set),
@@ -531,25 +551,42 @@ fn manage(simulation: &mut Simulation, daemon_set: &DaemonSet, placements: &[(St
             delete.push((pod.name, node_name.clone(), DeleteReason::Plain));
         }
     }
-    let changed = !create_on.is_empty() || !delete.is_empty();
-    sync_nodes(simulation, daemon_set, &delete, &create_on, hash);
-    changed
+    sync_nodes(simulation, daemon_set, &delete, &create_on, hash)
 }
 
-/// `syncNodes`: creates daemon pods on the given nodes and deletes the given pods.
+/// `BurstReplicas`: the most pods one sync creates, and the most it deletes.
+pub const BURST_REPLICAS: usize = 250;
+
+/// What `syncNodes` did: whether it meant to create or delete anything, how many pods it
+/// created, and the first error of a refused create.
+#[derive(Debug, Default)]
+struct SyncNodesOutcome {
+    changed: bool,
+    created: usize,
+    error: Option<String>,
+}
+
+/// `syncNodes`: creates daemon pods on the given nodes (at most `BurstReplicas`, in
+/// slow-start batches that stop after a batch with a refused pod) and deletes the given pods.
 fn sync_nodes(
     simulation: &mut Simulation,
     daemon_set: &DaemonSet,
     delete: &[(String, String, DeleteReason)],
     create_on: &[String],
     hash: &str,
-) {
+) -> SyncNodesOutcome {
     let object = format!("daemonset/{}", daemon_set.metadata.name);
     let namespace = &daemon_set.metadata.namespace;
-    for node_name in create_on {
-        create_daemon_pod(simulation, daemon_set, node_name, hash);
-    }
-    for (pod_name, node_name, reason) in delete {
+    let create_count = create_on.len().min(BURST_REPLICAS);
+    let mut nodes = create_on.iter();
+    let (created, error) =
+        super::replicaset::slow_start_batch(create_count, super::replicaset::SLOW_START_INITIAL_BATCH_SIZE, || {
+            match nodes.next() {
+                Some(node_name) => create_daemon_pod(simulation, daemon_set, node_name, hash),
+                None => Ok(()),
+            }
+        });
+    for (pod_name, node_name, reason) in delete.iter().take(BURST_REPLICAS) {
         match reason {
             DeleteReason::Plain => {}
             DeleteReason::Failed => simulation.record_event(
@@ -571,6 +608,11 @@ fn sync_nodes(
         }
         delete_daemon_pod(simulation, daemon_set, &ObjectKey::new(namespace, pod_name));
     }
+    SyncNodesOutcome {
+        changed: !create_on.is_empty() || !delete.is_empty(),
+        created,
+        error,
+    }
 }
 
 fn min_ready_ms(daemon_set: &DaemonSet) -> Millis {
@@ -578,7 +620,12 @@ fn min_ready_ms(daemon_set: &DaemonSet) -> Millis {
 }
 
 /// `rollingUpdate`: gathers the nodes and the limits, plans, and carries the plan out.
-fn rolling_update(simulation: &mut Simulation, daemon_set: &DaemonSet, placements: &[(String, Placement)], hash: &str) {
+fn rolling_update(
+    simulation: &mut Simulation,
+    daemon_set: &DaemonSet,
+    placements: &[(String, Placement)],
+    hash: &str,
+) -> SyncNodesOutcome {
     let mut rollout_nodes: BTreeMap<String, RolloutNode> = nodes_to_daemon_pods(simulation, daemon_set, hash, false)
         .into_iter()
         .map(|(node_name, pods)| {
@@ -610,10 +657,20 @@ fn rolling_update(simulation: &mut Simulation, daemon_set: &DaemonSet, placement
         .into_iter()
         .map(|pod| (pod, String::new(), DeleteReason::Plain))
         .collect();
-    sync_nodes(simulation, daemon_set, &delete, &plan.create_on, hash);
+    let mut outcome = sync_nodes(simulation, daemon_set, &delete, &plan.create_on, hash);
+    // The rolling update's creates and deletes are seen at the next sync, as before.
+    outcome.changed = false;
+    outcome
 }
 
-fn create_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, node_name: &str, hash: &str) {
+/// `CreatePods` for one node: a pod the API server refuses (admission) is a `FailedCreate`
+/// event (`createPods` in `pkg/controller/controller_utils.go`) and the error.
+fn create_daemon_pod(
+    simulation: &mut Simulation,
+    daemon_set: &DaemonSet,
+    node_name: &str,
+    hash: &str,
+) -> Result<(), String> {
     let template = &daemon_set.spec.template;
     // `util.CreatePodTemplate`: the template's labels plus the template generation and the
     // revision hash.
@@ -636,15 +693,31 @@ fn create_daemon_pod(simulation: &mut Simulation, daemon_set: &DaemonSet, node_n
         spec: daemon_pod_spec(daemon_set, node_name),
         status: Default::default(),
     };
-    let pod_key = simulation.create_pod(pod);
-    simulation.record_event(
-        "Normal",
-        "SuccessfulCreate",
-        format!("daemonset/{}", daemon_set.metadata.name),
-        &daemon_set.metadata.namespace,
-        format!("Created pod: {}", pod_key.name),
-        SOURCE,
-    );
+    let object = format!("daemonset/{}", daemon_set.metadata.name);
+    match simulation.try_create_pod(pod) {
+        Ok(pod_key) => {
+            simulation.record_event(
+                "Normal",
+                "SuccessfulCreate",
+                object,
+                &daemon_set.metadata.namespace,
+                format!("Created pod: {}", pod_key.name),
+                SOURCE,
+            );
+            Ok(())
+        }
+        Err(message) => {
+            simulation.record_event(
+                "Warning",
+                "FailedCreate",
+                object,
+                &daemon_set.metadata.namespace,
+                format!("Error creating: {message}"),
+                SOURCE,
+            );
+            Err(message)
+        }
+    }
 }
 
 fn controller_ref(daemon_set: &DaemonSet) -> OwnerReference {

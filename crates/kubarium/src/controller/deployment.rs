@@ -39,6 +39,8 @@ struct Context {
     deployment: Deployment,
     replica_sets: Vec<ReplicaSet>,
     now: Millis,
+    /// The API server refused the new ReplicaSet (admission), with its message.
+    create_error: Option<String>,
 }
 
 impl Context {
@@ -62,6 +64,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         deployment,
         replica_sets,
         now: simulation.now(),
+        create_error: None,
     };
     check_paused_conditions(&mut context);
     if context.deployment.spec.paused || is_scaling_event(simulation, &mut context) {
@@ -73,10 +76,38 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     } else {
         rollout_recreate(simulation, &mut context)
     };
-    if store_deployment(simulation, &context) {
+    let stored = store_deployment(simulation, &context);
+    let work = Work::SyncDeployment(key.clone());
+    if context.create_error.is_some() {
+        return retry_failed_sync(simulation, work, stored);
+    }
+    super::retry::succeeded(simulation, &work);
+    if stored {
         return Some(0);
     }
     requeue.or_else(|| requeue_stuck_deployment(&context))
+}
+
+/// `maxRetries` of `handleErr`: how many times a failing sync is retried before the key is
+/// dropped from the queue (until something else enqueues it).
+const MAX_RETRIES: u32 = 15;
+
+/// `handleErr` for a failed sync: retried with the queue's rate limiter
+/// (`DefaultControllerRateLimiter`) unless it failed `maxRetries` times already; at once if the
+/// Deployment's status changed (the informer sees the update).
+fn retry_failed_sync(simulation: &mut Simulation, work: Work, stored: bool) -> Option<Millis> {
+    let requeues = simulation.retry_failures.get(&work).copied().unwrap_or(0);
+    let retry = if requeues < MAX_RETRIES {
+        Some(super::retry::failed(simulation, work, super::retry::CONTROLLER))
+    } else {
+        super::retry::succeeded(simulation, &work);
+        None
+    };
+    if stored {
+        Some(0)
+    } else {
+        retry
+    }
 }
 
 /// Writes the status and annotations the sync changed. Returns whether anything changed.
@@ -261,6 +292,12 @@ fn create_new_replica_set(simulation: &mut Simulation, context: &mut Context, ne
     let replicas = new_rs_new_replicas(deployment, &all, 0);
     replica_set.spec.replicas = replicas;
     set_new_replica_set_annotations(deployment, &mut replica_set, new_revision, false);
+    if let Some(request) = crate::admission::ObjectRequest::count("ReplicaSet", &key.namespace, &name) {
+        if let Err(message) = simulation.admit_object(&request) {
+            failed_replica_set_create(simulation, context, &name, &message);
+            return None;
+        }
+    }
     simulation.admit_metadata(&mut replica_set.metadata);
     simulation.store.replica_sets.insert(key.clone(), replica_set.clone());
     simulation.replica_set_updated(&key);
@@ -283,6 +320,35 @@ fn create_new_replica_set(simulation: &mut Simulation, context: &mut Context, ne
     }
     Some(name)
 }
+
+/// `getNewReplicaSet` when the create fails: the Progressing condition turns False with
+/// `ReplicaSetCreateError` (when there is a progress deadline), a warning event, and the sync
+/// fails.
+fn failed_replica_set_create(simulation: &mut Simulation, context: &mut Context, name: &str, error: &str) {
+    let message = format!("Failed to create new replica set \"{name}\": {error}");
+    if progress_deadline_ms(&context.deployment).is_some() {
+        let condition = new_condition(
+            "Progressing",
+            "False",
+            FAILED_RS_CREATE_REASON,
+            message.clone(),
+            context.now,
+        );
+        set_condition(&mut context.deployment.status, condition);
+    }
+    simulation.record_event(
+        "Warning",
+        FAILED_RS_CREATE_REASON,
+        context.object(),
+        &context.key.namespace,
+        message.clone(),
+        SOURCE,
+    );
+    context.create_error = Some(message);
+}
+
+/// `FailedRSCreateReason`.
+const FAILED_RS_CREATE_REASON: &str = "ReplicaSetCreateError";
 
 /// The ReplicaSet object for a new template: the Deployment's template with the hash label,
 /// the Deployment's selector with the hash label, a controller reference to the Deployment.

@@ -148,6 +148,8 @@ impl Simulation {
             )));
         }
         self.autoscaling.memory.remove(&key);
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         Ok(())
     }
 }

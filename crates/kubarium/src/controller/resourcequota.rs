@@ -3,36 +3,55 @@
 //! holds, recounted when a pod stops being charged (the replenishment of
 //! `resource_quota_monitor.go`). ResourceQuota and LimitRange objects are stored here too.
 
-use crate::admission::quota::{matching_resources, pod_usage};
+use crate::admission::quota::{matching_resources, pod_usage, quota_matches_scopes, service_usage, Evaluator};
 use crate::api::{LimitRange, Pod, ResourceList, ResourceQuota, ResourceQuotaStatus};
 use crate::quantity::Quantity;
 use crate::sim::{ObjectKey, Simulation, Work, DEFAULT_NAMESPACE};
 
 /// `syncResourceQuota`: `hard` copied from the spec; `used` for each hard resource, counted
-/// from the namespace's objects (`CalculateUsage`), zero where nothing counts. `extra_pods`
-/// are pods about to be created that count too (an apply checked ahead).
+/// from the namespace's objects (`CalculateUsage`), zero where nothing counts. `extra_usage`
+/// is what objects about to be created use (an apply checked ahead).
+/// A scoped quota counts only the pods in its scopes, and no other object
+/// (`CalculateUsageStats` with the evaluator's scope function).
 pub fn calculate_status<'a>(
     simulation: &Simulation,
     namespace: &str,
-    hard: &ResourceList,
-    extra_pods: impl Iterator<Item = &'a Pod>,
+    quota: &ResourceQuota,
+    extra_usage: impl Iterator<Item = (&'a ResourceList, Option<&'a Pod>)>,
 ) -> ResourceQuotaStatus {
+    let hard = &quota.spec.hard;
     let now = simulation.now();
+    let scoped = !quota.scope_requirements().is_empty();
     let mut used: ResourceList = hard.keys().map(|name| (name.clone(), Quantity::ZERO)).collect();
-    if !matching_resources(hard.keys()).is_empty() {
-        let mut charge = |pod: &Pod| {
-            for (name, amount) in pod_usage(pod, now) {
-                if let Some(entry) = used.get_mut(&name) {
-                    *entry = entry.saturating_add(amount);
-                }
+    let charge = |used: &mut ResourceList, usage: &ResourceList| {
+        for (name, amount) in usage {
+            if let Some(entry) = used.get_mut(name) {
+                *entry = entry.saturating_add(*amount);
             }
-        };
-        simulation.store.pods_in_namespace(namespace).for_each(&mut charge);
-        extra_pods.for_each(charge);
+        }
+    };
+    if !matching_resources(hard.keys()).is_empty() {
+        for pod in simulation.store.pods_in_namespace(namespace) {
+            if quota_matches_scopes(quota, Some(pod)) {
+                charge(&mut used, &pod_usage(pod, now));
+            }
+        }
     }
-    for (name, amount) in used.iter_mut() {
-        if let Some(count) = object_count(simulation, namespace, name) {
-            *amount = Quantity::from_units(count);
+    if !scoped {
+        if !Evaluator::Service.matching_resources(hard.keys()).is_empty() {
+            for service in services_in(simulation, namespace) {
+                charge(&mut used, &service_usage(service));
+            }
+        }
+        for (name, amount) in used.iter_mut() {
+            if let Some(count) = object_count(simulation, namespace, name) {
+                *amount = Quantity::from_units(count);
+            }
+        }
+    }
+    for (usage, pod) in extra_usage {
+        if quota_matches_scopes(quota, pod) {
+            charge(&mut used, usage);
         }
     }
     ResourceQuotaStatus {
@@ -41,9 +60,19 @@ pub fn calculate_status<'a>(
     }
 }
 
+fn services_in<'a>(simulation: &'a Simulation, namespace: &'a str) -> impl Iterator<Item = &'a crate::api::Service> {
+    simulation
+        .store
+        .services
+        .by_key
+        .range(ObjectKey::new(namespace, "")..)
+        .take_while(move |(key, _)| key.namespace == namespace)
+        .map(|(_, service)| service)
+}
+
 /// The object count evaluators (`generic.NewObjectCountEvaluator` for `count/RESOURCE.GROUP`
-/// and the legacy names `services`, `replicationcontrollers`, `resourcequotas`) and the service
-/// evaluator's `services.nodeports` and `services.loadbalancers`, for the kinds kubarium plays.
+/// and the legacy names `replicationcontrollers` and `resourcequotas`), for the kinds
+/// kubarium plays. Services are counted by their own evaluator (`service_usage`).
 fn object_count(simulation: &Simulation, namespace: &str, name: &str) -> Option<i64> {
     let store = &simulation.store;
     fn count<T>(map: &std::collections::BTreeMap<ObjectKey, T>, namespace: &str) -> i64 {
@@ -51,28 +80,14 @@ fn object_count(simulation: &Simulation, namespace: &str, name: &str) -> Option<
             .take_while(|(key, _)| key.namespace == namespace)
             .count() as i64
     }
-    let services = || {
-        store
-            .services
-            .by_key
-            .range(ObjectKey::new(namespace, "")..)
-            .take_while(|(key, _)| key.namespace == namespace)
-            .map(|(_, service)| service)
-    };
     Some(match name {
-        "services" | "count/services" => services().count() as i64,
-        "services.loadbalancers" => services()
-            .filter(|service| service.spec.service_type == "LoadBalancer")
-            .count() as i64,
-        "services.nodeports" => services()
-            .flat_map(|service| service.spec.ports.iter())
-            .filter(|port| port.node_port != 0)
-            .count() as i64,
         "count/deployments.apps" => count(&store.deployments, namespace),
         "count/replicasets.apps" => count(&store.replica_sets, namespace),
         "count/daemonsets.apps" => count(&store.daemon_sets, namespace),
+        "count/controllerrevisions.apps" => count(&store.controller_revisions, namespace),
         "count/jobs.batch" => count(&store.jobs, namespace),
         "count/cronjobs.batch" => count(&store.cron_jobs, namespace),
+        "count/horizontalpodautoscalers.autoscaling" => count(&store.horizontal_pod_autoscalers, namespace),
         "replicationcontrollers" | "count/replicationcontrollers" => count(&store.replication_controllers, namespace),
         "resourcequotas" | "count/resourcequotas" => count(&store.resource_quotas, namespace),
         "count/limitranges" => count(&store.limit_ranges, namespace),
@@ -83,7 +98,7 @@ fn object_count(simulation: &Simulation, namespace: &str, name: &str) -> Option<
 /// The quota controller's sync of one quota: the status recounted and stored when it changed.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<crate::time::Millis> {
     let quota = simulation.store.resource_quotas.get(key)?;
-    let status = calculate_status(simulation, &key.namespace, &quota.spec.hard, std::iter::empty());
+    let status = calculate_status(simulation, &key.namespace, quota, std::iter::empty());
     if quota.status != status {
         let resource_version = simulation.bump_resource_version();
         if let Some(quota) = simulation.store.resource_quotas.get_mut(key) {

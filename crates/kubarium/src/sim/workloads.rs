@@ -181,6 +181,8 @@ impl Simulation {
         let Some(replica_set) = self.store.replica_sets.remove(&key) else {
             return Err(ActionError(format!("replicasets.apps \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         if let Some(owner) = replica_set.metadata.controller_of() {
             self.enqueue_controller(namespace, owner);
         }
@@ -213,6 +215,8 @@ impl Simulation {
         let Some(controller) = self.store.replication_controllers.remove(&key) else {
             return Err(ActionError(format!("replicationcontrollers \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         self.cascade(&controller.metadata.uid, cascade);
         Ok(())
     }
@@ -224,6 +228,8 @@ impl Simulation {
         let Some(deployment) = self.store.deployments.remove(&key) else {
             return Err(ActionError(format!("deployments.apps \"{name}\" not found")));
         };
+        // The quota monitor's delete handler: the namespace's quotas are recounted.
+        crate::controller::resourcequota::replenish(self, &key.namespace);
         self.cascade(&deployment.metadata.uid, cascade);
         Ok(())
     }

@@ -34,7 +34,7 @@ pub fn format_selector(selector: &LabelSelector) -> String {
 }
 
 /// `-o wide`'s CONTAINERS and IMAGES: the template's container names and images.
-fn containers_and_images(template: &PodTemplateSpec) -> [String; 2] {
+pub(super) fn containers_and_images(template: &PodTemplateSpec) -> [String; 2] {
     let names: Vec<&str> = template
         .spec
         .containers
@@ -176,6 +176,35 @@ pub fn rollout_status(simulation: &Simulation, namespace: &str, name: &str) -> R
         )
     } else {
         format!("deployment \"{name}\" successfully rolled out")
+    })
+}
+
+/// `kubectl rollout status daemonset/NAME`, one check of it (`DaemonSetStatusViewer.Status` in
+/// `staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go`).
+pub fn daemon_set_rollout_status(simulation: &Simulation, namespace: &str, name: &str) -> Result<String, String> {
+    let daemon_set = simulation
+        .daemon_set(namespace, name)
+        .ok_or_else(|| format!("daemonsets.apps \"{name}\" not found"))?;
+    if !daemon_set.is_rolling_update() {
+        return Err("error: rollout status is only available for RollingUpdate strategy type".to_string());
+    }
+    let status = &daemon_set.status;
+    if daemon_set.metadata.generation > status.observed_generation {
+        return Ok("Waiting for daemon set spec update to be observed...".to_string());
+    }
+    let desired = status.desired_number_scheduled;
+    Ok(if status.updated_number_scheduled < desired {
+        format!(
+            "Waiting for daemon set \"{name}\" rollout to finish: {} out of {desired} new pods have been updated...",
+            status.updated_number_scheduled
+        )
+    } else if status.number_available < desired {
+        format!(
+            "Waiting for daemon set \"{name}\" rollout to finish: {} of {desired} updated pods are available...",
+            status.number_available
+        )
+    } else {
+        format!("daemon set \"{name}\" successfully rolled out")
     })
 }
 

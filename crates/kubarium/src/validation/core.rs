@@ -7,6 +7,7 @@ use super::names::{
     is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors, port_name_errors,
 };
 use super::{go_string_map, FieldPath, Obj, Shown, Validator};
+use crate::gostr::go_quote;
 use crate::quantity::Quantity;
 use crate::yaml::{Node, Value};
 
@@ -988,6 +989,227 @@ pub(crate) fn validate_resource_quota(validator: &mut Validator, object: &Obj<'_
                 "must be greater than or equal to 0",
             );
         }
+    }
+    validate_quota_scopes(validator, &spec);
+}
+
+/// `IsStandardResourceQuotaScope` (with `CrossNamespacePodAffinity`; `VolumeAttributesClass`
+/// needs its feature gate).
+const QUOTA_SCOPES: &[&str] = &[
+    "Terminating",
+    "NotTerminating",
+    "BestEffort",
+    "NotBestEffort",
+    "PriorityClass",
+    "CrossNamespacePodAffinity",
+];
+
+/// `IsStandardQuotaResourceName`: `standardQuotaResources` and the huge page prefixes.
+fn is_standard_quota_resource_name(name: &str) -> bool {
+    const STANDARD: &[&str] = &[
+        "cpu",
+        "memory",
+        "ephemeral-storage",
+        "requests.cpu",
+        "requests.memory",
+        "requests.storage",
+        "requests.ephemeral-storage",
+        "limits.cpu",
+        "limits.memory",
+        "limits.ephemeral-storage",
+        "pods",
+        "resourcequotas",
+        "services",
+        "replicationcontrollers",
+        "secrets",
+        "persistentvolumeclaims",
+        "configmaps",
+        "services.nodeports",
+        "services.loadbalancers",
+    ];
+    STANDARD.contains(&name) || name.starts_with("hugepages-") || name.starts_with("requests.hugepages-")
+}
+
+/// `IsResourceQuotaScopeValidForResource`: the pod scopes apply to `pods` and the compute
+/// resources, `BestEffort` to `pods` only.
+pub(crate) fn is_quota_scope_valid_for_resource(scope: &str, resource: &str) -> bool {
+    const POD_COMPUTE: &[&str] = &[
+        "cpu",
+        "memory",
+        "limits.cpu",
+        "limits.memory",
+        "requests.cpu",
+        "requests.memory",
+    ];
+    match scope {
+        "Terminating" | "NotTerminating" | "NotBestEffort" | "PriorityClass" | "CrossNamespacePodAffinity" => {
+            resource == "pods" || POD_COMPUTE.contains(&resource)
+        }
+        "BestEffort" => resource == "pods",
+        _ => true,
+    }
+}
+
+/// Go's `%#v` of a `[]core.ResourceQuotaScope`.
+fn go_scopes(scopes: &[&str]) -> String {
+    if scopes.is_empty() {
+        return "[]core.ResourceQuotaScope(nil)".to_string();
+    }
+    let quoted: Vec<String> = scopes.iter().map(|scope| go_quote(scope)).collect();
+    format!("[]core.ResourceQuotaScope{{{}}}", quoted.join(", "))
+}
+
+/// Go's `%#v` of a `*core.ScopeSelector`.
+fn go_scope_selector(requirements: &[(&str, &str, Vec<&str>)]) -> String {
+    let items: Vec<String> = requirements
+        .iter()
+        .map(|(scope, operator, values)| {
+            let values = if values.is_empty() {
+                "[]string(nil)".to_string()
+            } else {
+                let quoted: Vec<String> = values.iter().map(|value| go_quote(value)).collect();
+                format!("[]string{{{}}}", quoted.join(", "))
+            };
+            format!(
+                "core.ScopedResourceSelectorRequirement{{ScopeName:{}, Operator:{}, Values:{values}}}",
+                go_quote(scope),
+                go_quote(operator)
+            )
+        })
+        .collect();
+    format!(
+        "&core.ScopeSelector{{MatchExpressions:[]core.ScopedResourceSelectorRequirement{{{}}}}}",
+        items.join(", ")
+    )
+}
+
+/// `validateResourceQuotaScopes` and `validateScopedResourceSelectorRequirement`: known scopes,
+/// each valid for every standard resource the quota limits, not both of a pair, and the
+/// selector's operators and values.
+fn validate_quota_scopes(validator: &mut Validator, spec: &Obj<'_>) {
+    let hard: BTreeSet<&str> = spec
+        .map_entries("hard")
+        .iter()
+        .map(|entry| entry.key.as_str())
+        .collect();
+    let scopes: Vec<&str> = spec.seq("scopes").iter().filter_map(Node::as_str).collect();
+    let scopes_path = FieldPath::new("spec.scopes");
+    let scopes_pos = spec.pos_of("scopes");
+    let conflicting = |set: &BTreeSet<&str>| {
+        (set.contains("BestEffort") && set.contains("NotBestEffort"))
+            || (set.contains("Terminating") && set.contains("NotTerminating"))
+    };
+    for scope in &scopes {
+        if !QUOTA_SCOPES.contains(scope) {
+            validator.invalid(
+                &scopes_path,
+                scopes_pos,
+                Shown::Raw(go_scopes(&scopes)),
+                "unsupported scope",
+            );
+        }
+        for resource in &hard {
+            if is_standard_quota_resource_name(resource) && !is_quota_scope_valid_for_resource(scope, resource) {
+                let value = Shown::Raw(go_scopes(&scopes));
+                validator.invalid(&scopes_path, scopes_pos, value, "unsupported scope applied to resource");
+            }
+        }
+    }
+    if conflicting(&scopes.iter().copied().collect()) {
+        validator.invalid(
+            &scopes_path,
+            scopes_pos,
+            Shown::Raw(go_scopes(&scopes)),
+            "conflicting scopes",
+        );
+    }
+    let Some(selector) = spec.get("scopeSelector") else {
+        return;
+    };
+    let selector = Obj::new(selector, "spec.scopeSelector");
+    let expressions_path = FieldPath::new("spec.scopeSelector.matchExpressions");
+    let requirements: Vec<(&str, &str, Vec<&str>)> = selector
+        .seq("matchExpressions")
+        .iter()
+        .map(|node| {
+            let requirement = Obj::new(node, "");
+            let values = requirement.seq("values").iter().filter_map(Node::as_str).collect();
+            (
+                requirement.str("scopeName").unwrap_or(""),
+                requirement.str("operator").unwrap_or(""),
+                values,
+            )
+        })
+        .collect();
+    let mut names = BTreeSet::new();
+    for (node, (scope, operator, values)) in selector.seq("matchExpressions").iter().zip(&requirements) {
+        let requirement = Obj::new(node, "");
+        if !QUOTA_SCOPES.contains(scope) {
+            validator.invalid(
+                &expressions_path.child("scopeName"),
+                requirement.pos_of("scopeName"),
+                Shown::Str(scope),
+                "unsupported scope",
+            );
+        }
+        for resource in &hard {
+            if is_standard_quota_resource_name(resource) && !is_quota_scope_valid_for_resource(scope, resource) {
+                let value = Shown::Raw(go_scope_selector(&requirements));
+                validator.invalid(
+                    &expressions_path,
+                    node.pos,
+                    value,
+                    "unsupported scope applied to resource",
+                );
+            }
+        }
+        let exists_only = [
+            "BestEffort",
+            "NotBestEffort",
+            "Terminating",
+            "NotTerminating",
+            "CrossNamespacePodAffinity",
+        ];
+        if exists_only.contains(scope) && *operator != "Exists" {
+            validator.invalid(
+                &expressions_path.child("operator"),
+                requirement.pos_of("operator"),
+                Shown::Str(operator),
+                "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity",
+            );
+        }
+        match *operator {
+            "In" | "NotIn" if values.is_empty() => validator.required(
+                &expressions_path.child("values"),
+                requirement.pos_of("values"),
+                "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector",
+            ),
+            "Exists" | "DoesNotExist" if !values.is_empty() => {
+                let quoted: Vec<String> = values.iter().map(|value| go_quote(value)).collect();
+                validator.invalid(
+                    &expressions_path.child("values"),
+                    requirement.pos_of("values"),
+                    Shown::Raw(format!("[]string{{{}}}", quoted.join(", "))),
+                    "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector",
+                );
+            }
+            "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
+            other => validator.invalid(
+                &expressions_path.child("operator"),
+                requirement.pos_of("operator"),
+                Shown::Str(other),
+                "not a valid selector operator",
+            ),
+        }
+        names.insert(*scope);
+    }
+    if conflicting(&names) {
+        validator.invalid(
+            &expressions_path,
+            selector.pos(),
+            Shown::Raw(go_scopes(&scopes)),
+            "conflicting scopes",
+        );
     }
 }
 

@@ -1,0 +1,285 @@
+//! `kubectl get KIND -o wide`: the extra columns `pkg/printers/internalversion/printers.go`
+//! adds when `options.Wide` (`printPod`, `printNode`, `printDaemonSet`, `printJob`,
+//! `printCronJob`, `printService`; the replicated workloads' are in `workloads.rs`).
+
+use super::workloads::containers_and_images;
+use super::{format_selector, Table};
+use crate::labels::LabelSelector;
+use crate::sim::Simulation;
+
+/// The table for a kind as kubectl prints it, with `-o wide`'s columns when `wide`. Kinds
+/// without wide columns here print the same table either way.
+pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, String> {
+    let table = super::get(simulation, kind)?;
+    let kind = canonical(kind);
+    Ok(match (kind, wide) {
+        // `super::get` shows pods with their wide columns, as the playground does.
+        ("pods", false) => narrow(table, 5),
+        ("replicasets", true) => super::replica_sets(simulation, true),
+        ("replicationcontrollers", true) => super::replication_controllers(simulation, true),
+        ("deployments", true) => super::deployments(simulation, true),
+        ("nodes", true) => widen(table, &NODE_COLUMNS, node_cells(simulation)),
+        ("daemonsets", true) => widen(table, &WORKLOAD_COLUMNS, daemon_set_cells(simulation)),
+        ("jobs", true) => widen(table, &WORKLOAD_COLUMNS, job_cells(simulation)),
+        ("cronjobs", true) => widen(table, &WORKLOAD_COLUMNS, cron_job_cells(simulation)),
+        ("services", true) => widen(table, &["SELECTOR"], service_cells(simulation)),
+        _ => table,
+    })
+}
+
+const NODE_COLUMNS: [&str; 5] = [
+    "INTERNAL-IP",
+    "EXTERNAL-IP",
+    "OS-IMAGE",
+    "KERNEL-VERSION",
+    "CONTAINER-RUNTIME",
+];
+
+const WORKLOAD_COLUMNS: [&str; 3] = ["CONTAINERS", "IMAGES", "SELECTOR"];
+
+/// The plural name of the kinds with wide columns.
+fn canonical(kind: &str) -> &str {
+    match kind {
+        "pod" | "po" => "pods",
+        "node" | "no" => "nodes",
+        "daemonset" | "ds" => "daemonsets",
+        "job" => "jobs",
+        "cronjob" | "cj" => "cronjobs",
+        "replicaset" | "rs" => "replicasets",
+        "replicationcontroller" | "rc" => "replicationcontrollers",
+        "deployment" | "deploy" => "deployments",
+        "service" | "svc" => "services",
+        other => other,
+    }
+}
+
+/// The table's first `columns` columns.
+fn narrow(mut table: Table, columns: usize) -> Table {
+    table.headers.truncate(columns);
+    for row in &mut table.rows {
+        row.truncate(columns);
+    }
+    table
+}
+
+/// The table with more columns, one list of cells per row in the table's order.
+fn widen(mut table: Table, headers: &[&'static str], cells: Vec<Vec<String>>) -> Table {
+    table.headers.extend_from_slice(headers);
+    for (row, extra) in table.rows.iter_mut().zip(cells) {
+        row.extend(extra);
+    }
+    table
+}
+
+/// `printNode`: the internal IP, no external IP, and `<unknown>` for the node info a
+/// simulated kubelet does not report (OS image, kernel, container runtime).
+fn node_cells(simulation: &Simulation) -> Vec<Vec<String>> {
+    simulation
+        .nodes()
+        .map(|node| {
+            let internal = if node.status.internal_ip.is_empty() {
+                "<none>".to_string()
+            } else {
+                node.status.internal_ip.clone()
+            };
+            vec![
+                internal,
+                "<none>".to_string(),
+                "<unknown>".to_string(),
+                "<unknown>".to_string(),
+                "<unknown>".to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn workload_cells(template: &crate::api::PodTemplateSpec, selector: Option<&LabelSelector>) -> Vec<String> {
+    let [names, images] = containers_and_images(template);
+    let selector = selector.map_or_else(|| "<none>".to_string(), format_selector);
+    vec![names, images, selector]
+}
+
+fn daemon_set_cells(simulation: &Simulation) -> Vec<Vec<String>> {
+    simulation
+        .daemon_sets()
+        .map(|daemon_set| workload_cells(&daemon_set.spec.template, Some(&daemon_set.spec.selector)))
+        .collect()
+}
+
+fn job_cells(simulation: &Simulation) -> Vec<Vec<String>> {
+    simulation
+        .jobs()
+        .map(|job| workload_cells(&job.spec.template, job.spec.selector.as_ref()))
+        .collect()
+}
+
+fn cron_job_cells(simulation: &Simulation) -> Vec<Vec<String>> {
+    simulation
+        .cron_jobs()
+        .map(|cron_job| {
+            let spec = &cron_job.spec.job_template.spec;
+            workload_cells(&spec.template, spec.selector.as_ref())
+        })
+        .collect()
+}
+
+/// `printService`: `labels.FormatLabels` of the selector, `<none>` when empty.
+fn service_cells(simulation: &Simulation) -> Vec<Vec<String>> {
+    simulation
+        .services()
+        .map(|service| {
+            let selector = service.spec.selector.as_ref().filter(|labels| !labels.is_empty());
+            let text = selector.map_or_else(
+                || "<none>".to_string(),
+                |labels| {
+                    labels
+                        .iter()
+                        .map(|(key, value)| format!("{key}={value}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+            );
+            vec![text]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ClusterConfig;
+
+    #[test]
+    fn wide_tables_have_kubectls_extra_columns() {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 1));
+        simulation
+            .apply("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: a, image: 'fluentd:1'}, {name: b, image: busybox}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {tier: front, app: web}\n  ports: [{port: 80}]\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: perl}]\n")
+            .expect("applies");
+        simulation.run_until(5_000).expect("runs");
+        struct Case {
+            kind: &'static str,
+            wide: bool,
+            headers: &'static [&'static str],
+            /// The last cells of the first row.
+            last: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                kind: "po",
+                wide: false,
+                headers: &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+                last: &["0", "5s"],
+            },
+            Case {
+                kind: "pods",
+                wide: true,
+                headers: &[
+                    "NAME",
+                    "READY",
+                    "STATUS",
+                    "RESTARTS",
+                    "AGE",
+                    "IP",
+                    "NODE",
+                    "NOMINATED NODE",
+                    "READINESS GATES",
+                ],
+                last: &["node-1", "<none>", "<none>"],
+            },
+            Case {
+                kind: "nodes",
+                wide: true,
+                headers: &[
+                    "NAME",
+                    "STATUS",
+                    "ROLES",
+                    "AGE",
+                    "VERSION",
+                    "INTERNAL-IP",
+                    "EXTERNAL-IP",
+                    "OS-IMAGE",
+                    "KERNEL-VERSION",
+                    "CONTAINER-RUNTIME",
+                ],
+                last: &["<none>", "<unknown>", "<unknown>", "<unknown>"],
+            },
+            Case {
+                kind: "ds",
+                wide: true,
+                headers: &[
+                    "NAME",
+                    "DESIRED",
+                    "CURRENT",
+                    "READY",
+                    "UP-TO-DATE",
+                    "AVAILABLE",
+                    "NODE SELECTOR",
+                    "AGE",
+                    "CONTAINERS",
+                    "IMAGES",
+                    "SELECTOR",
+                ],
+                last: &["a,b", "fluentd:1,busybox", "app=agent"],
+            },
+            Case {
+                kind: "svc",
+                wide: true,
+                headers: &[
+                    "NAME",
+                    "TYPE",
+                    "CLUSTER-IP",
+                    "EXTERNAL-IP",
+                    "PORT(S)",
+                    "AGE",
+                    "SELECTOR",
+                ],
+                // The `kubernetes` Service comes first: it has no selector.
+                last: &["<none>"],
+            },
+            Case {
+                kind: "jobs",
+                wide: true,
+                headers: &[
+                    "NAME",
+                    "STATUS",
+                    "COMPLETIONS",
+                    "DURATION",
+                    "AGE",
+                    "CONTAINERS",
+                    "IMAGES",
+                    "SELECTOR",
+                ],
+                // The selector is the generated one (checked below).
+                last: &[],
+            },
+            Case {
+                kind: "hpa",
+                wide: true,
+                headers: &["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
+                last: &[],
+            },
+        ];
+        for case in cases {
+            let table = get_as(&simulation, case.kind, case.wide).expect(case.kind);
+            assert_eq!(table.headers, case.headers, "{}", case.kind);
+            if let Some(row) = table.rows.first() {
+                assert_eq!(row.len(), case.headers.len(), "{}", case.kind);
+                assert!(
+                    row.ends_with(&case.last.iter().map(|cell| cell.to_string()).collect::<Vec<_>>()),
+                    "{}: {row:?}",
+                    case.kind
+                );
+            }
+        }
+        let services = get_as(&simulation, "services", true).expect("known");
+        assert_eq!(services.rows[1].last().map(String::as_str), Some("app=web,tier=front"));
+        let jobs = get_as(&simulation, "jobs", true).expect("known");
+        assert_eq!(jobs.rows[0][5..7], ["pi".to_string(), "perl".to_string()]);
+        assert!(
+            jobs.rows[0][7].starts_with("batch.kubernetes.io/controller-uid="),
+            "{:?}",
+            jobs.rows[0]
+        );
+        assert!(get_as(&simulation, "widgets", true).is_err());
+    }
+}
