@@ -248,6 +248,23 @@ test("daemonset-1 from the gallery runs only on centos nodes; labelling a node f
   await page.locator('[data-node="c3"]').getByRole("button", { name: "label…" }).click();
   assert.equal(await page.getByTestId("command").inputValue(), "label node c3 ");
   await page.screenshot({ path: join(ARTIFACTS, "add-node-form.png"), fullPage: true });
+
+  // Read-only commands answer with kubectl's output and change nothing.
+  await page.getByTestId("command").fill("rollout status ds/daemonset-1");
+  await page.getByTestId("command").press("Enter");
+  await page.getByTestId("query-output").waitFor();
+  assert.match(await page.getByTestId("query-output").innerText(), /daemon set "daemonset-1" successfully rolled out/);
+  await page.getByTestId("command").fill("get pods -o wide");
+  await page.getByTestId("command").press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="query-output"]')?.textContent.includes("NOMINATED NODE"));
+  // The pods tab prints kubectl's narrow table, and its wide one when asked.
+  await page.getByRole("tab", { name: "pods", exact: true }).click();
+  const podHeaders = () => page.getByTestId("kubectl-table").locator("th").allInnerTexts();
+  assert.deepEqual(await podHeaders(), ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
+  await page.getByTestId("wide").check();
+  assert.deepEqual(await podHeaders(), ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]);
+  await page.getByTestId("table-filter").fill("c2");
+  assert.equal(await page.getByTestId("kubectl-table").locator("tbody tr").count(), 1, "only the pod on c2");
   assert.deepEqual(page.problems, []);
   await page.close();
 });

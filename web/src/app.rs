@@ -140,6 +140,7 @@ pub fn App() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (notices, set_notices) = signal(Vec::<String>::new());
     let (command_result, set_command_result) = signal(None::<Result<String, String>>);
+    let (query_output, set_query_output) = signal(None::<(String, Result<String, String>)>);
     let (shown, set_shown) = signal(View::default());
     let (playing, set_playing) = signal(options.autoplay);
     let (speed, set_speed) = signal(options.speed.unwrap_or(60));
@@ -148,6 +149,7 @@ pub fn App() -> impl IntoView {
     let (table_kind, set_table_kind) = signal("pods".to_string());
     // Rows of the table kept only if a cell contains this text (`kubectl get ... | grep`).
     let (table_filter, set_table_filter) = signal(String::new());
+    let (wide, set_wide) = signal(false);
     let session = StoredValue::new(None::<Session>);
     provide_context(crate::services::Highlight(RwSignal::new(Vec::new())));
     let described = RwSignal::new(None::<(String, String)>);
@@ -250,6 +252,16 @@ pub fn App() -> impl IntoView {
         if line.is_empty() {
             return;
         }
+        // Read-only commands (`get pods -o wide`, `rollout status deployment/web`) answer with
+        // kubectl's output and change nothing.
+        let mut answer = None;
+        session.with_value(|current| answer = current.as_ref().and_then(|current| current.query(&line)));
+        if let Some(answer) = answer {
+            set_command_result.set(None);
+            set_query_output.set(Some((line, answer)));
+            return;
+        }
+        set_query_output.set(None);
         let outcome = change(&|current| current.run_command(&line));
         set_command_result.set(Some(outcome.map(|()| line)));
     };
@@ -410,7 +422,7 @@ pub fn App() -> impl IntoView {
         let mut rendered = Err(String::new());
         session.with_value(|current| {
             if let Some(current) = current {
-                rendered = kubarium::tables::get(&current.simulation, &kind);
+                rendered = kubarium::tables::get_as(&current.simulation, &kind, wide.get());
             }
         });
         let filter = table_filter.get();
@@ -592,6 +604,18 @@ pub fn App() -> impl IntoView {
                     />
                     <button type="submit">"Run"</button>
                 </form>
+                {move || query_output.get().map(|(line, answer)| {
+                    let (class, text) = match answer {
+                        Ok(output) => ("query-output", format!("$ kubectl {line}\n{output}")),
+                        Err(message) => ("query-output command-error", format!("$ kubectl {line}\n{message}")),
+                    };
+                    view! {
+                        <div class="query">
+                            <pre class=class data-testid="query-output">{text}</pre>
+                            <button on:click=move |_| set_query_output.set(None) aria-label="Close">"×"</button>
+                        </div>
+                    }
+                })}
                 {move || command_result.get().map(|result| match result {
                     Ok(line) => view! { <p class="command-ok" data-testid="command-result">{format!("✓ {line}")}</p> }.into_any(),
                     Err(message) => view! { <p class="command-error" role="alert" data-testid="command-result">{message}</p> }.into_any(),
@@ -658,10 +682,14 @@ pub fn App() -> impl IntoView {
                         <span>{move || {
                             let filter = table_filter.get();
                             match filter.trim() {
-                                "" => format!("$ kubectl get {}", table_kind.get()),
-                                filter => format!("$ kubectl get {} | grep {filter}", table_kind.get()),
+                                "" => format!("$ kubectl get {}{}", table_kind.get(), if wide.get() { " -o wide" } else { "" }),
+                                filter => format!("$ kubectl get {}{} | grep {filter}", table_kind.get(), if wide.get() { " -o wide" } else { "" }),
                             }
                         }}</span>
+                        <label class="wide-toggle">
+                            <input type="checkbox" data-testid="wide" prop:checked=move || wide.get() on:change=move |event| set_wide.set(event_target_checked(&event))/>
+                            " -o wide"
+                        </label>
                         <input
                             data-testid="table-filter"
                             type="search"
