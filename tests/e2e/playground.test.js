@@ -189,6 +189,34 @@ test("sleep-cj under Forbid shows runs held back in its lane; compare plays Allo
   await page.close();
 });
 
+test("the HPA example draws its autoscaler; the load slider runs the load command and the HPA scales out", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("example-picker").selectOption("hpa-scale-out-in");
+  const box = page.locator('[data-testid="autoscaler"][data-hpa="web"]');
+  await box.waitFor();
+  const replicasBefore = await box.getByTestId("autoscaler-replicas").innerText();
+  // Before its first sync the HPA's status has no replicas yet, as `kubectl get hpa` shows.
+  assert.match(replicasBefore, /^replicas [01] (→ \d+ )?\(min 1, max 10\)$/);
+  await box.getByTestId("load-slider").evaluate((input) => {
+    input.value = "200";
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  await page.waitForFunction(() => document.querySelector('[data-testid="command-result"]')?.textContent.includes("load deployment/web --cpu=200%"));
+  assert.match(await box.innerText(), /load --cpu=200%/);
+  // The HPA syncs every 15s: 200% of the request against a 50% target means four times the pods.
+  await page.getByTestId("jump").fill("30s");
+  await page.getByTestId("jump").press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 30s");
+  assert.match(await box.getByTestId("autoscaler-targets").innerText(), /^cpu: \d+%\/50%$/);
+  // The sync at 15s saw 1 replica and wants 4 (status.currentReplicas/desiredReplicas).
+  assert.match(await box.getByTestId("autoscaler-replicas").innerText(), /^replicas 1 → 4 /);
+  assert.equal(await page.locator('[data-testid="pod-chip"][data-owner^="replicaset/web-"]').count(), 4);
+  await page.screenshot({ path: join(ARTIFACTS, "hpa-slider.png"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("daemonset-1 from the gallery runs only on centos nodes; labelling a node from the kubectl line adds a pod", async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });

@@ -74,6 +74,7 @@ struct View {
     timeline: Option<kubarium::view::Timeline>,
     /// The furthest time played so far (the end of the rewind scrubber).
     recorded_until_ms: Millis,
+    autoscalers: Vec<kubarium::view::AutoscalerView>,
 }
 
 fn view_of(session: &Session) -> View {
@@ -88,6 +89,7 @@ fn view_of(session: &Session) -> View {
         timeline: (session.simulation.history().spans().next().is_some())
             .then(|| kubarium::view::timeline(&session.simulation)),
         recorded_until_ms: session.recorded_until(),
+        autoscalers: kubarium::view::autoscalers(&session.simulation),
     }
 }
 
@@ -634,6 +636,10 @@ pub fn App() -> impl IntoView {
                     </aside>
                 })}
                 <crate::services::ServiceStrip shown=Signal::derive(move || shown.with(|shown| shown.snapshot.as_ref().map(|s| s.services.clone()).unwrap_or_default()))/>
+                <crate::autoscaling::AutoscalerStrip
+                    autoscalers=Signal::derive(move || shown.with(|shown| shown.autoscalers.clone()))
+                    run=run_command
+                />
                 <crate::cluster::AddNodeForm run=run_command/>
                 <div class="nodes">
                     <For

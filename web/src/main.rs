@@ -4,6 +4,7 @@
 //! this crate only renders snapshots and forwards clicks.
 
 mod app;
+mod autoscaling;
 mod cluster;
 mod examples;
 mod services;

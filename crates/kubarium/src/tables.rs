@@ -6,7 +6,7 @@ use crate::sim::Simulation;
 use crate::time::{human_duration, Millis};
 use crate::view::pod_status_column;
 
-mod autoscaling;
+pub(crate) mod autoscaling;
 pub use autoscaling::{format_metrics, horizontal_pod_autoscalers};
 mod services;
 pub use services::{endpoint_slices, endpoints, external_ip, port_string, services};

@@ -9,8 +9,10 @@ use crate::api::{ContainerState, Pod};
 use crate::sim::Simulation;
 use crate::time::Millis;
 
+mod autoscaling;
 mod services;
 mod timeline;
+pub use autoscaling::{autoscalers, AutoscalerView};
 pub use services::{service_views, ServicePodView, ServiceView};
 pub use timeline::{
     bar_end, layout as timeline_layout, timeline, CronMark, CronMarkKind, CronTimeline, JobTimeline, Timeline,
