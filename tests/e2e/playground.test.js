@@ -122,6 +122,13 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   assert.equal(await row.getAttribute("data-lanes"), "2");
   assert.equal(await row.locator(".tl-bar.succeeded").count(), 4);
   assert.equal(await row.locator(".tl-bar.removed").count(), 2);
+  // The Job ends Failed (DeadlineExceeded), as `kubectl get jobs` and the events say.
+  await page.getByRole("tab", { name: "jobs", exact: true }).click();
+  assert.match(await page.getByTestId("kubectl-table").locator("tbody tr").first().innerText(), /^job-1\s+Failed\s+4\/6/);
+  await page.getByRole("tab", { name: "events", exact: true }).click();
+  await page.getByTestId("table-filter").fill("DeadlineExceeded");
+  assert.match(await page.getByTestId("kubectl-table").locator("tbody").innerText(), /job\/job-1\s+Job was active longer than specified deadline/);
+  await page.getByTestId("table-filter").fill("");
   await page.screenshot({ path: join(ARTIFACTS, "job-1-deadline.png"), fullPage: true });
 
   // Rewind: the scrubber spans the run so far; dragging it back shows the cluster as it was.
