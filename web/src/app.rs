@@ -70,8 +70,6 @@ struct View {
     description: String,
     upcoming: Vec<(Millis, String)>,
     performed: Vec<(Millis, String, Option<String>)>,
-    /// The Job timelines, when any Job pod was ever seen.
-    timeline: Option<kubarium::view::Timeline>,
     /// The furthest time played so far (the end of the rewind scrubber).
     recorded_until_ms: Millis,
     autoscalers: Vec<kubarium::view::AutoscalerView>,
@@ -86,8 +84,6 @@ fn view_of(session: &Session) -> View {
             .map(|(at, command)| (at, command.to_string()))
             .collect(),
         performed: session.performed.clone(),
-        timeline: (session.simulation.history().spans().next().is_some())
-            .then(|| kubarium::view::timeline(&session.simulation)),
         recorded_until_ms: session.recorded_until(),
         autoscalers: kubarium::view::autoscalers(&session.simulation),
     }
@@ -396,9 +392,17 @@ pub fn App() -> impl IntoView {
             shown.track();
         }
     };
+    // The Job timelines, when any Job pod was ever seen: laid out on the slow beat only.
     let slow_timeline = Memo::new(move |_| {
         follow();
-        shown.with_untracked(|shown| shown.timeline.clone())
+        let mut timeline = None;
+        session.with_value(|current| {
+            timeline = current
+                .as_ref()
+                .filter(|current| current.simulation.history().spans().next().is_some())
+                .map(|current| kubarium::view::timeline(&current.simulation));
+        });
+        timeline
     });
 
     let clock = move || {
