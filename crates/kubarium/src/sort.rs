@@ -95,9 +95,9 @@ mod tests {
     fn stable_sort_by_and_sort_equal_the_standard_ones() {
         for list in lists() {
             let mut expected = list.clone();
-            expected.sort_by(|left, right| right.0.cmp(&left.0));
+            expected.sort_by(|left, right| (right.0 % 3).cmp(&(left.0 % 3)).then(left.0.cmp(&right.0)));
             let mut sorted = list.clone();
-            sorted.stable_sort_by(|left, right| right.0.cmp(&left.0));
+            sorted.stable_sort_by(|left, right| (right.0 % 3).cmp(&(left.0 % 3)).then(left.0.cmp(&right.0)));
             assert_eq!(sorted, expected, "input {list:?}");
 
             let mut expected: Vec<String> = list.iter().map(|pair| format!("{}", pair.0)).collect();
