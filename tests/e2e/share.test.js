@@ -2,7 +2,7 @@
 // Content-Security-Policy, and a "blog" on another origin that embeds it.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +76,41 @@ test("a share link opens the same cluster at the same time, with the commands ty
   assert.deepEqual(opened.problems, []);
   await page.close();
   await opened.close();
+});
+
+test("the time zone database is fetched only for a manifest that names a time zone, and then plays it", async () => {
+  const page = await openPage(browser, playground);
+  const fetched = [];
+  page.on("request", (request) => {
+    if (request.url().endsWith("/tzdata.bin")) fetched.push(request.url());
+  });
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  await page.getByTestId("example-picker").selectOption("sleep-cj-allow");
+  await page.getByTestId("jump").fill("1m30s");
+  await page.getByTestId("jump").press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 1m30s");
+  assert.equal(await page.locator('[data-testid="cron-row"][data-cronjob="sleep-cj"]').getAttribute("data-started"), "1");
+  assert.deepEqual(fetched, [], "no time zone, no download");
+
+  const scenario = readFileSync(join(HERE, "../scenarios/cronjob-timezone-spring.yaml"), "utf8");
+  await page.getByTestId("manifest-editor").fill(scenario);
+  await page.getByTestId("apply").click();
+  const nightly = page.locator('[data-testid="cron-row"][data-cronjob="nightly"]');
+  await page.getByTestId("jump").fill("72h");
+  await page.getByTestId("jump").press("Enter");
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 3d");
+  // 02:30 in Paris: a run on the 28th (CET) and the 30th (CEST), none on the 29th (skipped).
+  assert.equal(await nightly.getAttribute("data-started"), "2");
+  assert.deepEqual(fetched, [`${playground}tzdata.bin`]);
+
+  await page.getByTestId("manifest-editor").fill(scenario.replace("Europe/Paris", "Europe/Pariss"));
+  await page.getByTestId("apply").click();
+  const error = page.getByTestId("error");
+  await error.waitFor();
+  assert.match(await error.innerText(), /unknown time zone Europe\/Pariss/);
+  assert.equal(fetched.length, 1, "fetched once");
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test("a damaged link shows what is wrong over an empty playground", async () => {

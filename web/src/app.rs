@@ -179,7 +179,7 @@ pub fn App() -> impl IntoView {
             Ok(loaded)
         })
     };
-    let apply = move || match load(&manifest_text.get_untracked()) {
+    let apply_now = move || match load(&manifest_text.get_untracked()) {
         Ok(loaded) => {
             crate::share::forget_link_in_address_bar();
             save(APPLIED_KEY, &manifest_text.get_untracked());
@@ -192,6 +192,18 @@ pub fn App() -> impl IntoView {
         // A bad manifest never wipes the last good cluster: only the message changes.
         Err(message) => set_error.set(Some(message)),
     };
+    // A text that names a time zone waits for the time zone database (fetched once); `after`
+    // runs once the text is applied (or failed to).
+    let apply_then = move |after: Box<dyn FnOnce()>| {
+        crate::tzdata::then(crate::tzdata::needed(&manifest_text.get_untracked()), move |ready| {
+            match ready {
+                Ok(()) => apply_now(),
+                Err(message) => set_error.set(Some(message)),
+            }
+            after();
+        });
+    };
+    let apply = move || apply_then(Box::new(|| ()));
     // Changes the session and shows the result (nothing happens before the first apply).
     let change = move |change: &dyn Fn(&mut Session) -> Result<(), String>| {
         let mut outcome = Ok(());
@@ -260,8 +272,10 @@ pub fn App() -> impl IntoView {
             return;
         }
         set_query_output.set(None);
-        let outcome = change(&|current| current.run_command(&line));
-        set_command_result.set(Some(outcome.map(|()| line)));
+        crate::tzdata::then(crate::tzdata::needed(&line), move |ready| {
+            let outcome = ready.and_then(|()| change(&|current| current.run_command(&line)));
+            set_command_result.set(Some(outcome.map(|()| line)));
+        });
     };
     let load_example = move |id: String| {
         if let Some(found) = GALLERY.iter().find(|example| example.id == id) {
@@ -273,7 +287,7 @@ pub fn App() -> impl IntoView {
         }
     };
     // Opens a share link (at start, or when the address bar's fragment changes).
-    let open_link = move |fragment: &str| match Session::restore(fragment) {
+    let open_link_now = move |fragment: &str| match Session::restore(fragment) {
         Ok(restored) => {
             set_manifest_text.set(restored.text.clone());
             set_example.set(String::new());
@@ -284,10 +298,30 @@ pub fn App() -> impl IntoView {
         }
         Err(message) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
     };
+    let open_link_then = move |fragment: &str, after: Box<dyn FnOnce()>| {
+        let needed = kubarium::share::decode_fragment(fragment)
+            .is_ok_and(|state| crate::tzdata::needed(&state.scenario));
+        let fragment = fragment.to_string();
+        crate::tzdata::then(needed, move |ready| {
+            match ready {
+                Ok(()) => open_link_now(&fragment),
+                Err(message) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
+            }
+            after();
+        });
+    };
+    let open_link = move |fragment: &str| open_link_then(fragment, Box::new(|| ()));
+    // An embed's start time applies once the first scenario is loaded.
+    let start_ms = options.start_ms;
+    let start: Box<dyn FnOnce()> = Box::new(move || {
+        if let Some(start) = start_ms {
+            play(&|current| current.advance_to(start.max(current.simulation.now())));
+        }
+    });
     if opened_link {
-        open_link(&address.fragment);
+        open_link_then(&address.fragment, start);
     } else {
-        apply();
+        apply_then(start);
     }
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         let fragment = crate::share::address().fragment;
@@ -321,9 +355,6 @@ pub fn App() -> impl IntoView {
             _ => {}
         }
     });
-    if let Some(start) = options.start_ms {
-        play(&|current| current.advance_to(start.max(current.simulation.now())));
-    }
     if embedded {
         // The embedding page sizes its frame to the content, whenever the content's height
         // changes (cards appear, panels open, off-screen cards get laid out).

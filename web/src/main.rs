@@ -10,6 +10,7 @@ mod examples;
 mod services;
 mod share;
 mod timeline;
+mod tzdata;
 
 fn main() {
     console_error_panic_hook::set_once();

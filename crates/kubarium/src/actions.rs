@@ -6,6 +6,7 @@
 use crate::api::Taint;
 use crate::quantity::Quantity;
 use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEFAULT_NAMESPACE};
+use crate::sort::StableSort;
 
 mod autoscale;
 mod deployment;
@@ -1130,7 +1131,7 @@ impl Simulation {
             .filter(|revision| revision.metadata.namespace == namespace)
             .filter(|revision| revision.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
             .collect();
-        history.sort_by_key(|revision| revision.revision);
+        history.stable_sort_by_key(|revision| revision.revision);
         if to_revision == 0 && history.len() <= 1 {
             return Err(ActionError("no last revision to roll back to".to_string()));
         }

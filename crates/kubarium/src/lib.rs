@@ -35,6 +35,7 @@ pub mod services;
 pub mod session;
 pub mod share;
 pub mod sim;
+pub mod sort;
 pub mod store;
 pub mod tables;
 pub mod time;

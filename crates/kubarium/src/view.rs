@@ -1,6 +1,7 @@
 //! View types: plain, serialisable pictures of the cluster for the UI, the wasm facade and the
 //! CLI. Built from the simulation; never fed back into it.
 
+use crate::sort::StableSort;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -192,7 +193,7 @@ impl Simulation {
             }
         }
         // Stable: equal last times keep the order the events were first seen in.
-        objects.sort_by_key(|object| object.last_timestamp_ms);
+        objects.stable_sort_by_key(|object| object.last_timestamp_ms);
         objects
     }
 

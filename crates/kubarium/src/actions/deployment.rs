@@ -6,6 +6,7 @@
 use crate::api::{ReplicaSet, POD_TEMPLATE_HASH_LABEL};
 use crate::controller::deployment::{equal_ignore_hash, revision, ANNOTATIONS_TO_SKIP};
 use crate::sim::{ActionError, Simulation};
+use crate::sort::StableSort;
 use crate::store::ObjectKey;
 
 fn not_found(name: &str) -> ActionError {
@@ -90,7 +91,7 @@ impl Simulation {
         let chosen = if to_revision == 0 {
             // `deploymentRevision`: the second newest revision.
             let mut by_revision = owned.clone();
-            by_revision.sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
+            by_revision.stable_sort_by_key(|rs| std::cmp::Reverse(revision(rs)));
             match by_revision.get(1) {
                 Some(previous) => *previous,
                 None => {

@@ -11,6 +11,7 @@
 use crate::api::{CronJob, Job, ObjectMeta, OwnerReference};
 use crate::cron::{self, Schedule, TimeZone, Utc};
 use crate::sim::{Cascade, ObjectKey, Simulation};
+use crate::sort::StableSort;
 use crate::time::{Millis, SECOND_MS};
 
 const SOURCE: &str = "cronjob-controller";
@@ -151,7 +152,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         })
         .map(OwnedJob::of)
         .collect();
-    owned.sort_by(|left, right| (left.creation_ms, &left.name).cmp(&(right.creation_ms, &right.name)));
+    owned.stable_sort_by(|left, right| (left.creation_ms, &left.name).cmp(&(right.creation_ms, &right.name)));
 
     // `syncCronJob`'s reconciliation of `status.active`.
     let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
@@ -207,7 +208,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     ] {
         let Some(limit) = limit else { continue };
         let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
-        finished.sort_by(|left, right| (left.start_time_ms, &left.name).cmp(&(right.start_time_ms, &right.name)));
+        finished
+            .stable_sort_by(|left, right| (left.start_time_ms, &left.name).cmp(&(right.start_time_ms, &right.name)));
         let excess = finished.len().saturating_sub(limit.max(0) as usize);
         to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
     }

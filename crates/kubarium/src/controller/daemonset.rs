@@ -14,6 +14,7 @@ use crate::api::{
     NodeSelectorTerm, ObjectMeta, OwnerReference, Pod, PodPhase, Toleration, CONTROLLER_REVISION_HASH_LABEL,
     POD_TEMPLATE_GENERATION_LABEL,
 };
+use crate::sort::StableSort;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -194,7 +195,7 @@ impl DaemonPod {
 
 /// `podByCreationTimestampAndPhase`: scheduled pods first, then oldest first, then by name.
 fn sort_oldest_first(pods: &mut [&DaemonPod]) {
-    pods.sort_by(|a, b| {
+    pods.stable_sort_by(|a, b| {
         b.scheduled
             .cmp(&a.scheduled)
             .then(a.created_ms.cmp(&b.created_ms))
@@ -901,7 +902,7 @@ fn cleanup_history(simulation: &mut Simulation, daemon_set: &DaemonSet, hash: &s
         .filter_map(|pod_key| simulation.store.pod(pod_key))
         .filter_map(|pod| pod.metadata.labels.get(CONTROLLER_REVISION_HASH_LABEL).cloned())
         .collect();
-    old.sort_by_key(|(_, revision, _)| *revision);
+    old.stable_sort_by_key(|(_, revision, _)| *revision);
     for (revision_key, _, revision_hash) in old {
         if to_kill == 0 {
             break;

@@ -21,6 +21,7 @@ pub use util::{
 
 use crate::api::{Deployment, OwnerReference, ReplicaSet, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION};
 use crate::sim::{ObjectKey, Simulation, Work};
+use crate::sort::StableSort;
 use crate::time::{Millis, SECOND_MS};
 use util::{
     by_creation, by_revision, by_size, calculate_status, condition, deployment_progressing, deployment_timed_out,
@@ -200,7 +201,8 @@ fn find_new_replica_set(context: &Context) -> Option<usize> {
             )
         })
         .collect();
-    candidates.sort_by(|first, second| by_creation(&context.replica_sets[*first], &context.replica_sets[*second]));
+    candidates
+        .stable_sort_by(|first, second| by_creation(&context.replica_sets[*first], &context.replica_sets[*second]));
     candidates.first().copied()
 }
 
@@ -493,7 +495,7 @@ fn sync_scaling(simulation: &mut Simulation, context: &mut Context) {
 fn find_active_or_latest(context: &Context, new_index: Option<usize>, old: &[usize]) -> Option<usize> {
     let mut old_newest_first = old.to_vec();
     old_newest_first
-        .sort_by(|first, second| by_creation(&context.replica_sets[*second], &context.replica_sets[*first]));
+        .stable_sort_by(|first, second| by_creation(&context.replica_sets[*second], &context.replica_sets[*first]));
     let active: Vec<usize> = old_newest_first
         .iter()
         .copied()
@@ -547,7 +549,7 @@ fn scale(simulation: &mut Simulation, context: &mut Context, new_name: Option<&s
     };
     let to_add = allowed - current;
     if to_add != 0 {
-        active.sort_by(|first, second| {
+        active.stable_sort_by(|first, second| {
             by_size(
                 &context.replica_sets[*first],
                 &context.replica_sets[*second],
@@ -584,7 +586,7 @@ fn cleanup_deployment(simulation: &mut Simulation, context: &mut Context, new_na
     if excess == 0 {
         return;
     }
-    old.sort_by(|first, second| by_revision(&context.replica_sets[*first], &context.replica_sets[*second]));
+    old.stable_sort_by(|first, second| by_revision(&context.replica_sets[*first], &context.replica_sets[*second]));
     let mut deleted = Vec::new();
     for index in old.into_iter().take(excess) {
         let rs = &context.replica_sets[index];
@@ -681,7 +683,7 @@ fn cleanup_unhealthy_replicas(
     max_cleanup: i32,
 ) -> i32 {
     let mut old = old.to_vec();
-    old.sort_by(|first, second| by_creation(&context.replica_sets[*first], &context.replica_sets[*second]));
+    old.stable_sort_by(|first, second| by_creation(&context.replica_sets[*first], &context.replica_sets[*second]));
     let mut total = 0;
     for index in old {
         if total >= max_cleanup {
@@ -709,7 +711,7 @@ fn scale_down_old_replica_sets(simulation: &mut Simulation, context: &mut Contex
         return 0;
     }
     let mut old = old.to_vec();
-    old.sort_by(|first, second| by_creation(&context.replica_sets[*first], &context.replica_sets[*second]));
+    old.stable_sort_by(|first, second| by_creation(&context.replica_sets[*first], &context.replica_sets[*second]));
     let total_to_scale_down = available - min_available;
     let mut total = 0;
     for index in old {

@@ -9,6 +9,7 @@
 //! condition, for each port their `targetPort` resolves to; the subsets are repacked into the
 //! canonical layout (`endpoints.RepackSubsets`) and written only when they changed.
 
+use crate::sort::StableSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{
@@ -258,7 +259,7 @@ pub fn repack_subsets(subsets: Vec<EndpointSubset>) -> Vec<EndpointSubset> {
             }
         })
         .collect();
-    repacked.sort_by(|left, right| left.ports.cmp(&right.ports));
+    repacked.stable_sort_by(|left, right| left.ports.cmp(&right.ports));
     repacked
 }
 

@@ -10,6 +10,7 @@
 //! `<service>-` with the simulation's seeded generator. Go walks maps and sets in random order
 //! where we walk them sorted (slices by name, endpoints by pod).
 
+use crate::sort::StableSort;
 use std::collections::BTreeMap;
 
 use crate::api::{
@@ -42,7 +43,7 @@ fn endpoint_key(endpoint: &Endpoint) -> EndpointKey {
         .map(|target| (target.namespace.clone(), target.name.clone()))
         .unwrap_or_default();
     let mut addresses = endpoint.addresses.clone();
-    addresses.sort();
+    addresses.stable_sort();
     (namespace, name, addresses, endpoint.hostname.clone())
 }
 
@@ -85,7 +86,7 @@ pub fn endpoint_ports(service: &Service, pod: &Pod) -> PortKey {
             })
         })
         .collect();
-    ports.sort();
+    ports.stable_sort();
     ports
 }
 
@@ -187,7 +188,7 @@ fn reconcile_port_mapping(
     // 2. Slices being updated anyway are filled up first, the fullest first.
     if !desired.is_empty() {
         plan.update
-            .sort_by_key(|slice| std::cmp::Reverse(slice.endpoints.len()));
+            .stable_sort_by_key(|slice| std::cmp::Reverse(slice.endpoints.len()));
         for slice in &mut plan.update {
             while slice.endpoints.len() < max {
                 let Some((_, endpoint)) = desired.pop_first() else {
@@ -267,7 +268,7 @@ pub fn reconcile(
     for slice in existing {
         if owned_by(&slice, service) {
             let mut ports = slice.ports.clone();
-            ports.sort();
+            ports.stable_sort();
             existing_by_ports.entry(ports).or_default().push(slice);
         } else {
             plan.delete.push(slice);

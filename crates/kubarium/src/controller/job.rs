@@ -10,6 +10,7 @@
 //! `JobPodReplacementPolicy` and `JobManagedBy` features on (the default since 1.31): first
 //! `FailureTarget` or `SuccessCriteriaMet`, then `Failed` or `Complete`.
 
+use crate::sort::StableSort;
 use std::collections::BTreeSet;
 
 pub use super::job_policies::format_indexes;
@@ -715,7 +716,7 @@ fn indexes_out_of_backoff(job: &Job, pending: Vec<i32>, now: Millis) -> (Vec<i32
 /// pending before running, not ready before ready, newer before older.
 fn pods_for_removal(active: &[&Pod], count: usize) -> Vec<ObjectKey> {
     let mut candidates: Vec<&&Pod> = active.iter().collect();
-    candidates.sort_by_key(|pod| {
+    candidates.stable_sort_by_key(|pod| {
         (
             !pod.spec.node_name.is_empty(),
             pod.status.phase != PodPhase::Pending,

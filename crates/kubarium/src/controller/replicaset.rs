@@ -13,6 +13,7 @@
 //! has yet to see) so that a sync never acts on a stale cache; the simulation's store is never
 //! stale, so every sync may act.
 
+use crate::sort::StableSort;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -312,7 +313,7 @@ pub fn deletion_order(first: &RankedPod, second: &RankedPod, now: Millis) -> Ord
 /// stable over pods in name order; Go's sort is not stable over pods in informer order.
 pub fn pods_to_delete(mut pods: Vec<RankedPod>, diff: usize, now: Millis) -> Vec<RankedPod> {
     if diff < pods.len() {
-        pods.sort_by(|first, second| deletion_order(first, second, now));
+        pods.stable_sort_by(|first, second| deletion_order(first, second, now));
     }
     pods.truncate(diff);
     pods
@@ -437,7 +438,7 @@ fn candidate_pods(simulation: &Simulation, replica_set: &ReplicaSet) -> Vec<Obje
         )
         .cloned()
         .collect();
-    keys.sort();
+    keys.stable_sort();
     keys.dedup();
     keys
 }

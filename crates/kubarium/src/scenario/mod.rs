@@ -7,6 +7,7 @@ mod expect;
 
 pub use expect::{Expectation, ExpectationResult};
 
+use crate::sort::StableSort;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -243,7 +244,7 @@ impl Scenario {
                 .map_err(|problem| error(format!("actions[{index}]: {problem}")))?;
             actions.push((at, action));
         }
-        actions.sort_by_key(|(at, _)| *at);
+        actions.stable_sort_by_key(|(at, _)| *at);
         let expectations = file
             .expect
             .iter()

@@ -6,6 +6,7 @@ use super::{age, Table};
 use crate::api::PodTemplateSpec;
 use crate::labels::{LabelSelector, SelectorOperator};
 use crate::sim::Simulation;
+use crate::sort::StableSort;
 
 /// `metav1.FormatLabelSelector`: the selector as kubectl prints it, requirements in key order
 /// (`LabelSelectorAsSelector` sorts them), `<none>` when empty.
@@ -17,7 +18,7 @@ pub fn format_selector(selector: &LabelSelector) -> String {
         .collect();
     for requirement in &selector.match_expressions {
         let mut values = requirement.values.clone();
-        values.sort();
+        values.stable_sort();
         let text = match requirement.operator {
             SelectorOperator::In => format!("{} in ({})", requirement.key, values.join(",")),
             SelectorOperator::NotIn => format!("{} notin ({})", requirement.key, values.join(",")),
@@ -29,7 +30,7 @@ pub fn format_selector(selector: &LabelSelector) -> String {
     if parts.is_empty() {
         return "<none>".to_string();
     }
-    parts.sort_by(|first, second| first.0.cmp(&second.0));
+    parts.stable_sort_by(|first, second| first.0.cmp(&second.0));
     parts.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(",")
 }
 

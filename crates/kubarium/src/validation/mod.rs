@@ -17,6 +17,7 @@ mod service;
 pub use names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, label_key_errors, label_value_errors};
 pub(crate) use service::go_string_slice;
 
+use crate::sort::StableSort;
 use crate::yaml::{Entry, Node, Pos, Value};
 
 /// One validation error: a `field.Error`.
@@ -272,7 +273,7 @@ pub(crate) fn go_string_map(entries: &[Entry]) -> String {
         .iter()
         .map(|entry| (entry.key.as_str(), entry.value.as_str().unwrap_or("")))
         .collect();
-    pairs.sort();
+    pairs.stable_sort();
     pairs.dedup_by(|later, earlier| later.0 == earlier.0);
     let body: Vec<String> = pairs
         .iter()
