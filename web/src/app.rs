@@ -409,7 +409,7 @@ pub fn App() -> impl IntoView {
             if playing.get_untracked() {
                 advance(speed.get_untracked() * TICK_MS);
                 ticks.update_value(|ticks| *ticks += 1);
-                if ticks.get_value() % (1_000 / TICK_MS) == 0 {
+                if ticks.get_value().is_multiple_of(1_000 / TICK_MS) {
                     set_slow_beat.update(|beat| *beat += 1);
                 }
             }

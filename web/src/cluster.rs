@@ -112,7 +112,7 @@ pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send
     let face = Memo::new(move |_| node.with(|node| node.as_ref().map(card_face)));
     let pods = move || node.with(|node| node.as_ref().map(|node| node.pods.clone()).unwrap_or_default());
     let prefill_context = use_context::<Prefill>();
-    let top = move || face.get().map(|face| card_top(face));
+    let top = move || face.get().map(card_top);
     let bottom = move || face.get().map(|face| card_bottom(&face.node, run, prefill_context));
     let name = move || face.with(|face| face.as_ref().map(|face| face.node.name.clone()).unwrap_or_default());
     let cordoned = move || face.with(|face| face.as_ref().is_some_and(|face| face.node.unschedulable));

@@ -131,7 +131,7 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
     }
     if !pod.status.conditions.is_empty() {
         let _ = writeln!(out, "Conditions:");
-        let _ = writeln!(out, "  {:<28}{}", "Type", "Status");
+        let _ = writeln!(out, "  {:<28}Status", "Type");
         for condition in &pod.status.conditions {
             let _ = writeln!(out, "  {:<28}{}", condition.condition_type, condition.status);
         }
