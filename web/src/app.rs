@@ -299,8 +299,8 @@ pub fn App() -> impl IntoView {
         Err(message) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
     };
     let open_link_then = move |fragment: &str, after: Box<dyn FnOnce()>| {
-        let needed = kubarium::share::decode_fragment(fragment)
-            .is_ok_and(|state| crate::tzdata::needed(&state.scenario));
+        let needed =
+            kubarium::share::decode_fragment(fragment).is_ok_and(|state| crate::tzdata::needed(&state.scenario));
         let fragment = fragment.to_string();
         crate::tzdata::then(needed, move |ready| {
             match ready {

@@ -37,6 +37,8 @@ async fn fetch() -> Result<(), String> {
         return Err(failed(format!("HTTP {}", response.status())));
     }
     let buffer = response.array_buffer().map_err(|error| failed(describe(error)))?;
-    let buffer = wasm_bindgen_futures::JsFuture::from(buffer).await.map_err(|error| failed(describe(error)))?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(buffer)
+        .await
+        .map_err(|error| failed(describe(error)))?;
     kubarium::tz::install(&js_sys::Uint8Array::new(&buffer).to_vec()).map_err(failed)
 }

@@ -1108,7 +1108,7 @@ impl Simulation {
             "spec": spec,
         });
         merge_patch(&mut object, &patch);
-        self.apply(&object.to_string())
+        self.update_objects(&object.to_string())
             .map(|_| ())
             .map_err(|error| ActionError(error.to_string()))
     }

@@ -11,6 +11,7 @@
 pub mod actions;
 pub mod admission;
 pub mod api;
+pub mod apply;
 pub mod behaviour;
 pub mod bench;
 pub mod controller;

@@ -176,6 +176,20 @@ pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
 
 /// `parse_manifests`, with the notices about ignored fields.
 pub fn parse_manifests_with_notices(text: &str) -> Result<Parsed, ManifestError> {
+    parse(text, None)
+}
+
+/// The live objects an apply updates: `(kind, namespace, name)` to what the merge needs.
+pub type LiveLookup<'a> = &'a dyn Fn(&str, &str, &str) -> Option<crate::apply::LiveObject>;
+
+/// [`parse_manifests_with_notices`] as `kubectl apply` sends the objects: the spec of an object
+/// that exists is the three-way merge of the last applied manifest, the live object and this
+/// manifest, and the manifest is recorded in the last-applied annotation (`apply.rs`).
+pub fn parse_manifests_for_apply(text: &str, live: LiveLookup<'_>) -> Result<Parsed, ManifestError> {
+    parse(text, Some(live))
+}
+
+fn parse(text: &str, live: Option<LiveLookup<'_>>) -> Result<Parsed, ManifestError> {
     let documents = yaml::parse_stream(text).map_err(|error| {
         ManifestError::single(Problem {
             document: 0,
@@ -192,7 +206,7 @@ pub fn parse_manifests_with_notices(text: &str) -> Result<Parsed, ManifestError>
     };
     let mut problems = Vec::new();
     for document in documents.iter().filter(|document| !document.is_empty) {
-        match decode_object(document.index, &document.root, "", &mut parsed.notices) {
+        match decode_object(document.index, &document.root, "", &mut parsed.notices, live) {
             Ok(decoded) => parsed.manifests.extend(decoded),
             Err(mut found) => problems.append(&mut found),
         }
@@ -211,6 +225,7 @@ fn decode_object(
     root: &Node,
     prefix: &str,
     notices: &mut Vec<Notice>,
+    live: Option<LiveLookup<'_>>,
 ) -> Result<Vec<Manifest>, Vec<Problem>> {
     let problem = |path: Option<String>, pos: Pos, message: String| Problem {
         document,
@@ -317,7 +332,7 @@ fn decode_object(
         let mut manifests = Vec::new();
         let mut problems = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            match decode_object(document, item, &format!("{prefix}items[{index}]."), notices) {
+            match decode_object(document, item, &format!("{prefix}items[{index}]."), notices, live) {
                 Ok(mut decoded) => manifests.append(&mut decoded),
                 Err(mut found) => problems.append(&mut found),
             }
@@ -331,12 +346,20 @@ fn decode_object(
 
     let input = root.to_json();
     let mut object = input.clone();
-    crate::defaults::apply_defaults(api_version, kind, &mut object);
     let name = root
         .get("metadata")
         .and_then(|metadata| metadata.get("name"))
         .and_then(Node::as_str)
         .unwrap_or("");
+    if let Some(live) = live.filter(|_| crate::apply::merges(api_version, kind)) {
+        let namespace = root
+            .get("metadata")
+            .and_then(|metadata| metadata.get("namespace"))
+            .and_then(Node::as_str)
+            .unwrap_or(crate::sim::DEFAULT_NAMESPACE);
+        crate::apply::client_side_apply(&input, &mut object, live(kind, namespace, name));
+    }
+    crate::defaults::apply_defaults(api_version, kind, &mut object);
     let mut note_ignored = |kept: serde_json::Value| {
         for path in ignored_paths(&input, &kept) {
             notices.push(Notice {

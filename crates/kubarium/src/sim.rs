@@ -448,9 +448,26 @@ impl Simulation {
         self.filter_results.get(&ObjectKey::new(namespace, name))
     }
 
-    /// Applies every object of a multi-document manifest, or none if any is invalid.
+    /// Applies every object of a multi-document manifest, or none if any is invalid, as
+    /// `kubectl apply` does: an object that exists gets the three-way merge of its spec
+    /// (`apply.rs`), and the manifest is recorded in the last-applied annotation.
     pub fn apply(&mut self, text: &str) -> Result<Applied, ManifestError> {
-        let Parsed { manifests, notices } = parse_manifests_with_notices(text)?;
+        let parsed = crate::manifest::parse_manifests_for_apply(text, &|kind, namespace, name| {
+            self.live_for_apply(kind, namespace, name)
+        })?;
+        self.apply_parsed(parsed)
+    }
+
+    /// Writes whole objects through the API server's create and update path, with no merge
+    /// and no last-applied record: kubarium's own commands (`patch`, `autoscale`), which
+    /// build the whole object from the live one, as kubectl's do.
+    pub(crate) fn update_objects(&mut self, text: &str) -> Result<Applied, ManifestError> {
+        let parsed = parse_manifests_with_notices(text)?;
+        self.apply_parsed(parsed)
+    }
+
+    fn apply_parsed(&mut self, parsed: Parsed) -> Result<Applied, ManifestError> {
+        let Parsed { manifests, notices } = parsed;
         let mut problems = Vec::new();
         let mut service_dry_run = crate::services::DryRun::of(self);
         let mut admission_dry_run = crate::admission::DryRun::of(self);

@@ -292,7 +292,7 @@ impl Simulation {
             "metadata": {"name": hpa_name, "namespace": namespace},
             "spec": spec,
         });
-        self.apply(&object.to_string())
+        self.update_objects(&object.to_string())
             .map(|_| ())
             .map_err(|error| ActionError(error.to_string()))
     }
