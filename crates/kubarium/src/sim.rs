@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::api::{CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
 use crate::behaviour::Behaviour;
-use crate::fasthash::{FastMap, FastSet};
+use crate::fasthash::FastMap;
 use crate::kubelet::PodRuntime;
 use crate::labels::Labels;
 use crate::manifest::{parse_manifests_with_notices, Manifest, ManifestError, Notice, Parsed, Problem};
@@ -206,10 +206,7 @@ pub struct EventRecord {
 impl EventRecord {
     /// One line of the canonical log, the text the determinism hash is computed over.
     pub fn to_log_line(&self) -> String {
-        format!(
-            "{} {} {} {}/{} {} {}",
-            self.time_ms, self.event_type, self.reason, self.namespace, self.object, self.source, self.message
-        )
+        event_log::LogLine(self).to_string()
     }
 }
 
@@ -293,14 +290,11 @@ pub struct Simulation {
     /// The scheduler's snapshot of the nodes, in name order, each with its usage slot; rebuilt
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
-    events: Vec<EventRecord>,
+    events: event_log::EventLog,
     /// Job pods' lives, for the timelines (an observer; nothing reads it back).
     pub(crate) history: crate::history::History,
     /// The HPA controller's memory and the simulated CPU loads it reads.
     pub(crate) autoscaling: controller::podautoscaler::State,
-    /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
-    /// looked up, never iterated, so its order cannot leak.
-    interned: FastSet<Arc<str>>,
 }
 
 impl Simulation {
@@ -327,8 +321,7 @@ impl Simulation {
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
             node_snapshot: None,
-            interned: FastSet::default(),
-            events: Vec::new(),
+            events: event_log::EventLog::default(),
             history: Default::default(),
             autoscaling: Default::default(),
         };
@@ -367,8 +360,27 @@ impl Simulation {
         &self.history
     }
 
+    /// The events the API server still stores: those of the last hour (`--event-ttl`), oldest
+    /// first. `event_trace` has all of them, when kept.
     pub fn events(&self) -> &[EventRecord] {
-        &self.events
+        self.events.stored(self.now)
+    }
+
+    /// Every event since the start, if `keep_event_trace` was called before the first hour
+    /// passed (golden traces and scenario checks use it).
+    pub fn event_trace(&self) -> Option<&[EventRecord]> {
+        self.events.trace()
+    }
+
+    /// Keeps every event from now on, for `event_trace`; events are otherwise dropped an hour
+    /// after they were recorded.
+    pub fn keep_event_trace(&mut self) {
+        self.events.keep_trace();
+    }
+
+    /// How many events were recorded since the start, expired ones included.
+    pub fn events_recorded(&self) -> usize {
+        self.events.recorded()
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
@@ -1067,6 +1079,30 @@ impl Simulation {
             controller::endpoints::on_pod_changed(self, &key.namespace, &pod.metadata.labels);
             controller::resourcequota::replenish(self, &key.namespace);
             kubelet::on_pod_removed(self, &pod, runtime);
+            self.forget_behaviour_attempts(&pod);
+        }
+    }
+
+    /// Forgets the `fail_first` run counts kept under a removed pod's key once no pod can run
+    /// under it again: the pod's own uid when it had no controller, its controller's uid when
+    /// the controller is gone. Without this, every Job a CronJob ever ran stayed counted.
+    fn forget_behaviour_attempts(&mut self, pod: &Pod) {
+        let uid = match pod.metadata.controller_of() {
+            None => &pod.metadata.uid,
+            Some(owner) if !self.owner_exists(&owner.kind, &pod.metadata.namespace, &owner.name, &owner.uid) => {
+                &owner.uid
+            }
+            Some(_) => return,
+        };
+        let prefix = format!("{uid}/");
+        let counted: Vec<String> = self
+            .behaviour_attempts
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in counted {
+            self.behaviour_attempts.remove(&key);
         }
     }
 
@@ -1316,10 +1352,10 @@ impl Simulation {
         message: String,
         source: &'static str,
     ) {
-        let object = self.intern(&object);
-        let namespace = self.intern(namespace);
-        let message = self.intern(&message);
-        self.events.push(EventRecord {
+        let object = self.events.intern(&object);
+        let namespace = self.events.intern(namespace);
+        let message = self.events.intern(&message);
+        self.events.record(EventRecord {
             time_ms: self.now,
             event_type,
             reason,
@@ -1328,15 +1364,6 @@ impl Simulation {
             message,
             source,
         });
-    }
-
-    fn intern(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.interned.get(text) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.interned.insert(shared.clone());
-        shared
     }
 
     /// When the next piece of work is due, if any.
@@ -1445,18 +1472,10 @@ impl Simulation {
         Ok(steps)
     }
 
-    /// FNV-1a (64-bit) over the canonical event log: equal for equal runs, natively and in wasm.
+    /// FNV-1a (64-bit) over the canonical log of every event recorded, expired ones included:
+    /// equal for equal runs, natively and in wasm. Computed as events are recorded.
     pub fn event_log_hash(&self) -> u64 {
-        const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-        const PRIME: u64 = 0x0100_0000_01b3;
-        let mut hash = OFFSET_BASIS;
-        for event in &self.events {
-            for byte in event.to_log_line().bytes().chain(std::iter::once(b'\n')) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(PRIME);
-            }
-        }
-        hash
+        self.events.hash()
     }
 }
 
@@ -1483,6 +1502,8 @@ fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
     }
 }
 
+mod event_log;
+pub use event_log::EVENT_TTL_MS;
 mod workloads;
 pub use workloads::WorkloadKind;
 
