@@ -295,6 +295,8 @@ pub struct Simulation {
     pub(crate) history: crate::history::History,
     /// The HPA controller's memory and the simulated CPU loads it reads.
     pub(crate) autoscaling: controller::podautoscaler::State,
+    /// The CronJob controller's parsed schedules.
+    pub(crate) cron_schedules: controller::cronjob::Schedules,
 }
 
 impl Simulation {
@@ -324,6 +326,7 @@ impl Simulation {
             events: event_log::EventLog::default(),
             history: Default::default(),
             autoscaling: Default::default(),
+            cron_schedules: Default::default(),
         };
         for name in INITIAL_NAMESPACES {
             let mut metadata = ObjectMeta {

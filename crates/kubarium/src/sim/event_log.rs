@@ -8,7 +8,6 @@
 //! have expired, so recording stays amortised constant time and memory stays within about
 //! twice an hour's events.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::fasthash::FastSet;
@@ -26,17 +25,41 @@ const MIN_DROP: usize = 1_024;
 const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
-/// FNV-1a over the text written to it, without building the text.
-struct Fnv<'a>(&'a mut u64);
-
-impl std::fmt::Write for Fnv<'_> {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        for byte in text.bytes() {
-            *self.0 ^= u64::from(byte);
-            *self.0 = self.0.wrapping_mul(FNV_PRIME);
-        }
-        Ok(())
+/// FNV-1a over `bytes`, continuing from `hash`.
+fn fnv(hash: &mut u64, bytes: &[u8]) {
+    for &byte in bytes {
+        *hash ^= u64::from(byte);
+        *hash = hash.wrapping_mul(FNV_PRIME);
     }
+}
+
+/// FNV-1a over the event's log line and a newline, without building the line (this runs for
+/// every event recorded).
+fn hash_log_line(hash: &mut u64, event: &EventRecord) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut time = event.time_ms;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (time % 10) as u8;
+        time /= 10;
+        if time == 0 {
+            break;
+        }
+    }
+    fnv(hash, &digits[start..]);
+    for (separator, text) in [
+        (b" ", event.event_type),
+        (b" ", event.reason),
+        (b" ", &*event.namespace),
+        (b"/", &*event.object),
+        (b" ", event.source),
+        (b" ", &*event.message),
+    ] {
+        fnv(hash, separator);
+        fnv(hash, text.as_bytes());
+    }
+    fnv(hash, b"\n");
 }
 
 /// The stored events and what is known of all of them.
@@ -72,7 +95,7 @@ impl Default for EventLog {
 impl EventLog {
     /// Records `event`, first dropping expired events when enough have expired.
     pub(crate) fn record(&mut self, event: EventRecord) {
-        let _ = writeln!(Fnv(&mut self.hash), "{}", LogLine(&event));
+        hash_log_line(&mut self.hash, &event);
         self.recorded += 1;
         if !self.keep_trace {
             self.drop_expired(event.time_ms);
@@ -208,6 +231,18 @@ mod tests {
         }
         assert_eq!(log.trace().map(<[EventRecord]>::len), Some(2 * 3_600));
         assert_eq!(log.stored(2 * 3_600 * SECOND_MS).len(), 3_599);
+    }
+
+    #[test]
+    fn the_hash_is_over_the_log_lines() {
+        let mut log = EventLog::default();
+        let mut lines = Vec::new();
+        for time_ms in [0, 7, 10, 99, 1_000, 31_536_000_000, u64::MAX] {
+            let record = event(time_ms, "a message", &mut log);
+            lines.push(record.to_log_line());
+            log.record(record);
+        }
+        assert_eq!(log.hash(), hash_of_lines(&lines));
     }
 
     #[test]
