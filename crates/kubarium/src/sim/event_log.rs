@@ -1,6 +1,7 @@
 //! The event log: the events the API server still stores (an hour's worth, as `--event-ttl`),
-//! a running count and determinism hash over every event ever recorded, and, on request, the
-//! whole trace for golden files and scenario checks.
+//! a count and determinism hash over every event ever recorded, and, on request, the whole
+//! trace for golden files and scenario checks. Events are hashed as they are dropped; the hash
+//! of the whole log continues over the kept ones when asked for.
 //!
 //! kube-apiserver stores Events with a time to live (`--event-ttl`, default one hour;
 //! `pkg/registry/core/event/storage/storage.go`, `TTLFunc`), so a long run keeps only the last
@@ -72,8 +73,8 @@ pub(crate) struct EventLog {
     keep_trace: bool,
     /// Events recorded since the start, expired ones included.
     recorded: usize,
-    /// FNV-1a over the canonical log line of every event recorded since the start.
-    hash: u64,
+    /// FNV-1a over the canonical log lines of the events dropped so far.
+    dropped_hash: u64,
     /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
     /// looked up, never iterated, so its order cannot leak; strings only expired events used
     /// are dropped with them.
@@ -86,7 +87,7 @@ impl Default for EventLog {
             records: Vec::new(),
             keep_trace: false,
             recorded: 0,
-            hash: FNV_OFFSET_BASIS,
+            dropped_hash: FNV_OFFSET_BASIS,
             interned: FastSet::default(),
         }
     }
@@ -95,7 +96,6 @@ impl Default for EventLog {
 impl EventLog {
     /// Records `event`, first dropping expired events when enough have expired.
     pub(crate) fn record(&mut self, event: EventRecord) {
-        hash_log_line(&mut self.hash, &event);
         self.recorded += 1;
         if !self.keep_trace {
             self.drop_expired(event.time_ms);
@@ -122,8 +122,13 @@ impl EventLog {
         self.recorded
     }
 
+    /// FNV-1a over the canonical log line of every event recorded since the start.
     pub(crate) fn hash(&self) -> u64 {
-        self.hash
+        let mut hash = self.dropped_hash;
+        for event in &self.records {
+            hash_log_line(&mut hash, event);
+        }
+        hash
     }
 
     /// The shared copy of `text`.
@@ -149,7 +154,9 @@ impl EventLog {
         if expired < MIN_DROP || expired * 2 < self.records.len() {
             return;
         }
-        self.records.drain(..expired);
+        for event in self.records.drain(..expired) {
+            hash_log_line(&mut self.dropped_hash, &event);
+        }
         self.interned.retain(|text| Arc::strong_count(text) > 1);
     }
 }
