@@ -154,6 +154,9 @@ pub struct SnapshotNode {
     /// For scoring: allocatable CPU in millicores and memory in bytes (at least 1).
     pub cpu_milli: i64,
     pub memory_bytes: i64,
+    /// Neither cordoned nor tainted: the cordon and taint filters and the taint score have
+    /// nothing to look at, whatever the pod.
+    pub plain: bool,
 }
 
 impl SnapshotNode {
@@ -165,6 +168,7 @@ impl SnapshotNode {
             cpu: allocatable("cpu"),
             memory: allocatable("memory"),
             pods: allocatable("pods").value(),
+            plain: !node.spec.unschedulable && node.spec.taints.is_empty(),
             node,
             usage_slot,
         }
@@ -173,6 +177,11 @@ impl SnapshotNode {
 
 /// Runs the filters for one node, stopping at the first that fails.
 pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
+    // A plain pod on a plain node passes every filter before the resources: no cordon, no
+    // node name, no taints, no selector or affinity, no host ports.
+    if snapshot.plain && is_plain(spec, requests) {
+        return fits_resources(requests, snapshot, usage);
+    }
     let node = &snapshot.node;
     // NodeUnschedulable: cordoned nodes, unless the pod tolerates the unschedulable taint.
     if node.spec.unschedulable {
@@ -208,6 +217,16 @@ pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNo
     if port_taken {
         return Verdict::Unschedulable(vec![REASON_NODE_PORTS.to_string()]);
     }
+    fits_resources(requests, snapshot, usage)
+}
+
+/// A pod that names no node and asks for no node selector, affinity or host port.
+fn is_plain(spec: &PodSpec, requests: &PodRequests) -> bool {
+    spec.node_name.is_empty() && spec.node_selector.is_empty() && spec.affinity.is_none() && requests.host_ports.is_empty()
+}
+
+/// The NodeResourcesFit filter.
+fn fits_resources(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
     // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
     let mut reasons = Vec::new();
     if i64::from(usage.pods) + 1 > snapshot.pods {
@@ -322,7 +341,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     } else {
         simulation.next_start_node_index % searched
     };
-    let mut feasible: Vec<usize> = Vec::new();
+    let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(searched));
     let mut verdicts = BTreeMap::new();
     let mut processed = 0;
     for offset in 0..searched {
@@ -443,9 +462,7 @@ fn select_host(
             allocatable_memory,
         );
         let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
-        let prefer_no_schedule = node
-            .spec
-            .taints
+        let prefer_no_schedule = if entry.plain { &[][..] } else { &node.spec.taints[..] }
             .iter()
             .filter(|taint| {
                 taint.effect == "PreferNoSchedule"
