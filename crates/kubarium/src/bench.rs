@@ -1,5 +1,7 @@
 //! Benchmark workloads, shared by the native bench (`benches/engine.rs`) and the wasm facade so
-//! both measure the same work. Each returns what it did; the caller measures the time.
+//! both measure the same work. Each returns what it did; the caller measures the time. The
+//! `play_*` forms return the played simulation too, so that the native bench can time the
+//! play without the simulation's teardown (which it times separately).
 
 use crate::api::{Container, ObjectMeta, Pod, PodPhase};
 use crate::quantity::Quantity;
@@ -30,6 +32,19 @@ pub struct BenchOutcome {
     pub simulated_ms: Millis,
 }
 
+/// A workload played: the simulation at its end and the steps it took.
+#[derive(Debug)]
+pub struct Played {
+    pub simulation: Simulation,
+    pub steps: usize,
+}
+
+impl Played {
+    pub fn outcome(&self) -> BenchOutcome {
+        outcome(&self.simulation, self.steps)
+    }
+}
+
 fn outcome(simulation: &Simulation, steps: usize) -> BenchOutcome {
     BenchOutcome {
         nodes: simulation.nodes().count(),
@@ -46,15 +61,23 @@ fn outcome(simulation: &Simulation, steps: usize) -> BenchOutcome {
 
 /// `nodes` nodes and the `myweb-ds` DaemonSet, played for a minute of simulated time.
 pub fn daemon_set_on_nodes(nodes: usize) -> BenchOutcome {
+    play_daemon_set_on_nodes(nodes).outcome()
+}
+
+pub fn play_daemon_set_on_nodes(nodes: usize) -> Played {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
     simulation.apply(crate::EXAMPLE_MYWEB_DS).expect("the example is valid");
     let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// `pods` bare pods (100m CPU, 128Mi each) scheduled onto `nodes` nodes and started, played
 /// for a minute of simulated time.
 pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
+    play_bare_pods_on_nodes(nodes, pods).outcome()
+}
+
+pub fn play_bare_pods_on_nodes(nodes: usize, pods: usize) -> Played {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
     let mut container = Container {
         name: "app".to_string(),
@@ -83,12 +106,16 @@ pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
         simulation.create_pod(pod);
     }
     let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// A Job of `completions` completions at `parallelism` on `nodes` nodes, its pods running the
 /// default 10s each, played until the Job completes.
 pub fn job_completions(nodes: usize, completions: usize, parallelism: usize) -> BenchOutcome {
+    play_job_completions(nodes, completions, parallelism).outcome()
+}
+
+pub fn play_job_completions(nodes: usize, completions: usize, parallelism: usize) -> Played {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
     let manifest = format!(
         "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: bulk\nspec:\n  completions: {completions}\n  parallelism: {parallelism}\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: work\n        image: busybox\n"
@@ -104,14 +131,18 @@ pub fn job_completions(nodes: usize, completions: usize, parallelism: usize) -> 
         }
         steps += 1;
     }
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// A `* * * * *` CronJob with history limits (3 succeeded, 1 failed) on `nodes` nodes, each
 /// run a pod of the default 10s, played for `days` days: one run a minute, 1,440 a day.
 pub fn cron_job_every_minute(nodes: usize, days: u64) -> BenchOutcome {
+    play_cron_job_every_minute(nodes, days).outcome()
+}
+
+pub fn play_cron_job_every_minute(nodes: usize, days: u64) -> Played {
     let (simulation, steps) = cron_job_every_minute_simulation(nodes, days, false);
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// The CronJob run; with `trace`, every event is kept (for `cron_job_runs`).
