@@ -1239,29 +1239,21 @@ impl Simulation {
         crate::history::observe(self, key);
         controller::endpoints::on_stored_pod_changed(self, key);
         controller::resourcequota::on_pod_changed(self, key);
-        let Some(owner) = self
+        let work = self
             .store
             .pod(key)
             .and_then(|pod| pod.metadata.controller_of())
-            .cloned()
-        else {
-            return;
-        };
-        self.enqueue_controller(&key.namespace, &owner);
+            .and_then(|owner| controller_sync(&key.namespace, owner));
+        if let Some(work) = work {
+            self.enqueue_now(work);
+        }
     }
 
     /// An informer handler of the owner's controller: a dependent changed, so the controller
     /// looks at the owner again.
     pub(crate) fn enqueue_controller(&mut self, namespace: &str, owner: &crate::api::OwnerReference) {
-        let key = ObjectKey::new(namespace, &owner.name);
-        match owner.kind.as_str() {
-            "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(key)),
-            "Job" => self.enqueue_now(Work::SyncJob(key)),
-            "CronJob" => self.enqueue_now(Work::SyncCronJob(key)),
-            "ReplicaSet" => self.enqueue_now(Work::SyncReplicaSet(key)),
-            "ReplicationController" => self.enqueue_now(Work::SyncReplicationController(key)),
-            "Deployment" => self.enqueue_now(Work::SyncDeployment(key)),
-            _ => {}
+        if let Some(work) = controller_sync(namespace, owner) {
+            self.enqueue_now(work);
         }
     }
 
@@ -1480,6 +1472,20 @@ impl Simulation {
     pub fn event_log_hash(&self) -> u64 {
         self.events.hash()
     }
+}
+
+/// The sync of the controller that handles objects owned by `owner`, if one is simulated.
+fn controller_sync(namespace: &str, owner: &crate::api::OwnerReference) -> Option<Work> {
+    let key = || ObjectKey::new(namespace, &owner.name);
+    Some(match owner.kind.as_str() {
+        "DaemonSet" => Work::SyncDaemonSet(key()),
+        "Job" => Work::SyncJob(key()),
+        "CronJob" => Work::SyncCronJob(key()),
+        "ReplicaSet" => Work::SyncReplicaSet(key()),
+        "ReplicationController" => Work::SyncReplicationController(key()),
+        "Deployment" => Work::SyncDeployment(key()),
+        _ => return None,
+    })
 }
 
 /// The `DefaultTolerationSeconds` admission plugin
