@@ -151,7 +151,9 @@ pub enum Work {
 /// a key is queued at most once and keeps its earliest due time.
 #[derive(Debug, Default)]
 struct WorkQueue {
-    by_due: BTreeSet<(Millis, u64, Work)>,
+    /// By due time, then by when it was queued (a unique sequence number, so keys never tie and
+    /// the work itself is never compared).
+    by_due: BTreeMap<(Millis, u64), Work>,
     /// Only looked up, never iterated: the order comes from `by_due`.
     due_of: FastMap<Work, (Millis, u64)>,
     next_sequence: u64,
@@ -163,16 +165,16 @@ impl WorkQueue {
             if existing_due <= due {
                 return;
             }
-            self.by_due.remove(&(existing_due, sequence, work.clone()));
+            self.by_due.remove(&(existing_due, sequence));
         }
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.by_due.insert((due, sequence, work.clone()));
+        self.by_due.insert((due, sequence), work.clone());
         self.due_of.insert(work, (due, sequence));
     }
 
     fn next_due(&self) -> Option<Millis> {
-        self.by_due.first().map(|(due, _, _)| *due)
+        self.by_due.first_key_value().map(|((due, _), _)| *due)
     }
 
     fn contains(&self, work: &Work) -> bool {
@@ -180,7 +182,7 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let (due, _, work) = self.by_due.pop_first()?;
+        let ((due, _), work) = self.by_due.pop_first()?;
         self.due_of.remove(&work);
         Some((due, work))
     }
@@ -1450,8 +1452,8 @@ impl Simulation {
                 let next_work = self
                     .queue
                     .by_due
-                    .first()
-                    .map(|(_, _, work)| format!("{work:?}"))
+                    .first_key_value()
+                    .map(|(_, work)| format!("{work:?}"))
                     .unwrap_or_default();
                 return Err(StepLimitExceeded {
                     limit,
