@@ -2409,7 +2409,10 @@ mod tests {
                         (skipping, stepping) = (next, next);
                     }
                 }
-                assert_eq!(schedule.next_after(start, &Utc), schedule.next_after(start, &Stepping(Utc)));
+                assert_eq!(
+                    schedule.next_after(start, &Utc),
+                    schedule.next_after(start, &Stepping(Utc))
+                );
             }
         }
     }
@@ -2424,11 +2427,31 @@ mod tests {
         let only_zero = 1;
         let zero_and_thirty = 1 | 1 << 30;
         let cases = [
-            Case { allowed: only_zero, second: 1, steps: 59 },
-            Case { allowed: only_zero, second: 59, steps: 1 },
-            Case { allowed: zero_and_thirty, second: 1, steps: 29 },
-            Case { allowed: zero_and_thirty, second: 29, steps: 1 },
-            Case { allowed: zero_and_thirty, second: 31, steps: 29 },
+            Case {
+                allowed: only_zero,
+                second: 1,
+                steps: 59,
+            },
+            Case {
+                allowed: only_zero,
+                second: 59,
+                steps: 1,
+            },
+            Case {
+                allowed: zero_and_thirty,
+                second: 1,
+                steps: 29,
+            },
+            Case {
+                allowed: zero_and_thirty,
+                second: 29,
+                steps: 1,
+            },
+            Case {
+                allowed: zero_and_thirty,
+                second: 31,
+                steps: 29,
+            },
         ];
         for case in cases {
             assert_eq!(seconds_to_next_allowed(case.allowed, case.second), case.steps);

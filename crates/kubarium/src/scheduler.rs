@@ -222,7 +222,10 @@ pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNo
 
 /// A pod that names no node and asks for no node selector, affinity or host port.
 fn is_plain(spec: &PodSpec, requests: &PodRequests) -> bool {
-    spec.node_name.is_empty() && spec.node_selector.is_empty() && spec.affinity.is_none() && requests.host_ports.is_empty()
+    spec.node_name.is_empty()
+        && spec.node_selector.is_empty()
+        && spec.affinity.is_none()
+        && requests.host_ports.is_empty()
 }
 
 /// The NodeResourcesFit filter.
