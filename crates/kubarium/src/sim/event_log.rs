@@ -69,6 +69,9 @@ pub(crate) struct EventLog {
     /// In recording order, which is time order. Starts with expired events not dropped yet
     /// (all of them when the whole trace is kept).
     records: Vec<EventRecord>,
+    /// How many of the first records are known to have expired (a cursor that only moves
+    /// forward, so recording does not search the log).
+    expired: usize,
     /// Whether expired events are kept, for `Simulation::event_trace`.
     keep_trace: bool,
     /// Events recorded since the start, expired ones included.
@@ -85,6 +88,7 @@ impl Default for EventLog {
     fn default() -> Self {
         EventLog {
             records: Vec::new(),
+            expired: 0,
             keep_trace: false,
             recorded: 0,
             dropped_hash: FNV_OFFSET_BASIS,
@@ -143,20 +147,28 @@ impl EventLog {
 
     /// How many leading records have expired at `now`.
     fn expired_count(&self, now: Millis) -> usize {
-        self.records
-            .partition_point(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
+        let known = self.expired.min(self.records.len());
+        known
+            + self.records[known..].partition_point(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
     }
 
     /// Drops the expired records once they are at least half of the kept ones, and the
     /// interned strings nothing else uses any more.
     fn drop_expired(&mut self, now: Millis) {
-        let expired = self.expired_count(now);
-        if expired < MIN_DROP || expired * 2 < self.records.len() {
+        while self
+            .records
+            .get(self.expired)
+            .is_some_and(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
+        {
+            self.expired += 1;
+        }
+        if self.expired < MIN_DROP || self.expired * 2 < self.records.len() {
             return;
         }
-        for event in self.records.drain(..expired) {
+        for event in self.records.drain(..self.expired) {
             hash_log_line(&mut self.dropped_hash, &event);
         }
+        self.expired = 0;
         self.interned.retain(|text| Arc::strong_count(text) > 1);
     }
 }
