@@ -231,13 +231,15 @@ pub struct Store {
     pods: FastMap<SharedKey, Box<Pod>>,
     /// A pod's key is allocated once and shared by the map, the order and the indexes.
     pod_order: BTreeSet<OrderedKey>,
-    pods_by_node: BTreeMap<String, BTreeSet<OrderedKey>>,
-    pods_by_owner: BTreeMap<String, BTreeSet<OrderedKey>>,
+    /// Pods by node name and by owner uid: only looked up (each set is in key order).
+    pods_by_node: FastMap<String, BTreeSet<OrderedKey>>,
+    pods_by_owner: FastMap<String, BTreeSet<OrderedKey>>,
     /// Pods without a controller (orphans a ReplicaSet may adopt), in key order.
     pods_without_controller: BTreeSet<OrderedKey>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
-    usage_index: BTreeMap<String, usize>,
+    /// Only looked up.
+    usage_index: FastMap<String, usize>,
 }
 
 impl Store {
