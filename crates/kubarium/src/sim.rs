@@ -274,7 +274,8 @@ pub struct Simulation {
     pub(crate) store: Store,
     pub(crate) behaviour: Behaviour,
     pub(crate) schedulers: BTreeSet<String>,
-    pub(crate) kubelets: BTreeMap<String, KubeletState>,
+    /// By node name; only looked up (each kubelet's pods are found through the store).
+    pub(crate) kubelets: FastMap<String, KubeletState>,
     pub(crate) runtimes: FastMap<ObjectKey, PodRuntime>,
     /// Pods the scheduler could not place: attempts so far and when the last one was.
     pub(crate) unschedulable: BTreeMap<ObjectKey, (u32, Millis)>,
@@ -315,7 +316,7 @@ impl Simulation {
             store: Store::default(),
             behaviour: config.behaviour.clone(),
             schedulers,
-            kubelets: BTreeMap::new(),
+            kubelets: FastMap::default(),
             runtimes: FastMap::default(),
             unschedulable: BTreeMap::new(),
             next_start_node_index: 0,
