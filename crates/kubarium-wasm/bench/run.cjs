@@ -6,6 +6,8 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const workloads = [
   ["daemonset: 5,000 nodes", "daemonset", 5000, 0],
   [`bare pods: ${150000 / scale} pods on ${5000 / scale} nodes`, "bare", 5000 / scale, 150000 / scale],
+  [`job: ${100000 / scale} completions, parallelism ${1000 / scale}`, "job", 20, 100000 / scale],
+  [`cron: * * * * * for ${Math.floor(365 / scale)} days`, "cron", 2, Math.floor(365 / scale)],
 ];
 for (const [label, name, nodes, pods] of workloads) {
   if (only && !name.includes(only)) continue;

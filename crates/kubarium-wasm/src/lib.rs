@@ -256,16 +256,20 @@ impl Simulation {
 }
 
 /// Runs a benchmark workload of the core (`daemonset`: `nodes` nodes and one DaemonSet;
-/// `bare`: `pods` bare pods on `nodes` nodes) and returns what it did. Time it in JavaScript;
-/// `docs/PERFORMANCE.md` compares it with the native run of the same workload.
+/// `bare`: `pods` bare pods on `nodes` nodes; `job`: a Job of `pods` completions at a hundredth
+/// of that parallelism on `nodes` nodes; `cron`: an every-minute CronJob on `nodes` nodes for
+/// `pods` days) and returns what it did. Time it in JavaScript; `docs/PERFORMANCE.md` compares
+/// it with the native run of the same workload.
 #[wasm_bindgen(js_name = runBenchmark)]
 pub fn run_benchmark(name: &str, nodes: u32, pods: u32) -> Result<JsValue, JsError> {
     let outcome = match name {
         "daemonset" => kubarium::bench::daemon_set_on_nodes(nodes as usize),
         "bare" => kubarium::bench::bare_pods_on_nodes(nodes as usize, pods as usize),
+        "job" => kubarium::bench::job_completions(nodes as usize, pods as usize, (pods as usize / 100).max(1)),
+        "cron" => kubarium::bench::cron_job_every_minute(nodes as usize, u64::from(pods)),
         other => {
             return Err(JsError::new(&format!(
-                "unknown benchmark {other:?}: use \"daemonset\" or \"bare\""
+                "unknown benchmark {other:?}: use \"daemonset\", \"bare\", \"job\" or \"cron\""
             )))
         }
     };

@@ -1,18 +1,26 @@
 //! Engine benchmarks: `cargo bench -p kubarium --bench engine` (release build, opt-level 3).
-//! Prints wall time per workload and the process's peak resident memory; the numbers go to
-//! `docs/PERFORMANCE.md`.
+//! Prints wall time per workload (the play, up to the workload's end; dropping the simulation
+//! afterwards is timed separately as `drop`) and the process's peak resident memory; the
+//! numbers go to `docs/PERFORMANCE.md`.
 
 use std::time::Instant;
 
-use kubarium::bench::{bare_pods_on_nodes, cron_job_every_minute, daemon_set_on_nodes, job_completions, BenchOutcome};
+use kubarium::bench::{
+    play_bare_pods_on_nodes, play_cron_job_every_minute, play_daemon_set_on_nodes, play_job_completions, Played,
+};
 
-fn timed(name: &str, run: impl FnOnce() -> BenchOutcome) {
+fn timed(name: &str, run: impl FnOnce() -> Played) {
     let started = Instant::now();
-    let outcome = run();
+    let played = run();
     let elapsed = started.elapsed();
+    let outcome = played.outcome();
+    let dropping = Instant::now();
+    drop(played);
+    let dropped = dropping.elapsed();
     println!(
-        "{name:<40} {:>8.3} s  nodes {:>5}  pods {:>6}  running {:>6}  steps {:>8}  events {:>8}",
+        "{name:<40} {:>8.3} s  drop {:>6.3} s  nodes {:>5}  pods {:>6}  running {:>6}  steps {:>8}  events {:>8}",
         elapsed.as_secs_f64(),
+        dropped.as_secs_f64(),
         outcome.nodes,
         outcome.pods,
         outcome.running_pods,
@@ -33,7 +41,7 @@ fn main() {
     let only = std::env::args().nth(1).filter(|arg| !arg.starts_with('-'));
     let wanted = |name: &str| only.as_deref().is_none_or(|only| name.contains(only));
     if wanted("daemonset") {
-        timed("daemonset: 5,000 nodes", || daemon_set_on_nodes(5_000));
+        timed("daemonset: 5,000 nodes", || play_daemon_set_on_nodes(5_000));
     }
     if wanted("bare") {
         // `BENCH_SCALE=10` runs a tenth of the work, for profiling.
@@ -43,7 +51,7 @@ fn main() {
             .unwrap_or(1);
         let (nodes, pods) = (5_000 / scale, 150_000 / scale);
         timed(&format!("bare pods: {pods} pods on {nodes} nodes"), || {
-            bare_pods_on_nodes(nodes, pods)
+            play_bare_pods_on_nodes(nodes, pods)
         });
     }
     if wanted("job") {
@@ -54,7 +62,7 @@ fn main() {
         let (completions, parallelism) = (100_000 / scale, 1_000 / scale);
         timed(
             &format!("job: {completions} completions, parallelism {parallelism}"),
-            || job_completions(20, completions, parallelism),
+            || play_job_completions(20, completions, parallelism),
         );
     }
     if wanted("cron") {
@@ -65,7 +73,7 @@ fn main() {
             .unwrap_or(1);
         let days = 365 / scale;
         timed(&format!("cron: * * * * * for {days} days"), || {
-            cron_job_every_minute(2, days)
+            play_cron_job_every_minute(2, days)
         });
     }
     if let Some(peak) = peak_rss_mib() {

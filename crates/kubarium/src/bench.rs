@@ -1,5 +1,7 @@
 //! Benchmark workloads, shared by the native bench (`benches/engine.rs`) and the wasm facade so
-//! both measure the same work. Each returns what it did; the caller measures the time.
+//! both measure the same work. Each returns what it did; the caller measures the time. The
+//! `play_*` forms return the played simulation too, so that the native bench can time the
+//! play without the simulation's teardown (which it times separately).
 
 use crate::api::{Container, ObjectMeta, Pod, PodPhase};
 use crate::quantity::Quantity;
@@ -25,8 +27,22 @@ pub struct BenchOutcome {
     pub pods: usize,
     pub running_pods: usize,
     pub steps: usize,
+    /// Events recorded, including those that expired from the log.
     pub events: usize,
     pub simulated_ms: Millis,
+}
+
+/// A workload played: the simulation at its end and the steps it took.
+#[derive(Debug)]
+pub struct Played {
+    pub simulation: Simulation,
+    pub steps: usize,
+}
+
+impl Played {
+    pub fn outcome(&self) -> BenchOutcome {
+        outcome(&self.simulation, self.steps)
+    }
 }
 
 fn outcome(simulation: &Simulation, steps: usize) -> BenchOutcome {
@@ -38,22 +54,30 @@ fn outcome(simulation: &Simulation, steps: usize) -> BenchOutcome {
             .filter(|pod| pod.status.phase == PodPhase::Running)
             .count(),
         steps,
-        events: simulation.events().len(),
+        events: simulation.events_recorded(),
         simulated_ms: simulation.now(),
     }
 }
 
 /// `nodes` nodes and the `myweb-ds` DaemonSet, played for a minute of simulated time.
 pub fn daemon_set_on_nodes(nodes: usize) -> BenchOutcome {
+    play_daemon_set_on_nodes(nodes).outcome()
+}
+
+pub fn play_daemon_set_on_nodes(nodes: usize) -> Played {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
     simulation.apply(crate::EXAMPLE_MYWEB_DS).expect("the example is valid");
     let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// `pods` bare pods (100m CPU, 128Mi each) scheduled onto `nodes` nodes and started, played
 /// for a minute of simulated time.
 pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
+    play_bare_pods_on_nodes(nodes, pods).outcome()
+}
+
+pub fn play_bare_pods_on_nodes(nodes: usize, pods: usize) -> Played {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
     let mut container = Container {
         name: "app".to_string(),
@@ -82,12 +106,16 @@ pub fn bare_pods_on_nodes(nodes: usize, pods: usize) -> BenchOutcome {
         simulation.create_pod(pod);
     }
     let steps = simulation.run_until(60 * SECOND_MS).expect("within the step limit");
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// A Job of `completions` completions at `parallelism` on `nodes` nodes, its pods running the
 /// default 10s each, played until the Job completes.
 pub fn job_completions(nodes: usize, completions: usize, parallelism: usize) -> BenchOutcome {
+    play_job_completions(nodes, completions, parallelism).outcome()
+}
+
+pub fn play_job_completions(nodes: usize, completions: usize, parallelism: usize) -> Played {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
     let manifest = format!(
         "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: bulk\nspec:\n  completions: {completions}\n  parallelism: {parallelism}\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: work\n        image: busybox\n"
@@ -103,18 +131,26 @@ pub fn job_completions(nodes: usize, completions: usize, parallelism: usize) -> 
         }
         steps += 1;
     }
-    outcome(&simulation, steps)
+    Played { simulation, steps }
 }
 
 /// A `* * * * *` CronJob with history limits (3 succeeded, 1 failed) on `nodes` nodes, each
 /// run a pod of the default 10s, played for `days` days: one run a minute, 1,440 a day.
 pub fn cron_job_every_minute(nodes: usize, days: u64) -> BenchOutcome {
-    let (simulation, steps) = cron_job_every_minute_simulation(nodes, days);
-    outcome(&simulation, steps)
+    play_cron_job_every_minute(nodes, days).outcome()
 }
 
-fn cron_job_every_minute_simulation(nodes: usize, days: u64) -> (Simulation, usize) {
+pub fn play_cron_job_every_minute(nodes: usize, days: u64) -> Played {
+    let (simulation, steps) = cron_job_every_minute_simulation(nodes, days, false);
+    Played { simulation, steps }
+}
+
+/// The CronJob run; with `trace`, every event is kept (for `cron_job_runs`).
+fn cron_job_every_minute_simulation(nodes: usize, days: u64, trace: bool) -> (Simulation, usize) {
     let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", nodes));
+    if trace {
+        simulation.keep_event_trace();
+    }
     simulation
         .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: every-minute\nspec:\n  schedule: \"* * * * *\"\n  successfulJobsHistoryLimit: 3\n  failedJobsHistoryLimit: 1\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: work\n            image: busybox\n")
         .expect("the CronJob is valid");
@@ -124,10 +160,12 @@ fn cron_job_every_minute_simulation(nodes: usize, days: u64) -> (Simulation, usi
     (simulation, steps)
 }
 
-/// How many Jobs the CronJob controller created, from the event log.
+/// How many Jobs the CronJob controller created, from the event trace (the stored events if
+/// the trace was not kept).
 pub fn cron_job_runs(simulation: &Simulation) -> usize {
     simulation
-        .events()
+        .event_trace()
+        .unwrap_or(simulation.events())
         .iter()
         .filter(|event| event.reason == "SuccessfulCreate" && event.source == "cronjob-controller")
         .count()
@@ -147,7 +185,7 @@ mod tests {
 
     #[test]
     fn a_day_of_every_minute_runs_keeps_only_the_history() {
-        let (simulation, _) = cron_job_every_minute_simulation(2, 1);
+        let (simulation, _) = cron_job_every_minute_simulation(2, 1, true);
         // Runs at 00:01 to 23:59; the one of 24:00 is due 100ms after the day ends.
         assert_eq!(cron_job_runs(&simulation), 1_439);
         // The history limit keeps the last 3 succeeded runs, and their pods.

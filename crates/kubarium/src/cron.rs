@@ -71,6 +71,11 @@ pub trait TimeZone {
     fn offset_at_utc(&self, unix_seconds: i64) -> i32;
     /// The zone's name, such as `UTC` or `Europe/Paris`.
     fn name(&self) -> &str;
+    /// The offset, when it is the same at every instant. `Schedule::next_after` then skips
+    /// over seconds that cannot match instead of stepping through them (same result).
+    fn fixed_offset(&self) -> Option<i32> {
+        None
+    }
 }
 
 /// Coordinated Universal Time.
@@ -84,6 +89,10 @@ impl TimeZone for Utc {
 
     fn name(&self) -> &str {
         "UTC"
+    }
+
+    fn fixed_offset(&self) -> Option<i32> {
+        Some(0)
     }
 }
 
@@ -99,6 +108,10 @@ impl TimeZone for FixedOffset {
 
     fn name(&self) -> &str {
         ""
+    }
+
+    fn fixed_offset(&self) -> Option<i32> {
+        Some(self.0)
     }
 }
 
@@ -759,8 +772,42 @@ impl SpecBits {
 
 /// Counts one step of the search; `None` once the cap is reached.
 fn take_step(steps: &mut u32) -> Option<()> {
-    *steps += 1;
+    take_steps(steps, 1)
+}
+
+/// Counts `count` steps of the search at once; `None` if the cap is reached on the way.
+fn take_steps(steps: &mut u32, count: u32) -> Option<()> {
+    *steps = steps.saturating_add(count);
     (*steps <= MAX_SEARCH_STEPS).then_some(())
+}
+
+/// The wall-clock hour, minute and second of an instant: the fields of [`civil_in_zone`]
+/// without the calendar arithmetic the search's inner loops do not need.
+fn wall_hour(t: i64, zone: &dyn TimeZone) -> u32 {
+    (local_seconds(t, zone).rem_euclid(SECONDS_PER_DAY) / SECONDS_PER_HOUR) as u32
+}
+
+fn wall_minute(t: i64, zone: &dyn TimeZone) -> u32 {
+    (local_seconds(t, zone).rem_euclid(SECONDS_PER_HOUR) / SECONDS_PER_MINUTE) as u32
+}
+
+fn wall_second(t: i64, zone: &dyn TimeZone) -> u32 {
+    local_seconds(t, zone).rem_euclid(SECONDS_PER_MINUTE) as u32
+}
+
+/// The instant read on the zone's clock, as seconds since 1970-01-01T00:00:00 local time.
+fn local_seconds(t: i64, zone: &dyn TimeZone) -> i64 {
+    t.wrapping_add(i64::from(zone.offset_at_utc(t)))
+}
+
+/// How many one-second steps the seconds loop of [`next_spec`] takes from wall second
+/// `second` (which does not match) on a clock that does not change its offset: up to the next
+/// allowed second of the same minute, or to the next minute (60 - `second`), where it wraps.
+fn seconds_to_next_allowed(allowed: u64, second: u32) -> u32 {
+    (second + 1..60)
+        .find(|candidate| allowed & (1 << candidate) != 0)
+        .unwrap_or(60)
+        - second
 }
 
 /// `SpecSchedule.Next` (spec.go), statement for statement. Each field is checked in turn; when
@@ -835,10 +882,10 @@ fn next_spec(bits: &SpecBits, after: i64, zone: &dyn TimeZone) -> Option<i64> {
         }
 
         loop {
-            let civil = wall(t);
-            if bits.hour & (1 << civil.hour) != 0 {
+            if bits.hour & (1 << wall_hour(t, zone)) != 0 {
                 break;
             }
+            let civil = wall(t);
             take_step(&mut steps)?;
             if !added {
                 added = true;
@@ -853,13 +900,13 @@ fn next_spec(bits: &SpecBits, after: i64, zone: &dyn TimeZone) -> Option<i64> {
                 );
             }
             t += SECONDS_PER_HOUR;
-            if wall(t).hour == 0 {
+            if wall_hour(t, zone) == 0 {
                 continue 'wrap;
             }
         }
 
         loop {
-            if bits.minute & (1 << wall(t).minute) != 0 {
+            if bits.minute & (1 << wall_minute(t, zone)) != 0 {
                 break;
             }
             take_step(&mut steps)?;
@@ -871,20 +918,29 @@ fn next_spec(bits: &SpecBits, after: i64, zone: &dyn TimeZone) -> Option<i64> {
                 t -= t.rem_euclid(SECONDS_PER_MINUTE);
             }
             t += SECONDS_PER_MINUTE;
-            if wall(t).minute == 0 {
+            if wall_minute(t, zone) == 0 {
                 continue 'wrap;
             }
         }
 
         loop {
-            if bits.second & (1 << wall(t).second) != 0 {
+            let second = wall_second(t, zone);
+            if bits.second & (1 << second) != 0 {
                 break;
             }
-            take_step(&mut steps)?;
             // `t.Truncate(time.Second)` changes nothing on whole seconds.
             added = true;
-            t += 1;
-            if wall(t).second == 0 {
+            if zone.fixed_offset().is_some() {
+                // The steps of one second each that Go takes, at once: on a clock that keeps
+                // its offset, the wall second goes up by one per step.
+                let skip = seconds_to_next_allowed(bits.second, second);
+                take_steps(&mut steps, skip)?;
+                t += i64::from(skip);
+            } else {
+                take_step(&mut steps)?;
+                t += 1;
+            }
+            if wall_second(t, zone) == 0 {
                 continue 'wrap;
             }
         }
@@ -2303,6 +2359,103 @@ mod tests {
         let odd = FixedOffset(561);
         let next = parse("* * * * *").next_after(utc(2024, 1, 1, 0, 0, 0), &odd);
         assert_eq!(next.map(|t| civil_in_zone(t, &odd).second), Some(0));
+    }
+
+    /// A fixed zone that does not say so, so the search steps second by second as Go does.
+    struct Stepping<Zone>(Zone);
+
+    impl<Zone: TimeZone> TimeZone for Stepping<Zone> {
+        fn offset_at_utc(&self, unix_seconds: i64) -> i32 {
+            self.0.offset_at_utc(unix_seconds)
+        }
+
+        fn name(&self) -> &str {
+            self.0.name()
+        }
+    }
+
+    /// Skipping the seconds that cannot match finds the same times as stepping through them.
+    #[test]
+    fn skipping_seconds_on_fixed_zones_finds_what_stepping_finds() {
+        let specs = [
+            "* * * * *",
+            "*/7 * * * *",
+            "0 * * * *",
+            "30 2 * * 1-5",
+            "0 0 29 2 *",
+            "@every 90s",
+            "@hourly",
+            "59 23 31 12 *",
+        ];
+        let starts = [
+            utc(2024, 1, 1, 0, 0, 0),
+            utc(2024, 2, 28, 23, 59, 59),
+            utc(2024, 12, 31, 23, 58, 1),
+            utc(2026, 6, 15, 12, 34, 56) + 1,
+        ];
+        for spec in specs {
+            let schedule = parse(spec);
+            for start in starts {
+                for offset in [0, 561, -561, 5 * HOUR + 30 * 60, -(9 * HOUR + 59)] {
+                    let mut skipping = start;
+                    let mut stepping = start;
+                    for _ in 0..5 {
+                        let (skipped, stepped) = (
+                            schedule.next_after(skipping, &FixedOffset(offset)),
+                            schedule.next_after(stepping, &Stepping(FixedOffset(offset))),
+                        );
+                        assert_eq!(skipped, stepped, "{spec} from {start} at offset {offset}");
+                        let Some(next) = skipped else { break };
+                        (skipping, stepping) = (next, next);
+                    }
+                }
+                assert_eq!(
+                    schedule.next_after(start, &Utc),
+                    schedule.next_after(start, &Stepping(Utc))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn seconds_to_the_next_allowed_second() {
+        struct Case {
+            allowed: u64,
+            second: u32,
+            steps: u32,
+        }
+        let only_zero = 1;
+        let zero_and_thirty = 1 | 1 << 30;
+        let cases = [
+            Case {
+                allowed: only_zero,
+                second: 1,
+                steps: 59,
+            },
+            Case {
+                allowed: only_zero,
+                second: 59,
+                steps: 1,
+            },
+            Case {
+                allowed: zero_and_thirty,
+                second: 1,
+                steps: 29,
+            },
+            Case {
+                allowed: zero_and_thirty,
+                second: 29,
+                steps: 1,
+            },
+            Case {
+                allowed: zero_and_thirty,
+                second: 31,
+                steps: 29,
+            },
+        ];
+        for case in cases {
+            assert_eq!(seconds_to_next_allowed(case.allowed, case.second), case.steps);
+        }
     }
 
     #[test]

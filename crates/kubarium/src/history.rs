@@ -4,11 +4,12 @@
 //! completions `parallelism` at a time, or a CronJob's runs overlap (Allow), wait (Forbid) or
 //! replace each other (Replace). It is an observer only: nothing in the simulation reads it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::Serialize;
 
 use crate::api::PodPhase;
+use crate::fasthash::FastMap;
 use crate::store::ObjectKey;
 use crate::time::Millis;
 use crate::Simulation;
@@ -40,10 +41,11 @@ pub struct PodSpan {
     pub removed_ms: Option<Millis>,
 }
 
-/// The kept pod lives, by uid, with their order of creation.
+/// The kept pod lives, by uid, with their order of creation. The map is only looked up (every
+/// Job pod's status change looks its span up); `order` gives the order.
 #[derive(Debug, Default)]
 pub struct History {
-    spans: BTreeMap<String, PodSpan>,
+    spans: FastMap<String, PodSpan>,
     order: VecDeque<String>,
 }
 

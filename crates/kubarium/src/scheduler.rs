@@ -155,6 +155,9 @@ pub struct SnapshotNode {
     /// For scoring: allocatable CPU in millicores and memory in bytes (at least 1).
     pub cpu_milli: i64,
     pub memory_bytes: i64,
+    /// Neither cordoned nor tainted: the cordon and taint filters and the taint score have
+    /// nothing to look at, whatever the pod.
+    pub plain: bool,
 }
 
 impl SnapshotNode {
@@ -166,6 +169,7 @@ impl SnapshotNode {
             cpu: allocatable("cpu"),
             memory: allocatable("memory"),
             pods: allocatable("pods").value(),
+            plain: !node.spec.unschedulable && node.spec.taints.is_empty(),
             node,
             usage_slot,
         }
@@ -174,6 +178,11 @@ impl SnapshotNode {
 
 /// Runs the filters for one node, stopping at the first that fails.
 pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
+    // A plain pod on a plain node passes every filter before the resources: no cordon, no
+    // node name, no taints, no selector or affinity, no host ports.
+    if snapshot.plain && is_plain(spec, requests) {
+        return fits_resources(requests, snapshot, usage);
+    }
     let node = &snapshot.node;
     // NodeUnschedulable: cordoned nodes, unless the pod tolerates the unschedulable taint.
     if node.spec.unschedulable {
@@ -209,6 +218,19 @@ pub fn filter_node(spec: &PodSpec, requests: &PodRequests, snapshot: &SnapshotNo
     if port_taken {
         return Verdict::Unschedulable(vec![REASON_NODE_PORTS.to_string()]);
     }
+    fits_resources(requests, snapshot, usage)
+}
+
+/// A pod that names no node and asks for no node selector, affinity or host port.
+fn is_plain(spec: &PodSpec, requests: &PodRequests) -> bool {
+    spec.node_name.is_empty()
+        && spec.node_selector.is_empty()
+        && spec.affinity.is_none()
+        && requests.host_ports.is_empty()
+}
+
+/// The NodeResourcesFit filter.
+fn fits_resources(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
     // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
     let mut reasons = Vec::new();
     if i64::from(usage.pods) + 1 > snapshot.pods {
@@ -294,12 +316,17 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         // A pod for a scheduler nobody runs stays Pending with no event, as on a real cluster.
         return;
     }
-    let spec = pod.spec.clone();
-    let requests = pod_requests(pod);
-    let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.clone());
     let snapshot = simulation.node_snapshot();
+    // The pod is read in place (the store is not changed until the pod is bound or marked
+    // unschedulable); copying its spec was a tenth of the scheduling cost.
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
+    let spec = &pod.spec;
+    let requests = pod_requests(pod);
+    let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.as_str());
     let node_count = snapshot.len();
-    let prefiltered: Option<Vec<usize>> = prefilter_node_names(&spec).map(|names| {
+    let prefiltered: Option<Vec<usize>> = prefilter_node_names(spec).map(|names| {
         names
             .iter()
             .filter_map(|name| {
@@ -318,7 +345,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     } else {
         simulation.next_start_node_index % searched
     };
-    let mut feasible: Vec<usize> = Vec::new();
+    let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(searched));
     let mut verdicts = BTreeMap::new();
     let mut processed = 0;
     for offset in 0..searched {
@@ -328,7 +355,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         let index = candidate((start + offset) % searched);
         processed += 1;
         let entry = &snapshot[index];
-        match filter_node(&spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
+        match filter_node(spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
             Verdict::Fits => feasible.push(index),
             verdict => {
                 verdicts.insert(entry.node.metadata.name.clone(), verdict);
@@ -346,8 +373,19 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
             });
         }
     }
+    let node_name = (!feasible.is_empty()).then(|| {
+        select_host(
+            &simulation.store,
+            &mut simulation.rng,
+            &snapshot,
+            spec,
+            owner_uid,
+            &requests,
+            &feasible,
+        )
+    });
     let object = format!("pod/{}", key.name);
-    if feasible.is_empty() {
+    let Some(node_name) = node_name else {
         let message = fit_error_message(node_count, &verdicts);
         simulation.filter_results.insert(
             key.clone(),
@@ -379,15 +417,15 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         *attempt = (attempt.0 + 1, now);
         simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
         return;
-    }
-    let node_name = select_host(simulation, &snapshot, &spec, owner_uid.as_deref(), &requests, &feasible);
+    };
     bind(simulation, key, &node_name);
 }
 
 /// Scores the feasible nodes and picks the best; ties are broken at random, as `selectHost`
 /// samples among equal scores.
 fn select_host(
-    simulation: &mut Simulation,
+    store: &crate::store::Store,
+    rng: &mut crate::rng::Rng,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
     owner_uid: Option<&str>,
@@ -401,12 +439,16 @@ fn select_host(
     for &index in feasible {
         let entry = &snapshot[index];
         let node = &entry.node;
-        let usage = simulation.store.usage_at(entry.usage_slot);
+        let usage = store.usage_at(entry.usage_slot);
         let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
         // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
         let free_share = |used: i64, allocatable: i64| {
             let used = used.clamp(0, allocatable);
-            (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64
+            // In 64 bits when the product fits (the same quotient), else in 128.
+            match (allocatable - used).checked_mul(100) {
+                Some(scaled) => scaled / allocatable,
+                None => (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64,
+            }
         };
         let least = (free_share(
             usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli),
@@ -424,9 +466,7 @@ fn select_host(
             allocatable_memory,
         );
         let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
-        let prefer_no_schedule = node
-            .spec
-            .taints
+        let prefer_no_schedule = if entry.plain { &[][..] } else { &node.spec.taints[..] }
             .iter()
             .filter(|taint| {
                 taint.effect == "PreferNoSchedule"
@@ -481,7 +521,7 @@ fn select_host(
     for (index, total) in totals.iter().enumerate() {
         if *total == best {
             seen += 1;
-            if simulation.rng.below(seen) == 0 {
+            if rng.below(seen) == 0 {
                 chosen = index;
             }
         }

@@ -36,10 +36,9 @@ pub struct ServiceStore {
 
 impl ServiceStore {
     /// The Services of a namespace, in name order.
-    pub fn in_namespace<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Service> + 'a {
-        let namespace = namespace.to_string();
+    pub fn in_namespace<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
         self.by_key
-            .range(ObjectKey::new(&namespace, "")..)
+            .range(ObjectKey::new(namespace, "")..)
             .take_while(move |(key, _)| key.namespace == namespace)
             .map(|(_, service)| service)
     }

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::api::{CronJob, DaemonSet, Job, Namespace, Node, ObjectMeta, Pod, Taint, Toleration};
 use crate::behaviour::Behaviour;
-use crate::fasthash::{FastMap, FastSet};
+use crate::fasthash::FastMap;
 use crate::kubelet::PodRuntime;
 use crate::labels::Labels;
 use crate::manifest::{parse_manifests_with_notices, Manifest, ManifestError, Notice, Parsed, Problem};
@@ -159,7 +159,9 @@ pub enum Work {
 /// a key is queued at most once and keeps its earliest due time.
 #[derive(Debug, Default)]
 struct WorkQueue {
-    by_due: BTreeSet<(Millis, u64, Work)>,
+    /// By due time, then by when it was queued (a unique sequence number, so keys never tie and
+    /// the work itself is never compared).
+    by_due: BTreeMap<(Millis, u64), Work>,
     /// Only looked up, never iterated: the order comes from `by_due`.
     due_of: FastMap<Work, (Millis, u64)>,
     next_sequence: u64,
@@ -171,16 +173,16 @@ impl WorkQueue {
             if existing_due <= due {
                 return;
             }
-            self.by_due.remove(&(existing_due, sequence, work.clone()));
+            self.by_due.remove(&(existing_due, sequence));
         }
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.by_due.insert((due, sequence, work.clone()));
+        self.by_due.insert((due, sequence), work.clone());
         self.due_of.insert(work, (due, sequence));
     }
 
     fn next_due(&self) -> Option<Millis> {
-        self.by_due.first().map(|(due, _, _)| *due)
+        self.by_due.first_key_value().map(|((due, _), _)| *due)
     }
 
     fn contains(&self, work: &Work) -> bool {
@@ -188,7 +190,7 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let (due, _, work) = self.by_due.pop_first()?;
+        let ((due, _), work) = self.by_due.pop_first()?;
         self.due_of.remove(&work);
         Some((due, work))
     }
@@ -214,10 +216,7 @@ pub struct EventRecord {
 impl EventRecord {
     /// One line of the canonical log, the text the determinism hash is computed over.
     pub fn to_log_line(&self) -> String {
-        format!(
-            "{} {} {} {}/{} {} {}",
-            self.time_ms, self.event_type, self.reason, self.namespace, self.object, self.source, self.message
-        )
+        event_log::LogLine(self).to_string()
     }
 }
 
@@ -283,7 +282,8 @@ pub struct Simulation {
     pub(crate) store: Store,
     pub(crate) behaviour: Behaviour,
     pub(crate) schedulers: BTreeSet<String>,
-    pub(crate) kubelets: BTreeMap<String, KubeletState>,
+    /// By node name; only looked up (each kubelet's pods are found through the store).
+    pub(crate) kubelets: FastMap<String, KubeletState>,
     pub(crate) runtimes: FastMap<ObjectKey, PodRuntime>,
     /// Pods the scheduler could not place: attempts so far and when the last one was.
     pub(crate) unschedulable: BTreeMap<ObjectKey, (u32, Millis)>,
@@ -301,14 +301,13 @@ pub struct Simulation {
     /// The scheduler's snapshot of the nodes, in name order, each with its usage slot; rebuilt
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
-    events: Vec<EventRecord>,
+    events: event_log::EventLog,
     /// Job pods' lives, for the timelines (an observer; nothing reads it back).
     pub(crate) history: crate::history::History,
     /// The HPA controller's memory and the simulated CPU loads it reads.
     pub(crate) autoscaling: controller::podautoscaler::State,
-    /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
-    /// looked up, never iterated, so its order cannot leak.
-    interned: FastSet<Arc<str>>,
+    /// The CronJob controller's parsed schedules.
+    pub(crate) cron_schedules: controller::cronjob::Schedules,
 }
 
 impl Simulation {
@@ -325,7 +324,7 @@ impl Simulation {
             store: Store::default(),
             behaviour: config.behaviour.clone(),
             schedulers,
-            kubelets: BTreeMap::new(),
+            kubelets: FastMap::default(),
             runtimes: FastMap::default(),
             unschedulable: BTreeMap::new(),
             next_start_node_index: 0,
@@ -335,10 +334,10 @@ impl Simulation {
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
             node_snapshot: None,
-            interned: FastSet::default(),
-            events: Vec::new(),
+            events: event_log::EventLog::default(),
             history: Default::default(),
             autoscaling: Default::default(),
+            cron_schedules: Default::default(),
         };
         for name in INITIAL_NAMESPACES {
             let mut metadata = ObjectMeta {
@@ -375,8 +374,27 @@ impl Simulation {
         &self.history
     }
 
+    /// The events the API server still stores: those of the last hour (`--event-ttl`), oldest
+    /// first. `event_trace` has all of them, when kept.
     pub fn events(&self) -> &[EventRecord] {
-        &self.events
+        self.events.stored(self.now)
+    }
+
+    /// Every event since the start, if `keep_event_trace` was called before the first hour
+    /// passed (golden traces and scenario checks use it).
+    pub fn event_trace(&self) -> Option<&[EventRecord]> {
+        self.events.trace()
+    }
+
+    /// Keeps every event from now on, for `event_trace`; events are otherwise dropped an hour
+    /// after they were recorded.
+    pub fn keep_event_trace(&mut self) {
+        self.events.keep_trace();
+    }
+
+    /// How many events were recorded since the start, expired ones included.
+    pub fn events_recorded(&self) -> usize {
+        self.events.recorded()
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
@@ -1119,6 +1137,30 @@ impl Simulation {
             controller::endpoints::on_pod_changed(self, &key.namespace, &pod.metadata.labels);
             controller::resourcequota::replenish(self, &key.namespace);
             kubelet::on_pod_removed(self, &pod, runtime);
+            self.forget_behaviour_attempts(&pod);
+        }
+    }
+
+    /// Forgets the `fail_first` run counts kept under a removed pod's key once no pod can run
+    /// under it again: the pod's own uid when it had no controller, its controller's uid when
+    /// the controller is gone. Without this, every Job a CronJob ever ran stayed counted.
+    fn forget_behaviour_attempts(&mut self, pod: &Pod) {
+        let uid = match pod.metadata.controller_of() {
+            None => &pod.metadata.uid,
+            Some(owner) if !self.owner_exists(&owner.kind, &pod.metadata.namespace, &owner.name, &owner.uid) => {
+                &owner.uid
+            }
+            Some(_) => return,
+        };
+        let prefix = format!("{uid}/");
+        let counted: Vec<String> = self
+            .behaviour_attempts
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in counted {
+            self.behaviour_attempts.remove(&key);
         }
     }
 
@@ -1254,29 +1296,21 @@ impl Simulation {
         crate::history::observe(self, key);
         controller::endpoints::on_stored_pod_changed(self, key);
         controller::resourcequota::on_pod_changed(self, key);
-        let Some(owner) = self
+        let work = self
             .store
             .pod(key)
             .and_then(|pod| pod.metadata.controller_of())
-            .cloned()
-        else {
-            return;
-        };
-        self.enqueue_controller(&key.namespace, &owner);
+            .and_then(|owner| controller_sync(&key.namespace, owner));
+        if let Some(work) = work {
+            self.enqueue_now(work);
+        }
     }
 
     /// An informer handler of the owner's controller: a dependent changed, so the controller
     /// looks at the owner again.
     pub(crate) fn enqueue_controller(&mut self, namespace: &str, owner: &crate::api::OwnerReference) {
-        let key = ObjectKey::new(namespace, &owner.name);
-        match owner.kind.as_str() {
-            "DaemonSet" => self.enqueue_now(Work::SyncDaemonSet(key)),
-            "Job" => self.enqueue_now(Work::SyncJob(key)),
-            "CronJob" => self.enqueue_now(Work::SyncCronJob(key)),
-            "ReplicaSet" => self.enqueue_now(Work::SyncReplicaSet(key)),
-            "ReplicationController" => self.enqueue_now(Work::SyncReplicationController(key)),
-            "Deployment" => self.enqueue_now(Work::SyncDeployment(key)),
-            _ => {}
+        if let Some(work) = controller_sync(namespace, owner) {
+            self.enqueue_now(work);
         }
     }
 
@@ -1370,10 +1404,10 @@ impl Simulation {
         message: String,
         source: &'static str,
     ) {
-        let object = self.intern(&object);
-        let namespace = self.intern(namespace);
-        let message = self.intern(&message);
-        self.events.push(EventRecord {
+        let object = self.events.intern(&object);
+        let namespace = self.events.intern(namespace);
+        let message = self.events.intern(&message);
+        self.events.record(EventRecord {
             time_ms: self.now,
             event_type,
             reason,
@@ -1382,15 +1416,6 @@ impl Simulation {
             message,
             source,
         });
-    }
-
-    fn intern(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.interned.get(text) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.interned.insert(shared.clone());
-        shared
     }
 
     /// When the next piece of work is due, if any.
@@ -1482,8 +1507,8 @@ impl Simulation {
                 let next_work = self
                     .queue
                     .by_due
-                    .first()
-                    .map(|(_, _, work)| format!("{work:?}"))
+                    .first_key_value()
+                    .map(|(_, work)| format!("{work:?}"))
                     .unwrap_or_default();
                 return Err(StepLimitExceeded {
                     limit,
@@ -1499,19 +1524,25 @@ impl Simulation {
         Ok(steps)
     }
 
-    /// FNV-1a (64-bit) over the canonical event log: equal for equal runs, natively and in wasm.
+    /// FNV-1a (64-bit) over the canonical log of every event recorded, expired ones included:
+    /// equal for equal runs, natively and in wasm. Computed as events are recorded.
     pub fn event_log_hash(&self) -> u64 {
-        const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-        const PRIME: u64 = 0x0100_0000_01b3;
-        let mut hash = OFFSET_BASIS;
-        for event in &self.events {
-            for byte in event.to_log_line().bytes().chain(std::iter::once(b'\n')) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(PRIME);
-            }
-        }
-        hash
+        self.events.hash()
     }
+}
+
+/// The sync of the controller that handles objects owned by `owner`, if one is simulated.
+fn controller_sync(namespace: &str, owner: &crate::api::OwnerReference) -> Option<Work> {
+    let key = || ObjectKey::new(namespace, &owner.name);
+    Some(match owner.kind.as_str() {
+        "DaemonSet" => Work::SyncDaemonSet(key()),
+        "Job" => Work::SyncJob(key()),
+        "CronJob" => Work::SyncCronJob(key()),
+        "ReplicaSet" => Work::SyncReplicaSet(key()),
+        "ReplicationController" => Work::SyncReplicationController(key()),
+        "Deployment" => Work::SyncDeployment(key()),
+        _ => return None,
+    })
 }
 
 /// The `DefaultTolerationSeconds` admission plugin
@@ -1537,6 +1568,8 @@ fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
     }
 }
 
+mod event_log;
+pub use event_log::EVENT_TTL_MS;
 mod workloads;
 pub use workloads::WorkloadKind;
 

@@ -37,7 +37,8 @@ fn scenarios_pass() {
         let report = scenario.run();
         let trace: String = report
             .simulation
-            .events()
+            .event_trace()
+            .expect("a scenario run keeps every event")
             .iter()
             .map(|event| event.to_log_line() + "\n")
             .collect();

@@ -10,6 +10,7 @@
 
 use crate::api::{CronJob, Job, ObjectMeta, OwnerReference};
 use crate::cron::{self, Schedule, TimeZone, Utc};
+use crate::fasthash::FastMap;
 use crate::sim::{Cascade, ObjectKey, Simulation};
 use crate::sort::StableSort;
 use crate::time::{Millis, SECOND_MS};
@@ -20,6 +21,32 @@ const NEXT_SCHEDULE_DELTA_MS: Millis = 100;
 pub const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 /// More missed start times than this get the `TooManyMissedTimes` warning.
 const MANY_MISSED: u64 = 100;
+
+/// Parsed schedules by their text, so that a sync does not parse its CronJob's schedule again
+/// (the real controller parses it on every sync too; the result depends on the text alone).
+/// Only looked up, never iterated.
+#[derive(Debug, Default)]
+pub struct Schedules {
+    parsed: FastMap<String, Option<Schedule>>,
+}
+
+/// More distinct schedule texts than this and the cache starts over.
+const MAX_CACHED_SCHEDULES: usize = 256;
+
+impl Schedules {
+    /// `cron.ParseStandard(schedule)`, if it parses.
+    fn parse(&mut self, text: &str) -> Option<Schedule> {
+        if let Some(parsed) = self.parsed.get(text) {
+            return parsed.clone();
+        }
+        if self.parsed.len() >= MAX_CACHED_SCHEDULES {
+            self.parsed.clear();
+        }
+        let parsed = cron::parse_standard(text).ok();
+        self.parsed.insert(text.to_string(), parsed.clone());
+        parsed
+    }
+}
 
 /// What `mostRecentScheduleTime` found, in unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,7 +241,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
     }
 
-    let schedule = cron::parse_standard(&cron_job.spec.schedule).ok();
+    let schedule = simulation.cron_schedules.parse(&cron_job.spec.schedule);
     let mut created: Option<(String, i64, String)> = None;
     let mut replace: Vec<String> = Vec::new();
     let mut requeue = None;

@@ -940,7 +940,8 @@ impl<'a> Observer<'a> {
                     count,
                 } => {
                     let emitted = simulation
-                        .events()
+                        .event_trace()
+                        .unwrap_or(simulation.events())
                         .iter()
                         .filter(|event| {
                             reason.as_deref().is_none_or(|reason| event.reason == reason)

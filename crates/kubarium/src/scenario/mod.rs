@@ -279,6 +279,9 @@ impl Scenario {
     /// Plays the scenario and checks every expectation.
     pub fn run(&self) -> RunReport {
         let mut simulation = Simulation::new(&self.config);
+        // Expectations on events and the golden traces see every event, not only the last
+        // hour's that the API server keeps.
+        simulation.keep_event_trace();
         let mut results = Vec::new();
         let applied = simulation.apply(&self.manifests);
         match (&self.reject, &applied) {

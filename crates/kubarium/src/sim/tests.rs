@@ -1091,3 +1091,35 @@ fn job_policies_are_immutable_but_max_failed_indexes_is_not() {
         Some(2)
     );
 }
+
+/// The API server keeps events for an hour (`--event-ttl`); the hash and the kept trace still
+/// cover every event, so a long run hashes the same whether or not its trace is kept.
+#[test]
+fn events_are_stored_for_an_hour_and_hashed_forever() {
+    let run = |trace: bool| {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 2));
+        if trace {
+            simulation.keep_event_trace();
+        }
+        simulation
+            .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: often\nspec:\n  schedule: \"*/5 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: work\n            image: busybox\n")
+            .unwrap();
+        simulation.run_until(3 * 3_600 * S).unwrap();
+        simulation
+    };
+    let (bounded, traced) = (run(false), run(true));
+    assert_eq!(bounded.event_log_hash(), traced.event_log_hash());
+    assert_eq!(bounded.events(), traced.events());
+    let trace = traced.event_trace().expect("kept");
+    assert_eq!(bounded.event_trace(), None);
+    assert_eq!(bounded.events_recorded(), trace.len());
+    let hour_ago = bounded.now() - EVENT_TTL_MS;
+    assert!(bounded.events().iter().all(|event| event.time_ms > hour_ago));
+    let expired = trace.iter().filter(|event| event.time_ms <= hour_ago).count();
+    assert!(expired > 0);
+    assert_eq!(bounded.events().len(), trace.len() - expired);
+    // The run counts of deleted Jobs are forgotten too: only the three Jobs the history limit
+    // keeps are still counted, not the 36 that ran.
+    assert_eq!(bounded.behaviour_attempts.len(), bounded.jobs().count());
+    assert_eq!(bounded.jobs().count(), 3);
+}

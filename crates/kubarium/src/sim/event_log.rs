@@ -1,0 +1,275 @@
+//! The event log: the events the API server still stores (an hour's worth, as `--event-ttl`),
+//! a count and determinism hash over every event ever recorded, and, on request, the whole
+//! trace for golden files and scenario checks. Events are hashed as they are dropped; the hash
+//! of the whole log continues over the kept ones when asked for.
+//!
+//! kube-apiserver stores Events with a time to live (`--event-ttl`, default one hour;
+//! `pkg/registry/core/event/storage/storage.go`, `TTLFunc`), so a long run keeps only the last
+//! hour of them. Expired events are dropped in batches, when at least half of the kept ones
+//! have expired, so recording stays amortised constant time and memory stays within about
+//! twice an hour's events.
+
+use std::sync::Arc;
+
+use crate::fasthash::FastSet;
+use crate::time::{Millis, SECOND_MS};
+
+use super::EventRecord;
+
+/// kube-apiserver's `--event-ttl` default: one hour.
+pub const EVENT_TTL_MS: Millis = 3_600 * SECOND_MS;
+
+/// Dropping fewer expired events than this at once is not worth the copy.
+const MIN_DROP: usize = 1_024;
+
+/// FNV-1a (64-bit) parameters, as `Simulation::event_log_hash` has always used.
+const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// FNV-1a over `bytes`, continuing from `hash`.
+fn fnv(hash: &mut u64, bytes: &[u8]) {
+    for &byte in bytes {
+        *hash ^= u64::from(byte);
+        *hash = hash.wrapping_mul(FNV_PRIME);
+    }
+}
+
+/// FNV-1a over the event's log line and a newline, without building the line (this runs for
+/// every event recorded).
+fn hash_log_line(hash: &mut u64, event: &EventRecord) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut time = event.time_ms;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (time % 10) as u8;
+        time /= 10;
+        if time == 0 {
+            break;
+        }
+    }
+    fnv(hash, &digits[start..]);
+    for (separator, text) in [
+        (b" ", event.event_type),
+        (b" ", event.reason),
+        (b" ", &*event.namespace),
+        (b"/", &*event.object),
+        (b" ", event.source),
+        (b" ", &*event.message),
+    ] {
+        fnv(hash, separator);
+        fnv(hash, text.as_bytes());
+    }
+    fnv(hash, b"\n");
+}
+
+/// The stored events and what is known of all of them.
+#[derive(Debug)]
+pub(crate) struct EventLog {
+    /// In recording order, which is time order. Starts with expired events not dropped yet
+    /// (all of them when the whole trace is kept).
+    records: Vec<EventRecord>,
+    /// How many of the first records are known to have expired (a cursor that only moves
+    /// forward, so recording does not search the log).
+    expired: usize,
+    /// Whether expired events are kept, for `Simulation::event_trace`.
+    keep_trace: bool,
+    /// Events recorded since the start, expired ones included.
+    recorded: usize,
+    /// FNV-1a over the canonical log lines of the events dropped so far.
+    dropped_hash: u64,
+    /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
+    /// looked up, never iterated, so its order cannot leak; strings only expired events used
+    /// are dropped with them.
+    interned: FastSet<Arc<str>>,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        EventLog {
+            records: Vec::new(),
+            expired: 0,
+            keep_trace: false,
+            recorded: 0,
+            dropped_hash: FNV_OFFSET_BASIS,
+            interned: FastSet::default(),
+        }
+    }
+}
+
+impl EventLog {
+    /// Records `event`, first dropping expired events when enough have expired.
+    pub(crate) fn record(&mut self, event: EventRecord) {
+        self.recorded += 1;
+        if !self.keep_trace {
+            self.drop_expired(event.time_ms);
+        }
+        self.records.push(event);
+    }
+
+    /// The events the API server still stores at `now`: those recorded in the last hour.
+    pub(crate) fn stored(&self, now: Millis) -> &[EventRecord] {
+        &self.records[self.expired_count(now)..]
+    }
+
+    /// Every event since the start, if the trace is kept.
+    pub(crate) fn trace(&self) -> Option<&[EventRecord]> {
+        self.keep_trace.then_some(&self.records[..])
+    }
+
+    /// Keeps every event from now on (and the expired ones not dropped yet).
+    pub(crate) fn keep_trace(&mut self) {
+        self.keep_trace = true;
+    }
+
+    pub(crate) fn recorded(&self) -> usize {
+        self.recorded
+    }
+
+    /// FNV-1a over the canonical log line of every event recorded since the start.
+    pub(crate) fn hash(&self) -> u64 {
+        let mut hash = self.dropped_hash;
+        for event in &self.records {
+            hash_log_line(&mut hash, event);
+        }
+        hash
+    }
+
+    /// The shared copy of `text`.
+    pub(crate) fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.interned.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.interned.insert(shared.clone());
+        shared
+    }
+
+    /// How many leading records have expired at `now`.
+    fn expired_count(&self, now: Millis) -> usize {
+        let known = self.expired.min(self.records.len());
+        known
+            + self.records[known..].partition_point(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
+    }
+
+    /// Drops the expired records once they are at least half of the kept ones, and the
+    /// interned strings nothing else uses any more.
+    fn drop_expired(&mut self, now: Millis) {
+        while self
+            .records
+            .get(self.expired)
+            .is_some_and(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
+        {
+            self.expired += 1;
+        }
+        if self.expired < MIN_DROP || self.expired * 2 < self.records.len() {
+            return;
+        }
+        for event in self.records.drain(..self.expired) {
+            hash_log_line(&mut self.dropped_hash, &event);
+        }
+        self.expired = 0;
+        self.interned.retain(|text| Arc::strong_count(text) > 1);
+    }
+}
+
+/// An event's canonical log line (`EventRecord::to_log_line`), written without allocating.
+pub(crate) struct LogLine<'a>(pub(crate) &'a EventRecord);
+
+impl std::fmt::Display for LogLine<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let event = self.0;
+        write!(
+            formatter,
+            "{} {} {} {}/{} {} {}",
+            event.time_ms, event.event_type, event.reason, event.namespace, event.object, event.source, event.message
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(time_ms: Millis, message: &str, log: &mut EventLog) -> EventRecord {
+        EventRecord {
+            time_ms,
+            event_type: "Normal",
+            reason: "Test",
+            object: log.intern("pod/a"),
+            namespace: log.intern("default"),
+            message: log.intern(message),
+            source: "kubelet",
+        }
+    }
+
+    /// The hash is FNV-1a over the joined log lines, each ending in a newline.
+    fn hash_of_lines(lines: &[String]) -> u64 {
+        let mut hash = FNV_OFFSET_BASIS;
+        for line in lines {
+            for byte in line.bytes().chain(std::iter::once(b'\n')) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(FNV_PRIME);
+            }
+        }
+        hash
+    }
+
+    #[test]
+    fn events_expire_after_an_hour_but_the_count_and_hash_cover_all() {
+        let mut log = EventLog::default();
+        let mut lines = Vec::new();
+        // One event a second for three hours, each with its own message.
+        for second in 0..3 * 3_600 {
+            let record = event(second * SECOND_MS, &format!("message {second}"), &mut log);
+            lines.push(record.to_log_line());
+            log.record(record);
+        }
+        let now = 3 * 3_600 * SECOND_MS;
+        let stored = log.stored(now);
+        // Those of the last hour: 2:00:00 has expired at 3:00:00, 2:00:01 has not.
+        assert_eq!(stored.len(), 3_599);
+        assert_eq!(stored[0].time_ms, (2 * 3_600 + 1) * SECOND_MS);
+        assert_eq!(log.recorded(), 3 * 3_600);
+        assert_eq!(log.hash(), hash_of_lines(&lines));
+        assert!(log.trace().is_none());
+        // Dropped in batches: never more than about twice an hour's events kept.
+        assert!(log.records.len() <= 2 * 3_600 + 1);
+        // Messages only dropped events used are no longer interned (the object and namespace
+        // are the two shared strings).
+        assert_eq!(log.interned.len(), log.records.len() + 2);
+    }
+
+    #[test]
+    fn a_kept_trace_holds_every_event() {
+        let mut log = EventLog::default();
+        log.keep_trace();
+        for second in 0..2 * 3_600 {
+            let record = event(second * SECOND_MS, "same", &mut log);
+            log.record(record);
+        }
+        assert_eq!(log.trace().map(<[EventRecord]>::len), Some(2 * 3_600));
+        assert_eq!(log.stored(2 * 3_600 * SECOND_MS).len(), 3_599);
+    }
+
+    #[test]
+    fn the_hash_is_over_the_log_lines() {
+        let mut log = EventLog::default();
+        let mut lines = Vec::new();
+        for time_ms in [0, 7, 10, 99, 1_000, 31_536_000_000, u64::MAX] {
+            let record = event(time_ms, "a message", &mut log);
+            lines.push(record.to_log_line());
+            log.record(record);
+        }
+        assert_eq!(log.hash(), hash_of_lines(&lines));
+    }
+
+    #[test]
+    fn an_event_is_stored_until_exactly_an_hour_later() {
+        let mut log = EventLog::default();
+        let record = event(5, "once", &mut log);
+        log.record(record);
+        assert_eq!(log.stored(5 + EVENT_TTL_MS - 1).len(), 1);
+        assert_eq!(log.stored(5 + EVENT_TTL_MS).len(), 0);
+    }
+}
