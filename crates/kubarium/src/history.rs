@@ -2,7 +2,10 @@
 //! each pod was created, ran, finished and was removed. A real cluster keeps none of this (a
 //! deleted pod is gone); the playground keeps it so a learner can *see* a Job run its
 //! completions `parallelism` at a time, or a CronJob's runs overlap (Allow), wait (Forbid) or
-//! replace each other (Replace). It is an observer only: nothing in the simulation reads it.
+//! replace each other (Replace). It also keeps what each CronJob's controller decided at its
+//! scheduled times (a Job started, a run held back, a start missed, a Job replaced), which its
+//! events say only for their hour (`--event-ttl`). It is an observer only: nothing in the
+//! simulation reads it.
 
 use std::collections::VecDeque;
 
@@ -41,15 +44,55 @@ pub struct PodSpan {
     pub removed_ms: Option<Millis>,
 }
 
+/// At most this many CronJob decisions are kept, the oldest dropped first.
+pub const MAX_CRON_MARKS: usize = 5_000;
+
+/// What a CronJob's controller decided at one of its scheduled times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CronDecision {
+    /// A Job started for this scheduled time (`SuccessfulCreate`).
+    Started,
+    /// Forbid held the run back while a Job was active (`JobAlreadyActive`).
+    HeldBack,
+    /// Too late to start (`MissSchedule`, startingDeadlineSeconds).
+    Missed,
+    /// Replace deleted this active Job to start the new one.
+    Replaced,
+}
+
+/// One CronJob decision, with the Job it concerned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronRecord {
+    pub at_ms: Millis,
+    pub namespace: String,
+    pub cron_job: String,
+    pub decision: CronDecision,
+    pub job: Option<String>,
+}
+
 /// The kept pod lives, by uid, with their order of creation. The map is only looked up (every
 /// Job pod's status change looks its span up); `order` gives the order.
 #[derive(Debug, Default)]
 pub struct History {
     spans: FastMap<String, PodSpan>,
     order: VecDeque<String>,
+    cron: VecDeque<CronRecord>,
 }
 
 impl History {
+    /// The kept CronJob decisions, in time order.
+    pub fn cron_records(&self) -> impl Iterator<Item = &CronRecord> {
+        self.cron.iter()
+    }
+
+    pub(crate) fn record_cron(&mut self, record: CronRecord) {
+        if self.cron.len() >= MAX_CRON_MARKS {
+            self.cron.pop_front();
+        }
+        self.cron.push_back(record);
+    }
+
     /// The kept lives, in creation order.
     pub fn spans(&self) -> impl Iterator<Item = &PodSpan> {
         self.order.iter().filter_map(|uid| self.spans.get(uid))

@@ -11,6 +11,7 @@
 use crate::api::{CronJob, Job, ObjectMeta, OwnerReference};
 use crate::cron::{self, Schedule, TimeZone, Utc};
 use crate::fasthash::FastMap;
+use crate::history::{CronDecision, CronRecord};
 use crate::sim::{Cascade, ObjectKey, Simulation};
 use crate::sort::StableSort;
 use crate::time::{Millis, SECOND_MS};
@@ -328,7 +329,30 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
 
     for (event_type, reason, message) in events {
+        let decision = match reason {
+            "JobAlreadyActive" => Some(CronDecision::HeldBack),
+            "MissSchedule" => Some(CronDecision::Missed),
+            _ => None,
+        };
+        if let Some(decision) = decision {
+            simulation.history.record_cron(CronRecord {
+                at_ms: simulation.now(),
+                namespace: namespace.clone(),
+                cron_job: cron_job.metadata.name.clone(),
+                decision,
+                job: None,
+            });
+        }
         simulation.record_event(event_type, reason, object(&cron_job), &namespace, message, SOURCE);
+    }
+    for name in &replace {
+        simulation.history.record_cron(CronRecord {
+            at_ms: simulation.now(),
+            namespace: namespace.clone(),
+            cron_job: cron_job.metadata.name.clone(),
+            decision: CronDecision::Replaced,
+            job: Some(name.clone()),
+        });
     }
     for name in replace.iter().chain(to_delete.iter()) {
         if simulation.delete_job(&namespace, name, Cascade::Background).is_ok() {
@@ -360,6 +384,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         };
         match simulation.create_job(job) {
             Ok(()) => {
+                simulation.history.record_cron(CronRecord {
+                    at_ms: simulation.now(),
+                    namespace: namespace.clone(),
+                    cron_job: cron_job.metadata.name.clone(),
+                    decision: CronDecision::Started,
+                    job: Some(name.clone()),
+                });
                 simulation.record_event(
                     "Normal",
                     "SuccessfulCreate",

@@ -148,8 +148,7 @@ impl EventLog {
     /// How many leading records have expired at `now`.
     fn expired_count(&self, now: Millis) -> usize {
         let known = self.expired.min(self.records.len());
-        known
-            + self.records[known..].partition_point(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
+        known + self.records[known..].partition_point(|event| event.time_ms.saturating_add(EVENT_TTL_MS) <= now)
     }
 
     /// Drops the expired records once they are at least half of the kept ones, and the

@@ -1,12 +1,12 @@
 //! The Job and CronJob timelines: each Job's pods as bars over simulated time, stacked in as
 //! few lanes as their overlaps need, so the number of lanes in use at any instant is the number
 //! of pods alive then (at most `parallelism` while the Job runs). A CronJob's row marks what its
-//! controller decided at each scheduled time: a Job started, a run held back (Forbid), a missed
-//! start (startingDeadlineSeconds), and which Jobs a Replace deleted while they ran.
+//! controller decided at each scheduled time (kept by `history.rs`): a Job started, a run held
+//! back (Forbid), a missed start (startingDeadlineSeconds), and which Jobs a Replace deleted.
 
 use serde::Serialize;
 
-use crate::history::PodSpan;
+use crate::history::{CronDecision, CronRecord, PodSpan};
 use crate::sim::Simulation;
 use crate::time::Millis;
 
@@ -87,18 +87,7 @@ pub fn bar_end(span: &PodSpan, now: Millis) -> Millis {
 /// Jobs' first pods were created.
 pub fn timeline(simulation: &Simulation) -> Timeline {
     let mut timeline = layout(simulation.history().spans(), simulation.now());
-    timeline.cron_jobs = cron_marks(
-        simulation.events().iter().map(|event| {
-            (
-                event.time_ms,
-                event.reason,
-                &*event.namespace,
-                &*event.object,
-                &*event.message,
-            )
-        }),
-        &timeline.jobs,
-    );
+    timeline.cron_jobs = cron_marks(simulation.history().cron_records());
     if let Some(first) = timeline
         .cron_jobs
         .iter()
@@ -111,50 +100,26 @@ pub fn timeline(simulation: &Simulation) -> Timeline {
     timeline
 }
 
-/// The CronJob decisions among `events` (`(time, reason, namespace, object, message)`, in
-/// order). A deleted Job counts as replaced when one of its pods had not finished when it was
-/// deleted (history pruning deletes only finished Jobs: `cleanupFinishedJobs` in
-/// `cronjob_controllerv2.go`).
-pub fn cron_marks<'a>(
-    events: impl Iterator<Item = (Millis, &'a str, &'a str, &'a str, &'a str)>,
-    jobs: &[JobTimeline],
-) -> Vec<CronTimeline> {
+/// The CronJobs' decisions (as `history.rs` keeps them, in time order), grouped by CronJob in
+/// the order they first acted.
+pub fn cron_marks<'a>(records: impl Iterator<Item = &'a CronRecord>) -> Vec<CronTimeline> {
     let mut cron_jobs: Vec<CronTimeline> = Vec::new();
-    for (at_ms, reason, namespace, object, message) in events {
-        let Some(name) = object.strip_prefix("cronjob/") else {
-            continue;
-        };
-        let (kind, job) = match reason {
-            "SuccessfulCreate" => (CronMarkKind::Started, message.strip_prefix("Created job ")),
-            "JobAlreadyActive" => (CronMarkKind::HeldBack, None),
-            "MissSchedule" => (CronMarkKind::Missed, None),
-            "SuccessfulDelete" => {
-                let job = message.strip_prefix("Deleted job ");
-                let cut_short = jobs.iter().any(|timeline| {
-                    Some(timeline.job.as_str()) == job
-                        && timeline.namespace == namespace
-                        && timeline
-                            .lanes
-                            .iter()
-                            .flatten()
-                            .any(|span| span.finished_ms.is_none_or(|finished| finished > at_ms))
-                });
-                if !cut_short {
-                    continue;
-                }
-                (CronMarkKind::Replaced, job)
-            }
-            _ => continue,
+    for record in records {
+        let kind = match record.decision {
+            CronDecision::Started => CronMarkKind::Started,
+            CronDecision::HeldBack => CronMarkKind::HeldBack,
+            CronDecision::Missed => CronMarkKind::Missed,
+            CronDecision::Replaced => CronMarkKind::Replaced,
         };
         let position = cron_jobs
             .iter()
-            .position(|cron| cron.namespace == namespace && cron.name == name);
+            .position(|cron| cron.namespace == record.namespace && cron.name == record.cron_job);
         let cron = match position {
             Some(position) => &mut cron_jobs[position],
             None => {
                 cron_jobs.push(CronTimeline {
-                    namespace: namespace.to_string(),
-                    name: name.to_string(),
+                    namespace: record.namespace.clone(),
+                    name: record.cron_job.clone(),
                     marks: Vec::new(),
                 });
                 let last = cron_jobs.len() - 1;
@@ -162,9 +127,9 @@ pub fn cron_marks<'a>(
             }
         };
         cron.marks.push(CronMark {
-            at_ms,
+            at_ms: record.at_ms,
             kind,
-            job: job.map(str::to_string),
+            job: record.job.clone(),
         });
     }
     cron_jobs
