@@ -9,6 +9,7 @@ use crate::sim::{ActionError, Cascade, NodeConfig, Simulation, WorkloadKind, DEF
 use crate::sort::StableSort;
 
 mod autoscale;
+mod create;
 mod deployment;
 mod query;
 mod quota;
@@ -173,6 +174,8 @@ pub enum Action {
     },
     /// `autoscale`, `delete hpa` and `load` (`actions/autoscale.rs`).
     Autoscaling(AutoscalingAction),
+    /// `create -f -`, `create deployment`, `create namespace` (`actions/create.rs`).
+    Create(create::CreateAction),
     /// `delete resourcequota NAME`, `delete limitrange NAME`.
     Policy(PolicyAction),
 }
@@ -194,6 +197,7 @@ impl std::fmt::Display for Action {
         match self {
             Action::Apply { .. } => write!(formatter, "apply -f -"),
             Action::Autoscaling(action) => write!(formatter, "{action}"),
+            Action::Create(action) => write!(formatter, "{action}"),
             Action::Policy(action) => write!(formatter, "{action}"),
             Action::DeletePod { namespace, name } => write!(formatter, "delete pod {name}{}", in_namespace(namespace)),
             Action::DeleteDaemonSet {
@@ -504,7 +508,7 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
     (
         "create",
-        "only `create job NAME --from=cronjob/NAME` is simulated; other objects come with `apply -f -`",
+        "`create` does `-f -`, `deployment`, `namespace` and `job --from=cronjob/NAME` so far; other objects come with `create -f -` or `apply -f -`",
     ),
     (
         "rollout",
@@ -576,6 +580,9 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     if let Some(action) = autoscale::parse(&args, &flags, &namespace) {
         return action.map(Action::Autoscaling);
+    }
+    if let Some(action) = create::parse(&args, &flags, &namespace, manifests) {
+        return action;
     }
     if let Some(action) = quota::parse(&args, &namespace) {
         return action.map(Action::Policy);
@@ -904,6 +911,7 @@ impl Simulation {
                 .map_err(|error| ActionError(error.to_string())),
             Action::DeletePod { namespace, name } => self.delete_pod(namespace, name),
             Action::Autoscaling(action) => self.perform_autoscaling(action),
+            Action::Create(action) => self.perform_create(action),
             Action::Policy(action) => self.perform_policy(action),
             Action::DeleteDaemonSet {
                 namespace,
@@ -1647,9 +1655,9 @@ mod tests {
         assert!(parse_action("create job x --from=job/y", None)
             .unwrap_err()
             .starts_with("from must be an existing cronjob"));
-        assert!(parse_action("create deployment web --image=nginx", None)
+        assert!(parse_action("create secret generic token", None)
             .unwrap_err()
-            .contains("only `create job NAME --from=cronjob/NAME`"));
+            .contains("`create` does `-f -`, `deployment`, `namespace`"));
         assert!(parse_action("frobnicate", None)
             .unwrap_err()
             .starts_with("unknown action"));
