@@ -584,6 +584,11 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
     if let Some(action) = create::parse(&args, &flags, &namespace, manifests) {
         return action;
     }
+    if let ["label", rest @ ..] = args.as_slice() {
+        if let Some(action) = label_workload(rest, &namespace) {
+            return action;
+        }
+    }
     if let Some(action) = quota::parse(&args, &namespace) {
         return action.map(Action::Policy);
     }
@@ -754,17 +759,9 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
         }
         ["patch", rest @ ..] => {
             let (kind, name, rest) = split_target(rest).ok_or("patch needs KIND/NAME and -p 'PATCH'")?;
-            let kind = match kind {
-                "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => "daemonset",
-                "job" | "jobs" | "job.batch" => "job",
-                "cronjob" | "cronjobs" | "cj" | "cronjob.batch" => "cronjob",
-                "deployment" | "deployments" | "deploy" | "deployment.apps" => "deployment",
-                other => {
-                    return Err(format!(
-                        "kubarium patches daemonsets, deployments, jobs and cronjobs so far, not {other}"
-                    ))
-                }
-            };
+            let kind = patchable_kind(kind).ok_or_else(|| {
+                format!("kubarium patches daemonsets, deployments, jobs and cronjobs so far, not {kind}")
+            })?;
             if let Some(kind) = flags.iter().find_map(|flag| flag.strip_prefix("--type=")) {
                 if kind != "merge" && kind != "strategic" {
                     return Err(format!("--type={kind} is not simulated; use a merge patch"));
@@ -838,6 +835,42 @@ fn split_target<'a, 'b>(words: &'b [&'a str]) -> Option<(&'a str, &'a str, &'b [
         [kind, name, rest @ ..] => Some((kind, name, rest)),
         _ => None,
     }
+}
+
+/// The kinds `patch` (and so `label`) writes, by the names kubectl takes.
+fn patchable_kind(kind: &str) -> Option<&'static str> {
+    match kind {
+        "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => Some("daemonset"),
+        "job" | "jobs" | "job.batch" => Some("job"),
+        "cronjob" | "cronjobs" | "cj" | "cronjob.batch" => Some("cronjob"),
+        "deployment" | "deployments" | "deploy" | "deployment.apps" => Some("deployment"),
+        _ => None,
+    }
+}
+
+/// `kubectl label deployment web tier=frontend old-`: the labels of a DaemonSet, Deployment,
+/// Job or CronJob, written as the merge patch of its `metadata.labels` kubectl sends
+/// (`LabelOptions.RunLabel`); None for other kinds (nodes and pods have their own verbs).
+fn label_workload(rest: &[&str], namespace: &str) -> Option<Result<Action, String>> {
+    let (kind, name, changes) = split_target(rest)?;
+    let kind = patchable_kind(kind)?;
+    if changes.is_empty() {
+        return Some(Err("error: at least one label update is required".to_string()));
+    }
+    let changes = match label_changes(changes) {
+        Ok(changes) => changes,
+        Err(error) => return Some(Err(error)),
+    };
+    let labels: serde_json::Map<String, serde_json::Value> = changes
+        .into_iter()
+        .map(|(key, value)| (key, value.map_or(serde_json::Value::Null, serde_json::Value::String)))
+        .collect();
+    Some(Ok(Action::Patch {
+        namespace: namespace.to_string(),
+        kind: kind.to_string(),
+        name: name.to_string(),
+        patch: serde_json::json!({"metadata": {"labels": labels}}).to_string(),
+    }))
 }
 
 /// The DaemonSet or Deployment a `set` or `rollout` command names (`KIND/NAME` or

@@ -338,6 +338,34 @@ mod tests {
         }
     }
 
+    /// `kubectl label` on a workload patches its labels (and `-` removes one).
+    #[test]
+    fn label_a_deployment() {
+        let mut simulation = Simulation::new(&crate::ClusterConfig::with_nodes("node", 1));
+        simulation
+            .perform(&parse_action("create deployment web --image=nginx", None).unwrap())
+            .expect("creates");
+        simulation
+            .perform(&parse_action("label deployment web tier=frontend", None).unwrap())
+            .expect("labels");
+        let labels = |simulation: &Simulation| {
+            simulation
+                .deployment("default", "web")
+                .expect("exists")
+                .metadata
+                .labels
+                .clone()
+        };
+        assert_eq!(labels(&simulation).get("tier").map(String::as_str), Some("frontend"));
+        simulation
+            .perform(&parse_action("label deploy/web tier- app=web", None).unwrap())
+            .expect("labels");
+        assert_eq!(labels(&simulation).get("tier"), None);
+        assert!(parse_action("label deployment web", None)
+            .unwrap_err()
+            .contains("at least one label update"));
+    }
+
     /// `kubectl create deployment` makes what kubectl's generator makes, and runs; a second
     /// create of the same name is refused with the API server's AlreadyExists.
     #[test]
