@@ -193,107 +193,57 @@ impl Simulation {
 
     /// The resource and name of an object that already exists, as the API server names it.
     fn existing(&self, manifest: &Manifest) -> Option<(&'static str, String)> {
-        let key = |metadata: &crate::api::ObjectMeta| {
-            let namespace = if metadata.namespace.is_empty() {
-                DEFAULT_NAMESPACE
-            } else {
-                &metadata.namespace
-            };
-            ObjectKey::new(namespace, &metadata.name)
-        };
-        let (resource, exists, name) = match manifest {
-            Manifest::Pod(pod) => (
-                "pods",
-                self.store.pod(&key(&pod.metadata)).is_some(),
-                &pod.metadata.name,
-            ),
-            Manifest::Deployment(object) => {
-                let found = key(&object.metadata);
-                (
-                    "deployments.apps",
-                    self.deployment(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
-            Manifest::DaemonSet(object) => {
-                let found = key(&object.metadata);
-                (
-                    "daemonsets.apps",
-                    self.daemon_set(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
-            Manifest::ReplicaSet(object) => {
-                let found = key(&object.metadata);
-                (
-                    "replicasets.apps",
-                    self.replica_set(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
+        type Lookup = fn(&Simulation, &str, &str) -> bool;
+        let (resource, metadata, exists): (&'static str, &crate::api::ObjectMeta, Lookup) = match manifest {
+            Manifest::Pod(object) => ("pods", &object.metadata, |at, namespace, name| {
+                at.pod(namespace, name).is_some()
+            }),
+            Manifest::Deployment(object) => ("deployments.apps", &object.metadata, |at, namespace, name| {
+                at.deployment(namespace, name).is_some()
+            }),
+            Manifest::DaemonSet(object) => ("daemonsets.apps", &object.metadata, |at, namespace, name| {
+                at.daemon_set(namespace, name).is_some()
+            }),
+            Manifest::ReplicaSet(object) => ("replicasets.apps", &object.metadata, |at, namespace, name| {
+                at.replica_set(namespace, name).is_some()
+            }),
             Manifest::ReplicationController(object) => {
-                let found = key(&object.metadata);
-                (
-                    "replicationcontrollers",
-                    self.replication_controller(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
+                ("replicationcontrollers", &object.metadata, |at, namespace, name| {
+                    at.replication_controller(namespace, name).is_some()
+                })
             }
-            Manifest::Job(object) => {
-                let found = key(&object.metadata);
-                (
-                    "jobs.batch",
-                    self.job(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
-            Manifest::CronJob(object) => {
-                let found = key(&object.metadata);
-                (
-                    "cronjobs.batch",
-                    self.cron_job(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
-            Manifest::Service(object) => {
-                let found = key(&object.metadata);
-                (
-                    "services",
-                    self.service(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
-            Manifest::HorizontalPodAutoscaler(object) => {
-                let found = key(&object.metadata);
-                (
-                    "horizontalpodautoscalers.autoscaling",
-                    self.horizontal_pod_autoscaler(&found.namespace, &found.name).is_some(),
-                    &object.metadata.name,
-                )
-            }
-            Manifest::ResourceQuota(object) => (
-                "resourcequotas",
-                self.store.resource_quotas.contains_key(&key(&object.metadata)),
-                &object.metadata.name,
+            Manifest::Job(object) => ("jobs.batch", &object.metadata, |at, namespace, name| {
+                at.job(namespace, name).is_some()
+            }),
+            Manifest::CronJob(object) => ("cronjobs.batch", &object.metadata, |at, namespace, name| {
+                at.cron_job(namespace, name).is_some()
+            }),
+            Manifest::Service(object) => ("services", &object.metadata, |at, namespace, name| {
+                at.service(namespace, name).is_some()
+            }),
+            Manifest::HorizontalPodAutoscaler(object) => (
+                "horizontalpodautoscalers.autoscaling",
+                &object.metadata,
+                |at, namespace, name| at.horizontal_pod_autoscaler(namespace, name).is_some(),
             ),
-            Manifest::LimitRange(object) => (
-                "limitranges",
-                self.store.limit_ranges.contains_key(&key(&object.metadata)),
-                &object.metadata.name,
-            ),
-            Manifest::Namespace(object) => (
-                "namespaces",
-                self.store.namespaces.contains_key(&object.metadata.name),
-                &object.metadata.name,
-            ),
-            Manifest::Node(object) => (
-                "nodes",
-                self.node(&object.metadata.name).is_some(),
-                &object.metadata.name,
-            ),
+            Manifest::ResourceQuota(object) => ("resourcequotas", &object.metadata, |at, namespace, name| {
+                at.store.resource_quotas.contains_key(&ObjectKey::new(namespace, name))
+            }),
+            Manifest::LimitRange(object) => ("limitranges", &object.metadata, |at, namespace, name| {
+                at.store.limit_ranges.contains_key(&ObjectKey::new(namespace, name))
+            }),
+            Manifest::Namespace(object) => ("namespaces", &object.metadata, |at, _, name| {
+                at.store.namespaces.contains_key(name)
+            }),
+            Manifest::Node(object) => ("nodes", &object.metadata, |at, _, name| at.node(name).is_some()),
             Manifest::NotSimulated { .. } => return None,
         };
-        exists.then(|| (resource, name.clone()))
+        let namespace = if metadata.namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            &metadata.namespace
+        };
+        exists(self, namespace, &metadata.name).then(|| (resource, metadata.name.clone()))
     }
 }
 
