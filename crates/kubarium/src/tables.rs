@@ -60,12 +60,11 @@ fn age(simulation: &Simulation, since: Millis) -> String {
     human_duration(simulation.now().saturating_sub(since))
 }
 
-/// The table for a kind as `kubectl get KIND` names it (plural, singular or short name), as
-/// the playground shows it: pods with `-o wide`'s columns, the others without (`get_as`
-/// prints either as kubectl does).
+/// The table for a kind as `kubectl get KIND` prints it (plural, singular or short name);
+/// `get_as` adds `-o wide`'s columns.
 pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
     match kind {
-        "pods" | "pod" | "po" => Ok(pods(simulation)),
+        "pods" | "pod" | "po" => Ok(wide::narrow(pods(simulation), 5)),
         "nodes" | "node" | "no" => Ok(nodes(simulation)),
         "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
         "jobs" | "job" => Ok(jobs(simulation)),

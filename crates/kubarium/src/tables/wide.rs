@@ -13,8 +13,7 @@ pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, 
     let table = super::get(simulation, kind)?;
     let kind = canonical(kind);
     Ok(match (kind, wide) {
-        // `super::get` shows pods with their wide columns, as the playground does.
-        ("pods", false) => narrow(table, 5),
+        ("pods", true) => super::pods(simulation),
         ("replicasets", true) => super::replica_sets(simulation, true),
         ("replicationcontrollers", true) => super::replication_controllers(simulation, true),
         ("deployments", true) => super::deployments(simulation, true),
@@ -54,7 +53,7 @@ fn canonical(kind: &str) -> &str {
 }
 
 /// The table's first `columns` columns.
-fn narrow(mut table: Table, columns: usize) -> Table {
+pub(super) fn narrow(mut table: Table, columns: usize) -> Table {
     table.headers.truncate(columns);
     for row in &mut table.rows {
         row.truncate(columns);
