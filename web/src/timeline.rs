@@ -3,9 +3,9 @@
 //! failures, and a CronJob's runs overlap (Allow), wait (Forbid) or replace each other
 //! (Replace). The layout is the core's (`kubarium::view::timeline`).
 
-use kubarium::history::PodSpan;
+use kubarium::history::{CronDecision, PodSpan};
 use kubarium::time::{format_duration, Millis};
-use kubarium::view::{bar_end, CronMarkKind, CronTimeline, JobTimeline, Timeline};
+use kubarium::view::{bar_end, CronTimeline, JobTimeline, Timeline};
 use leptos::prelude::*;
 
 fn percent(at: Millis, timeline: &Timeline) -> f64 {
@@ -98,18 +98,18 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
     }
 }
 
-fn mark_symbol(kind: CronMarkKind) -> &'static str {
+fn mark_symbol(kind: CronDecision) -> &'static str {
     match kind {
-        CronMarkKind::Started => "▲",
-        CronMarkKind::HeldBack => "⊘",
-        CronMarkKind::Missed => "✕",
-        CronMarkKind::Replaced => "✂",
+        CronDecision::Started => "▲",
+        CronDecision::HeldBack => "⊘",
+        CronDecision::Missed => "✕",
+        CronDecision::Replaced => "✂",
     }
 }
 
 /// A CronJob's row: a mark at each scheduled time its controller acted on, saying what it did.
 fn cron_row(cron: &CronTimeline, timeline: &Timeline, on_compare: Option<Callback<(String, String)>>) -> impl IntoView {
-    let count = |kind: CronMarkKind| cron.marks.iter().filter(|mark| mark.kind == kind).count();
+    let count = |kind: CronDecision| cron.marks.iter().filter(|mark| mark.kind == kind).count();
     let marks = cron
         .marks
         .iter()
@@ -133,9 +133,9 @@ fn cron_row(cron: &CronTimeline, timeline: &Timeline, on_compare: Option<Callbac
             class="timeline-row cron-row"
             data-testid="cron-row"
             data-cronjob=cron.name.clone()
-            data-started=count(CronMarkKind::Started)
-            data-held=count(CronMarkKind::HeldBack)
-            data-replaced=count(CronMarkKind::Replaced)
+            data-started=count(CronDecision::Started)
+            data-held=count(CronDecision::HeldBack)
+            data-replaced=count(CronDecision::Replaced)
         >
             <span class="timeline-label">
                 {format!("cronjob/{}", cron.name)}
@@ -161,7 +161,7 @@ fn rows(timeline: &Timeline, only: Option<&str>, on_compare: Option<Callback<(St
             .cron_jobs
             .iter()
             .flat_map(|cron| &cron.marks)
-            .any(|mark| mark.kind == CronMarkKind::Replaced && mark.job.as_deref() == Some(job.job.as_str()))
+            .any(|mark| mark.kind == CronDecision::Replaced && mark.job.as_deref() == Some(job.job.as_str()))
     };
     let mut views = Vec::new();
     for cron in timeline

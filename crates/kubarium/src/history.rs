@@ -60,6 +60,17 @@ pub enum CronDecision {
     Replaced,
 }
 
+impl CronDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CronDecision::Started => "started",
+            CronDecision::HeldBack => "held back",
+            CronDecision::Missed => "missed",
+            CronDecision::Replaced => "replaced",
+        }
+    }
+}
+
 /// One CronJob decision, with the Job it concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

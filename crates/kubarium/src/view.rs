@@ -15,9 +15,7 @@ mod services;
 mod timeline;
 pub use autoscaling::{autoscalers, AutoscalerView};
 pub use services::{service_views, ServicePodView, ServiceView};
-pub use timeline::{
-    bar_end, layout as timeline_layout, timeline, CronMark, CronMarkKind, CronTimeline, JobTimeline, Timeline,
-};
+pub use timeline::{bar_end, layout as timeline_layout, timeline, CronMark, CronTimeline, JobTimeline, Timeline};
 
 /// The cluster at one simulated instant.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -34,32 +34,9 @@ pub struct CronTimeline {
 #[serde(rename_all = "camelCase")]
 pub struct CronMark {
     pub at_ms: Millis,
-    pub kind: CronMarkKind,
+    pub kind: CronDecision,
     /// The Job started or replaced.
     pub job: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CronMarkKind {
-    /// `SuccessfulCreate`: a Job started for this scheduled time.
-    Started,
-    /// `JobAlreadyActive`: Forbid held the run back.
-    HeldBack,
-    /// `MissSchedule`: too late to start (startingDeadlineSeconds).
-    Missed,
-    /// `SuccessfulDelete` of a Job whose pods had not finished: Replace deleted it.
-    Replaced,
-}
-
-impl CronMarkKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CronMarkKind::Started => "started",
-            CronMarkKind::HeldBack => "held back",
-            CronMarkKind::Missed => "missed",
-            CronMarkKind::Replaced => "replaced",
-        }
-    }
 }
 
 /// One Job's pods, in lanes.
@@ -105,12 +82,6 @@ pub fn timeline(simulation: &Simulation) -> Timeline {
 pub fn cron_marks<'a>(records: impl Iterator<Item = &'a CronRecord>) -> Vec<CronTimeline> {
     let mut cron_jobs: Vec<CronTimeline> = Vec::new();
     for record in records {
-        let kind = match record.decision {
-            CronDecision::Started => CronMarkKind::Started,
-            CronDecision::HeldBack => CronMarkKind::HeldBack,
-            CronDecision::Missed => CronMarkKind::Missed,
-            CronDecision::Replaced => CronMarkKind::Replaced,
-        };
         let position = cron_jobs
             .iter()
             .position(|cron| cron.namespace == record.namespace && cron.name == record.cron_job);
@@ -128,7 +99,7 @@ pub fn cron_marks<'a>(records: impl Iterator<Item = &'a CronRecord>) -> Vec<Cron
         };
         cron.marks.push(CronMark {
             at_ms: record.at_ms,
-            kind,
+            kind: record.decision,
             job: record.job.clone(),
         });
     }
