@@ -1112,7 +1112,7 @@ impl Simulation {
                 let daemon_set = self
                     .daemon_set(namespace, name)
                     .ok_or_else(|| ActionError(format!("daemonsets.apps \"{name}\" not found")))?;
-                let mut spec = to_json(&daemon_set.spec);
+                let mut spec = crate::apply::manifest_json(&daemon_set.spec);
                 spec["template"] = daemon_set.template_json.clone();
                 ("apps/v1", "DaemonSet", &daemon_set.metadata, spec)
             }
@@ -1120,13 +1120,13 @@ impl Simulation {
                 let job = self
                     .job(namespace, name)
                     .ok_or_else(|| ActionError(format!("jobs.batch \"{name}\" not found")))?;
-                ("batch/v1", "Job", &job.metadata, to_json(&job.spec))
+                ("batch/v1", "Job", &job.metadata, crate::apply::manifest_json(&job.spec))
             }
             "deployment" => {
                 let deployment = self
                     .deployment(namespace, name)
                     .ok_or_else(|| ActionError(format!("deployments.apps \"{name}\" not found")))?;
-                let mut spec = to_json(&deployment.spec);
+                let mut spec = crate::apply::manifest_json(&deployment.spec);
                 spec["template"] = deployment.template_json.clone();
                 ("apps/v1", "Deployment", &deployment.metadata, spec)
             }
@@ -1134,7 +1134,12 @@ impl Simulation {
                 let cron_job = self
                     .cron_job(namespace, name)
                     .ok_or_else(|| ActionError(format!("cronjobs.batch \"{name}\" not found")))?;
-                ("batch/v1", "CronJob", &cron_job.metadata, to_json(&cron_job.spec))
+                (
+                    "batch/v1",
+                    "CronJob",
+                    &cron_job.metadata,
+                    crate::apply::manifest_json(&cron_job.spec),
+                )
             }
         };
         let mut object = serde_json::json!({
@@ -1316,35 +1321,6 @@ impl Simulation {
         }
         Ok(())
     }
-}
-
-/// A typed spec as JSON, as a user would write it (the typed fields only; a DaemonSet's
-/// template is taken whole): nested `metadata` (templates) keeps only what a manifest may set.
-fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    fn clean(value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Object(fields) => {
-                for (key, child) in fields.iter_mut() {
-                    if key == "metadata" {
-                        if let serde_json::Value::Object(metadata) = child {
-                            metadata.retain(|field, _| {
-                                matches!(
-                                    field.as_str(),
-                                    "name" | "generateName" | "namespace" | "labels" | "annotations"
-                                )
-                            });
-                        }
-                    }
-                    clean(child);
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
-            _ => {}
-        }
-    }
-    let mut json = serde_json::to_value(value).unwrap_or_default();
-    clean(&mut json);
-    json
 }
 
 /// `kubectl rollout restart`'s stamp on a pod template (`defaultObjectRestarter`).

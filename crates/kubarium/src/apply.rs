@@ -102,33 +102,33 @@ impl Simulation {
         let (spec, annotations) = match kind {
             "Deployment" => {
                 let deployment = self.deployment(namespace, name)?;
-                let mut spec = spec_json(&deployment.spec);
+                let mut spec = manifest_json(&deployment.spec);
                 spec["template"] = deployment.template_json.clone();
                 (spec, &deployment.metadata.annotations)
             }
             "DaemonSet" => {
                 let daemon_set = self.daemon_set(namespace, name)?;
-                let mut spec = spec_json(&daemon_set.spec);
+                let mut spec = manifest_json(&daemon_set.spec);
                 spec["template"] = daemon_set.template_json.clone();
                 (spec, &daemon_set.metadata.annotations)
             }
             "ReplicaSet" => {
                 let replica_set = self.replica_set(namespace, name)?;
-                let mut spec = spec_json(&replica_set.spec);
+                let mut spec = manifest_json(&replica_set.spec);
                 spec["template"] = replica_set.template_json.clone();
                 (spec, &replica_set.metadata.annotations)
             }
             "ReplicationController" => {
                 let controller = self.replication_controller(namespace, name)?;
-                (spec_json(&controller.spec), &controller.metadata.annotations)
+                (manifest_json(&controller.spec), &controller.metadata.annotations)
             }
             "Service" => {
                 let service = self.service(namespace, name)?;
-                (spec_json(&service.spec), &service.metadata.annotations)
+                (manifest_json(&service.spec), &service.metadata.annotations)
             }
             "CronJob" => {
                 let cron_job = self.cron_job(namespace, name)?;
-                (spec_json(&cron_job.spec), &cron_job.metadata.annotations)
+                (manifest_json(&cron_job.spec), &cron_job.metadata.annotations)
             }
             _ => return None,
         };
@@ -141,21 +141,32 @@ impl Simulation {
     }
 }
 
-/// A typed spec as JSON without its nulls (an unset optional field is absent, as in a
-/// manifest).
-fn spec_json<T: serde::Serialize>(spec: &T) -> Json {
-    fn drop_nulls(value: &mut Json) {
+/// A typed object's part (a spec) as JSON, as a user would write it: the typed fields only,
+/// no nulls (an unset optional field is absent, as in a manifest), and nested `metadata`
+/// (templates) with only what a manifest may set. The apply merge and `patch` build on it.
+pub(crate) fn manifest_json<T: serde::Serialize>(value: &T) -> Json {
+    fn clean(value: &mut Json) {
         match value {
             Json::Object(fields) => {
                 fields.retain(|_, child| !child.is_null());
-                fields.values_mut().for_each(drop_nulls);
+                for (key, child) in fields.iter_mut() {
+                    if let (true, Json::Object(metadata)) = (key == "metadata", &mut *child) {
+                        metadata.retain(|field, _| {
+                            matches!(
+                                field.as_str(),
+                                "name" | "generateName" | "namespace" | "labels" | "annotations"
+                            )
+                        });
+                    }
+                    clean(child);
+                }
             }
-            Json::Array(items) => items.iter_mut().for_each(drop_nulls),
+            Json::Array(items) => items.iter_mut().for_each(clean),
             _ => {}
         }
     }
-    let mut json = serde_json::to_value(spec).unwrap_or_default();
-    drop_nulls(&mut json);
+    let mut json = serde_json::to_value(value).unwrap_or_default();
+    clean(&mut json);
     json
 }
 
