@@ -250,10 +250,12 @@ impl Session {
             .into_iter()
             .map(|policy| {
                 let mut variant = self.replay()?;
-                let patch = format!(
-                    "patch cronjob/{cron_job} -n {namespace} -p '{{\"spec\":{{\"concurrencyPolicy\":\"{policy}\"}}}}'"
-                );
-                let action = parse_action(&patch, None)?;
+                let action = Action::Patch {
+                    namespace: namespace.to_string(),
+                    kind: "cronjob".to_string(),
+                    name: cron_job.to_string(),
+                    patch: serde_json::json!({"spec": {"concurrencyPolicy": policy}}).to_string(),
+                };
                 variant.simulation.perform(&action).map_err(|error| error.0)?;
                 variant.advance_to(now)?;
                 Ok((policy, crate::view::timeline(&variant.simulation)))
