@@ -152,7 +152,8 @@ pub fn App() -> impl IntoView {
     provide_context(crate::services::Highlight(RwSignal::new(Vec::new())));
     let described = RwSignal::new(None::<(String, String)>);
     provide_context(crate::cluster::Describe(described));
-    provide_context(crate::cluster::ChipMemory(StoredValue::new(Default::default())));
+    let chip_memory = crate::cluster::ChipMemory(StoredValue::new(Default::default()));
+    provide_context(chip_memory);
     let describe_text = move || {
         let (namespace, name) = described.get()?;
         shown.track();
@@ -169,7 +170,11 @@ pub fn App() -> impl IntoView {
     let refresh = move || {
         session.with_value(|current| {
             if let Some(current) = current {
-                set_shown.set(view_of(current));
+                let view = view_of(current);
+                if let Some(snapshot) = &view.snapshot {
+                    chip_memory.keep_only(snapshot);
+                }
+                set_shown.set(view);
             }
         });
     };

@@ -31,6 +31,21 @@ fn prefill(context: Option<Prefill>, command: String) {
 #[derive(Clone, Copy)]
 pub struct ChipMemory(pub StoredValue<std::collections::HashMap<String, String>>);
 
+impl ChipMemory {
+    /// Forgets the pods the snapshot no longer has, so the memory holds the live pods only
+    /// (a Job of 100,000 completions would otherwise leave every uid in it).
+    pub fn keep_only(&self, snapshot: &kubarium::Snapshot) {
+        let live: std::collections::HashSet<&str> = snapshot
+            .nodes
+            .iter()
+            .flat_map(|node| &node.pods)
+            .chain(&snapshot.unscheduled)
+            .map(|pod| pod.uid.as_str())
+            .collect();
+        self.0.update_value(|seen| seen.retain(|uid, _| live.contains(uid.as_str())));
+    }
+}
+
 /// How a chip enters: new pod, changed status, or as before.
 fn chip_change(memory: Option<ChipMemory>, uid: &str, status: &str) -> &'static str {
     let Some(ChipMemory(memory)) = memory else { return "" };
