@@ -42,7 +42,8 @@ impl ChipMemory {
             .chain(&snapshot.unscheduled)
             .map(|pod| pod.uid.as_str())
             .collect();
-        self.0.update_value(|seen| seen.retain(|uid, _| live.contains(uid.as_str())));
+        self.0
+            .update_value(|seen| seen.retain(|uid, _| live.contains(uid.as_str())));
     }
 }
 

@@ -97,6 +97,22 @@ impl std::fmt::Display for Count {
 }
 
 /// Which pods: owned by `kind/name` (following the ownership chain), named, on a node, in a phase.
+/// A selector's fields, each a string, in order.
+fn selector_fields<'a>(value: &'a Json, what: &str) -> Result<Vec<(&'a str, String)>, String> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| format!("a {what} selector is a mapping"))?;
+    object
+        .iter()
+        .map(|(key, value)| {
+            value
+                .as_str()
+                .map(|text| (key.as_str(), text.to_string()))
+                .ok_or_else(|| format!("{key} must be a string"))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PodSelector {
     pub owner: Option<String>,
@@ -108,14 +124,9 @@ pub struct PodSelector {
 
 impl PodSelector {
     fn parse(value: &Json) -> Result<PodSelector, String> {
-        let object = value.as_object().ok_or("a pod selector is a mapping")?;
         let mut selector = PodSelector::default();
-        for (key, value) in object {
-            let text = value
-                .as_str()
-                .ok_or_else(|| format!("{key} must be a string"))?
-                .to_string();
-            match key.as_str() {
+        for (key, text) in selector_fields(value, "pod")? {
+            match key {
                 "owner" => selector.owner = Some(text.to_lowercase_kind()),
                 "name" => selector.name = Some(text),
                 "phase" => selector.phase = Some(text),
@@ -247,14 +258,9 @@ pub struct JobSelector {
 
 impl JobSelector {
     fn parse(value: &Json) -> Result<JobSelector, String> {
-        let object = value.as_object().ok_or("a job selector is a mapping")?;
         let mut selector = JobSelector::default();
-        for (key, value) in object {
-            let text = value
-                .as_str()
-                .ok_or_else(|| format!("{key} must be a string"))?
-                .to_string();
-            match key.as_str() {
+        for (key, text) in selector_fields(value, "job")? {
+            match key {
                 "owner" => selector.owner = Some(text.to_lowercase_kind()),
                 "name" => selector.name = Some(text),
                 "status" => {
@@ -329,14 +335,9 @@ pub struct ReplicaSetSelector {
 
 impl ReplicaSetSelector {
     fn parse(value: &Json) -> Result<ReplicaSetSelector, String> {
-        let object = value.as_object().ok_or("a replicaset selector is a mapping")?;
         let mut selector = ReplicaSetSelector::default();
-        for (key, value) in object {
-            let text = value
-                .as_str()
-                .ok_or_else(|| format!("{key} must be a string"))?
-                .to_string();
-            match key.as_str() {
+        for (key, text) in selector_fields(value, "replicaset")? {
+            match key {
                 "owner" => selector.owner = Some(text.to_lowercase_kind()),
                 "name" => selector.name = Some(text),
                 "namespace" => selector.namespace = Some(text),
