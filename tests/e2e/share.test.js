@@ -208,6 +208,10 @@ ${indent(PINNED)}
     assert.equal(await frame.evaluate(() => window.__xss), undefined, frame.url());
   }
   assert.match(await first.locator(".description").innerText(), /<img src=x onerror=/);
+  // Chromium does not paint a frame that is wholly off screen: make the window tall enough for
+  // all three, and let the chips' entry animation finish.
+  await page.setViewportSize({ width: 1440, height: 1700 });
+  await page.waitForTimeout(600);
   await page.screenshot({ path: join(ARTIFACTS, "embed-blog.png"), fullPage: true });
   assert.deepEqual(page.problems, []);
   await page.close();
