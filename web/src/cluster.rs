@@ -32,9 +32,14 @@ fn prefill(context: Option<Prefill>, command: String) {
 pub struct ChipMemory(pub StoredValue<std::collections::HashMap<String, String>>);
 
 impl ChipMemory {
-    /// Forgets the pods the snapshot no longer has, so the memory holds the live pods only
-    /// (a Job of 100,000 completions would otherwise leave every uid in it).
+    /// Forgets the pods the snapshot no longer has once more than 1,024 of them gathered, so
+    /// the memory stays near the live pods (a Job of 100,000 completions would otherwise leave
+    /// every uid in it) without a pass over every pod on every tick.
     pub fn keep_only(&self, snapshot: &kubarium::Snapshot) {
+        let live_count = snapshot.unscheduled.len() + snapshot.nodes.iter().map(|node| node.pods.len()).sum::<usize>();
+        if self.0.with_value(|seen| seen.len() <= live_count + 1_024) {
+            return;
+        }
         let live: std::collections::HashSet<&str> = snapshot
             .nodes
             .iter()
