@@ -605,24 +605,6 @@ mod tests {
         );
     }
 
-    /// The playground fetches `web/tzdata.bin` on demand (its core is built without
-    /// `bundled-tzdb`): it must hold the bundled database. Regenerate it with
-    /// `UPDATE_GOLDEN=1 cargo test -p kubarium --lib tz::`.
-    #[cfg(feature = "bundled-tzdb")]
-    #[test]
-    fn the_playground_database_file_is_the_bundled_database() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/tzdata.bin");
-        let expected = Database::bundled().to_file();
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(path, &expected).unwrap();
-        }
-        let file = std::fs::read(path).expect("web/tzdata.bin");
-        assert!(
-            file == expected,
-            "web/tzdata.bin is not the bundled database; regenerate it"
-        );
-    }
-
     #[test]
     fn posix_rules_parse_as_tzset_reads_them() {
         let rule = PosixRule::parse("<+0330>-3:30").unwrap();
