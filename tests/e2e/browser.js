@@ -21,9 +21,13 @@ export function launchChromium() {
   });
 }
 
-/** Opens a page that records console errors and uncaught exceptions in `page.problems`. */
-export async function openPage(browser, url) {
+/**
+ * Opens a page that records console errors and uncaught exceptions in `page.problems`;
+ * `initScript`, if given, runs in the page before any of its own scripts.
+ */
+export async function openPage(browser, url, initScript) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  if (initScript) await page.addInitScript(initScript);
   page.problems = [];
   page.on("console", (message) => {
     if (message.type() === "error") page.problems.push(`console error: ${message.text()}`);

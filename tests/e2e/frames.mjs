@@ -47,10 +47,34 @@ function stats(values) {
   return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] };
 }
 
+// Runs in the page before its scripts: times the work done inside each animation-frame and
+// interval callback (the page's script, with the microtasks it queued: Leptos's effects), so
+// the script's share of a frame can be told from the browser's style, layout and paint.
+function timeCallbacks() {
+  window.__scriptMs = [];
+  const timed = (callback) =>
+    function (...args) {
+      const started = performance.now();
+      try {
+        return callback.apply(this, args);
+      } finally {
+        if (window.__measuring) {
+          Promise.resolve()
+            .then(() => undefined)
+            .then(() => window.__scriptMs.push(performance.now() - started));
+        }
+      }
+    };
+  const requestFrame = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (callback) => requestFrame(timed(callback));
+  const every = window.setInterval.bind(window);
+  window.setInterval = (callback, ...rest) => every(typeof callback === "function" ? timed(callback) : callback, ...rest);
+}
+
 const server = await serveDirectory(DIST);
 const browser = await launchChromium();
 try {
-  const page = await openPage(browser, server.url);
+  const page = await openPage(browser, server.url, timeCallbacks);
   await page.getByTestId("node-card").first().waitFor({ timeout: 15_000 });
   await page.getByTestId("manifest-editor").fill(SCENARIO);
   const applyStarted = Date.now();
@@ -66,6 +90,17 @@ try {
       for (const entry of list.getEntries()) longTasks.push(entry.duration);
     });
     observer.observe({ type: "longtask", buffered: false });
+    // Long animation frames (over 50 ms): how much of each was script, style and layout.
+    const longFrames = [];
+    const frameObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const script = entry.scripts.reduce((sum, script) => sum + script.duration, 0);
+        const styleAndLayout = entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0;
+        longFrames.push({ duration: entry.duration, script, styleAndLayout });
+      }
+    });
+    frameObserver.observe({ type: "long-animation-frame", buffered: false });
+    window.__measuring = true;
     const intervals = [];
     const clockBefore = document.querySelector('[data-testid="clock"]').textContent;
     document.querySelector('[data-testid="play"]').click();
@@ -82,7 +117,9 @@ try {
     });
     document.querySelector('[data-testid="play"]').click();
     observer.disconnect();
-    return { intervals, longTasks, clockBefore, clockAfter: document.querySelector('[data-testid="clock"]').textContent };
+    frameObserver.disconnect();
+    window.__measuring = false;
+    return { intervals, longTasks, longFrames, scriptMs: window.__scriptMs, clockBefore, clockAfter: document.querySelector('[data-testid="clock"]').textContent };
   }, SECONDS);
   const frames = stats(result.intervals);
   const over16 = result.intervals.filter((interval) => interval > 16.7 * 1.5).length;
@@ -98,6 +135,19 @@ try {
       ? `long tasks (> 50 ms): ${tasks.count}, p50=${tasks.p50.toFixed(0)} max=${tasks.max.toFixed(0)} ms`
       : "long tasks (> 50 ms): none",
   );
+  const script = stats(result.scriptMs.filter((ms) => ms > 0.5));
+  console.log(
+    `script per callback over 0.5 ms (ms): n=${script.count} p50=${script.p50?.toFixed(1)} ` +
+      `p95=${script.p95?.toFixed(1)} max=${script.max?.toFixed(1)}`,
+  );
+  if (result.longFrames.length) {
+    const sum = (key) => result.longFrames.reduce((total, frame) => total + frame[key], 0);
+    const n = result.longFrames.length;
+    console.log(
+      `long animation frames (> 50 ms): ${n}, mean ${(sum("duration") / n).toFixed(0)} ms, of which script ` +
+        `${(sum("script") / n).toFixed(0)} ms, style and layout ${(sum("styleAndLayout") / n).toFixed(0)} ms`,
+    );
+  }
   if (page.problems.length) console.log("page problems:", page.problems);
 } finally {
   await browser.close();

@@ -16,8 +16,12 @@ use crate::share::{ShareLinks, SharePanel};
 const DEFAULT_NODES: usize = 3;
 /// How far a fresh apply plays before it is shown, so an example opens settled.
 const SETTLE_MS: Millis = 10 * SECOND_MS;
-/// The play loop's tick in real time.
-const TICK_MS: u64 = 100;
+/// The longest real time one frame of play may cover: after a stall (a hidden tab, a slow
+/// frame) play resumes where it was instead of leaping ahead.
+const MAX_FRAME_MS: f64 = 100.0;
+/// While playing, the tables and the timeline (big, and rebuilt whole) are laid out once per
+/// this much real time, each in a frame of its own.
+const SLOW_BEAT_MS: f64 = 1_000.0;
 /// The speeds offered: simulated seconds per real second.
 const SPEEDS: &[u64] = &[1, 10, 60, 600, 3600];
 /// The kinds the tables offer, as `kubectl get` names them.
@@ -75,9 +79,21 @@ struct View {
     autoscalers: Vec<kubarium::view::AutoscalerView>,
 }
 
-fn view_of(session: &Session) -> View {
+/// Calls `frame` with the time (`performance.now()`, in ms) on every animation frame, for as
+/// long as the page lives.
+fn on_each_frame(frame: impl Fn(f64) + Copy + 'static) {
+    request_animation_frame(move || {
+        let now_ms = web_sys::window()
+            .and_then(|window| window.performance())
+            .map_or(0.0, |performance| performance.now());
+        frame(now_ms);
+        on_each_frame(frame);
+    });
+}
+
+fn view_of(session: &Session, pod_views: &mut kubarium::PodViewCache) -> View {
     View {
-        snapshot: Some(session.simulation.snapshot()),
+        snapshot: Some(session.simulation.snapshot_reusing(pod_views)),
         description: session.description.clone(),
         upcoming: session
             .upcoming()
@@ -167,10 +183,15 @@ pub fn App() -> impl IntoView {
         text.map(|text| (name, text))
     };
 
+    // The pod views of the last snapshot: a pod that did not change keeps its view (and its
+    // chip compares equal at once).
+    let pod_views = StoredValue::new(kubarium::PodViewCache::default());
     let refresh = move || {
         session.with_value(|current| {
             if let Some(current) = current {
-                let view = view_of(current);
+                let view = pod_views
+                    .try_update_value(|pod_views| view_of(current, pod_views))
+                    .unwrap_or_else(|| view_of(current, &mut Default::default()));
                 if let Some(snapshot) = &view.snapshot {
                     chip_memory.keep_only(snapshot);
                 }
@@ -404,26 +425,56 @@ pub fn App() -> impl IntoView {
         }
     }
 
-    // One interval drives play; it does nothing while paused.
-    // While playing, the tables and the timeline (big, and rebuilt whole) follow a slower
-    // beat than the cards: once a second of real time; paused, they follow every change.
+    // One frame loop drives play; it does nothing while paused. Each animation frame moves the
+    // simulation on by the real time since the last frame times the speed, so each frame holds
+    // a frame's worth of changes (a 100 ms tick held six frames' worth in one frame, which
+    // then missed its deadline; docs/PERFORMANCE.md, "Frame times").
+    // The tables and the timeline follow slower beats, half a beat apart, so that the two
+    // biggest re-renders never share a frame; paused, they follow every change.
     let (slow_beat, set_slow_beat) = signal(0_u64);
-    let ticks = StoredValue::new(0_u64);
-    let _ = set_interval_with_handle(
-        move || {
-            if playing.get_untracked() {
-                advance(speed.get_untracked() * TICK_MS);
-                ticks.update_value(|ticks| *ticks += 1);
-                if ticks.get_value().is_multiple_of(1_000 / TICK_MS) {
-                    set_slow_beat.update(|beat| *beat += 1);
-                }
+    let (tables_beat, set_tables_beat) = signal(0_u64);
+    let last_frame_ms = StoredValue::new(None::<f64>);
+    let simulated_carry_ms = StoredValue::new(0.0_f64);
+    let since_beat_ms = StoredValue::new(0.0_f64);
+    on_each_frame(move |now_ms| {
+        let previous_ms = last_frame_ms.get_value();
+        last_frame_ms.set_value(Some(now_ms));
+        let (Some(previous_ms), true) = (previous_ms, playing.get_untracked()) else {
+            return;
+        };
+        let real_ms = (now_ms - previous_ms).clamp(0.0, MAX_FRAME_MS);
+        let speed = speed.get_untracked();
+        // Time moves in whole grains, so the clock reads `t = 5m3s` (at 60x and faster, where a
+        // frame covers a second or more) or `t = 5.1s`, not a new millisecond on every frame.
+        let grain_ms = if speed >= 60 { SECOND_MS } else { SECOND_MS / 10 } as f64;
+        let simulated_ms = real_ms * speed as f64 + simulated_carry_ms.get_value();
+        let whole_ms = (simulated_ms / grain_ms).floor() * grain_ms;
+        simulated_carry_ms.set_value(simulated_ms - whole_ms);
+        if whole_ms >= 1.0 {
+            advance(whole_ms as Millis);
+        }
+        let before = since_beat_ms.get_value();
+        let after = before + real_ms;
+        if after >= SLOW_BEAT_MS {
+            since_beat_ms.set_value(after - SLOW_BEAT_MS);
+            set_slow_beat.update(|beat| *beat += 1);
+        } else {
+            since_beat_ms.set_value(after);
+            if before < SLOW_BEAT_MS / 2.0 && after >= SLOW_BEAT_MS / 2.0 {
+                set_tables_beat.update(|beat| *beat += 1);
             }
-        },
-        std::time::Duration::from_millis(TICK_MS),
-    );
+        }
+    });
     let follow = move || {
         if playing.get() {
             slow_beat.track();
+        } else {
+            shown.track();
+        }
+    };
+    let follow_tables = move || {
+        if playing.get() {
+            tables_beat.track();
         } else {
             shown.track();
         }
@@ -460,7 +511,7 @@ pub fn App() -> impl IntoView {
     };
     let table = move || {
         let kind = table_kind.get();
-        follow();
+        follow_tables();
         let mut rendered = Err(String::new());
         session.with_value(|current| {
             if let Some(current) = current {

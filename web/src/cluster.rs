@@ -1,5 +1,7 @@
 //! The cluster view: nodes as cards holding their pods as chips, and the Pending lane.
 
+use std::sync::Arc;
+
 use kubarium::{NodeView, PodView};
 use leptos::prelude::*;
 
@@ -125,7 +127,8 @@ fn card_face(node: &NodeView) -> CardFace {
 }
 
 /// A node as a card. The card stays mounted while its node exists: its face re-renders when
-/// the node changes, and each pod chip is keyed by the pod's uid and status, so only the chips
+/// the node changes, and each pod chip is keyed by the pod's view (shared from one snapshot to
+/// the next while the pod does not change: see `kubarium::PodViewCache`), so only the chips
 /// that changed are rebuilt (a cluster of 3,000 pods would otherwise rebuild every chip on
 /// every tick).
 #[component]
@@ -149,7 +152,7 @@ pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send
             <ul class="pods">
                 <For
                     each=pods
-                    key=|pod| (pod.uid.clone(), pod.status.clone(), pod.phase.clone())
+                    key=|pod| Arc::clone(pod)
                     children=|pod| view! { <PodChip pod=pod/> }
                 />
             </ul>
@@ -254,7 +257,7 @@ fn Bar(label: &'static str, percent: i64, detail: String) -> impl IntoView {
 }
 
 #[component]
-pub fn PodChip(pod: PodView) -> impl IntoView {
+pub fn PodChip(pod: Arc<PodView>) -> impl IntoView {
     let owner = pod.owner.clone().unwrap_or_default();
     let change = chip_change(use_context::<ChipMemory>(), &pod.uid, &pod.status);
     let base_class = format!("pod-chip phase-{}{change}", pod.status.to_lowercase());
@@ -314,7 +317,7 @@ fn phase_icon(status: &str) -> &'static str {
 }
 
 #[component]
-pub fn PendingLane(shown: Signal<Vec<PodView>>) -> impl IntoView {
+pub fn PendingLane(shown: Signal<Vec<Arc<PodView>>>) -> impl IntoView {
     view! {
         <Show when=move || !shown.get().is_empty()>
             <section class="pending-lane" aria-label="Pending pods">
@@ -322,7 +325,7 @@ pub fn PendingLane(shown: Signal<Vec<PodView>>) -> impl IntoView {
                 <ul class="pods">
                     <For
                         each=move || shown.get()
-                        key=|pod| (pod.uid.clone(), pod.status.clone(), pod.phase.clone())
+                        key=|pod| Arc::clone(pod)
                         children=|pod| view! { <PodChip pod=pod/> }
                     />
                 </ul>

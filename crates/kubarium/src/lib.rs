@@ -47,7 +47,7 @@ pub mod yaml;
 
 pub use manifest::{parse_manifests, ManifestError, Notice};
 pub use sim::{ActionError, Applied, Cascade, ClusterConfig, EventRecord, NodeConfig, Simulation, StepLimitExceeded};
-pub use view::{NodeView, PodView, Snapshot};
+pub use view::{NodeView, PodView, PodViewCache, Snapshot};
 
 /// The manifest of the foundation slice: the `myweb-ds` DaemonSet from the study notes.
 pub const EXAMPLE_MYWEB_DS: &str = include_str!("../seeds/myweb-ds.yaml");

@@ -236,10 +236,30 @@ pub struct Store {
     pods_by_owner: FastMap<String, BTreeSet<OrderedKey>>,
     /// Pods without a controller (orphans a ReplicaSet may adopt), in key order.
     pods_without_controller: BTreeSet<OrderedKey>,
+    /// Pods not bound to a node yet, in key order.
+    pods_unbound: BTreeSet<OrderedKey>,
+    /// Writes to pods per node they were on ("" for pods not bound yet), and which store
+    /// counted them: a view of the cluster rebuilds a node's pods only when its count moved
+    /// (`view::PodViewCache`). Never read by the simulation itself.
+    pod_writes_by_node: FastMap<String, u64>,
+    identity: StoreIdentity,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
     /// Only looked up.
     usage_index: FastMap<String, usize>,
+}
+
+/// Tells one store apart from every other of the process (a replayed simulation's store counts
+/// its writes from zero again). Drawn from a process-wide counter; it never affects what the
+/// simulation does, only whether a view may reuse what it built from this store before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreIdentity(u64);
+
+impl Default for StoreIdentity {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        StoreIdentity(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 impl Store {
@@ -265,6 +285,26 @@ impl Store {
             .range::<ObjectKey, _>(start..)
             .take_while(move |key| key.key.namespace == namespace)
             .filter_map(|key| self.pods.get(&*key.key).map(|pod| &**pod))
+    }
+
+    /// The keys of the pods not bound to a node yet, in order.
+    pub fn pods_unbound(&self) -> impl Iterator<Item = &ObjectKey> {
+        self.pods_unbound.iter().map(|key| &*key.key)
+    }
+
+    /// How many times pods on `node` ("" for pods not bound yet) were created, changed or
+    /// deleted, and by which store: equal between two moments means the same pods there.
+    pub fn pod_writes_on(&self, node: &str) -> (StoreIdentity, u64) {
+        (self.identity, self.pod_writes_by_node.get(node).copied().unwrap_or(0))
+    }
+
+    fn count_pod_write(&mut self, node: &str) {
+        match self.pod_writes_by_node.get_mut(node) {
+            Some(writes) => *writes += 1,
+            None => {
+                self.pod_writes_by_node.insert(node.to_string(), 1);
+            }
+        }
     }
 
     /// The keys of the pods bound to `node`, in order.
@@ -311,7 +351,9 @@ impl Store {
             let ordered = OrderedKey::new(shared);
             self.pod_order.remove(&ordered);
             self.unindex(&ordered, &IndexedFacts::of(&old), &pod_requests(&old));
+            self.count_pod_write(&old.spec.node_name);
         }
+        self.count_pod_write(&pod.spec.node_name);
         let shared = SharedKey::new(key.clone());
         let ordered = OrderedKey::new(shared.clone());
         self.index(&ordered, &IndexedFacts::of(&pod), &pod_requests(&pod));
@@ -322,6 +364,7 @@ impl Store {
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Option<Pod> {
         let (shared, pod) = self.pods.remove_entry(key)?;
+        self.count_pod_write(&pod.spec.node_name);
         let ordered = OrderedKey::new(shared);
         self.pod_order.remove(&ordered);
         self.unindex(&ordered, &IndexedFacts::of(&pod), &pod_requests(&pod));
@@ -348,11 +391,16 @@ impl Store {
         let node_changed = node_before != pod.spec.node_name;
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
         if !node_changed && counted_before == counted_after {
+            self.count_pod_write(&node_before);
             return Some(result);
         }
         let requests = pod_requests(pod);
         let node_after = pod.spec.node_name.clone();
         let controller = controller_uid(&pod.metadata.owner_references);
+        self.count_pod_write(&node_before);
+        if node_changed {
+            self.count_pod_write(&node_after);
+        }
         if node_changed {
             if let Some(ordered) = self.ordered_key(key) {
                 self.unindex_node(&ordered, &node_before);
@@ -400,6 +448,7 @@ impl Store {
         };
         change(&mut pod.metadata.owner_references);
         let after = IndexedFacts::of(pod);
+        self.count_pod_write(&after.node_name);
         self.index(&ordered, &after, &requests);
     }
 
@@ -420,7 +469,9 @@ impl Store {
     }
 
     fn index_node(&mut self, key: &OrderedKey, node_name: &str) {
-        if !node_name.is_empty() {
+        if node_name.is_empty() {
+            self.pods_unbound.insert(key.clone());
+        } else {
             self.pods_by_node
                 .entry(node_name.to_string())
                 .or_default()
@@ -469,7 +520,9 @@ impl Store {
     }
 
     fn unindex_node(&mut self, key: &OrderedKey, node_name: &str) {
-        if let Some(keys) = self.pods_by_node.get_mut(node_name) {
+        if node_name.is_empty() {
+            self.pods_unbound.remove(key);
+        } else if let Some(keys) = self.pods_by_node.get_mut(node_name) {
             keys.remove(key);
             if keys.is_empty() {
                 self.pods_by_node.remove(node_name);

@@ -2,7 +2,9 @@
 //! CLI. Built from the simulation; never fed back into it.
 
 use crate::sort::StableSort;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -24,7 +26,7 @@ pub struct Snapshot {
     pub time_ms: Millis,
     pub nodes: Vec<NodeView>,
     /// Pods no node has taken yet: the UI's "Pending" lane.
-    pub unscheduled: Vec<PodView>,
+    pub unscheduled: Vec<Arc<PodView>>,
     pub event_count: usize,
     /// Services, each with the pods it selects.
     pub services: Vec<ServiceView>,
@@ -49,7 +51,9 @@ pub struct NodeView {
     pub memory_requested_bytes: i64,
     pub memory_allocatable_bytes: i64,
     pub pods_allocatable: i64,
-    pub pods: Vec<PodView>,
+    /// Shared: a pod that did not change keeps its view from one snapshot to the next (see
+    /// [`PodViewCache`]), so comparing two snapshots' pods is mostly pointer comparisons.
+    pub pods: Vec<Arc<PodView>>,
     /// What the node lifecycle controller is doing about it: silent kubelet, `NoExecute`
     /// taints, the countdown to the next eviction (`nodelifecycle::lifecycle_notes`).
     pub lifecycle: Vec<String>,
@@ -59,7 +63,7 @@ pub struct NodeView {
     pub why_not: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodView {
     pub uid: String,
@@ -78,26 +82,31 @@ pub struct PodView {
 /// the pod's reason, else the last container's waiting or terminated reason, else the phase;
 /// `Terminating` while being deleted.
 pub fn pod_status_column(pod: &Pod) -> String {
+    status_column(pod).into_owned()
+}
+
+/// [`pod_status_column`], borrowed from the pod where it can be.
+fn status_column(pod: &Pod) -> Cow<'_, str> {
     if pod.metadata.is_terminating() && !pod.status.phase.is_terminal() {
-        return "Terminating".to_string();
+        return Cow::Borrowed("Terminating");
     }
     if !pod.status.reason.is_empty() {
-        return pod.status.reason.clone();
+        return Cow::Borrowed(&pod.status.reason);
     }
-    let mut reason = pod.status.phase.as_str().to_string();
+    let mut reason = Cow::Borrowed(pod.status.phase.as_str());
     // Last to first, so the first container's reason wins, as `printPod` does.
     for status in pod.status.container_statuses.iter().rev() {
         match &status.state {
-            ContainerState::Waiting { reason: waiting, .. } if !waiting.is_empty() => reason = waiting.clone(),
+            ContainerState::Waiting { reason: waiting, .. } if !waiting.is_empty() => reason = Cow::Borrowed(waiting),
             ContainerState::Terminated {
                 reason: terminated,
                 exit_code,
                 ..
             } => {
                 reason = if terminated.is_empty() {
-                    format!("ExitCode:{exit_code}")
+                    Cow::Owned(format!("ExitCode:{exit_code}"))
                 } else {
-                    terminated.clone()
+                    Cow::Borrowed(terminated)
                 };
             }
             _ => {}
@@ -111,7 +120,7 @@ pub fn pod_status_column(pod: &Pod) -> String {
             .any(|status| matches!(status.state, ContainerState::Running { .. }))
         && reason == "Completed"
     {
-        reason = "Running".to_string();
+        reason = Cow::Borrowed("Running");
     }
     reason
 }
@@ -130,6 +139,88 @@ impl PodView {
                 .map(|owner| format!("{}/{}", owner.kind.to_lowercase(), owner.name)),
             node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.clone()),
         }
+    }
+
+    /// Whether this view is what [`PodView::of`] would make of `pod` now, field by field,
+    /// without allocating.
+    pub fn shows(&self, pod: &Pod) -> bool {
+        // `kind` was lower-cased whole by `of`: where it equals the owner's kind but for ASCII
+        // case, it is that kind lower-cased (a kind with other upper-case letters differs in
+        // bytes and is made again).
+        let owner_matches = || match (&self.owner, pod.metadata.controller_of()) {
+            (None, None) => true,
+            (Some(shown), Some(owner)) => shown.split_once('/').is_some_and(|(kind, name)| {
+                name == owner.name
+                    && kind.eq_ignore_ascii_case(&owner.kind)
+                    && !kind.bytes().any(|byte| byte.is_ascii_uppercase())
+            }),
+            _ => false,
+        };
+        // What changes most often first.
+        self.uid == pod.metadata.uid
+            && self.phase == pod.status.phase.as_str()
+            && self.status == status_column(pod)
+            && self.node.as_deref().unwrap_or("") == pod.spec.node_name
+            && self.name == pod.metadata.name
+            && self.namespace == pod.metadata.namespace
+            && owner_matches()
+    }
+}
+
+/// The pod views of the last snapshot, per node ("" for the pods not bound yet) with the
+/// node's count of pod writes they were made at, so that the next snapshot reuses a node's
+/// views whole if no pod there was written since, and the view of every pod that did not
+/// change otherwise. The playground takes a snapshot on every frame while playing; a cluster of
+/// thousands of pods changes a few of them per frame.
+#[derive(Debug, Default, Clone)]
+pub struct PodViewCache {
+    nodes: crate::fasthash::FastMap<String, (crate::store::StoreIdentity, u64, Vec<Arc<PodView>>)>,
+}
+
+impl PodViewCache {
+    /// The views of the pods on `node` ("": not bound yet), in key order.
+    fn pods_on(&mut self, simulation: &Simulation, node: &str) -> Vec<Arc<PodView>> {
+        let (store, writes) = simulation.store.pod_writes_on(node);
+        if let Some((seen_store, seen_writes, views)) = self.nodes.get(node) {
+            if (*seen_store, *seen_writes) == (store, writes) {
+                return views.clone();
+            }
+        }
+        let keys: Box<dyn Iterator<Item = &crate::store::ObjectKey>> = if node.is_empty() {
+            Box::new(simulation.store.pods_unbound())
+        } else {
+            Box::new(simulation.store.pods_on_node(node))
+        };
+        let pods = keys.filter_map(|key| simulation.store.pod(key));
+        let before = self.nodes.get(node).map_or(&[][..], |(_, _, views)| views.as_slice());
+        // Both lists are in key order (namespace, then name): walk them side by side.
+        let mut next = 0;
+        let views: Vec<Arc<PodView>> = pods
+            .map(|pod| {
+                let key = (pod.metadata.namespace.as_str(), pod.metadata.name.as_str());
+                while before
+                    .get(next)
+                    .is_some_and(|view| (view.namespace.as_str(), view.name.as_str()) < key)
+                {
+                    next += 1;
+                }
+                match before.get(next) {
+                    Some(view) if view.shows(pod) => {
+                        next += 1;
+                        Arc::clone(view)
+                    }
+                    _ => Arc::new(PodView::of(pod)),
+                }
+            })
+            .collect();
+        self.nodes.insert(node.to_string(), (store, writes, views.clone()));
+        views
+    }
+
+    /// Forgets the nodes that are gone.
+    fn forget_removed_nodes(&mut self, simulation: &Simulation) {
+        self.nodes
+            .retain(|node, _| node.is_empty() || simulation.store.nodes.contains_key(node));
     }
 }
 
@@ -196,6 +287,12 @@ impl Simulation {
     }
 
     pub fn snapshot(&self) -> Snapshot {
+        self.snapshot_reusing(&mut PodViewCache::default())
+    }
+
+    /// [`Simulation::snapshot`], reusing the pod views of the previous snapshot taken with
+    /// the same cache for pods that did not change.
+    pub fn snapshot_reusing(&self, cache: &mut PodViewCache) -> Snapshot {
         let why_not = WhyNot::gather(self);
         let nodes = self
             .nodes()
@@ -238,23 +335,16 @@ impl Simulation {
                     pods_allocatable: allocatable("pods").value(),
                     why_not: why_not.reasons(self, node),
                     lifecycle: crate::nodelifecycle::lifecycle_notes(self, &node.metadata.name),
-                    pods: self
-                        .store
-                        .pods_on_node(&node.metadata.name)
-                        .filter_map(|key| self.store.pod(key))
-                        .map(PodView::of)
-                        .collect(),
+                    pods: cache.pods_on(self, &node.metadata.name),
                 }
             })
             .collect();
+        let unscheduled = cache.pods_on(self, "");
+        cache.forget_removed_nodes(self);
         Snapshot {
             time_ms: self.now(),
             nodes,
-            unscheduled: self
-                .pods()
-                .filter(|pod| pod.spec.node_name.is_empty())
-                .map(PodView::of)
-                .collect(),
+            unscheduled,
             event_count: self.events().len(),
             services: service_views(self),
         }
@@ -284,8 +374,10 @@ impl<'a> WhyNot<'a> {
             })
             .collect();
         let pending = simulation
-            .pods()
-            .filter(|pod| pod.spec.node_name.is_empty() && !pod.metadata.is_terminating())
+            .store
+            .pods_unbound()
+            .filter_map(|key| simulation.store.pod(key))
+            .filter(|pod| !pod.metadata.is_terminating())
             .map(|pod| (pod, crate::store::pod_requests(pod)))
             .collect();
         WhyNot { daemon_sets, pending }
@@ -355,5 +447,87 @@ mod tests {
             ]
         );
         assert_eq!(why_not(&session, "c1"), ["pod/big: Insufficient cpu"]);
+    }
+
+    /// A snapshot that reuses the last one's pod views equals a fresh one at every moment of
+    /// a run where pods are created, start, fail, restart, finish and are deleted; and a pod
+    /// that did not change keeps the very same view.
+    #[test]
+    fn reused_pod_views_are_the_views_a_fresh_snapshot_makes() {
+        let text = "nodes:\n  - {count: 2, prefix: node}\nmanifests: |\n  apiVersion: batch/v1\n  kind: Job\n  metadata: {name: j}\n  spec:\n    completions: 6\n    parallelism: 2\n    backoffLimit: 2\n    template:\n      metadata:\n        annotations: {kubarium.io/fail-first: '1'}\n      spec:\n        restartPolicy: Never\n        containers: [{name: c, image: busybox, command: [sleep, '7']}]\n  ---\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: steady}\n  spec:\n    containers: [{name: c, image: nginx}]\n  ---\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: crash}\n  spec:\n    containers: [{name: c, image: nginx, command: [sh, -c, 'exit 3']}]\nactions:\n  - {at: 20s, do: delete pod steady}\n";
+        let mut session = Session::load(text, 7).expect("loads");
+        let mut cache = super::PodViewCache::default();
+        let mut previous = session.simulation.snapshot_reusing(&mut cache);
+        let (mut reused, mut rebuilt) = (0, 0);
+        for second in 1..=90 {
+            session.advance_to(second * SECOND_MS).expect("plays");
+            let fresh = session.simulation.snapshot();
+            let cached = session.simulation.snapshot_reusing(&mut cache);
+            assert_eq!(cached, fresh, "at {second}s");
+            let before = previous.nodes.iter().flat_map(|node| &node.pods);
+            for pod in cached.nodes.iter().flat_map(|node| &node.pods) {
+                match before.clone().find(|old| old.uid == pod.uid) {
+                    Some(old) if old == pod => {
+                        assert!(std::sync::Arc::ptr_eq(old, pod), "{} at {second}s", pod.name);
+                        reused += 1;
+                    }
+                    _ => rebuilt += 1,
+                }
+            }
+            previous = cached;
+        }
+        assert!(reused > 100 && rebuilt > 10, "reused {reused}, rebuilt {rebuilt}");
+        // Back in time and down another branch: the replayed simulation counts its writes from
+        // zero again, and its pods differ; the cache must not take them for the old ones.
+        session.rewind_to(15 * SECOND_MS).expect("rewinds");
+        session.run_command("delete pod crash").expect("deletes");
+        for second in 16..=60 {
+            session.advance_to(second * SECOND_MS).expect("plays");
+            let cached = session.simulation.snapshot_reusing(&mut cache);
+            assert_eq!(cached, session.simulation.snapshot(), "after the rewind, at {second}s");
+        }
+    }
+
+    #[test]
+    fn a_pod_view_shows_only_the_pod_it_was_made_of() {
+        let text = "nodes:\n  - {name: n1}\nmanifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    containers: [{name: c, image: nginx}]\n";
+        let mut session = Session::load(text, 1).expect("loads");
+        session.advance_to(30 * SECOND_MS).expect("plays");
+        let pod = session.simulation.pod("default", "p").expect("pod").clone();
+        let view = super::PodView::of(&pod);
+        assert!(view.shows(&pod));
+        let mut renamed = pod.clone();
+        renamed.metadata.name = "q".into();
+        let mut moved = pod.clone();
+        moved.spec.node_name = "n2".into();
+        let mut terminating = pod.clone();
+        terminating.metadata.deletion_timestamp_ms = Some(1);
+        let mut failed = pod.clone();
+        failed.status.reason = "Evicted".into();
+        for (what, changed) in [
+            ("name", renamed),
+            ("node", moved),
+            ("deletion", terminating),
+            ("reason", failed),
+        ] {
+            assert!(!view.shows(&changed), "{what}");
+            assert!(super::PodView::of(&changed).shows(&changed), "{what}");
+        }
+    }
+
+    /// Two simulations whose nodes saw the same number of pod writes still show their own
+    /// pods through one cache (the playground keeps its cache across applies and rewinds).
+    #[test]
+    fn one_cache_serves_simulations_that_wrote_as_often() {
+        let cluster = |pod: &str| {
+            format!("nodes:\n  - {{name: n1}}\nmanifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {{name: {pod}}}\n  spec:\n    containers: [{{name: c, image: nginx}}]\n")
+        };
+        let mut cache = super::PodViewCache::default();
+        for pod in ["first", "second"] {
+            let mut session = Session::load(&cluster(pod), 1).expect("loads");
+            session.advance_to(30 * SECOND_MS).expect("plays");
+            let snapshot = session.simulation.snapshot_reusing(&mut cache);
+            assert_eq!(snapshot.nodes[0].pods[0].name, pod);
+        }
     }
 }

@@ -121,11 +121,17 @@ pub fn pod_reference(pod: &Pod) -> ObjectReference {
     }
 }
 
-/// The pods of the Service's namespace that its selector matches, in name order.
+/// The pods of the Service's namespace that its selector matches, in name order. A Service
+/// without a selector (`kubernetes` in `default`, or one whose Endpoints are managed by hand)
+/// selects none, and its namespace's pods are not even looked at.
 pub fn selected_pods<'a>(simulation: &'a Simulation, service: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
-    simulation
-        .store
-        .pods_in_namespace(&service.metadata.namespace)
+    service
+        .spec
+        .selector
+        .is_some()
+        .then(|| simulation.store.pods_in_namespace(&service.metadata.namespace))
+        .into_iter()
+        .flatten()
         .filter(move |pod| selector_matches(service, &pod.metadata.labels))
 }
 
