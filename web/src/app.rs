@@ -79,15 +79,18 @@ struct View {
     autoscalers: Vec<kubarium::view::AutoscalerView>,
 }
 
-/// Calls `frame` with the time (`performance.now()`, in ms) on every animation frame, for as
-/// long as the page lives.
-fn on_each_frame(frame: impl Fn(f64) + Copy + 'static) {
+/// Calls `frame` with the time (`performance.now()`, in ms) on every animation frame, as long
+/// as `go_on` says so before it.
+fn on_frames_while(go_on: impl Fn() -> bool + Copy + 'static, frame: impl Fn(f64) + Copy + 'static) {
     request_animation_frame(move || {
+        if !go_on() {
+            return;
+        }
         let now_ms = web_sys::window()
             .and_then(|window| window.performance())
             .map_or(0.0, |performance| performance.now());
         frame(now_ms);
-        on_each_frame(frame);
+        on_frames_while(go_on, frame);
     });
 }
 
@@ -425,9 +428,9 @@ pub fn App() -> impl IntoView {
         }
     }
 
-    // One frame loop drives play; it does nothing while paused. Each animation frame moves the
-    // simulation on by the real time since the last frame times the speed, so each frame holds
-    // a frame's worth of changes (a 100 ms tick held six frames' worth in one frame, which
+    // One frame loop drives play, from play to pause (a paused page asks for no frames). Each
+    // animation frame moves the simulation on by the real time since the last frame times the
+    // speed, so each frame holds a frame's worth of changes (a 100 ms tick held six frames' worth in one frame, which
     // then missed its deadline; docs/PERFORMANCE.md, "Frame times").
     // The tables and the timeline follow slower beats, half a beat apart, so that the two
     // biggest re-renders never share a frame; paused, they follow every change.
@@ -436,10 +439,10 @@ pub fn App() -> impl IntoView {
     let last_frame_ms = StoredValue::new(None::<f64>);
     let simulated_carry_ms = StoredValue::new(0.0_f64);
     let since_beat_ms = StoredValue::new(0.0_f64);
-    on_each_frame(move |now_ms| {
+    let frame = move |now_ms: f64| {
         let previous_ms = last_frame_ms.get_value();
         last_frame_ms.set_value(Some(now_ms));
-        let (Some(previous_ms), true) = (previous_ms, playing.get_untracked()) else {
+        let Some(previous_ms) = previous_ms else {
             return;
         };
         let real_ms = (now_ms - previous_ms).clamp(0.0, MAX_FRAME_MS);
@@ -463,6 +466,20 @@ pub fn App() -> impl IntoView {
             if before < SLOW_BEAT_MS / 2.0 && after >= SLOW_BEAT_MS / 2.0 {
                 set_tables_beat.update(|beat| *beat += 1);
             }
+        }
+    };
+    // Each play starts a loop of its own; a loop ends at pause, or when a later play started
+    // another (pause and play within one frame).
+    let frame_loop = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        if playing.get() {
+            let number = frame_loop.get_value() + 1;
+            frame_loop.set_value(number);
+            last_frame_ms.set_value(None);
+            on_frames_while(
+                move || frame_loop.get_value() == number && playing.get_untracked(),
+                frame,
+            );
         }
     });
     let follow = move || {

@@ -33,4 +33,3 @@ fn main() {
         snapshotting * 1e3 / frames as f64
     );
 }
-
