@@ -231,22 +231,76 @@ fn is_plain(spec: &PodSpec, requests: &PodRequests) -> bool {
 
 /// The NodeResourcesFit filter.
 fn fits_resources(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
-    // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
-    let mut reasons = Vec::new();
+    misfit_verdict(resource_misfits(requests, snapshot, usage))
+}
+
+/// `resource_misfits`' bits, one per NodeResourcesFit reason, in `fitsRequest`'s order.
+const MISFIT_REASONS: [(u8, &str); 3] = [
+    (1, "Too many pods"),
+    (2, "Insufficient cpu"),
+    (4, "Insufficient memory"),
+];
+
+/// NodeResourcesFit (`noderesources/fit.go` `fitsRequest`): pods first, then each requested
+/// resource; the reasons as `MISFIT_REASONS`' bits, 0 when the pod fits.
+fn resource_misfits(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> u8 {
+    let mut misfits = 0;
     if i64::from(usage.pods) + 1 > snapshot.pods {
-        reasons.push("Too many pods".to_string());
+        misfits |= 1;
     }
     if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > snapshot.cpu {
-        reasons.push("Insufficient cpu".to_string());
+        misfits |= 2;
     }
     if !requests.memory.is_zero() && usage.memory.saturating_add(requests.memory) > snapshot.memory {
-        reasons.push("Insufficient memory".to_string());
+        misfits |= 4;
     }
-    if reasons.is_empty() {
-        Verdict::Fits
-    } else {
-        Verdict::Unschedulable(reasons)
+    misfits
+}
+
+fn misfit_verdict(misfits: u8) -> Verdict {
+    if misfits == 0 {
+        return Verdict::Fits;
     }
+    Verdict::Unschedulable(
+        MISFIT_REASONS
+            .iter()
+            .filter(|(bit, _)| misfits & bit != 0)
+            .map(|(_, reason)| reason.to_string())
+            .collect(),
+    )
+}
+
+/// The resource scores of a node: LeastAllocated plus BalancedAllocation, each 0..100
+/// (`noderesources/least_allocated.go` `leastResourceScorer`, `balanced_allocation.go`
+/// `balancedResourceScorer`, for cpu and memory with weight 1).
+fn resource_score(requests: &PodRequests, entry: &SnapshotNode, usage: &NodeUsage) -> i64 {
+    let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
+    // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
+    let free_share = |used: i64, allocatable: i64| {
+        let used = used.clamp(0, allocatable);
+        // In 64 bits when the product fits (the same quotient), else in 128.
+        match (allocatable - used).checked_mul(100) {
+            Some(scaled) => scaled / allocatable,
+            None => (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64,
+        }
+    };
+    let least = (free_share(
+        usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli),
+        allocatable_cpu,
+    ) + free_share(
+        usage.memory_nonzero.saturating_add(requests.memory_nonzero),
+        allocatable_memory,
+    )) / 2;
+    // BalancedAllocation (with the actual requests, each share capped at 1):
+    // 100 × (1 − standard deviation of the used shares).
+    let share = |used: i64, allocatable: i64| (used as f64 / allocatable as f64).min(1.0);
+    let cpu_fraction = share(usage.cpu_milli.saturating_add(requests.cpu_milli), allocatable_cpu);
+    let memory_fraction = share(
+        usage.memory_bytes.saturating_add(requests.memory_bytes),
+        allocatable_memory,
+    );
+    let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
+    least + balanced
 }
 
 /// `numFeasibleNodesToFind` with the adaptive `percentageOfNodesToScore`.
@@ -345,22 +399,44 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     } else {
         simulation.next_start_node_index % searched
     };
-    let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(searched));
+    // The filters of a plain pod on a plain node are the resource filter alone, which the
+    // node cache holds for this pod's shape; other nodes and pods run every filter.
+    let plain_pod = is_plain(spec, &requests);
+    let cache = &mut simulation.scheduler_cache;
+    cache.prepare(&snapshot, &requests);
+    let mut feasible = std::mem::take(&mut cache.feasible);
+    feasible.clear();
     let mut verdicts = BTreeMap::new();
     let mut processed = 0;
-    for offset in 0..searched {
+    let mut position = start;
+    for _ in 0..searched {
         if feasible.len() >= to_find {
             break;
         }
-        let index = candidate((start + offset) % searched);
-        processed += 1;
-        let entry = &snapshot[index];
-        match filter_node(spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
-            Verdict::Fits => feasible.push(index),
-            verdict => {
-                verdicts.insert(entry.node.metadata.name.clone(), verdict);
-            }
+        let index = candidate(position);
+        position += 1;
+        if position == searched {
+            position = 0;
         }
+        processed += 1;
+        let cached = cache.node(index, &simulation.store, &requests);
+        let verdict = if plain_pod && cached.plain {
+            if cached.misfits == 0 {
+                feasible.push(index);
+                continue;
+            }
+            misfit_verdict(cached.misfits)
+        } else {
+            let entry = &snapshot[index];
+            match filter_node(spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
+                Verdict::Fits => {
+                    feasible.push(index);
+                    continue;
+                }
+                verdict => verdict,
+            }
+        };
+        verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
     }
     if prefiltered.is_none() && node_count > 0 {
         simulation.next_start_node_index = (start + processed) % node_count;
@@ -377,13 +453,14 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         select_host(
             &simulation.store,
             &mut simulation.rng,
+            &mut simulation.scheduler_cache,
             &snapshot,
             spec,
             owner_uid,
-            &requests,
             &feasible,
         )
     });
+    simulation.scheduler_cache.feasible = feasible;
     let object = format!("pod/{}", key.name);
     let Some(node_name) = node_name else {
         let message = fit_error_message(node_count, &verdicts);
@@ -422,50 +499,69 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
 }
 
 /// Scores the feasible nodes and picks the best; ties are broken at random, as `selectHost`
-/// samples among equal scores.
+/// (`pkg/scheduler/schedule_one.go`) samples among equal scores.
 fn select_host(
     store: &crate::store::Store,
     rng: &mut crate::rng::Rng,
+    cache: &mut cache::NodeCache,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
     owner_uid: Option<&str>,
-    requests: &PodRequests,
     feasible: &[usize],
 ) -> String {
     if feasible.len() == 1 {
         return snapshot[feasible[0]].node.metadata.name.clone();
     }
-    let mut raw: Vec<[i64; 5]> = Vec::with_capacity(feasible.len());
+    let mut totals = std::mem::take(&mut cache.totals);
+    totals.clear();
+    // The resource scores come from the node cache (the search computed them for this pod).
+    totals.extend(feasible.iter().map(|&index| i64::from(cache.computed(index).score)));
+    // The other scores matter only when they can differ between nodes: when all are 0, each
+    // normalizes to the same value on every node, which changes neither the best total nor
+    // which nodes tie for it.
+    let tainted = feasible.iter().any(|&index| !cache.computed(index).plain);
+    let preferred_terms = spec
+        .affinity
+        .as_ref()
+        .and_then(|affinity| affinity.node_affinity.as_ref())
+        .map_or(&[][..], |affinity| {
+            &affinity.preferred_during_scheduling_ignored_during_execution[..]
+        });
+    if tainted || !preferred_terms.is_empty() || owner_uid.is_some() {
+        add_placement_scores(store, snapshot, spec, owner_uid, preferred_terms, feasible, &mut totals);
+    }
+    let best = totals.iter().copied().max().unwrap_or(0);
+    let mut chosen = 0;
+    let mut seen = 0;
+    for (index, total) in totals.iter().enumerate() {
+        if *total == best {
+            seen += 1;
+            // `rng.below(seen) == 0`, with the same draws and no division.
+            if rng.below_is_zero(seen, &mut cache.divisors) {
+                chosen = index;
+            }
+        }
+    }
+    cache.totals = totals;
+    snapshot[feasible[chosen]].node.metadata.name.clone()
+}
+
+/// Adds TaintToleration (weight 3), NodeAffinity (2) and the spreading of a controller's pods
+/// (2) to each feasible node's total, each normalized over the feasible nodes.
+fn add_placement_scores(
+    store: &crate::store::Store,
+    snapshot: &[SnapshotNode],
+    spec: &PodSpec,
+    owner_uid: Option<&str>,
+    preferred_terms: &[crate::api::PreferredSchedulingTerm],
+    feasible: &[usize],
+    totals: &mut [i64],
+) {
+    let mut raw: Vec<[i64; 3]> = Vec::with_capacity(feasible.len());
     for &index in feasible {
         let entry = &snapshot[index];
         let node = &entry.node;
         let usage = store.usage_at(entry.usage_slot);
-        let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
-        // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
-        let free_share = |used: i64, allocatable: i64| {
-            let used = used.clamp(0, allocatable);
-            // In 64 bits when the product fits (the same quotient), else in 128.
-            match (allocatable - used).checked_mul(100) {
-                Some(scaled) => scaled / allocatable,
-                None => (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64,
-            }
-        };
-        let least = (free_share(
-            usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli),
-            allocatable_cpu,
-        ) + free_share(
-            usage.memory_nonzero.saturating_add(requests.memory_nonzero),
-            allocatable_memory,
-        )) / 2;
-        // BalancedAllocation (with the actual requests, each share capped at 1):
-        // 100 × (1 − standard deviation of the used shares).
-        let share = |used: i64, allocatable: i64| (used as f64 / allocatable as f64).min(1.0);
-        let cpu_fraction = share(usage.cpu_milli.saturating_add(requests.cpu_milli), allocatable_cpu);
-        let memory_fraction = share(
-            usage.memory_bytes.saturating_add(requests.memory_bytes),
-            allocatable_memory,
-        );
-        let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
         let prefer_no_schedule = if entry.plain { &[][..] } else { &node.spec.taints[..] }
             .iter()
             .filter(|taint| {
@@ -473,27 +569,19 @@ fn select_host(
                     && !spec.tolerations.iter().any(|toleration| toleration.tolerates(taint))
             })
             .count() as i64;
-        let preferred: i64 = spec
-            .affinity
-            .as_ref()
-            .and_then(|affinity| affinity.node_affinity.as_ref())
-            .map(|affinity| {
-                affinity
-                    .preferred_during_scheduling_ignored_during_execution
-                    .iter()
-                    .filter(|term| term_matches(&term.preference, node))
-                    .map(|term| i64::from(term.weight))
-                    .sum()
-            })
-            .unwrap_or(0);
+        let preferred: i64 = preferred_terms
+            .iter()
+            .filter(|term| term_matches(&term.preference, node))
+            .map(|term| i64::from(term.weight))
+            .sum();
         // Pods of the same controller already here, finished ones not counted (the scheduler's
         // cache holds no terminal pods).
         let siblings = owner_uid.map_or(0, |uid| usage.by_controller.get(uid).copied().unwrap_or(0) as i64);
-        raw.push([least, balanced, prefer_no_schedule, preferred, siblings]);
+        raw.push([prefer_no_schedule, preferred, siblings]);
     }
     // `DefaultNormalizeScore`: scale to 0..100 by the maximum, reversed where fewer is better.
     let max_of = |column: usize| raw.iter().map(|scores| scores[column]).max().unwrap_or(0);
-    let (max_taints, max_preferred, max_siblings) = (max_of(2), max_of(3), max_of(4));
+    let (max_taints, max_preferred, max_siblings) = (max_of(0), max_of(1), max_of(2));
     let normalize = |value: i64, max: i64, reverse: bool| {
         if max == 0 {
             return if reverse { 100 } else { 0 };
@@ -505,28 +593,11 @@ fn select_host(
             score
         }
     };
-    let totals: Vec<i64> = raw
-        .iter()
-        .map(|[least, balanced, taints, preferred, siblings]| {
-            least
-                + balanced
-                + 3 * normalize(*taints, max_taints, true)
-                + 2 * normalize(*preferred, max_preferred, false)
-                + 2 * normalize(*siblings, max_siblings, true)
-        })
-        .collect();
-    let best = totals.iter().copied().max().unwrap_or(0);
-    let mut chosen = 0;
-    let mut seen = 0;
-    for (index, total) in totals.iter().enumerate() {
-        if *total == best {
-            seen += 1;
-            if rng.below(seen) == 0 {
-                chosen = index;
-            }
-        }
+    for (total, [taints, preferred, siblings]) in totals.iter_mut().zip(raw) {
+        *total += 3 * normalize(taints, max_taints, true)
+            + 2 * normalize(preferred, max_preferred, false)
+            + 2 * normalize(siblings, max_siblings, true);
     }
-    snapshot[feasible[chosen]].node.metadata.name.clone()
 }
 
 /// Binds: `nodeName` set, `PodScheduled` true, and the node's kubelet takes over.
@@ -569,6 +640,9 @@ pub fn requeue_unschedulable(simulation: &mut Simulation) {
         simulation.enqueue_at(Work::SchedulePod(key), (last_attempt + backoff).max(now));
     }
 }
+
+mod cache;
+pub(crate) use cache::NodeCache;
 
 #[cfg(test)]
 mod tests;

@@ -238,6 +238,9 @@ pub struct Store {
     pods_without_controller: BTreeSet<OrderedKey>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
+    /// Per usage slot, how many times its usage changed: the scheduler's node cache
+    /// (`scheduler/cache.rs`) recomputes a node only when this moved.
+    usage_versions: Vec<u64>,
     /// Only looked up.
     usage_index: FastMap<String, usize>,
 }
@@ -297,12 +300,18 @@ impl Store {
         }
         let slot = self.usage_slots.len();
         self.usage_slots.push(NodeUsage::default());
+        self.usage_versions.push(0);
         self.usage_index.insert(node.to_string(), slot);
         slot
     }
 
     pub fn usage_at(&self, slot: usize) -> &NodeUsage {
         &self.usage_slots[slot]
+    }
+
+    /// How many times the usage in `slot` changed so far.
+    pub fn usage_version(&self, slot: usize) -> u64 {
+        self.usage_versions[slot]
     }
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
@@ -443,6 +452,7 @@ impl Store {
     /// The pod counts against its node: its requests, and its controller's count there.
     fn add_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
         let slot = self.usage_slot(node_name);
+        self.usage_versions[slot] += 1;
         let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_add(requests.cpu);
         usage.memory = usage.memory.saturating_add(requests.memory);
@@ -490,9 +500,11 @@ impl Store {
     }
 
     fn remove_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
-        let Some(usage) = self.usage_index.get(node_name).map(|slot| &mut self.usage_slots[*slot]) else {
+        let Some(&slot) = self.usage_index.get(node_name) else {
             return;
         };
+        self.usage_versions[slot] += 1;
+        let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_sub(requests.cpu);
         usage.memory = usage.memory.saturating_sub(requests.memory);
         usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);
