@@ -45,6 +45,7 @@ impl Rng {
 
     /// Whether `below(bound)` would return 0, drawing exactly what `below(bound)` draws, with
     /// no division in the usual case: the scheduler's tie-breaking asks this once per tied node.
+    #[inline]
     pub fn below_is_zero(&mut self, bound: u64, divisors: &mut Divisors) -> bool {
         assert!(bound > 0, "Rng::below_is_zero needs a positive bound");
         loop {
@@ -88,6 +89,7 @@ impl Divisors {
     /// Divisors above this are tested with `%`.
     const TABLE_LIMIT: u64 = 1 << 16;
 
+    #[inline]
     pub fn divides(&mut self, divisor: u64, value: u64) -> bool {
         debug_assert!(divisor > 0);
         if divisor > Self::TABLE_LIMIT {

@@ -360,6 +360,10 @@ fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
 
 /// Schedules one pod.
 pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
+    // The snapshot first (it is kept until a node changes), so that the pod is looked up once
+    // and read in place: the store is not changed until the pod is bound or marked
+    // unschedulable, and copying its spec was a tenth of the scheduling cost.
+    let snapshot = simulation.node_snapshot();
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
@@ -370,12 +374,6 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         // A pod for a scheduler nobody runs stays Pending with no event, as on a real cluster.
         return;
     }
-    let snapshot = simulation.node_snapshot();
-    // The pod is read in place (the store is not changed until the pod is bound or marked
-    // unschedulable); copying its spec was a tenth of the scheduling cost.
-    let Some(pod) = simulation.store.pod(key) else {
-        return;
-    };
     let spec = &pod.spec;
     let requests = pod_requests(pod);
     let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.as_str());
@@ -390,136 +388,195 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
             })
             .collect()
     });
-    let searched = prefiltered.as_ref().map_or(node_count, Vec::len);
-    let candidate = |offset: usize| prefiltered.as_ref().map_or(offset, |indexes| indexes[offset]);
-    let to_find = feasible_nodes_to_find(searched);
     // The search starts where the last one stopped (`nextStartNodeIndex`).
-    let start = if prefiltered.is_some() || searched == 0 {
-        0
-    } else {
-        simulation.next_start_node_index % searched
+    let start = match &prefiltered {
+        None if node_count > 0 => simulation.next_start_node_index % node_count,
+        _ => 0,
     };
-    // The filters of a plain pod on a plain node are the resource filter alone, which the
-    // node cache holds for this pod's shape; other nodes and pods run every filter.
-    let plain_pod = is_plain(spec, &requests);
     let cache = &mut simulation.scheduler_cache;
     cache.prepare(&snapshot, &requests);
-    let mut feasible = std::mem::take(&mut cache.feasible);
-    feasible.clear();
-    let mut verdicts = BTreeMap::new();
-    let mut processed = 0;
-    let mut position = start;
-    for _ in 0..searched {
-        if feasible.len() >= to_find {
-            break;
-        }
-        let index = candidate(position);
-        position += 1;
-        if position == searched {
-            position = 0;
-        }
-        processed += 1;
-        let cached = cache.node(index, &simulation.store, &requests);
-        let verdict = if plain_pod && cached.plain {
-            if cached.misfits == 0 {
-                feasible.push(index);
-                continue;
-            }
-            misfit_verdict(cached.misfits)
-        } else {
-            let entry = &snapshot[index];
-            match filter_node(spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
-                Verdict::Fits => {
-                    feasible.push(index);
-                    continue;
-                }
-                verdict => verdict,
-            }
-        };
-        verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
-    }
+    let mut search = Search::with_buffers(cache);
+    search.run(
+        cache,
+        &simulation.store,
+        &snapshot,
+        spec,
+        &requests,
+        prefiltered.as_deref(),
+        start,
+    );
     if prefiltered.is_none() && node_count > 0 {
-        simulation.next_start_node_index = (start + processed) % node_count;
+        simulation.next_start_node_index = (start + search.processed) % node_count;
     }
-    if feasible.is_empty() && prefiltered.is_some() {
+    if search.feasible.is_empty() && prefiltered.is_some() {
         // The nodes the PreFilter ruled out count with its reason.
         for entry in snapshot.iter() {
-            verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
+            search.verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
                 Verdict::Unresolvable(vec!["node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string()])
             });
         }
     }
-    let node_name = (!feasible.is_empty()).then(|| {
+    let chosen = (!search.feasible.is_empty()).then(|| {
         select_host(
             &simulation.store,
             &mut simulation.rng,
-            &mut simulation.scheduler_cache,
+            &mut simulation.scheduler_cache.divisors,
             &snapshot,
             spec,
             owner_uid,
-            &feasible,
+            &mut search,
         )
     });
-    simulation.scheduler_cache.feasible = feasible;
-    let object = format!("pod/{}", key.name);
-    let Some(node_name) = node_name else {
-        let message = fit_error_message(node_count, &verdicts);
-        simulation.filter_results.insert(
-            key.clone(),
-            verdicts
-                .iter()
-                .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
-                .collect(),
-        );
-        simulation.record_event(
-            "Warning",
-            "FailedScheduling",
-            object,
-            &key.namespace,
-            message.clone(),
-            SOURCE,
-        );
-        let now = simulation.now();
-        simulation.store.update_pod(key, |pod| {
-            set_condition(
-                &mut pod.status.conditions,
-                now,
-                "PodScheduled",
-                "False",
-                "Unschedulable",
-                &message,
-            );
-        });
-        let attempt = simulation.unschedulable.entry(key.clone()).or_insert((0, now));
-        *attempt = (attempt.0 + 1, now);
-        simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
+    let verdicts = search.return_buffers(&mut simulation.scheduler_cache);
+    let Some(chosen) = chosen else {
+        fail(simulation, key, node_count, &verdicts);
         return;
     };
-    bind(simulation, key, &node_name);
+    let node = &snapshot[chosen].node;
+    debug_assert_eq!(
+        simulation.store.nodes.get(&node.metadata.name).map(|stored| &stored.spec.taints),
+        Some(&node.spec.taints),
+        "the snapshot is rebuilt whenever a node changes"
+    );
+    bind(simulation, key, &node.metadata.name);
+    // `schedule_pod_eviction` looks for the node's NoExecute taints: none on an untainted node.
+    if !node.spec.taints.is_empty() {
+        crate::nodelifecycle::schedule_pod_eviction(simulation, key);
+    }
 }
 
-/// Scores the feasible nodes and picks the best; ties are broken at random, as `selectHost`
-/// (`pkg/scheduler/schedule_one.go`) samples among equal scores.
+/// One pod's search of the nodes (`findNodesThatPassFilters`): the nodes that fit, with their
+/// resource scores, and why the others did not.
+struct Search {
+    processed: usize,
+    feasible: Vec<usize>,
+    /// Per feasible node: its total score (the resource scores until `select_host` adds the
+    /// others).
+    totals: Vec<i64>,
+    /// Whether every feasible node is neither cordoned nor tainted.
+    all_plain: bool,
+    verdicts: BTreeMap<String, Verdict>,
+}
+
+impl Search {
+    fn with_buffers(cache: &mut NodeCache) -> Self {
+        let mut feasible = std::mem::take(&mut cache.feasible);
+        let mut totals = std::mem::take(&mut cache.totals);
+        feasible.clear();
+        totals.clear();
+        Search {
+            processed: 0,
+            feasible,
+            totals,
+            all_plain: true,
+            verdicts: BTreeMap::new(),
+        }
+    }
+
+    /// Hands the buffers back for the next pod.
+    fn return_buffers(self, cache: &mut NodeCache) -> BTreeMap<String, Verdict> {
+        cache.feasible = self.feasible;
+        cache.totals = self.totals;
+        self.verdicts
+    }
+
+    /// Runs the filters on the nodes from `start` on (or on the PreFilter's nodes), wrapping
+    /// around, until `numFeasibleNodesToFind` nodes fit or every node was looked at.
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        cache: &mut NodeCache,
+        store: &crate::store::Store,
+        snapshot: &[SnapshotNode],
+        spec: &PodSpec,
+        requests: &PodRequests,
+        prefiltered: Option<&[usize]>,
+        start: usize,
+    ) {
+        let searched = prefiltered.map_or(snapshot.len(), <[usize]>::len);
+        let to_find = feasible_nodes_to_find(searched);
+        // The filters of a plain pod on a plain node are the resource filter alone, which the
+        // node cache holds for this pod's shape; other nodes and pods run every filter.
+        let plain_pod = is_plain(spec, requests);
+        let mut position = start;
+        while self.processed < searched && self.feasible.len() < to_find {
+            let index = prefiltered.map_or(position, |indexes| indexes[position]);
+            position += 1;
+            if position == searched {
+                position = 0;
+            }
+            self.processed += 1;
+            let cached = cache.node(index, store, requests);
+            let verdict = if plain_pod && cached.plain {
+                misfit_verdict(cached.misfits)
+            } else {
+                let entry = &snapshot[index];
+                filter_node(spec, requests, entry, store.usage_at(entry.usage_slot))
+            };
+            if verdict == Verdict::Fits {
+                self.feasible.push(index);
+                self.totals.push(i64::from(cached.score));
+                self.all_plain &= cached.plain;
+            } else {
+                self.verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
+            }
+        }
+    }
+}
+
+/// No node fits: a `FailedScheduling` event and condition with `FitError`'s message, and
+/// another try after the back-off.
+fn fail(simulation: &mut Simulation, key: &ObjectKey, node_count: usize, verdicts: &BTreeMap<String, Verdict>) {
+    let message = fit_error_message(node_count, verdicts);
+    simulation.filter_results.insert(
+        key.clone(),
+        verdicts
+            .iter()
+            .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
+            .collect(),
+    );
+    simulation.record_event(
+        "Warning",
+        "FailedScheduling",
+        format!("pod/{}", key.name),
+        &key.namespace,
+        message.clone(),
+        SOURCE,
+    );
+    let now = simulation.now();
+    simulation.store.update_pod(key, |pod| {
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "PodScheduled",
+            "False",
+            "Unschedulable",
+            &message,
+        );
+    });
+    let attempt = simulation.unschedulable.entry(key.clone()).or_insert((0, now));
+    *attempt = (attempt.0 + 1, now);
+    simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
+}
+
+/// Scores the feasible nodes and picks the best, returning its snapshot index; ties are broken
+/// at random, as `selectHost` (`pkg/scheduler/schedule_one.go`) samples among equal scores.
 fn select_host(
     store: &crate::store::Store,
     rng: &mut crate::rng::Rng,
-    cache: &mut cache::NodeCache,
+    divisors: &mut crate::rng::Divisors,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
     owner_uid: Option<&str>,
-    feasible: &[usize],
-) -> String {
+    search: &mut Search,
+) -> usize {
+    let feasible = &search.feasible;
     if feasible.len() == 1 {
-        return snapshot[feasible[0]].node.metadata.name.clone();
+        return feasible[0];
     }
-    let mut totals = std::mem::take(&mut cache.totals);
-    totals.clear();
-    // The resource scores come from the node cache (the search computed them for this pod).
-    totals.extend(feasible.iter().map(|&index| i64::from(cache.computed(index).score)));
     // The other scores matter only when they can differ between nodes: when all are 0, each
     // normalizes to the same value on every node, which changes neither the best total nor
     // which nodes tie for it.
-    let tainted = feasible.iter().any(|&index| !cache.computed(index).plain);
     let preferred_terms = spec
         .affinity
         .as_ref()
@@ -527,9 +584,10 @@ fn select_host(
         .map_or(&[][..], |affinity| {
             &affinity.preferred_during_scheduling_ignored_during_execution[..]
         });
-    if tainted || !preferred_terms.is_empty() || owner_uid.is_some() {
-        add_placement_scores(store, snapshot, spec, owner_uid, preferred_terms, feasible, &mut totals);
+    if !search.all_plain || !preferred_terms.is_empty() || owner_uid.is_some() {
+        add_placement_scores(store, snapshot, spec, owner_uid, preferred_terms, feasible, &mut search.totals);
     }
+    let totals = &search.totals;
     let best = totals.iter().copied().max().unwrap_or(0);
     let mut chosen = 0;
     let mut seen = 0;
@@ -537,13 +595,12 @@ fn select_host(
         if *total == best {
             seen += 1;
             // `rng.below(seen) == 0`, with the same draws and no division.
-            if rng.below_is_zero(seen, &mut cache.divisors) {
+            if rng.below_is_zero(seen, divisors) {
                 chosen = index;
             }
         }
     }
-    cache.totals = totals;
-    snapshot[feasible[chosen]].node.metadata.name.clone()
+    feasible[chosen]
 }
 
 /// Adds TaintToleration (weight 3), NodeAffinity (2) and the spreading of a controller's pods
@@ -621,7 +678,6 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     );
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
     simulation.pod_status_changed(key);
-    crate::nodelifecycle::schedule_pod_eviction(simulation, key);
 }
 
 /// A cluster event that may let unschedulable pods fit: each goes back to the active queue

@@ -62,7 +62,8 @@ pub(crate) struct NodeCache {
     shape: Option<Shape>,
     nodes: Vec<CachedNode>,
     pub divisors: Divisors,
-    /// Buffers reused from pod to pod: the feasible nodes' indexes and their total scores.
+    /// Buffers reused from pod to pod: the feasible nodes' indexes and their total scores
+    /// (`Search`).
     pub feasible: Vec<usize>,
     pub totals: Vec<i64>,
 }
@@ -112,10 +113,5 @@ impl NodeCache {
             cached.usage_version = version;
         }
         *cached
-    }
-
-    /// The node at `index`, as last computed by `node`.
-    pub fn computed(&self, index: usize) -> CachedNode {
-        self.nodes[index]
     }
 }
