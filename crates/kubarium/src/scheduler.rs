@@ -364,6 +364,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     // and read in place: the store is not changed until the pod is bound or marked
     // unschedulable, and copying its spec was a tenth of the scheduling cost.
     let snapshot = simulation.node_snapshot();
+    simulation.scheduler_cache.note_usage_changes(&mut simulation.store);
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
@@ -506,20 +507,45 @@ impl Search {
                 position = 0;
             }
             self.processed += 1;
-            let cached = cache.node(index, store, requests);
-            let verdict = if plain_pod && cached.plain {
-                misfit_verdict(cached.misfits)
-            } else {
-                let entry = &snapshot[index];
-                filter_node(spec, requests, entry, store.usage_at(entry.usage_slot))
-            };
-            if verdict == Verdict::Fits {
-                self.feasible.push(index);
-                self.totals.push(i64::from(cached.score));
-                self.all_plain &= cached.plain;
-            } else {
-                self.verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
+            if plain_pod {
+                let score = cache.quick(index);
+                cache.debug_check(index, store, requests);
+                if score >= 0 {
+                    self.feasible.push(index);
+                    self.totals.push(i64::from(score));
+                    continue;
+                }
             }
+            self.filter(cache, store, snapshot, spec, requests, plain_pod, index);
+        }
+    }
+
+    /// Runs the filters on one node (all of them, or the resource filter's cached verdict for
+    /// a plain pod on a plain node).
+    #[allow(clippy::too_many_arguments)]
+    fn filter(
+        &mut self,
+        cache: &mut NodeCache,
+        store: &crate::store::Store,
+        snapshot: &[SnapshotNode],
+        spec: &PodSpec,
+        requests: &PodRequests,
+        plain_pod: bool,
+        index: usize,
+    ) {
+        let cached = cache.node(index, store, requests);
+        let verdict = if plain_pod && cached.plain {
+            misfit_verdict(cached.misfits)
+        } else {
+            let entry = &snapshot[index];
+            filter_node(spec, requests, entry, store.usage_at(entry.usage_slot))
+        };
+        if verdict == Verdict::Fits {
+            self.feasible.push(index);
+            self.totals.push(i64::from(cached.score));
+            self.all_plain &= cached.plain;
+        } else {
+            self.verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
         }
     }
 }

@@ -238,9 +238,10 @@ pub struct Store {
     pods_without_controller: BTreeSet<OrderedKey>,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
-    /// Per usage slot, how many times its usage changed: the scheduler's node cache
-    /// (`scheduler/cache.rs`) recomputes a node only when this moved.
-    usage_versions: Vec<u64>,
+    /// The usage slots changed since the scheduler's node cache (`scheduler/cache.rs`) last
+    /// took them, each listed once (`usage_changed` says which are listed).
+    changed_usage_slots: Vec<u32>,
+    usage_changed: Vec<bool>,
     /// Only looked up.
     usage_index: FastMap<String, usize>,
 }
@@ -300,7 +301,7 @@ impl Store {
         }
         let slot = self.usage_slots.len();
         self.usage_slots.push(NodeUsage::default());
-        self.usage_versions.push(0);
+        self.usage_changed.push(false);
         self.usage_index.insert(node.to_string(), slot);
         slot
     }
@@ -309,9 +310,20 @@ impl Store {
         &self.usage_slots[slot]
     }
 
-    /// How many times the usage in `slot` changed so far.
-    pub fn usage_version(&self, slot: usize) -> u64 {
-        self.usage_versions[slot]
+    /// Moves the usage slots changed since the last call into `changed` (emptied first).
+    pub fn take_changed_usage_slots(&mut self, changed: &mut Vec<u32>) {
+        changed.clear();
+        std::mem::swap(changed, &mut self.changed_usage_slots);
+        for &slot in changed.iter() {
+            self.usage_changed[slot as usize] = false;
+        }
+    }
+
+    fn mark_usage_changed(&mut self, slot: usize) {
+        if !self.usage_changed[slot] {
+            self.usage_changed[slot] = true;
+            self.changed_usage_slots.push(slot as u32);
+        }
     }
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
@@ -452,7 +464,7 @@ impl Store {
     /// The pod counts against its node: its requests, and its controller's count there.
     fn add_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
         let slot = self.usage_slot(node_name);
-        self.usage_versions[slot] += 1;
+        self.mark_usage_changed(slot);
         let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_add(requests.cpu);
         usage.memory = usage.memory.saturating_add(requests.memory);
@@ -503,7 +515,7 @@ impl Store {
         let Some(&slot) = self.usage_index.get(node_name) else {
             return;
         };
-        self.usage_versions[slot] += 1;
+        self.mark_usage_changed(slot);
         let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_sub(requests.cpu);
         usage.memory = usage.memory.saturating_sub(requests.memory);
