@@ -43,15 +43,29 @@ impl Rng {
         }
     }
 
-    /// Whether `below(bound)` would return 0, drawing exactly what `below(bound)` draws, with
-    /// no division in the usual case: the scheduler's tie-breaking asks this once per tied node.
+    /// Draws `below(1)`, `below(2)`, ..., `below(count)` in turn, as reservoir sampling over
+    /// `count` equal candidates does, and returns the last `j - 1` whose `below(j)` was 0:
+    /// the candidate kept. The scheduler's tie-breaking (`selectHost`) asks this once per pod.
+    pub fn reservoir_pick(&mut self, count: u64, divisors: &mut Divisors) -> u64 {
+        divisors.prepare(count);
+        let mut kept = 0;
+        for bound in 1..=count {
+            if self.below_is_zero_prepared(bound, divisors) {
+                kept = bound - 1;
+            }
+        }
+        kept
+    }
+
+    /// Whether `below(bound)` would return 0, drawing exactly what it draws, with no division
+    /// in the usual case.
     #[inline]
-    pub fn below_is_zero(&mut self, bound: u64, divisors: &mut Divisors) -> bool {
-        assert!(bound > 0, "Rng::below_is_zero needs a positive bound");
+    fn below_is_zero_prepared(&mut self, bound: u64, divisors: &Divisors) -> bool {
+        debug_assert!(bound > 0);
         loop {
             let value = self.next_u64();
             if in_zone(value, bound) {
-                return divisors.divides(bound, value);
+                return divisors.divides_prepared(bound, value);
             }
         }
     }
@@ -89,19 +103,38 @@ impl Divisors {
     /// Divisors above this are tested with `%`.
     const TABLE_LIMIT: u64 = 1 << 16;
 
+    /// Whether `divisor` divides `value`.
     #[inline]
     pub fn divides(&mut self, divisor: u64, value: u64) -> bool {
-        debug_assert!(divisor > 0);
-        if divisor > Self::TABLE_LIMIT {
-            return value.is_multiple_of(divisor);
+        self.prepare(divisor);
+        self.divides_prepared(divisor, value)
+    }
+
+    /// Computes the constants of the divisors up to `divisor` not computed yet.
+    #[inline]
+    fn prepare(&mut self, divisor: u64) {
+        let wanted = divisor.min(Self::TABLE_LIMIT) as usize;
+        if self.constants.len() < wanted {
+            self.grow(wanted);
         }
-        let index = (divisor - 1) as usize;
-        while self.constants.len() <= index {
+    }
+
+    #[cold]
+    fn grow(&mut self, wanted: usize) {
+        while self.constants.len() < wanted {
             let next = self.constants.len() as u64 + 1;
             self.constants.push((odd_inverse(next >> next.trailing_zeros()), u64::MAX / next));
         }
-        let (inverse, limit) = self.constants[index];
-        value.wrapping_mul(inverse).rotate_right(divisor.trailing_zeros()) <= limit
+    }
+
+    /// `divides`, once `prepare` has computed the divisor's constants.
+    #[inline]
+    fn divides_prepared(&self, divisor: u64, value: u64) -> bool {
+        debug_assert!(divisor > 0);
+        match self.constants.get((divisor - 1) as usize) {
+            Some(&(inverse, limit)) => value.wrapping_mul(inverse).rotate_right(divisor.trailing_zeros()) <= limit,
+            None => value.is_multiple_of(divisor),
+        }
     }
 }
 
@@ -173,20 +206,6 @@ mod tests {
     }
 
     #[test]
-    fn below_is_zero_draws_as_below_does() {
-        let mut divisors = Divisors::default();
-        for seed in [0_u64, 5, 99] {
-            let mut plain = Rng::new(seed);
-            let mut fast = Rng::new(seed);
-            for round in 0..3_000_u64 {
-                let bound = round % 700 + 1;
-                assert_eq!(fast.below_is_zero(bound, &mut divisors), plain.below(bound) == 0);
-                assert_eq!(fast.state, plain.state, "seed {seed}, bound {bound}");
-            }
-        }
-    }
-
-    #[test]
     fn the_zone_shortcut_agrees_with_below() {
         for bound in [1_u64, 2, 3, 7, 500, 1 << 32, (1 << 63) + 5, u64::MAX] {
             let zone = u64::MAX - (u64::MAX % bound);
@@ -195,6 +214,25 @@ mod tests {
                 for value in [edge.saturating_sub(1), edge, edge.saturating_add(1)] {
                     assert_eq!(in_zone(value, bound), value < zone, "{value} for {bound}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn reservoir_pick_keeps_what_the_below_loop_keeps() {
+        let mut divisors = Divisors::default();
+        for seed in [1_u64, 8, 1234] {
+            let mut plain = Rng::new(seed);
+            let mut fast = Rng::new(seed);
+            for count in (1..300_u64).chain([999, 4_000]) {
+                let mut kept = 0;
+                for bound in 1..=count {
+                    if plain.below(bound) == 0 {
+                        kept = bound - 1;
+                    }
+                }
+                assert_eq!(fast.reservoir_pick(count, &mut divisors), kept, "seed {seed}, {count} candidates");
+                assert_eq!(fast.state, plain.state);
             }
         }
     }

@@ -501,23 +501,51 @@ impl Search {
         let plain_pod = is_plain(spec, requests);
         let mut position = start;
         while self.processed < searched && self.feasible.len() < to_find {
+            if plain_pod {
+                // A plain pod has no PreFilter: the nodes are taken in snapshot order, and a run
+                // of plain nodes where it fits is read from the cache in one go.
+                let end = searched.min(position + (searched - self.processed));
+                let taken = self.take_quick(&cache.quick_scores()[position..end], position, to_find);
+                if cfg!(debug_assertions) {
+                    for index in position..position + taken {
+                        cache.debug_check(index, store, requests);
+                    }
+                }
+                self.processed += taken;
+                position += taken;
+                let stopped_early = position < end;
+                if position == searched {
+                    position = 0;
+                }
+                if !stopped_early || self.feasible.len() >= to_find {
+                    continue;
+                }
+            }
+            // This node's filters must run.
             let index = prefiltered.map_or(position, |indexes| indexes[position]);
             position += 1;
             if position == searched {
                 position = 0;
             }
             self.processed += 1;
-            if plain_pod {
-                let score = cache.quick(index);
-                cache.debug_check(index, store, requests);
-                if score >= 0 {
-                    self.feasible.push(index);
-                    self.totals.push(i64::from(score));
-                    continue;
-                }
-            }
             self.filter(cache, store, snapshot, spec, requests, plain_pod, index);
         }
+    }
+
+    /// Takes the nodes of a run from the node cache while they are plain and fit, up to
+    /// `to_find` feasible nodes in all; returns how many it took.
+    fn take_quick(&mut self, scores: &[i32], first_index: usize, to_find: usize) -> usize {
+        let room = to_find.saturating_sub(self.feasible.len());
+        let mut taken = 0;
+        for &score in scores.iter().take(room) {
+            if score < 0 {
+                break;
+            }
+            self.feasible.push(first_index + taken);
+            self.totals.push(i64::from(score));
+            taken += 1;
+        }
+        taken
     }
 
     /// Runs the filters on one node (all of them, or the resource filter's cached verdict for
@@ -615,17 +643,16 @@ fn select_host(
     }
     let totals = &search.totals;
     let best = totals.iter().copied().max().unwrap_or(0);
-    let mut chosen = 0;
-    let mut seen = 0;
-    for (index, total) in totals.iter().enumerate() {
-        if *total == best {
-            seen += 1;
-            // `rng.below(seen) == 0`, with the same draws and no division.
-            if rng.below_is_zero(seen, divisors) {
-                chosen = index;
-            }
-        }
-    }
+    let tied = totals.iter().filter(|total| **total == best).count();
+    // The loop over the nodes in order drawing `rng.below(seen) == 0` for the `seen`-th tied
+    // node, with the same draws and no division.
+    let kept = rng.reservoir_pick(tied as u64, divisors) as usize;
+    let chosen = totals
+        .iter()
+        .enumerate()
+        .filter(|(_, total)| **total == best)
+        .nth(kept)
+        .map_or(0, |(position, _)| position);
     feasible[chosen]
 }
 

@@ -31,7 +31,7 @@ pub(crate) struct CachedNode {
 const STALE: i32 = -2;
 /// `NodeCache::quick` for a node that is not plain or where the pod does not fit: its filters
 /// must run (with `NodeCache::node`).
-pub(crate) const FILTER: i32 = -1;
+const FILTER: i32 = -1;
 
 /// What of a pod's requests the cached values depend on (its host ports do not count here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,11 +127,11 @@ impl NodeCache {
         self.shape = None;
     }
 
-    /// The resource score of the node at `index` if it is plain and the pod fits, else `FILTER`
-    /// or `STALE` (below 0): then `node` says more.
+    /// Per snapshot index, the resource score of the node if it is plain and the pod fits, else
+    /// `FILTER` or `STALE` (below 0): then `node` says more.
     #[inline]
-    pub fn quick(&self, index: usize) -> i32 {
-        self.quick[index]
+    pub fn quick_scores(&self) -> &[i32] {
+        &self.quick
     }
 
     /// The node at `index` of the prepared snapshot, recomputed if its usage changed since.
