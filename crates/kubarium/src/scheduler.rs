@@ -409,7 +409,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     if prefiltered.is_none() && node_count > 0 {
         simulation.next_start_node_index = (start + search.processed) % node_count;
     }
-    if search.feasible.is_empty() && prefiltered.is_some() {
+    if search.found_none() && prefiltered.is_some() {
         // The nodes the PreFilter ruled out count with its reason.
         for entry in snapshot.iter() {
             search.verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
@@ -417,11 +417,11 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
             });
         }
     }
-    let chosen = (!search.feasible.is_empty()).then(|| {
+    let chosen = (!search.found_none()).then(|| {
         select_host(
             &simulation.store,
             &mut simulation.rng,
-            &mut simulation.scheduler_cache.divisors,
+            &mut simulation.scheduler_cache,
             &snapshot,
             spec,
             owner_uid,
@@ -450,6 +450,10 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
 /// resource scores, and why the others did not.
 struct Search {
     processed: usize,
+    /// When every node searched was a plain node where the pod fits: the first snapshot index
+    /// and the number of nodes (wrapping around), whose scores are the cache's; `feasible` and
+    /// `totals` stay empty.
+    window: Option<(usize, usize)>,
     feasible: Vec<usize>,
     /// Per feasible node: its total score (the resource scores until `select_host` adds the
     /// others).
@@ -467,10 +471,26 @@ impl Search {
         totals.clear();
         Search {
             processed: 0,
+            window: None,
             feasible,
             totals,
             all_plain: true,
             verdicts: BTreeMap::new(),
+        }
+    }
+
+    fn found_none(&self) -> bool {
+        self.window.is_none() && self.feasible.is_empty()
+    }
+
+    /// Lists the window's nodes in `feasible` and `totals`.
+    fn materialize(&mut self, quick: &[i32]) {
+        if let Some((start, count)) = self.window.take() {
+            for offset in 0..count {
+                let index = (start + offset) % quick.len();
+                self.feasible.push(index);
+                self.totals.push(i64::from(quick[index]));
+            }
         }
     }
 
@@ -499,6 +519,21 @@ impl Search {
         // The filters of a plain pod on a plain node are the resource filter alone, which the
         // node cache holds for this pod's shape; other nodes and pods run every filter.
         let plain_pod = is_plain(spec, requests);
+        if plain_pod && searched > 0 {
+            // Most often, the first nodes to find are all plain nodes where the pod fits.
+            let count = to_find.min(searched);
+            let [first, second] = window_parts(cache.quick_scores(), start, count);
+            if first.iter().chain(second).fold(0, |signs, score| signs | score) >= 0 {
+                if cfg!(debug_assertions) {
+                    for offset in 0..count {
+                        cache.debug_check((start + offset) % searched, store, requests);
+                    }
+                }
+                self.window = Some((start, count));
+                self.processed = count;
+                return;
+            }
+        }
         let mut position = start;
         while self.processed < searched && self.feasible.len() < to_find {
             if plain_pod {
@@ -618,12 +653,20 @@ fn fail(simulation: &mut Simulation, key: &ObjectKey, node_count: usize, verdict
 fn select_host(
     store: &crate::store::Store,
     rng: &mut crate::rng::Rng,
-    divisors: &mut crate::rng::Divisors,
+    cache: &mut NodeCache,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
     owner_uid: Option<&str>,
     search: &mut Search,
 ) -> usize {
+    let (divisors, quick) = cache.divisors_and_quick_scores();
+    if let Some((start, count)) = search.window {
+        if owner_uid.is_none() {
+            // Plain nodes only, and a plain pod: the resource scores decide.
+            return (start + pick_in_window(window_parts(quick, start, count), rng, divisors)) % quick.len();
+        }
+        search.materialize(quick);
+    }
     let feasible = &search.feasible;
     if feasible.len() == 1 {
         return feasible[0];
@@ -654,6 +697,35 @@ fn select_host(
         .nth(kept)
         .map_or(0, |(position, _)| position);
     feasible[chosen]
+}
+
+/// The `count` scores from `start` on, wrapping around, as two slices.
+fn window_parts(scores: &[i32], start: usize, count: usize) -> [&[i32]; 2] {
+    let first_end = (start + count).min(scores.len());
+    [&scores[start..first_end], &scores[..count - (first_end - start)]]
+}
+
+/// `select_host`'s pick over a window of scores: the offset of the tied best node that the
+/// draws keep, as over `totals`.
+fn pick_in_window(parts: [&[i32]; 2], rng: &mut crate::rng::Rng, divisors: &mut crate::rng::Divisors) -> usize {
+    if parts[0].len() + parts[1].len() == 1 {
+        return 0;
+    }
+    let best = parts.iter().filter_map(|part| part.iter().max()).max().copied().unwrap_or(0);
+    let ties = |part: &[i32]| part.iter().filter(|score| **score == best).count();
+    let tied = ties(parts[0]) + ties(parts[1]);
+    let mut kept = rng.reservoir_pick(tied as u64, divisors) as usize;
+    let mut offset = 0;
+    for part in parts {
+        let here = ties(part);
+        if kept < here {
+            let position = part.iter().enumerate().filter(|(_, score)| **score == best).nth(kept);
+            return offset + position.map_or(0, |(position, _)| position);
+        }
+        kept -= here;
+        offset += part.len();
+    }
+    0
 }
 
 /// Adds TaintToleration (weight 3), NodeAffinity (2) and the spreading of a controller's pods

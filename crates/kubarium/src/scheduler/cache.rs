@@ -134,6 +134,11 @@ impl NodeCache {
         &self.quick
     }
 
+    /// The divisor constants to draw with, and `quick_scores`.
+    pub fn divisors_and_quick_scores(&mut self) -> (&mut Divisors, &[i32]) {
+        (&mut self.divisors, &self.quick)
+    }
+
     /// The node at `index` of the prepared snapshot, recomputed if its usage changed since.
     pub fn node(&mut self, index: usize, store: &Store, requests: &PodRequests) -> CachedNode {
         let cached = &mut self.nodes[index];
