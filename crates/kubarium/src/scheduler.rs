@@ -395,7 +395,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         _ => 0,
     };
     let cache = &mut simulation.scheduler_cache;
-    cache.prepare(&snapshot, &requests);
+    cache.prepare(&snapshot, &simulation.store, &requests);
     let mut search = Search::with_buffers(cache);
     search.run(
         cache,

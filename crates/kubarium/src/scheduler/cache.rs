@@ -70,6 +70,8 @@ pub(crate) struct NodeCache {
     /// The snapshot index of each usage slot (`u32::MAX` for a slot of no node in it).
     index_of_slot: Vec<u32>,
     changed_slots: Vec<u32>,
+    /// The snapshot indexes `note_usage_changes` marked stale, which `prepare` recomputes.
+    stale: Vec<usize>,
     pub divisors: Divisors,
     /// Buffers reused from pod to pod: the feasible nodes' indexes and their total scores
     /// (`Search`).
@@ -83,16 +85,19 @@ impl NodeCache {
         store.take_changed_usage_slots(&mut self.changed_slots);
         for &slot in &self.changed_slots {
             if let Some(&index) = self.index_of_slot.get(slot as usize) {
-                if index != u32::MAX {
+                // A node already stale is listed already, or all are stale.
+                if index != u32::MAX && self.quick[index as usize] != STALE {
                     self.quick[index as usize] = STALE;
+                    self.stale.push(index as usize);
                 }
             }
         }
     }
 
     /// Makes the entries those of `snapshot` and of pods shaped as `requests`: all of them
-    /// stale when either changed.
-    pub fn prepare(&mut self, snapshot: &Arc<Vec<SnapshotNode>>, requests: &PodRequests) {
+    /// stale when either changed (recomputed as the search comes to them), else those of the
+    /// nodes whose usage changed recomputed now, so that the search finds no stale node.
+    pub fn prepare(&mut self, snapshot: &Arc<Vec<SnapshotNode>>, store: &Store, requests: &PodRequests) {
         let same_snapshot = self
             .snapshot
             .as_ref()
@@ -101,10 +106,17 @@ impl NodeCache {
             self.rebuild(snapshot);
         }
         let shape = Shape::of(requests);
+        let mut stale = std::mem::take(&mut self.stale);
         if self.shape != Some(shape) {
             self.shape = Some(shape);
             self.quick.fill(STALE);
+        } else {
+            for &index in &stale {
+                self.node(index, store, requests);
+            }
         }
+        stale.clear();
+        self.stale = stale;
     }
 
     fn rebuild(&mut self, snapshot: &Arc<Vec<SnapshotNode>>) {
@@ -119,6 +131,7 @@ impl NodeCache {
             })
             .collect();
         self.quick = vec![STALE; snapshot.len()];
+        self.stale.clear();
         let slots = snapshot.iter().map(|entry| entry.usage_slot + 1).max().unwrap_or(0);
         self.index_of_slot = vec![u32::MAX; slots];
         for (index, entry) in snapshot.iter().enumerate() {
