@@ -48,26 +48,26 @@ impl Rng {
     /// the candidate kept. The scheduler's tie-breaking (`selectHost`) asks this once per pod.
     pub fn reservoir_pick(&mut self, count: u64, divisors: &mut Divisors) -> u64 {
         divisors.prepare(count);
+        // The state in a local, so the loop keeps it in a register.
+        let mut local = Rng { state: self.state };
         let mut kept = 0;
-        for bound in 1..=count {
-            if self.below_is_zero_prepared(bound, divisors) {
+        let tabled = count.min(Divisors::TABLE_LIMIT);
+        for (bound, &(inverse, limit)) in (1..=tabled).zip(&divisors.constants) {
+            let mut value = local.next_u64();
+            while !in_zone(value, bound) {
+                value = local.next_u64();
+            }
+            if value.wrapping_mul(inverse).rotate_right(bound.trailing_zeros()) <= limit {
                 kept = bound - 1;
             }
         }
-        kept
-    }
-
-    /// Whether `below(bound)` would return 0, drawing exactly what it draws, with no division
-    /// in the usual case.
-    #[inline]
-    fn below_is_zero_prepared(&mut self, bound: u64, divisors: &Divisors) -> bool {
-        debug_assert!(bound > 0);
-        loop {
-            let value = self.next_u64();
-            if in_zone(value, bound) {
-                return divisors.divides_prepared(bound, value);
+        for bound in tabled + 1..=count {
+            if local.below(bound) == 0 {
+                kept = bound - 1;
             }
         }
+        self.state = local.state;
+        kept
     }
 
     /// `names.SimpleNameGenerator.GenerateName` in `k8s.io/apiserver/pkg/storage/names`: the
@@ -224,7 +224,7 @@ mod tests {
         for seed in [1_u64, 8, 1234] {
             let mut plain = Rng::new(seed);
             let mut fast = Rng::new(seed);
-            for count in (1..300_u64).chain([999, 4_000]) {
+            for count in (1..300_u64).chain([999, 4_000, Divisors::TABLE_LIMIT + 3]) {
                 let mut kept = 0;
                 for bound in 1..=count {
                     if plain.below(bound) == 0 {

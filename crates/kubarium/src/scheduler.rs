@@ -796,9 +796,10 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     simulation.record_event(
         "Normal",
         "Scheduled",
-        format!("pod/{}", key.name),
+        // `concat` rather than `format!`: one exact allocation each, a few times cheaper.
+        ["pod/", &key.name].concat(),
         &key.namespace,
-        format!("Successfully assigned {}/{} to {node_name}", key.namespace, key.name),
+        ["Successfully assigned ", &key.namespace, "/", &key.name, " to ", node_name].concat(),
         SOURCE,
     );
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
