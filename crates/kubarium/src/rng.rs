@@ -43,6 +43,33 @@ impl Rng {
         }
     }
 
+    /// Draws `below(1)`, `below(2)`, ..., `below(count)` in turn, as reservoir sampling over
+    /// `count` equal candidates does, and returns the last `j - 1` whose `below(j)` was 0:
+    /// the candidate kept. The scheduler's tie-breaking (`selectHost`) asks this once per pod.
+    pub fn reservoir_pick(&mut self, count: u64, divisors: &mut Divisors) -> u64 {
+        divisors.prepare(count);
+        // The state in a local, so the loop keeps it in a register.
+        let mut local = Rng { state: self.state };
+        let mut kept = 0;
+        let tabled = count.min(Divisors::TABLE_LIMIT);
+        for (bound, &(inverse, limit)) in (1..=tabled).zip(&divisors.constants) {
+            let mut value = local.next_u64();
+            while !in_zone(value, bound) {
+                value = local.next_u64();
+            }
+            if value.wrapping_mul(inverse).rotate_right(bound.trailing_zeros()) <= limit {
+                kept = bound - 1;
+            }
+        }
+        for bound in tabled + 1..=count {
+            if local.below(bound) == 0 {
+                kept = bound - 1;
+            }
+        }
+        self.state = local.state;
+        kept
+    }
+
     /// `names.SimpleNameGenerator.GenerateName` in `k8s.io/apiserver/pkg/storage/names`: the
     /// base, cut so the whole name fits in 63 characters, plus five random characters.
     pub fn generate_name(&mut self, base: &str) -> String {
@@ -54,6 +81,71 @@ impl Rng {
         }
         name
     }
+}
+
+/// Whether `below` keeps a drawn value, `value < u64::MAX - u64::MAX % bound`. That zone is
+/// above `u64::MAX - bound`, so a value at most that is inside it without dividing.
+fn in_zone(value: u64, bound: u64) -> bool {
+    value <= u64::MAX - bound || value < u64::MAX - (u64::MAX % bound)
+}
+
+/// Exact tests of `value % divisor == 0` for small divisors without dividing: multiplying by the
+/// inverse of the divisor's odd part modulo 2^64, rotating out its factors of two, and comparing
+/// with `u64::MAX / divisor` (Hacker's Delight, section 10-17, as compilers test a remainder
+/// by a constant). The constants are computed once per divisor, when first asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Divisors {
+    /// For divisor `d` at index `d - 1`: the inverse of its odd part and `u64::MAX / d`.
+    constants: Vec<(u64, u64)>,
+}
+
+impl Divisors {
+    /// Divisors above this are tested with `%`.
+    const TABLE_LIMIT: u64 = 1 << 16;
+
+    /// Whether `divisor` divides `value`.
+    #[inline]
+    pub fn divides(&mut self, divisor: u64, value: u64) -> bool {
+        self.prepare(divisor);
+        self.divides_prepared(divisor, value)
+    }
+
+    /// Computes the constants of the divisors up to `divisor` not computed yet.
+    #[inline]
+    fn prepare(&mut self, divisor: u64) {
+        let wanted = divisor.min(Self::TABLE_LIMIT) as usize;
+        if self.constants.len() < wanted {
+            self.grow(wanted);
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self, wanted: usize) {
+        while self.constants.len() < wanted {
+            let next = self.constants.len() as u64 + 1;
+            self.constants.push((odd_inverse(next >> next.trailing_zeros()), u64::MAX / next));
+        }
+    }
+
+    /// `divides`, once `prepare` has computed the divisor's constants.
+    #[inline]
+    fn divides_prepared(&self, divisor: u64, value: u64) -> bool {
+        debug_assert!(divisor > 0);
+        match self.constants.get((divisor - 1) as usize) {
+            Some(&(inverse, limit)) => value.wrapping_mul(inverse).rotate_right(divisor.trailing_zeros()) <= limit,
+            None => value.is_multiple_of(divisor),
+        }
+    }
+}
+
+/// The inverse of an odd number modulo 2^64, by Newton's iteration (each step doubles the
+/// correct low bits; `odd * odd ≡ 1 (mod 8)` gives the first three).
+fn odd_inverse(odd: u64) -> u64 {
+    let mut inverse = odd;
+    for _ in 0..5 {
+        inverse = inverse.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inverse)));
+    }
+    inverse
 }
 
 #[cfg(test)]
@@ -88,6 +180,59 @@ mod tests {
         for bound in [1_u64, 2, 27, 1000] {
             for _ in 0..200 {
                 assert!(rng.below(bound) < bound);
+            }
+        }
+    }
+
+    #[test]
+    fn divisors_agree_with_the_remainder() {
+        let mut divisors = Divisors::default();
+        let mut rng = Rng::new(11);
+        for divisor in 1..=1_100_u64 {
+            let mut values = vec![0, 1, u64::MAX, u64::MAX - 1, divisor, divisor - 1, divisor + 1];
+            let top = u64::MAX / divisor * divisor;
+            values.extend([top, top - 1, top.wrapping_add(1), top - divisor, 7 * divisor]);
+            values.extend((0..40).map(|_| rng.next_u64()));
+            values.extend((0..40).map(|_| rng.next_u64() / divisor * divisor));
+            for value in values {
+                assert_eq!(divisors.divides(divisor, value), value.is_multiple_of(divisor), "{value} by {divisor}");
+            }
+        }
+        for divisor in [(1 << 16) + 1, 1 << 40, 3 << 50, u64::MAX] {
+            assert!(divisors.divides(divisor, 0));
+            assert!(divisors.divides(divisor, divisor));
+            assert!(!divisors.divides(divisor, divisor - 1));
+        }
+    }
+
+    #[test]
+    fn the_zone_shortcut_agrees_with_below() {
+        for bound in [1_u64, 2, 3, 7, 500, 1 << 32, (1 << 63) + 5, u64::MAX] {
+            let zone = u64::MAX - (u64::MAX % bound);
+            let edges = [0, 1, u64::MAX - bound, zone.saturating_sub(1), zone, u64::MAX];
+            for edge in edges {
+                for value in [edge.saturating_sub(1), edge, edge.saturating_add(1)] {
+                    assert_eq!(in_zone(value, bound), value < zone, "{value} for {bound}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reservoir_pick_keeps_what_the_below_loop_keeps() {
+        let mut divisors = Divisors::default();
+        for seed in [1_u64, 8, 1234] {
+            let mut plain = Rng::new(seed);
+            let mut fast = Rng::new(seed);
+            for count in (1..300_u64).chain([999, 4_000, Divisors::TABLE_LIMIT + 3]) {
+                let mut kept = 0;
+                for bound in 1..=count {
+                    if plain.below(bound) == 0 {
+                        kept = bound - 1;
+                    }
+                }
+                assert_eq!(fast.reservoir_pick(count, &mut divisors), kept, "seed {seed}, {count} candidates");
+                assert_eq!(fast.state, plain.state);
             }
         }
     }

@@ -231,22 +231,76 @@ fn is_plain(spec: &PodSpec, requests: &PodRequests) -> bool {
 
 /// The NodeResourcesFit filter.
 fn fits_resources(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> Verdict {
-    // NodeResourcesFit (`fitsRequest`): pods first, then each requested resource.
-    let mut reasons = Vec::new();
+    misfit_verdict(resource_misfits(requests, snapshot, usage))
+}
+
+/// `resource_misfits`' bits, one per NodeResourcesFit reason, in `fitsRequest`'s order.
+const MISFIT_REASONS: [(u8, &str); 3] = [
+    (1, "Too many pods"),
+    (2, "Insufficient cpu"),
+    (4, "Insufficient memory"),
+];
+
+/// NodeResourcesFit (`noderesources/fit.go` `fitsRequest`): pods first, then each requested
+/// resource; the reasons as `MISFIT_REASONS`' bits, 0 when the pod fits.
+fn resource_misfits(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> u8 {
+    let mut misfits = 0;
     if i64::from(usage.pods) + 1 > snapshot.pods {
-        reasons.push("Too many pods".to_string());
+        misfits |= 1;
     }
     if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > snapshot.cpu {
-        reasons.push("Insufficient cpu".to_string());
+        misfits |= 2;
     }
     if !requests.memory.is_zero() && usage.memory.saturating_add(requests.memory) > snapshot.memory {
-        reasons.push("Insufficient memory".to_string());
+        misfits |= 4;
     }
-    if reasons.is_empty() {
-        Verdict::Fits
-    } else {
-        Verdict::Unschedulable(reasons)
+    misfits
+}
+
+fn misfit_verdict(misfits: u8) -> Verdict {
+    if misfits == 0 {
+        return Verdict::Fits;
     }
+    Verdict::Unschedulable(
+        MISFIT_REASONS
+            .iter()
+            .filter(|(bit, _)| misfits & bit != 0)
+            .map(|(_, reason)| reason.to_string())
+            .collect(),
+    )
+}
+
+/// The resource scores of a node: LeastAllocated plus BalancedAllocation, each 0..100
+/// (`noderesources/least_allocated.go` `leastResourceScorer`, `balanced_allocation.go`
+/// `balancedResourceScorer`, for cpu and memory with weight 1).
+fn resource_score(requests: &PodRequests, entry: &SnapshotNode, usage: &NodeUsage) -> i64 {
+    let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
+    // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
+    let free_share = |used: i64, allocatable: i64| {
+        let used = used.clamp(0, allocatable);
+        // In 64 bits when the product fits (the same quotient), else in 128.
+        match (allocatable - used).checked_mul(100) {
+            Some(scaled) => scaled / allocatable,
+            None => (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64,
+        }
+    };
+    let least = (free_share(
+        usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli),
+        allocatable_cpu,
+    ) + free_share(
+        usage.memory_nonzero.saturating_add(requests.memory_nonzero),
+        allocatable_memory,
+    )) / 2;
+    // BalancedAllocation (with the actual requests, each share capped at 1):
+    // 100 × (1 − standard deviation of the used shares).
+    let share = |used: i64, allocatable: i64| (used as f64 / allocatable as f64).min(1.0);
+    let cpu_fraction = share(usage.cpu_milli.saturating_add(requests.cpu_milli), allocatable_cpu);
+    let memory_fraction = share(
+        usage.memory_bytes.saturating_add(requests.memory_bytes),
+        allocatable_memory,
+    );
+    let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
+    least + balanced
 }
 
 /// `numFeasibleNodesToFind` with the adaptive `percentageOfNodesToScore`.
@@ -306,6 +360,11 @@ fn prefilter_node_names(spec: &PodSpec) -> Option<Vec<String>> {
 
 /// Schedules one pod.
 pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
+    // The snapshot first (it is kept until a node changes), so that the pod is looked up once
+    // and read in place: the store is not changed until the pod is bound or marked
+    // unschedulable, and copying its spec was a tenth of the scheduling cost.
+    let snapshot = simulation.node_snapshot();
+    simulation.scheduler_cache.note_usage_changes(&mut simulation.store);
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
@@ -316,12 +375,6 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         // A pod for a scheduler nobody runs stays Pending with no event, as on a real cluster.
         return;
     }
-    let snapshot = simulation.node_snapshot();
-    // The pod is read in place (the store is not changed until the pod is bound or marked
-    // unschedulable); copying its spec was a tenth of the scheduling cost.
-    let Some(pod) = simulation.store.pod(key) else {
-        return;
-    };
     let spec = &pod.spec;
     let requests = pod_requests(pod);
     let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.as_str());
@@ -336,136 +389,361 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
             })
             .collect()
     });
-    let searched = prefiltered.as_ref().map_or(node_count, Vec::len);
-    let candidate = |offset: usize| prefiltered.as_ref().map_or(offset, |indexes| indexes[offset]);
-    let to_find = feasible_nodes_to_find(searched);
     // The search starts where the last one stopped (`nextStartNodeIndex`).
-    let start = if prefiltered.is_some() || searched == 0 {
-        0
-    } else {
-        simulation.next_start_node_index % searched
+    let start = match &prefiltered {
+        None if node_count > 0 => simulation.next_start_node_index % node_count,
+        _ => 0,
     };
-    let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(searched));
-    let mut verdicts = BTreeMap::new();
-    let mut processed = 0;
-    for offset in 0..searched {
-        if feasible.len() >= to_find {
-            break;
-        }
-        let index = candidate((start + offset) % searched);
-        processed += 1;
-        let entry = &snapshot[index];
-        match filter_node(spec, &requests, entry, simulation.store.usage_at(entry.usage_slot)) {
-            Verdict::Fits => feasible.push(index),
-            verdict => {
-                verdicts.insert(entry.node.metadata.name.clone(), verdict);
-            }
-        }
-    }
+    let cache = &mut simulation.scheduler_cache;
+    cache.prepare(&snapshot, &simulation.store, &requests);
+    let mut search = Search::with_buffers(cache);
+    search.run(
+        cache,
+        &simulation.store,
+        &snapshot,
+        spec,
+        &requests,
+        prefiltered.as_deref(),
+        start,
+    );
     if prefiltered.is_none() && node_count > 0 {
-        simulation.next_start_node_index = (start + processed) % node_count;
+        simulation.next_start_node_index = (start + search.processed) % node_count;
     }
-    if feasible.is_empty() && prefiltered.is_some() {
+    if search.found_none() && prefiltered.is_some() {
         // The nodes the PreFilter ruled out count with its reason.
         for entry in snapshot.iter() {
-            verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
+            search.verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
                 Verdict::Unresolvable(vec!["node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string()])
             });
         }
     }
-    let node_name = (!feasible.is_empty()).then(|| {
+    let chosen = (!search.found_none()).then(|| {
         select_host(
             &simulation.store,
             &mut simulation.rng,
+            &mut simulation.scheduler_cache,
             &snapshot,
             spec,
             owner_uid,
-            &requests,
-            &feasible,
+            &mut search,
         )
     });
-    let object = format!("pod/{}", key.name);
-    let Some(node_name) = node_name else {
-        let message = fit_error_message(node_count, &verdicts);
-        simulation.filter_results.insert(
-            key.clone(),
-            verdicts
-                .iter()
-                .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
-                .collect(),
-        );
-        simulation.record_event(
-            "Warning",
-            "FailedScheduling",
-            object,
-            &key.namespace,
-            message.clone(),
-            SOURCE,
-        );
-        let now = simulation.now();
-        simulation.store.update_pod(key, |pod| {
-            set_condition(
-                &mut pod.status.conditions,
-                now,
-                "PodScheduled",
-                "False",
-                "Unschedulable",
-                &message,
-            );
-        });
-        let attempt = simulation.unschedulable.entry(key.clone()).or_insert((0, now));
-        *attempt = (attempt.0 + 1, now);
-        simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
+    let verdicts = search.return_buffers(&mut simulation.scheduler_cache);
+    let Some(chosen) = chosen else {
+        fail(simulation, key, node_count, &verdicts);
         return;
     };
-    bind(simulation, key, &node_name);
+    let node = &snapshot[chosen].node;
+    debug_assert_eq!(
+        simulation.store.nodes.get(&node.metadata.name).map(|stored| &stored.spec.taints),
+        Some(&node.spec.taints),
+        "the snapshot is rebuilt whenever a node changes"
+    );
+    bind(simulation, key, &node.metadata.name);
+    // `schedule_pod_eviction` looks for the node's NoExecute taints: none on an untainted node.
+    if !node.spec.taints.is_empty() {
+        crate::nodelifecycle::schedule_pod_eviction(simulation, key);
+    }
 }
 
-/// Scores the feasible nodes and picks the best; ties are broken at random, as `selectHost`
-/// samples among equal scores.
+/// One pod's search of the nodes (`findNodesThatPassFilters`): the nodes that fit, with their
+/// resource scores, and why the others did not.
+struct Search {
+    processed: usize,
+    /// When every node searched was a plain node where the pod fits: the first snapshot index
+    /// and the number of nodes (wrapping around), whose scores are the cache's; `feasible` and
+    /// `totals` stay empty.
+    window: Option<(usize, usize)>,
+    feasible: Vec<usize>,
+    /// Per feasible node: its total score (the resource scores until `select_host` adds the
+    /// others).
+    totals: Vec<i64>,
+    /// Whether every feasible node is neither cordoned nor tainted.
+    all_plain: bool,
+    verdicts: BTreeMap<String, Verdict>,
+}
+
+impl Search {
+    fn with_buffers(cache: &mut NodeCache) -> Self {
+        let mut feasible = std::mem::take(&mut cache.feasible);
+        let mut totals = std::mem::take(&mut cache.totals);
+        feasible.clear();
+        totals.clear();
+        Search {
+            processed: 0,
+            window: None,
+            feasible,
+            totals,
+            all_plain: true,
+            verdicts: BTreeMap::new(),
+        }
+    }
+
+    fn found_none(&self) -> bool {
+        self.window.is_none() && self.feasible.is_empty()
+    }
+
+    /// Lists the window's nodes in `feasible` and `totals`.
+    fn materialize(&mut self, quick: &[i32]) {
+        if let Some((start, count)) = self.window.take() {
+            for offset in 0..count {
+                let index = (start + offset) % quick.len();
+                self.feasible.push(index);
+                self.totals.push(i64::from(quick[index]));
+            }
+        }
+    }
+
+    /// Hands the buffers back for the next pod.
+    fn return_buffers(self, cache: &mut NodeCache) -> BTreeMap<String, Verdict> {
+        cache.feasible = self.feasible;
+        cache.totals = self.totals;
+        self.verdicts
+    }
+
+    /// Runs the filters on the nodes from `start` on (or on the PreFilter's nodes), wrapping
+    /// around, until `numFeasibleNodesToFind` nodes fit or every node was looked at.
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        cache: &mut NodeCache,
+        store: &crate::store::Store,
+        snapshot: &[SnapshotNode],
+        spec: &PodSpec,
+        requests: &PodRequests,
+        prefiltered: Option<&[usize]>,
+        start: usize,
+    ) {
+        let searched = prefiltered.map_or(snapshot.len(), <[usize]>::len);
+        let to_find = feasible_nodes_to_find(searched);
+        // The filters of a plain pod on a plain node are the resource filter alone, which the
+        // node cache holds for this pod's shape; other nodes and pods run every filter.
+        let plain_pod = is_plain(spec, requests);
+        if plain_pod && searched > 0 {
+            // Most often, the first nodes to find are all plain nodes where the pod fits.
+            let count = to_find.min(searched);
+            let [first, second] = window_parts(cache.quick_scores(), start, count);
+            if first.iter().chain(second).fold(0, |signs, score| signs | score) >= 0 {
+                if cfg!(debug_assertions) {
+                    for offset in 0..count {
+                        cache.debug_check((start + offset) % searched, store, requests);
+                    }
+                }
+                self.window = Some((start, count));
+                self.processed = count;
+                return;
+            }
+        }
+        let mut position = start;
+        while self.processed < searched && self.feasible.len() < to_find {
+            if plain_pod {
+                // A plain pod has no PreFilter: the nodes are taken in snapshot order, and a run
+                // of plain nodes where it fits is read from the cache in one go.
+                let end = searched.min(position + (searched - self.processed));
+                let taken = self.take_quick(&cache.quick_scores()[position..end], position, to_find);
+                if cfg!(debug_assertions) {
+                    for index in position..position + taken {
+                        cache.debug_check(index, store, requests);
+                    }
+                }
+                self.processed += taken;
+                position += taken;
+                let stopped_early = position < end;
+                if position == searched {
+                    position = 0;
+                }
+                if !stopped_early || self.feasible.len() >= to_find {
+                    continue;
+                }
+            }
+            // This node's filters must run.
+            let index = prefiltered.map_or(position, |indexes| indexes[position]);
+            position += 1;
+            if position == searched {
+                position = 0;
+            }
+            self.processed += 1;
+            self.filter(cache, store, snapshot, spec, requests, plain_pod, index);
+        }
+    }
+
+    /// Takes the nodes of a run from the node cache while they are plain and fit, up to
+    /// `to_find` feasible nodes in all; returns how many it took.
+    fn take_quick(&mut self, scores: &[i32], first_index: usize, to_find: usize) -> usize {
+        let room = to_find.saturating_sub(self.feasible.len());
+        let mut taken = 0;
+        for &score in scores.iter().take(room) {
+            if score < 0 {
+                break;
+            }
+            self.feasible.push(first_index + taken);
+            self.totals.push(i64::from(score));
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Runs the filters on one node (all of them, or the resource filter's cached verdict for
+    /// a plain pod on a plain node).
+    #[allow(clippy::too_many_arguments)]
+    fn filter(
+        &mut self,
+        cache: &mut NodeCache,
+        store: &crate::store::Store,
+        snapshot: &[SnapshotNode],
+        spec: &PodSpec,
+        requests: &PodRequests,
+        plain_pod: bool,
+        index: usize,
+    ) {
+        let cached = cache.node(index, store, requests);
+        let verdict = if plain_pod && cached.plain {
+            misfit_verdict(cached.misfits)
+        } else {
+            let entry = &snapshot[index];
+            filter_node(spec, requests, entry, store.usage_at(entry.usage_slot))
+        };
+        if verdict == Verdict::Fits {
+            self.feasible.push(index);
+            self.totals.push(i64::from(cached.score));
+            self.all_plain &= cached.plain;
+        } else {
+            self.verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
+        }
+    }
+}
+
+/// No node fits: a `FailedScheduling` event and condition with `FitError`'s message, and
+/// another try after the back-off.
+fn fail(simulation: &mut Simulation, key: &ObjectKey, node_count: usize, verdicts: &BTreeMap<String, Verdict>) {
+    let message = fit_error_message(node_count, verdicts);
+    simulation.filter_results.insert(
+        key.clone(),
+        verdicts
+            .iter()
+            .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
+            .collect(),
+    );
+    simulation.record_event(
+        "Warning",
+        "FailedScheduling",
+        format!("pod/{}", key.name),
+        &key.namespace,
+        message.clone(),
+        SOURCE,
+    );
+    let now = simulation.now();
+    simulation.store.update_pod(key, |pod| {
+        set_condition(
+            &mut pod.status.conditions,
+            now,
+            "PodScheduled",
+            "False",
+            "Unschedulable",
+            &message,
+        );
+    });
+    let attempt = simulation.unschedulable.entry(key.clone()).or_insert((0, now));
+    *attempt = (attempt.0 + 1, now);
+    simulation.enqueue_at(Work::SchedulePod(key.clone()), now + UNSCHEDULABLE_FLUSH_MS);
+}
+
+/// Scores the feasible nodes and picks the best, returning its snapshot index; ties are broken
+/// at random, as `selectHost` (`pkg/scheduler/schedule_one.go`) samples among equal scores.
 fn select_host(
     store: &crate::store::Store,
     rng: &mut crate::rng::Rng,
+    cache: &mut NodeCache,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
     owner_uid: Option<&str>,
-    requests: &PodRequests,
-    feasible: &[usize],
-) -> String {
-    if feasible.len() == 1 {
-        return snapshot[feasible[0]].node.metadata.name.clone();
+    search: &mut Search,
+) -> usize {
+    let (divisors, quick) = cache.divisors_and_quick_scores();
+    if let Some((start, count)) = search.window {
+        if owner_uid.is_none() {
+            // Plain nodes only, and a plain pod: the resource scores decide.
+            return (start + pick_in_window(window_parts(quick, start, count), rng, divisors)) % quick.len();
+        }
+        search.materialize(quick);
     }
-    let mut raw: Vec<[i64; 5]> = Vec::with_capacity(feasible.len());
+    let feasible = &search.feasible;
+    if feasible.len() == 1 {
+        return feasible[0];
+    }
+    // The other scores matter only when they can differ between nodes: when all are 0, each
+    // normalizes to the same value on every node, which changes neither the best total nor
+    // which nodes tie for it.
+    let preferred_terms = spec
+        .affinity
+        .as_ref()
+        .and_then(|affinity| affinity.node_affinity.as_ref())
+        .map_or(&[][..], |affinity| {
+            &affinity.preferred_during_scheduling_ignored_during_execution[..]
+        });
+    if !search.all_plain || !preferred_terms.is_empty() || owner_uid.is_some() {
+        add_placement_scores(store, snapshot, spec, owner_uid, preferred_terms, feasible, &mut search.totals);
+    }
+    let totals = &search.totals;
+    let best = totals.iter().copied().max().unwrap_or(0);
+    let tied = totals.iter().filter(|total| **total == best).count();
+    // The loop over the nodes in order drawing `rng.below(seen) == 0` for the `seen`-th tied
+    // node, with the same draws and no division.
+    let kept = rng.reservoir_pick(tied as u64, divisors) as usize;
+    let chosen = totals
+        .iter()
+        .enumerate()
+        .filter(|(_, total)| **total == best)
+        .nth(kept)
+        .map_or(0, |(position, _)| position);
+    feasible[chosen]
+}
+
+/// The `count` scores from `start` on, wrapping around, as two slices.
+fn window_parts(scores: &[i32], start: usize, count: usize) -> [&[i32]; 2] {
+    let first_end = (start + count).min(scores.len());
+    [&scores[start..first_end], &scores[..count - (first_end - start)]]
+}
+
+/// `select_host`'s pick over a window of scores: the offset of the tied best node that the
+/// draws keep, as over `totals`.
+fn pick_in_window(parts: [&[i32]; 2], rng: &mut crate::rng::Rng, divisors: &mut crate::rng::Divisors) -> usize {
+    if parts[0].len() + parts[1].len() == 1 {
+        return 0;
+    }
+    let best = parts.iter().filter_map(|part| part.iter().max()).max().copied().unwrap_or(0);
+    let ties = |part: &[i32]| part.iter().filter(|score| **score == best).count();
+    let tied = ties(parts[0]) + ties(parts[1]);
+    let mut kept = rng.reservoir_pick(tied as u64, divisors) as usize;
+    let mut offset = 0;
+    for part in parts {
+        let here = ties(part);
+        if kept < here {
+            let position = part.iter().enumerate().filter(|(_, score)| **score == best).nth(kept);
+            return offset + position.map_or(0, |(position, _)| position);
+        }
+        kept -= here;
+        offset += part.len();
+    }
+    0
+}
+
+/// Adds TaintToleration (weight 3), NodeAffinity (2) and the spreading of a controller's pods
+/// (2) to each feasible node's total, each normalized over the feasible nodes.
+fn add_placement_scores(
+    store: &crate::store::Store,
+    snapshot: &[SnapshotNode],
+    spec: &PodSpec,
+    owner_uid: Option<&str>,
+    preferred_terms: &[crate::api::PreferredSchedulingTerm],
+    feasible: &[usize],
+    totals: &mut [i64],
+) {
+    let mut raw: Vec<[i64; 3]> = Vec::with_capacity(feasible.len());
     for &index in feasible {
         let entry = &snapshot[index];
         let node = &entry.node;
         let usage = store.usage_at(entry.usage_slot);
-        let (allocatable_cpu, allocatable_memory) = (entry.cpu_milli, entry.memory_bytes);
-        // LeastAllocated (with the non-zero default requests): the mean free share, 0..100.
-        let free_share = |used: i64, allocatable: i64| {
-            let used = used.clamp(0, allocatable);
-            // In 64 bits when the product fits (the same quotient), else in 128.
-            match (allocatable - used).checked_mul(100) {
-                Some(scaled) => scaled / allocatable,
-                None => (i128::from(allocatable - used) * 100 / i128::from(allocatable)) as i64,
-            }
-        };
-        let least = (free_share(
-            usage.cpu_nonzero_milli.saturating_add(requests.cpu_nonzero_milli),
-            allocatable_cpu,
-        ) + free_share(
-            usage.memory_nonzero.saturating_add(requests.memory_nonzero),
-            allocatable_memory,
-        )) / 2;
-        // BalancedAllocation (with the actual requests, each share capped at 1):
-        // 100 × (1 − standard deviation of the used shares).
-        let share = |used: i64, allocatable: i64| (used as f64 / allocatable as f64).min(1.0);
-        let cpu_fraction = share(usage.cpu_milli.saturating_add(requests.cpu_milli), allocatable_cpu);
-        let memory_fraction = share(
-            usage.memory_bytes.saturating_add(requests.memory_bytes),
-            allocatable_memory,
-        );
-        let balanced = ((1.0 - (cpu_fraction - memory_fraction).abs() / 2.0) * 100.0) as i64;
         let prefer_no_schedule = if entry.plain { &[][..] } else { &node.spec.taints[..] }
             .iter()
             .filter(|taint| {
@@ -473,27 +751,19 @@ fn select_host(
                     && !spec.tolerations.iter().any(|toleration| toleration.tolerates(taint))
             })
             .count() as i64;
-        let preferred: i64 = spec
-            .affinity
-            .as_ref()
-            .and_then(|affinity| affinity.node_affinity.as_ref())
-            .map(|affinity| {
-                affinity
-                    .preferred_during_scheduling_ignored_during_execution
-                    .iter()
-                    .filter(|term| term_matches(&term.preference, node))
-                    .map(|term| i64::from(term.weight))
-                    .sum()
-            })
-            .unwrap_or(0);
+        let preferred: i64 = preferred_terms
+            .iter()
+            .filter(|term| term_matches(&term.preference, node))
+            .map(|term| i64::from(term.weight))
+            .sum();
         // Pods of the same controller already here, finished ones not counted (the scheduler's
         // cache holds no terminal pods).
         let siblings = owner_uid.map_or(0, |uid| usage.by_controller.get(uid).copied().unwrap_or(0) as i64);
-        raw.push([least, balanced, prefer_no_schedule, preferred, siblings]);
+        raw.push([prefer_no_schedule, preferred, siblings]);
     }
     // `DefaultNormalizeScore`: scale to 0..100 by the maximum, reversed where fewer is better.
     let max_of = |column: usize| raw.iter().map(|scores| scores[column]).max().unwrap_or(0);
-    let (max_taints, max_preferred, max_siblings) = (max_of(2), max_of(3), max_of(4));
+    let (max_taints, max_preferred, max_siblings) = (max_of(0), max_of(1), max_of(2));
     let normalize = |value: i64, max: i64, reverse: bool| {
         if max == 0 {
             return if reverse { 100 } else { 0 };
@@ -505,28 +775,11 @@ fn select_host(
             score
         }
     };
-    let totals: Vec<i64> = raw
-        .iter()
-        .map(|[least, balanced, taints, preferred, siblings]| {
-            least
-                + balanced
-                + 3 * normalize(*taints, max_taints, true)
-                + 2 * normalize(*preferred, max_preferred, false)
-                + 2 * normalize(*siblings, max_siblings, true)
-        })
-        .collect();
-    let best = totals.iter().copied().max().unwrap_or(0);
-    let mut chosen = 0;
-    let mut seen = 0;
-    for (index, total) in totals.iter().enumerate() {
-        if *total == best {
-            seen += 1;
-            if rng.below(seen) == 0 {
-                chosen = index;
-            }
-        }
+    for (total, [taints, preferred, siblings]) in totals.iter_mut().zip(raw) {
+        *total += 3 * normalize(taints, max_taints, true)
+            + 2 * normalize(preferred, max_preferred, false)
+            + 2 * normalize(siblings, max_siblings, true);
     }
-    snapshot[feasible[chosen]].node.metadata.name.clone()
 }
 
 /// Binds: `nodeName` set, `PodScheduled` true, and the node's kubelet takes over.
@@ -543,14 +796,14 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     simulation.record_event(
         "Normal",
         "Scheduled",
-        format!("pod/{}", key.name),
+        // `concat` rather than `format!`: one exact allocation each, a few times cheaper.
+        ["pod/", &key.name].concat(),
         &key.namespace,
-        format!("Successfully assigned {}/{} to {node_name}", key.namespace, key.name),
+        ["Successfully assigned ", &key.namespace, "/", &key.name, " to ", node_name].concat(),
         SOURCE,
     );
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
     simulation.pod_status_changed(key);
-    crate::nodelifecycle::schedule_pod_eviction(simulation, key);
 }
 
 /// A cluster event that may let unschedulable pods fit: each goes back to the active queue
@@ -569,6 +822,9 @@ pub fn requeue_unschedulable(simulation: &mut Simulation) {
         simulation.enqueue_at(Work::SchedulePod(key), (last_attempt + backoff).max(now));
     }
 }
+
+mod cache;
+pub(crate) use cache::NodeCache;
 
 #[cfg(test)]
 mod tests;

@@ -301,6 +301,8 @@ pub struct Simulation {
     /// The scheduler's snapshot of the nodes, in name order, each with its usage slot; rebuilt
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
+    /// The scheduler's per-node fit and scores, recomputed as node usage changes.
+    pub(crate) scheduler_cache: scheduler::NodeCache,
     events: event_log::EventLog,
     /// Job pods' lives, for the timelines (an observer; nothing reads it back).
     pub(crate) history: crate::history::History,
@@ -334,6 +336,7 @@ impl Simulation {
             behaviour_attempts: BTreeMap::new(),
             next_pod_ip: 0,
             node_snapshot: None,
+            scheduler_cache: Default::default(),
             events: event_log::EventLog::default(),
             history: Default::default(),
             autoscaling: Default::default(),

@@ -245,6 +245,10 @@ pub struct Store {
     identity: StoreIdentity,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
+    /// The usage slots changed since the scheduler's node cache (`scheduler/cache.rs`) last
+    /// took them, each listed once (`usage_changed` says which are listed).
+    changed_usage_slots: Vec<u32>,
+    usage_changed: Vec<bool>,
     /// Only looked up.
     usage_index: FastMap<String, usize>,
 }
@@ -337,12 +341,29 @@ impl Store {
         }
         let slot = self.usage_slots.len();
         self.usage_slots.push(NodeUsage::default());
+        self.usage_changed.push(false);
         self.usage_index.insert(node.to_string(), slot);
         slot
     }
 
     pub fn usage_at(&self, slot: usize) -> &NodeUsage {
         &self.usage_slots[slot]
+    }
+
+    /// Moves the usage slots changed since the last call into `changed` (emptied first).
+    pub fn take_changed_usage_slots(&mut self, changed: &mut Vec<u32>) {
+        changed.clear();
+        std::mem::swap(changed, &mut self.changed_usage_slots);
+        for &slot in changed.iter() {
+            self.usage_changed[slot as usize] = false;
+        }
+    }
+
+    fn mark_usage_changed(&mut self, slot: usize) {
+        if !self.usage_changed[slot] {
+            self.usage_changed[slot] = true;
+            self.changed_usage_slots.push(slot as u32);
+        }
     }
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
@@ -494,6 +515,7 @@ impl Store {
     /// The pod counts against its node: its requests, and its controller's count there.
     fn add_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
         let slot = self.usage_slot(node_name);
+        self.mark_usage_changed(slot);
         let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_add(requests.cpu);
         usage.memory = usage.memory.saturating_add(requests.memory);
@@ -543,9 +565,11 @@ impl Store {
     }
 
     fn remove_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
-        let Some(usage) = self.usage_index.get(node_name).map(|slot| &mut self.usage_slots[*slot]) else {
+        let Some(&slot) = self.usage_index.get(node_name) else {
             return;
         };
+        self.mark_usage_changed(slot);
+        let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_sub(requests.cpu);
         usage.memory = usage.memory.saturating_sub(requests.memory);
         usage.cpu_nonzero_milli = usage.cpu_nonzero_milli.saturating_sub(requests.cpu_nonzero_milli);

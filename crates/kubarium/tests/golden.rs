@@ -69,3 +69,21 @@ fn myweb_ds_on_three_nodes() {
         "event log changed; if intended, regenerate with UPDATE_GOLDEN=1"
     );
 }
+
+/// Where the scheduler puts the bench's bare pods (`kubarium::bench`), at a small scale: 400
+/// pods on 150 nodes, so each search covers 100 nodes from the round-robin start and most pods
+/// find many nodes tied for the best score. The placements pin the scheduler's decisions,
+/// tie-breaking draws included, across changes to how it computes them.
+#[test]
+fn bare_pod_placements_on_150_nodes() {
+    let played = kubarium::bench::play_bare_pods_on_nodes(150, 400);
+    let placements: String = played
+        .simulation
+        .events()
+        .iter()
+        .filter(|event| event.reason == "Scheduled")
+        .map(|event| format!("{}\n", event.message))
+        .collect();
+    assert_eq!(placements.lines().count(), 400);
+    check_golden("bare-400-pods-150-nodes.placements", &placements);
+}
