@@ -157,28 +157,39 @@ pub enum Work {
 
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
 /// a key is queued at most once and keeps its earliest due time.
+///
+/// Each queued item is stored once, shared by both indexes: queueing costs one allocation,
+/// not a copy of the item's key strings.
 #[derive(Debug, Default)]
 struct WorkQueue {
     /// By due time, then by when it was queued (a unique sequence number, so keys never tie and
     /// the work itself is never compared).
-    by_due: BTreeMap<(Millis, u64), Work>,
+    by_due: BTreeMap<(Millis, u64), Arc<Work>>,
     /// Only looked up, never iterated: the order comes from `by_due`.
-    due_of: FastMap<Work, (Millis, u64)>,
+    due_of: FastMap<Arc<Work>, (Millis, u64)>,
     next_sequence: u64,
 }
 
 impl WorkQueue {
     fn add_at(&mut self, work: Work, due: Millis) {
-        if let Some(&(existing_due, sequence)) = self.due_of.get(&work) {
+        let sequence = self.next_sequence;
+        if let Some(slot) = self.due_of.get_mut(&work) {
+            let (existing_due, existing_sequence) = *slot;
             if existing_due <= due {
                 return;
             }
-            self.by_due.remove(&(existing_due, sequence));
+            // Earlier than queued: the same item moves to its new place.
+            self.next_sequence += 1;
+            *slot = (due, sequence);
+            if let Some(shared) = self.by_due.remove(&(existing_due, existing_sequence)) {
+                self.by_due.insert((due, sequence), shared);
+            }
+            return;
         }
-        let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.by_due.insert((due, sequence), work.clone());
-        self.due_of.insert(work, (due, sequence));
+        let shared = Arc::new(work);
+        self.by_due.insert((due, sequence), shared.clone());
+        self.due_of.insert(shared, (due, sequence));
     }
 
     fn next_due(&self) -> Option<Millis> {
@@ -190,8 +201,9 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let ((due, _), work) = self.by_due.pop_first()?;
-        self.due_of.remove(&work);
+        let ((due, _), shared) = self.by_due.pop_first()?;
+        self.due_of.remove(&*shared);
+        let work = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
         Some((due, work))
     }
 }
@@ -217,6 +229,19 @@ impl EventRecord {
     /// One line of the canonical log, the text the determinism hash is computed over.
     pub fn to_log_line(&self) -> String {
         event_log::LogLine(self).to_string()
+    }
+}
+
+/// An event's object as kubectl prints it, `kind/name` (`pod/web-1`), written only when the
+/// event is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventObject<'a>(pub &'static str, pub &'a str);
+
+impl std::fmt::Display for EventObject<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.0)?;
+        formatter.write_str("/")?;
+        formatter.write_str(self.1)
     }
 }
 
@@ -302,6 +327,8 @@ pub struct Simulation {
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
     events: event_log::EventLog,
+    /// Where `record_event` writes an event's object and message before interning them.
+    event_scratch: String,
     /// Job pods' lives, for the timelines (an observer; nothing reads it back).
     pub(crate) history: crate::history::History,
     /// The HPA controller's memory and the simulated CPU loads it reads.
@@ -335,6 +362,7 @@ impl Simulation {
             next_pod_ip: 0,
             node_snapshot: None,
             events: event_log::EventLog::default(),
+            event_scratch: String::new(),
             history: Default::default(),
             autoscaling: Default::default(),
             cron_schedules: Default::default(),
@@ -1395,18 +1423,27 @@ impl Simulation {
         format!("10.244.{}.{}", (index / 250) % 256, 2 + index % 250)
     }
 
+    /// Records an event. The object (`kind/name`) and the message are written once, into a
+    /// reused buffer, and interned from there: callers pass `format_args!` rather than an
+    /// allocated `String` (a `String` or `&str` works too).
     pub(crate) fn record_event(
         &mut self,
         event_type: &'static str,
         reason: &'static str,
-        object: String,
+        object: impl std::fmt::Display,
         namespace: &str,
-        message: String,
+        message: impl std::fmt::Display,
         source: &'static str,
     ) {
-        let object = self.events.intern(&object);
+        use std::fmt::Write as _;
+        let scratch = &mut self.event_scratch;
+        scratch.clear();
+        let _ = write!(scratch, "{object}");
+        let object = self.events.intern(scratch);
+        scratch.clear();
+        let _ = write!(scratch, "{message}");
+        let message = self.events.intern(scratch);
         let namespace = self.events.intern(namespace);
-        let message = self.events.intern(&message);
         self.events.record(EventRecord {
             time_ms: self.now,
             event_type,

@@ -28,7 +28,7 @@ const MANY_MISSED: u64 = 100;
 /// Only looked up, never iterated.
 #[derive(Debug, Default)]
 pub struct Schedules {
-    parsed: FastMap<String, Option<Schedule>>,
+    parsed: FastMap<String, Option<ParsedSchedule>>,
 }
 
 /// More distinct schedule texts than this and the cache starts over.
@@ -36,16 +36,61 @@ const MAX_CACHED_SCHEDULES: usize = 256;
 
 impl Schedules {
     /// `cron.ParseStandard(schedule)`, if it parses.
-    fn parse(&mut self, text: &str) -> Option<Schedule> {
-        if let Some(parsed) = self.parsed.get(text) {
-            return parsed.clone();
+    fn parse(&mut self, text: &str) -> Option<&mut ParsedSchedule> {
+        if !self.parsed.contains_key(text) {
+            if self.parsed.len() >= MAX_CACHED_SCHEDULES {
+                self.parsed.clear();
+            }
+            let parsed = cron::parse_standard(text).ok().map(ParsedSchedule::new);
+            self.parsed.insert(text.to_string(), parsed);
         }
-        if self.parsed.len() >= MAX_CACHED_SCHEDULES {
-            self.parsed.clear();
+        self.parsed.get_mut(text)?.as_mut()
+    }
+}
+
+/// A parsed schedule with the last `Next` it computed on a fixed-offset zone.
+#[derive(Debug)]
+pub struct ParsedSchedule {
+    schedule: Schedule,
+    known: Option<KnownNext>,
+}
+
+/// `next_after(from) == next` on a zone of this offset. A crontab spec's next time after any
+/// instant in `[from, next)` is then `next` as well: the search returns the first matching
+/// second after its start, and none matches in `(from, next)`. A CronJob asks for nearly the
+/// same instants on each of its syncs (the last schedule time, now), so most answers are known.
+#[derive(Debug, Clone, Copy)]
+struct KnownNext {
+    offset: i32,
+    from: i64,
+    next: i64,
+}
+
+impl ParsedSchedule {
+    pub fn new(schedule: Schedule) -> ParsedSchedule {
+        ParsedSchedule { schedule, known: None }
+    }
+
+    /// [`Schedule::next_after`], answered from the last result when that decides it.
+    pub fn next_after(&mut self, after: i64, zone: &dyn TimeZone) -> Option<i64> {
+        // Only a crontab spec on a fixed offset: `@every` adds its delay to any instant, and a
+        // zone with transitions makes robfig's search depend on where it starts.
+        let offset = zone.fixed_offset().filter(|_| self.schedule.every_seconds().is_none());
+        let Some(offset) = offset else {
+            return self.schedule.next_after(after, zone);
+        };
+        if let Some(known) = self.known {
+            if known.offset == offset && known.from <= after && after < known.next {
+                return Some(known.next);
+            }
         }
-        let parsed = cron::parse_standard(text).ok();
-        self.parsed.insert(text.to_string(), parsed.clone());
-        parsed
+        let next = self.schedule.next_after(after, zone)?;
+        self.known = Some(KnownNext {
+            offset,
+            from: after,
+            next,
+        });
+        Some(next)
     }
 }
 
@@ -62,7 +107,7 @@ pub struct MostRecent {
 /// `mostRecentScheduleTime`: the schedule times after the last one used (or the CronJob's
 /// creation, or `now - startingDeadlineSeconds` if later) and up to `now`.
 pub fn most_recent_schedule_time(
-    schedule: &Schedule,
+    schedule: &mut ParsedSchedule,
     earliest: i64,
     now: i64,
     starting_deadline_seconds: Option<i64>,
@@ -122,8 +167,9 @@ fn rfc1123z(unix: i64) -> String {
     )
 }
 
-fn object(cron_job: &CronJob) -> String {
-    format!("cronjob/{}", cron_job.metadata.name)
+/// `cronjob/NAME`, the object of the controller's events, written when the event is recorded.
+fn object(cron_job: &CronJob) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("cronjob", &cron_job.metadata.name)
 }
 
 /// What the sync needs to know of a Job it owns.
@@ -157,7 +203,12 @@ impl OwnedJob {
 
 /// `syncCronJob`. Returns when to look again.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
-    let mut cron_job = simulation.store.cron_jobs.get(key).cloned()?;
+    // The job template is taken rather than copied (read only to create a Job) and goes back
+    // with the status at the end: nothing a sync calls reads a CronJob's template.
+    let stored = simulation.store.cron_jobs.get_mut(key)?;
+    let job_template = std::mem::take(&mut stored.spec.job_template);
+    let mut cron_job = stored.clone();
+    cron_job.spec.job_template = job_template;
     let namespace = cron_job.metadata.namespace.clone();
     let start_unix = simulation.start_unix_seconds();
     let now_ms = simulation.now();
@@ -242,7 +293,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
     }
 
-    let schedule = simulation.cron_schedules.parse(&cron_job.spec.schedule);
+    let mut schedule = simulation.cron_schedules.parse(&cron_job.spec.schedule);
     let mut created: Option<(String, i64, String)> = None;
     let mut replace: Vec<String> = Vec::new();
     let mut requeue = None;
@@ -266,7 +317,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             }
         },
     };
-    if let (Some(schedule), Some(zone)) = (&schedule, &zone) {
+    if let (Some(schedule), Some(zone)) = (&mut schedule, &zone) {
         let zone: &dyn TimeZone = zone.as_ref();
         let suspended = cron_job.spec.suspend == Some(true);
         let earliest = to_unix(
@@ -361,7 +412,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 "SuccessfulDelete",
                 object(&cron_job),
                 &namespace,
-                format!("Deleted job {name}"),
+                format_args!("Deleted job {name}"),
                 SOURCE,
             );
         }
@@ -396,7 +447,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     "SuccessfulCreate",
                     object(&cron_job),
                     &namespace,
-                    format!("Created job {name}"),
+                    format_args!("Created job {name}"),
                     SOURCE,
                 );
                 cron_job.status.active.push(name);
@@ -426,6 +477,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     if let Some(stored) = simulation.store.cron_jobs.get_mut(key) {
         if stored.metadata.uid == cron_job.metadata.uid {
             stored.status = cron_job.status;
+            stored.spec.job_template = cron_job.spec.job_template;
         }
     }
     requeue
@@ -441,17 +493,55 @@ mod tests {
     /// cutting the window.
     #[test]
     fn most_recent_schedule_times() {
-        let every_minute = cron::parse_standard("* * * * *").unwrap();
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None, &Utc);
+        let every_minute = &mut ParsedSchedule::new(cron::parse_standard("* * * * *").unwrap());
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 30, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (None, 0));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None, &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 60, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 60), 1));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None, &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 10 * 60 + 5, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 10));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150), &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 10 * 60 + 5, Some(150), &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 3));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None, &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 200 * 60, None, &Utc);
         assert!(found.missed > MANY_MISSED);
+    }
+
+    /// The remembered `Next` answers what a fresh search answers, whatever the order of the
+    /// instants asked about: forwards, repeated, backwards, across zones and for `@every`.
+    #[test]
+    fn known_next_times_match_a_fresh_search() {
+        let paris = crate::tz::zone("Europe/Paris").unwrap();
+        let plus_five_thirty = cron::FixedOffset(19_800);
+        let minus_seven = cron::FixedOffset(-25_200);
+        let zones: [&dyn TimeZone; 4] = [&Utc, &paris, &plus_five_thirty, &minus_seven];
+        for text in [
+            "* * * * *",
+            "*/7 3-5 * * 1",
+            "30 2 29 2 *",
+            "0 0 1 * *",
+            "@every 90s",
+            "@hourly",
+        ] {
+            let schedule = cron::parse_standard(text).unwrap();
+            for zone in zones {
+                let mut remembered = ParsedSchedule::new(schedule.clone());
+                let mut at = T0 - 3_600;
+                for step in 0..3_000_i64 {
+                    // Mostly forwards by uneven steps, now and then back or in place.
+                    at += match step % 11 {
+                        0 => -4_000,
+                        5 => 0,
+                        _ => (step * 7_919) % 5_000,
+                    };
+                    assert_eq!(
+                        remembered.next_after(at, zone),
+                        schedule.next_after(at, zone),
+                        "{text} in {} after {at}",
+                        zone.name()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -115,8 +115,9 @@ fn annotation_count(pod: &Pod, annotation: &str) -> i32 {
         .unwrap_or(0)
 }
 
-fn job_object(job: &Job) -> String {
-    format!("job/{}", job.metadata.name)
+/// `job/NAME`, the object of the controller's events, written when the event is recorded.
+fn job_object(job: &Job) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("job", &job.metadata.name)
 }
 
 /// What counting a pod found: still active, terminating but not failed yet (only with a pod
@@ -240,12 +241,16 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     if stored.status.is_finished() {
         return None;
     }
+    // The pod template is taken too (the largest part of the spec, read only to create pods)
+    // and goes back at the end: nothing a sync calls reads a Job's template.
+    let template = std::mem::take(&mut stored.spec.template);
     let mut job = Job {
         metadata: stored.metadata.clone(),
         spec: stored.spec.clone(),
         status: stored.status.clone(),
         tracking: std::mem::take(&mut stored.tracking),
     };
+    job.spec.template = template;
     let now = simulation.now();
     let namespace = job.metadata.namespace.clone();
     // `onlyReplaceFailedPods`: with `podReplacementPolicy: Failed` or a pod failure policy,
@@ -554,7 +559,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             "SuccessfulDelete",
             job_object(&job),
             &namespace,
-            format!("Deleted pod: {}", pod_key.name),
+            format_args!("Deleted pod: {}", pod_key.name),
             SOURCE,
         );
         deleted += 1;
@@ -613,7 +618,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     "Completed",
                     job_object(&job),
                     &namespace,
-                    "Job completed".into(),
+                    "Job completed",
                     SOURCE,
                 );
             } else if let Some(reason) = [
@@ -656,6 +661,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             job.tracking.removed_pods.retain(|uid, _| uncounted.contains_key(uid));
             stored.status = job.status;
             stored.tracking = job.tracking;
+            stored.spec.template = job.spec.template;
             for (uid, pod) in removed_now {
                 if stored.tracking.uncounted.contains_key(&uid) {
                     stored.tracking.removed_pods.entry(uid).or_insert(pod);
@@ -796,7 +802,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         "SuccessfulCreate",
         job_object(job),
         &job.metadata.namespace,
-        format!("Created pod: {}", pod_key.name),
+        format_args!("Created pod: {}", pod_key.name),
         SOURCE,
     );
     let uid = simulation
