@@ -174,13 +174,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let pod_ip = if pod.spec.host_network { host_ip.clone() } else { pod_ip };
     let node_name = pod.spec.node_name.clone();
     let has_init = !pod.spec.init_containers.is_empty();
-    let images: Vec<String> = pod
-        .spec
-        .init_containers
-        .iter()
-        .chain(pod.spec.containers.iter())
-        .map(|container| container.image.clone())
-        .collect();
+    let images = Images::of(pod);
     // Shared with the pod's spec, not copied.
     let app_containers: std::sync::Arc<[Container]> = pod.spec.containers.clone();
     let waiting_reason = if has_init {
@@ -244,12 +238,12 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     crate::controller::endpoints::on_stored_pod_changed(simulation, key);
     // Images the node lacks are pulled one after another; present ones are used at once.
     let mut pull_ms = 0;
-    let mut pulled = Vec::new();
-    for image in images {
+    let mut pulled: Vec<&str> = Vec::new();
+    for image in images.iter() {
         let present = simulation
             .kubelets
             .get(&node_name)
-            .is_some_and(|kubelet| kubelet.images.contains(&image));
+            .is_some_and(|kubelet| kubelet.images.contains(image));
         if present || pulled.contains(&image) {
             continue;
         }
@@ -269,6 +263,32 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         containers: vec![ContainerRuntime::default(); app_containers.len()],
     };
     simulation.runtimes.insert(key.clone(), runtime);
+}
+
+/// The images of a pod's init and app containers, in that order; the app containers' list is
+/// shared with the pod (`Arc`), not copied.
+struct Images {
+    init: Vec<String>,
+    app: std::sync::Arc<[Container]>,
+}
+
+impl Images {
+    fn of(pod: &Pod) -> Images {
+        Images {
+            init: pod
+                .spec
+                .init_containers
+                .iter()
+                .map(|container| container.image.clone())
+                .collect(),
+            app: pod.spec.containers.clone(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let init = self.init.iter().map(String::as_str);
+        init.chain(self.app.iter().map(|container| container.image.as_str()))
+    }
 }
 
 /// Does everything that is due now, in order, until nothing more is.
@@ -316,18 +336,12 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
         return;
     };
     let node_name = pod.spec.node_name.clone();
-    let images: Vec<String> = pod
-        .spec
-        .init_containers
-        .iter()
-        .chain(pod.spec.containers.iter())
-        .map(|container| container.image.clone())
-        .collect();
+    let images = Images::of(pod);
     let has_init = !pod.spec.init_containers.is_empty();
-    for image in images {
+    for image in images.iter() {
         let kubelet = simulation.kubelets.get_mut(&node_name);
         let newly =
-            kubelet.is_some_and(|kubelet| !kubelet.images.contains(&image) && kubelet.images.insert(image.clone()));
+            kubelet.is_some_and(|kubelet| !kubelet.images.contains(image) && kubelet.images.insert(image.to_string()));
         if newly {
             let message = format_args!("Successfully pulled image \"{image}\" in 1s (1s including waiting)");
             simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);

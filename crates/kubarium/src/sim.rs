@@ -1040,7 +1040,7 @@ impl Simulation {
         self.admit_metadata(&mut pod.metadata);
         // A generated name that is taken is generated again, as the API server retries
         // (`RetryGenerateName`).
-        while !pod.metadata.generate_name.is_empty() && self.store.pod(&ObjectKey::of(&pod.metadata)).is_some() {
+        while !pod.metadata.generate_name.is_empty() && self.pod_name_taken(&mut pod.metadata) {
             pod.metadata.name = self.rng.generate_name(&pod.metadata.generate_name);
         }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
@@ -1070,6 +1070,19 @@ impl Simulation {
         // An orphan: the ReplicaSets whose selector matches it may adopt it (`addPod`).
         controller::replicaset::enqueue_adopters(self, &key);
         key
+    }
+
+    /// Whether a pod of this namespace and name exists. The key is made of the metadata's own
+    /// strings, lent and given back, so that the check allocates nothing.
+    fn pod_name_taken(&self, metadata: &mut ObjectMeta) -> bool {
+        let key = ObjectKey {
+            namespace: std::mem::take(&mut metadata.namespace),
+            name: std::mem::take(&mut metadata.name),
+        };
+        let taken = self.store.pod(&key).is_some();
+        metadata.namespace = key.namespace;
+        metadata.name = key.name;
+        taken
     }
 
     /// Deletes a pod as `kubectl delete pod` does: graceful when bound (Terminating, then gone
