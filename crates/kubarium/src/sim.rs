@@ -844,7 +844,7 @@ impl Simulation {
         if job.spec.manual_selector != Some(true) {
             let uid = job.metadata.uid.clone();
             let name = job.metadata.name.clone();
-            let labels = &mut job.spec.template.metadata.labels;
+            let labels = &mut std::sync::Arc::make_mut(&mut job.spec.template).metadata.labels;
             for (label, value) in [
                 (controller::job::LABEL_CONTROLLER_UID, &uid),
                 (controller::job::LABEL_JOB_NAME, &name),

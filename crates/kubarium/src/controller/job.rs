@@ -242,16 +242,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     if stored.status.is_finished() {
         return None;
     }
-    // The pod template is taken too (the largest part of the spec, read only to create pods)
-    // and goes back at the end: nothing a sync calls reads a Job's template.
-    let template = std::mem::take(&mut stored.spec.template);
+    // The spec's pod template is shared (`Arc`), so copying the spec does not copy it.
     let mut job = Job {
         metadata: stored.metadata.clone(),
         spec: stored.spec.clone(),
         status: stored.status.clone(),
         tracking: std::mem::take(&mut stored.tracking),
     };
-    job.spec.template = template;
     let now = simulation.now();
     let namespace = job.metadata.namespace.clone();
     // `onlyReplaceFailedPods`: with `podReplacementPolicy: Failed` or a pod failure policy,
@@ -670,7 +667,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             job.tracking.removed_pods.retain(|uid, _| uncounted.contains_key(uid));
             stored.status = job.status;
             stored.tracking = job.tracking;
-            stored.spec.template = job.spec.template;
             for (uid, pod) in removed_now {
                 if stored.tracking.uncounted.contains_key(&uid) {
                     stored.tracking.removed_pods.entry(uid).or_insert(pod);
