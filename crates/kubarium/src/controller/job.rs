@@ -244,7 +244,15 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     // The spec's pod template is shared (`Arc`), so copying the spec does not copy it.
     let mut job = Job {
-        metadata: stored.metadata.clone(),
+        // A sync reads the Job's name, namespace, uid and owner only: copying its labels and
+        // annotations too was a tenth of the cost of a CronJob's Job's sync.
+        metadata: ObjectMeta {
+            name: stored.metadata.name.clone(),
+            namespace: stored.metadata.namespace.clone(),
+            uid: stored.metadata.uid.clone(),
+            owner_references: stored.metadata.owner_references.clone(),
+            ..ObjectMeta::default()
+        },
         spec: stored.spec.clone(),
         status: stored.status.clone(),
         tracking: std::mem::take(&mut stored.tracking),
