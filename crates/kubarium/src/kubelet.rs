@@ -787,8 +787,8 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         }
         simulation.pod_became_terminal();
     }
-    let after = simulation.store.pod(key).map(|pod| (pod.status.phase, pod.is_ready()));
-    if Some(before) != after {
+    // The pod's Ready condition is now `ready_now`, as set above.
+    if before != (phase, ready_now) {
         simulation.pod_status_changed(key);
     }
 }
