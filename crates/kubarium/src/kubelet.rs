@@ -548,7 +548,7 @@ fn attempt_key(pod: &Pod, container: &Container) -> String {
         .metadata
         .controller_of()
         .map_or(pod.metadata.uid.as_str(), |owner| owner.uid.as_str());
-    format!("{owner}/{}", container.name)
+    [owner, "/", &container.name].concat()
 }
 
 /// Exits and restarts that are due. Returns whether anything changed.

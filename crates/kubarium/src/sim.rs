@@ -1027,7 +1027,7 @@ impl Simulation {
     }
 
     fn stamp_new_object(&mut self, metadata: &mut ObjectMeta) {
-        metadata.uid = format!("00000000-0000-4000-8000-{:012x}", self.next_uid);
+        metadata.uid = uid_of(self.next_uid);
         self.next_uid += 1;
         metadata.resource_version = self.bump_resource_version();
         metadata.creation_timestamp_ms = self.now;
@@ -1433,7 +1433,12 @@ impl Simulation {
     pub(crate) fn allocate_pod_ip(&mut self) -> String {
         self.next_pod_ip += 1;
         let index = self.next_pod_ip;
-        format!("10.244.{}.{}", (index / 250) % 256, 2 + index % 250)
+        let mut ip = String::with_capacity(15);
+        ip.push_str("10.244.");
+        push_decimal(&mut ip, (index / 250) % 256);
+        ip.push('.');
+        push_decimal(&mut ip, 2 + index % 250);
+        ip
     }
 
     /// Records an event. The object (`kind/name`) and the message are written once, into a
@@ -1578,6 +1583,42 @@ impl Simulation {
     /// equal for equal runs, natively and in wasm. Computed as events are recorded.
     pub fn event_log_hash(&self) -> u64 {
         self.events.hash()
+    }
+}
+
+/// `format!("00000000-0000-4000-8000-{number:012x}")`, written without the formatter: a uid
+/// is made for every object.
+fn uid_of(number: u64) -> String {
+    const PREFIX: &str = "00000000-0000-4000-8000-";
+    let digits = if number >> 48 == 0 {
+        12
+    } else {
+        16 - number.leading_zeros() as usize / 4
+    };
+    let mut uid = String::with_capacity(PREFIX.len() + digits);
+    uid.push_str(PREFIX);
+    for position in (0..digits).rev() {
+        let nibble = ((number >> (4 * position)) & 0xf) as u32;
+        uid.push(char::from_digit(nibble, 16).unwrap_or('0'));
+    }
+    uid
+}
+
+/// Appends a number in decimal, as `{}` writes it.
+fn push_decimal(text: &mut String, number: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        text.push(char::from(digit));
     }
 }
 

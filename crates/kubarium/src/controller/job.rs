@@ -760,7 +760,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
     let mut metadata = ObjectMeta {
         generate_name: match index {
             Some(index) => format!("{}-{index}-", job.metadata.name),
-            None => format!("{}-", job.metadata.name),
+            None => [&job.metadata.name, "-"].concat(),
         },
         namespace: job.metadata.namespace.clone(),
         labels: template.metadata.labels.clone(),
