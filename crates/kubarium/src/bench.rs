@@ -122,8 +122,12 @@ pub fn play_job_completions(nodes: usize, completions: usize, parallelism: usize
     );
     simulation.apply(&manifest).expect("the Job is valid");
     let mut steps = 0;
+    // The key is made once: looking the Job up by name after every step allocated it anew.
+    let key = crate::sim::ObjectKey::new("default", "bulk");
     while simulation
-        .job("default", "bulk")
+        .store
+        .jobs
+        .get(&key)
         .is_some_and(|job| !job.status.is_finished())
     {
         if !simulation.step() {

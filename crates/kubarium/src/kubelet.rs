@@ -59,7 +59,7 @@ enum Stage {
     Finished,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct ContainerRuntime {
     /// Runs so far (the first run is 0).
     attempts: u32,
@@ -88,27 +88,27 @@ impl Pod {
 
 /// The kubelet's `Created` and `Started` events for a container.
 fn record_container_started(simulation: &mut Simulation, key: &ObjectKey, container: &str) {
-    let object = pod_object(key);
     simulation.record_event(
         "Normal",
         "Created",
-        object.clone(),
+        pod_object(key),
         &key.namespace,
-        format!("Created container: {container}"),
+        format_args!("Created container: {container}"),
         SOURCE,
     );
     simulation.record_event(
         "Normal",
         "Started",
-        object,
+        pod_object(key),
         &key.namespace,
-        format!("Started container {container}"),
+        format_args!("Started container {container}"),
         SOURCE,
     );
 }
 
-fn pod_object(key: &ObjectKey) -> String {
-    format!("pod/{}", key.name)
+/// `pod/NAME`, the object of the kubelet's events, written when the event is recorded.
+fn pod_object(key: &ObjectKey) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("pod", &key.name)
 }
 
 /// `syncPod` for one pod on its node.
@@ -117,8 +117,10 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let node_name = pod.spec.node_name.clone();
-    let alive = simulation.kubelets.get(&node_name).is_some_and(|kubelet| kubelet.alive);
+    let alive = simulation
+        .kubelets
+        .get(&pod.spec.node_name)
+        .is_some_and(|kubelet| kubelet.alive);
     if !alive {
         // No kubelet runs this pod: a missing node's pods wait for the pod garbage collector,
         // a dead node's pods for the node to come back.
@@ -172,14 +174,9 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let pod_ip = if pod.spec.host_network { host_ip.clone() } else { pod_ip };
     let node_name = pod.spec.node_name.clone();
     let has_init = !pod.spec.init_containers.is_empty();
-    let images: Vec<String> = pod
-        .spec
-        .init_containers
-        .iter()
-        .chain(pod.spec.containers.iter())
-        .map(|container| container.image.clone())
-        .collect();
-    let app_containers: Vec<Container> = pod.spec.containers.to_vec();
+    let images = Images::of(pod);
+    // Shared with the pod's spec, not copied.
+    let app_containers: std::sync::Arc<[Container]> = pod.spec.containers.clone();
     let waiting_reason = if has_init {
         "PodInitializing"
     } else {
@@ -241,12 +238,12 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     crate::controller::endpoints::on_stored_pod_changed(simulation, key);
     // Images the node lacks are pulled one after another; present ones are used at once.
     let mut pull_ms = 0;
-    let mut pulled = Vec::new();
-    for image in images {
+    let mut pulled: Vec<&str> = Vec::new();
+    for image in images.iter() {
         let present = simulation
             .kubelets
             .get(&node_name)
-            .is_some_and(|kubelet| kubelet.images.contains(&image));
+            .is_some_and(|kubelet| kubelet.images.contains(image));
         if present || pulled.contains(&image) {
             continue;
         }
@@ -255,7 +252,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
             "Pulling",
             pod_object(key),
             &key.namespace,
-            format!("Pulling image \"{image}\""),
+            format_args!("Pulling image \"{image}\""),
             SOURCE,
         );
         pull_ms += IMAGE_PULL_MS;
@@ -266,6 +263,32 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         containers: vec![ContainerRuntime::default(); app_containers.len()],
     };
     simulation.runtimes.insert(key.clone(), runtime);
+}
+
+/// The images of a pod's init and app containers, in that order; the app containers' list is
+/// shared with the pod (`Arc`), not copied.
+struct Images {
+    init: Vec<String>,
+    app: std::sync::Arc<[Container]>,
+}
+
+impl Images {
+    fn of(pod: &Pod) -> Images {
+        Images {
+            init: pod
+                .spec
+                .init_containers
+                .iter()
+                .map(|container| container.image.clone())
+                .collect(),
+            app: pod.spec.containers.clone(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let init = self.init.iter().map(String::as_str);
+        init.chain(self.app.iter().map(|container| container.image.as_str()))
+    }
 }
 
 /// Does everything that is due now, in order, until nothing more is.
@@ -313,23 +336,19 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
         return;
     };
     let node_name = pod.spec.node_name.clone();
-    let images: Vec<String> = pod
-        .spec
-        .init_containers
-        .iter()
-        .chain(pod.spec.containers.iter())
-        .map(|container| container.image.clone())
-        .collect();
+    let images = Images::of(pod);
     let has_init = !pod.spec.init_containers.is_empty();
-    for image in images {
+    for image in images.iter() {
         let kubelet = simulation.kubelets.get_mut(&node_name);
-        let newly = kubelet.is_some_and(|kubelet| kubelet.images.insert(image.clone()));
-        let message = if newly {
-            format!("Successfully pulled image \"{image}\" in 1s (1s including waiting)")
+        let newly =
+            kubelet.is_some_and(|kubelet| !kubelet.images.contains(image) && kubelet.images.insert(image.to_string()));
+        if newly {
+            let message = format_args!("Successfully pulled image \"{image}\" in 1s (1s including waiting)");
+            simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
         } else {
-            format!("Container image \"{image}\" already present on machine")
-        };
-        simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
+            let message = format_args!("Container image \"{image}\" already present on machine");
+            simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
+        }
     }
     if has_init {
         start_init_container(simulation, key, 0, 0);
@@ -475,12 +494,14 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let Some(container) = pod.spec.containers.get(index).cloned() else {
+    // The pod's container list is shared (`Arc`), so holding it costs no copy.
+    let containers = pod.spec.containers.clone();
+    let Some(container) = containers.get(index) else {
         return;
     };
-    let attempt_key = attempt_key(pod, &container);
+    let attempt_key = attempt_key(pod, container);
     let attempt = simulation.behaviour_attempts(&attempt_key);
-    let outcome: RunOutcome = simulation.behaviour.outcome(pod, &container, attempt);
+    let outcome: RunOutcome = simulation.behaviour.outcome(pod, container, attempt);
     simulation.record_behaviour_attempt(attempt_key);
     let restarting = simulation
         .runtimes
@@ -493,7 +514,7 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
             "Pulled",
             pod_object(key),
             &key.namespace,
-            format!("Container image \"{}\" already present on machine", container.image),
+            format_args!("Container image \"{}\" already present on machine", container.image),
             SOURCE,
         );
     }
@@ -527,17 +548,26 @@ fn attempt_key(pod: &Pod, container: &Container) -> String {
         .metadata
         .controller_of()
         .map_or(pod.metadata.uid.as_str(), |owner| owner.uid.as_str());
-    format!("{owner}/{}", container.name)
+    [owner, "/", &container.name].concat()
 }
 
 /// Exits and restarts that are due. Returns whether anything changed.
 fn advance_containers(simulation: &mut Simulation, key: &ObjectKey) -> bool {
     let now = simulation.now();
-    let Some(runtime) = simulation.runtimes.get(key).cloned() else {
+    let Some(count) = simulation.runtimes.get(key).map(|runtime| runtime.containers.len()) else {
         return false;
     };
     let mut progressed = false;
-    for (index, container) in runtime.containers.iter().enumerate() {
+    // Each container's handling changes only that container's runtime, so reading each one
+    // as its turn comes sees what a copy taken before the loop would.
+    for index in 0..count {
+        let Some(container) = simulation
+            .runtimes
+            .get(key)
+            .and_then(|runtime| runtime.containers.get(index).copied())
+        else {
+            break;
+        };
         if container.done {
             continue;
         }
@@ -563,16 +593,20 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let restart_policy = pod.spec.restart_policy.clone();
     let Some(runtime) = simulation
         .runtimes
         .get(key)
         .and_then(|runtime| runtime.containers.get(index))
-        .cloned()
+        .copied()
     else {
         return;
     };
     let exit_code = runtime.exit_code;
+    let restart = match pod.spec.restart_policy.as_str() {
+        "Always" => true,
+        "OnFailure" => exit_code != 0,
+        _ => false,
+    };
     let reason = if exit_code == 0 { "Completed" } else { "Error" };
     let started_at = pod
         .status
@@ -583,24 +617,23 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
             _ => None,
         })
         .unwrap_or(finished_at);
-    let container_name = pod
-        .spec
-        .containers
-        .get(index)
-        .map(|container| container.name.clone())
-        .unwrap_or_default();
-    let pod_name = pod.metadata.name.clone();
-    let pod_uid = pod.metadata.uid.clone();
+    // The names go into the back-off messages only.
+    let (container_name, pod_name, pod_uid) = if restart {
+        let container_name = pod
+            .spec
+            .containers
+            .get(index)
+            .map(|container| container.name.clone())
+            .unwrap_or_default();
+        (container_name, pod.metadata.name.clone(), pod.metadata.uid.clone())
+    } else {
+        Default::default()
+    };
     let terminated = ContainerState::Terminated {
         exit_code,
         reason: reason.to_string(),
         started_at_ms: started_at,
         finished_at_ms: finished_at,
-    };
-    let restart = match restart_policy.as_str() {
-        "Always" => true,
-        "OnFailure" => exit_code != 0,
-        _ => false,
     };
     let mut container_runtime = runtime;
     container_runtime.exits_at = None;
@@ -678,15 +711,16 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
 /// `getPhase` (`pkg/kubelet/kubelet_pods.go`) and the Ready conditions.
 fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
     let now = simulation.now();
-    let Some(runtime) = simulation.runtimes.get(key).cloned() else {
+    let Some(runtime) = simulation.runtimes.get(key) else {
         return;
     };
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
     let before = (pod.status.phase, pod.is_ready());
-    let restart_policy = pod.spec.restart_policy.clone();
+    let restart_policy = pod.spec.restart_policy.as_str();
     let all_done = runtime.containers.iter().all(|container| container.done);
+    let no_containers = runtime.containers.is_empty();
     let any_failed = pod
         .status
         .container_statuses
@@ -697,8 +731,8 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         .container_statuses
         .iter()
         .all(|status| matches!(status.state, ContainerState::Running { .. }));
-    let phase = if all_done && !runtime.containers.is_empty() {
-        match restart_policy.as_str() {
+    let phase = if all_done && !no_containers {
+        match restart_policy {
             "Never" if any_failed => PodPhase::Failed,
             _ => PodPhase::Succeeded,
         }
@@ -753,8 +787,8 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         }
         simulation.pod_became_terminal();
     }
-    let after = simulation.store.pod(key).map(|pod| (pod.status.phase, pod.is_ready()));
-    if Some(before) != after {
+    // The pod's Ready condition is now `ready_now`, as set above.
+    if before != (phase, ready_now) {
         simulation.pod_status_changed(key);
     }
 }

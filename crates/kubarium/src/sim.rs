@@ -157,28 +157,39 @@ pub enum Work {
 
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
 /// a key is queued at most once and keeps its earliest due time.
+///
+/// Each queued item is stored once, shared by both indexes: queueing costs one allocation,
+/// not a copy of the item's key strings.
 #[derive(Debug, Default)]
 struct WorkQueue {
     /// By due time, then by when it was queued (a unique sequence number, so keys never tie and
     /// the work itself is never compared).
-    by_due: BTreeMap<(Millis, u64), Work>,
+    by_due: BTreeMap<(Millis, u64), Arc<Work>>,
     /// Only looked up, never iterated: the order comes from `by_due`.
-    due_of: FastMap<Work, (Millis, u64)>,
+    due_of: FastMap<Arc<Work>, (Millis, u64)>,
     next_sequence: u64,
 }
 
 impl WorkQueue {
     fn add_at(&mut self, work: Work, due: Millis) {
-        if let Some(&(existing_due, sequence)) = self.due_of.get(&work) {
+        let sequence = self.next_sequence;
+        if let Some(slot) = self.due_of.get_mut(&work) {
+            let (existing_due, existing_sequence) = *slot;
             if existing_due <= due {
                 return;
             }
-            self.by_due.remove(&(existing_due, sequence));
+            // Earlier than queued: the same item moves to its new place.
+            self.next_sequence += 1;
+            *slot = (due, sequence);
+            if let Some(shared) = self.by_due.remove(&(existing_due, existing_sequence)) {
+                self.by_due.insert((due, sequence), shared);
+            }
+            return;
         }
-        let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.by_due.insert((due, sequence), work.clone());
-        self.due_of.insert(work, (due, sequence));
+        let shared = Arc::new(work);
+        self.by_due.insert((due, sequence), shared.clone());
+        self.due_of.insert(shared, (due, sequence));
     }
 
     fn next_due(&self) -> Option<Millis> {
@@ -190,8 +201,9 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let ((due, _), work) = self.by_due.pop_first()?;
-        self.due_of.remove(&work);
+        let ((due, _), shared) = self.by_due.pop_first()?;
+        self.due_of.remove(&*shared);
+        let work = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
         Some((due, work))
     }
 }
@@ -217,6 +229,19 @@ impl EventRecord {
     /// One line of the canonical log, the text the determinism hash is computed over.
     pub fn to_log_line(&self) -> String {
         event_log::LogLine(self).to_string()
+    }
+}
+
+/// An event's object as kubectl prints it, `kind/name` (`pod/web-1`), written only when the
+/// event is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventObject<'a>(pub &'static str, pub &'a str);
+
+impl std::fmt::Display for EventObject<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.0)?;
+        formatter.write_str("/")?;
+        formatter.write_str(self.1)
     }
 }
 
@@ -304,6 +329,8 @@ pub struct Simulation {
     /// The scheduler's per-node fit and scores, recomputed as node usage changes.
     pub(crate) scheduler_cache: scheduler::NodeCache,
     events: event_log::EventLog,
+    /// Where `record_event` writes an event's object and message before interning them.
+    event_scratch: String,
     /// Job pods' lives, for the timelines (an observer; nothing reads it back).
     pub(crate) history: crate::history::History,
     /// The HPA controller's memory and the simulated CPU loads it reads.
@@ -338,6 +365,7 @@ impl Simulation {
             node_snapshot: None,
             scheduler_cache: Default::default(),
             events: event_log::EventLog::default(),
+            event_scratch: String::new(),
             history: Default::default(),
             autoscaling: Default::default(),
             cron_schedules: Default::default(),
@@ -819,7 +847,7 @@ impl Simulation {
         if job.spec.manual_selector != Some(true) {
             let uid = job.metadata.uid.clone();
             let name = job.metadata.name.clone();
-            let labels = &mut job.spec.template.metadata.labels;
+            let labels = &mut std::sync::Arc::make_mut(&mut job.spec.template).metadata.labels;
             for (label, value) in [
                 (controller::job::LABEL_CONTROLLER_UID, &uid),
                 (controller::job::LABEL_JOB_NAME, &name),
@@ -1002,7 +1030,7 @@ impl Simulation {
     }
 
     fn stamp_new_object(&mut self, metadata: &mut ObjectMeta) {
-        metadata.uid = format!("00000000-0000-4000-8000-{:012x}", self.next_uid);
+        metadata.uid = uid_of(self.next_uid);
         self.next_uid += 1;
         metadata.resource_version = self.bump_resource_version();
         metadata.creation_timestamp_ms = self.now;
@@ -1015,7 +1043,7 @@ impl Simulation {
         self.admit_metadata(&mut pod.metadata);
         // A generated name that is taken is generated again, as the API server retries
         // (`RetryGenerateName`).
-        while !pod.metadata.generate_name.is_empty() && self.store.pod(&ObjectKey::of(&pod.metadata)).is_some() {
+        while !pod.metadata.generate_name.is_empty() && self.pod_name_taken(&mut pod.metadata) {
             pod.metadata.name = self.rng.generate_name(&pod.metadata.generate_name);
         }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
@@ -1045,6 +1073,19 @@ impl Simulation {
         // An orphan: the ReplicaSets whose selector matches it may adopt it (`addPod`).
         controller::replicaset::enqueue_adopters(self, &key);
         key
+    }
+
+    /// Whether a pod of this namespace and name exists. The key is made of the metadata's own
+    /// strings, lent and given back, so that the check allocates nothing.
+    fn pod_name_taken(&self, metadata: &mut ObjectMeta) -> bool {
+        let key = ObjectKey {
+            namespace: std::mem::take(&mut metadata.namespace),
+            name: std::mem::take(&mut metadata.name),
+        };
+        let taken = self.store.pod(&key).is_some();
+        metadata.namespace = key.namespace;
+        metadata.name = key.name;
+        taken
     }
 
     /// Deletes a pod as `kubectl delete pod` does: graceful when bound (Terminating, then gone
@@ -1395,21 +1436,35 @@ impl Simulation {
     pub(crate) fn allocate_pod_ip(&mut self) -> String {
         self.next_pod_ip += 1;
         let index = self.next_pod_ip;
-        format!("10.244.{}.{}", (index / 250) % 256, 2 + index % 250)
+        let mut ip = String::with_capacity(15);
+        ip.push_str("10.244.");
+        push_decimal(&mut ip, (index / 250) % 256);
+        ip.push('.');
+        push_decimal(&mut ip, 2 + index % 250);
+        ip
     }
 
+    /// Records an event. The object (`kind/name`) and the message are written once, into a
+    /// reused buffer, and interned from there: callers pass `format_args!` rather than an
+    /// allocated `String` (a `String` or `&str` works too).
     pub(crate) fn record_event(
         &mut self,
         event_type: &'static str,
         reason: &'static str,
-        object: String,
+        object: impl std::fmt::Display,
         namespace: &str,
-        message: String,
+        message: impl std::fmt::Display,
         source: &'static str,
     ) {
-        let object = self.events.intern(&object);
+        use std::fmt::Write as _;
+        let scratch = &mut self.event_scratch;
+        scratch.clear();
+        let _ = write!(scratch, "{object}");
+        let object = self.events.intern(scratch);
+        scratch.clear();
+        let _ = write!(scratch, "{message}");
+        let message = self.events.intern(scratch);
         let namespace = self.events.intern(namespace);
-        let message = self.events.intern(&message);
         self.events.record(EventRecord {
             time_ms: self.now,
             event_type,
@@ -1531,6 +1586,42 @@ impl Simulation {
     /// equal for equal runs, natively and in wasm. Computed as events are recorded.
     pub fn event_log_hash(&self) -> u64 {
         self.events.hash()
+    }
+}
+
+/// `format!("00000000-0000-4000-8000-{number:012x}")`, written without the formatter: a uid
+/// is made for every object.
+fn uid_of(number: u64) -> String {
+    const PREFIX: &str = "00000000-0000-4000-8000-";
+    let digits = if number >> 48 == 0 {
+        12
+    } else {
+        16 - number.leading_zeros() as usize / 4
+    };
+    let mut uid = String::with_capacity(PREFIX.len() + digits);
+    uid.push_str(PREFIX);
+    for position in (0..digits).rev() {
+        let nibble = ((number >> (4 * position)) & 0xf) as u32;
+        uid.push(char::from_digit(nibble, 16).unwrap_or('0'));
+    }
+    uid
+}
+
+/// Appends a number in decimal, as `{}` writes it.
+fn push_decimal(text: &mut String, number: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        text.push(char::from(digit));
     }
 }
 

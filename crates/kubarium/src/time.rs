@@ -122,6 +122,38 @@ pub fn format_duration(duration_ms: Millis) -> String {
 /// (`2026-01-05T18:00:00+09:00`, `Z` for offset zero).
 pub fn format_rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
     let civil = crate::cron::civil_in_zone(unix_seconds, &crate::cron::FixedOffset(offset_seconds));
+    // Years 0 to 9999 (all but a far past or future) are written digit by digit: the
+    // formatting machinery cost more than the calendar arithmetic. The same text either way.
+    if let Ok(year @ 0..=9_999) = u64::try_from(civil.year) {
+        let mut text = String::with_capacity(25);
+        let fields = [
+            (year, 4, ""),
+            (u64::from(civil.month), 2, "-"),
+            (u64::from(civil.day), 2, "-"),
+            (u64::from(civil.hour), 2, "T"),
+            (u64::from(civil.minute), 2, ":"),
+            (u64::from(civil.second), 2, ":"),
+        ];
+        for (value, width, separator) in fields {
+            text.push_str(separator);
+            push_zero_padded(&mut text, value, width);
+        }
+        if offset_seconds == 0 {
+            text.push('Z');
+        } else {
+            text.push(if offset_seconds < 0 { '-' } else { '+' });
+            let minutes = u64::from(offset_seconds.unsigned_abs() / 60);
+            push_zero_padded(&mut text, minutes / 60, 2);
+            text.push(':');
+            push_zero_padded(&mut text, minutes % 60, 2);
+        }
+        return text;
+    }
+    format_rfc3339_with_fmt(&civil, offset_seconds)
+}
+
+/// [`format_rfc3339`] through `format!`, for any year.
+fn format_rfc3339_with_fmt(civil: &crate::cron::CivilTime, offset_seconds: i32) -> String {
     let zone = if offset_seconds == 0 {
         "Z".to_string()
     } else {
@@ -133,6 +165,27 @@ pub fn format_rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{zone}",
         civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
     )
+}
+
+/// `{value:0width$}` for a non-negative integer: at least `width` digits, zeros in front.
+fn push_zero_padded(text: &mut String, value: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - start)..width {
+        text.push('0');
+    }
+    for &digit in &digits[start..] {
+        text.push(char::from(digit));
+    }
 }
 
 /// Parses an RFC 3339 time (`2026-01-01T00:00:00Z`, `2026-01-01T09:00:00+09:00`) to seconds
@@ -224,6 +277,23 @@ mod tests {
         }
         for bad in ["", "10", "s", "5x", "1..5s", "-5s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} is rejected");
+        }
+    }
+
+    /// The digit-by-digit writing gives `format!`'s text, across years, days and offsets.
+    #[test]
+    fn rfc3339_digits_match_the_formatter() {
+        for offset in [0, 19_800, -12_600, 50_400, -43_200, 59] {
+            for step in 0..2_000_i64 {
+                // About six years a step, from before year 0 to past 9999.
+                let unix = -62_300_000_000 + step * 190_000_007;
+                let civil = crate::cron::civil_in_zone(unix, &crate::cron::FixedOffset(offset));
+                assert_eq!(
+                    format_rfc3339(unix, offset),
+                    format_rfc3339_with_fmt(&civil, offset),
+                    "{unix} {offset}"
+                );
+            }
         }
     }
 

@@ -76,7 +76,11 @@ fn in_namespace<'a, T>(
     map: &'a std::collections::BTreeMap<ObjectKey, T>,
     namespace: &'a str,
 ) -> impl Iterator<Item = (&'a ObjectKey, &'a T)> + 'a {
-    map.range(ObjectKey::new(namespace, "")..)
+    // An empty map has nothing to range over: no start key to allocate.
+    let start = (!map.is_empty()).then(|| ObjectKey::new(namespace, ""));
+    start
+        .into_iter()
+        .flat_map(move |start| map.range(start..))
         .take_while(move |(key, _)| key.namespace == namespace)
 }
 
@@ -110,12 +114,14 @@ impl Simulation {
         if pod.metadata.namespace.is_empty() {
             pod.metadata.namespace = DEFAULT_NAMESPACE.to_string();
         }
-        let namespace = pod.metadata.namespace.clone();
-        let governed = in_namespace(&self.store.limit_ranges, &namespace).next().is_some()
-            || in_namespace(&self.store.resource_quotas, &namespace).next().is_some();
+        // Most clusters have neither LimitRanges nor ResourceQuotas: no look-up then.
+        let namespace = &pod.metadata.namespace;
+        let governed = in_namespace(&self.store.limit_ranges, namespace).next().is_some()
+            || in_namespace(&self.store.resource_quotas, namespace).next().is_some();
         if !governed {
             return Ok(self.create_pod(pod));
         }
+        let namespace = namespace.clone();
         if pod.metadata.name.is_empty() && !pod.metadata.generate_name.is_empty() {
             // A taken generated name is generated again (`RetryGenerateName`).
             loop {

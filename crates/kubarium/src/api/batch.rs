@@ -68,7 +68,9 @@ pub struct JobSpec {
     /// once they have failed (always `Failed` with a pod failure policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_replacement_policy: Option<String>,
-    pub template: PodTemplateSpec,
+    /// Shared, not copied: a Job's sync and every Job a CronJob makes hold the same template
+    /// (`Arc::make_mut` copies it for a change).
+    pub template: std::sync::Arc<PodTemplateSpec>,
 }
 
 /// `batch/v1.PodFailurePolicy`: rules evaluated in order against a failed pod.

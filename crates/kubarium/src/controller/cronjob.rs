@@ -28,7 +28,7 @@ const MANY_MISSED: u64 = 100;
 /// Only looked up, never iterated.
 #[derive(Debug, Default)]
 pub struct Schedules {
-    parsed: FastMap<String, Option<Schedule>>,
+    parsed: FastMap<String, Option<ParsedSchedule>>,
 }
 
 /// More distinct schedule texts than this and the cache starts over.
@@ -36,16 +36,61 @@ const MAX_CACHED_SCHEDULES: usize = 256;
 
 impl Schedules {
     /// `cron.ParseStandard(schedule)`, if it parses.
-    fn parse(&mut self, text: &str) -> Option<Schedule> {
-        if let Some(parsed) = self.parsed.get(text) {
-            return parsed.clone();
+    fn parse(&mut self, text: &str) -> Option<&mut ParsedSchedule> {
+        if !self.parsed.contains_key(text) {
+            if self.parsed.len() >= MAX_CACHED_SCHEDULES {
+                self.parsed.clear();
+            }
+            let parsed = cron::parse_standard(text).ok().map(ParsedSchedule::new);
+            self.parsed.insert(text.to_string(), parsed);
         }
-        if self.parsed.len() >= MAX_CACHED_SCHEDULES {
-            self.parsed.clear();
+        self.parsed.get_mut(text)?.as_mut()
+    }
+}
+
+/// A parsed schedule with the last `Next` it computed on a fixed-offset zone.
+#[derive(Debug)]
+pub struct ParsedSchedule {
+    schedule: Schedule,
+    known: Option<KnownNext>,
+}
+
+/// `next_after(from) == next` on a zone of this offset. A crontab spec's next time after any
+/// instant in `[from, next)` is then `next` as well: the search returns the first matching
+/// second after its start, and none matches in `(from, next)`. A CronJob asks for nearly the
+/// same instants on each of its syncs (the last schedule time, now), so most answers are known.
+#[derive(Debug, Clone, Copy)]
+struct KnownNext {
+    offset: i32,
+    from: i64,
+    next: i64,
+}
+
+impl ParsedSchedule {
+    pub fn new(schedule: Schedule) -> ParsedSchedule {
+        ParsedSchedule { schedule, known: None }
+    }
+
+    /// [`Schedule::next_after`], answered from the last result when that decides it.
+    pub fn next_after(&mut self, after: i64, zone: &dyn TimeZone) -> Option<i64> {
+        // Only a crontab spec on a fixed offset: `@every` adds its delay to any instant, and a
+        // zone with transitions makes robfig's search depend on where it starts.
+        let offset = zone.fixed_offset().filter(|_| self.schedule.every_seconds().is_none());
+        let Some(offset) = offset else {
+            return self.schedule.next_after(after, zone);
+        };
+        if let Some(known) = self.known {
+            if known.offset == offset && known.from <= after && after < known.next {
+                return Some(known.next);
+            }
         }
-        let parsed = cron::parse_standard(text).ok();
-        self.parsed.insert(text.to_string(), parsed.clone());
-        parsed
+        let next = self.schedule.next_after(after, zone)?;
+        self.known = Some(KnownNext {
+            offset,
+            from: after,
+            next,
+        });
+        Some(next)
     }
 }
 
@@ -62,7 +107,7 @@ pub struct MostRecent {
 /// `mostRecentScheduleTime`: the schedule times after the last one used (or the CronJob's
 /// creation, or `now - startingDeadlineSeconds` if later) and up to `now`.
 pub fn most_recent_schedule_time(
-    schedule: &Schedule,
+    schedule: &mut ParsedSchedule,
     earliest: i64,
     now: i64,
     starting_deadline_seconds: Option<i64>,
@@ -122,8 +167,9 @@ fn rfc1123z(unix: i64) -> String {
     )
 }
 
-fn object(cron_job: &CronJob) -> String {
-    format!("cronjob/{}", cron_job.metadata.name)
+/// `cronjob/NAME`, the object of the controller's events, written when the event is recorded.
+fn object(settings: &Settings) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("cronjob", &settings.name)
 }
 
 /// What the sync needs to know of a Job it owns.
@@ -155,15 +201,73 @@ impl OwnedJob {
     }
 }
 
+/// What a sync reads of its CronJob's metadata and spec, copied once: not the job template,
+/// which is read only when a Job is created (copying the whole CronJob on each of its three
+/// syncs per run was a fifth of the sync's cost).
+struct Settings {
+    name: String,
+    namespace: String,
+    uid: String,
+    creation_ms: Millis,
+    time_zone: Option<String>,
+    starting_deadline_seconds: Option<i64>,
+    concurrency_policy: Option<String>,
+    suspend: Option<bool>,
+    successful_jobs_history_limit: Option<i32>,
+    failed_jobs_history_limit: Option<i32>,
+}
+
+impl Settings {
+    fn of(cron_job: &CronJob) -> Settings {
+        let spec = &cron_job.spec;
+        Settings {
+            name: cron_job.metadata.name.clone(),
+            namespace: cron_job.metadata.namespace.clone(),
+            uid: cron_job.metadata.uid.clone(),
+            creation_ms: cron_job.metadata.creation_timestamp_ms,
+            time_zone: spec.time_zone.clone(),
+            starting_deadline_seconds: spec.starting_deadline_seconds,
+            concurrency_policy: spec.concurrency_policy.clone(),
+            suspend: spec.suspend,
+            successful_jobs_history_limit: spec.successful_jobs_history_limit,
+            failed_jobs_history_limit: spec.failed_jobs_history_limit,
+        }
+    }
+}
+
+/// `getJobFromTemplate2`: the Job for one scheduled time, from the CronJob's template, owned
+/// by the CronJob, with the scheduled-timestamp annotation.
+fn job_from_template(cron_job: &CronJob, name: String, scheduled_timestamp: String) -> Job {
+    let template = &cron_job.spec.job_template;
+    let mut annotations = template.metadata.annotations.clone();
+    annotations.insert(SCHEDULED_TIMESTAMP.to_string(), scheduled_timestamp);
+    Job {
+        metadata: ObjectMeta {
+            name,
+            namespace: cron_job.metadata.namespace.clone(),
+            labels: template.metadata.labels.clone(),
+            annotations,
+            owner_references: vec![OwnerReference::controller("batch/v1", "CronJob", &cron_job.metadata)],
+            ..ObjectMeta::default()
+        },
+        spec: template.spec.clone(),
+        status: Default::default(),
+        tracking: Default::default(),
+    }
+}
+
 /// `syncCronJob`. Returns when to look again.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
-    let mut cron_job = simulation.store.cron_jobs.get(key).cloned()?;
-    let namespace = cron_job.metadata.namespace.clone();
     let start_unix = simulation.start_unix_seconds();
     let now_ms = simulation.now();
     let to_unix = |ms: Millis| start_unix + (ms / SECOND_MS) as i64;
     let to_ms = |unix: i64| (unix - start_unix).max(0) as Millis * SECOND_MS;
     let now = to_unix(now_ms);
+    let stored = simulation.store.cron_jobs.get(key)?;
+    let settings = Settings::of(stored);
+    let mut status = stored.status.clone();
+    let namespace = settings.namespace.clone();
+    let mut schedule = simulation.cron_schedules.parse(&stored.spec.schedule);
 
     // The Jobs it owns (`getJobsToBeReconciled`), oldest first, as the few facts the sync
     // needs: copying whole Jobs (templates and all) on every sync was most of its cost.
@@ -176,7 +280,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 && job
                     .metadata
                     .controller_of()
-                    .is_some_and(|owner| owner.uid == cron_job.metadata.uid)
+                    .is_some_and(|owner| owner.uid == settings.uid)
         })
         .map(OwnedJob::of)
         .collect();
@@ -185,7 +289,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // `syncCronJob`'s reconciliation of `status.active`.
     let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
     for job in &owned {
-        let listed = cron_job.status.active.contains(&job.name);
+        let listed = status.active.contains(&job.name);
         let finished = job.finished.is_some();
         if let (true, Some(condition)) = (listed, job.finished) {
             events.push((
@@ -193,7 +297,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 "SawCompletedJob",
                 format!("Saw completed job: {}, condition: {condition}", job.name),
             ));
-            cron_job.status.active.retain(|name| name != &job.name);
+            status.active.retain(|name| name != &job.name);
         } else if !listed && !finished {
             // An unfinished Job it controls but never listed (one made by `kubectl create job
             // --from=cronjob/...`) is reported on every sync and not adopted: it does not count
@@ -206,18 +310,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         }
         if job.finished == Some("Complete") {
             if let Some(completed) = job.completion_time_ms {
-                if cron_job
-                    .status
-                    .last_successful_time_ms
-                    .is_none_or(|last| last < completed)
-                {
-                    cron_job.status.last_successful_time_ms = Some(completed);
+                if status.last_successful_time_ms.is_none_or(|last| last < completed) {
+                    status.last_successful_time_ms = Some(completed);
                 }
             }
         }
     }
-    let missing: Vec<String> = cron_job
-        .status
+    let missing: Vec<String> = status
         .active
         .iter()
         .filter(|name| !owned.iter().any(|job| &&job.name == name))
@@ -225,14 +324,14 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .collect();
     for name in missing {
         events.push(("Normal", "MissingJob", format!("Active job went missing: {name}")));
-        cron_job.status.active.retain(|active| active != &name);
+        status.active.retain(|active| active != &name);
     }
 
     // `cleanupFinishedJobs`: the oldest finished Jobs beyond each history limit go.
     let mut to_delete: Vec<String> = Vec::new();
     for (condition, limit) in [
-        ("Complete", cron_job.spec.successful_jobs_history_limit),
-        ("Failed", cron_job.spec.failed_jobs_history_limit),
+        ("Complete", settings.successful_jobs_history_limit),
+        ("Failed", settings.failed_jobs_history_limit),
     ] {
         let Some(limit) = limit else { continue };
         let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
@@ -242,14 +341,13 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
     }
 
-    let schedule = simulation.cron_schedules.parse(&cron_job.spec.schedule);
     let mut created: Option<(String, i64, String)> = None;
     let mut replace: Vec<String> = Vec::new();
     let mut requeue = None;
     let mut failed = false;
     // `syncCronJob` checks `spec.timeZone` with `time.LoadLocation` before anything else that
     // schedules, and stops there (without a requeue) when the zone is unknown.
-    let zone: Option<Box<dyn TimeZone>> = match cron_job.spec.time_zone.as_deref() {
+    let zone: Option<Box<dyn TimeZone>> = match settings.time_zone.as_deref() {
         None => Some(Box::new(Utc)),
         Some(name) => match crate::tz::zone(name) {
             Some(zone) => Some(Box::new(zone)),
@@ -266,18 +364,12 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             }
         },
     };
-    if let (Some(schedule), Some(zone)) = (&schedule, &zone) {
+    if let (Some(schedule), Some(zone)) = (&mut schedule, &zone) {
         let zone: &dyn TimeZone = zone.as_ref();
-        let suspended = cron_job.spec.suspend == Some(true);
-        let earliest = to_unix(
-            cron_job
-                .status
-                .last_schedule_time_ms
-                .unwrap_or(cron_job.metadata.creation_timestamp_ms),
-        );
+        let suspended = settings.suspend == Some(true);
+        let earliest = to_unix(status.last_schedule_time_ms.unwrap_or(settings.creation_ms));
         if !suspended {
-            let found =
-                most_recent_schedule_time(schedule, earliest, now, cron_job.spec.starting_deadline_seconds, zone);
+            let found = most_recent_schedule_time(schedule, earliest, now, settings.starting_deadline_seconds, zone);
             if found.missed > MANY_MISSED {
                 events.push((
                     "Warning",
@@ -287,23 +379,20 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 ));
             }
             if let Some(scheduled) = found.most_recent {
-                let too_late = cron_job
-                    .spec
+                let too_late = settings
                     .starting_deadline_seconds
                     .is_some_and(|deadline| scheduled + deadline < now);
-                let name = job_name(&cron_job.metadata.name, scheduled);
-                let policy = cron_job.spec.concurrency_policy.as_deref().unwrap_or("Allow");
+                let name = job_name(&settings.name, scheduled);
+                let policy = settings.concurrency_policy.as_deref().unwrap_or("Allow");
                 if too_late {
                     events.push((
                         "Warning",
                         "MissSchedule",
                         format!("Missed scheduled time to start a job: {}", rfc1123z(scheduled)),
                     ));
-                } else if cron_job.status.active.contains(&name)
-                    || cron_job.status.last_schedule_time_ms == Some(to_ms(scheduled))
-                {
+                } else if status.active.contains(&name) || status.last_schedule_time_ms == Some(to_ms(scheduled)) {
                     // Already started for this time.
-                } else if policy == "Forbid" && !cron_job.status.active.is_empty() {
+                } else if policy == "Forbid" && !status.active.is_empty() {
                     events.push((
                         "Normal",
                         "JobAlreadyActive",
@@ -312,7 +401,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     ));
                 } else {
                     if policy == "Replace" {
-                        replace = std::mem::take(&mut cron_job.status.active);
+                        replace = std::mem::take(&mut status.active);
                     }
                     created = Some((name, scheduled, rfc3339(scheduled, zone)));
                 }
@@ -338,18 +427,18 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             simulation.history.record_cron(CronRecord {
                 at_ms: simulation.now(),
                 namespace: namespace.clone(),
-                cron_job: cron_job.metadata.name.clone(),
+                cron_job: settings.name.clone(),
                 decision,
                 job: None,
             });
         }
-        simulation.record_event(event_type, reason, object(&cron_job), &namespace, message, SOURCE);
+        simulation.record_event(event_type, reason, object(&settings), &namespace, message, SOURCE);
     }
     for name in &replace {
         simulation.history.record_cron(CronRecord {
             at_ms: simulation.now(),
             namespace: namespace.clone(),
-            cron_job: cron_job.metadata.name.clone(),
+            cron_job: settings.name.clone(),
             decision: CronDecision::Replaced,
             job: Some(name.clone()),
         });
@@ -359,48 +448,41 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             simulation.record_event(
                 "Normal",
                 "SuccessfulDelete",
-                object(&cron_job),
+                object(&settings),
                 &namespace,
-                format!("Deleted job {name}"),
+                format_args!("Deleted job {name}"),
                 SOURCE,
             );
         }
     }
-    if let Some((name, scheduled, scheduled_timestamp)) = created {
-        let template = &cron_job.spec.job_template;
-        let mut annotations = template.metadata.annotations.clone();
-        annotations.insert(SCHEDULED_TIMESTAMP.to_string(), scheduled_timestamp);
-        let job = Job {
-            metadata: ObjectMeta {
-                name: name.clone(),
-                namespace: namespace.clone(),
-                labels: template.metadata.labels.clone(),
-                annotations,
-                owner_references: vec![OwnerReference::controller("batch/v1", "CronJob", &cron_job.metadata)],
-                ..ObjectMeta::default()
-            },
-            spec: template.spec.clone(),
-            ..Job::default()
-        };
+    let job = created.and_then(|(name, scheduled, scheduled_timestamp)| {
+        let stored = simulation.store.cron_jobs.get(key)?;
+        Some((
+            job_from_template(stored, name.clone(), scheduled_timestamp),
+            name,
+            scheduled,
+        ))
+    });
+    if let Some((job, name, scheduled)) = job {
         match simulation.create_job(job) {
             Ok(()) => {
                 simulation.history.record_cron(CronRecord {
                     at_ms: simulation.now(),
                     namespace: namespace.clone(),
-                    cron_job: cron_job.metadata.name.clone(),
+                    cron_job: settings.name.clone(),
                     decision: CronDecision::Started,
                     job: Some(name.clone()),
                 });
                 simulation.record_event(
                     "Normal",
                     "SuccessfulCreate",
-                    object(&cron_job),
+                    object(&settings),
                     &namespace,
-                    format!("Created job {name}"),
+                    format_args!("Created job {name}"),
                     SOURCE,
                 );
-                cron_job.status.active.push(name);
-                cron_job.status.last_schedule_time_ms = Some(to_ms(scheduled));
+                status.active.push(name);
+                status.last_schedule_time_ms = Some(to_ms(scheduled));
             }
             Err(crate::sim::CreateJobError::AlreadyExists) => {}
             // `syncCronJob`'s default error handling: a `FailedCreate` event, and the sync
@@ -409,7 +491,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 simulation.record_event(
                     "Warning",
                     "FailedCreate",
-                    object(&cron_job),
+                    object(&settings),
                     &namespace,
                     format!("Error creating job: {message}"),
                     SOURCE,
@@ -424,8 +506,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         super::retry::succeeded(simulation, &crate::sim::Work::SyncCronJob(key.clone()));
     }
     if let Some(stored) = simulation.store.cron_jobs.get_mut(key) {
-        if stored.metadata.uid == cron_job.metadata.uid {
-            stored.status = cron_job.status;
+        if stored.metadata.uid == settings.uid {
+            stored.status = status;
         }
     }
     requeue
@@ -441,17 +523,55 @@ mod tests {
     /// cutting the window.
     #[test]
     fn most_recent_schedule_times() {
-        let every_minute = cron::parse_standard("* * * * *").unwrap();
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 30, None, &Utc);
+        let every_minute = &mut ParsedSchedule::new(cron::parse_standard("* * * * *").unwrap());
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 30, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (None, 0));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 60, None, &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 60, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 60), 1));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, None, &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 10 * 60 + 5, None, &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 10));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 10 * 60 + 5, Some(150), &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 10 * 60 + 5, Some(150), &Utc);
         assert_eq!((found.most_recent, found.missed), (Some(T0 + 600), 3));
-        let found = most_recent_schedule_time(&every_minute, T0, T0 + 200 * 60, None, &Utc);
+        let found = most_recent_schedule_time(every_minute, T0, T0 + 200 * 60, None, &Utc);
         assert!(found.missed > MANY_MISSED);
+    }
+
+    /// The remembered `Next` answers what a fresh search answers, whatever the order of the
+    /// instants asked about: forwards, repeated, backwards, across zones and for `@every`.
+    #[test]
+    fn known_next_times_match_a_fresh_search() {
+        let paris = crate::tz::zone("Europe/Paris").unwrap();
+        let plus_five_thirty = cron::FixedOffset(19_800);
+        let minus_seven = cron::FixedOffset(-25_200);
+        let zones: [&dyn TimeZone; 4] = [&Utc, &paris, &plus_five_thirty, &minus_seven];
+        for text in [
+            "* * * * *",
+            "*/7 3-5 * * 1",
+            "30 2 29 2 *",
+            "0 0 1 * *",
+            "@every 90s",
+            "@hourly",
+        ] {
+            let schedule = cron::parse_standard(text).unwrap();
+            for zone in zones {
+                let mut remembered = ParsedSchedule::new(schedule.clone());
+                let mut at = T0 - 3_600;
+                for step in 0..3_000_i64 {
+                    // Mostly forwards by uneven steps, now and then back or in place.
+                    at += match step % 11 {
+                        0 => -4_000,
+                        5 => 0,
+                        _ => (step * 7_919) % 5_000,
+                    };
+                    assert_eq!(
+                        remembered.next_after(at, zone),
+                        schedule.next_after(at, zone),
+                        "{text} in {} after {at}",
+                        zone.name()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -115,12 +115,14 @@ fn annotation_count(pod: &Pod, annotation: &str) -> i32 {
         .unwrap_or(0)
 }
 
-fn job_object(job: &Job) -> String {
-    format!("job/{}", job.metadata.name)
+/// `job/NAME`, the object of the controller's events, written when the event is recorded.
+fn job_object(job: &Job) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("job", &job.metadata.name)
 }
 
 /// What counting a pod found: still active, terminating but not failed yet (only with a pod
 /// failure policy, `onlyReplaceFailedPods`), succeeded or failed.
+#[derive(Clone, Copy)]
 enum Outcome {
     Active,
     Terminating,
@@ -240,8 +242,17 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     if stored.status.is_finished() {
         return None;
     }
+    // The spec's pod template is shared (`Arc`), so copying the spec does not copy it.
     let mut job = Job {
-        metadata: stored.metadata.clone(),
+        // A sync reads the Job's name, namespace, uid and owner only: copying its labels and
+        // annotations too was a tenth of the cost of a CronJob's Job's sync.
+        metadata: ObjectMeta {
+            name: stored.metadata.name.clone(),
+            namespace: stored.metadata.namespace.clone(),
+            uid: stored.metadata.uid.clone(),
+            owner_references: stored.metadata.owner_references.clone(),
+            ..ObjectMeta::default()
+        },
         spec: stored.spec.clone(),
         status: stored.status.clone(),
         tracking: std::mem::take(&mut stored.tracking),
@@ -261,32 +272,39 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // `status.failed`, the first `FailJob` rule met fails the Job (`getFailJobMessage`).
     let mut active: Vec<&Pod> = Vec::new();
     let mut terminating_uncounted: Vec<&Pod> = Vec::new();
-    let mut finished: Vec<(String, ObjectKey, bool)> = Vec::new();
-    for (uid, pod_key) in &job.tracking.uncounted {
-        let live = live_pod(simulation, uid, pod_key);
-        let pod = live.or_else(|| job.tracking.removed_pods.get(uid));
-        match (outcome(pod, only_replace_failed), live) {
-            (Outcome::Active, Some(live)) => active.push(live),
-            (Outcome::Terminating, Some(live)) => terminating_uncounted.push(live),
-            (Outcome::Succeeded | Outcome::Failed, _) => finished.push((uid.clone(), pod_key.clone(), live.is_some())),
-            _ => {}
-        }
-    }
     let mut new_failures = 0;
     let mut new_success = false;
     let mut fail_job_message: Option<String> = None;
-    for (uid, pod_key, is_live) in finished {
+    // One pass, in uid order: a finished pod is counted and leaves the map where it lies
+    // (taken out of the Job meanwhile, so that counting can change the Job), without copying
+    // its uid and key.
+    let mut uncounted = std::mem::take(&mut job.tracking.uncounted);
+    uncounted.retain(|uid, pod_key| {
+        let live = live_pod(simulation, uid, pod_key);
+        let outcome_now = {
+            let pod = live.or_else(|| job.tracking.removed_pods.get(uid));
+            outcome(pod, only_replace_failed)
+        };
+        match (outcome_now, live) {
+            (Outcome::Active, Some(live)) => {
+                active.push(live);
+                return true;
+            }
+            (Outcome::Terminating, Some(live)) => {
+                terminating_uncounted.push(live);
+                return true;
+            }
+            (Outcome::Succeeded | Outcome::Failed, _) => {}
+            _ => return true,
+        }
+        let is_live = live.is_some();
         let removed = if is_live {
             None
         } else {
-            job.tracking.removed_pods.remove(&uid)
+            job.tracking.removed_pods.remove(uid)
         };
-        let pod = if is_live {
-            live_pod(simulation, &uid, &pod_key)
-        } else {
-            removed.as_ref()
-        };
-        match outcome(pod, only_replace_failed) {
+        let pod = if is_live { live } else { removed.as_ref() };
+        match outcome_now {
             Outcome::Succeeded => {
                 job.status.succeeded += 1;
                 new_success = true;
@@ -318,8 +336,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             }
             Outcome::Active | Outcome::Terminating => {}
         }
-        job.tracking.uncounted.remove(&uid);
-    }
+        false
+    });
+    job.tracking.uncounted = uncounted;
     // Pods counted while terminating stay in `status.terminating` until they finish or go.
     job.tracking
         .counted_terminating
@@ -554,7 +573,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             "SuccessfulDelete",
             job_object(&job),
             &namespace,
-            format!("Deleted pod: {}", pod_key.name),
+            format_args!("Deleted pod: {}", pod_key.name),
             SOURCE,
         );
         deleted += 1;
@@ -569,8 +588,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let mut pending = to_create.into_iter();
     let (_, create_error) =
         super::replicaset::slow_start_batch(pending.len(), super::replicaset::SLOW_START_INITIAL_BATCH_SIZE, || {
-            let (uid, name) = create_job_pod(simulation, &job, pending.next().flatten())?;
-            job.tracking.uncounted.insert(uid, ObjectKey::new(&namespace, &name));
+            let (uid, pod_key) = create_job_pod(simulation, &job, pending.next().flatten())?;
+            job.tracking.uncounted.insert(uid, pod_key);
             created += 1;
             Ok(())
         });
@@ -613,7 +632,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     "Completed",
                     job_object(&job),
                     &namespace,
-                    "Job completed".into(),
+                    "Job completed",
                     SOURCE,
                 );
             } else if let Some(reason) = [
@@ -736,12 +755,12 @@ fn pods_for_removal(active: &[&Pod], count: usize) -> Vec<ObjectKey> {
 /// `JOB-` (Indexed: `JOB-INDEX-`) plus a random suffix, an Indexed pod with its completion index
 /// as annotation and label and `JOB-INDEX` as hostname. A pod the API server refuses is a
 /// `FailedCreate` event (the pod control's `createPods`) and the error.
-fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(String, String), String> {
+fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(String, ObjectKey), String> {
     let template = &job.spec.template;
     let mut metadata = ObjectMeta {
         generate_name: match index {
             Some(index) => format!("{}-{index}-", job.metadata.name),
-            None => format!("{}-", job.metadata.name),
+            None => [&job.metadata.name, "-"].concat(),
         },
         namespace: job.metadata.namespace.clone(),
         labels: template.metadata.labels.clone(),
@@ -796,7 +815,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         "SuccessfulCreate",
         job_object(job),
         &job.metadata.namespace,
-        format!("Created pod: {}", pod_key.name),
+        format_args!("Created pod: {}", pod_key.name),
         SOURCE,
     );
     let uid = simulation
@@ -804,7 +823,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         .pod(&pod_key)
         .map(|pod| pod.metadata.uid.clone())
         .unwrap_or_default();
-    Ok((uid, pod_key.name))
+    Ok((uid, pod_key))
 }
 
 /// The TTL-after-finished controller (`processJob`): a finished Job whose TTL ran out is

@@ -1123,3 +1123,27 @@ fn events_are_stored_for_an_hour_and_hashed_forever() {
     assert_eq!(bounded.behaviour_attempts.len(), bounded.jobs().count());
     assert_eq!(bounded.jobs().count(), 3);
 }
+
+/// Uids and pod IPs written digit by digit read as the formatter writes them.
+#[test]
+fn uids_and_pod_ips_match_the_formatter() {
+    for number in [
+        0,
+        1,
+        15,
+        16,
+        255,
+        4_095,
+        0xfff_ffff_ffff,
+        1 << 48,
+        (1 << 48) + 0xabc,
+        u64::MAX,
+    ] {
+        assert_eq!(uid_of(number), format!("00000000-0000-4000-8000-{number:012x}"));
+    }
+    for number in [0, 7, 10, 99, 100, 12_345, u32::MAX] {
+        let mut text = String::from("x");
+        push_decimal(&mut text, number);
+        assert_eq!(text, format!("x{number}"));
+    }
+}
