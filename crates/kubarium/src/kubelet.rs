@@ -350,7 +350,7 @@ fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usi
     };
     // Init containers must finish: they run as batch containers do.
     let mut batch_pod = pod.clone();
-    batch_pod.spec.restart_policy = "Never".to_string();
+    batch_pod.spec.restart_policy = crate::word::Word::from_static("Never");
     let outcome = simulation.behaviour.outcome(&batch_pod, &container, attempt);
     let exits_at = now.saturating_add(outcome.run_ms.unwrap_or(SECOND_MS));
     record_container_started(simulation, key, &container.name);
@@ -659,7 +659,7 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
         }
         simulation.store.update_pod(key, |pod| {
             if let Some(status) = pod.status.container_statuses.get_mut(index) {
-                status.last_state = Some(terminated.clone());
+                status.last_state = Some(Box::new(terminated.clone()));
                 status.state = waiting.unwrap_or(terminated);
                 status.ready = false;
                 status.started = false;
@@ -979,7 +979,7 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
         pod.spec.node_name = node_name.to_string();
         // File static pods tolerate every NoExecute taint (`kubelet/config/common.go`
         // `applyDefaults`): node failures never evict them.
-        pod.spec.tolerations.push(crate::api::Toleration {
+        pod.spec.tolerations.to_mut().push(crate::api::Toleration {
             operator: "Exists".into(),
             effect: "NoExecute".into(),
             ..crate::api::Toleration::default()

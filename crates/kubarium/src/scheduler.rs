@@ -311,7 +311,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     if !pod.spec.node_name.is_empty()
         || pod.metadata.is_terminating()
-        || !simulation.schedulers.contains(&pod.spec.scheduler_name)
+        || !simulation.schedulers.contains(pod.spec.scheduler_name.as_str())
     {
         // A pod for a scheduler nobody runs stays Pending with no event, as on a real cluster.
         return;

@@ -21,6 +21,7 @@ use crate::manifest::{parse_manifests_with_notices, Manifest, ManifestError, Not
 use crate::quantity::Quantity;
 use crate::rng::Rng;
 use crate::time::{Millis, SECOND_MS};
+use crate::word::Word;
 use crate::{controller, gc, kubelet, nodelifecycle, scheduler};
 
 pub use crate::store::ObjectKey;
@@ -203,14 +204,14 @@ pub struct EventRecord {
     pub time_ms: Millis,
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]
-    pub event_type: &'static str,
-    pub reason: &'static str,
+    pub event_type: Word,
+    pub reason: Word,
     /// `kind/name` as kubectl prints it (`pod/myweb-ds-x7k2p`).
     pub object: Arc<str>,
     pub namespace: Arc<str>,
     pub message: Arc<str>,
     /// The reporting component (`daemonset-controller`, `default-scheduler`, `kubelet`).
-    pub source: &'static str,
+    pub source: Word,
 }
 
 impl EventRecord {
@@ -1409,12 +1410,12 @@ impl Simulation {
         let message = self.events.intern(&message);
         self.events.record(EventRecord {
             time_ms: self.now,
-            event_type,
-            reason,
+            event_type: Word::from_static(event_type),
+            reason: Word::from_static(reason),
             object,
             namespace,
             message,
-            source,
+            source: Word::from_static(source),
         });
     }
 
@@ -1548,24 +1549,28 @@ fn controller_sync(namespace: &str, owner: &crate::api::OwnerReference) -> Optio
 /// The `DefaultTolerationSeconds` admission plugin
 /// (`plugin/pkg/admission/defaulttolerationseconds`): pods that do not tolerate the not-ready and
 /// unreachable `NoExecute` taints get tolerations for 300 seconds.
-fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
-    // Room for exactly the two that may be added (a pushed-to Vec would double to four).
-    tolerations.reserve_exact(2);
-    for key in [nodelifecycle::TAINT_NOT_READY, nodelifecycle::TAINT_UNREACHABLE] {
-        let tolerated = tolerations.iter().any(|toleration| {
-            (toleration.key == key || toleration.key.is_empty() && toleration.operator == "Exists")
-                && (toleration.effect.is_empty() || toleration.effect == "NoExecute")
-        });
-        if !tolerated {
-            tolerations.push(Toleration {
-                key: key.into(),
-                operator: "Exists".into(),
-                value: "".into(),
-                effect: "NoExecute".into(),
-                toleration_seconds: Some(300),
-            });
-        }
+fn add_default_toleration_seconds(tolerations: &mut std::borrow::Cow<'static, [Toleration]>) {
+    if tolerations.is_empty() {
+        // Both are added: the shared `'static` pair, in the same order.
+        *tolerations = std::borrow::Cow::Borrowed(&crate::api::DEFAULT_TOLERATIONS[..]);
+        return;
     }
+    let missing: Vec<&Toleration> = crate::api::DEFAULT_TOLERATIONS
+        .iter()
+        .filter(|default| {
+            !tolerations.iter().any(|toleration| {
+                (toleration.key == default.key || toleration.key.is_empty() && toleration.operator == "Exists")
+                    && (toleration.effect.is_empty() || toleration.effect == "NoExecute")
+            })
+        })
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let tolerations = tolerations.to_mut();
+    // Room for exactly those added (a pushed-to Vec would double).
+    tolerations.reserve_exact(missing.len());
+    tolerations.extend(missing.into_iter().cloned());
 }
 
 mod event_log;

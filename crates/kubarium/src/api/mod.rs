@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Labels;
 use crate::time::Millis;
+pub use crate::word::Word;
 
 /// `metav1.ObjectMeta`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -100,23 +101,31 @@ impl ObjectMeta {
 }
 
 /// `metav1.Condition`-like status conditions (`v1.PodCondition`, `v1.NodeCondition`, ...).
-/// Types, statuses and reasons come from a small fixed set, so they are borrowed `'static`
-/// strings unless read from a manifest.
+/// Types, statuses and reasons come from small vocabularies, so they are interned `Word`s;
+/// a condition is 64 bytes (a running pod has five).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
     #[serde(rename = "type")]
-    pub condition_type: Cow<'static, str>,
+    pub condition_type: Word,
     /// `True`, `False` or `Unknown`.
-    pub status: Cow<'static, str>,
+    pub status: Word,
     #[serde(default, skip_serializing_if = "str::is_empty")]
-    pub reason: Cow<'static, str>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
+    pub reason: Word,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub message: Box<str>,
     #[serde(default)]
     pub last_transition_time_ms: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_heartbeat_time_ms: Option<Millis>,
+}
+
+/// The word of a reason given as a `'static` string or an owned one.
+fn reason_word(reason: Cow<'static, str>) -> Word {
+    match reason {
+        Cow::Borrowed(text) => Word::from_static(text),
+        Cow::Owned(text) => Word::new(&text),
+    }
 }
 
 /// Sets a condition, keeping its transition time when the status does not change.
@@ -136,18 +145,20 @@ pub fn set_condition(
         Some(condition) => {
             if condition.status != status {
                 condition.last_transition_time_ms = now;
+                condition.status = Word::from_static(status);
             }
-            condition.status = Cow::Borrowed(status);
-            condition.reason = reason;
-            if condition.message != message {
-                condition.message = message.to_string();
+            if condition.reason != *reason {
+                condition.reason = reason_word(reason);
+            }
+            if *condition.message != *message {
+                condition.message = message.into();
             }
         }
         None => conditions.push(Condition {
-            condition_type: Cow::Borrowed(condition_type),
-            status: Cow::Borrowed(status),
-            reason,
-            message: message.to_string(),
+            condition_type: Word::from_static(condition_type),
+            status: Word::from_static(status),
+            reason: reason_word(reason),
+            message: message.into(),
             last_transition_time_ms: now,
             last_heartbeat_time_ms: None,
         }),

@@ -49,7 +49,7 @@ fn daemon_tolerations(daemon_set: &DaemonSet) -> crate::api::PodSpec {
         tolerations: daemon_set.spec.template.spec.tolerations.clone(),
         ..crate::api::PodSpec::default()
     };
-    add_daemon_tolerations(&mut spec.tolerations, daemon_set.spec.template.spec.host_network);
+    add_daemon_tolerations(spec.tolerations.to_mut(), daemon_set.spec.template.spec.host_network);
     spec
 }
 
@@ -118,7 +118,7 @@ pub fn add_daemon_tolerations(tolerations: &mut Vec<Toleration>, host_network: b
 /// (`ReplaceDaemonSetPodNodeNameNodeAffinity`).
 fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSpec {
     let mut spec = daemon_set.spec.template.spec.clone();
-    add_daemon_tolerations(&mut spec.tolerations, spec.host_network);
+    add_daemon_tolerations(spec.tolerations.to_mut(), spec.host_network);
     let required = NodeSelector {
         node_selector_terms: vec![NodeSelectorTerm {
             match_expressions: Vec::new(),

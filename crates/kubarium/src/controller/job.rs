@@ -595,7 +595,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     .conditions
                     .iter()
                     .find(|condition| condition.condition_type == target && condition.status == "True")
-                    .map(|condition| (terminal, condition.reason.clone(), condition.message.clone()))
+                    .map(|condition| (terminal, condition.reason.as_str(), condition.message.to_string()))
             });
         if let Some((terminal, reason, message)) = target {
             set_condition(
@@ -603,7 +603,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 now,
                 terminal,
                 "True",
-                reason.clone(),
+                reason,
                 &message,
             );
             if terminal == "Complete" {

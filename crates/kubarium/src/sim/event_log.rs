@@ -50,11 +50,11 @@ fn hash_log_line(hash: &mut u64, event: &EventRecord) {
     }
     fnv(hash, &digits[start..]);
     for (separator, text) in [
-        (b" ", event.event_type),
-        (b" ", event.reason),
+        (b" ", event.event_type.as_str()),
+        (b" ", event.reason.as_str()),
         (b" ", &*event.namespace),
         (b"/", &*event.object),
-        (b" ", event.source),
+        (b" ", event.source.as_str()),
         (b" ", &*event.message),
     ] {
         fnv(hash, separator);
@@ -189,16 +189,17 @@ impl std::fmt::Display for LogLine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::word::Word;
 
     fn event(time_ms: Millis, message: &str, log: &mut EventLog) -> EventRecord {
         EventRecord {
             time_ms,
-            event_type: "Normal",
-            reason: "Test",
+            event_type: Word::from_static("Normal"),
+            reason: Word::from_static("Test"),
             object: log.intern("pod/a"),
             namespace: log.intern("default"),
             message: log.intern(message),
-            source: "kubelet",
+            source: Word::from_static("kubelet"),
         }
     }
 
