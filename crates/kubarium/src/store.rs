@@ -12,8 +12,8 @@ use crate::api::{
 };
 use crate::fasthash::FastMap;
 
-/// A pod key shared between the store's map, order and indexes.
-type SharedKey = std::sync::Arc<ObjectKey>;
+/// A pod key shared between the store's map, order and indexes (an `ObjectKey` is shared).
+type SharedKey = ObjectKey;
 use crate::quantity::Quantity;
 
 /// A shared pod key as the ordered indexes hold it: with the first 16 bytes of its namespace
@@ -74,26 +74,49 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
     }
 }
 
-/// Namespace and name: how namespaced objects of one kind are keyed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
+/// Namespace and name: how namespaced objects of one kind are keyed. Shared: a copy is one
+/// pointer, so the store's map and indexes, the work queue's items and the kubelet's table
+/// hold one allocation of each pod's key. Reads, compares, orders and hashes as its parts.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey(std::sync::Arc<KeyParts>);
+
+/// The parts of an `ObjectKey`, read through it (`key.namespace`, `key.name`).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyParts {
     pub namespace: String,
     pub name: String,
 }
 
 impl ObjectKey {
     pub fn new(namespace: &str, name: &str) -> Self {
-        ObjectKey {
+        ObjectKey(std::sync::Arc::new(KeyParts {
             namespace: namespace.to_string(),
             name: name.to_string(),
-        }
+        }))
     }
 
     pub fn of(meta: &ObjectMeta) -> Self {
-        ObjectKey {
-            namespace: meta.namespace.clone(),
-            name: meta.name.clone(),
-        }
+        ObjectKey::new(&meta.namespace, &meta.name)
+    }
+}
+
+impl std::ops::Deref for ObjectKey {
+    type Target = KeyParts;
+
+    fn deref(&self) -> &KeyParts {
+        &self.0
+    }
+}
+
+/// As the derived `Debug` of a struct with the two fields prints (work items print their key
+/// in the step limit's message).
+impl std::fmt::Debug for ObjectKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ObjectKey")
+            .field("namespace", &self.0.namespace)
+            .field("name", &self.0.name)
+            .finish()
     }
 }
 
@@ -246,7 +269,7 @@ impl Store {
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
         self.pod_order
             .iter()
-            .filter_map(|key| self.pods.get(&*key.key).map(|pod| &**pod))
+            .filter_map(|key| self.pods.get(&key.key).map(|pod| &**pod))
     }
 
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
@@ -264,12 +287,12 @@ impl Store {
         self.pod_order
             .range::<ObjectKey, _>(start..)
             .take_while(move |key| key.key.namespace == namespace)
-            .filter_map(|key| self.pods.get(&*key.key).map(|pod| &**pod))
+            .filter_map(|key| self.pods.get(&key.key).map(|pod| &**pod))
     }
 
     /// The keys of the pods bound to `node`, in order.
     pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_by_node.get(node).into_iter().flatten().map(|key| &*key.key)
+        self.pods_by_node.get(node).into_iter().flatten().map(|key| &key.key)
     }
 
     /// The keys of the pods whose controller (or any owner) has this uid.
@@ -278,12 +301,12 @@ impl Store {
             .get(owner_uid)
             .into_iter()
             .flatten()
-            .map(|key| &*key.key)
+            .map(|key| &key.key)
     }
 
     /// The keys of the pods no controller owns, in order (`FilterPodsByOwner`'s orphans).
     pub fn pods_without_controller(&self) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_without_controller.iter().map(|key| &*key.key)
+        self.pods_without_controller.iter().map(|key| &key.key)
     }
 
     pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
@@ -312,7 +335,7 @@ impl Store {
             self.pod_order.remove(&ordered);
             self.unindex(&ordered, &IndexedFacts::of(&old), &pod_requests(&old));
         }
-        let shared = SharedKey::new(key.clone());
+        let shared = key.clone();
         let ordered = OrderedKey::new(shared.clone());
         self.index(&ordered, &IndexedFacts::of(&pod), &pod_requests(&pod));
         self.pod_order.insert(ordered);
@@ -554,8 +577,8 @@ mod tests {
         for left in &keys {
             for right in &keys {
                 let (ordered_left, ordered_right) = (
-                    OrderedKey::new(SharedKey::new(left.clone())),
-                    OrderedKey::new(SharedKey::new(right.clone())),
+                    OrderedKey::new(left.clone()),
+                    OrderedKey::new(right.clone()),
                 );
                 assert_eq!(ordered_left.cmp(&ordered_right), left.cmp(right), "{left:?} {right:?}");
                 assert_eq!(ordered_left == ordered_right, left == right);

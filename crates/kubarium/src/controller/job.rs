@@ -804,7 +804,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         .pod(&pod_key)
         .map(|pod| pod.metadata.uid.clone())
         .unwrap_or_default();
-    Ok((uid, pod_key.name))
+    Ok((uid, pod_key.name.clone()))
 }
 
 /// The TTL-after-finished controller (`processJob`): a finished Job whose TTL ran out is
