@@ -187,7 +187,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     simulation.store.update_pod(key, |pod| {
         pod.status.start_time_ms = Some(now);
-        pod.status.host_ip = host_ip;
+        pod.status.host_ip = host_ip.as_str().into();
         pod.status.pod_ip = pod_ip;
         set_condition(
             &mut pod.status.conditions,
@@ -224,8 +224,8 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         pod.status.container_statuses = app_containers
             .iter()
             .map(|container| ContainerStatus {
-                name: container.name.clone(),
-                image: container.image.clone(),
+                name: container.name.as_str().into(),
+                image: container.image.as_str().into(),
                 ready: false,
                 restart_count: 0,
                 started: false,
@@ -771,7 +771,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
                 .container_statuses
                 .iter()
                 .filter(|status| matches!(status.state, ContainerState::Running { .. }))
-                .map(|status| status.name.clone())
+                .map(|status| status.name.to_string())
                 .collect()
         })
         .unwrap_or_default();
@@ -796,7 +796,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
     let resource_version = simulation.bump_resource_version();
     simulation.store.update_pod(key, |pod| {
         pod.status.phase = PodPhase::Failed;
-        pod.status.reason = "DeadlineExceeded".to_string();
+        pod.status.reason = crate::word::Word::from_static("DeadlineExceeded");
         pod.status.message = "Pod was active on the node longer than the specified deadline".to_string();
         pod.metadata.resource_version = resource_version;
         for status in &mut pod.status.container_statuses {

@@ -215,7 +215,7 @@ pub struct EventRecord {
     pub reason: Word,
     /// `kind/name` as kubectl prints it (`pod/myweb-ds-x7k2p`).
     pub object: Arc<str>,
-    pub namespace: Arc<str>,
+    pub namespace: Word,
     pub message: Arc<str>,
     /// The reporting component (`daemonset-controller`, `default-scheduler`, `kubelet`).
     pub source: Word,
@@ -862,7 +862,7 @@ impl Simulation {
     fn apply_cron_job(&mut self, mut cron_job: CronJob) {
         let key = manifest_key(&cron_job.metadata);
         if let Some(existing) = self.store.cron_jobs.get(&key) {
-            cron_job.metadata.namespace = key.namespace.clone();
+            cron_job.metadata.namespace = key.namespace.to_string();
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             cron_job.metadata.generation = existing.metadata.generation + 1;
@@ -1413,7 +1413,7 @@ impl Simulation {
         source: &'static str,
     ) {
         let object = self.events.intern(&object);
-        let namespace = self.events.intern(namespace);
+        let namespace = Word::new(namespace);
         let message = self.events.intern(&message);
         self.events.record(EventRecord {
             time_ms: self.now,

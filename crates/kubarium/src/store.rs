@@ -83,14 +83,15 @@ pub struct ObjectKey(std::sync::Arc<KeyParts>);
 /// The parts of an `ObjectKey`, read through it (`key.namespace`, `key.name`).
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KeyParts {
-    pub namespace: String,
+    /// Namespaces are few: interned.
+    pub namespace: crate::word::Word,
     pub name: String,
 }
 
 impl ObjectKey {
     pub fn new(namespace: &str, name: &str) -> Self {
         ObjectKey(std::sync::Arc::new(KeyParts {
-            namespace: namespace.to_string(),
+            namespace: crate::word::Word::new(namespace),
             name: name.to_string(),
         }))
     }

@@ -82,7 +82,7 @@ pub fn pod_status_column(pod: &Pod) -> String {
         return "Terminating".to_string();
     }
     if !pod.status.reason.is_empty() {
-        return pod.status.reason.clone();
+        return pod.status.reason.to_string();
     }
     let mut reason = pod.status.phase.as_str().to_string();
     // Last to first, so the first container's reason wins, as `printPod` does.

@@ -49,7 +49,8 @@ pub struct PodSpec {
     #[serde(default)]
     pub host_network: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<Affinity>,
+    /// Boxed: most pods have none, and it is 48 bytes.
+    pub affinity: Option<Box<Affinity>>,
     /// Borrowed `'static` when they are only the two every pod gets
     /// (`DEFAULT_TOLERATIONS`), so they cost nothing per pod.
     #[serde(default, skip_serializing_if = "no_tolerations")]
@@ -318,13 +319,14 @@ pub struct PodStatus {
     pub phase: PodPhase,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub reason: Word,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// The node's address: interned, as node names are.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
     #[serde(rename = "hostIP")]
-    pub host_ip: String,
+    pub host_ip: Word,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[serde(rename = "podIP")]
     pub pod_ip: String,
@@ -365,9 +367,10 @@ impl PodPhase {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatus {
-    pub name: String,
+    /// Interned, as the names and images of a template's containers repeat in every pod.
+    pub name: Word,
     #[serde(default)]
-    pub image: String,
+    pub image: Word,
     pub ready: bool,
     pub restart_count: u32,
     #[serde(default)]

@@ -10,7 +10,7 @@
 //! The per-node decisions are pure functions over [`NodePods`], tested in `daemonset/tests.rs`.
 
 use crate::api::{
-    Affinity, ControllerRevision, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement,
+    ControllerRevision, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement,
     NodeSelectorTerm, ObjectMeta, OwnerReference, Pod, PodPhase, Toleration, CONTROLLER_REVISION_HASH_LABEL,
     POD_TEMPLATE_GENERATION_LABEL,
 };
@@ -134,7 +134,7 @@ fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSp
         .node_affinity
         .get_or_insert_with(NodeAffinity::default)
         .required_during_scheduling_ignored_during_execution = Some(required);
-    spec.affinity = Some(Affinity { ..affinity });
+    spec.affinity = Some(affinity);
     spec
 }
 
@@ -832,7 +832,7 @@ fn construct_history(simulation: &mut Simulation, key: &ObjectKey) -> Option<Str
         labels.insert(CONTROLLER_REVISION_HASH_LABEL.to_string(), hash.clone());
         let mut metadata = ObjectMeta {
             name,
-            namespace: key.namespace.clone(),
+            namespace: key.namespace.to_string(),
             labels,
             annotations: daemon_set.metadata.annotations.clone(),
             owner_references: vec![controller_ref(daemon_set)],

@@ -340,7 +340,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     if creating {
         endpoints.metadata.name = key.name.clone();
-        endpoints.metadata.namespace = key.namespace.clone();
+        endpoints.metadata.namespace = key.namespace.to_string();
         simulation.admit_metadata(&mut endpoints.metadata);
     } else {
         endpoints.metadata.resource_version = simulation.bump_resource_version();
