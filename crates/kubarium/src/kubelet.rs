@@ -797,7 +797,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
     simulation.store.update_pod(key, |pod| {
         pod.status.phase = PodPhase::Failed;
         pod.status.reason = crate::word::Word::from_static("DeadlineExceeded");
-        pod.status.message = "Pod was active on the node longer than the specified deadline".to_string();
+        pod.status.message = "Pod was active on the node longer than the specified deadline".into();
         pod.metadata.resource_version = resource_version;
         for status in &mut pod.status.container_statuses {
             let started_at = match status.state {

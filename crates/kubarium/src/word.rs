@@ -6,6 +6,8 @@
 //! its size differs (8 bytes against a `String`'s 24 and its allocation). The words of a
 //! vocabulary are never freed: what is interned must come from a bounded set (the code's own
 //! words and the few a manifest names), never free text such as messages or generated names.
+//! Free text that is usually empty (a condition's message) is a `Text`: one pointer, and an
+//! allocation of its own only when set.
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
@@ -206,6 +208,91 @@ impl<'de> Deserialize<'de> for Word {
     }
 }
 
+/// Free text that is usually empty (a condition's message): one pointer, and no allocation
+/// when empty. Reads, compares and serializes as the string it holds.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Text(Option<Box<String>>);
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        if text.is_empty() {
+            Text(None)
+        } else {
+            Text(Some(Box::new(text.to_owned())))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_deref().map_or("", String::as_str)
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text::new(text)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        if text.is_empty() {
+            Text(None)
+        } else {
+            Text(Some(Box::new(text)))
+        }
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), formatter)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), formatter)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Text::from(String::deserialize(deserializer)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +312,20 @@ mod tests {
         let read: Word = serde_json::from_str("\"Ready\"").unwrap();
         assert_eq!(read, ready);
         assert_eq!(std::mem::size_of::<Word>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn a_text_is_its_string() {
+        let empty = Text::new("");
+        assert_eq!(empty, Text::default());
+        assert_eq!(&*empty, "");
+        let text = Text::from("containers with unready status: [app]".to_string());
+        assert_eq!(text, "containers with unready status: [app]");
+        assert_eq!(text.len(), 37);
+        assert_eq!(serde_json::to_string(&text).unwrap(), "\"containers with unready status: [app]\"");
+        let read: Text = serde_json::from_str("\"\"").unwrap();
+        assert_eq!(read, empty);
+        assert_eq!(format!("{text:?}"), format!("{:?}", text.as_str()));
+        assert_eq!(std::mem::size_of::<Text>(), std::mem::size_of::<usize>());
     }
 }

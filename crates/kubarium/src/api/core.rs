@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Condition, ObjectMeta, Word};
+use super::{Condition, ObjectMeta, Text, Word};
 use crate::labels::Labels;
 use crate::quantity::Quantity;
 use crate::time::Millis;
@@ -57,10 +57,11 @@ pub struct PodSpec {
     pub tolerations: Cow<'static, [Toleration]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub hostname: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub subdomain: String,
+    /// Usually empty: a `Text` is one pointer.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub hostname: Text,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub subdomain: Text,
 }
 
 impl Default for PodSpec {
@@ -78,8 +79,8 @@ impl Default for PodSpec {
             affinity: None,
             tolerations: Cow::Borrowed(&[]),
             priority: None,
-            hostname: String::new(),
-            subdomain: String::new(),
+            hostname: Text::default(),
+            subdomain: Text::default(),
         }
     }
 }
@@ -321,8 +322,8 @@ pub struct PodStatus {
     pub conditions: Vec<Condition>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub reason: Word,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub message: Text,
     /// The node's address: interned, as node names are.
     #[serde(default, skip_serializing_if = "str::is_empty")]
     #[serde(rename = "hostIP")]

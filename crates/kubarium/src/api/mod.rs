@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Labels;
 use crate::time::Millis;
-pub use crate::word::Word;
+pub use crate::word::{Text, Word};
 
 /// `metav1.ObjectMeta`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -101,8 +101,8 @@ impl ObjectMeta {
 }
 
 /// `metav1.Condition`-like status conditions (`v1.PodCondition`, `v1.NodeCondition`, ...).
-/// Types, statuses and reasons come from small vocabularies, so they are interned `Word`s;
-/// a condition is 64 bytes (a running pod has five).
+/// Types, statuses and reasons come from small vocabularies, so they are interned `Word`s, and
+/// the message is usually empty: a condition is 40 bytes (a running pod has five).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
@@ -113,11 +113,9 @@ pub struct Condition {
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub reason: Word,
     #[serde(default, skip_serializing_if = "str::is_empty")]
-    pub message: Box<str>,
+    pub message: Text,
     #[serde(default)]
     pub last_transition_time_ms: Millis,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_heartbeat_time_ms: Option<Millis>,
 }
 
 /// The word of a reason given as a `'static` string or an owned one.
@@ -160,7 +158,6 @@ pub fn set_condition(
             reason: reason_word(reason),
             message: message.into(),
             last_transition_time_ms: now,
-            last_heartbeat_time_ms: None,
         }),
     }
 }

@@ -134,7 +134,7 @@ fn endpoint_address(service: &Service, pod: &Pod) -> EndpointAddress {
     EndpointAddress {
         ip: pod.status.pod_ip.clone(),
         hostname: if should_set_hostname(pod, service) {
-            pod.spec.hostname.clone()
+            pod.spec.hostname.to_string()
         } else {
             String::new()
         },

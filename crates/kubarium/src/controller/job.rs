@@ -756,7 +756,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
             .insert(COMPLETION_INDEX.to_string(), index.to_string());
         metadata.labels.insert(COMPLETION_INDEX.to_string(), index.to_string());
         if spec.hostname.is_empty() {
-            spec.hostname = format!("{}-{index}", job.metadata.name);
+            spec.hostname = format!("{}-{index}", job.metadata.name).into();
         }
         // `addIndexFailureCountAnnotation`.
         if job.spec.backoff_limit_per_index.is_some() {

@@ -841,7 +841,6 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
                     reason: condition.reason.clone().into(),
                     message: condition.message.as_str().into(),
                     last_transition_time_ms: condition.last_transition_time_ms,
-                    last_heartbeat_time_ms: None,
                 })
                 .collect()
         }),
