@@ -23,9 +23,11 @@ use crate::quantity::Quantity;
 #[derive(Debug, Clone)]
 struct OrderedKey {
     /// `namespace`, a zero byte, then `name`, each byte plus one (UTF-8 has no 0xFF byte, so
-    /// every byte of text is above the separator and the zero padding), big-endian: comparing
-    /// prefixes compares the keys' `(namespace, name)` order as far as the prefixes go.
-    prefix: u128,
+    /// every byte of text is above the separator and the zero padding), as two big-endian
+    /// words: comparing prefixes compares the keys' `(namespace, name)` order as far as the
+    /// prefixes go. (Two `u64`s rather than a `u128`, whose 16-byte alignment would make the
+    /// key 32 bytes instead of 24.)
+    prefix: [u64; 2],
     key: SharedKey,
 }
 
@@ -41,8 +43,12 @@ impl OrderedKey {
         for (slot, byte) in bytes.iter_mut().zip(text) {
             *slot = byte;
         }
+        let (high, low) = bytes.split_at(8);
         OrderedKey {
-            prefix: u128::from_be_bytes(bytes),
+            prefix: [
+                u64::from_be_bytes(high.try_into().unwrap_or_default()),
+                u64::from_be_bytes(low.try_into().unwrap_or_default()),
+            ],
             key,
         }
     }
@@ -585,6 +591,7 @@ mod tests {
                 assert_eq!(ordered_left == ordered_right, left == right);
             }
         }
+        assert_eq!(std::mem::size_of::<OrderedKey>(), 24);
     }
 
     fn pod(name: &str, node: &str, cpu: &str) -> Pod {
