@@ -372,7 +372,7 @@ fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: us
         let restart_policy = simulation
             .store
             .pod(key)
-            .map(|pod| pod.spec.restart_policy.clone())
+            .map(|pod| pod.spec.restart_policy)
             .unwrap_or_default();
         if restart_policy == "Never" {
             let resource_version = simulation.bump_resource_version();
@@ -563,7 +563,7 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let restart_policy = pod.spec.restart_policy.clone();
+    let restart_policy = pod.spec.restart_policy;
     let Some(runtime) = simulation
         .runtimes
         .get(key)
@@ -685,7 +685,7 @@ fn update_phase(simulation: &mut Simulation, key: &ObjectKey) {
         return;
     };
     let before = (pod.status.phase, pod.is_ready());
-    let restart_policy = pod.spec.restart_policy.clone();
+    let restart_policy = pod.spec.restart_policy;
     let all_done = runtime.containers.iter().all(|container| container.done);
     let any_failed = pod
         .status

@@ -210,6 +210,10 @@ impl<'de> Deserialize<'de> for Word {
 
 /// Free text that is usually empty (a condition's message): one pointer, and no allocation
 /// when empty. Reads, compares and serializes as the string it holds.
+///
+/// The box around the `String` is the point: it makes the empty case one null pointer (8
+/// bytes) where a `String` is 24 and a `Box<str>` 16; the set case pays a second allocation.
+#[allow(clippy::box_collection)]
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Text(Option<Box<String>>);
 
