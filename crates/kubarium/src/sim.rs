@@ -712,7 +712,7 @@ impl Simulation {
         let resource_version = if self.store.daemon_sets.contains_key(&key) {
             self.bump_resource_version()
         } else {
-            String::new()
+            crate::api::ResourceVersion::default()
         };
         if let Some(existing) = self.store.daemon_sets.get(&key) {
             let template_generation = existing.template_generation().unwrap_or(1);
@@ -1391,9 +1391,9 @@ impl Simulation {
         self.queue.add_at(work, self.now);
     }
 
-    pub(crate) fn bump_resource_version(&mut self) -> String {
+    pub(crate) fn bump_resource_version(&mut self) -> crate::api::ResourceVersion {
         self.resource_version += 1;
-        self.resource_version.to_string()
+        crate::api::ResourceVersion::Number(self.resource_version)
     }
 
     /// The next pod IP from the cluster's pod CIDR (10.244.0.0/16).
