@@ -164,7 +164,7 @@ mod tests {
     fn pod(restart_policy: &str, command: &[&str]) -> (Pod, Container) {
         let mut pod = Pod::default();
         pod.metadata.name = "job-1-abcde".to_string();
-        pod.spec.restart_policy = restart_policy.to_string();
+        pod.spec.restart_policy = crate::word::Word::new(restart_policy);
         let container = Container {
             name: "c".to_string(),
             command: command.iter().map(|word| word.to_string()).collect(),

@@ -148,7 +148,7 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
     let span = PodSpan {
         uid: pod.metadata.uid.clone(),
         name: pod.metadata.name.clone(),
-        namespace: key.namespace.clone(),
+        namespace: key.namespace.to_string(),
         job: job.name.clone(),
         cron_job,
         index: pod

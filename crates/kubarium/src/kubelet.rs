@@ -184,7 +184,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     simulation.store.update_pod(key, |pod| {
         pod.status.start_time_ms = Some(now);
-        pod.status.host_ip = host_ip;
+        pod.status.host_ip = host_ip.as_str().into();
         pod.status.pod_ip = pod_ip;
         set_condition(
             &mut pod.status.conditions,
@@ -221,8 +221,8 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         pod.status.container_statuses = app_containers
             .iter()
             .map(|container| ContainerStatus {
-                name: container.name.clone(),
-                image: container.image.clone(),
+                name: container.name.as_str().into(),
+                image: container.image.as_str().into(),
                 ready: false,
                 restart_count: 0,
                 started: false,
@@ -369,7 +369,7 @@ fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usi
     };
     // Init containers must finish: they run as batch containers do.
     let mut batch_pod = pod.clone();
-    batch_pod.spec.restart_policy = "Never".to_string();
+    batch_pod.spec.restart_policy = crate::word::Word::from_static("Never");
     let outcome = simulation.behaviour.outcome(&batch_pod, &container, attempt);
     let exits_at = now.saturating_add(outcome.run_ms.unwrap_or(SECOND_MS));
     record_container_started(simulation, key, &container.name);
@@ -391,7 +391,7 @@ fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: us
         let restart_policy = simulation
             .store
             .pod(key)
-            .map(|pod| pod.spec.restart_policy.clone())
+            .map(|pod| pod.spec.restart_policy)
             .unwrap_or_default();
         if restart_policy == "Never" {
             let resource_version = simulation.bump_resource_version();
@@ -692,7 +692,7 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
         }
         simulation.store.update_pod(key, |pod| {
             if let Some(status) = pod.status.container_statuses.get_mut(index) {
-                status.last_state = Some(terminated.clone());
+                status.last_state = Some(Box::new(terminated.clone()));
                 status.state = waiting.unwrap_or(terminated);
                 status.ready = false;
                 status.started = false;
@@ -805,7 +805,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
                 .container_statuses
                 .iter()
                 .filter(|status| matches!(status.state, ContainerState::Running { .. }))
-                .map(|status| status.name.clone())
+                .map(|status| status.name.to_string())
                 .collect()
         })
         .unwrap_or_default();
@@ -830,8 +830,8 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
     let resource_version = simulation.bump_resource_version();
     simulation.store.update_pod(key, |pod| {
         pod.status.phase = PodPhase::Failed;
-        pod.status.reason = "DeadlineExceeded".to_string();
-        pod.status.message = "Pod was active on the node longer than the specified deadline".to_string();
+        pod.status.reason = crate::word::Word::from_static("DeadlineExceeded");
+        pod.status.message = "Pod was active on the node longer than the specified deadline".into();
         pod.metadata.resource_version = resource_version;
         for status in &mut pod.status.container_statuses {
             let started_at = match status.state {
@@ -1013,7 +1013,7 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
         pod.spec.node_name = node_name.to_string();
         // File static pods tolerate every NoExecute taint (`kubelet/config/common.go`
         // `applyDefaults`): node failures never evict them.
-        pod.spec.tolerations.push(crate::api::Toleration {
+        pod.spec.tolerations.to_mut().push(crate::api::Toleration {
             operator: "Exists".into(),
             effect: "NoExecute".into(),
             ..crate::api::Toleration::default()

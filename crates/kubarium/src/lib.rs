@@ -43,6 +43,7 @@ pub mod time;
 pub mod tz;
 pub mod validation;
 pub mod view;
+pub mod word;
 pub mod yaml;
 
 pub use manifest::{parse_manifests, ManifestError, Notice};

@@ -123,7 +123,8 @@ impl Divisors {
     fn grow(&mut self, wanted: usize) {
         while self.constants.len() < wanted {
             let next = self.constants.len() as u64 + 1;
-            self.constants.push((odd_inverse(next >> next.trailing_zeros()), u64::MAX / next));
+            self.constants
+                .push((odd_inverse(next >> next.trailing_zeros()), u64::MAX / next));
         }
     }
 
@@ -195,7 +196,11 @@ mod tests {
             values.extend((0..40).map(|_| rng.next_u64()));
             values.extend((0..40).map(|_| rng.next_u64() / divisor * divisor));
             for value in values {
-                assert_eq!(divisors.divides(divisor, value), value.is_multiple_of(divisor), "{value} by {divisor}");
+                assert_eq!(
+                    divisors.divides(divisor, value),
+                    value.is_multiple_of(divisor),
+                    "{value} by {divisor}"
+                );
             }
         }
         for divisor in [(1 << 16) + 1, 1 << 40, 3 << 50, u64::MAX] {
@@ -231,7 +236,11 @@ mod tests {
                         kept = bound - 1;
                     }
                 }
-                assert_eq!(fast.reservoir_pick(count, &mut divisors), kept, "seed {seed}, {count} candidates");
+                assert_eq!(
+                    fast.reservoir_pick(count, &mut divisors),
+                    kept,
+                    "seed {seed}, {count} candidates"
+                );
                 assert_eq!(fast.state, plain.state);
             }
         }

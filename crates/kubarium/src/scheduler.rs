@@ -370,7 +370,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     if !pod.spec.node_name.is_empty()
         || pod.metadata.is_terminating()
-        || !simulation.schedulers.contains(&pod.spec.scheduler_name)
+        || !simulation.schedulers.contains(pod.spec.scheduler_name.as_str())
     {
         // A pod for a scheduler nobody runs stays Pending with no event, as on a real cluster.
         return;
@@ -412,9 +412,12 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     if search.found_none() && prefiltered.is_some() {
         // The nodes the PreFilter ruled out count with its reason.
         for entry in snapshot.iter() {
-            search.verdicts.entry(entry.node.metadata.name.clone()).or_insert_with(|| {
-                Verdict::Unresolvable(vec!["node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string()])
-            });
+            search
+                .verdicts
+                .entry(entry.node.metadata.name.clone())
+                .or_insert_with(|| {
+                    Verdict::Unresolvable(vec!["node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string()])
+                });
         }
     }
     let chosen = (!search.found_none()).then(|| {
@@ -435,7 +438,11 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     let node = &snapshot[chosen].node;
     debug_assert_eq!(
-        simulation.store.nodes.get(&node.metadata.name).map(|stored| &stored.spec.taints),
+        simulation
+            .store
+            .nodes
+            .get(&node.metadata.name)
+            .map(|stored| &stored.spec.taints),
         Some(&node.spec.taints),
         "the snapshot is rebuilt whenever a node changes"
     );
@@ -608,7 +615,8 @@ impl Search {
             self.totals.push(i64::from(cached.score));
             self.all_plain &= cached.plain;
         } else {
-            self.verdicts.insert(snapshot[index].node.metadata.name.clone(), verdict);
+            self.verdicts
+                .insert(snapshot[index].node.metadata.name.clone(), verdict);
         }
     }
 }
@@ -682,7 +690,15 @@ fn select_host(
             &affinity.preferred_during_scheduling_ignored_during_execution[..]
         });
     if !search.all_plain || !preferred_terms.is_empty() || owner_uid.is_some() {
-        add_placement_scores(store, snapshot, spec, owner_uid, preferred_terms, feasible, &mut search.totals);
+        add_placement_scores(
+            store,
+            snapshot,
+            spec,
+            owner_uid,
+            preferred_terms,
+            feasible,
+            &mut search.totals,
+        );
     }
     let totals = &search.totals;
     let best = totals.iter().copied().max().unwrap_or(0);
@@ -711,7 +727,12 @@ fn pick_in_window(parts: [&[i32]; 2], rng: &mut crate::rng::Rng, divisors: &mut 
     if parts[0].len() + parts[1].len() == 1 {
         return 0;
     }
-    let best = parts.iter().filter_map(|part| part.iter().max()).max().copied().unwrap_or(0);
+    let best = parts
+        .iter()
+        .filter_map(|part| part.iter().max())
+        .max()
+        .copied()
+        .unwrap_or(0);
     let ties = |part: &[i32]| part.iter().filter(|score| **score == best).count();
     let tied = ties(parts[0]) + ties(parts[1]);
     let mut kept = rng.reservoir_pick(tied as u64, divisors) as usize;
@@ -799,7 +820,15 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
         // `concat` rather than `format!`: one exact allocation each, a few times cheaper.
         ["pod/", &key.name].concat(),
         &key.namespace,
-        ["Successfully assigned ", &key.namespace, "/", &key.name, " to ", node_name].concat(),
+        [
+            "Successfully assigned ",
+            &key.namespace,
+            "/",
+            &key.name,
+            " to ",
+            node_name,
+        ]
+        .concat(),
         SOURCE,
     );
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));

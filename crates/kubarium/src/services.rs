@@ -554,7 +554,7 @@ pub(crate) fn apply(simulation: &mut Simulation, key: ObjectKey, mut service: Se
         Some(old) => {
             let changed = old.spec != service.spec;
             service.metadata.uid = old.metadata.uid.clone();
-            service.metadata.namespace = key.namespace.clone();
+            service.metadata.namespace = key.namespace.to_string();
             service.metadata.creation_timestamp_ms = old.metadata.creation_timestamp_ms;
             service.metadata.generation = old.metadata.generation + u64::from(changed);
             service.metadata.resource_version = simulation.bump_resource_version();

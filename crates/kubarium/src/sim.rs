@@ -21,6 +21,7 @@ use crate::manifest::{parse_manifests_with_notices, Manifest, ManifestError, Not
 use crate::quantity::Quantity;
 use crate::rng::Rng;
 use crate::time::{Millis, SECOND_MS};
+use crate::word::Word;
 use crate::{controller, gc, kubelet, nodelifecycle, scheduler};
 
 pub use crate::store::ObjectKey;
@@ -203,6 +204,13 @@ impl WorkQueue {
     fn pop(&mut self) -> Option<(Millis, Work)> {
         let ((due, _), shared) = self.by_due.pop_first()?;
         self.due_of.remove(&*shared);
+        // A hash table never gives back its room by itself: after a burst (150,000 pods
+        // queued at once) it would keep its peak size for the whole run. Halving it once it is
+        // an eighth full costs amortised constant time per pop.
+        let capacity = self.due_of.capacity();
+        if capacity > 1_024 && self.due_of.len() * 8 < capacity {
+            self.due_of.shrink_to(self.due_of.len() * 2);
+        }
         let work = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
         Some((due, work))
     }
@@ -215,14 +223,14 @@ pub struct EventRecord {
     pub time_ms: Millis,
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]
-    pub event_type: &'static str,
-    pub reason: &'static str,
+    pub event_type: Word,
+    pub reason: Word,
     /// `kind/name` as kubectl prints it (`pod/myweb-ds-x7k2p`).
     pub object: Arc<str>,
-    pub namespace: Arc<str>,
+    pub namespace: Word,
     pub message: Arc<str>,
     /// The reporting component (`daemonset-controller`, `default-scheduler`, `kubelet`).
-    pub source: &'static str,
+    pub source: Word,
 }
 
 impl EventRecord {
@@ -735,7 +743,7 @@ impl Simulation {
         let resource_version = if self.store.daemon_sets.contains_key(&key) {
             self.bump_resource_version()
         } else {
-            String::new()
+            crate::api::ResourceVersion::default()
         };
         if let Some(existing) = self.store.daemon_sets.get(&key) {
             let template_generation = existing.template_generation().unwrap_or(1);
@@ -885,7 +893,7 @@ impl Simulation {
     fn apply_cron_job(&mut self, mut cron_job: CronJob) {
         let key = manifest_key(&cron_job.metadata);
         if let Some(existing) = self.store.cron_jobs.get(&key) {
-            cron_job.metadata.namespace = key.namespace.clone();
+            cron_job.metadata.namespace = key.namespace.to_string();
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             cron_job.metadata.generation = existing.metadata.generation + 1;
@@ -1043,7 +1051,7 @@ impl Simulation {
         self.admit_metadata(&mut pod.metadata);
         // A generated name that is taken is generated again, as the API server retries
         // (`RetryGenerateName`).
-        while !pod.metadata.generate_name.is_empty() && self.pod_name_taken(&mut pod.metadata) {
+        while !pod.metadata.generate_name.is_empty() && self.pod_name_taken(&pod.metadata) {
             pod.metadata.name = self.rng.generate_name(&pod.metadata.generate_name);
         }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
@@ -1075,17 +1083,9 @@ impl Simulation {
         key
     }
 
-    /// Whether a pod of this namespace and name exists. The key is made of the metadata's own
-    /// strings, lent and given back, so that the check allocates nothing.
-    fn pod_name_taken(&self, metadata: &mut ObjectMeta) -> bool {
-        let key = ObjectKey {
-            namespace: std::mem::take(&mut metadata.namespace),
-            name: std::mem::take(&mut metadata.name),
-        };
-        let taken = self.store.pod(&key).is_some();
-        metadata.namespace = key.namespace;
-        metadata.name = key.name;
-        taken
+    /// Whether a pod of this namespace and name exists.
+    fn pod_name_taken(&self, metadata: &ObjectMeta) -> bool {
+        self.store.pod(&ObjectKey::of(metadata)).is_some()
     }
 
     /// Deletes a pod as `kubectl delete pod` does: graceful when bound (Terminating, then gone
@@ -1427,9 +1427,9 @@ impl Simulation {
         self.queue.add_at(work, self.now);
     }
 
-    pub(crate) fn bump_resource_version(&mut self) -> String {
+    pub(crate) fn bump_resource_version(&mut self) -> crate::api::ResourceVersion {
         self.resource_version += 1;
-        self.resource_version.to_string()
+        crate::api::ResourceVersion::Number(self.resource_version)
     }
 
     /// The next pod IP from the cluster's pod CIDR (10.244.0.0/16).
@@ -1464,15 +1464,15 @@ impl Simulation {
         scratch.clear();
         let _ = write!(scratch, "{message}");
         let message = self.events.intern(scratch);
-        let namespace = self.events.intern(namespace);
+        let namespace = Word::new(namespace);
         self.events.record(EventRecord {
             time_ms: self.now,
-            event_type,
-            reason,
+            event_type: Word::from_static(event_type),
+            reason: Word::from_static(reason),
             object,
             namespace,
             message,
-            source,
+            source: Word::from_static(source),
         });
     }
 
@@ -1642,24 +1642,28 @@ fn controller_sync(namespace: &str, owner: &crate::api::OwnerReference) -> Optio
 /// The `DefaultTolerationSeconds` admission plugin
 /// (`plugin/pkg/admission/defaulttolerationseconds`): pods that do not tolerate the not-ready and
 /// unreachable `NoExecute` taints get tolerations for 300 seconds.
-fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
-    // Room for exactly the two that may be added (a pushed-to Vec would double to four).
-    tolerations.reserve_exact(2);
-    for key in [nodelifecycle::TAINT_NOT_READY, nodelifecycle::TAINT_UNREACHABLE] {
-        let tolerated = tolerations.iter().any(|toleration| {
-            (toleration.key == key || toleration.key.is_empty() && toleration.operator == "Exists")
-                && (toleration.effect.is_empty() || toleration.effect == "NoExecute")
-        });
-        if !tolerated {
-            tolerations.push(Toleration {
-                key: key.into(),
-                operator: "Exists".into(),
-                value: "".into(),
-                effect: "NoExecute".into(),
-                toleration_seconds: Some(300),
-            });
-        }
+fn add_default_toleration_seconds(tolerations: &mut std::borrow::Cow<'static, [Toleration]>) {
+    if tolerations.is_empty() {
+        // Both are added: the shared `'static` pair, in the same order.
+        *tolerations = std::borrow::Cow::Borrowed(&crate::api::DEFAULT_TOLERATIONS[..]);
+        return;
     }
+    let missing: Vec<&Toleration> = crate::api::DEFAULT_TOLERATIONS
+        .iter()
+        .filter(|default| {
+            !tolerations.iter().any(|toleration| {
+                (toleration.key == default.key || toleration.key.is_empty() && toleration.operator == "Exists")
+                    && (toleration.effect.is_empty() || toleration.effect == "NoExecute")
+            })
+        })
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let tolerations = tolerations.to_mut();
+    // Room for exactly those added (a pushed-to Vec would double).
+    tolerations.reserve_exact(missing.len());
+    tolerations.extend(missing.into_iter().cloned());
 }
 
 mod event_log;

@@ -12,8 +12,8 @@ use crate::api::{
 };
 use crate::fasthash::FastMap;
 
-/// A pod key shared between the store's map, order and indexes.
-type SharedKey = std::sync::Arc<ObjectKey>;
+/// A pod key shared between the store's map, order and indexes (an `ObjectKey` is shared).
+type SharedKey = ObjectKey;
 use crate::quantity::Quantity;
 
 /// A shared pod key as the ordered indexes hold it: with the first 16 bytes of its namespace
@@ -23,9 +23,11 @@ use crate::quantity::Quantity;
 #[derive(Debug, Clone)]
 struct OrderedKey {
     /// `namespace`, a zero byte, then `name`, each byte plus one (UTF-8 has no 0xFF byte, so
-    /// every byte of text is above the separator and the zero padding), big-endian: comparing
-    /// prefixes compares the keys' `(namespace, name)` order as far as the prefixes go.
-    prefix: u128,
+    /// every byte of text is above the separator and the zero padding), as two big-endian
+    /// words: comparing prefixes compares the keys' `(namespace, name)` order as far as the
+    /// prefixes go. (Two `u64`s rather than a `u128`, whose 16-byte alignment would make the
+    /// key 32 bytes instead of 24.)
+    prefix: [u64; 2],
     key: SharedKey,
 }
 
@@ -41,8 +43,12 @@ impl OrderedKey {
         for (slot, byte) in bytes.iter_mut().zip(text) {
             *slot = byte;
         }
+        let (high, low) = bytes.split_at(8);
         OrderedKey {
-            prefix: u128::from_be_bytes(bytes),
+            prefix: [
+                u64::from_be_bytes(high.try_into().unwrap_or_default()),
+                u64::from_be_bytes(low.try_into().unwrap_or_default()),
+            ],
             key,
         }
     }
@@ -74,26 +80,50 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
     }
 }
 
-/// Namespace and name: how namespaced objects of one kind are keyed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
-    pub namespace: String,
+/// Namespace and name: how namespaced objects of one kind are keyed. Shared: a copy is one
+/// pointer, so the store's map and indexes, the work queue's items and the kubelet's table
+/// hold one allocation of each pod's key. Reads, compares, orders and hashes as its parts.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey(std::sync::Arc<KeyParts>);
+
+/// The parts of an `ObjectKey`, read through it (`key.namespace`, `key.name`).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyParts {
+    /// Namespaces are few: interned.
+    pub namespace: crate::word::Word,
     pub name: String,
 }
 
 impl ObjectKey {
     pub fn new(namespace: &str, name: &str) -> Self {
-        ObjectKey {
-            namespace: namespace.to_string(),
+        ObjectKey(std::sync::Arc::new(KeyParts {
+            namespace: crate::word::Word::new(namespace),
             name: name.to_string(),
-        }
+        }))
     }
 
     pub fn of(meta: &ObjectMeta) -> Self {
-        ObjectKey {
-            namespace: meta.namespace.clone(),
-            name: meta.name.clone(),
-        }
+        ObjectKey::new(&meta.namespace, &meta.name)
+    }
+}
+
+impl std::ops::Deref for ObjectKey {
+    type Target = KeyParts;
+
+    fn deref(&self) -> &KeyParts {
+        &self.0
+    }
+}
+
+/// As the derived `Debug` of a struct with the two fields prints (work items print their key
+/// in the step limit's message).
+impl std::fmt::Debug for ObjectKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ObjectKey")
+            .field("namespace", &self.0.namespace)
+            .field("name", &self.0.name)
+            .finish()
     }
 }
 
@@ -270,7 +300,7 @@ impl Store {
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
         self.pod_order
             .iter()
-            .filter_map(|key| self.pods.get(&*key.key).map(|pod| &**pod))
+            .filter_map(|key| self.pods.get(&key.key).map(|pod| &**pod))
     }
 
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
@@ -288,12 +318,12 @@ impl Store {
         self.pod_order
             .range::<ObjectKey, _>(start..)
             .take_while(move |key| key.key.namespace == namespace)
-            .filter_map(|key| self.pods.get(&*key.key).map(|pod| &**pod))
+            .filter_map(|key| self.pods.get(&key.key).map(|pod| &**pod))
     }
 
     /// The keys of the pods not bound to a node yet, in order.
     pub fn pods_unbound(&self) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_unbound.iter().map(|key| &*key.key)
+        self.pods_unbound.iter().map(|key| &key.key)
     }
 
     /// How many times pods on `node` ("" for pods not bound yet) were created, changed or
@@ -313,7 +343,7 @@ impl Store {
 
     /// The keys of the pods bound to `node`, in order.
     pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_by_node.get(node).into_iter().flatten().map(|key| &*key.key)
+        self.pods_by_node.get(node).into_iter().flatten().map(|key| &key.key)
     }
 
     /// The keys of the pods whose controller (or any owner) has this uid.
@@ -322,12 +352,12 @@ impl Store {
             .get(owner_uid)
             .into_iter()
             .flatten()
-            .map(|key| &*key.key)
+            .map(|key| &key.key)
     }
 
     /// The keys of the pods no controller owns, in order (`FilterPodsByOwner`'s orphans).
     pub fn pods_without_controller(&self) -> impl Iterator<Item = &ObjectKey> {
-        self.pods_without_controller.iter().map(|key| &*key.key)
+        self.pods_without_controller.iter().map(|key| &key.key)
     }
 
     pub fn node_usage(&self, node: &str) -> Option<&NodeUsage> {
@@ -375,7 +405,7 @@ impl Store {
             self.count_pod_write(&old.spec.node_name);
         }
         self.count_pod_write(&pod.spec.node_name);
-        let shared = SharedKey::new(key.clone());
+        let shared = key.clone();
         let ordered = OrderedKey::new(shared.clone());
         self.index(&ordered, &IndexedFacts::of(&pod), &pod_requests(&pod));
         self.pod_order.insert(ordered);
@@ -630,14 +660,12 @@ mod tests {
             .collect();
         for left in &keys {
             for right in &keys {
-                let (ordered_left, ordered_right) = (
-                    OrderedKey::new(SharedKey::new(left.clone())),
-                    OrderedKey::new(SharedKey::new(right.clone())),
-                );
+                let (ordered_left, ordered_right) = (OrderedKey::new(left.clone()), OrderedKey::new(right.clone()));
                 assert_eq!(ordered_left.cmp(&ordered_right), left.cmp(right), "{left:?} {right:?}");
                 assert_eq!(ordered_left == ordered_right, left == right);
             }
         }
+        assert_eq!(std::mem::size_of::<OrderedKey>(), 24);
     }
 
     fn pod(name: &str, node: &str, cpu: &str) -> Pod {

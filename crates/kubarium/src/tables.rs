@@ -131,7 +131,7 @@ pub fn pods(simulation: &Simulation) -> Table {
                 .status
                 .container_statuses
                 .iter()
-                .filter_map(|status| match &status.last_state {
+                .filter_map(|status| match status.last_state.as_deref() {
                     Some(ContainerState::Terminated { finished_at_ms, .. }) => Some(*finished_at_ms),
                     _ => None,
                 })

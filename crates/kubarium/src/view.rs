@@ -91,7 +91,7 @@ fn status_column(pod: &Pod) -> Cow<'_, str> {
         return Cow::Borrowed("Terminating");
     }
     if !pod.status.reason.is_empty() {
-        return Cow::Borrowed(&pod.status.reason);
+        return Cow::Borrowed(pod.status.reason.as_str());
     }
     let mut reason = Cow::Borrowed(pod.status.phase.as_str());
     // Last to first, so the first container's reason wins, as `printPod` does.
@@ -254,10 +254,10 @@ impl Simulation {
             let key = (
                 &*event.namespace,
                 &*event.object,
-                event.event_type,
-                event.reason,
+                event.event_type.as_str(),
+                event.reason.as_str(),
                 &*event.message,
-                event.source,
+                event.source.as_str(),
             );
             match index.get(&key) {
                 Some(&position) => {
@@ -268,12 +268,12 @@ impl Simulation {
                 None => {
                     index.insert(key, objects.len());
                     objects.push(EventObject {
-                        event_type: event.event_type,
-                        reason: event.reason,
+                        event_type: event.event_type.as_str(),
+                        reason: event.reason.as_str(),
                         object: event.object.to_string(),
                         namespace: event.namespace.to_string(),
                         message: event.message.to_string(),
-                        source: event.source,
+                        source: event.source.as_str(),
                         count: 1,
                         first_timestamp_ms: event.time_ms,
                         last_timestamp_ms: event.time_ms,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Condition, ObjectMeta};
+use super::{Condition, ObjectMeta, Text, Word};
 use crate::labels::Labels;
 use crate::quantity::Quantity;
 use crate::time::Millis;
@@ -39,9 +39,9 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub node_name: String,
     #[serde(default = "default_restart_policy")]
-    pub restart_policy: String,
+    pub restart_policy: Word,
     #[serde(default = "default_scheduler_name")]
-    pub scheduler_name: String,
+    pub scheduler_name: Word,
     #[serde(default = "default_termination_grace_period_seconds")]
     pub termination_grace_period_seconds: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,15 +49,19 @@ pub struct PodSpec {
     #[serde(default)]
     pub host_network: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<Affinity>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tolerations: Vec<Toleration>,
+    /// Boxed: most pods have none, and it is 48 bytes.
+    pub affinity: Option<Box<Affinity>>,
+    /// Borrowed `'static` when they are only the two every pod gets
+    /// (`DEFAULT_TOLERATIONS`), so they cost nothing per pod.
+    #[serde(default, skip_serializing_if = "no_tolerations")]
+    pub tolerations: Cow<'static, [Toleration]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub hostname: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub subdomain: String,
+    /// Usually empty: a `Text` is one pointer.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub hostname: Text,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub subdomain: Text,
 }
 
 impl Default for PodSpec {
@@ -73,23 +77,46 @@ impl Default for PodSpec {
             active_deadline_seconds: None,
             host_network: false,
             affinity: None,
-            tolerations: Vec::new(),
+            tolerations: Cow::Borrowed(&[]),
             priority: None,
-            hostname: String::new(),
-            subdomain: String::new(),
+            hostname: Text::default(),
+            subdomain: Text::default(),
         }
     }
 }
 
 /// `SetDefaults_PodSpec` in `pkg/apis/core/v1/defaults.go`.
-fn default_restart_policy() -> String {
-    "Always".to_string()
+fn default_restart_policy() -> Word {
+    Word::from_static("Always")
 }
 
 /// `SetDefaults_PodSpec`: `v1.DefaultSchedulerName`.
-pub fn default_scheduler_name() -> String {
-    "default-scheduler".to_string()
+pub fn default_scheduler_name() -> Word {
+    Word::from_static("default-scheduler")
 }
+
+fn no_tolerations(tolerations: &[Toleration]) -> bool {
+    tolerations.is_empty()
+}
+
+/// The tolerations the `DefaultTolerationSeconds` admission plugin gives a pod that has none
+/// of its own: the not-ready and unreachable `NoExecute` taints, for 300 seconds.
+pub static DEFAULT_TOLERATIONS: [Toleration; 2] = [
+    Toleration {
+        key: Cow::Borrowed(crate::nodelifecycle::TAINT_NOT_READY),
+        operator: Cow::Borrowed("Exists"),
+        value: Cow::Borrowed(""),
+        effect: Cow::Borrowed("NoExecute"),
+        toleration_seconds: Some(300),
+    },
+    Toleration {
+        key: Cow::Borrowed(crate::nodelifecycle::TAINT_UNREACHABLE),
+        operator: Cow::Borrowed("Exists"),
+        value: Cow::Borrowed(""),
+        effect: Cow::Borrowed("NoExecute"),
+        toleration_seconds: Some(300),
+    },
+];
 
 /// `SetDefaults_PodSpec`: `v1.DefaultTerminationGracePeriodSeconds`.
 fn default_termination_grace_period_seconds() -> i64 {
@@ -293,13 +320,14 @@ pub struct PodStatus {
     pub phase: PodPhase,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub reason: Word,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub message: Text,
+    /// The node's address: interned, as node names are.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
     #[serde(rename = "hostIP")]
-    pub host_ip: String,
+    pub host_ip: Word,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[serde(rename = "podIP")]
     pub pod_ip: String,
@@ -340,16 +368,18 @@ impl PodPhase {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatus {
-    pub name: String,
+    /// Interned, as the names and images of a template's containers repeat in every pod.
+    pub name: Word,
     #[serde(default)]
-    pub image: String,
+    pub image: Word,
     pub ready: bool,
     pub restart_count: u32,
     #[serde(default)]
     pub started: bool,
     pub state: ContainerState,
+    /// Boxed: most containers never restart, and a state is 56 bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_state: Option<ContainerState>,
+    pub last_state: Option<Box<ContainerState>>,
 }
 
 /// `v1.ContainerState`: exactly one of waiting, running and terminated.

@@ -10,8 +10,8 @@
 //! The per-node decisions are pure functions over [`NodePods`], tested in `daemonset/tests.rs`.
 
 use crate::api::{
-    Affinity, ControllerRevision, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement,
-    NodeSelectorTerm, ObjectMeta, OwnerReference, Pod, PodPhase, Toleration, CONTROLLER_REVISION_HASH_LABEL,
+    ControllerRevision, DaemonSet, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    ObjectMeta, OwnerReference, Pod, PodPhase, Toleration, CONTROLLER_REVISION_HASH_LABEL,
     POD_TEMPLATE_GENERATION_LABEL,
 };
 use crate::sort::StableSort;
@@ -49,7 +49,7 @@ fn daemon_tolerations(daemon_set: &DaemonSet) -> crate::api::PodSpec {
         tolerations: daemon_set.spec.template.spec.tolerations.clone(),
         ..crate::api::PodSpec::default()
     };
-    add_daemon_tolerations(&mut spec.tolerations, daemon_set.spec.template.spec.host_network);
+    add_daemon_tolerations(spec.tolerations.to_mut(), daemon_set.spec.template.spec.host_network);
     spec
 }
 
@@ -118,7 +118,7 @@ pub fn add_daemon_tolerations(tolerations: &mut Vec<Toleration>, host_network: b
 /// (`ReplaceDaemonSetPodNodeNameNodeAffinity`).
 fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSpec {
     let mut spec = daemon_set.spec.template.spec.clone();
-    add_daemon_tolerations(&mut spec.tolerations, spec.host_network);
+    add_daemon_tolerations(spec.tolerations.to_mut(), spec.host_network);
     let required = NodeSelector {
         node_selector_terms: vec![NodeSelectorTerm {
             match_expressions: Vec::new(),
@@ -134,7 +134,7 @@ fn daemon_pod_spec(daemon_set: &DaemonSet, node_name: &str) -> crate::api::PodSp
         .node_affinity
         .get_or_insert_with(NodeAffinity::default)
         .required_during_scheduling_ignored_during_execution = Some(required);
-    spec.affinity = Some(Affinity { ..affinity });
+    spec.affinity = Some(affinity);
     spec
 }
 
@@ -832,7 +832,7 @@ fn construct_history(simulation: &mut Simulation, key: &ObjectKey) -> Option<Str
         labels.insert(CONTROLLER_REVISION_HASH_LABEL.to_string(), hash.clone());
         let mut metadata = ObjectMeta {
             name,
-            namespace: key.namespace.clone(),
+            namespace: key.namespace.to_string(),
             labels,
             annotations: daemon_set.metadata.annotations.clone(),
             owner_references: vec![controller_ref(daemon_set)],

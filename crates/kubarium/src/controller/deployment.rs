@@ -834,7 +834,7 @@ fn sync_rollout_status(context: &mut Context, new_name: Option<&str>) {
             condition_type: "ReplicaFailure".to_string(),
             status: failure.status.to_string(),
             reason: failure.reason.to_string(),
-            message: failure.message.clone(),
+            message: failure.message.to_string(),
             last_update_time_ms: failure.last_transition_time_ms,
             last_transition_time_ms: failure.last_transition_time_ms,
         });

@@ -140,7 +140,7 @@ fn endpoint_address(service: &Service, pod: &Pod) -> EndpointAddress {
     EndpointAddress {
         ip: pod.status.pod_ip.clone(),
         hostname: if should_set_hostname(pod, service) {
-            pod.spec.hostname.clone()
+            pod.spec.hostname.to_string()
         } else {
             String::new()
         },
@@ -346,7 +346,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     if creating {
         endpoints.metadata.name = key.name.clone();
-        endpoints.metadata.namespace = key.namespace.clone();
+        endpoints.metadata.namespace = key.namespace.to_string();
         simulation.admit_metadata(&mut endpoints.metadata);
     } else {
         endpoints.metadata.resource_version = simulation.bump_resource_version();

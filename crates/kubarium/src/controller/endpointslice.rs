@@ -60,7 +60,7 @@ pub fn pod_to_endpoint(pod: &Pod, node: Option<&Node>, service: &Service) -> End
             serving: Some(serving),
             terminating: Some(terminating),
         },
-        hostname: should_set_hostname(pod, service).then(|| pod.spec.hostname.clone()),
+        hostname: should_set_hostname(pod, service).then(|| pod.spec.hostname.to_string()),
         target_ref: Some(pod_reference(pod)),
         node_name: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.clone()),
         zone: node

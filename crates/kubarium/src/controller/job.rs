@@ -614,17 +614,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     .conditions
                     .iter()
                     .find(|condition| condition.condition_type == target && condition.status == "True")
-                    .map(|condition| (terminal, condition.reason.clone(), condition.message.clone()))
+                    .map(|condition| (terminal, condition.reason.as_str(), condition.message.to_string()))
             });
         if let Some((terminal, reason, message)) = target {
-            set_condition(
-                &mut job.status.conditions,
-                now,
-                terminal,
-                "True",
-                reason.clone(),
-                &message,
-            );
+            set_condition(&mut job.status.conditions, now, terminal, "True", reason, &message);
             if terminal == "Complete" {
                 job.status.completion_time_ms = Some(now);
                 simulation.record_event(
@@ -775,7 +768,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
             .insert(COMPLETION_INDEX.to_string(), index.to_string());
         metadata.labels.insert(COMPLETION_INDEX.to_string(), index.to_string());
         if spec.hostname.is_empty() {
-            spec.hostname = format!("{}-{index}", job.metadata.name);
+            spec.hostname = format!("{}-{index}", job.metadata.name).into();
         }
         // `addIndexFailureCountAnnotation`.
         if job.spec.backoff_limit_per_index.is_some() {

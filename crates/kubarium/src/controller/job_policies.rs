@@ -121,7 +121,7 @@ fn matching_container(
             "NotIn" => !listed,
             _ => false,
         };
-        (named && exit_code != 0 && operator_matches).then(|| (status.name.clone(), exit_code))
+        (named && exit_code != 0 && operator_matches).then(|| (status.name.to_string(), exit_code))
     })
 }
 
@@ -245,7 +245,7 @@ mod tests {
 
     fn terminated(name: &str, exit_code: i32) -> ContainerStatus {
         ContainerStatus {
-            name: name.to_string(),
+            name: name.into(),
             state: ContainerState::Terminated {
                 exit_code,
                 reason: "Error".to_string(),
@@ -351,7 +351,7 @@ mod tests {
                 rules: vec![exit_codes("FailJob", "NotIn", &[0], None)],
                 pod: failed_pod(
                     vec![ContainerStatus {
-                        name: "main".to_string(),
+                        name: "main".into(),
                         state: ContainerState::Running { started_at_ms: 0 },
                         ..ContainerStatus::default()
                     }],

@@ -378,7 +378,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     };
     let mut reconcile = Reconcile {
         object: format!("horizontalpodautoscaler/{}", hpa.metadata.name),
-        namespace: key.namespace.clone(),
+        namespace: key.namespace.to_string(),
         status: hpa.status.clone(),
         now: simulation.now(),
     };

@@ -839,9 +839,8 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
                     condition_type: condition.condition_type.clone().into(),
                     status: condition.status.clone().into(),
                     reason: condition.reason.clone().into(),
-                    message: condition.message.clone(),
+                    message: condition.message.as_str().into(),
                     last_transition_time_ms: condition.last_transition_time_ms,
-                    last_heartbeat_time_ms: None,
                 })
                 .collect()
         }),

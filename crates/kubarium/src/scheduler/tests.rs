@@ -62,7 +62,9 @@ fn window_pick_keeps_what_the_draw_per_tied_node_keeps() {
             .collect();
         let start = (round as usize * 7) % scores.len();
         let count = 1 + (round as usize * 13) % scores.len();
-        let window: Vec<i32> = (0..count).map(|offset| scores[(start + offset) % scores.len()]).collect();
+        let window: Vec<i32> = (0..count)
+            .map(|offset| scores[(start + offset) % scores.len()])
+            .collect();
         let mut reference_rng = crate::rng::Rng::new(round);
         let mut picking_rng = crate::rng::Rng::new(round);
         let best = window.iter().copied().max().unwrap();
@@ -80,6 +82,10 @@ fn window_pick_keeps_what_the_draw_per_tied_node_keeps() {
         }
         let picked = pick_in_window(window_parts(&scores, start, count), &mut picking_rng, &mut divisors);
         assert_eq!(picked, expected, "round {round}: {window:?}");
-        assert_eq!(picking_rng.next_u64(), reference_rng.next_u64(), "round {round}: the same draws");
+        assert_eq!(
+            picking_rng.next_u64(),
+            reference_rng.next_u64(),
+            "round {round}: the same draws"
+        );
     }
 }

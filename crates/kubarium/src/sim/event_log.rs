@@ -50,11 +50,11 @@ fn hash_log_line(hash: &mut u64, event: &EventRecord) {
     }
     fnv(hash, &digits[start..]);
     for (separator, text) in [
-        (b" ", event.event_type),
-        (b" ", event.reason),
+        (b" ", event.event_type.as_str()),
+        (b" ", event.reason.as_str()),
         (b" ", &*event.namespace),
         (b"/", &*event.object),
-        (b" ", event.source),
+        (b" ", event.source.as_str()),
         (b" ", &*event.message),
     ] {
         fnv(hash, separator);
@@ -78,7 +78,7 @@ pub(crate) struct EventLog {
     recorded: usize,
     /// FNV-1a over the canonical log lines of the events dropped so far.
     dropped_hash: u64,
-    /// Shared copies of the strings events repeat (object names, namespaces, messages). Only
+    /// Shared copies of the strings events repeat (object names, messages). Only
     /// looked up, never iterated, so its order cannot leak; strings only expired events used
     /// are dropped with them.
     interned: FastSet<Arc<str>>,
@@ -189,16 +189,17 @@ impl std::fmt::Display for LogLine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::word::Word;
 
     fn event(time_ms: Millis, message: &str, log: &mut EventLog) -> EventRecord {
         EventRecord {
             time_ms,
-            event_type: "Normal",
-            reason: "Test",
+            event_type: Word::from_static("Normal"),
+            reason: Word::from_static("Test"),
             object: log.intern("pod/a"),
-            namespace: log.intern("default"),
+            namespace: Word::new("default"),
             message: log.intern(message),
-            source: "kubelet",
+            source: Word::from_static("kubelet"),
         }
     }
 
@@ -234,9 +235,9 @@ mod tests {
         assert!(log.trace().is_none());
         // Dropped in batches: never more than about twice an hour's events kept.
         assert!(log.records.len() <= 2 * 3_600 + 1);
-        // Messages only dropped events used are no longer interned (the object and namespace
-        // are the two shared strings).
-        assert_eq!(log.interned.len(), log.records.len() + 2);
+        // Messages only dropped events used are no longer interned (the object is the one
+        // shared string; namespaces are `Word`s).
+        assert_eq!(log.interned.len(), log.records.len() + 1);
     }
 
     #[test]

@@ -386,7 +386,7 @@ fn a_failed_node_is_tainted_and_its_pods_evicted_after_their_toleration() {
             (
                 condition.status.to_string(),
                 condition.reason.to_string(),
-                condition.message.clone(),
+                condition.message.to_string(),
             )
         });
     assert_eq!(

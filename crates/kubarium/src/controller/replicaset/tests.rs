@@ -235,9 +235,8 @@ fn pod_with(labels: &[(&str, &str)], ready_since: Option<Millis>) -> Pod {
             condition_type: "Ready".into(),
             status: "True".into(),
             reason: "".into(),
-            message: String::new(),
+            message: Default::default(),
             last_transition_time_ms: since,
-            last_heartbeat_time_ms: None,
         });
     }
     pod

@@ -1,0 +1,341 @@
+//! Interned words: the short strings of small vocabularies (condition types, statuses and
+//! reasons, event types, reasons and sources, restart policies, scheduler names), stored once
+//! per thread and shared, so that a copy is one pointer and costs no allocation.
+//!
+//! A `Word` reads, compares, orders, hashes and serializes exactly as the string it holds; only
+//! its size differs (8 bytes against a `String`'s 24 and its allocation). The words of a
+//! vocabulary are never freed: what is interned must come from a bounded set (the code's own
+//! words and the few a manifest names), never free text such as messages or generated names.
+//! Free text that is usually empty (a condition's message) is a `Text`: one pointer, and an
+//! allocation of its own only when set.
+
+use std::borrow::Borrow;
+use std::cell::RefCell;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::fasthash::FastMap;
+
+/// An interned string: one pointer to a `'static` string.
+#[derive(Clone, Copy)]
+pub struct Word(&'static &'static str);
+
+thread_local! {
+    /// The words interned so far, by their text. Only looked up, never iterated.
+    static WORDS: RefCell<FastMap<&'static str, Word>> = RefCell::new(FastMap::default());
+}
+
+impl Word {
+    /// The empty word.
+    pub const EMPTY: Word = Word(&"");
+
+    /// The shared copy of `text`, interned on first use.
+    pub fn new(text: &str) -> Word {
+        if text.is_empty() {
+            return Word::EMPTY;
+        }
+        WORDS.with(|words| {
+            let mut words = words.borrow_mut();
+            if let Some(word) = words.get(text) {
+                return *word;
+            }
+            let text: &'static str = Box::leak(text.to_owned().into_boxed_str());
+            let word = Word(Box::leak(Box::new(text)));
+            words.insert(text, word);
+            word
+        })
+    }
+
+    /// A word of the code's own vocabulary (a `'static` string needs no copy of its text).
+    pub fn from_static(text: &'static str) -> Word {
+        if text.is_empty() {
+            return Word::EMPTY;
+        }
+        WORDS.with(|words| {
+            let mut words = words.borrow_mut();
+            if let Some(word) = words.get(text) {
+                return *word;
+            }
+            let word = Word(Box::leak(Box::new(text)));
+            words.insert(text, word);
+            word
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl Default for Word {
+    fn default() -> Self {
+        Word::EMPTY
+    }
+}
+
+impl Deref for Word {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for Word {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl Borrow<str> for Word {
+    fn borrow(&self) -> &str {
+        self.0
+    }
+}
+
+impl From<&str> for Word {
+    fn from(text: &str) -> Self {
+        Word::new(text)
+    }
+}
+
+impl From<String> for Word {
+    fn from(text: String) -> Self {
+        Word::new(&text)
+    }
+}
+
+impl From<&String> for Word {
+    fn from(text: &String) -> Self {
+        Word::new(text)
+    }
+}
+
+impl From<Word> for String {
+    fn from(word: Word) -> Self {
+        word.0.to_string()
+    }
+}
+
+impl PartialEq for Word {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Word {}
+
+impl PartialEq<str> for Word {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Word {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Word {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<Word> for str {
+    fn eq(&self, other: &Word) -> bool {
+        self == *other.0
+    }
+}
+
+impl PartialEq<Word> for &str {
+    fn eq(&self, other: &Word) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Word> for String {
+    fn eq(&self, other: &Word) -> bool {
+        self.as_str() == *other.0
+    }
+}
+
+impl PartialOrd for Word {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Word {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(other.0)
+    }
+}
+
+impl Hash for Word {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl fmt::Debug for Word {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, formatter)
+    }
+}
+
+impl fmt::Display for Word {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, formatter)
+    }
+}
+
+impl Serialize for Word {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Word {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Word::new(&text))
+    }
+}
+
+/// Free text that is usually empty (a condition's message): one pointer, and no allocation
+/// when empty. Reads, compares and serializes as the string it holds.
+///
+/// The box around the `String` is the point: it makes the empty case one null pointer (8
+/// bytes) where a `String` is 24 and a `Box<str>` 16; the set case pays a second allocation.
+#[allow(clippy::box_collection)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Text(Option<Box<String>>);
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        if text.is_empty() {
+            Text(None)
+        } else {
+            Text(Some(Box::new(text.to_owned())))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_deref().map_or("", String::as_str)
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text::new(text)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        if text.is_empty() {
+            Text(None)
+        } else {
+            Text(Some(Box::new(text)))
+        }
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), formatter)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), formatter)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Text::from(String::deserialize(deserializer)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_is_its_text() {
+        let ready = Word::new("Ready");
+        assert_eq!(ready, "Ready");
+        assert_eq!(&*ready, "Ready");
+        assert_eq!(ready, Word::from_static("Ready"));
+        assert!(
+            std::ptr::eq(ready.0, Word::new(&String::from("Ready")).0),
+            "interned once"
+        );
+        assert_eq!(Word::new("").len(), 0);
+        assert_eq!(Word::default(), Word::EMPTY);
+        assert_eq!(Word::new("a").cmp(&Word::new("b")), Ordering::Less);
+        assert_eq!(format!("{ready} {ready:?}"), "Ready \"Ready\"");
+        assert_eq!(serde_json::to_string(&ready).unwrap(), "\"Ready\"");
+        let read: Word = serde_json::from_str("\"Ready\"").unwrap();
+        assert_eq!(read, ready);
+        assert_eq!(std::mem::size_of::<Word>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn a_text_is_its_string() {
+        let empty = Text::new("");
+        assert_eq!(empty, Text::default());
+        assert_eq!(&*empty, "");
+        let text = Text::from("containers with unready status: [app]".to_string());
+        assert_eq!(text, "containers with unready status: [app]");
+        assert_eq!(text.len(), 37);
+        assert_eq!(
+            serde_json::to_string(&text).unwrap(),
+            "\"containers with unready status: [app]\""
+        );
+        let read: Text = serde_json::from_str("\"\"").unwrap();
+        assert_eq!(read, empty);
+        assert_eq!(format!("{text:?}"), format!("{:?}", text.as_str()));
+        assert_eq!(std::mem::size_of::<Text>(), std::mem::size_of::<usize>());
+    }
+}
