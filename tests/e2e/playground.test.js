@@ -344,7 +344,7 @@ test("a reload keeps the editor's text, and a bad text keeps the last cluster th
   await page.close();
 });
 
-test("keyboard: → goes to the next event and Space plays and pauses, but not while typing", async () => {
+test("keyboard: → goes to the next event and Space plays and pauses, but not while typing or on a chip", async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
   const clock = page.getByTestId("clock");
@@ -359,6 +359,11 @@ test("keyboard: → goes to the next event and Space plays and pauses, but not w
   await page.getByTestId("command").fill("");
   await page.getByTestId("command").press(" ");
   assert.equal(await page.getByTestId("play").getAttribute("aria-pressed"), "false", "a space typed is a space");
+  // Space on a focused pod chip opens its pod, and does not play.
+  await page.getByTestId("pod-chip").first().focus();
+  await page.keyboard.press(" ");
+  await page.getByTestId("describe").waitFor();
+  assert.equal(await page.getByTestId("play").getAttribute("aria-pressed"), "false", "space on a chip describes it");
   assert.deepEqual(page.problems, []);
   await page.close();
 });

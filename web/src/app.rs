@@ -171,6 +171,7 @@ pub fn App() -> impl IntoView {
     provide_context(crate::services::Highlight(RwSignal::new(Vec::new())));
     let described = RwSignal::new(None::<(String, String)>);
     provide_context(crate::cluster::Describe(described));
+    crate::cluster::describe_chips_on_click(crate::cluster::Describe(described));
     let chip_memory = crate::cluster::ChipMemory(StoredValue::new(Default::default()));
     provide_context(chip_memory);
     let describe_text = move || {
@@ -358,7 +359,8 @@ pub fn App() -> impl IntoView {
             open_link(&fragment);
         }
     });
-    // Keyboard: Space plays or pauses, → goes to the next event, unless typing or on a control.
+    // Keyboard: Space plays or pauses, → goes to the next event, unless typing or on a control
+    // (a pod chip is one: Space there opens its pod).
     let _ = window_event_listener(leptos::ev::keydown, move |event| {
         let on_control = event
             .target()
@@ -367,7 +369,7 @@ pub fn App() -> impl IntoView {
                 matches!(
                     element.tag_name().as_str(),
                     "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A" | "SUMMARY"
-                )
+                ) || element.get_attribute("role").as_deref() == Some("button")
             });
         if on_control || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return;
@@ -822,11 +824,8 @@ pub fn App() -> impl IntoView {
                                 <div class="table-scroll">
                                     <table data-testid="kubectl-table">
                                         <thead><tr>{table.headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
-                                        <tbody>
-                                            {table.rows.into_iter().take(MAX_TABLE_ROWS).map(|row| view! {
-                                                <tr>{row.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr>
-                                            }).collect_view()}
-                                        </tbody>
+                                        // One parse by the browser rather than an element per cell.
+                                        <tbody inner_html=table.rows_html(MAX_TABLE_ROWS)></tbody>
                                     </table>
                                     {(hidden > 0).then(|| view! {
                                         <p class="empty" data-testid="hidden-rows">{format!("… and {hidden} more rows; type in the filter to find one.")}</p>

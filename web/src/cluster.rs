@@ -256,6 +256,36 @@ fn Bar(label: &'static str, percent: i64, detail: String) -> impl IntoView {
     }
 }
 
+/// Opens `kubectl describe` of a chip's pod on a click, or on Enter or Space while the chip has
+/// the focus: one pair of listeners for the whole page rather than a pair per chip (a frame of
+/// play at 60x can build dozens of chips).
+pub fn describe_chips_on_click(describe: Describe) {
+    fn chip_of(target: Option<web_sys::EventTarget>) -> Option<(String, String)> {
+        let element = wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target?).ok()?;
+        let chip = element.closest("[data-testid=pod-chip]").ok()??;
+        Some((chip.get_attribute("data-namespace")?, chip.get_attribute("data-name")?))
+    }
+    let Describe(signal) = describe;
+    let _ = window_event_listener(leptos::ev::click, move |event| {
+        if let Some(pod) = chip_of(event.target()) {
+            signal.set(Some(pod));
+        }
+    });
+    let _ = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() != "Enter" && event.key() != " " {
+            return;
+        }
+        let on_chip = event
+            .target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+            .is_some_and(|element| element.get_attribute("data-testid").as_deref() == Some("pod-chip"));
+        if let (true, Some(pod)) = (on_chip, chip_of(event.target())) {
+            event.prevent_default();
+            signal.set(Some(pod));
+        }
+    });
+}
+
 #[component]
 pub fn PodChip(pod: Arc<PodView>) -> impl IntoView {
     let owner = pod.owner.clone().unwrap_or_default();
@@ -263,14 +293,6 @@ pub fn PodChip(pod: Arc<PodView>) -> impl IntoView {
     let base_class = format!("pod-chip phase-{}{change}", pod.status.to_lowercase());
     let highlight = use_context::<crate::services::Highlight>();
     let uid = pod.uid.clone();
-    let describe = use_context::<Describe>();
-    let target = (pod.namespace.clone(), pod.name.clone());
-    let open = move || {
-        if let Some(Describe(signal)) = describe {
-            signal.set(Some(target.clone()));
-        }
-    };
-    let open_on_key = open.clone();
     // Lit while the Service that selects it is hovered or focused.
     let class = move || match highlight {
         Some(crate::services::Highlight(signal)) if signal.with(|uids| uids.contains(&uid)) => {
@@ -289,13 +311,8 @@ pub fn PodChip(pod: Arc<PodView>) -> impl IntoView {
             tabindex="0"
             role="button"
             aria-label=format!("pod {}, {}: describe", pod.name, pod.status)
-            on:click=move |_| open()
-            on:keydown=move |event| {
-                if event.key() == "Enter" || event.key() == " " {
-                    event.prevent_default();
-                    open_on_key();
-                }
-            }
+            data-namespace=pod.namespace.clone()
+            data-name=pod.name.clone()
         >
             <span class="phase-icon" aria-hidden="true">{phase_icon(&pod.status)}</span>
             <span class="pod-name">{pod.name.clone()}</span>
