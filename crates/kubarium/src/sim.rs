@@ -258,7 +258,12 @@ impl Serialize for EventRecord {
 impl EventRecord {
     /// An event of `words`, interned once per distinct four.
     pub(crate) fn new(time_ms: Millis, words: EventWords, object: Arc<str>, message: Arc<str>) -> EventRecord {
-        EventRecord { time_ms, words: EventWords::intern(words), object, message }
+        EventRecord {
+            time_ms,
+            words: EventWords::intern(words),
+            object,
+            message,
+        }
     }
 
     /// One line of the canonical log, the text the determinism hash is computed over.
@@ -1089,7 +1094,7 @@ impl Simulation {
         if bound {
             crate::api::set_condition(&mut pod.status.conditions, self.now, "PodScheduled", "True", "", "");
         }
-        let node_exists = self.store.nodes.contains_key(&pod.spec.node_name);
+        let node_exists = self.store.nodes.contains_key(pod.spec.node_name.as_str());
         let key = self.store.insert_pod(pod);
         crate::history::observe(self, &key);
         controller::endpoints::on_stored_pod_changed(self, &key);
@@ -1196,7 +1201,7 @@ impl Simulation {
             let runtime = self.runtimes.remove(key);
             self.unschedulable.remove(key);
             self.filter_results.remove(key);
-            let node = pod.spec.node_name.clone();
+            let node = pod.spec.node_name;
             // A freed node can take pods the scheduler turned away.
             if !node.is_empty() {
                 scheduler::requeue_unschedulable(self);

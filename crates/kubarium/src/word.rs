@@ -1,5 +1,6 @@
 //! Interned words: the short strings of small vocabularies (condition types, statuses and
-//! reasons, event types, reasons and sources, restart policies, scheduler names), stored once
+//! reasons, event types, reasons and sources, restart policies, scheduler names, namespaces,
+//! the node a pod is bound to: a cluster's nodes are a bounded set), stored once
 //! per thread and shared, so that a copy is one pointer and costs no allocation.
 //!
 //! A `Word` reads, compares, orders, hashes and serializes exactly as the string it holds; only

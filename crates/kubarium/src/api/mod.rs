@@ -203,7 +203,11 @@ impl std::ops::Deref for Condition {
 
 impl Condition {
     pub fn new(words: ConditionWords, message: Text, last_transition_time_ms: Millis) -> Condition {
-        Condition { words: ConditionWords::intern(words), message, last_transition_time_ms }
+        Condition {
+            words: ConditionWords::intern(words),
+            message,
+            last_transition_time_ms,
+        }
     }
 
     pub fn set_status(&mut self, status: Word) {
@@ -232,7 +236,11 @@ struct ConditionFields {
 
 impl From<ConditionFields> for Condition {
     fn from(fields: ConditionFields) -> Condition {
-        let words = ConditionWords { condition_type: fields.condition_type, status: fields.status, reason: fields.reason };
+        let words = ConditionWords {
+            condition_type: fields.condition_type,
+            status: fields.status,
+            reason: fields.reason,
+        };
         Condition::new(words, fields.message, fields.last_transition_time_ms)
     }
 }

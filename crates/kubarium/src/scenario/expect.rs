@@ -841,7 +841,11 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
                         status: condition.status.clone().into(),
                         reason: condition.reason.clone().into(),
                     };
-                    crate::api::Condition::new(words, condition.message.as_str().into(), condition.last_transition_time_ms)
+                    crate::api::Condition::new(
+                        words,
+                        condition.message.as_str().into(),
+                        condition.last_transition_time_ms,
+                    )
                 })
                 .collect()
         }),
@@ -1012,7 +1016,7 @@ fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, Strin
             let placed: BTreeSet<String> = simulation
                 .pods()
                 .filter(|pod| selector.matches(simulation, pod) && !pod.spec.node_name.is_empty())
-                .map(|pod| pod.spec.node_name.clone())
+                .map(|pod| pod.spec.node_name.to_string())
                 .collect();
             let any = simulation.pods().any(|pod| selector.matches(simulation, pod));
             (any && &placed == nodes, format!("on {placed:?}"))

@@ -231,8 +231,14 @@ fn pod_with(labels: &[(&str, &str)], ready_since: Option<Millis>) -> Pod {
         .map(|(key, value)| (key.to_string(), value.to_string()))
         .collect();
     if let Some(since) = ready_since {
-        let words = ConditionWords { condition_type: "Ready".into(), status: "True".into(), reason: "".into() };
-        pod.status.conditions.push(Condition::new(words, Default::default(), since));
+        let words = ConditionWords {
+            condition_type: "Ready".into(),
+            status: "True".into(),
+            reason: "".into(),
+        };
+        pod.status
+            .conditions
+            .push(Condition::new(words, Default::default(), since));
     }
     pod
 }
