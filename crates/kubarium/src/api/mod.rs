@@ -176,8 +176,8 @@ pub struct ConditionWords {
 }
 
 thread_local! {
-    /// The threes interned so far. Only looked up, never iterated.
-    static CONDITION_WORDS: std::cell::RefCell<crate::fasthash::FastMap<ConditionWords, &'static ConditionWords>> =
+    /// The threes interned so far, by their words' ids. Only looked up, never iterated.
+    static CONDITION_WORDS: std::cell::RefCell<crate::fasthash::FastMap<[usize; 3], &'static ConditionWords>> =
         std::cell::RefCell::new(crate::fasthash::FastMap::default());
 }
 
@@ -187,7 +187,7 @@ impl ConditionWords {
         CONDITION_WORDS.with(|interned| {
             *interned
                 .borrow_mut()
-                .entry(words)
+                .entry([words.condition_type.id(), words.status.id(), words.reason.id()])
                 .or_insert_with(|| Box::leak(Box::new(words)))
         })
     }

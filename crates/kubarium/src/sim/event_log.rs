@@ -32,8 +32,8 @@ pub struct EventWords {
 }
 
 thread_local! {
-    /// The fours interned so far. Only looked up, never iterated.
-    static EVENT_WORDS: RefCell<FastMap<EventWords, &'static EventWords>> = RefCell::new(FastMap::default());
+    /// The fours interned so far, by their words' ids. Only looked up, never iterated.
+    static EVENT_WORDS: RefCell<FastMap<[usize; 4], &'static EventWords>> = RefCell::new(FastMap::default());
 }
 
 impl EventWords {
@@ -42,7 +42,12 @@ impl EventWords {
         EVENT_WORDS.with(|interned| {
             *interned
                 .borrow_mut()
-                .entry(words)
+                .entry([
+                    words.event_type.id(),
+                    words.reason.id(),
+                    words.namespace.id(),
+                    words.source.id(),
+                ])
                 .or_insert_with(|| Box::leak(Box::new(words)))
         })
     }
