@@ -1699,7 +1699,7 @@ mod tests {
         assert_eq!(allocatable("memory").as_deref(), Some("68719476736"), "64Gi in bytes");
         assert_eq!(allocatable("pods").as_deref(), Some("30"));
         let nodes_with_daemon_pods: std::collections::BTreeSet<String> =
-            simulation.pods().map(|pod| pod.spec.node_name.clone()).collect();
+            simulation.pods().map(|pod| pod.spec.node_name.to_string()).collect();
         assert_eq!(
             nodes_with_daemon_pods,
             ["node-1".to_string(), "plain-1".to_string()].into()

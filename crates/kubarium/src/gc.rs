@@ -31,7 +31,7 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    if pod.spec.node_name.is_empty() || simulation.store.nodes.contains_key(&pod.spec.node_name) {
+    if pod.spec.node_name.is_empty() || simulation.store.nodes.contains_key(pod.spec.node_name.as_str()) {
         return;
     }
     // `gcOrphaned` (`pkg/controller/podgc/gc_controller.go`) marks the pod before deleting it.

@@ -119,7 +119,7 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     let alive = simulation
         .kubelets
-        .get(&pod.spec.node_name)
+        .get(pod.spec.node_name.as_str())
         .is_some_and(|kubelet| kubelet.alive);
     if !alive {
         // No kubelet runs this pod: a missing node's pods wait for the pod garbage collector,
@@ -168,11 +168,11 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let host_ip = simulation
         .store
         .nodes
-        .get(&pod.spec.node_name)
+        .get(pod.spec.node_name.as_str())
         .map(|node| node.status.internal_ip.clone())
         .unwrap_or_default();
     let pod_ip = if pod.spec.host_network { host_ip.clone() } else { pod_ip };
-    let node_name = pod.spec.node_name.clone();
+    let node_name = pod.spec.node_name;
     let has_init = !pod.spec.init_containers.is_empty();
     let images = Images::of(pod);
     // Shared with the pod's spec, not copied.
@@ -242,7 +242,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     for image in images.iter() {
         let present = simulation
             .kubelets
-            .get(&node_name)
+            .get(node_name.as_str())
             .is_some_and(|kubelet| kubelet.images.contains(image));
         if present || pulled.contains(&image) {
             continue;
@@ -335,11 +335,11 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let node_name = pod.spec.node_name.clone();
+    let node_name = pod.spec.node_name;
     let images = Images::of(pod);
     let has_init = !pod.spec.init_containers.is_empty();
     for image in images.iter() {
-        let kubelet = simulation.kubelets.get_mut(&node_name);
+        let kubelet = simulation.kubelets.get_mut(node_name.as_str());
         let newly =
             kubelet.is_some_and(|kubelet| !kubelet.images.contains(image) && kubelet.images.insert(image.to_string()));
         if newly {
@@ -1010,7 +1010,7 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
             controller: true,
             block_owner_deletion: false,
         });
-        pod.spec.node_name = node_name.to_string();
+        pod.spec.node_name = crate::word::Word::new(node_name);
         // File static pods tolerate every NoExecute taint (`kubelet/config/common.go`
         // `applyDefaults`): node failures never evict them.
         pod.spec.tolerations.to_mut().push(crate::api::Toleration {
@@ -1034,9 +1034,12 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod, runtime: Option<Po
     if !pod.is_mirror() {
         return;
     }
-    let node_name = pod.spec.node_name.clone();
-    let alive = simulation.kubelets.get(&node_name).is_some_and(|kubelet| kubelet.alive);
-    let still_configured = simulation.kubelets.get(&node_name).is_some_and(|kubelet| {
+    let node_name = pod.spec.node_name;
+    let alive = simulation
+        .kubelets
+        .get(node_name.as_str())
+        .is_some_and(|kubelet| kubelet.alive);
+    let still_configured = simulation.kubelets.get(node_name.as_str()).is_some_and(|kubelet| {
         kubelet
             .static_pods
             .iter()
@@ -1048,7 +1051,10 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod, runtime: Option<Po
                 .mirror_status
                 .insert(ObjectKey::of(&pod.metadata), (pod.status.clone(), runtime));
         }
-        simulation.enqueue_at(Work::SyncStaticPods(node_name), simulation.now() + SECOND_MS);
+        simulation.enqueue_at(
+            Work::SyncStaticPods(node_name.to_string()),
+            simulation.now() + SECOND_MS,
+        );
     }
 }
 

@@ -237,10 +237,10 @@ pub fn schedule_taint_evictions(simulation: &mut Simulation, name: &str) {
 /// (`tainteviction` `handlePodUpdate`).
 pub fn schedule_pod_eviction(simulation: &mut Simulation, key: &ObjectKey) {
     let now = simulation.now();
-    let Some(node_name) = simulation.store.pod(key).map(|pod| pod.spec.node_name.clone()) else {
+    let Some(node_name) = simulation.store.pod(key).map(|pod| pod.spec.node_name) else {
         return;
     };
-    let Some(node) = simulation.store.nodes.get(&node_name) else {
+    let Some(node) = simulation.store.nodes.get(node_name.as_str()) else {
         return;
     };
     let taints = no_execute_taints(node);
@@ -311,7 +311,7 @@ pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let Some(node) = simulation.store.nodes.get(&pod.spec.node_name) else {
+    let Some(node) = simulation.store.nodes.get(pod.spec.node_name.as_str()) else {
         return;
     };
     let taints = no_execute_taints(node);

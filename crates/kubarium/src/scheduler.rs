@@ -808,7 +808,7 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     let now = simulation.now();
     let resource_version = simulation.bump_resource_version();
     simulation.store.update_pod(key, |pod| {
-        pod.spec.node_name = node_name.to_string();
+        pod.spec.node_name = crate::word::Word::new(node_name);
         pod.metadata.resource_version = resource_version;
         set_condition(&mut pod.status.conditions, now, "PodScheduled", "True", "", "");
     });

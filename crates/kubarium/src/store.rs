@@ -205,7 +205,7 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
 /// (A pod's containers, which give its requests, never change after creation.)
 #[derive(Debug, Clone, PartialEq)]
 struct IndexedFacts {
-    node_name: String,
+    node_name: crate::word::Word,
     owner_references: Vec<crate::api::OwnerReference>,
     phase: crate::api::PodPhase,
 }
@@ -226,7 +226,7 @@ fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<String> {
 impl IndexedFacts {
     fn of(pod: &Pod) -> Self {
         IndexedFacts {
-            node_name: pod.spec.node_name.clone(),
+            node_name: pod.spec.node_name,
             owner_references: pod.metadata.owner_references.clone(),
             phase: pod.status.phase,
         }
@@ -429,7 +429,7 @@ impl Store {
     /// change only through `remove_pod_owner` and `adopt_pod`, which re-index them.)
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let pod = self.pods.get_mut(key)?;
-        let node_before = pod.spec.node_name.clone();
+        let node_before = pod.spec.node_name;
         let counted_before = counts_against_node(&node_before, pod.status.phase);
         #[cfg(debug_assertions)]
         let owners_before = pod.metadata.owner_references.clone();
@@ -446,7 +446,7 @@ impl Store {
             return Some(result);
         }
         let requests = pod_requests(pod);
-        let node_after = pod.spec.node_name.clone();
+        let node_after = pod.spec.node_name;
         let controller = controller_uid(&pod.metadata.owner_references);
         self.count_pod_write(&node_before);
         if node_changed {
@@ -672,7 +672,7 @@ mod tests {
         let mut pod = Pod::default();
         pod.metadata.name = name.to_string();
         pod.metadata.namespace = "default".to_string();
-        pod.spec.node_name = node.to_string();
+        pod.spec.node_name = node.into();
         let mut container = Container {
             name: "c".to_string(),
             ..Container::default()

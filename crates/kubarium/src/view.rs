@@ -137,7 +137,7 @@ impl PodView {
                 .metadata
                 .controller_of()
                 .map(|owner| format!("{}/{}", owner.kind.to_lowercase(), owner.name)),
-            node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.clone()),
+            node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.to_string()),
         }
     }
 

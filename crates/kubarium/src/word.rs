@@ -1,5 +1,6 @@
 //! Interned words: the short strings of small vocabularies (condition types, statuses and
-//! reasons, event types, reasons and sources, restart policies, scheduler names), stored once
+//! reasons, event types, reasons and sources, restart policies, scheduler names, namespaces,
+//! the node a pod is bound to: a cluster's nodes are a bounded set), stored once
 //! per thread and shared, so that a copy is one pointer and costs no allocation.
 //!
 //! A `Word` reads, compares, orders, hashes and serializes exactly as the string it holds; only
@@ -68,6 +69,17 @@ impl Word {
 
     pub fn as_str(&self) -> &'static str {
         self.0
+    }
+
+    /// A number that identifies the word: equal words have equal ids, different words
+    /// different ones (every non-empty word has one interned slot). A cheap key for
+    /// interning groups of words, without hashing their text.
+    pub fn id(self) -> usize {
+        if self.0.is_empty() {
+            0
+        } else {
+            std::ptr::from_ref::<&'static str>(self.0) as usize
+        }
     }
 }
 
@@ -300,6 +312,16 @@ impl<'de> Deserialize<'de> for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Equal words have one id however they were made; different words different ids.
+    #[test]
+    fn a_word_id_identifies_its_text() {
+        let owned = String::from("Scheduled");
+        assert_eq!(Word::new(&owned).id(), Word::from_static("Scheduled").id());
+        assert_ne!(Word::new("Scheduled").id(), Word::new("Started").id());
+        assert_eq!(Word::new("").id(), Word::EMPTY.id());
+        assert_ne!(Word::EMPTY.id(), Word::new("Started").id());
+    }
 
     #[test]
     fn a_word_is_its_text() {

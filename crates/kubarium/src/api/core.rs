@@ -36,8 +36,10 @@ pub struct PodSpec {
     pub init_containers: Vec<Container>,
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub node_selector: Labels,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub node_name: String,
+    /// The node the pod is bound to: one of a bounded set, so a `Word` (every bound pod
+    /// shares its node's copy of the name).
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub node_name: Word,
     #[serde(default = "default_restart_policy")]
     pub restart_policy: Word,
     #[serde(default = "default_scheduler_name")]
@@ -70,7 +72,7 @@ impl Default for PodSpec {
             containers: Arc::from(Vec::new()),
             init_containers: Vec::new(),
             node_selector: Labels::new(),
-            node_name: String::new(),
+            node_name: Word::EMPTY,
             restart_policy: default_restart_policy(),
             scheduler_name: default_scheduler_name(),
             termination_grace_period_seconds: default_termination_grace_period_seconds(),

@@ -153,21 +153,108 @@ impl ObjectMeta {
 }
 
 /// `metav1.Condition`-like status conditions (`v1.PodCondition`, `v1.NodeCondition`, ...).
-/// Types, statuses and reasons come from small vocabularies, so they are interned `Word`s, and
-/// the message is usually empty: a condition is 40 bytes (a running pod has five).
+/// Types, statuses and reasons come from small vocabularies, so the three are one interned
+/// `ConditionWords`, read through `Deref` (`condition.status`), and the message is usually
+/// empty: a condition is 24 bytes (a running pod has five). It reads and serializes exactly as
+/// the five fields it stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "ConditionFields", into = "ConditionFields")]
 pub struct Condition {
-    #[serde(rename = "type")]
-    pub condition_type: Word,
-    /// `True`, `False` or `Unknown`.
-    pub status: Word,
-    #[serde(default, skip_serializing_if = "str::is_empty")]
-    pub reason: Word,
-    #[serde(default, skip_serializing_if = "str::is_empty")]
+    words: &'static ConditionWords,
     pub message: Text,
-    #[serde(default)]
     pub last_transition_time_ms: Millis,
+}
+
+/// A condition's words: its type, status (`True`, `False` or `Unknown`) and reason.
+/// Interned as one, like a `Word`: each distinct three is stored once per thread and never
+/// freed (a bounded set: the code's types and reasons, and the few a manifest names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConditionWords {
+    pub condition_type: Word,
+    pub status: Word,
+    pub reason: Word,
+}
+
+thread_local! {
+    /// The threes interned so far, by their words' ids. Only looked up, never iterated.
+    static CONDITION_WORDS: std::cell::RefCell<crate::fasthash::FastMap<[usize; 3], &'static ConditionWords>> =
+        std::cell::RefCell::new(crate::fasthash::FastMap::default());
+}
+
+impl ConditionWords {
+    /// The shared copy of `words`, interned on first use.
+    fn intern(words: ConditionWords) -> &'static ConditionWords {
+        CONDITION_WORDS.with(|interned| {
+            *interned
+                .borrow_mut()
+                .entry([words.condition_type.id(), words.status.id(), words.reason.id()])
+                .or_insert_with(|| Box::leak(Box::new(words)))
+        })
+    }
+}
+
+impl std::ops::Deref for Condition {
+    type Target = ConditionWords;
+
+    fn deref(&self) -> &ConditionWords {
+        self.words
+    }
+}
+
+impl Condition {
+    pub fn new(words: ConditionWords, message: Text, last_transition_time_ms: Millis) -> Condition {
+        Condition {
+            words: ConditionWords::intern(words),
+            message,
+            last_transition_time_ms,
+        }
+    }
+
+    pub fn set_status(&mut self, status: Word) {
+        self.words = ConditionWords::intern(ConditionWords { status, ..*self.words });
+    }
+
+    pub fn set_reason(&mut self, reason: Word) {
+        self.words = ConditionWords::intern(ConditionWords { reason, ..*self.words });
+    }
+}
+
+/// A condition's serialized form, field by field.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConditionFields {
+    #[serde(rename = "type")]
+    condition_type: Word,
+    status: Word,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    reason: Word,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    message: Text,
+    #[serde(default)]
+    last_transition_time_ms: Millis,
+}
+
+impl From<ConditionFields> for Condition {
+    fn from(fields: ConditionFields) -> Condition {
+        let words = ConditionWords {
+            condition_type: fields.condition_type,
+            status: fields.status,
+            reason: fields.reason,
+        };
+        Condition::new(words, fields.message, fields.last_transition_time_ms)
+    }
+}
+
+impl From<Condition> for ConditionFields {
+    fn from(condition: Condition) -> ConditionFields {
+        ConditionFields {
+            condition_type: condition.condition_type,
+            status: condition.status,
+            reason: condition.reason,
+            message: condition.message,
+            last_transition_time_ms: condition.last_transition_time_ms,
+        }
+    }
 }
 
 /// The word of a reason given as a `'static` string or an owned one.
@@ -195,22 +282,23 @@ pub fn set_condition(
         Some(condition) => {
             if condition.status != status {
                 condition.last_transition_time_ms = now;
-                condition.status = Word::from_static(status);
+                condition.set_status(Word::from_static(status));
             }
             if condition.reason != *reason {
-                condition.reason = reason_word(reason);
+                condition.set_reason(reason_word(reason));
             }
             if *condition.message != *message {
                 condition.message = message.into();
             }
         }
-        None => conditions.push(Condition {
-            condition_type: Word::from_static(condition_type),
-            status: Word::from_static(status),
-            reason: reason_word(reason),
-            message: message.into(),
-            last_transition_time_ms: now,
-        }),
+        None => {
+            let words = ConditionWords {
+                condition_type: Word::from_static(condition_type),
+                status: Word::from_static(status),
+                reason: reason_word(reason),
+            };
+            conditions.push(Condition::new(words, message.into(), now));
+        }
     }
 }
 

@@ -144,7 +144,7 @@ fn endpoint_address(service: &Service, pod: &Pod) -> EndpointAddress {
         } else {
             String::new()
         },
-        node_name: Some(pod.spec.node_name.clone()),
+        node_name: Some(pod.spec.node_name.to_string()),
         target_ref: Some(pod_reference(pod)),
     }
 }

@@ -62,7 +62,7 @@ pub fn pod_to_endpoint(pod: &Pod, node: Option<&Node>, service: &Service) -> End
         },
         hostname: should_set_hostname(pod, service).then(|| pod.spec.hostname.to_string()),
         target_ref: Some(pod_reference(pod)),
-        node_name: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.clone()),
+        node_name: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.to_string()),
         zone: node
             .and_then(|node| node.metadata.labels.get(LABEL_ZONE))
             .filter(|zone| !zone.is_empty())
@@ -279,7 +279,7 @@ pub fn reconcile(
         if !should_pod_be_in_endpoints(pod, true) {
             continue;
         }
-        let node = nodes.get(&pod.spec.node_name);
+        let node = nodes.get(pod.spec.node_name.as_str());
         // A pod whose node is gone is left out (unless not-ready addresses are published);
         // Kubernetes also retries the sync with back-off, which finds the same until the pod
         // garbage collector deletes the pod and that deletion syncs again.

@@ -212,7 +212,7 @@ impl RankedPod {
         RankedPod {
             name: pod.metadata.name.clone(),
             uid: pod.metadata.uid.clone(),
-            node: pod.spec.node_name.clone(),
+            node: pod.spec.node_name.to_string(),
             phase: pod.status.phase,
             ready_since_ms: ready_since(pod),
             deletion_cost: pod
@@ -548,7 +548,7 @@ fn related_pods_per_node(simulation: &Simulation, replica_set: &ReplicaSet) -> B
             && is_pod_active(pod)
             && selectors.iter().any(|selector| selector.matches(&pod.metadata.labels))
         {
-            *per_node.entry(pod.spec.node_name.clone()).or_default() += 1;
+            *per_node.entry(pod.spec.node_name.to_string()).or_default() += 1;
         }
     }
     per_node
@@ -637,7 +637,7 @@ fn manage_replicas(
         let pods: Vec<RankedPod> = claimed
             .iter()
             .filter_map(|key| simulation.store.pod(key))
-            .map(|pod| RankedPod::of(pod, per_node.get(&pod.spec.node_name).copied().unwrap_or(0)))
+            .map(|pod| RankedPod::of(pod, per_node.get(pod.spec.node_name.as_str()).copied().unwrap_or(0)))
             .collect();
         let now = simulation.now();
         for pod in pods_to_delete(pods, diff, now) {

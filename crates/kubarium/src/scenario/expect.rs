@@ -835,12 +835,17 @@ fn conditions_of(simulation: &Simulation, object: &str) -> Option<Vec<crate::api
                 .status
                 .conditions
                 .iter()
-                .map(|condition| crate::api::Condition {
-                    condition_type: condition.condition_type.clone().into(),
-                    status: condition.status.clone().into(),
-                    reason: condition.reason.clone().into(),
-                    message: condition.message.as_str().into(),
-                    last_transition_time_ms: condition.last_transition_time_ms,
+                .map(|condition| {
+                    let words = crate::api::ConditionWords {
+                        condition_type: condition.condition_type.clone().into(),
+                        status: condition.status.clone().into(),
+                        reason: condition.reason.clone().into(),
+                    };
+                    crate::api::Condition::new(
+                        words,
+                        condition.message.as_str().into(),
+                        condition.last_transition_time_ms,
+                    )
                 })
                 .collect()
         }),
@@ -1011,7 +1016,7 @@ fn check_now(simulation: &Simulation, expectation: &Expectation) -> (bool, Strin
             let placed: BTreeSet<String> = simulation
                 .pods()
                 .filter(|pod| selector.matches(simulation, pod) && !pod.spec.node_name.is_empty())
-                .map(|pod| pod.spec.node_name.clone())
+                .map(|pod| pod.spec.node_name.to_string())
                 .collect();
             let any = simulation.pods().any(|pod| selector.matches(simulation, pod));
             (any && &placed == nodes, format!("on {placed:?}"))

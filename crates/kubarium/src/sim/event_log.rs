@@ -9,12 +9,49 @@
 //! have expired, so recording stays amortised constant time and memory stays within about
 //! twice an hour's events.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::fasthash::FastSet;
+use crate::fasthash::{FastMap, FastSet};
 use crate::time::{Millis, SECOND_MS};
+use crate::word::Word;
 
 use super::EventRecord;
+
+/// An event's words of small vocabularies: its type (`Normal` or `Warning`), reason,
+/// namespace and reporting component (`daemonset-controller`, `default-scheduler`,
+/// `kubelet`). Interned as one, like a `Word`: each distinct four is stored once per thread and
+/// never freed (a bounded set, the code's reasons and sources by the namespaces), and an
+/// event keeps one pointer to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventWords {
+    pub event_type: Word,
+    pub reason: Word,
+    pub namespace: Word,
+    pub source: Word,
+}
+
+thread_local! {
+    /// The fours interned so far, by their words' ids. Only looked up, never iterated.
+    static EVENT_WORDS: RefCell<FastMap<[usize; 4], &'static EventWords>> = RefCell::new(FastMap::default());
+}
+
+impl EventWords {
+    /// The shared copy of `words`, interned on first use.
+    pub(crate) fn intern(words: EventWords) -> &'static EventWords {
+        EVENT_WORDS.with(|interned| {
+            *interned
+                .borrow_mut()
+                .entry([
+                    words.event_type.id(),
+                    words.reason.id(),
+                    words.namespace.id(),
+                    words.source.id(),
+                ])
+                .or_insert_with(|| Box::leak(Box::new(words)))
+        })
+    }
+}
 
 /// kube-apiserver's `--event-ttl` default: one hour.
 pub const EVENT_TTL_MS: Millis = 3_600 * SECOND_MS;
@@ -189,18 +226,15 @@ impl std::fmt::Display for LogLine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::word::Word;
 
     fn event(time_ms: Millis, message: &str, log: &mut EventLog) -> EventRecord {
-        EventRecord {
-            time_ms,
+        let words = EventWords {
             event_type: Word::from_static("Normal"),
             reason: Word::from_static("Test"),
-            object: log.intern("pod/a"),
             namespace: Word::new("default"),
-            message: log.intern(message),
             source: Word::from_static("kubelet"),
-        }
+        };
+        EventRecord::new(time_ms, words, log.intern("pod/a"), log.intern(message))
     }
 
     /// The hash is FNV-1a over the joined log lines, each ending in a newline.

@@ -112,7 +112,7 @@ fn tolerations_decide_control_plane_placement() {
                     .controller_of()
                     .is_some_and(|reference| reference.name == owner)
             })
-            .map(|pod| pod.spec.node_name.clone())
+            .map(|pod| pod.spec.node_name.to_string())
             .collect();
         nodes.sort();
         nodes

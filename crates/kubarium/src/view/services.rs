@@ -75,7 +75,7 @@ fn service_view(simulation: &Simulation, service: &Service) -> ServiceView {
         .map(|pod| ServicePodView {
             uid: pod.metadata.uid.clone(),
             name: pod.metadata.name.clone(),
-            node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.clone()),
+            node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.to_string()),
             endpoint: if ready.contains(&pod.metadata.uid) {
                 "ready"
             } else if not_ready.contains(&pod.metadata.uid) {

@@ -12,7 +12,7 @@ fn pod(name: &str, ip: &str, ready: bool) -> Pod {
     pod.metadata.namespace = "default".to_string();
     pod.metadata.uid = format!("uid-{name}");
     pod.metadata.labels.insert("app".to_string(), "web".to_string());
-    pod.spec.node_name = "node-1".to_string();
+    pod.spec.node_name = "node-1".into();
     pod.status.pod_ip = ip.to_string();
     pod.status.phase = PodPhase::Running;
     crate::api::set_condition(

@@ -23,7 +23,7 @@ fn pod(index: usize, ready: bool) -> Pod {
     pod.metadata.name = format!("web-{index:03}");
     pod.metadata.namespace = "default".to_string();
     pod.metadata.uid = format!("uid-{index}");
-    pod.spec.node_name = "node-1".to_string();
+    pod.spec.node_name = "node-1".into();
     pod.status.phase = PodPhase::Running;
     pod.status.pod_ip = format!("10.244.{}.{}", index / 250, 2 + index % 250);
     let status = if ready { "True" } else { "False" };
@@ -103,7 +103,7 @@ fn a_service_without_endpoints_keeps_one_placeholder() {
     assert_eq!(again, Plan::default(), "the placeholder is left alone");
     // A pod whose node is gone is left out, so the placeholder stays.
     let mut lost = pod(0, true);
-    lost.spec.node_name = "gone".to_string();
+    lost.spec.node_name = "gone".into();
     let lonely = reconcile(&service, &[&lost], &nodes(), Vec::new(), MAX_ENDPOINTS_PER_SLICE);
     assert!(lonely.create[0].endpoints.is_empty());
 }

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::*;
-use crate::api::{Condition, PodPhase};
+use crate::api::{Condition, ConditionWords, PodPhase};
 use crate::time::SECOND_MS;
 
 const S: Millis = SECOND_MS;
@@ -231,13 +231,14 @@ fn pod_with(labels: &[(&str, &str)], ready_since: Option<Millis>) -> Pod {
         .map(|(key, value)| (key.to_string(), value.to_string()))
         .collect();
     if let Some(since) = ready_since {
-        pod.status.conditions.push(Condition {
+        let words = ConditionWords {
             condition_type: "Ready".into(),
             status: "True".into(),
             reason: "".into(),
-            message: Default::default(),
-            last_transition_time_ms: since,
-        });
+        };
+        pod.status
+            .conditions
+            .push(Condition::new(words, Default::default(), since));
     }
     pod
 }
