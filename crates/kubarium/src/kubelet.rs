@@ -499,10 +499,18 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
     let Some(container) = containers.get(index) else {
         return;
     };
-    let attempt_key = attempt_key(pod, container);
-    let attempt = simulation.behaviour_attempts(&attempt_key);
-    let outcome: RunOutcome = simulation.behaviour.outcome(pod, container, attempt);
-    simulation.record_behaviour_attempt(attempt_key);
+    // Runs are counted only for containers with a `fail_first` behaviour, the only one that
+    // reads the count.
+    let mut counted = None;
+    let outcome: RunOutcome = simulation.behaviour.outcome_with(pod, container, || {
+        let attempt_key = attempt_key(pod, container);
+        let attempt = simulation.behaviour_attempts(&attempt_key);
+        counted = Some(attempt_key);
+        attempt
+    });
+    if let Some(attempt_key) = counted {
+        simulation.record_behaviour_attempt(attempt_key);
+    }
     let restarting = simulation
         .runtimes
         .get(key)

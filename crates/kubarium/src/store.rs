@@ -107,6 +107,14 @@ impl ObjectKey {
     }
 }
 
+/// A key's parts order, compare and hash as the key does, so maps keyed by `ObjectKey` can be
+/// searched with borrowed parts (a range from a namespace's start without allocating a key).
+impl std::borrow::Borrow<KeyParts> for ObjectKey {
+    fn borrow(&self) -> &KeyParts {
+        &self.0
+    }
+}
+
 impl std::ops::Deref for ObjectKey {
     type Target = KeyParts;
 
@@ -522,11 +530,12 @@ impl Store {
     fn index_node(&mut self, key: &OrderedKey, node_name: &str) {
         if node_name.is_empty() {
             self.pods_unbound.insert(key.clone());
+        } else if let Some(keys) = self.pods_by_node.get_mut(node_name) {
+            // Looked up first: the node's name is copied only for its first pod.
+            keys.insert(key.clone());
         } else {
             self.pods_by_node
-                .entry(node_name.to_string())
-                .or_default()
-                .insert(key.clone());
+                .insert(node_name.to_string(), BTreeSet::from([key.clone()]));
         }
     }
 
