@@ -145,13 +145,16 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     if !simulation.runtimes.contains_key(key) {
         start_pod(simulation, key);
     }
-    advance(simulation, key);
+    let progressed = advance(simulation, key);
     // The kubelet rewrites the pod's conditions on every status sync (after a node comes back,
-    // Ready is true again without anything else happening).
-    if simulation
-        .runtimes
-        .get(key)
-        .is_some_and(|runtime| runtime.stage == Stage::Running)
+    // Ready is true again without anything else happening). When `advance` moved a running pod
+    // forward, its last step already did (`start_app_containers` and `advance_containers` end
+    // with `update_phase`), and a second pass would find nothing to write.
+    if !progressed
+        && simulation
+            .runtimes
+            .get(key)
+            .is_some_and(|runtime| runtime.stage == Stage::Running)
     {
         update_phase(simulation, key);
     }
@@ -291,13 +294,15 @@ impl Images {
     }
 }
 
-/// Does everything that is due now, in order, until nothing more is.
-fn advance(simulation: &mut Simulation, key: &ObjectKey) {
+/// Does everything that is due now, in order, until nothing more is. Returns whether anything
+/// was.
+fn advance(simulation: &mut Simulation, key: &ObjectKey) -> bool {
+    let mut progressed_any = false;
     // Each pass moves at least one stage or container forward; a bound keeps a bug from looping.
     for _ in 0..64 {
         let now = simulation.now();
         let Some(runtime) = simulation.runtimes.get(key) else {
-            return;
+            return progressed_any;
         };
         let progressed = match runtime.stage {
             Stage::Pulling { done_at } if done_at <= now => {
@@ -325,9 +330,11 @@ fn advance(simulation: &mut Simulation, key: &ObjectKey) {
             _ => false,
         };
         if !progressed {
-            return;
+            return progressed_any;
         }
+        progressed_any = true;
     }
+    progressed_any
 }
 
 fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {

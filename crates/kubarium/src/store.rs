@@ -135,6 +135,37 @@ impl std::fmt::Debug for ObjectKey {
     }
 }
 
+/// A copy of a short string kept on the stack (a node's name before a pod update), on the heap
+/// only when longer than the buffer.
+enum NameCopy {
+    Inline { bytes: [u8; 62], len: u8 },
+    Heap(String),
+}
+
+impl NameCopy {
+    fn of(text: &str) -> NameCopy {
+        let mut bytes = [0; 62];
+        match bytes.get_mut(..text.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(text.as_bytes());
+                NameCopy::Inline {
+                    bytes,
+                    len: text.len() as u8,
+                }
+            }
+            None => NameCopy::Heap(text.to_string()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // A copy of a whole `str` is valid UTF-8.
+            NameCopy::Inline { bytes, len } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default(),
+            NameCopy::Heap(text) => text,
+        }
+    }
+}
+
 /// What the pods bound to a node request, counted as the scheduler counts it: pods that are not
 /// terminal (`Succeeded` or `Failed`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -437,8 +468,10 @@ impl Store {
     /// change only through `remove_pod_owner` and `adopt_pod`, which re-index them.)
     pub fn update_pod<T>(&mut self, key: &ObjectKey, change: impl FnOnce(&mut Pod) -> T) -> Option<T> {
         let pod = self.pods.get_mut(key)?;
-        let node_before = pod.spec.node_name.clone();
-        let counted_before = counts_against_node(&node_before, pod.status.phase);
+        // Copied without allocating: most updates (the kubelet's status writes) keep the node.
+        let node_before = NameCopy::of(&pod.spec.node_name);
+        let node_before = node_before.as_str();
+        let counted_before = counts_against_node(node_before, pod.status.phase);
         #[cfg(debug_assertions)]
         let owners_before = pod.metadata.owner_references.clone();
         let result = change(pod);
@@ -450,24 +483,24 @@ impl Store {
         let node_changed = node_before != pod.spec.node_name;
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
         if !node_changed && counted_before == counted_after {
-            self.count_pod_write(&node_before);
+            self.count_pod_write(node_before);
             return Some(result);
         }
         let requests = pod_requests(pod);
         let node_after = pod.spec.node_name.clone();
         let controller = controller_uid(&pod.metadata.owner_references);
-        self.count_pod_write(&node_before);
+        self.count_pod_write(node_before);
         if node_changed {
             self.count_pod_write(&node_after);
         }
         if node_changed {
             if let Some(ordered) = self.ordered_key(key) {
-                self.unindex_node(&ordered, &node_before);
+                self.unindex_node(&ordered, node_before);
                 self.index_node(&ordered, &node_after);
             }
         }
         if counted_before {
-            self.remove_usage(&node_before, controller.as_deref(), &requests);
+            self.remove_usage(node_before, controller.as_deref(), &requests);
         }
         if counted_after {
             self.add_usage(&node_after, controller.as_deref(), &requests);
@@ -675,6 +708,14 @@ mod tests {
             }
         }
         assert_eq!(std::mem::size_of::<OrderedKey>(), 24);
+    }
+
+    /// A node name copied before an update reads as the name, short or long, ASCII or not.
+    #[test]
+    fn name_copies_read_as_the_name() {
+        for name in ["", "node-1", &"n".repeat(62), &"n".repeat(63), "nœud-é", &"é".repeat(40)] {
+            assert_eq!(NameCopy::of(name).as_str(), name);
+        }
     }
 
     fn pod(name: &str, node: &str, cpu: &str) -> Pod {
