@@ -172,9 +172,9 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         .store
         .nodes
         .get(&pod.spec.node_name)
-        .map(|node| node.status.internal_ip.clone())
+        .map(|node| crate::word::Word::new(&node.status.internal_ip))
         .unwrap_or_default();
-    let pod_ip = if pod.spec.host_network { host_ip.clone() } else { pod_ip };
+    let pod_ip = if pod.spec.host_network { host_ip.to_string() } else { pod_ip };
     let node_name = pod.spec.node_name.clone();
     let has_init = !pod.spec.init_containers.is_empty();
     let images = Images::of(pod);
@@ -187,7 +187,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     simulation.store.update_pod(key, |pod| {
         pod.status.start_time_ms = Some(now);
-        pod.status.host_ip = host_ip.as_str().into();
+        pod.status.host_ip = host_ip;
         pod.status.pod_ip = pod_ip;
         set_condition(
             &mut pod.status.conditions,

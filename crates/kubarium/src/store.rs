@@ -135,6 +135,17 @@ impl std::fmt::Debug for ObjectKey {
     }
 }
 
+/// Counts a pod write on `node` (in a function of its own so that it can run while a pod of
+/// the store is borrowed).
+fn count_pod_write(writes_by_node: &mut FastMap<String, u64>, node: &str) {
+    match writes_by_node.get_mut(node) {
+        Some(writes) => *writes += 1,
+        None => {
+            writes_by_node.insert(node.to_string(), 1);
+        }
+    }
+}
+
 /// A copy of a short string kept on the stack (a node's name before a pod update), on the heap
 /// only when longer than the buffer.
 enum NameCopy {
@@ -154,6 +165,13 @@ impl NameCopy {
                 }
             }
             None => NameCopy::Heap(text.to_string()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            NameCopy::Inline { bytes, len } => &bytes[..usize::from(*len)],
+            NameCopy::Heap(text) => text.as_bytes(),
         }
     }
 
@@ -372,12 +390,7 @@ impl Store {
     }
 
     fn count_pod_write(&mut self, node: &str) {
-        match self.pod_writes_by_node.get_mut(node) {
-            Some(writes) => *writes += 1,
-            None => {
-                self.pod_writes_by_node.insert(node.to_string(), 1);
-            }
-        }
+        count_pod_write(&mut self.pod_writes_by_node, node);
     }
 
     /// The keys of the pods bound to `node`, in order.
@@ -470,8 +483,7 @@ impl Store {
         let pod = self.pods.get_mut(key)?;
         // Copied without allocating: most updates (the kubelet's status writes) keep the node.
         let node_before = NameCopy::of(&pod.spec.node_name);
-        let node_before = node_before.as_str();
-        let counted_before = counts_against_node(node_before, pod.status.phase);
+        let counted_before = counts_against_node(&pod.spec.node_name, pod.status.phase);
         #[cfg(debug_assertions)]
         let owners_before = pod.metadata.owner_references.clone();
         let result = change(pod);
@@ -480,12 +492,13 @@ impl Store {
             owners_before, pod.metadata.owner_references,
             "owner references change only through Store::remove_pod_owner and Store::adopt_pod"
         );
-        let node_changed = node_before != pod.spec.node_name;
+        let node_changed = node_before.as_bytes() != pod.spec.node_name.as_bytes();
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
         if !node_changed && counted_before == counted_after {
-            self.count_pod_write(node_before);
+            count_pod_write(&mut self.pod_writes_by_node, &pod.spec.node_name);
             return Some(result);
         }
+        let node_before = node_before.as_str();
         let requests = pod_requests(pod);
         let node_after = pod.spec.node_name.clone();
         let controller = controller_uid(&pod.metadata.owner_references);
@@ -715,6 +728,7 @@ mod tests {
     fn name_copies_read_as_the_name() {
         for name in ["", "node-1", &"n".repeat(62), &"n".repeat(63), "nœud-é", &"é".repeat(40)] {
             assert_eq!(NameCopy::of(name).as_str(), name);
+            assert_eq!(NameCopy::of(name).as_bytes(), name.as_bytes());
         }
     }
 
