@@ -309,6 +309,29 @@ impl EventRecord {
     }
 }
 
+/// An event's namespace: a key's `Word` as it is, any other text interned.
+pub(crate) trait EventNamespace {
+    fn word(self) -> Word;
+}
+
+impl EventNamespace for &Word {
+    fn word(self) -> Word {
+        *self
+    }
+}
+
+impl EventNamespace for &str {
+    fn word(self) -> Word {
+        Word::new(self)
+    }
+}
+
+impl EventNamespace for &String {
+    fn word(self) -> Word {
+        Word::new(self)
+    }
+}
+
 /// An event's object as kubectl prints it, `kind/name` (`pod/web-1`), written only when the
 /// event is recorded.
 #[derive(Debug, Clone, Copy)]
@@ -1521,7 +1544,7 @@ impl Simulation {
         event_type: &'static str,
         reason: &'static str,
         object: impl std::fmt::Display,
-        namespace: &str,
+        namespace: impl EventNamespace,
         message: impl std::fmt::Display,
         source: &'static str,
     ) {
@@ -1533,7 +1556,7 @@ impl Simulation {
         scratch.clear();
         let _ = write!(scratch, "{message}");
         let message = self.events.intern(scratch);
-        let namespace = Word::new(namespace);
+        let namespace = namespace.word();
         self.events.record(EventRecord {
             time_ms: self.now,
             event_type: Word::from_static(event_type),
