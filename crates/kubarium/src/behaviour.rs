@@ -63,6 +63,13 @@ pub struct RunOutcome {
 impl Behaviour {
     /// The outcome of run number `attempt` (0-based) of `container` in `pod`.
     pub fn outcome(&self, pod: &Pod, container: &Container, attempt: u32) -> RunOutcome {
+        self.outcome_with(pod, container, || attempt)
+    }
+
+    /// The outcome of a run of `container` in `pod`, asking for the run's number only when
+    /// `fail_first` applies: no other behaviour depends on earlier runs, so the kubelet counts
+    /// runs only for the containers it concerns.
+    pub fn outcome_with(&self, pod: &Pod, container: &Container, attempt: impl FnOnce() -> u32) -> RunOutcome {
         let annotations = from_annotations(pod);
         let scenario = self
             .overrides
@@ -84,6 +91,7 @@ impl Behaviour {
         let duration_ms = layers.iter().find_map(|layer| layer.duration_ms);
         let exit_code = layers.iter().find_map(|layer| layer.exit_code).unwrap_or(0);
         let fail_first = layers.iter().find_map(|layer| layer.fail_first);
+        let attempt = if fail_first.is_some() { attempt() } else { 0 };
         let exit_code = match fail_first {
             Some(failures) if attempt < failures => {
                 if exit_code == 0 {
@@ -257,5 +265,33 @@ mod tests {
                 exit_code: 0
             }
         );
+    }
+
+    /// The run's number is asked for only when `fail_first` applies: the kubelet counts runs
+    /// only for those containers.
+    #[test]
+    fn run_number_is_read_only_for_fail_first() {
+        let mut behaviour = Behaviour::default();
+        let (pod, container) = pod("Never", &["sleep", "80"]);
+        let mut asked = 0;
+        behaviour.outcome_with(&pod, &container, || {
+            asked += 1;
+            0
+        });
+        assert_eq!(asked, 0);
+        behaviour.overrides.push(BehaviourOverride {
+            prefix: String::new(),
+            behaviour: ContainerBehaviour {
+                fail_first: Some(1),
+                ..ContainerBehaviour::default()
+            },
+        });
+        let outcome = behaviour.outcome_with(&pod, &container, || {
+            asked += 1;
+            1
+        });
+        assert_eq!(asked, 1);
+        assert_eq!(outcome, behaviour.outcome(&pod, &container, 1));
+        assert_ne!(outcome, behaviour.outcome(&pod, &container, 0));
     }
 }

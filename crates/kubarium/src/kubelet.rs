@@ -145,13 +145,16 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     if !simulation.runtimes.contains_key(key) {
         start_pod(simulation, key);
     }
-    advance(simulation, key);
+    let progressed = advance(simulation, key);
     // The kubelet rewrites the pod's conditions on every status sync (after a node comes back,
-    // Ready is true again without anything else happening).
-    if simulation
-        .runtimes
-        .get(key)
-        .is_some_and(|runtime| runtime.stage == Stage::Running)
+    // Ready is true again without anything else happening). When `advance` moved a running pod
+    // forward, its last step already did (`start_app_containers` and `advance_containers` end
+    // with `update_phase`), and a second pass would find nothing to write.
+    if !progressed
+        && simulation
+            .runtimes
+            .get(key)
+            .is_some_and(|runtime| runtime.stage == Stage::Running)
     {
         update_phase(simulation, key);
     }
@@ -169,9 +172,13 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         .store
         .nodes
         .get(pod.spec.node_name.as_str())
-        .map(|node| node.status.internal_ip.clone())
+        .map(|node| crate::word::Word::new(&node.status.internal_ip))
         .unwrap_or_default();
-    let pod_ip = if pod.spec.host_network { host_ip.clone() } else { pod_ip };
+    let pod_ip = if pod.spec.host_network {
+        host_ip.to_string()
+    } else {
+        pod_ip
+    };
     let node_name = pod.spec.node_name;
     let has_init = !pod.spec.init_containers.is_empty();
     let images = Images::of(pod);
@@ -184,7 +191,7 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     simulation.store.update_pod(key, |pod| {
         pod.status.start_time_ms = Some(now);
-        pod.status.host_ip = host_ip.as_str().into();
+        pod.status.host_ip = host_ip;
         pod.status.pod_ip = pod_ip;
         set_condition(
             &mut pod.status.conditions,
@@ -291,13 +298,15 @@ impl Images {
     }
 }
 
-/// Does everything that is due now, in order, until nothing more is.
-fn advance(simulation: &mut Simulation, key: &ObjectKey) {
+/// Does everything that is due now, in order, until nothing more is. Returns whether anything
+/// was.
+fn advance(simulation: &mut Simulation, key: &ObjectKey) -> bool {
+    let mut progressed_any = false;
     // Each pass moves at least one stage or container forward; a bound keeps a bug from looping.
     for _ in 0..64 {
         let now = simulation.now();
         let Some(runtime) = simulation.runtimes.get(key) else {
-            return;
+            return progressed_any;
         };
         let progressed = match runtime.stage {
             Stage::Pulling { done_at } if done_at <= now => {
@@ -325,9 +334,11 @@ fn advance(simulation: &mut Simulation, key: &ObjectKey) {
             _ => false,
         };
         if !progressed {
-            return;
+            return progressed_any;
         }
+        progressed_any = true;
     }
+    progressed_any
 }
 
 fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
@@ -499,10 +510,18 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
     let Some(container) = containers.get(index) else {
         return;
     };
-    let attempt_key = attempt_key(pod, container);
-    let attempt = simulation.behaviour_attempts(&attempt_key);
-    let outcome: RunOutcome = simulation.behaviour.outcome(pod, container, attempt);
-    simulation.record_behaviour_attempt(attempt_key);
+    // Runs are counted only for containers with a `fail_first` behaviour, the only one that
+    // reads the count.
+    let mut counted = None;
+    let outcome: RunOutcome = simulation.behaviour.outcome_with(pod, container, || {
+        let attempt_key = attempt_key(pod, container);
+        let attempt = simulation.behaviour_attempts(&attempt_key);
+        counted = Some(attempt_key);
+        attempt
+    });
+    if let Some(attempt_key) = counted {
+        simulation.record_behaviour_attempt(attempt_key);
+    }
     let restarting = simulation
         .runtimes
         .get(key)

@@ -37,8 +37,18 @@ pub struct ServiceStore {
 impl ServiceStore {
     /// The Services of a namespace, in name order.
     pub fn in_namespace<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
+        self.in_namespace_word(crate::word::Word::new(namespace))
+    }
+
+    /// `in_namespace` for a namespace the caller holds as a `Word` (a key's): the range starts
+    /// at a borrowed key, so it allocates nothing (it runs on every pod change).
+    pub fn in_namespace_word(&self, namespace: crate::word::Word) -> impl Iterator<Item = &Service> + '_ {
+        let start = crate::store::KeyParts {
+            namespace,
+            name: String::new(),
+        };
         self.by_key
-            .range(ObjectKey::new(namespace, "")..)
+            .range::<crate::store::KeyParts, _>((std::ops::Bound::Included(&start), std::ops::Bound::Unbounded))
             .take_while(move |(key, _)| key.namespace == namespace)
             .map(|(_, service)| service)
     }

@@ -163,38 +163,106 @@ pub enum Work {
 /// not a copy of the item's key strings.
 #[derive(Debug, Default)]
 struct WorkQueue {
-    /// By due time, then by when it was queued (a unique sequence number, so keys never tie and
-    /// the work itself is never compared).
-    by_due: BTreeMap<(Millis, u64), Arc<Work>>,
+    /// By due time, then by when it was queued (a unique sequence number, so entries never tie
+    /// and the work itself is never compared), earliest on top. An item moved earlier leaves
+    /// its old entry behind, stale (`due_of` no longer says its time); stale entries are dropped
+    /// as they reach the top, so the top is always a queued item's current entry.
+    by_due: std::collections::BinaryHeap<std::cmp::Reverse<QueueEntry>>,
     /// Only looked up, never iterated: the order comes from `by_due`.
     due_of: FastMap<Arc<Work>, (Millis, u64)>,
+    /// How many entries of `by_due` are stale (none unless items were moved earlier).
+    stale: usize,
     next_sequence: u64,
+}
+
+/// An entry of the work queue's heap, ordered by due time and sequence alone.
+#[derive(Debug)]
+struct QueueEntry {
+    due: Millis,
+    sequence: u64,
+    work: Arc<Work>,
+}
+
+impl PartialEq for QueueEntry {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.sequence) == (other.due, other.sequence)
+    }
+}
+
+impl Eq for QueueEntry {}
+
+impl PartialOrd for QueueEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for QueueEntry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.due, self.sequence).cmp(&(other.due, other.sequence))
+    }
 }
 
 impl WorkQueue {
     fn add_at(&mut self, work: Work, due: Millis) {
         let sequence = self.next_sequence;
         if let Some(slot) = self.due_of.get_mut(&work) {
-            let (existing_due, existing_sequence) = *slot;
+            let (existing_due, _) = *slot;
             if existing_due <= due {
                 return;
             }
-            // Earlier than queued: the same item moves to its new place.
+            // Earlier than queued: the same item gets a new entry; the old one is now stale.
             self.next_sequence += 1;
             *slot = (due, sequence);
-            if let Some(shared) = self.by_due.remove(&(existing_due, existing_sequence)) {
-                self.by_due.insert((due, sequence), shared);
-            }
+            let shared = self
+                .due_of
+                .get_key_value(&work)
+                .map(|(shared, _)| shared.clone())
+                .unwrap_or_else(|| Arc::new(work));
+            self.by_due.push(std::cmp::Reverse(QueueEntry {
+                due,
+                sequence,
+                work: shared,
+            }));
+            self.stale += 1;
+            self.drop_stale_top();
             return;
         }
         self.next_sequence += 1;
         let shared = Arc::new(work);
-        self.by_due.insert((due, sequence), shared.clone());
+        self.by_due.push(std::cmp::Reverse(QueueEntry {
+            due,
+            sequence,
+            work: shared.clone(),
+        }));
         self.due_of.insert(shared, (due, sequence));
     }
 
+    /// Whether an entry is its item's current one.
+    fn is_current(&self, entry: &QueueEntry) -> bool {
+        self.due_of.get(&*entry.work) == Some(&(entry.due, entry.sequence))
+    }
+
+    /// Drops stale entries from the top, so that the top is a current entry.
+    fn drop_stale_top(&mut self) {
+        while self.stale > 0 {
+            match self.by_due.peek() {
+                Some(std::cmp::Reverse(top)) if !self.is_current(top) => {
+                    self.by_due.pop();
+                    self.stale -= 1;
+                }
+                _ => return,
+            }
+        }
+    }
+
     fn next_due(&self) -> Option<Millis> {
-        self.by_due.first_key_value().map(|((due, _), _)| *due)
+        self.by_due.peek().map(|std::cmp::Reverse(entry)| entry.due)
+    }
+
+    /// The next item, for messages.
+    fn peek(&self) -> Option<&Work> {
+        self.by_due.peek().map(|std::cmp::Reverse(entry)| &*entry.work)
     }
 
     fn contains(&self, work: &Work) -> bool {
@@ -202,8 +270,9 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let ((due, _), shared) = self.by_due.pop_first()?;
+        let std::cmp::Reverse(QueueEntry { due, work: shared, .. }) = self.by_due.pop()?;
         self.due_of.remove(&*shared);
+        self.drop_stale_top();
         // A hash table never gives back its room by itself: after a burst (150,000 pods
         // queued at once) it would keep its peak size for the whole run. Halving it once it is
         // an eighth full costs amortised constant time per pop.
@@ -269,6 +338,29 @@ impl EventRecord {
     /// One line of the canonical log, the text the determinism hash is computed over.
     pub fn to_log_line(&self) -> String {
         event_log::LogLine(self).to_string()
+    }
+}
+
+/// An event's namespace: a key's `Word` as it is, any other text interned.
+pub(crate) trait EventNamespace {
+    fn word(self) -> Word;
+}
+
+impl EventNamespace for &Word {
+    fn word(self) -> Word {
+        *self
+    }
+}
+
+impl EventNamespace for &str {
+    fn word(self) -> Word {
+        Word::new(self)
+    }
+}
+
+impl EventNamespace for &String {
+    fn word(self) -> Word {
+        Word::new(self)
     }
 }
 
@@ -1484,7 +1576,7 @@ impl Simulation {
         event_type: &'static str,
         reason: &'static str,
         object: impl std::fmt::Display,
-        namespace: &str,
+        namespace: impl EventNamespace,
         message: impl std::fmt::Display,
         source: &'static str,
     ) {
@@ -1496,7 +1588,7 @@ impl Simulation {
         scratch.clear();
         let _ = write!(scratch, "{message}");
         let message = self.events.intern(scratch);
-        let namespace = Word::new(namespace);
+        let namespace = namespace.word();
         let words = EventWords {
             event_type: Word::from_static(event_type),
             reason: Word::from_static(reason),
@@ -1592,12 +1684,7 @@ impl Simulation {
         let mut steps = 0;
         while self.queue.next_due().is_some_and(|due| due <= target_ms) {
             if steps == limit {
-                let next_work = self
-                    .queue
-                    .by_due
-                    .first_key_value()
-                    .map(|(_, work)| format!("{work:?}"))
-                    .unwrap_or_default();
+                let next_work = self.queue.peek().map(|work| format!("{work:?}")).unwrap_or_default();
                 return Err(StepLimitExceeded {
                     limit,
                     stopped_at_ms: self.now,

@@ -107,6 +107,14 @@ impl ObjectKey {
     }
 }
 
+/// A key's parts order, compare and hash as the key does, so maps keyed by `ObjectKey` can be
+/// searched with borrowed parts (a range from a namespace's start without allocating a key).
+impl std::borrow::Borrow<KeyParts> for ObjectKey {
+    fn borrow(&self) -> &KeyParts {
+        &self.0
+    }
+}
+
 impl std::ops::Deref for ObjectKey {
     type Target = KeyParts;
 
@@ -124,6 +132,17 @@ impl std::fmt::Debug for ObjectKey {
             .field("namespace", &self.0.namespace)
             .field("name", &self.0.name)
             .finish()
+    }
+}
+
+/// Counts a pod write on `node` (in a function of its own so that it can run while a pod of
+/// the store is borrowed).
+fn count_pod_write(writes_by_node: &mut FastMap<String, u64>, node: &str) {
+    match writes_by_node.get_mut(node) {
+        Some(writes) => *writes += 1,
+        None => {
+            writes_by_node.insert(node.to_string(), 1);
+        }
     }
 }
 
@@ -333,12 +352,7 @@ impl Store {
     }
 
     fn count_pod_write(&mut self, node: &str) {
-        match self.pod_writes_by_node.get_mut(node) {
-            Some(writes) => *writes += 1,
-            None => {
-                self.pod_writes_by_node.insert(node.to_string(), 1);
-            }
-        }
+        count_pod_write(&mut self.pod_writes_by_node, node);
     }
 
     /// The keys of the pods bound to `node`, in order.
@@ -439,27 +453,28 @@ impl Store {
             owners_before, pod.metadata.owner_references,
             "owner references change only through Store::remove_pod_owner and Store::adopt_pod"
         );
-        let node_changed = node_before != pod.spec.node_name;
+        let node_changed = node_before.as_bytes() != pod.spec.node_name.as_bytes();
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
         if !node_changed && counted_before == counted_after {
-            self.count_pod_write(&node_before);
+            count_pod_write(&mut self.pod_writes_by_node, &pod.spec.node_name);
             return Some(result);
         }
+        let node_before = node_before.as_str();
         let requests = pod_requests(pod);
         let node_after = pod.spec.node_name;
         let controller = controller_uid(&pod.metadata.owner_references);
-        self.count_pod_write(&node_before);
+        self.count_pod_write(node_before);
         if node_changed {
             self.count_pod_write(&node_after);
         }
         if node_changed {
             if let Some(ordered) = self.ordered_key(key) {
-                self.unindex_node(&ordered, &node_before);
+                self.unindex_node(&ordered, node_before);
                 self.index_node(&ordered, &node_after);
             }
         }
         if counted_before {
-            self.remove_usage(&node_before, controller.as_deref(), &requests);
+            self.remove_usage(node_before, controller.as_deref(), &requests);
         }
         if counted_after {
             self.add_usage(&node_after, controller.as_deref(), &requests);
@@ -522,11 +537,12 @@ impl Store {
     fn index_node(&mut self, key: &OrderedKey, node_name: &str) {
         if node_name.is_empty() {
             self.pods_unbound.insert(key.clone());
+        } else if let Some(keys) = self.pods_by_node.get_mut(node_name) {
+            // Looked up first: the node's name is copied only for its first pod.
+            keys.insert(key.clone());
         } else {
             self.pods_by_node
-                .entry(node_name.to_string())
-                .or_default()
-                .insert(key.clone());
+                .insert(node_name.to_string(), BTreeSet::from([key.clone()]));
         }
     }
 

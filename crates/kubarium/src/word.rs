@@ -11,7 +11,7 @@
 //! allocation of its own only when set.
 
 use std::borrow::Borrow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -28,7 +28,16 @@ pub struct Word(&'static &'static str);
 thread_local! {
     /// The words interned so far, by their text. Only looked up, never iterated.
     static WORDS: RefCell<FastMap<&'static str, Word>> = RefCell::new(FastMap::default());
+
+    /// The words last made from `'static` strings, by the string's address and length: the
+    /// code's own words (condition types, statuses, event reasons) are looked up many times per
+    /// pod, and a `'static` string never changes, so the same address and length is the same
+    /// text and its word is found without hashing the text.
+    static STATIC_WORDS: [Cell<(usize, usize, Word)>; STATIC_WORD_SLOTS] =
+        const { [const { Cell::new((0, 0, Word::EMPTY)) }; STATIC_WORD_SLOTS] };
 }
+
+const STATIC_WORD_SLOTS: usize = 64;
 
 impl Word {
     /// The empty word.
@@ -56,6 +65,21 @@ impl Word {
         if text.is_empty() {
             return Word::EMPTY;
         }
+        let address = text.as_ptr() as usize;
+        let slot = ((address >> 3) ^ (address >> 11)) % STATIC_WORD_SLOTS;
+        STATIC_WORDS.with(|cache| {
+            let (cached_address, cached_len, word) = cache[slot].get();
+            if cached_address == address && cached_len == text.len() {
+                return word;
+            }
+            let word = Word::intern_static(text);
+            cache[slot].set((address, text.len(), word));
+            word
+        })
+    }
+
+    /// `from_static` without the cache: the interned word of `text`.
+    fn intern_static(text: &'static str) -> Word {
         WORDS.with(|words| {
             let mut words = words.borrow_mut();
             if let Some(word) = words.get(text) {
@@ -321,6 +345,26 @@ mod tests {
         assert_ne!(Word::new("Scheduled").id(), Word::new("Started").id());
         assert_eq!(Word::new("").id(), Word::EMPTY.id());
         assert_ne!(Word::EMPTY.id(), Word::new("Started").id());
+    }
+
+    /// The cache by address gives the interned word of the text, also for texts that share a
+    /// slot or an address (a prefix of another `'static` string).
+    #[test]
+    fn static_words_are_the_interned_words() {
+        let texts: Vec<&'static str> = (0..300)
+            .map(|n| &*Box::leak(format!("word-{n}").into_boxed_str()))
+            .collect();
+        for _ in 0..2 {
+            for text in &texts {
+                let word = Word::from_static(text);
+                assert!(std::ptr::eq(word.0, Word::new(text).0));
+                assert_eq!(word.as_str(), *text);
+            }
+        }
+        let whole: &'static str = "Ready-and-more";
+        assert_eq!(Word::from_static(whole).as_str(), whole);
+        assert_eq!(Word::from_static(&whole[..5]).as_str(), "Ready");
+        assert_eq!(Word::from_static(whole).as_str(), whole);
     }
 
     #[test]

@@ -40,28 +40,38 @@ pub fn selector_matches(service: &Service, labels: &Labels) -> bool {
 /// Service of the pod's namespace whose selector matches its labels looks again. Pod labels
 /// never change in the simulation, so old and new labels are the same set.
 pub(crate) fn on_pod_changed(simulation: &mut Simulation, namespace: &str, labels: &Labels) {
-    let keys = services_selecting(simulation, namespace, labels);
+    let keys = services_selecting(simulation, crate::word::Word::new(namespace), labels);
     enqueue_services(simulation, keys);
 }
 
 /// `on_pod_changed` for a pod still in the store (added or updated).
 pub(crate) fn on_stored_pod_changed(simulation: &mut Simulation, key: &ObjectKey) {
+    // Most namespaces have no Service with a selector (`default` has only `kubernetes`): then
+    // the pod is not even looked up.
+    let any_selecting = simulation
+        .store
+        .services
+        .in_namespace_word(key.namespace)
+        .any(|service| service.spec.selector.is_some());
+    if !any_selecting {
+        return;
+    }
     let Some(pod) = simulation.store.pod(key) else {
         return;
     };
-    let keys = services_selecting(simulation, &key.namespace, &pod.metadata.labels);
+    let keys = services_selecting(simulation, key.namespace, &pod.metadata.labels);
     enqueue_services(simulation, keys);
 }
 
 /// The keys of the Services of a namespace whose selector matches `labels`; no work at all for
 /// a namespace without Services.
-fn services_selecting(simulation: &Simulation, namespace: &str, labels: &Labels) -> Vec<ObjectKey> {
+fn services_selecting(simulation: &Simulation, namespace: crate::word::Word, labels: &Labels) -> Vec<ObjectKey> {
     simulation
         .store
         .services
-        .in_namespace(namespace)
+        .in_namespace_word(namespace)
         .filter(|service| selector_matches(service, labels))
-        .map(|service| ObjectKey::new(namespace, &service.metadata.name))
+        .map(|service| ObjectKey::new(&namespace, &service.metadata.name))
         .collect()
 }
 

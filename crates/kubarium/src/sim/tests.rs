@@ -565,6 +565,41 @@ fn work_queue_keeps_earliest_due_time_per_key() {
     assert_eq!(queue.pop(), None);
 }
 
+/// Items moved earlier leave stale entries in the queue's heap: they never show as the next
+/// due time, never pop, and a key queued again after its pop is a new item.
+#[test]
+fn work_queue_moves_items_earlier_in_due_then_queueing_order() {
+    let mut queue = WorkQueue::default();
+    let work = |name: &str| Work::SchedulePod(ObjectKey::new("default", name));
+    queue.add_at(work("a"), 50);
+    queue.add_at(work("b"), 30);
+    queue.add_at(work("c"), 30);
+    queue.add_at(work("a"), 30);
+    queue.add_at(work("b"), 20);
+    queue.add_at(work("d"), 60);
+    assert_eq!(queue.next_due(), Some(20));
+    let mut popped = Vec::new();
+    while let Some(item) = queue.pop() {
+        if item == (30, work("c")) {
+            // Queued again later than its stale entry at 50: only the new entry pops.
+            queue.add_at(work("b"), 55);
+        }
+        popped.push(item);
+        assert!(queue.next_due().is_none_or(|due| due >= popped.last().unwrap().0));
+    }
+    assert_eq!(
+        popped,
+        [
+            (20, work("b")),
+            (30, work("c")),
+            (30, work("a")),
+            (55, work("b")),
+            (60, work("d"))
+        ]
+    );
+    assert_eq!((queue.next_due(), queue.by_due.len(), queue.stale), (None, 0, 0));
+}
+
 #[test]
 fn a_node_that_fails_twice_is_declared_unknown_and_evicts_on_the_second_failure_too() {
     let mut simulation = cluster(workers(2));
@@ -1102,7 +1137,7 @@ fn events_are_stored_for_an_hour_and_hashed_forever() {
             simulation.keep_event_trace();
         }
         simulation
-            .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: often\nspec:\n  schedule: \"*/5 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: work\n            image: busybox\n")
+            .apply("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: often\nspec:\n  schedule: \"*/5 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            kubarium.io/fail-first: \"0\"\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: work\n            image: busybox\n")
             .unwrap();
         simulation.run_until(3 * 3_600 * S).unwrap();
         simulation
@@ -1119,7 +1154,8 @@ fn events_are_stored_for_an_hour_and_hashed_forever() {
     assert!(expired > 0);
     assert_eq!(bounded.events().len(), trace.len() - expired);
     // The run counts of deleted Jobs are forgotten too: only the three Jobs the history limit
-    // keeps are still counted, not the 36 that ran.
+    // keeps are still counted, not the 36 that ran (their pods' `fail-first` of 0 makes the
+    // kubelet count runs, and fails none).
     assert_eq!(bounded.behaviour_attempts.len(), bounded.jobs().count());
     assert_eq!(bounded.jobs().count(), 3);
 }
