@@ -1562,9 +1562,9 @@ impl Simulation {
         let index = self.next_pod_ip;
         let mut ip = String::with_capacity(15);
         ip.push_str("10.244.");
-        push_decimal(&mut ip, (index / 250) % 256);
+        crate::time::push_zero_padded(&mut ip, u64::from((index / 250) % 256), 0);
         ip.push('.');
-        push_decimal(&mut ip, 2 + index % 250);
+        crate::time::push_zero_padded(&mut ip, u64::from(2 + index % 250), 0);
         ip
     }
 
@@ -1722,24 +1722,6 @@ fn uid_of(number: u64) -> String {
         uid.push(char::from_digit(nibble, 16).unwrap_or('0'));
     }
     uid
-}
-
-/// Appends a number in decimal, as `{}` writes it.
-fn push_decimal(text: &mut String, number: u32) {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    let mut rest = number;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[start..] {
-        text.push(char::from(digit));
-    }
 }
 
 /// The sync of the controller that handles objects owned by `owner`, if one is simulated.

@@ -168,7 +168,7 @@ fn format_rfc3339_with_fmt(civil: &crate::cron::CivilTime, offset_seconds: i32) 
 }
 
 /// `{value:0width$}` for a non-negative integer: at least `width` digits, zeros in front.
-fn push_zero_padded(text: &mut String, value: u64, width: usize) {
+pub(crate) fn push_zero_padded(text: &mut String, value: u64, width: usize) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = value;

@@ -1179,7 +1179,7 @@ fn uids_and_pod_ips_match_the_formatter() {
     }
     for number in [0, 7, 10, 99, 100, 12_345, u32::MAX] {
         let mut text = String::from("x");
-        push_decimal(&mut text, number);
+        crate::time::push_zero_padded(&mut text, u64::from(number), 0);
         assert_eq!(text, format!("x{number}"));
     }
 }
