@@ -397,15 +397,13 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let cache = &mut simulation.scheduler_cache;
     cache.prepare(&snapshot, &simulation.store, &requests);
     let mut search = Search::with_buffers(cache);
-    search.run(
-        cache,
-        &simulation.store,
-        &snapshot,
+    let placing = Placing {
+        store: &simulation.store,
+        snapshot: &snapshot,
         spec,
-        &requests,
-        prefiltered.as_deref(),
-        start,
-    );
+        requests: &requests,
+    };
+    search.run(cache, &placing, prefiltered.as_deref(), start);
     if prefiltered.is_none() && node_count > 0 {
         simulation.next_start_node_index = (start + search.processed) % node_count;
     }
@@ -470,6 +468,15 @@ struct Search {
     verdicts: BTreeMap<String, Verdict>,
 }
 
+/// What one pod's search reads: the store (usage), the node snapshot, and the pod.
+#[derive(Clone, Copy)]
+struct Placing<'a> {
+    store: &'a crate::store::Store,
+    snapshot: &'a [SnapshotNode],
+    spec: &'a PodSpec,
+    requests: &'a PodRequests,
+}
+
 impl Search {
     fn with_buffers(cache: &mut NodeCache) -> Self {
         let mut feasible = std::mem::take(&mut cache.feasible);
@@ -510,17 +517,13 @@ impl Search {
 
     /// Runs the filters on the nodes from `start` on (or on the PreFilter's nodes), wrapping
     /// around, until `numFeasibleNodesToFind` nodes fit or every node was looked at.
-    #[allow(clippy::too_many_arguments)]
-    fn run(
-        &mut self,
-        cache: &mut NodeCache,
-        store: &crate::store::Store,
-        snapshot: &[SnapshotNode],
-        spec: &PodSpec,
-        requests: &PodRequests,
-        prefiltered: Option<&[usize]>,
-        start: usize,
-    ) {
+    fn run(&mut self, cache: &mut NodeCache, placing: &Placing, prefiltered: Option<&[usize]>, start: usize) {
+        let Placing {
+            store,
+            snapshot,
+            spec,
+            requests,
+        } = *placing;
         let searched = prefiltered.map_or(snapshot.len(), <[usize]>::len);
         let to_find = feasible_nodes_to_find(searched);
         // The filters of a plain pod on a plain node are the resource filter alone, which the
@@ -570,7 +573,7 @@ impl Search {
                 position = 0;
             }
             self.processed += 1;
-            self.filter(cache, store, snapshot, spec, requests, plain_pod, index);
+            self.filter(cache, placing, plain_pod, index);
         }
     }
 
@@ -592,17 +595,13 @@ impl Search {
 
     /// Runs the filters on one node (all of them, or the resource filter's cached verdict for
     /// a plain pod on a plain node).
-    #[allow(clippy::too_many_arguments)]
-    fn filter(
-        &mut self,
-        cache: &mut NodeCache,
-        store: &crate::store::Store,
-        snapshot: &[SnapshotNode],
-        spec: &PodSpec,
-        requests: &PodRequests,
-        plain_pod: bool,
-        index: usize,
-    ) {
+    fn filter(&mut self, cache: &mut NodeCache, placing: &Placing, plain_pod: bool, index: usize) {
+        let Placing {
+            store,
+            snapshot,
+            spec,
+            requests,
+        } = *placing;
         let cached = cache.node(index, store, requests);
         let verdict = if plain_pod && cached.plain {
             misfit_verdict(cached.misfits)
