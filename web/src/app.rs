@@ -825,7 +825,7 @@ pub fn App() -> impl IntoView {
                                     <table data-testid="kubectl-table">
                                         <thead><tr>{table.headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
                                         // One parse by the browser rather than an element per cell.
-                                        <tbody inner_html=table.rows_html(MAX_TABLE_ROWS)></tbody>
+                                        <tbody inner_html=kubarium::html::table_rows(&table, MAX_TABLE_ROWS)></tbody>
                                     </table>
                                     {(hidden > 0).then(|| view! {
                                         <p class="empty" data-testid="hidden-rows">{format!("… and {hidden} more rows; type in the filter to find one.")}</p>

@@ -44,22 +44,6 @@ pub fn forget_link_in_address_bar() {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// A `data:` URL holding `text`, for the download link.
 fn data_url(text: &str) -> String {
     format!("data:text/yaml;charset=utf-8,{}", js_sys::encode_uri_component(text))
@@ -79,12 +63,12 @@ pub fn share_links(base: &str, state: &SharedState) -> ShareLinks {
     let link = format!("{base}#{fragment}");
     let iframe = format!(
         "<iframe src=\"{}\" title=\"kubarium playground\" width=\"100%\" height=\"560\" style=\"border:0\" loading=\"lazy\"></iframe>",
-        escape_html(&format!("{base}?embed&autoplay#{fragment}"))
+        kubarium::html::escape(&format!("{base}?embed&autoplay#{fragment}"))
     );
     let element = format!(
         "<script type=\"module\" src=\"{}\"></script>\n<kubarium-playground autoplay>\n{}</kubarium-playground>",
-        escape_html(&format!("{base}kubarium-playground.js")),
-        escape_html(&state.scenario)
+        kubarium::html::escape(&format!("{base}kubarium-playground.js")),
+        kubarium::html::escape(&state.scenario)
     );
     ShareLinks {
         link,

@@ -22,6 +22,7 @@ pub mod fasthash;
 pub mod gc;
 pub mod gostr;
 pub mod history;
+pub mod html;
 pub mod kubelet;
 pub mod labels;
 pub mod manifest;

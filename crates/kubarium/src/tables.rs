@@ -30,32 +30,6 @@ pub struct Table {
 }
 
 impl Table {
-    /// The first `limit` rows as HTML table rows (`<tr><td>…</td></tr>`, text escaped), for a
-    /// page to set on a table's body at once: the browser parses them in one go, where building
-    /// an element per cell from wasm costs a call across the boundary for each.
-    pub fn rows_html(&self, limit: usize) -> String {
-        let mut html = String::new();
-        for row in self.rows.iter().take(limit) {
-            html.push_str("<tr>");
-            for cell in row {
-                html.push_str("<td>");
-                for character in cell.chars() {
-                    match character {
-                        '&' => html.push_str("&amp;"),
-                        '<' => html.push_str("&lt;"),
-                        '>' => html.push_str("&gt;"),
-                        '"' => html.push_str("&quot;"),
-                        '\'' => html.push_str("&#39;"),
-                        other => html.push(other),
-                    }
-                }
-                html.push_str("</td>");
-            }
-            html.push_str("</tr>");
-        }
-        html
-    }
-
     /// Left-aligned columns separated by three spaces, as kubectl's tab writer prints them.
     pub fn render(&self) -> String {
         let mut widths: Vec<usize> = self.headers.iter().map(|header| header.len()).collect();
@@ -448,24 +422,6 @@ pub fn events(simulation: &Simulation) -> Table {
 mod tests {
     use super::*;
     use crate::sim::{ClusterConfig, NodeConfig};
-
-    #[test]
-    fn rows_as_html_escape_their_text_and_stop_at_the_limit() {
-        let table = Table {
-            headers: vec!["NAME", "MESSAGE"],
-            rows: vec![
-                vec!["a".to_string(), "taint {x: } <none> & 'y' \"z\"".to_string()],
-                vec!["b".to_string(), String::new()],
-                vec!["c".to_string(), "hidden".to_string()],
-            ],
-        };
-        assert_eq!(
-            table.rows_html(2),
-            "<tr><td>a</td><td>taint {x: } &lt;none&gt; &amp; &#39;y&#39; &quot;z&quot;</td></tr>\
-             <tr><td>b</td><td></td></tr>"
-        );
-        assert_eq!(table.rows_html(0), "");
-    }
 
     #[test]
     fn tables_have_kubectls_columns() {
