@@ -88,27 +88,20 @@ impl Pod {
 
 /// The kubelet's `Created` and `Started` events for a container.
 fn record_container_started(simulation: &mut Simulation, key: &ObjectKey, container: &str) {
-    simulation.record_event(
+    simulation.record_pod_event(
         "Normal",
         "Created",
-        pod_object(key),
-        &key.namespace,
+        key,
         format_args!("Created container: {container}"),
         SOURCE,
     );
-    simulation.record_event(
+    simulation.record_pod_event(
         "Normal",
         "Started",
-        pod_object(key),
-        &key.namespace,
+        key,
         format_args!("Started container {container}"),
         SOURCE,
     );
-}
-
-/// `pod/NAME`, the object of the kubelet's events, written when the event is recorded.
-fn pod_object(key: &ObjectKey) -> crate::sim::EventObject<'_> {
-    crate::sim::EventObject("pod", &key.name)
 }
 
 /// `syncPod` for one pod on its node.
@@ -254,11 +247,10 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         if present || pulled.contains(&image) {
             continue;
         }
-        simulation.record_event(
+        simulation.record_pod_event(
             "Normal",
             "Pulling",
-            pod_object(key),
-            &key.namespace,
+            key,
             format_args!("Pulling image \"{image}\""),
             SOURCE,
         );
@@ -355,10 +347,10 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
             kubelet.is_some_and(|kubelet| !kubelet.images.contains(image) && kubelet.images.insert(image.to_string()));
         if newly {
             let message = format_args!("Successfully pulled image \"{image}\" in 1s (1s including waiting)");
-            simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
+            simulation.record_pod_event("Normal", "Pulled", key, message, SOURCE);
         } else {
             let message = format_args!("Container image \"{image}\" already present on machine");
-            simulation.record_event("Normal", "Pulled", pod_object(key), &key.namespace, message, SOURCE);
+            simulation.record_pod_event("Normal", "Pulled", key, message, SOURCE);
         }
     }
     if has_init {
@@ -450,11 +442,10 @@ fn finish_init_container(simulation: &mut Simulation, key: &ObjectKey, index: us
                         .map(|container| container.name.clone())
                 })
                 .unwrap_or_default();
-            simulation.record_event(
+            simulation.record_pod_event(
                 "Warning",
                 "BackOff",
-                pod_object(key),
-                &key.namespace,
+                key,
                 format!(
                     "Back-off restarting failed container {name} in pod {}_{}",
                     key.name, key.namespace
@@ -528,11 +519,10 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
         .and_then(|runtime| runtime.containers.get(index))
         .is_some_and(|container| container.attempts > 0);
     if restarting {
-        simulation.record_event(
+        simulation.record_pod_event(
             "Normal",
             "Pulled",
-            pod_object(key),
-            &key.namespace,
+            key,
             format_args!("Container image \"{}\" already present on machine", container.image),
             SOURCE,
         );
@@ -697,11 +687,10 @@ fn container_exited(simulation: &mut Simulation, key: &ObjectKey, index: usize, 
             None
         };
         if delay > 0 {
-            simulation.record_event(
+            simulation.record_pod_event(
                 "Warning",
                 "BackOff",
-                pod_object(key),
-                &key.namespace,
+                key,
                 format!(
                     "Back-off restarting failed container {container_name} in pod {pod_name}_{}({pod_uid})",
                     key.namespace
@@ -829,20 +818,18 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
         })
         .unwrap_or_default();
     for name in &names {
-        simulation.record_event(
+        simulation.record_pod_event(
             "Normal",
             "Killing",
-            pod_object(key),
-            &key.namespace,
+            key,
             format!("Stopping container {name}"),
             SOURCE,
         );
     }
-    simulation.record_event(
+    simulation.record_pod_event(
         "Normal",
         "DeadlineExceeded",
-        pod_object(key),
-        &key.namespace,
+        key,
         "Pod was active on the node longer than the specified deadline".to_string(),
         SOURCE,
     );
@@ -907,11 +894,10 @@ fn stop_pod(simulation: &mut Simulation, key: &ObjectKey) {
                 .map(|(container, _)| container)
                 .collect();
             for container in &running {
-                simulation.record_event(
+                simulation.record_pod_event(
                     "Normal",
                     "Killing",
-                    pod_object(key),
-                    &key.namespace,
+                    key,
                     format!("Stopping container {}", container.name),
                     SOURCE,
                 );

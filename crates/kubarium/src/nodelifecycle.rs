@@ -324,11 +324,10 @@ pub fn evict_pod(simulation: &mut Simulation, key: &ObjectKey) {
         }
         Some(_) => {}
     }
-    simulation.record_event(
+    simulation.record_pod_event(
         "Normal",
         "TaintManagerEviction",
-        format!("pod/{}", key.name),
-        &key.namespace,
+        key,
         format!("Marking for deletion Pod {}/{}", key.namespace, key.name),
         "taint-eviction-controller",
     );

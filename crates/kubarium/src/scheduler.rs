@@ -631,11 +631,10 @@ fn fail(simulation: &mut Simulation, key: &ObjectKey, node_count: usize, verdict
             .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
             .collect(),
     );
-    simulation.record_event(
+    simulation.record_pod_event(
         "Warning",
         "FailedScheduling",
-        format!("pod/{}", key.name),
-        &key.namespace,
+        key,
         message.clone(),
         SOURCE,
     );
@@ -806,30 +805,15 @@ fn add_placement_scores(
 fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
     let now = simulation.now();
     let resource_version = simulation.bump_resource_version();
+    let node_word = crate::word::Word::new(node_name);
     simulation.store.update_pod(key, |pod| {
-        pod.spec.node_name = crate::word::Word::new(node_name);
+        pod.spec.node_name = node_word;
         pod.metadata.resource_version = resource_version;
         set_condition(&mut pod.status.conditions, now, "PodScheduled", "True", "", "");
     });
     simulation.unschedulable.remove(key);
     simulation.filter_results.remove(key);
-    simulation.record_event(
-        "Normal",
-        "Scheduled",
-        // `concat` rather than `format!`: one exact allocation each, a few times cheaper.
-        ["pod/", &key.name].concat(),
-        &key.namespace,
-        [
-            "Successfully assigned ",
-            &key.namespace,
-            "/",
-            &key.name,
-            " to ",
-            node_name,
-        ]
-        .concat(),
-        SOURCE,
-    );
+    simulation.record_scheduled_event(key, node_word, SOURCE);
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
     simulation.pod_status_changed(key);
 }

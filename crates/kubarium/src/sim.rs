@@ -294,12 +294,14 @@ impl WorkQueue {
 pub struct EventRecord {
     pub time_ms: Millis,
     words: &'static EventWords,
-    /// `kind/name` as kubectl prints it (`pod/myweb-ds-x7k2p`).
-    pub object: Arc<str>,
-    pub message: Arc<str>,
+    /// `kind/name` as kubectl prints it (`pod/myweb-ds-x7k2p`): `EventRecord::object`.
+    object: Involved,
+    /// `EventRecord::message`.
+    message: EventMessage,
 }
 
 pub use event_log::EventWords;
+use event_log::{EventMessage, Involved};
 
 impl std::ops::Deref for EventRecord {
     type Target = EventWords;
@@ -316,9 +318,9 @@ impl Serialize for EventRecord {
         record.serialize_field("timeMs", &self.time_ms)?;
         record.serialize_field("type", &self.event_type)?;
         record.serialize_field("reason", &self.reason)?;
-        record.serialize_field("object", &self.object)?;
+        record.serialize_field("object", &self.object())?;
         record.serialize_field("namespace", &self.namespace)?;
-        record.serialize_field("message", &self.message)?;
+        record.serialize_field("message", &self.message())?;
         record.serialize_field("source", &self.source)?;
         record.end()
     }
@@ -326,12 +328,64 @@ impl Serialize for EventRecord {
 
 impl EventRecord {
     /// An event of `words`, interned once per distinct four.
-    pub(crate) fn new(time_ms: Millis, words: EventWords, object: Arc<str>, message: Arc<str>) -> EventRecord {
+    pub(crate) fn new(time_ms: Millis, words: EventWords, object: Involved, message: EventMessage) -> EventRecord {
         EventRecord {
             time_ms,
             words: EventWords::intern(words),
             object,
             message,
+        }
+    }
+
+    /// The involved object as kubectl prints it, `kind/name` (`pod/web-1`).
+    pub fn object(&self) -> std::borrow::Cow<'_, str> {
+        match &self.object {
+            Involved::Text(shared) => std::borrow::Cow::Borrowed(shared),
+            Involved::Pod(key) => std::borrow::Cow::Owned(["pod/", &key.name].concat()),
+        }
+    }
+
+    /// Writes the involved object piece by piece, as `object` reads.
+    pub(crate) fn write_object(&self, sink: &mut impl FnMut(&str)) {
+        match &self.object {
+            Involved::Text(shared) => sink(shared),
+            Involved::Pod(key) => {
+                sink("pod/");
+                sink(&key.name);
+            }
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> std::borrow::Cow<'_, str> {
+        match &self.message {
+            EventMessage::Text(shared) => std::borrow::Cow::Borrowed(shared),
+            EventMessage::AssignedTo(_) => {
+                let mut text = String::new();
+                self.write_message(&mut |piece| text.push_str(piece));
+                std::borrow::Cow::Owned(text)
+            }
+        }
+    }
+
+    /// Writes the message piece by piece (no allocation; the log's hash runs this for every
+    /// event).
+    pub(crate) fn write_message(&self, sink: &mut impl FnMut(&str)) {
+        match (&self.message, &self.object) {
+            (EventMessage::Text(shared), _) => sink(shared),
+            (EventMessage::AssignedTo(node), Involved::Pod(key)) => {
+                for piece in ["Successfully assigned ", &key.namespace, "/", &key.name, " to ", node] {
+                    sink(piece);
+                }
+            }
+            (EventMessage::AssignedTo(node), Involved::Text(object)) => {
+                // Not recorded this way (`record_scheduled_event` always names a pod key); written
+                // as a scheduler would, from the object's name.
+                let name = object.split_once('/').map_or(&**object, |(_, name)| name);
+                for piece in ["Successfully assigned ", &self.namespace, "/", name, " to ", node] {
+                    sink(piece);
+                }
+            }
         }
     }
 
@@ -1584,11 +1638,47 @@ impl Simulation {
         let scratch = &mut self.event_scratch;
         scratch.clear();
         let _ = write!(scratch, "{object}");
-        let object = self.events.intern(scratch);
+        let object = Involved::Text(self.events.intern(scratch));
         scratch.clear();
         let _ = write!(scratch, "{message}");
-        let message = self.events.intern(scratch);
+        let message = EventMessage::Text(self.events.intern(scratch));
         let namespace = namespace.word();
+        self.record(event_type, reason, namespace, source, object, message);
+    }
+
+    /// Records an event about the pod `key` (`pod/NAME`), sharing the key.
+    pub(crate) fn record_pod_event(
+        &mut self,
+        event_type: &'static str,
+        reason: &'static str,
+        key: &ObjectKey,
+        message: impl std::fmt::Display,
+        source: &'static str,
+    ) {
+        use std::fmt::Write as _;
+        let scratch = &mut self.event_scratch;
+        scratch.clear();
+        let _ = write!(scratch, "{message}");
+        let message = EventMessage::Text(self.events.intern(scratch));
+        self.record(event_type, reason, key.namespace, source, Involved::Pod(key.clone()), message);
+    }
+
+    /// The scheduler's `Scheduled` event for the pod `key` bound to `node`:
+    /// `Successfully assigned NAMESPACE/NAME to NODE`, kept as the node's word.
+    pub(crate) fn record_scheduled_event(&mut self, key: &ObjectKey, node: Word, source: &'static str) {
+        let message = EventMessage::AssignedTo(node);
+        self.record("Normal", "Scheduled", key.namespace, source, Involved::Pod(key.clone()), message);
+    }
+
+    fn record(
+        &mut self,
+        event_type: &'static str,
+        reason: &'static str,
+        namespace: Word,
+        source: &'static str,
+        object: Involved,
+        message: EventMessage,
+    ) {
         let words = EventWords {
             event_type: Word::from_static(event_type),
             reason: Word::from_static(reason),

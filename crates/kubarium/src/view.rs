@@ -247,16 +247,16 @@ impl Simulation {
     /// The events as `kubectl get events` lists them: deduplicated with counts, oldest last
     /// seen first.
     pub fn event_objects(&self) -> Vec<EventObject> {
-        let mut index: std::collections::BTreeMap<(&str, &str, &str, &str, &str, &str), usize> =
-            std::collections::BTreeMap::new();
+        type Key<'a> = (&'a str, Cow<'a, str>, &'a str, &'a str, Cow<'a, str>, &'a str);
+        let mut index: std::collections::BTreeMap<Key<'_>, usize> = std::collections::BTreeMap::new();
         let mut objects: Vec<EventObject> = Vec::new();
         for event in self.events() {
             let key = (
                 &*event.namespace,
-                &*event.object,
+                event.object(),
                 event.event_type.as_str(),
                 event.reason.as_str(),
-                &*event.message,
+                event.message(),
                 event.source.as_str(),
             );
             match index.get(&key) {
@@ -266,13 +266,15 @@ impl Simulation {
                     object.last_timestamp_ms = event.time_ms;
                 }
                 None => {
+                    let object = key.1.to_string();
+                    let message = key.4.to_string();
                     index.insert(key, objects.len());
                     objects.push(EventObject {
                         event_type: event.event_type.as_str(),
                         reason: event.reason.as_str(),
-                        object: event.object.to_string(),
+                        object,
                         namespace: event.namespace.to_string(),
-                        message: event.message.to_string(),
+                        message,
                         source: event.source.as_str(),
                         count: 1,
                         first_timestamp_ms: event.time_ms,

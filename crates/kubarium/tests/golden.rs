@@ -82,7 +82,7 @@ fn bare_pod_placements_on_150_nodes() {
         .events()
         .iter()
         .filter(|event| event.reason == "Scheduled")
-        .map(|event| format!("{}\n", event.message))
+        .map(|event| format!("{}\n", event.message()))
         .collect();
     assert_eq!(placements.lines().count(), 400);
     check_golden("bare-400-pods-150-nodes.placements", &placements);

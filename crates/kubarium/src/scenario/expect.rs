@@ -950,8 +950,8 @@ impl<'a> Observer<'a> {
                         .iter()
                         .filter(|event| {
                             reason.as_deref().is_none_or(|reason| event.reason == reason)
-                                && object.as_deref().is_none_or(|object| &*event.object == object)
-                                && message.as_deref().is_none_or(|message| event.message.contains(message))
+                                && object.as_deref().is_none_or(|object| event.object() == object)
+                                && message.as_deref().is_none_or(|message| event.message().contains(message))
                         })
                         .count() as u64;
                     (count.holds(emitted), format!("emitted {emitted} time(s)"))

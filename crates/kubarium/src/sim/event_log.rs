@@ -17,6 +17,7 @@ use crate::time::{Millis, SECOND_MS};
 use crate::word::Word;
 
 use super::EventRecord;
+use crate::store::ObjectKey;
 
 /// An event's words of small vocabularies: its type (`Normal` or `Warning`), reason,
 /// namespace and reporting component (`daemonset-controller`, `default-scheduler`,
@@ -51,6 +52,27 @@ impl EventWords {
                 .or_insert_with(|| Box::leak(Box::new(words)))
         })
     }
+}
+
+/// An event's involved object. A pod's events share the pod's key (one pointer, no text
+/// of their own: a pod has about five events, and the kubelet's and scheduler's are most of
+/// a big run's); any other object's `kind/name` is interned text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Involved {
+    /// `pod/NAME`.
+    Pod(ObjectKey),
+    /// `kind/name` as kubectl prints it.
+    Text(Arc<str>),
+}
+
+/// An event's message. The scheduler's `Scheduled` message names the pod and its node, so it
+/// is different for every pod: it is kept as the node's `Word` and written from the pod's key
+/// when read (`EventRecord::write_message`), rather than as a string per pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EventMessage {
+    Text(Arc<str>),
+    /// `Successfully assigned NAMESPACE/NAME to NODE`, of an event whose object is a pod.
+    AssignedTo(Word),
 }
 
 /// kube-apiserver's `--event-ttl` default: one hour.
@@ -90,13 +112,16 @@ fn hash_log_line(hash: &mut u64, event: &EventRecord) {
         (b" ", event.event_type.as_str()),
         (b" ", event.reason.as_str()),
         (b" ", &*event.namespace),
-        (b"/", &*event.object),
-        (b" ", event.source.as_str()),
-        (b" ", &*event.message),
     ] {
         fnv(hash, separator);
         fnv(hash, text.as_bytes());
     }
+    fnv(hash, b"/");
+    event.write_object(&mut |piece| fnv(hash, piece.as_bytes()));
+    fnv(hash, b" ");
+    fnv(hash, event.source.as_str().as_bytes());
+    fnv(hash, b" ");
+    event.write_message(&mut |piece| fnv(hash, piece.as_bytes()));
     fnv(hash, b"\n");
 }
 
@@ -215,11 +240,13 @@ pub(crate) struct LogLine<'a>(pub(crate) &'a EventRecord);
 impl std::fmt::Display for LogLine<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let event = self.0;
-        write!(
-            formatter,
-            "{} {} {} {}/{} {} {}",
-            event.time_ms, event.event_type, event.reason, event.namespace, event.object, event.source, event.message
-        )
+        write!(formatter, "{} {} {} {}/", event.time_ms, event.event_type, event.reason, event.namespace)?;
+        let mut result = Ok(());
+        event.write_object(&mut |piece| result = result.and_then(|()| formatter.write_str(piece)));
+        result?;
+        write!(formatter, " {} ", event.source)?;
+        event.write_message(&mut |piece| result = result.and_then(|()| formatter.write_str(piece)));
+        result
     }
 }
 
@@ -234,7 +261,12 @@ mod tests {
             namespace: Word::new("default"),
             source: Word::from_static("kubelet"),
         };
-        EventRecord::new(time_ms, words, log.intern("pod/a"), log.intern(message))
+        EventRecord::new(
+            time_ms,
+            words,
+            Involved::Text(log.intern("pod/a")),
+            EventMessage::Text(log.intern(message)),
+        )
     }
 
     /// The hash is FNV-1a over the joined log lines, each ending in a newline.
@@ -296,6 +328,49 @@ mod tests {
             log.record(record);
         }
         assert_eq!(log.hash(), hash_of_lines(&lines));
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_record_is_48_bytes() {
+        // `Involved` and `EventMessage` fit in a fat pointer's 16 bytes each.
+        assert_eq!(std::mem::size_of::<Involved>(), 16);
+        assert_eq!(std::mem::size_of::<EventMessage>(), 16);
+        assert_eq!(std::mem::size_of::<EventRecord>(), 48);
+    }
+
+    #[test]
+    fn a_pod_event_reads_and_hashes_as_its_text() {
+        let key = ObjectKey::new("team", "web-1");
+        let words = EventWords {
+            event_type: Word::from_static("Normal"),
+            reason: Word::from_static("Scheduled"),
+            namespace: key.namespace,
+            source: Word::from_static("default-scheduler"),
+        };
+        let shared = EventRecord::new(
+            7,
+            words,
+            Involved::Pod(key.clone()),
+            EventMessage::AssignedTo(Word::new("node-2")),
+        );
+        let mut log = EventLog::default();
+        let text = EventRecord::new(
+            7,
+            words,
+            Involved::Text(log.intern("pod/web-1")),
+            EventMessage::Text(log.intern("Successfully assigned team/web-1 to node-2")),
+        );
+        assert_eq!(shared.object(), "pod/web-1");
+        assert_eq!(shared.message(), "Successfully assigned team/web-1 to node-2");
+        assert_eq!(shared.to_log_line(), text.to_log_line());
+        assert_eq!(
+            shared.to_log_line(),
+            "7 Normal Scheduled team/pod/web-1 default-scheduler Successfully assigned team/web-1 to node-2"
+        );
+        let mut by_shared = FNV_OFFSET_BASIS;
+        hash_log_line(&mut by_shared, &shared);
+        assert_eq!(by_shared, hash_of_lines(&[text.to_log_line()]));
     }
 
     #[test]

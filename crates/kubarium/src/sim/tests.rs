@@ -41,7 +41,7 @@ fn messages(simulation: &Simulation, reason: &str) -> Vec<String> {
         .events()
         .iter()
         .filter(|event| event.reason == reason)
-        .map(|event| event.message.to_string())
+        .map(|event| event.message().into_owned())
         .collect()
 }
 
@@ -204,7 +204,7 @@ fn pods_for_an_unknown_scheduler_wait_silently() {
     assert!(simulation
         .events()
         .iter()
-        .all(|event| &*event.object != "pod/annotation-second-scheduler"));
+        .all(|event| event.object() != "pod/annotation-second-scheduler"));
 }
 
 #[test]

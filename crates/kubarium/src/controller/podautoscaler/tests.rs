@@ -98,7 +98,7 @@ spec:
         .iter()
         .find(|event| event.reason == "FailedGetScale")
         .expect("reported");
-    assert_eq!(&*event.message, "no matches for kind \"Deployment\" in group \"\"");
+    assert_eq!(event.message(), "no matches for kind \"Deployment\" in group \"\"");
     assert_eq!(event.time_ms, 15 * SECOND_MS);
     let hpa = simulation.horizontal_pod_autoscaler("default", "web").expect("exists");
     let able = &hpa.status.conditions[0];

@@ -321,7 +321,7 @@ mod played {
             .events()
             .iter()
             .filter(|event| event.reason == reason)
-            .map(|event| format!("{} {}", event.object, event.message))
+            .map(|event| format!("{} {}", event.object(), event.message()))
             .collect()
     }
 
