@@ -818,13 +818,7 @@ fn kill_for_deadline(simulation: &mut Simulation, key: &ObjectKey) {
         })
         .unwrap_or_default();
     for name in &names {
-        simulation.record_pod_event(
-            "Normal",
-            "Killing",
-            key,
-            format!("Stopping container {name}"),
-            SOURCE,
-        );
+        simulation.record_pod_event("Normal", "Killing", key, format!("Stopping container {name}"), SOURCE);
     }
     simulation.record_pod_event(
         "Normal",

@@ -631,13 +631,7 @@ fn fail(simulation: &mut Simulation, key: &ObjectKey, node_count: usize, verdict
             .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
             .collect(),
     );
-    simulation.record_pod_event(
-        "Warning",
-        "FailedScheduling",
-        key,
-        message.clone(),
-        SOURCE,
-    );
+    simulation.record_pod_event("Warning", "FailedScheduling", key, message.clone(), SOURCE);
     let now = simulation.now();
     simulation.store.update_pod(key, |pod| {
         set_condition(

@@ -43,10 +43,7 @@ impl ServiceStore {
     /// `in_namespace` for a namespace the caller holds as a `Word` (a key's): the range starts
     /// at a borrowed key, so it allocates nothing (it runs on every pod change).
     pub fn in_namespace_word(&self, namespace: crate::word::Word) -> impl Iterator<Item = &Service> + '_ {
-        let start = crate::store::KeyParts {
-            namespace,
-            name: String::new(),
-        };
+        let start = crate::store::KeyParts::new(namespace, String::new());
         self.by_key
             .range::<crate::store::KeyParts, _>((std::ops::Bound::Included(&start), std::ops::Bound::Unbounded))
             .take_while(move |(key, _)| key.namespace == namespace)

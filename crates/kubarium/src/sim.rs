@@ -1660,14 +1660,28 @@ impl Simulation {
         scratch.clear();
         let _ = write!(scratch, "{message}");
         let message = EventMessage::Text(self.events.intern(scratch));
-        self.record(event_type, reason, key.namespace, source, Involved::Pod(key.clone()), message);
+        self.record(
+            event_type,
+            reason,
+            key.namespace,
+            source,
+            Involved::Pod(key.clone()),
+            message,
+        );
     }
 
     /// The scheduler's `Scheduled` event for the pod `key` bound to `node`:
     /// `Successfully assigned NAMESPACE/NAME to NODE`, kept as the node's word.
     pub(crate) fn record_scheduled_event(&mut self, key: &ObjectKey, node: Word, source: &'static str) {
         let message = EventMessage::AssignedTo(node);
-        self.record("Normal", "Scheduled", key.namespace, source, Involved::Pod(key.clone()), message);
+        self.record(
+            "Normal",
+            "Scheduled",
+            key.namespace,
+            source,
+            Involved::Pod(key.clone()),
+            message,
+        );
     }
 
     fn record(

@@ -82,24 +82,81 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
 
 /// Namespace and name: how namespaced objects of one kind are keyed. Shared: a copy is one
 /// pointer, so the store's map and indexes, the work queue's items and the kubelet's table
-/// hold one allocation of each pod's key. Reads, compares, orders and hashes as its parts.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// hold one allocation of each pod's key. Reads, compares and orders as its parts; hashes as
+/// the hash of its parts, computed once when the key is made (a key is hashed many times over
+/// a pod's life: the store's table, the work queue, the kubelet's table). Two copies of one
+/// key compare equal without reading their text.
+#[derive(Clone, PartialOrd, Ord, Hash)]
 pub struct ObjectKey(std::sync::Arc<KeyParts>);
 
+impl PartialEq for ObjectKey {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for ObjectKey {}
+
 /// The parts of an `ObjectKey`, read through it (`key.namespace`, `key.name`).
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug)]
 pub struct KeyParts {
     /// Namespaces are few: interned.
     pub namespace: crate::word::Word,
     pub name: String,
+    /// `FxHasher` over the namespace's and the name's text: equal parts, equal hashes.
+    hash: u64,
+}
+
+impl KeyParts {
+    pub fn new(namespace: crate::word::Word, name: String) -> KeyParts {
+        use std::hash::Hasher as _;
+        let mut hasher = crate::fasthash::FxHasher::default();
+        hasher.write(namespace.as_bytes());
+        hasher.write_u8(0xff);
+        hasher.write(name.as_bytes());
+        KeyParts {
+            namespace,
+            name,
+            hash: hasher.finish(),
+        }
+    }
+}
+
+impl PartialEq for KeyParts {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.namespace == other.namespace && self.name == other.name
+    }
+}
+
+impl Eq for KeyParts {}
+
+impl PartialOrd for KeyParts {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By namespace, then name (the hash takes no part).
+impl Ord for KeyParts {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.namespace
+            .cmp(&other.namespace)
+            .then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+impl std::hash::Hash for KeyParts {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 impl ObjectKey {
     pub fn new(namespace: &str, name: &str) -> Self {
-        ObjectKey(std::sync::Arc::new(KeyParts {
-            namespace: crate::word::Word::new(namespace),
-            name: name.to_string(),
-        }))
+        ObjectKey(std::sync::Arc::new(KeyParts::new(
+            crate::word::Word::new(namespace),
+            name.to_string(),
+        )))
     }
 
     pub fn of(meta: &ObjectMeta) -> Self {
@@ -646,6 +703,38 @@ impl Store {
 mod tests {
     use super::*;
     use crate::api::{Container, ContainerPort, PodPhase};
+
+    /// Keys made apart from equal parts are equal and hash equally; the hash takes no part
+    /// in the order, which is the parts' (namespace first).
+    #[test]
+    fn keys_compare_and_hash_as_their_parts() {
+        use std::hash::BuildHasher as _;
+        let hasher = std::hash::BuildHasherDefault::<crate::fasthash::FxHasher>::default();
+        let first = ObjectKey::new("team", "web-1");
+        let second = ObjectKey::new("team", "web-1");
+        assert!(!std::sync::Arc::ptr_eq(&first.0, &second.0));
+        assert_eq!(first, second);
+        assert_eq!(hasher.hash_one(&first), hasher.hash_one(&second));
+        let parts: &KeyParts = std::borrow::Borrow::borrow(&first);
+        assert_eq!(hasher.hash_one(parts), hasher.hash_one(&second));
+        // "team/web-1" against "teamweb/-1": the parts, not the joined text.
+        assert_ne!(first, ObjectKey::new("teamweb", "-1"));
+        let mut keys = [
+            ObjectKey::new("team", "b"),
+            ObjectKey::new("default", "z"),
+            ObjectKey::new("team", "a"),
+        ];
+        keys.sort();
+        let sorted: Vec<(&str, &str)> = keys.iter().map(|key| (&*key.namespace, key.name.as_str())).collect();
+        assert_eq!(sorted, [("default", "z"), ("team", "a"), ("team", "b")]);
+        let mut map: FastMap<ObjectKey, u32> = FastMap::default();
+        map.insert(first.clone(), 1);
+        assert_eq!(map.get(&second), Some(&1));
+        assert_eq!(
+            map.get(&KeyParts::new(crate::word::Word::new("team"), "web-1".to_string())),
+            Some(&1)
+        );
+    }
 
     /// The ordered indexes' keys sort exactly as `ObjectKey` does, whatever the strings: names
     /// sharing their first 16 bytes, a namespace that is a prefix of another, empty parts,

@@ -209,6 +209,9 @@ impl PartialOrd for Word {
 
 impl Ord for Word {
     fn cmp(&self, other: &Self) -> Ordering {
+        if std::ptr::eq(self.0, other.0) {
+            return Ordering::Equal;
+        }
         self.0.cmp(other.0)
     }
 }

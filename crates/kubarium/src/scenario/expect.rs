@@ -951,7 +951,9 @@ impl<'a> Observer<'a> {
                         .filter(|event| {
                             reason.as_deref().is_none_or(|reason| event.reason == reason)
                                 && object.as_deref().is_none_or(|object| event.object() == object)
-                                && message.as_deref().is_none_or(|message| event.message().contains(message))
+                                && message
+                                    .as_deref()
+                                    .is_none_or(|message| event.message().contains(message))
                         })
                         .count() as u64;
                     (count.holds(emitted), format!("emitted {emitted} time(s)"))

@@ -240,7 +240,11 @@ pub(crate) struct LogLine<'a>(pub(crate) &'a EventRecord);
 impl std::fmt::Display for LogLine<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let event = self.0;
-        write!(formatter, "{} {} {} {}/", event.time_ms, event.event_type, event.reason, event.namespace)?;
+        write!(
+            formatter,
+            "{} {} {} {}/",
+            event.time_ms, event.event_type, event.reason, event.namespace
+        )?;
         let mut result = Ok(());
         event.write_object(&mut |piece| result = result.and_then(|()| formatter.write_str(piece)));
         result?;

@@ -160,7 +160,9 @@ fn recreate_stops_every_old_pod_before_starting_new_ones() {
     let created = simulation
         .events()
         .iter()
-        .find(|event| event.reason == "ScalingReplicaSet" && event.message().contains("from 0 to 3") && event.time_ms > 0)
+        .find(|event| {
+            event.reason == "ScalingReplicaSet" && event.message().contains("from 0 to 3") && event.time_ms > 0
+        })
         .expect("the new ReplicaSet scaled up");
     assert_eq!(created.time_ms, 40 * SECOND_MS);
 }
@@ -327,10 +329,13 @@ fn scaling_mid_rollout_is_proportional() {
         .map(|(_, replicas, _)| *replicas)
         .collect();
     assert_eq!(sizes, [11, 7], "3 more for the old ReplicaSet, 2 for the new one");
-    assert!(simulation
-        .events()
-        .iter()
-        .any(|event| event.message().starts_with("Scaled up replica set") && event.message().ends_with("from 8 to 11")));
+    assert!(
+        simulation
+            .events()
+            .iter()
+            .any(|event| event.message().starts_with("Scaled up replica set")
+                && event.message().ends_with("from 8 to 11"))
+    );
 }
 
 #[test]
