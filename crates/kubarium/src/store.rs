@@ -194,13 +194,8 @@ impl std::fmt::Debug for ObjectKey {
 
 /// Counts a pod write on `node` (in a function of its own so that it can run while a pod of
 /// the store is borrowed).
-fn count_pod_write(writes_by_node: &mut FastMap<String, u64>, node: &str) {
-    match writes_by_node.get_mut(node) {
-        Some(writes) => *writes += 1,
-        None => {
-            writes_by_node.insert(node.to_string(), 1);
-        }
-    }
+fn count_pod_write(writes_by_node: &mut FastMap<usize, u64>, node: crate::word::Word) {
+    *writes_by_node.entry(node.id()).or_insert(0) += 1;
 }
 
 /// What the pods bound to a node request, counted as the scheduler counts it: pods that are not
@@ -347,7 +342,7 @@ pub struct Store {
     /// Writes to pods per node they were on ("" for pods not bound yet), and which store
     /// counted them: a view of the cluster rebuilds a node's pods only when its count moved
     /// (`view::PodViewCache`). Never read by the simulation itself.
-    pod_writes_by_node: FastMap<String, u64>,
+    pod_writes_by_node: FastMap<usize, u64>,
     identity: StoreIdentity,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
@@ -405,10 +400,11 @@ impl Store {
     /// How many times pods on `node` ("" for pods not bound yet) were created, changed or
     /// deleted, and by which store: equal between two moments means the same pods there.
     pub fn pod_writes_on(&self, node: &str) -> (StoreIdentity, u64) {
-        (self.identity, self.pod_writes_by_node.get(node).copied().unwrap_or(0))
+        let node = crate::word::Word::new(node).id();
+        (self.identity, self.pod_writes_by_node.get(&node).copied().unwrap_or(0))
     }
 
-    fn count_pod_write(&mut self, node: &str) {
+    fn count_pod_write(&mut self, node: crate::word::Word) {
         count_pod_write(&mut self.pod_writes_by_node, node);
     }
 
@@ -473,9 +469,9 @@ impl Store {
             let ordered = OrderedKey::new(shared);
             self.pod_order.remove(&ordered);
             self.unindex(&ordered, &IndexedFacts::of(&old), &pod_requests(&old));
-            self.count_pod_write(&old.spec.node_name);
+            self.count_pod_write(old.spec.node_name);
         }
-        self.count_pod_write(&pod.spec.node_name);
+        self.count_pod_write(pod.spec.node_name);
         let shared = key.clone();
         let ordered = OrderedKey::new(shared.clone());
         self.index(&ordered, &IndexedFacts::of(&pod), &pod_requests(&pod));
@@ -486,7 +482,7 @@ impl Store {
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Option<Pod> {
         let (shared, pod) = self.pods.remove_entry(key)?;
-        self.count_pod_write(&pod.spec.node_name);
+        self.count_pod_write(pod.spec.node_name);
         let ordered = OrderedKey::new(shared);
         self.pod_order.remove(&ordered);
         self.unindex(&ordered, &IndexedFacts::of(&pod), &pod_requests(&pod));
@@ -513,16 +509,17 @@ impl Store {
         let node_changed = node_before.as_bytes() != pod.spec.node_name.as_bytes();
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
         if !node_changed && counted_before == counted_after {
-            count_pod_write(&mut self.pod_writes_by_node, &pod.spec.node_name);
+            count_pod_write(&mut self.pod_writes_by_node, pod.spec.node_name);
             return Some(result);
         }
+        let node_word_before = node_before;
         let node_before = node_before.as_str();
         let requests = pod_requests(pod);
         let node_after = pod.spec.node_name;
         let controller = controller_uid(&pod.metadata.owner_references);
-        self.count_pod_write(node_before);
+        self.count_pod_write(node_word_before);
         if node_changed {
-            self.count_pod_write(&node_after);
+            self.count_pod_write(node_after);
         }
         if node_changed {
             if let Some(ordered) = self.ordered_key(key) {
@@ -571,7 +568,7 @@ impl Store {
         };
         change(&mut pod.metadata.owner_references);
         let after = IndexedFacts::of(pod);
-        self.count_pod_write(&after.node_name);
+        self.count_pod_write(after.node_name);
         self.index(&ordered, &after, &requests);
     }
 
