@@ -15,6 +15,7 @@ use crate::api::{
     EndpointAddress, EndpointConditions, EndpointPort, EndpointSlice, EndpointSlicePort, EndpointSubset, Endpoints,
     IntOrString, ObjectMeta, Service, ServicePort, ServiceSpec, CLUSTER_IP_NONE, LABEL_SERVICE_NAME,
 };
+use crate::fasthash::FastMap;
 use crate::rng::Rng;
 use crate::service_alloc::{AllocError, ServiceAllocators};
 use crate::sim::{ActionError, ObjectKey, Simulation, Work};
@@ -32,9 +33,48 @@ pub struct ServiceStore {
     pub endpoints: BTreeMap<ObjectKey, Endpoints>,
     pub slices: BTreeMap<ObjectKey, EndpointSlice>,
     pub allocators: ServiceAllocators,
+    /// How many Services with a selector each namespace has, by the namespace's `Word` id
+    /// (only looked up): a pod change in a namespace without any (`default` has only
+    /// `kubernetes`) needs no endpoints work. Kept by `insert` and `remove`.
+    selecting: FastMap<usize, usize>,
 }
 
 impl ServiceStore {
+    /// Stores `service` under `key`, returning the one it replaces.
+    pub fn insert(&mut self, key: ObjectKey, service: Service) -> Option<Service> {
+        self.count_selecting(&key, &service, 1);
+        let old = self.by_key.insert(key.clone(), service);
+        if let Some(old) = &old {
+            self.count_selecting(&key, old, -1);
+        }
+        old
+    }
+
+    /// Removes the Service under `key`.
+    pub fn remove(&mut self, key: &ObjectKey) -> Option<Service> {
+        let old = self.by_key.remove(key)?;
+        self.count_selecting(key, &old, -1);
+        Some(old)
+    }
+
+    fn count_selecting(&mut self, key: &ObjectKey, service: &Service, change: isize) {
+        if service.spec.selector.is_some() {
+            let count = self.selecting.entry(key.namespace.id()).or_insert(0);
+            *count = count.checked_add_signed(change).unwrap_or(0);
+        }
+    }
+
+    /// Whether some Service of `namespace` has a selector.
+    pub fn any_selecting(&self, namespace: crate::word::Word) -> bool {
+        let any = self.selecting.get(&namespace.id()).is_some_and(|count| *count > 0);
+        debug_assert_eq!(
+            any,
+            self.in_namespace_word(namespace)
+                .any(|service| service.spec.selector.is_some())
+        );
+        any
+    }
+
     /// The Services of a namespace, in name order.
     pub fn in_namespace<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
         self.in_namespace_word(crate::word::Word::new(namespace))
@@ -568,7 +608,7 @@ pub(crate) fn apply(simulation: &mut Simulation, key: ObjectKey, mut service: Se
         }
         None => simulation.admit_metadata(&mut service.metadata),
     }
-    simulation.store.services.by_key.insert(key.clone(), service);
+    simulation.store.services.insert(key.clone(), service);
     enqueue_endpoint_controllers(simulation, &key);
 }
 
@@ -599,7 +639,7 @@ impl Simulation {
     /// (`afterDelete`), and the garbage collector deletes its EndpointSlices.
     pub fn delete_service(&mut self, namespace: &str, name: &str) -> Result<(), ActionError> {
         let key = ObjectKey::new(namespace, name);
-        let Some(service) = self.store.services.by_key.remove(&key) else {
+        let Some(service) = self.store.services.remove(&key) else {
             return Err(ActionError(format!("services \"{name}\" not found")));
         };
         // The quota monitor's delete handler: the namespace's quotas are recounted.
@@ -696,7 +736,7 @@ pub(crate) fn bootstrap(simulation: &mut Simulation) {
     };
     let store = &mut simulation.store.services;
     store.allocators = allocators;
-    store.by_key.insert(key.clone(), service);
+    store.insert(key.clone(), service);
     store.endpoints.insert(key.clone(), endpoints);
     store.slices.insert(key, slice);
 }

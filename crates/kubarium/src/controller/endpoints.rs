@@ -48,12 +48,7 @@ pub(crate) fn on_pod_changed(simulation: &mut Simulation, namespace: &str, label
 pub(crate) fn on_stored_pod_changed(simulation: &mut Simulation, key: &ObjectKey) {
     // Most namespaces have no Service with a selector (`default` has only `kubernetes`): then
     // the pod is not even looked up.
-    let any_selecting = simulation
-        .store
-        .services
-        .in_namespace_word(key.namespace)
-        .any(|service| service.spec.selector.is_some());
-    if !any_selecting {
+    if !simulation.store.services.any_selecting(key.namespace) {
         return;
     }
     let Some(pod) = simulation.store.pod(key) else {
