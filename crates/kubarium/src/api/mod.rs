@@ -275,6 +275,9 @@ pub fn set_condition(
     message: &str,
 ) {
     let reason = reason.into();
+    // Words of the code's vocabulary: compared by pointer when equal, as they mostly are.
+    let condition_type = Word::from_static(condition_type);
+    let status = Word::from_static(status);
     match conditions
         .iter_mut()
         .find(|condition| condition.condition_type == condition_type)
@@ -282,7 +285,7 @@ pub fn set_condition(
         Some(condition) => {
             if condition.status != status {
                 condition.last_transition_time_ms = now;
-                condition.set_status(Word::from_static(status));
+                condition.set_status(status);
             }
             if condition.reason != *reason {
                 condition.set_reason(reason_word(reason));
@@ -293,8 +296,8 @@ pub fn set_condition(
         }
         None => {
             let words = ConditionWords {
-                condition_type: Word::from_static(condition_type),
-                status: Word::from_static(status),
+                condition_type,
+                status,
                 reason: reason_word(reason),
             };
             conditions.push(Condition::new(words, message.into(), now));
