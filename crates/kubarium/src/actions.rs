@@ -1778,10 +1778,10 @@ mod tests {
             (
                 owner.kind.as_str(),
                 owner.name.as_str(),
-                owner.uid.as_str(),
+                owner.uid.to_string().as_str(),
                 owner.block_owner_deletion
             ),
-            ("CronJob", "cj", cron_job_uid.as_str(), false)
+            ("CronJob", "cj", cron_job_uid.to_string().as_str(), false)
         );
         let again = simulation.perform(&parse_action("create job by-hand --from=cronjob/cj", None).unwrap());
         assert_eq!(

@@ -566,8 +566,8 @@ fn attempt_key(pod: &Pod, container: &Container) -> String {
     let owner = pod
         .metadata
         .controller_of()
-        .map_or(pod.metadata.uid.as_str(), |owner| owner.uid.as_str());
-    [owner, "/", &container.name].concat()
+        .map_or(&pod.metadata.uid, |owner| &owner.uid);
+    format!("{owner}/{}", container.name)
 }
 
 /// Exits and restarts that are due. Returns whether anything changed.

@@ -621,7 +621,7 @@ fn bootstrap_meta(simulation: &mut Simulation, name: &str, serial: u64) -> Objec
     ObjectMeta {
         name: name.to_string(),
         namespace: "default".to_string(),
-        uid: format!("00000000-0000-4000-9000-{serial:012x}"),
+        uid: crate::api::Uid::serial([0, 0, 0, 0, 0, 0, 0x40, 0, 0x90, 0], serial),
         resource_version: simulation.bump_resource_version(),
         generation: 1,
         creation_timestamp_ms: simulation.now(),

@@ -207,7 +207,7 @@ impl OwnedJob {
 struct Settings {
     name: String,
     namespace: String,
-    uid: String,
+    uid: crate::api::Uid,
     creation_ms: Millis,
     time_zone: Option<String>,
     starting_deadline_seconds: Option<i64>,

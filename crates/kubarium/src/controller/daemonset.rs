@@ -855,14 +855,14 @@ fn construct_history(simulation: &mut Simulation, key: &ObjectKey) -> Option<Str
 fn owned_revisions<'a>(
     simulation: &'a Simulation,
     namespace: &'a str,
-    uid: &'a str,
+    uid: &'a crate::api::Uid,
 ) -> impl Iterator<Item = (&'a ObjectKey, &'a ControllerRevision)> + 'a {
     simulation
         .store
         .controller_revisions
         .range(ObjectKey::new(namespace, "")..)
         .take_while(move |(revision_key, _)| revision_key.namespace == namespace)
-        .filter(move |(_, revision)| revision.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
+        .filter(move |(_, revision)| revision.metadata.controller_of().is_some_and(|owner| owner.uid == *uid))
 }
 
 /// `cleanupHistory`: beyond `revisionHistoryLimit` (default 10) old revisions, the oldest go,

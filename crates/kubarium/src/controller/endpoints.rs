@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{
     EndpointAddress, EndpointPort, EndpointSubset, Endpoints, IntOrString, ObjectReference, Pod, Service, ServicePort,
-    LABEL_HEADLESS,
+    Uid, LABEL_HEADLESS,
 };
 use crate::labels::Labels;
 use crate::sim::{ObjectKey, Simulation, Work};
@@ -213,7 +213,7 @@ pub fn desired_subsets(service: &Service, pods: &[&Pod]) -> Vec<EndpointSubset> 
 /// `SortSubsets` does; ports and subsets, which Go orders by an md5 of their dump, are sorted
 /// by their fields instead.
 pub fn repack_subsets(subsets: Vec<EndpointSubset>) -> Vec<EndpointSubset> {
-    type AddressKey = (String, String);
+    type AddressKey = (String, Uid);
     let mut addresses: BTreeMap<AddressKey, EndpointAddress> = BTreeMap::new();
     // A port without a number (`port: -1`) stands for a subset without ports.
     let mut by_port: BTreeMap<EndpointPort, BTreeMap<AddressKey, bool>> = BTreeMap::new();
@@ -366,8 +366,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
 }
 
 /// The pod uids an Endpoints object lists as ready and as not ready.
-pub fn listed_uids(endpoints: &Endpoints) -> (BTreeSet<String>, BTreeSet<String>) {
-    let uids = |addresses: &mut dyn Iterator<Item = &EndpointAddress>| -> BTreeSet<String> {
+pub fn listed_uids(endpoints: &Endpoints) -> (BTreeSet<Uid>, BTreeSet<Uid>) {
+    let uids = |addresses: &mut dyn Iterator<Item = &EndpointAddress>| -> BTreeSet<Uid> {
         addresses
             .filter_map(|address| address.target_ref.as_ref().map(|target| target.uid.clone()))
             .collect()

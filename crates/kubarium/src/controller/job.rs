@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 pub use super::job_policies::format_indexes;
 use super::job_policies::{match_pod_failure_policy, match_success_policy, FailurePolicyAction};
-use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase};
+use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase, Uid};
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
 
@@ -230,8 +230,8 @@ fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<
 }
 
 /// A tracked pod, if it still exists as the same object.
-fn live_pod<'a>(simulation: &'a Simulation, uid: &str, key: &ObjectKey) -> Option<&'a Pod> {
-    simulation.store.pod(key).filter(|pod| pod.metadata.uid == uid)
+fn live_pod<'a>(simulation: &'a Simulation, uid: &Uid, key: &ObjectKey) -> Option<&'a Pod> {
+    simulation.store.pod(key).filter(|pod| pod.metadata.uid == *uid)
 }
 
 /// `syncJob`. Returns when to look again (the deadline, or the end of a back-off).
@@ -540,7 +540,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // Pods deleted for suspension or scale-down lose their tracking finalizer first
     // (`deleteJobPods`): they are never counted as failed, only as terminating. Pods deleted
     // because the Job finished (`deleteActivePods`) keep it and count as failed.
-    let released: Vec<(String, ObjectKey)> = if failing || success_met {
+    let released: Vec<(Uid, ObjectKey)> = if failing || success_met {
         Vec::new()
     } else {
         active
@@ -748,7 +748,7 @@ fn pods_for_removal(active: &[&Pod], count: usize) -> Vec<ObjectKey> {
 /// `JOB-` (Indexed: `JOB-INDEX-`) plus a random suffix, an Indexed pod with its completion index
 /// as annotation and label and `JOB-INDEX` as hostname. A pod the API server refuses is a
 /// `FailedCreate` event (the pod control's `createPods`) and the error.
-fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(String, ObjectKey), String> {
+fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(Uid, ObjectKey), String> {
     let template = &job.spec.template;
     let mut metadata = ObjectMeta {
         generate_name: match index {

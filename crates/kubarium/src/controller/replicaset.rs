@@ -194,7 +194,7 @@ pub fn min_ready_ms(min_ready_seconds: i32) -> Millis {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RankedPod {
     pub name: String,
-    pub uid: String,
+    pub uid: crate::api::Uid,
     pub node: String,
     pub phase: PodPhase,
     pub ready_since_ms: Option<Millis>,

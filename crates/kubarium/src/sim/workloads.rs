@@ -234,9 +234,9 @@ impl Simulation {
         Ok(())
     }
 
-    fn cascade(&mut self, owner_uid: &str, cascade: Cascade) {
+    fn cascade(&mut self, owner_uid: &crate::api::Uid, cascade: Cascade) {
         match cascade {
-            Cascade::Background => self.enqueue_now(Work::CollectDependents(owner_uid.to_string())),
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(owner_uid.clone())),
             Cascade::Orphan => gc::orphan_dependents(self, owner_uid),
         }
     }
