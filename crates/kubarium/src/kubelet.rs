@@ -998,9 +998,9 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
     for manifest in manifests {
         let name = format!("{}-{node_name}", manifest.metadata.name);
         let namespace = if manifest.metadata.namespace.is_empty() {
-            "default".to_string()
+            crate::api::Word::from_static("default")
         } else {
-            manifest.metadata.namespace.clone()
+            manifest.metadata.namespace
         };
         let key = ObjectKey::new(&namespace, &name);
         if simulation.store.pod(&key).is_some() {

@@ -564,7 +564,7 @@ pub(crate) fn apply(simulation: &mut Simulation, key: ObjectKey, mut service: Se
         Some(old) => {
             let changed = old.spec != service.spec;
             service.metadata.uid = old.metadata.uid.clone();
-            service.metadata.namespace = key.namespace.to_string();
+            service.metadata.namespace = key.namespace;
             service.metadata.creation_timestamp_ms = old.metadata.creation_timestamp_ms;
             service.metadata.generation = old.metadata.generation + u64::from(changed);
             service.metadata.resource_version = simulation.bump_resource_version();
@@ -620,7 +620,7 @@ impl Simulation {
 fn bootstrap_meta(simulation: &mut Simulation, name: &str, serial: u64) -> ObjectMeta {
     ObjectMeta {
         name: name.to_string(),
-        namespace: "default".to_string(),
+        namespace: crate::api::Word::from_static("default"),
         uid: crate::api::Uid::serial([0, 0, 0, 0, 0, 0, 0x40, 0, 0x90, 0], serial),
         resource_version: simulation.bump_resource_version(),
         generation: 1,

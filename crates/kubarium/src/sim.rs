@@ -815,7 +815,7 @@ impl Simulation {
         if self.store.namespaces.contains_key(&namespace.metadata.name) {
             return;
         }
-        namespace.metadata.namespace.clear();
+        namespace.metadata.namespace = crate::api::Word::EMPTY;
         self.stamp_new_object(&mut namespace.metadata);
         namespace.phase = "Active".to_string();
         self.store.namespaces.insert(namespace.metadata.name.clone(), namespace);
@@ -878,7 +878,7 @@ impl Simulation {
             }
             let template_generation = template_generation + i64::from(template_changed);
             daemon_set.metadata.uid = existing.metadata.uid.clone();
-            daemon_set.metadata.namespace = existing.metadata.namespace.clone();
+            daemon_set.metadata.namespace = existing.metadata.namespace;
             daemon_set.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             daemon_set.metadata.generation = generation;
             daemon_set.metadata.resource_version = resource_version;
@@ -1017,7 +1017,7 @@ impl Simulation {
     fn apply_cron_job(&mut self, mut cron_job: CronJob) {
         let key = manifest_key(&cron_job.metadata);
         if let Some(existing) = self.store.cron_jobs.get(&key) {
-            cron_job.metadata.namespace = key.namespace.to_string();
+            cron_job.metadata.namespace = key.namespace;
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             cron_job.metadata.generation = existing.metadata.generation + 1;
@@ -1153,7 +1153,7 @@ impl Simulation {
     /// timestamps, resource version.
     pub(crate) fn admit_metadata(&mut self, metadata: &mut ObjectMeta) {
         if metadata.namespace.is_empty() {
-            metadata.namespace = DEFAULT_NAMESPACE.to_string();
+            metadata.namespace = crate::api::Word::from_static(DEFAULT_NAMESPACE);
         }
         if metadata.name.is_empty() && !metadata.generate_name.is_empty() {
             metadata.name = self.rng.generate_name(&metadata.generate_name);

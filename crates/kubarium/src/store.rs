@@ -102,8 +102,12 @@ impl ObjectKey {
         }))
     }
 
+    /// The key of an object: its namespace is a `Word` already.
     pub fn of(meta: &ObjectMeta) -> Self {
-        ObjectKey::new(&meta.namespace, &meta.name)
+        ObjectKey(std::sync::Arc::new(KeyParts {
+            namespace: meta.namespace,
+            name: meta.name.clone(),
+        }))
     }
 }
 
@@ -687,7 +691,7 @@ mod tests {
     fn pod(name: &str, node: &str, cpu: &str) -> Pod {
         let mut pod = Pod::default();
         pod.metadata.name = name.to_string();
-        pod.metadata.namespace = "default".to_string();
+        pod.metadata.namespace = "default".into();
         pod.spec.node_name = node.into();
         let mut container = Container {
             name: "c".to_string(),

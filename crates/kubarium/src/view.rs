@@ -130,7 +130,7 @@ impl PodView {
         PodView {
             uid: pod.metadata.uid.to_string(),
             name: pod.metadata.name.clone(),
-            namespace: pod.metadata.namespace.clone(),
+            namespace: pod.metadata.namespace.to_string(),
             phase: pod.status.phase.as_str().to_string(),
             status: pod_status_column(pod),
             owner: pod

@@ -37,8 +37,9 @@ pub struct ObjectMeta {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub generate_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub namespace: String,
+    /// Namespaces are a bounded vocabulary: one interned `Word` per object.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub namespace: Word,
     #[serde(default, skip_serializing_if = "Uid::is_empty")]
     pub uid: Uid,
     #[serde(default, skip_serializing_if = "ResourceVersion::is_empty")]
@@ -369,9 +370,10 @@ mod tests {
         assert_eq!(std::mem::size_of::<ResourceVersion>(), 16);
     }
 
-    /// Every object carries one: its size is memory per pod.
+    /// Every object carries one: its size is memory per pod. A `String` uid and namespace made
+    /// it 256 bytes and two allocations (the uid's 36 bytes, the namespace's).
     #[test]
     fn object_meta_size() {
-        assert_eq!(std::mem::size_of::<ObjectMeta>(), 256);
+        assert_eq!(std::mem::size_of::<ObjectMeta>(), 240);
     }
 }

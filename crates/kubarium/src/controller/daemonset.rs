@@ -685,7 +685,7 @@ fn create_daemon_pod(
     let pod = Pod {
         metadata: ObjectMeta {
             generate_name: format!("{}-", daemon_set.metadata.name),
-            namespace: daemon_set.metadata.namespace.clone(),
+            namespace: daemon_set.metadata.namespace,
             labels,
             annotations: template.metadata.annotations.clone(),
             owner_references: vec![controller_ref(daemon_set)],
@@ -832,7 +832,7 @@ fn construct_history(simulation: &mut Simulation, key: &ObjectKey) -> Option<Str
         labels.insert(CONTROLLER_REVISION_HASH_LABEL.to_string(), hash.clone());
         let mut metadata = ObjectMeta {
             name,
-            namespace: key.namespace.to_string(),
+            namespace: key.namespace,
             labels,
             annotations: daemon_set.metadata.annotations.clone(),
             owner_references: vec![controller_ref(daemon_set)],

@@ -125,7 +125,7 @@ pub fn find_port(pod: &Pod, service_port: &ServicePort) -> Option<i32> {
 pub fn pod_reference(pod: &Pod) -> ObjectReference {
     ObjectReference {
         kind: "Pod".to_string(),
-        namespace: pod.metadata.namespace.clone(),
+        namespace: pod.metadata.namespace.to_string(),
         name: pod.metadata.name.clone(),
         uid: pod.metadata.uid.clone(),
     }
@@ -356,7 +356,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     if creating {
         endpoints.metadata.name = key.name.clone();
-        endpoints.metadata.namespace = key.namespace.to_string();
+        endpoints.metadata.namespace = key.namespace;
         simulation.admit_metadata(&mut endpoints.metadata);
     } else {
         endpoints.metadata.resource_version = simulation.bump_resource_version();

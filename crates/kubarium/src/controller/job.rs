@@ -248,7 +248,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         // annotations too was a tenth of the cost of a CronJob's Job's sync.
         metadata: ObjectMeta {
             name: stored.metadata.name.clone(),
-            namespace: stored.metadata.namespace.clone(),
+            namespace: stored.metadata.namespace,
             uid: stored.metadata.uid.clone(),
             owner_references: stored.metadata.owner_references.clone(),
             ..ObjectMeta::default()
@@ -258,7 +258,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         tracking: std::mem::take(&mut stored.tracking),
     };
     let now = simulation.now();
-    let namespace = job.metadata.namespace.clone();
+    let namespace = job.metadata.namespace;
     // `onlyReplaceFailedPods`: with `podReplacementPolicy: Failed` or a pod failure policy,
     // pods being deleted are neither failed nor replaced until they reach `Failed`.
     let only_replace_failed =
@@ -755,7 +755,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
             Some(index) => format!("{}-{index}-", job.metadata.name),
             None => [&job.metadata.name, "-"].concat(),
         },
-        namespace: job.metadata.namespace.clone(),
+        namespace: job.metadata.namespace,
         labels: template.metadata.labels.clone(),
         annotations: template.metadata.annotations.clone(),
         owner_references: vec![OwnerReference::controller("batch/v1", "Job", &job.metadata)],

@@ -89,7 +89,7 @@ fn service_view(simulation: &Simulation, service: &Service) -> ServiceView {
     ServiceView {
         uid: service.metadata.uid.to_string(),
         name: service.metadata.name.clone(),
-        namespace: service.metadata.namespace.clone(),
+        namespace: service.metadata.namespace.to_string(),
         service_type: service.spec.service_type.clone(),
         cluster_ip: service
             .spec

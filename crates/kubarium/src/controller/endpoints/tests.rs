@@ -9,7 +9,7 @@ use crate::manifest::{parse_manifests, Manifest};
 fn pod(name: &str, ip: &str, ready: bool) -> Pod {
     let mut pod = Pod::default();
     pod.metadata.name = name.to_string();
-    pod.metadata.namespace = "default".to_string();
+    pod.metadata.namespace = "default".into();
     pod.metadata.uid = format!("uid-{name}").into();
     pod.metadata.labels.insert("app".to_string(), "web".to_string());
     pod.spec.node_name = "node-1".into();

@@ -21,7 +21,7 @@ fn service(spec: &str) -> Service {
 fn pod(index: usize, ready: bool) -> Pod {
     let mut pod = Pod::default();
     pod.metadata.name = format!("web-{index:03}");
-    pod.metadata.namespace = "default".to_string();
+    pod.metadata.namespace = "default".into();
     pod.metadata.uid = format!("uid-{index}").into();
     pod.spec.node_name = "node-1".into();
     pod.status.phase = PodPhase::Running;
