@@ -1231,7 +1231,7 @@ impl Simulation {
         let job = crate::api::Job {
             metadata: crate::api::ObjectMeta {
                 name: name.to_string(),
-                namespace: namespace.to_string(),
+                namespace: namespace.into(),
                 labels: template.metadata.labels.clone(),
                 annotations,
                 owner_references: vec![crate::api::OwnerReference {
@@ -1272,7 +1272,7 @@ impl Simulation {
             .filter(|pod| pod.spec.node_name == name && !pod.status.phase.is_terminal())
             .map(|pod| {
                 (
-                    pod.metadata.namespace.clone(),
+                    pod.metadata.namespace.to_string(),
                     pod.metadata.name.clone(),
                     pod.metadata.controller_of().map(|owner| owner.kind.clone()),
                     pod.is_mirror(),
@@ -1778,10 +1778,10 @@ mod tests {
             (
                 owner.kind.as_str(),
                 owner.name.as_str(),
-                owner.uid.as_str(),
+                owner.uid.to_string().as_str(),
                 owner.block_owner_deletion
             ),
-            ("CronJob", "cj", cron_job_uid.as_str(), false)
+            ("CronJob", "cj", cron_job_uid.to_string().as_str(), false)
         );
         let again = simulation.perform(&parse_action("create job by-hand --from=cronjob/cj", None).unwrap());
         assert_eq!(

@@ -46,7 +46,7 @@ pub fn collect_orphaned_pod(simulation: &mut Simulation, key: &ObjectKey) {
 /// collector's `attemptToDeleteItem` (`pkg/controller/garbagecollector/garbagecollector.go`):
 /// a dependent with no live owner left is deleted with `DeletePropagationBackground` unless it
 /// carries the orphan or foreground finalizer (kubarium sets neither).
-pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
+pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &crate::api::Uid) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
         let Some(pod) = simulation.store.pod(&key) else {
@@ -86,7 +86,7 @@ pub fn collect_dependents(simulation: &mut Simulation, owner_uid: &str) {
 }
 
 /// The ReplicaSets with an owner reference to this uid, in key order.
-fn replica_sets_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
+fn replica_sets_owned_by(simulation: &Simulation, owner_uid: &crate::api::Uid) -> Vec<ObjectKey> {
     simulation
         .store
         .replica_sets
@@ -96,14 +96,14 @@ fn replica_sets_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<Object
                 .metadata
                 .owner_references
                 .iter()
-                .any(|owner| owner.uid == owner_uid)
+                .any(|owner| owner.uid == *owner_uid)
         })
         .map(|(key, _)| key.clone())
         .collect()
 }
 
 /// A deleted Service's EndpointSlices (owned by it) go at once, like ControllerRevisions.
-fn collect_endpoint_slices(simulation: &mut Simulation, owner_uid: &str) {
+fn collect_endpoint_slices(simulation: &mut Simulation, owner_uid: &crate::api::Uid) {
     let owned: Vec<(ObjectKey, Vec<OwnerReference>)> = simulation
         .store
         .services
@@ -114,7 +114,7 @@ fn collect_endpoint_slices(simulation: &mut Simulation, owner_uid: &str) {
                 .metadata
                 .owner_references
                 .iter()
-                .any(|owner| owner.uid == owner_uid)
+                .any(|owner| owner.uid == *owner_uid)
         })
         .map(|(key, slice)| (key.clone(), slice.metadata.owner_references.clone()))
         .collect();
@@ -132,18 +132,23 @@ fn any_owner_alive(simulation: &Simulation, namespace: &str, owners: &[OwnerRefe
 }
 
 /// The Jobs with an owner reference to this uid, in key order.
-fn jobs_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
+fn jobs_owned_by(simulation: &Simulation, owner_uid: &crate::api::Uid) -> Vec<ObjectKey> {
     simulation
         .store
         .jobs
         .iter()
-        .filter(|(_, job)| job.metadata.owner_references.iter().any(|owner| owner.uid == owner_uid))
+        .filter(|(_, job)| {
+            job.metadata
+                .owner_references
+                .iter()
+                .any(|owner| owner.uid == *owner_uid)
+        })
         .map(|(key, _)| key.clone())
         .collect()
 }
 
 /// The ControllerRevisions with an owner reference to this uid, in key order.
-fn revisions_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey> {
+fn revisions_owned_by(simulation: &Simulation, owner_uid: &crate::api::Uid) -> Vec<ObjectKey> {
     simulation
         .store
         .controller_revisions
@@ -153,7 +158,7 @@ fn revisions_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey
                 .metadata
                 .owner_references
                 .iter()
-                .any(|owner| owner.uid == owner_uid)
+                .any(|owner| owner.uid == *owner_uid)
         })
         .map(|(key, _)| key.clone())
         .collect()
@@ -162,7 +167,7 @@ fn revisions_owned_by(simulation: &Simulation, owner_uid: &str) -> Vec<ObjectKey
 /// `--cascade=orphan`: the owner's dependents (pods, Jobs, ReplicaSets and ControllerRevisions)
 /// lose their owner reference and stay. Orphaned pods may be adopted by a ReplicaSet whose
 /// selector matches them (the ReplicaSet controller's `updatePod` handler).
-pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
+pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &crate::api::Uid) {
     let keys: Vec<ObjectKey> = simulation.store.pods_owned_by(owner_uid).cloned().collect();
     for key in keys {
         simulation.store.remove_pod_owner(&key, owner_uid);
@@ -173,12 +178,12 @@ pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
             replica_set
                 .metadata
                 .owner_references
-                .retain(|owner| owner.uid != owner_uid);
+                .retain(|owner| owner.uid != *owner_uid);
         }
     }
     for key in jobs_owned_by(simulation, owner_uid) {
         if let Some(job) = simulation.store.jobs.get_mut(&key) {
-            job.metadata.owner_references.retain(|owner| owner.uid != owner_uid);
+            job.metadata.owner_references.retain(|owner| owner.uid != *owner_uid);
         }
     }
     for key in revisions_owned_by(simulation, owner_uid) {
@@ -186,7 +191,7 @@ pub fn orphan_dependents(simulation: &mut Simulation, owner_uid: &str) {
             revision
                 .metadata
                 .owner_references
-                .retain(|owner| owner.uid != owner_uid);
+                .retain(|owner| owner.uid != *owner_uid);
         }
     }
 }

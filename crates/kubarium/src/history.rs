@@ -25,7 +25,7 @@ pub const MAX_SPANS: usize = 5_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSpan {
-    pub uid: String,
+    pub uid: crate::api::Uid,
     pub name: String,
     pub namespace: String,
     pub job: String,
@@ -86,8 +86,8 @@ pub struct CronRecord {
 /// Job pod's status change looks its span up); `order` gives the order.
 #[derive(Debug, Default)]
 pub struct History {
-    spans: FastMap<String, PodSpan>,
-    order: VecDeque<String>,
+    spans: FastMap<crate::api::Uid, PodSpan>,
+    order: VecDeque<crate::api::Uid>,
     cron: VecDeque<CronRecord>,
 }
 
@@ -166,7 +166,7 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
 }
 
 /// A pod left the API.
-pub(crate) fn removed(simulation: &mut Simulation, uid: &str) {
+pub(crate) fn removed(simulation: &mut Simulation, uid: &crate::api::Uid) {
     let now = simulation.now();
     if let Some(span) = simulation.history.spans.get_mut(uid) {
         span.removed_ms.get_or_insert(now);

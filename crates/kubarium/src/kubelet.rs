@@ -556,8 +556,8 @@ fn attempt_key(pod: &Pod, container: &Container) -> String {
     let owner = pod
         .metadata
         .controller_of()
-        .map_or(pod.metadata.uid.as_str(), |owner| owner.uid.as_str());
-    [owner, "/", &container.name].concat()
+        .map_or(&pod.metadata.uid, |owner| &owner.uid);
+    format!("{owner}/{}", container.name)
 }
 
 /// Exits and restarts that are due. Returns whether anything changed.
@@ -978,9 +978,9 @@ pub fn start_static_pods(simulation: &mut Simulation, node_name: &str) {
     for manifest in manifests {
         let name = format!("{}-{node_name}", manifest.metadata.name);
         let namespace = if manifest.metadata.namespace.is_empty() {
-            "default".to_string()
+            crate::api::Word::from_static("default")
         } else {
-            manifest.metadata.namespace.clone()
+            manifest.metadata.namespace
         };
         let key = ObjectKey::new(&namespace, &name);
         if simulation.store.pod(&key).is_some() {

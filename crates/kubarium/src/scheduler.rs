@@ -377,7 +377,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
     }
     let spec = &pod.spec;
     let requests = pod_requests(pod);
-    let owner_uid = pod.metadata.controller_of().map(|owner| owner.uid.as_str());
+    let owner_uid = pod.metadata.controller_of().map(|owner| &owner.uid);
     let node_count = snapshot.len();
     let prefiltered: Option<Vec<usize>> = prefilter_node_names(spec).map(|names| {
         names
@@ -656,7 +656,7 @@ fn select_host(
     cache: &mut NodeCache,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
-    owner_uid: Option<&str>,
+    owner_uid: Option<&crate::api::Uid>,
     search: &mut Search,
 ) -> usize {
     let (divisors, quick) = cache.divisors_and_quick_scores();
@@ -747,7 +747,7 @@ fn add_placement_scores(
     store: &crate::store::Store,
     snapshot: &[SnapshotNode],
     spec: &PodSpec,
-    owner_uid: Option<&str>,
+    owner_uid: Option<&crate::api::Uid>,
     preferred_terms: &[crate::api::PreferredSchedulingTerm],
     feasible: &[usize],
     totals: &mut [i64],

@@ -601,7 +601,7 @@ pub(crate) fn apply(simulation: &mut Simulation, key: ObjectKey, mut service: Se
         Some(old) => {
             let changed = old.spec != service.spec;
             service.metadata.uid = old.metadata.uid.clone();
-            service.metadata.namespace = key.namespace.to_string();
+            service.metadata.namespace = key.namespace;
             service.metadata.creation_timestamp_ms = old.metadata.creation_timestamp_ms;
             service.metadata.generation = old.metadata.generation + u64::from(changed);
             service.metadata.resource_version = simulation.bump_resource_version();
@@ -657,8 +657,8 @@ impl Simulation {
 fn bootstrap_meta(simulation: &mut Simulation, name: &str, serial: u64) -> ObjectMeta {
     ObjectMeta {
         name: name.to_string(),
-        namespace: "default".to_string(),
-        uid: format!("00000000-0000-4000-9000-{serial:012x}"),
+        namespace: crate::api::Word::from_static("default"),
+        uid: crate::api::Uid::serial([0, 0, 0, 0, 0, 0, 0x40, 0, 0x90, 0], serial),
         resource_version: simulation.bump_resource_version(),
         generation: 1,
         creation_timestamp_ms: simulation.now(),

@@ -143,7 +143,7 @@ pub enum Work {
     /// The pod garbage collector looks at a pod bound to a node that no longer exists.
     CollectOrphanedPod(ObjectKey),
     /// The garbage collector deletes the dependents of a deleted owner.
-    CollectDependents(String),
+    CollectDependents(crate::api::Uid),
     /// A node's kubelet makes sure every static pod has its mirror pod.
     SyncStaticPods(String),
     /// The Endpoints controller looks at a Service.
@@ -869,7 +869,7 @@ impl Simulation {
         if self.store.namespaces.contains_key(&namespace.metadata.name) {
             return;
         }
-        namespace.metadata.namespace.clear();
+        namespace.metadata.namespace = crate::api::Word::EMPTY;
         self.stamp_new_object(&mut namespace.metadata);
         namespace.phase = "Active".to_string();
         self.store.namespaces.insert(namespace.metadata.name.clone(), namespace);
@@ -932,7 +932,7 @@ impl Simulation {
             }
             let template_generation = template_generation + i64::from(template_changed);
             daemon_set.metadata.uid = existing.metadata.uid.clone();
-            daemon_set.metadata.namespace = existing.metadata.namespace.clone();
+            daemon_set.metadata.namespace = existing.metadata.namespace;
             daemon_set.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             daemon_set.metadata.generation = generation;
             daemon_set.metadata.resource_version = resource_version;
@@ -1031,7 +1031,7 @@ impl Simulation {
         // The API server ignores the status of an object being created (`PrepareForCreate`).
         job.status = Default::default();
         if job.spec.manual_selector != Some(true) {
-            let uid = job.metadata.uid.clone();
+            let uid = job.metadata.uid.to_string();
             let name = job.metadata.name.clone();
             let labels = &mut std::sync::Arc::make_mut(&mut job.spec.template).metadata.labels;
             for (label, value) in [
@@ -1071,7 +1071,7 @@ impl Simulation {
     fn apply_cron_job(&mut self, mut cron_job: CronJob) {
         let key = manifest_key(&cron_job.metadata);
         if let Some(existing) = self.store.cron_jobs.get(&key) {
-            cron_job.metadata.namespace = key.namespace.to_string();
+            cron_job.metadata.namespace = key.namespace;
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
             cron_job.metadata.generation = existing.metadata.generation + 1;
@@ -1207,7 +1207,7 @@ impl Simulation {
     /// timestamps, resource version.
     pub(crate) fn admit_metadata(&mut self, metadata: &mut ObjectMeta) {
         if metadata.namespace.is_empty() {
-            metadata.namespace = DEFAULT_NAMESPACE.to_string();
+            metadata.namespace = crate::api::Word::from_static(DEFAULT_NAMESPACE);
         }
         if metadata.name.is_empty() && !metadata.generate_name.is_empty() {
             metadata.name = self.rng.generate_name(&metadata.generate_name);
@@ -1543,43 +1543,43 @@ impl Simulation {
     }
 
     /// Whether an owner reference still points at a live object.
-    pub(crate) fn owner_exists(&self, kind: &str, namespace: &str, name: &str, uid: &str) -> bool {
+    pub(crate) fn owner_exists(&self, kind: &str, namespace: &str, name: &str, uid: &crate::api::Uid) -> bool {
         match kind {
             "DaemonSet" => self
                 .store
                 .daemon_sets
                 .get(&ObjectKey::new(namespace, name))
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "CronJob" => self
                 .store
                 .cron_jobs
                 .get(&ObjectKey::new(namespace, name))
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "Job" => self
                 .store
                 .jobs
                 .get(&ObjectKey::new(namespace, name))
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "Node" => self
                 .store
                 .nodes
                 .get(name)
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "Service" => self
                 .store
                 .services
                 .by_key
                 .get(&ObjectKey::new(namespace, name))
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "ReplicaSet" => self
                 .replica_set(namespace, name)
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "ReplicationController" => self
                 .replication_controller(namespace, name)
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             "Deployment" => self
                 .deployment(namespace, name)
-                .is_some_and(|owner| owner.metadata.uid == uid),
+                .is_some_and(|owner| owner.metadata.uid == *uid),
             _ => false,
         }
     }
@@ -1810,22 +1810,10 @@ impl Simulation {
     }
 }
 
-/// `format!("00000000-0000-4000-8000-{number:012x}")`, written without the formatter: a uid
-/// is made for every object.
-fn uid_of(number: u64) -> String {
-    const PREFIX: &str = "00000000-0000-4000-8000-";
-    let digits = if number >> 48 == 0 {
-        12
-    } else {
-        16 - number.leading_zeros() as usize / 4
-    };
-    let mut uid = String::with_capacity(PREFIX.len() + digits);
-    uid.push_str(PREFIX);
-    for position in (0..digits).rev() {
-        let nibble = ((number >> (4 * position)) & 0xf) as u32;
-        uid.push(char::from_digit(nibble, 16).unwrap_or('0'));
-    }
-    uid
+/// The uid `format!("00000000-0000-4000-8000-{number:012x}")`, kept as its bytes: a uid is
+/// made for every object.
+fn uid_of(number: u64) -> crate::api::Uid {
+    crate::api::Uid::serial([0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0], number)
 }
 
 /// The sync of the controller that handles objects owned by `owner`, if one is simulated.

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{
     ControllerRevision, CronJob, DaemonSet, Deployment, Job, Namespace, Node, ObjectMeta, Pod, ReplicaSet,
-    ReplicationController,
+    ReplicationController, Uid,
 };
 use crate::fasthash::FastMap;
 
@@ -159,8 +159,12 @@ impl ObjectKey {
         )))
     }
 
+    /// The key of an object: its namespace is a `Word` already.
     pub fn of(meta: &ObjectMeta) -> Self {
-        ObjectKey::new(&meta.namespace, &meta.name)
+        ObjectKey(std::sync::Arc::new(KeyParts {
+            namespace: meta.namespace,
+            name: meta.name.clone(),
+        }))
     }
 }
 
@@ -217,7 +221,7 @@ pub struct NodeUsage {
     pub memory_bytes: i64,
     /// Pods here by the uid of their controller, for the scheduler's spreading score: kept
     /// here so scoring costs the nodes, not the pods a node ever held.
-    pub by_controller: BTreeMap<String, u32>,
+    pub by_controller: BTreeMap<Uid, u32>,
 }
 
 /// The scheduler's default request for a container that asks for no CPU.
@@ -287,7 +291,7 @@ fn counts_against_node(node_name: &str, phase: crate::api::PodPhase) -> bool {
 }
 
 /// The uid of a pod's controller, counted per node for the scheduler's spreading.
-fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<String> {
+fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<Uid> {
     owners
         .iter()
         .find(|owner| owner.controller)
@@ -334,7 +338,7 @@ pub struct Store {
     pod_order: BTreeSet<OrderedKey>,
     /// Pods by node name and by owner uid: only looked up (each set is in key order).
     pods_by_node: FastMap<String, BTreeSet<OrderedKey>>,
-    pods_by_owner: FastMap<String, BTreeSet<OrderedKey>>,
+    pods_by_owner: FastMap<Uid, BTreeSet<OrderedKey>>,
     /// Pods without a controller (orphans a ReplicaSet may adopt), in key order.
     pods_without_controller: BTreeSet<OrderedKey>,
     /// Pods not bound to a node yet, in key order.
@@ -414,7 +418,7 @@ impl Store {
     }
 
     /// The keys of the pods whose controller (or any owner) has this uid.
-    pub fn pods_owned_by(&self, owner_uid: &str) -> impl Iterator<Item = &ObjectKey> {
+    pub fn pods_owned_by(&self, owner_uid: &Uid) -> impl Iterator<Item = &ObjectKey> {
         self.pods_by_owner
             .get(owner_uid)
             .into_iter()
@@ -528,18 +532,18 @@ impl Store {
             }
         }
         if counted_before {
-            self.remove_usage(node_before, controller.as_deref(), &requests);
+            self.remove_usage(node_before, controller.as_ref(), &requests);
         }
         if counted_after {
-            self.add_usage(&node_after, controller.as_deref(), &requests);
+            self.add_usage(&node_after, controller.as_ref(), &requests);
         }
         Some(result)
     }
 
     /// Drops one owner reference of a pod (`--cascade=orphan`, or a controller releasing it),
     /// re-indexing the pod.
-    pub fn remove_pod_owner(&mut self, key: &ObjectKey, owner_uid: &str) {
-        self.change_pod_owners(key, |owners| owners.retain(|owner| owner.uid != owner_uid));
+    pub fn remove_pod_owner(&mut self, key: &ObjectKey, owner_uid: &Uid) {
+        self.change_pod_owners(key, |owners| owners.retain(|owner| owner.uid != *owner_uid));
     }
 
     /// Makes `owner` the pod's controller (a controller adopting an orphan, `AdoptPod`),
@@ -584,7 +588,7 @@ impl Store {
         self.index_owners(key, facts);
         if facts.counts_against_node() {
             let controller = controller_uid(&facts.owner_references);
-            self.add_usage(&facts.node_name, controller.as_deref(), requests);
+            self.add_usage(&facts.node_name, controller.as_ref(), requests);
         }
     }
 
@@ -613,7 +617,7 @@ impl Store {
     }
 
     /// The pod counts against its node: its requests, and its controller's count there.
-    fn add_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
+    fn add_usage(&mut self, node_name: &str, controller: Option<&Uid>, requests: &PodRequests) {
         let slot = self.usage_slot(node_name);
         self.mark_usage_changed(slot);
         let usage = &mut self.usage_slots[slot];
@@ -628,7 +632,7 @@ impl Store {
             *usage.host_ports.entry(port.clone()).or_default() += 1;
         }
         if let Some(controller) = controller {
-            *usage.by_controller.entry(controller.to_string()).or_default() += 1;
+            *usage.by_controller.entry(controller.clone()).or_default() += 1;
         }
     }
 
@@ -637,7 +641,7 @@ impl Store {
         self.unindex_owners(key, facts);
         if facts.counts_against_node() {
             let controller = controller_uid(&facts.owner_references);
-            self.remove_usage(&facts.node_name, controller.as_deref(), requests);
+            self.remove_usage(&facts.node_name, controller.as_ref(), requests);
         }
     }
 
@@ -664,7 +668,7 @@ impl Store {
         }
     }
 
-    fn remove_usage(&mut self, node_name: &str, controller: Option<&str>, requests: &PodRequests) {
+    fn remove_usage(&mut self, node_name: &str, controller: Option<&Uid>, requests: &PodRequests) {
         let Some(&slot) = self.usage_index.get(node_name) else {
             return;
         };
@@ -773,7 +777,7 @@ mod tests {
     fn pod(name: &str, node: &str, cpu: &str) -> Pod {
         let mut pod = Pod::default();
         pod.metadata.name = name.to_string();
-        pod.metadata.namespace = "default".to_string();
+        pod.metadata.namespace = "default".into();
         pod.spec.node_name = node.into();
         let mut container = Container {
             name: "c".to_string(),

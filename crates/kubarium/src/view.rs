@@ -128,9 +128,9 @@ fn status_column(pod: &Pod) -> Cow<'_, str> {
 impl PodView {
     pub fn of(pod: &Pod) -> Self {
         PodView {
-            uid: pod.metadata.uid.clone(),
+            uid: pod.metadata.uid.to_string(),
             name: pod.metadata.name.clone(),
-            namespace: pod.metadata.namespace.clone(),
+            namespace: pod.metadata.namespace.to_string(),
             phase: pod.status.phase.as_str().to_string(),
             status: pod_status_column(pod),
             owner: pod

@@ -112,7 +112,7 @@ impl Simulation {
     /// server's message comes back (`pods "web-x7k2p" is forbidden: exceeded quota: ...`).
     pub(crate) fn try_create_pod(&mut self, mut pod: Pod) -> Result<ObjectKey, String> {
         if pod.metadata.namespace.is_empty() {
-            pod.metadata.namespace = DEFAULT_NAMESPACE.to_string();
+            pod.metadata.namespace = crate::api::Word::from_static(DEFAULT_NAMESPACE);
         }
         // Most clusters have neither LimitRanges nor ResourceQuotas: no look-up then.
         let namespace = &pod.metadata.namespace;
@@ -121,7 +121,7 @@ impl Simulation {
         if !governed {
             return Ok(self.create_pod(pod));
         }
-        let namespace = namespace.clone();
+        let namespace = *namespace;
         if pod.metadata.name.is_empty() && !pod.metadata.generate_name.is_empty() {
             // A taken generated name is generated again (`RetryGenerateName`).
             loop {
@@ -172,7 +172,7 @@ pub struct DryRun {
     limit_ranges: std::collections::BTreeMap<ObjectKey, LimitRange>,
     quotas: std::collections::BTreeMap<ObjectKey, ResourceQuota>,
     /// What each object admitted so far uses, by namespace, with the pod for scoped quotas.
-    admitted: Vec<(String, ResourceList, Option<Pod>)>,
+    admitted: Vec<(crate::api::Word, ResourceList, Option<Pod>)>,
 }
 
 impl DryRun {
@@ -207,9 +207,9 @@ impl DryRun {
     pub fn admit(&mut self, simulation: &Simulation, pod: &Pod) -> Result<(), String> {
         let mut pod = pod.clone();
         if pod.metadata.namespace.is_empty() {
-            pod.metadata.namespace = DEFAULT_NAMESPACE.to_string();
+            pod.metadata.namespace = crate::api::Word::from_static(DEFAULT_NAMESPACE);
         }
-        let namespace = pod.metadata.namespace.clone();
+        let namespace = pod.metadata.namespace;
         let limit_ranges: Vec<LimitRange> = in_namespace(&self.limit_ranges, &namespace)
             .map(|(_, range)| range.clone())
             .collect();
@@ -238,7 +238,7 @@ impl DryRun {
             self.quotas.insert(key, quota);
         }
         self.admitted
-            .push((namespace.clone(), request.request.usage.clone(), None));
+            .push((crate::api::Word::new(namespace), request.request.usage.clone(), None));
         Ok(())
     }
 }

@@ -200,10 +200,10 @@ pub struct JobTracking {
     /// Pods created and not yet counted as succeeded or failed, uid to key. The controller
     /// looks only at these and at `counted_terminating`, never at every pod it ever made, so a
     /// sync costs the active pods, not the Job's history.
-    pub uncounted: BTreeMap<String, crate::sim::ObjectKey>,
+    pub uncounted: BTreeMap<super::Uid, crate::sim::ObjectKey>,
     /// Pods counted as failed while still terminating, uid to key, until they are gone or
     /// finished (`status.terminating`).
-    pub counted_terminating: BTreeMap<String, crate::sim::ObjectKey>,
+    pub counted_terminating: BTreeMap<super::Uid, crate::sim::ObjectKey>,
     /// Indexed jobs: the indexes that succeeded.
     pub succeeded_indexes: BTreeSet<i32>,
     /// `backoffRecord` (`pkg/controller/job/backoff_utils.go`): failures since the last
@@ -219,7 +219,7 @@ pub struct JobTracking {
     /// The last state of tracked pods that left the API before they were counted (the real
     /// pods keep the tracking finalizer, so the controller still sees them), uid to pod. Kept
     /// only for Jobs with a `podFailurePolicy` or `backoffLimitPerIndex`.
-    pub removed_pods: BTreeMap<String, super::Pod>,
+    pub removed_pods: BTreeMap<super::Uid, super::Pod>,
 }
 
 /// The `batch.kubernetes.io/job-index-failure-count` and

@@ -11,6 +11,7 @@ mod batch;
 mod core;
 mod quota;
 mod service;
+mod uid;
 
 pub use apps::*;
 pub use autoscaling::*;
@@ -18,6 +19,7 @@ pub use batch::*;
 pub use core::*;
 pub use quota::*;
 pub use service::*;
+pub use uid::Uid;
 
 use std::borrow::Cow;
 
@@ -35,10 +37,11 @@ pub struct ObjectMeta {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub generate_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub namespace: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub uid: String,
+    /// Namespaces are a bounded vocabulary: one interned `Word` per object.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub namespace: Word,
+    #[serde(default, skip_serializing_if = "Uid::is_empty")]
+    pub uid: Uid,
     #[serde(default, skip_serializing_if = "ResourceVersion::is_empty")]
     pub resource_version: ResourceVersion,
     #[serde(default)]
@@ -119,7 +122,7 @@ pub struct OwnerReference {
     pub api_version: String,
     pub kind: String,
     pub name: String,
-    pub uid: String,
+    pub uid: Uid,
     #[serde(default)]
     pub controller: bool,
     #[serde(default)]
@@ -368,5 +371,12 @@ mod tests {
             assert_eq!(serde_json::to_value(&read).unwrap(), serde_json::json!(text));
         }
         assert_eq!(std::mem::size_of::<ResourceVersion>(), 16);
+    }
+
+    /// Every object carries one: its size is memory per pod. A `String` uid and namespace made
+    /// it 256 bytes and two allocations (the uid's 36 bytes, the namespace's).
+    #[test]
+    fn object_meta_size() {
+        assert_eq!(std::mem::size_of::<ObjectMeta>(), 240);
     }
 }

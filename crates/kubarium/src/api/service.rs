@@ -116,7 +116,7 @@ pub struct ObjectReference {
     pub kind: String,
     pub namespace: String,
     pub name: String,
-    pub uid: String,
+    pub uid: super::Uid,
 }
 
 /// `v1.Endpoints`.

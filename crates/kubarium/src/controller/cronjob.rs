@@ -207,7 +207,7 @@ impl OwnedJob {
 struct Settings {
     name: String,
     namespace: String,
-    uid: String,
+    uid: crate::api::Uid,
     creation_ms: Millis,
     time_zone: Option<String>,
     starting_deadline_seconds: Option<i64>,
@@ -222,7 +222,7 @@ impl Settings {
         let spec = &cron_job.spec;
         Settings {
             name: cron_job.metadata.name.clone(),
-            namespace: cron_job.metadata.namespace.clone(),
+            namespace: cron_job.metadata.namespace.to_string(),
             uid: cron_job.metadata.uid.clone(),
             creation_ms: cron_job.metadata.creation_timestamp_ms,
             time_zone: spec.time_zone.clone(),
@@ -244,7 +244,7 @@ fn job_from_template(cron_job: &CronJob, name: String, scheduled_timestamp: Stri
     Job {
         metadata: ObjectMeta {
             name,
-            namespace: cron_job.metadata.namespace.clone(),
+            namespace: cron_job.metadata.namespace,
             labels: template.metadata.labels.clone(),
             annotations,
             owner_references: vec![OwnerReference::controller("batch/v1", "CronJob", &cron_job.metadata)],

@@ -685,7 +685,7 @@ fn create_daemon_pod(
     let pod = Pod {
         metadata: ObjectMeta {
             generate_name: format!("{}-", daemon_set.metadata.name),
-            namespace: daemon_set.metadata.namespace.clone(),
+            namespace: daemon_set.metadata.namespace,
             labels,
             annotations: template.metadata.annotations.clone(),
             owner_references: vec![controller_ref(daemon_set)],
@@ -832,7 +832,7 @@ fn construct_history(simulation: &mut Simulation, key: &ObjectKey) -> Option<Str
         labels.insert(CONTROLLER_REVISION_HASH_LABEL.to_string(), hash.clone());
         let mut metadata = ObjectMeta {
             name,
-            namespace: key.namespace.to_string(),
+            namespace: key.namespace,
             labels,
             annotations: daemon_set.metadata.annotations.clone(),
             owner_references: vec![controller_ref(daemon_set)],
@@ -855,14 +855,14 @@ fn construct_history(simulation: &mut Simulation, key: &ObjectKey) -> Option<Str
 fn owned_revisions<'a>(
     simulation: &'a Simulation,
     namespace: &'a str,
-    uid: &'a str,
+    uid: &'a crate::api::Uid,
 ) -> impl Iterator<Item = (&'a ObjectKey, &'a ControllerRevision)> + 'a {
     simulation
         .store
         .controller_revisions
         .range(ObjectKey::new(namespace, "")..)
         .take_while(move |(revision_key, _)| revision_key.namespace == namespace)
-        .filter(move |(_, revision)| revision.metadata.controller_of().is_some_and(|owner| owner.uid == uid))
+        .filter(move |(_, revision)| revision.metadata.controller_of().is_some_and(|owner| owner.uid == *uid))
 }
 
 /// `cleanupHistory`: beyond `revisionHistoryLimit` (default 10) old revisions, the oldest go,

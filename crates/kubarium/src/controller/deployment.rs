@@ -384,7 +384,7 @@ fn new_replica_set_object(deployment: &Deployment, name: &str, hash: &str) -> Re
     ReplicaSet {
         metadata: crate::api::ObjectMeta {
             name: name.to_string(),
-            namespace: deployment.metadata.namespace.clone(),
+            namespace: deployment.metadata.namespace,
             labels: template.metadata.labels.clone(),
             owner_references: vec![OwnerReference::controller(
                 "apps/v1",

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{
     EndpointAddress, EndpointPort, EndpointSubset, Endpoints, IntOrString, ObjectReference, Pod, Service, ServicePort,
-    LABEL_HEADLESS,
+    Uid, LABEL_HEADLESS,
 };
 use crate::labels::Labels;
 use crate::sim::{ObjectKey, Simulation, Work};
@@ -120,7 +120,7 @@ pub fn find_port(pod: &Pod, service_port: &ServicePort) -> Option<i32> {
 pub fn pod_reference(pod: &Pod) -> ObjectReference {
     ObjectReference {
         kind: "Pod".to_string(),
-        namespace: pod.metadata.namespace.clone(),
+        namespace: pod.metadata.namespace.to_string(),
         name: pod.metadata.name.clone(),
         uid: pod.metadata.uid.clone(),
     }
@@ -208,7 +208,7 @@ pub fn desired_subsets(service: &Service, pods: &[&Pod]) -> Vec<EndpointSubset> 
 /// `SortSubsets` does; ports and subsets, which Go orders by an md5 of their dump, are sorted
 /// by their fields instead.
 pub fn repack_subsets(subsets: Vec<EndpointSubset>) -> Vec<EndpointSubset> {
-    type AddressKey = (String, String);
+    type AddressKey = (String, Uid);
     let mut addresses: BTreeMap<AddressKey, EndpointAddress> = BTreeMap::new();
     // A port without a number (`port: -1`) stands for a subset without ports.
     let mut by_port: BTreeMap<EndpointPort, BTreeMap<AddressKey, bool>> = BTreeMap::new();
@@ -351,7 +351,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
     if creating {
         endpoints.metadata.name = key.name.clone();
-        endpoints.metadata.namespace = key.namespace.to_string();
+        endpoints.metadata.namespace = key.namespace;
         simulation.admit_metadata(&mut endpoints.metadata);
     } else {
         endpoints.metadata.resource_version = simulation.bump_resource_version();
@@ -361,8 +361,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
 }
 
 /// The pod uids an Endpoints object lists as ready and as not ready.
-pub fn listed_uids(endpoints: &Endpoints) -> (BTreeSet<String>, BTreeSet<String>) {
-    let uids = |addresses: &mut dyn Iterator<Item = &EndpointAddress>| -> BTreeSet<String> {
+pub fn listed_uids(endpoints: &Endpoints) -> (BTreeSet<Uid>, BTreeSet<Uid>) {
+    let uids = |addresses: &mut dyn Iterator<Item = &EndpointAddress>| -> BTreeSet<Uid> {
         addresses
             .filter_map(|address| address.target_ref.as_ref().map(|target| target.uid.clone()))
             .collect()

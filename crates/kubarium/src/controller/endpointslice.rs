@@ -127,7 +127,7 @@ fn new_slice(service: &Service, ports: &PortKey) -> EndpointSlice {
     let mut slice = EndpointSlice {
         metadata: ObjectMeta {
             generate_name: format!("{}-", service.metadata.name),
-            namespace: service.metadata.namespace.clone(),
+            namespace: service.metadata.namespace,
             owner_references: vec![OwnerReference::controller("v1", "Service", &service.metadata)],
             ..ObjectMeta::default()
         },
@@ -372,7 +372,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
 /// Creates (named by the API server from `generateName`), updates and deletes slices.
 fn write(simulation: &mut Simulation, plan: Plan) {
     for mut slice in plan.create {
-        let namespace = slice.metadata.namespace.clone();
+        let namespace = slice.metadata.namespace;
         loop {
             slice.metadata.name = simulation.rng.generate_name(&slice.metadata.generate_name);
             if !simulation

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 pub use super::job_policies::format_indexes;
 use super::job_policies::{match_pod_failure_policy, match_success_policy, FailurePolicyAction};
-use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase};
+use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase, Uid};
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
 
@@ -230,8 +230,8 @@ fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<
 }
 
 /// A tracked pod, if it still exists as the same object.
-fn live_pod<'a>(simulation: &'a Simulation, uid: &str, key: &ObjectKey) -> Option<&'a Pod> {
-    simulation.store.pod(key).filter(|pod| pod.metadata.uid == uid)
+fn live_pod<'a>(simulation: &'a Simulation, uid: &Uid, key: &ObjectKey) -> Option<&'a Pod> {
+    simulation.store.pod(key).filter(|pod| pod.metadata.uid == *uid)
 }
 
 /// `syncJob`. Returns when to look again (the deadline, or the end of a back-off).
@@ -248,7 +248,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         // annotations too was a tenth of the cost of a CronJob's Job's sync.
         metadata: ObjectMeta {
             name: stored.metadata.name.clone(),
-            namespace: stored.metadata.namespace.clone(),
+            namespace: stored.metadata.namespace,
             uid: stored.metadata.uid.clone(),
             owner_references: stored.metadata.owner_references.clone(),
             ..ObjectMeta::default()
@@ -258,7 +258,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         tracking: std::mem::take(&mut stored.tracking),
     };
     let now = simulation.now();
-    let namespace = job.metadata.namespace.clone();
+    let namespace = job.metadata.namespace;
     // `onlyReplaceFailedPods`: with `podReplacementPolicy: Failed` or a pod failure policy,
     // pods being deleted are neither failed nor replaced until they reach `Failed`.
     let only_replace_failed =
@@ -540,7 +540,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // Pods deleted for suspension or scale-down lose their tracking finalizer first
     // (`deleteJobPods`): they are never counted as failed, only as terminating. Pods deleted
     // because the Job finished (`deleteActivePods`) keep it and count as failed.
-    let released: Vec<(String, ObjectKey)> = if failing || success_met {
+    let released: Vec<(Uid, ObjectKey)> = if failing || success_met {
         Vec::new()
     } else {
         active
@@ -748,14 +748,14 @@ fn pods_for_removal(active: &[&Pod], count: usize) -> Vec<ObjectKey> {
 /// `JOB-` (Indexed: `JOB-INDEX-`) plus a random suffix, an Indexed pod with its completion index
 /// as annotation and label and `JOB-INDEX` as hostname. A pod the API server refuses is a
 /// `FailedCreate` event (the pod control's `createPods`) and the error.
-fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(String, ObjectKey), String> {
+fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) -> Result<(Uid, ObjectKey), String> {
     let template = &job.spec.template;
     let mut metadata = ObjectMeta {
         generate_name: match index {
             Some(index) => format!("{}-{index}-", job.metadata.name),
             None => [&job.metadata.name, "-"].concat(),
         },
-        namespace: job.metadata.namespace.clone(),
+        namespace: job.metadata.namespace,
         labels: template.metadata.labels.clone(),
         annotations: template.metadata.annotations.clone(),
         owner_references: vec![OwnerReference::controller("batch/v1", "Job", &job.metadata)],

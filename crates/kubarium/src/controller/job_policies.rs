@@ -259,7 +259,7 @@ mod tests {
     fn failed_pod(containers: Vec<ContainerStatus>, conditions: &[(&'static str, &'static str)]) -> Pod {
         let mut pod = Pod {
             metadata: ObjectMeta {
-                namespace: "default".to_string(),
+                namespace: "default".into(),
                 name: "mypod".to_string(),
                 ..ObjectMeta::default()
             },

@@ -106,9 +106,9 @@ impl Simulation {
     /// sync period later. The status of the request is ignored.
     pub(crate) fn apply_horizontal_pod_autoscaler(&mut self, mut hpa: HorizontalPodAutoscaler) {
         let namespace = if hpa.metadata.namespace.is_empty() {
-            crate::sim::DEFAULT_NAMESPACE.to_string()
+            crate::api::Word::from_static(crate::sim::DEFAULT_NAMESPACE)
         } else {
-            hpa.metadata.namespace.clone()
+            hpa.metadata.namespace
         };
         let key = ObjectKey::new(&namespace, &hpa.metadata.name);
         let resource_version = self.bump_resource_version();
@@ -231,7 +231,7 @@ fn load_of(simulation: &Simulation, pod: &Pod) -> Option<((String, &'static str,
             "ReplicationController" => "ReplicationController",
             _ => return None,
         };
-        let source = (namespace.clone(), kind, owner.name.clone());
+        let source = (namespace.to_string(), kind, owner.name.clone());
         if let Some(load) = simulation.autoscaling.loads.get(&source) {
             return Some((source, *load));
         }

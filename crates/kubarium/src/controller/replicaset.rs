@@ -194,7 +194,7 @@ pub fn min_ready_ms(min_ready_seconds: i32) -> Millis {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RankedPod {
     pub name: String,
-    pub uid: String,
+    pub uid: crate::api::Uid,
     pub node: String,
     pub phase: PodPhase,
     pub ready_since_ms: Option<Millis>,
@@ -665,7 +665,7 @@ fn create_pod(simulation: &mut Simulation, kind: ReplicaKind, replica_set: &Repl
     let pod = Pod {
         metadata: crate::api::ObjectMeta {
             generate_name: format!("{}-", replica_set.metadata.name),
-            namespace: replica_set.metadata.namespace.clone(),
+            namespace: replica_set.metadata.namespace,
             labels: template.metadata.labels.clone(),
             annotations: template.metadata.annotations.clone(),
             finalizers: template.metadata.finalizers.clone(),

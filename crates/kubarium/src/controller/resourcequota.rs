@@ -114,7 +114,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<crate::time:
 /// takes a moment, during which pods are refused with `status unknown for quota`).
 pub(crate) fn apply_quota(simulation: &mut Simulation, mut quota: ResourceQuota) {
     if quota.metadata.namespace.is_empty() {
-        quota.metadata.namespace = DEFAULT_NAMESPACE.to_string();
+        quota.metadata.namespace = crate::api::Word::from_static(DEFAULT_NAMESPACE);
     }
     let key = ObjectKey::of(&quota.metadata);
     if let Some(existing) = simulation.store.resource_quotas.get(&key).cloned() {
@@ -134,7 +134,7 @@ pub(crate) fn apply_quota(simulation: &mut Simulation, mut quota: ResourceQuota)
 /// Creates or replaces a LimitRange; it applies to pods created from then on.
 pub(crate) fn apply_limit_range(simulation: &mut Simulation, mut limit_range: LimitRange) {
     if limit_range.metadata.namespace.is_empty() {
-        limit_range.metadata.namespace = DEFAULT_NAMESPACE.to_string();
+        limit_range.metadata.namespace = crate::api::Word::from_static(DEFAULT_NAMESPACE);
     }
     let key = ObjectKey::of(&limit_range.metadata);
     if let Some(existing) = simulation.store.limit_ranges.get(&key).cloned() {

@@ -1175,7 +1175,10 @@ fn uids_and_pod_ips_match_the_formatter() {
         (1 << 48) + 0xabc,
         u64::MAX,
     ] {
-        assert_eq!(uid_of(number), format!("00000000-0000-4000-8000-{number:012x}"));
+        assert_eq!(
+            uid_of(number).to_string(),
+            format!("00000000-0000-4000-8000-{number:012x}")
+        );
     }
     for number in [0, 7, 10, 99, 100, 12_345, u32::MAX] {
         let mut text = String::from("x");

@@ -75,7 +75,7 @@ impl Simulation {
                 let spec_changed =
                     existing.spec != replica_set.spec || existing.template_json != replica_set.template_json;
                 replica_set.metadata.uid = existing.metadata.uid.clone();
-                replica_set.metadata.namespace = key.namespace.to_string();
+                replica_set.metadata.namespace = key.namespace;
                 replica_set.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
                 replica_set.metadata.owner_references = existing.metadata.owner_references.clone();
                 replica_set.metadata.generation = existing.metadata.generation + u64::from(spec_changed);
@@ -124,7 +124,7 @@ impl Simulation {
             Some(existing) => {
                 let spec_changed = existing.spec != controller.spec;
                 controller.metadata.uid = existing.metadata.uid.clone();
-                controller.metadata.namespace = key.namespace.to_string();
+                controller.metadata.namespace = key.namespace;
                 controller.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
                 controller.metadata.generation = existing.metadata.generation + u64::from(spec_changed);
                 controller.status = existing.status.clone();
@@ -159,7 +159,7 @@ impl Simulation {
                     || existing.template_json != deployment.template_json
                     || existing.metadata.annotations != deployment.metadata.annotations;
                 deployment.metadata.uid = existing.metadata.uid.clone();
-                deployment.metadata.namespace = key.namespace.to_string();
+                deployment.metadata.namespace = key.namespace;
                 deployment.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
                 deployment.metadata.generation = existing.metadata.generation + u64::from(changed);
                 deployment.status = existing.status.clone();
@@ -234,9 +234,9 @@ impl Simulation {
         Ok(())
     }
 
-    fn cascade(&mut self, owner_uid: &str, cascade: Cascade) {
+    fn cascade(&mut self, owner_uid: &crate::api::Uid, cascade: Cascade) {
         match cascade {
-            Cascade::Background => self.enqueue_now(Work::CollectDependents(owner_uid.to_string())),
+            Cascade::Background => self.enqueue_now(Work::CollectDependents(owner_uid.clone())),
             Cascade::Orphan => gc::orphan_dependents(self, owner_uid),
         }
     }

@@ -35,7 +35,7 @@ pub fn autoscalers(simulation: &Simulation) -> Vec<AutoscalerView> {
             let kind = WorkloadKind::parse(&target.kind.to_lowercase());
             let load = kind.and_then(|kind| simulation.cpu_load(&hpa.metadata.namespace, kind, &target.name));
             AutoscalerView {
-                namespace: hpa.metadata.namespace.clone(),
+                namespace: hpa.metadata.namespace.to_string(),
                 name: hpa.metadata.name.clone(),
                 target: format!(
                     "{}/{}",

@@ -73,7 +73,7 @@ fn service_view(simulation: &Simulation, service: &Service) -> ServiceView {
     let (ready, not_ready) = endpoints.map(listed_uids).unwrap_or_default();
     let pods = selected_pods(simulation, service)
         .map(|pod| ServicePodView {
-            uid: pod.metadata.uid.clone(),
+            uid: pod.metadata.uid.to_string(),
             name: pod.metadata.name.clone(),
             node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.to_string()),
             endpoint: if ready.contains(&pod.metadata.uid) {
@@ -87,9 +87,9 @@ fn service_view(simulation: &Simulation, service: &Service) -> ServiceView {
         .collect();
     let port_string = crate::tables::port_string(service);
     ServiceView {
-        uid: service.metadata.uid.clone(),
+        uid: service.metadata.uid.to_string(),
         name: service.metadata.name.clone(),
-        namespace: service.metadata.namespace.clone(),
+        namespace: service.metadata.namespace.to_string(),
         service_type: service.spec.service_type.clone(),
         cluster_ip: service
             .spec

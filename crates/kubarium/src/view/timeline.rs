@@ -153,7 +153,7 @@ mod tests {
 
     fn span(name: &str, job: &str, created_s: u64, finished_s: Option<u64>, removed_s: Option<u64>) -> PodSpan {
         PodSpan {
-            uid: name.to_string(),
+            uid: crate::api::Uid::from(name),
             name: name.to_string(),
             namespace: "default".to_string(),
             job: job.to_string(),

@@ -9,8 +9,8 @@ use crate::manifest::{parse_manifests, Manifest};
 fn pod(name: &str, ip: &str, ready: bool) -> Pod {
     let mut pod = Pod::default();
     pod.metadata.name = name.to_string();
-    pod.metadata.namespace = "default".to_string();
-    pod.metadata.uid = format!("uid-{name}");
+    pod.metadata.namespace = "default".into();
+    pod.metadata.uid = format!("uid-{name}").into();
     pod.metadata.labels.insert("app".to_string(), "web".to_string());
     pod.spec.node_name = "node-1".into();
     pod.status.pod_ip = ip.to_string();
@@ -337,7 +337,7 @@ fn endpoints_follow_the_pods_of_a_daemon_set() {
 }
 
 /// The ready and not-ready pod uids the Endpoints of `service` should list now.
-fn expected_uids(simulation: &Simulation, service: &Service) -> (BTreeSet<String>, BTreeSet<String>) {
+fn expected_uids(simulation: &Simulation, service: &Service) -> (BTreeSet<crate::api::Uid>, BTreeSet<crate::api::Uid>) {
     let pods: Vec<&Pod> = selected_pods(simulation, service).collect();
     let endpoints = Endpoints {
         subsets: desired_subsets(service, &pods),
@@ -451,7 +451,7 @@ fn check_slices(simulation: &Simulation, service: &Service, seed: u64) {
             );
         }
     }
-    let expected: BTreeMap<String, Option<bool>> = selected_pods(simulation, service)
+    let expected: BTreeMap<crate::api::Uid, Option<bool>> = selected_pods(simulation, service)
         .filter(|pod| should_pod_be_in_endpoints(pod, true) && simulation.node(&pod.spec.node_name).is_some())
         .map(|pod| {
             let ready = service.spec.publish_not_ready_addresses || (pod.is_ready() && !pod.metadata.is_terminating());

@@ -13,7 +13,7 @@ fn service(spec: &str) -> Service {
         Manifest::Service(service) => *service,
         other => panic!("not a Service: {other:?}"),
     };
-    service.metadata.uid = "service-uid".to_string();
+    service.metadata.uid = "service-uid".into();
     service.spec.cluster_ip = "10.96.5.5".to_string();
     service
 }
@@ -21,8 +21,8 @@ fn service(spec: &str) -> Service {
 fn pod(index: usize, ready: bool) -> Pod {
     let mut pod = Pod::default();
     pod.metadata.name = format!("web-{index:03}");
-    pod.metadata.namespace = "default".to_string();
-    pod.metadata.uid = format!("uid-{index}");
+    pod.metadata.namespace = "default".into();
+    pod.metadata.uid = format!("uid-{index}").into();
     pod.spec.node_name = "node-1".into();
     pod.status.phase = PodPhase::Running;
     pod.status.pod_ip = format!("10.244.{}.{}", index / 250, 2 + index % 250);

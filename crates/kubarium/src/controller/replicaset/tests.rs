@@ -13,7 +13,7 @@ const S: Millis = SECOND_MS;
 fn ranked(name: &str) -> RankedPod {
     RankedPod {
         name: name.to_string(),
-        uid: name.to_string(),
+        uid: name.into(),
         node: "n1".to_string(),
         phase: PodPhase::Running,
         ready_since_ms: Some(0),
@@ -359,10 +359,10 @@ mod played {
         assert_eq!(
             (
                 owner.api_version.as_str(),
-                owner.uid.as_str(),
+                owner.uid.to_string().as_str(),
                 owner.block_owner_deletion
             ),
-            ("apps/v1", replica_set.metadata.uid.as_str(), true)
+            ("apps/v1", replica_set.metadata.uid.to_string().as_str(), true)
         );
     }
 
