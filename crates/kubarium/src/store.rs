@@ -161,10 +161,7 @@ impl ObjectKey {
 
     /// The key of an object: its namespace is a `Word` already.
     pub fn of(meta: &ObjectMeta) -> Self {
-        ObjectKey(std::sync::Arc::new(KeyParts {
-            namespace: meta.namespace,
-            name: meta.name.clone(),
-        }))
+        ObjectKey(std::sync::Arc::new(KeyParts::new(meta.namespace, meta.name.clone())))
     }
 }
 
