@@ -126,15 +126,57 @@ fn card_face(node: &NodeView) -> CardFace {
     }
 }
 
+/// The chips of one list (a card's pods, the Pending lane), by pod uid: each chip follows its
+/// pod's view through a signal of its own, so a pod whose status changes updates its chip in
+/// place (a few attributes and texts) instead of a new chip being built and laid out.
+#[derive(Clone, Copy)]
+struct ChipViews(StoredValue<std::collections::HashMap<String, ArcRwSignal<Arc<PodView>>>>);
+
+impl ChipViews {
+    fn new() -> ChipViews {
+        ChipViews(StoredValue::new(std::collections::HashMap::new()))
+    }
+
+    /// The chips for `pods`, in order, keyed by uid: a known pod's signal is set when its view
+    /// changed (views of unchanged pods are shared from one snapshot to the next, see
+    /// `kubarium::PodViewCache`, so that is a pointer comparison); departed pods are forgotten.
+    fn follow(&self, pods: &[Arc<PodView>]) -> Vec<(String, ArcRwSignal<Arc<PodView>>)> {
+        let mut chips = Vec::with_capacity(pods.len());
+        self.0.update_value(|views| {
+            for pod in pods {
+                let signal = match views.get(&pod.uid) {
+                    Some(signal) => {
+                        if !signal.with_untracked(|shown| Arc::ptr_eq(shown, pod)) {
+                            signal.set(Arc::clone(pod));
+                        }
+                        signal.clone()
+                    }
+                    None => {
+                        let signal = ArcRwSignal::new(Arc::clone(pod));
+                        views.insert(pod.uid.clone(), signal.clone());
+                        signal
+                    }
+                };
+                chips.push((pod.uid.clone(), signal));
+            }
+            if views.len() > pods.len() {
+                let live: std::collections::HashSet<&str> = pods.iter().map(|pod| pod.uid.as_str()).collect();
+                views.retain(|uid, _| live.contains(uid.as_str()));
+            }
+        });
+        chips
+    }
+}
+
 /// A node as a card. The card stays mounted while its node exists: its face re-renders when
-/// the node changes, and each pod chip is keyed by the pod's view (shared from one snapshot to
-/// the next while the pod does not change: see `kubarium::PodViewCache`), so only the chips
-/// that changed are rebuilt (a cluster of 3,000 pods would otherwise rebuild every chip on
-/// every tick).
+/// the node changes, and each pod chip stays mounted while its pod is on the node, updated in
+/// place when the pod changes (`ChipViews`; a cluster of 3,000 pods would otherwise rebuild
+/// chips on every frame).
 #[component]
 pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let face = Memo::new(move |_| node.with(|node| node.as_ref().map(card_face)));
-    let pods = move || node.with(|node| node.as_ref().map(|node| node.pods.clone()).unwrap_or_default());
+    let chip_views = ChipViews::new();
+    let pods = move || node.with(|node| chip_views.follow(node.as_ref().map_or(&[][..], |node| &node.pods[..])));
     let prefill_context = use_context::<Prefill>();
     let top = move || face.get().map(card_top);
     let bottom = move || face.get().map(|face| card_bottom(&face.node, run, prefill_context));
@@ -152,8 +194,8 @@ pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send
             <ul class="pods">
                 <For
                     each=pods
-                    key=|pod| Arc::clone(pod)
-                    children=|pod| view! { <PodChip pod=pod/> }
+                    key=|(uid, _)| uid.clone()
+                    children=|(_, pod)| view! { <PodChip pod=pod/> }
                 />
             </ul>
             {bottom}
@@ -286,37 +328,73 @@ pub fn describe_chips_on_click(describe: Describe) {
     });
 }
 
+/// A pod as a chip, following its pod's view in place: the status, its icon, the classes,
+/// the tooltip and the label change; the pod's identity (name, namespace, owner) does not.
 #[component]
-pub fn PodChip(pod: Arc<PodView>) -> impl IntoView {
-    let owner = pod.owner.clone().unwrap_or_default();
-    let change = chip_change(use_context::<ChipMemory>(), &pod.uid, &pod.status);
-    let base_class = format!("pod-chip phase-{}{change}", pod.status.to_lowercase());
+pub fn PodChip(pod: ArcRwSignal<Arc<PodView>>) -> impl IntoView {
+    let first = pod.get_untracked();
+    let owner = first.owner.clone().unwrap_or_default();
+    let memory = use_context::<ChipMemory>();
     let highlight = use_context::<crate::services::Highlight>();
-    let uid = pod.uid.clone();
-    // Lit while the Service that selects it is hovered or focused.
-    let class = move || match highlight {
-        Some(crate::services::Highlight(signal)) if signal.with(|uids| uids.contains(&uid)) => {
-            format!("{base_class} linked")
+    let uid = first.uid.clone();
+    let name = first.name.clone();
+    // `chip-new` or `chip-changed` when the status moved since this chip last showed it.
+    let class = {
+        let pod = pod.clone();
+        move || {
+            pod.with(|pod| {
+                let change = chip_change(memory, &pod.uid, &pod.status);
+                let linked = match highlight {
+                    Some(crate::services::Highlight(signal)) => signal.with(|uids| uids.contains(&uid)),
+                    None => false,
+                };
+                format!(
+                    "pod-chip phase-{}{change}{}",
+                    pod.status.to_lowercase(),
+                    if linked { " linked" } else { "" }
+                )
+            })
         }
-        _ => base_class.clone(),
     };
+    let phase = {
+        let pod = pod.clone();
+        move || pod.with(|pod| pod.phase.clone())
+    };
+    let title = {
+        let (pod, owner) = (pod.clone(), owner.clone());
+        move || {
+            pod.with(|pod| {
+                let owner = if owner.is_empty() { "nobody" } else { &owner };
+                format!("{} ({}) owned by {owner}", pod.name, pod.status)
+            })
+        }
+    };
+    let label = {
+        let pod = pod.clone();
+        move || pod.with(|pod| format!("pod {}, {}: describe", pod.name, pod.status))
+    };
+    let icon = {
+        let pod = pod.clone();
+        move || pod.with(|pod| phase_icon(&pod.status))
+    };
+    let status = move || pod.with(|pod| pod.status.clone());
     view! {
         <li
             class=class
             style=format!("--owner-hue: {}", owner_hue(&owner))
             data-testid="pod-chip"
-            data-phase=pod.phase.clone()
+            data-phase=phase
             data-owner=owner.clone()
-            title=format!("{} ({}) owned by {}", pod.name, pod.status, if owner.is_empty() { "nobody" } else { &owner })
+            title=title
             tabindex="0"
             role="button"
-            aria-label=format!("pod {}, {}: describe", pod.name, pod.status)
-            data-namespace=pod.namespace.clone()
-            data-name=pod.name.clone()
+            aria-label=label
+            data-namespace=first.namespace.clone()
+            data-name=name.clone()
         >
-            <span class="phase-icon" aria-hidden="true">{phase_icon(&pod.status)}</span>
-            <span class="pod-name">{pod.name.clone()}</span>
-            <span class="pod-status">{pod.status.clone()}</span>
+            <span class="phase-icon" aria-hidden="true">{icon}</span>
+            <span class="pod-name">{name.clone()}</span>
+            <span class="pod-status">{status}</span>
         </li>
     }
 }
@@ -335,15 +413,16 @@ fn phase_icon(status: &str) -> &'static str {
 
 #[component]
 pub fn PendingLane(shown: Signal<Vec<Arc<PodView>>>) -> impl IntoView {
+    let chip_views = ChipViews::new();
     view! {
         <Show when=move || !shown.get().is_empty()>
             <section class="pending-lane" aria-label="Pending pods">
                 <h2>"Pending"</h2>
                 <ul class="pods">
                     <For
-                        each=move || shown.get()
-                        key=|pod| Arc::clone(pod)
-                        children=|pod| view! { <PodChip pod=pod/> }
+                        each=move || shown.with(|pods| chip_views.follow(pods))
+                        key=|(uid, _)| uid.clone()
+                        children=|(_, pod)| view! { <PodChip pod=pod/> }
                     />
                 </ul>
             </section>
