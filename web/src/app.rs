@@ -531,17 +531,24 @@ pub fn App() -> impl IntoView {
     let table = move || {
         let kind = table_kind.get();
         follow_tables();
-        let mut rendered = Err(String::new());
-        session.with_value(|current| {
-            if let Some(current) = current {
-                rendered = kubarium::tables::get_as(&current.simulation, &kind, wide.get());
-            }
-        });
         let filter = table_filter.get();
         let filter = filter.trim();
-        if let (Ok(table), false) = (&mut rendered, filter.is_empty()) {
-            table.rows.retain(|row| row.iter().any(|cell| cell.contains(filter)));
-        }
+        let wide = wide.get();
+        // The rows shown and how many the table has. Unfiltered, only the rows shown are
+        // built (a pods table of thousands of rows, every beat, would stall the page).
+        let mut rendered = Err(String::new());
+        session.with_value(|current| {
+            let Some(current) = current else { return };
+            rendered = if filter.is_empty() {
+                kubarium::tables::get_first(&current.simulation, &kind, wide, MAX_TABLE_ROWS)
+            } else {
+                kubarium::tables::get_as(&current.simulation, &kind, wide).map(|mut table| {
+                    table.rows.retain(|row| row.iter().any(|cell| cell.contains(filter)));
+                    let total = table.rows.len();
+                    (table, total)
+                })
+            };
+        });
         rendered
     };
     let (command_text, set_command_text) = signal(String::new());
@@ -816,10 +823,10 @@ pub fn App() -> impl IntoView {
                         />
                     </div>
                     {move || match table() {
-                        Ok(table) if table.rows.is_empty() && !table_filter.get().trim().is_empty() => view! { <p class="empty">"No rows contain that text."</p> }.into_any(),
-                        Ok(table) if table.rows.is_empty() => view! { <p class="empty">"No resources found in default namespace."</p> }.into_any(),
-                        Ok(table) => {
-                            let hidden = table.rows.len().saturating_sub(MAX_TABLE_ROWS);
+                        Ok((table, _)) if table.rows.is_empty() && !table_filter.get().trim().is_empty() => view! { <p class="empty">"No rows contain that text."</p> }.into_any(),
+                        Ok((table, _)) if table.rows.is_empty() => view! { <p class="empty">"No resources found in default namespace."</p> }.into_any(),
+                        Ok((table, total)) => {
+                            let hidden = total.saturating_sub(MAX_TABLE_ROWS);
                             view! {
                                 <div class="table-scroll">
                                     <table data-testid="kubectl-table">

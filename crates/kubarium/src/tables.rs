@@ -14,7 +14,7 @@ mod quota;
 mod wide;
 mod workloads;
 pub use quota::{limit_ranges, resource_quotas};
-pub use wide::get_as;
+pub use wide::{get_as, get_first};
 pub use workloads::{
     daemon_set_rollout_status, deployments, format_selector, replica_sets, replication_controllers, rollout_status,
 };
@@ -111,8 +111,12 @@ pub fn controller_revisions(simulation: &Simulation) -> Table {
 
 /// `kubectl get pods -o wide`.
 pub fn pods(simulation: &Simulation) -> Table {
-    let rows = simulation
-        .pods()
+    pods_of(simulation, simulation.pods())
+}
+
+/// The `pods` table of the given pods only, in their order.
+fn pods_of<'a>(simulation: &Simulation, pods: impl Iterator<Item = &'a crate::api::Pod>) -> Table {
+    let rows = pods
         .map(|pod| {
             let ready = pod
                 .status

@@ -10,10 +10,12 @@ use crate::sim::Simulation;
 /// The table for a kind as kubectl prints it, with `-o wide`'s columns when `wide`. Kinds
 /// without wide columns here print the same table either way.
 pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, String> {
+    if (canonical(kind), wide) == ("pods", true) {
+        return Ok(super::pods(simulation));
+    }
     let table = super::get(simulation, kind)?;
     let kind = canonical(kind);
     Ok(match (kind, wide) {
-        ("pods", true) => super::pods(simulation),
         ("replicasets", true) => super::replica_sets(simulation, true),
         ("replicationcontrollers", true) => super::replication_controllers(simulation, true),
         ("deployments", true) => super::deployments(simulation, true),
@@ -24,6 +26,21 @@ pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, 
         ("services", true) => widen(table, &["SELECTOR"], service_cells(simulation)),
         _ => table,
     })
+}
+
+/// `get_as`'s first `limit` rows, and how many rows the whole table has: a page shows a few
+/// hundred rows of a big table (the pods table is built only that far, so a cluster of
+/// thousands of pods costs a few hundred rows a beat, not all of them).
+pub fn get_first(simulation: &Simulation, kind: &str, wide: bool, limit: usize) -> Result<(Table, usize), String> {
+    if canonical(kind) == "pods" {
+        let table = super::pods_of(simulation, simulation.pods().take(limit));
+        let table = if wide { table } else { narrow(table, 5) };
+        return Ok((table, simulation.store.pod_count()));
+    }
+    let mut table = get_as(simulation, kind, wide)?;
+    let total = table.rows.len();
+    table.rows.truncate(limit);
+    Ok((table, total))
 }
 
 const NODE_COLUMNS: [&str; 5] = [
@@ -147,6 +164,34 @@ fn service_cells(simulation: &Simulation) -> Vec<Vec<String>> {
 mod tests {
     use super::*;
     use crate::sim::ClusterConfig;
+
+    /// The first rows are the whole table's first rows, for every kind and width, and the
+    /// count is the whole table's.
+    #[test]
+    fn first_rows_are_the_tables_first_rows() {
+        let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 3));
+        simulation
+            .apply("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: web}\nspec:\n  replicas: 7\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n")
+            .expect("applies");
+        simulation.run_until(5_000).expect("runs");
+        for kind in ["pods", "po", "nodes", "events", "replicasets"] {
+            for wide in [false, true] {
+                let whole = get_as(&simulation, kind, wide).expect("known kind");
+                for limit in [0, 2, 100] {
+                    let (first, total) = get_first(&simulation, kind, wide, limit).expect("known kind");
+                    assert_eq!(total, whole.rows.len(), "{kind} wide={wide}");
+                    assert_eq!(first.headers, whole.headers, "{kind} wide={wide}");
+                    assert_eq!(
+                        first.rows,
+                        whole.rows[..limit.min(total)],
+                        "{kind} wide={wide} limit {limit}"
+                    );
+                }
+            }
+        }
+        assert!(get_first(&simulation, "pods", false, 2).expect("pods").1 >= 7);
+        assert!(get_first(&simulation, "widgets", false, 2).is_err());
+    }
 
     #[test]
     fn wide_tables_have_kubectls_extra_columns() {
