@@ -1367,6 +1367,10 @@ impl Simulation {
     /// under it again: the pod's own uid when it had no controller, its controller's uid when
     /// the controller is gone. Without this, every Job a CronJob ever ran stayed counted.
     fn forget_behaviour_attempts(&mut self, pod: &Pod) {
+        // Nothing counted (no `fail_first` behaviour ran): nothing to look for.
+        if self.behaviour_attempts.is_empty() {
+            return;
+        }
         let uid = match pod.metadata.controller_of() {
             None => &pod.metadata.uid,
             Some(owner) if !self.owner_exists(&owner.kind, &pod.metadata.namespace, &owner.name, &owner.uid) => {
