@@ -86,8 +86,15 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
 /// the hash of its parts, computed once when the key is made (a key is hashed many times over
 /// a pod's life: the store's table, the work queue, the kubelet's table). Two copies of one
 /// key compare equal without reading their text.
-#[derive(Clone, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialOrd, Ord)]
 pub struct ObjectKey(std::sync::Arc<KeyParts>);
+
+/// As its parts hash (what `derive(Hash)` did): the hash computed when the key was made.
+impl std::hash::Hash for ObjectKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl PartialEq for ObjectKey {
     fn eq(&self, other: &Self) -> bool {
