@@ -1094,7 +1094,7 @@ impl Simulation {
         // The quota monitor's delete handler: the namespace's quotas are recounted.
         crate::controller::resourcequota::replenish(self, &key.namespace);
         if let Some(owner) = job.metadata.controller_of() {
-            self.enqueue_controller(namespace, owner);
+            self.enqueue_controller(key.namespace, owner);
         }
         match cascade {
             Cascade::Background => self.enqueue_now(Work::CollectDependents(job.metadata.uid)),
@@ -1353,7 +1353,7 @@ impl Simulation {
                 scheduler::requeue_unschedulable(self);
             }
             if let Some(owner) = pod.metadata.controller_of() {
-                self.enqueue_controller(&key.namespace, owner);
+                self.enqueue_controller(key.namespace, owner);
             }
             controller::job::on_pod_removed(self, &pod);
             controller::endpoints::on_pod_changed(self, &key.namespace, &pod.metadata.labels);
@@ -1526,7 +1526,7 @@ impl Simulation {
             .store
             .pod(key)
             .and_then(|pod| pod.metadata.controller_of())
-            .and_then(|owner| controller_sync(&key.namespace, owner));
+            .and_then(|owner| controller_sync(key.namespace, owner));
         if let Some(work) = work {
             self.enqueue_now(work);
         }
@@ -1534,7 +1534,7 @@ impl Simulation {
 
     /// An informer handler of the owner's controller: a dependent changed, so the controller
     /// looks at the owner again.
-    pub(crate) fn enqueue_controller(&mut self, namespace: &str, owner: &crate::api::OwnerReference) {
+    pub(crate) fn enqueue_controller(&mut self, namespace: Word, owner: &crate::api::OwnerReference) {
         if let Some(work) = controller_sync(namespace, owner) {
             self.enqueue_now(work);
         }
@@ -1821,8 +1821,8 @@ fn uid_of(number: u64) -> crate::api::Uid {
 }
 
 /// The sync of the controller that handles objects owned by `owner`, if one is simulated.
-fn controller_sync(namespace: &str, owner: &crate::api::OwnerReference) -> Option<Work> {
-    let key = || ObjectKey::new(namespace, &owner.name);
+fn controller_sync(namespace: Word, owner: &crate::api::OwnerReference) -> Option<Work> {
+    let key = || ObjectKey::in_namespace(namespace, &owner.name);
     Some(match owner.kind.as_str() {
         "DaemonSet" => Work::SyncDaemonSet(key()),
         "Job" => Work::SyncJob(key()),

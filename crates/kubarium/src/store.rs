@@ -166,6 +166,11 @@ impl ObjectKey {
         )))
     }
 
+    /// The key of `name` in a namespace that is a `Word` already (no look-up of its text).
+    pub fn in_namespace(namespace: crate::word::Word, name: &str) -> Self {
+        ObjectKey(std::sync::Arc::new(KeyParts::new(namespace, name.to_string())))
+    }
+
     /// The key of an object: its namespace is a `Word` already.
     pub fn of(meta: &ObjectMeta) -> Self {
         ObjectKey(std::sync::Arc::new(KeyParts::new(meta.namespace, meta.name.clone())))

@@ -658,7 +658,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 .and_then(|stored| stored.metadata.controller_of())
                 .cloned();
             if let Some(owner) = owner {
-                simulation.enqueue_controller(&namespace, &owner);
+                simulation.enqueue_controller(namespace, &owner);
             }
             if let Some(expiry) = job.ttl_expiry() {
                 simulation.enqueue_at(Work::JobTtlExpired(key.clone()), expiry);
