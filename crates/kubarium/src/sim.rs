@@ -1549,20 +1549,14 @@ impl Simulation {
     /// Whether an owner reference still points at a live object.
     pub(crate) fn owner_exists(&self, kind: &str, namespace: &str, name: &str, uid: &crate::api::Uid) -> bool {
         match kind {
-            "DaemonSet" => self
-                .store
-                .daemon_sets
-                .get(&ObjectKey::new(namespace, name))
+            "DaemonSet" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.daemon_sets)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
-            "CronJob" => self
-                .store
-                .cron_jobs
-                .get(&ObjectKey::new(namespace, name))
+            "CronJob" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.cron_jobs)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Job" => self
-                .store
-                .jobs
-                .get(&ObjectKey::new(namespace, name))
+            "Job" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.jobs)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
             "Node" => self
                 .store

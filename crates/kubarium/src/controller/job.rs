@@ -188,8 +188,8 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
     if owner.kind != "Job" {
         return;
     }
-    let key = ObjectKey::new(&pod.metadata.namespace, &owner.name);
-    let Some(job) = simulation.store.jobs.get_mut(&key) else {
+    let key = crate::store::KeyRef(&pod.metadata.namespace, &owner.name);
+    let Some(job) = key.get_mut(&mut simulation.store.jobs) else {
         return;
     };
     let looks_at_failures = job.spec.pod_failure_policy.is_some() || job.spec.backoff_limit_per_index.is_some();
