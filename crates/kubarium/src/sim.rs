@@ -1526,7 +1526,7 @@ impl Simulation {
             .store
             .pod(key)
             .and_then(|pod| pod.metadata.controller_of())
-            .and_then(|owner| controller_sync(key.namespace, owner));
+            .and_then(|owner| controller_sync(&self.store, key.namespace, owner));
         if let Some(work) = work {
             self.enqueue_now(work);
         }
@@ -1535,7 +1535,7 @@ impl Simulation {
     /// An informer handler of the owner's controller: a dependent changed, so the controller
     /// looks at the owner again.
     pub(crate) fn enqueue_controller(&mut self, namespace: Word, owner: &crate::api::OwnerReference) {
-        if let Some(work) = controller_sync(namespace, owner) {
+        if let Some(work) = controller_sync(&self.store, namespace, owner) {
             self.enqueue_now(work);
         }
     }
@@ -1815,15 +1815,18 @@ fn uid_of(number: u64) -> crate::api::Uid {
 }
 
 /// The sync of the controller that handles objects owned by `owner`, if one is simulated.
-fn controller_sync(namespace: Word, owner: &crate::api::OwnerReference) -> Option<Work> {
-    let key = || ObjectKey::in_namespace(namespace, &owner.name);
+/// The owner's key is the store's copy when the owner exists (a dependent changes many times
+/// over its life; making a key each time was most of the cost of telling the owner), a new key
+/// otherwise: the controller is told all the same, and its sync finds nothing.
+fn controller_sync(store: &crate::store::Store, namespace: Word, owner: &crate::api::OwnerReference) -> Option<Work> {
+    let key = crate::store::KeyRef(&namespace, &owner.name);
     Some(match owner.kind.as_str() {
-        "DaemonSet" => Work::SyncDaemonSet(key()),
-        "Job" => Work::SyncJob(key()),
-        "CronJob" => Work::SyncCronJob(key()),
-        "ReplicaSet" => Work::SyncReplicaSet(key()),
-        "ReplicationController" => Work::SyncReplicationController(key()),
-        "Deployment" => Work::SyncDeployment(key()),
+        "DaemonSet" => Work::SyncDaemonSet(key.shared_in(&store.daemon_sets)),
+        "Job" => Work::SyncJob(key.shared_in(&store.jobs)),
+        "CronJob" => Work::SyncCronJob(key.shared_in(&store.cron_jobs)),
+        "ReplicaSet" => Work::SyncReplicaSet(key.shared_in(&store.replica_sets)),
+        "ReplicationController" => Work::SyncReplicationController(key.shared_in(&store.replication_controllers)),
+        "Deployment" => Work::SyncDeployment(key.shared_in(&store.deployments)),
         _ => return None,
     })
 }

@@ -166,11 +166,6 @@ impl ObjectKey {
         )))
     }
 
-    /// The key of `name` in a namespace that is a `Word` already (no look-up of its text).
-    pub fn in_namespace(namespace: crate::word::Word, name: &str) -> Self {
-        ObjectKey(std::sync::Arc::new(KeyParts::new(namespace, name.to_string())))
-    }
-
     /// The key of an object: its namespace is a `Word` already.
     pub fn of(meta: &ObjectMeta) -> Self {
         ObjectKey(std::sync::Arc::new(KeyParts::new(meta.namespace, meta.name.clone())))
@@ -242,6 +237,14 @@ impl KeyRef<'_> {
 
     pub fn get_mut<V>(self, map: &mut BTreeMap<ObjectKey, V>) -> Option<&mut V> {
         map.get_mut(&self as &dyn KeyLike)
+    }
+
+    /// The map's own copy of the key (one pointer to share), or a new key if it has none.
+    pub fn shared_in<V>(self, map: &BTreeMap<ObjectKey, V>) -> ObjectKey {
+        match map.get_key_value(&self as &dyn KeyLike) {
+            Some((key, _)) => key.clone(),
+            None => ObjectKey::new(self.0, self.1),
+        }
     }
 }
 
