@@ -138,10 +138,8 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
         }
         return;
     }
-    let cron_job = simulation
-        .store
-        .jobs
-        .get(&ObjectKey::new(&key.namespace, &job.name))
+    let cron_job = crate::store::KeyRef(&key.namespace, &job.name)
+        .get(&simulation.store.jobs)
         .and_then(|job| job.metadata.controller_of())
         .filter(|owner| owner.kind == "CronJob")
         .map(|owner| owner.name.clone());

@@ -1094,7 +1094,7 @@ impl Simulation {
         // The quota monitor's delete handler: the namespace's quotas are recounted.
         crate::controller::resourcequota::replenish(self, &key.namespace);
         if let Some(owner) = job.metadata.controller_of() {
-            self.enqueue_controller(namespace, owner);
+            self.enqueue_controller(key.namespace, owner);
         }
         match cascade {
             Cascade::Background => self.enqueue_now(Work::CollectDependents(job.metadata.uid)),
@@ -1353,7 +1353,7 @@ impl Simulation {
                 scheduler::requeue_unschedulable(self);
             }
             if let Some(owner) = pod.metadata.controller_of() {
-                self.enqueue_controller(&key.namespace, owner);
+                self.enqueue_controller(key.namespace, owner);
             }
             controller::job::on_pod_removed(self, &pod);
             controller::endpoints::on_pod_changed(self, &key.namespace, &pod.metadata.labels);
@@ -1367,6 +1367,10 @@ impl Simulation {
     /// under it again: the pod's own uid when it had no controller, its controller's uid when
     /// the controller is gone. Without this, every Job a CronJob ever ran stayed counted.
     fn forget_behaviour_attempts(&mut self, pod: &Pod) {
+        // Nothing counted (no `fail_first` behaviour ran): nothing to look for.
+        if self.behaviour_attempts.is_empty() {
+            return;
+        }
         let uid = match pod.metadata.controller_of() {
             None => &pod.metadata.uid,
             Some(owner) if !self.owner_exists(&owner.kind, &pod.metadata.namespace, &owner.name, &owner.uid) => {
@@ -1522,7 +1526,7 @@ impl Simulation {
             .store
             .pod(key)
             .and_then(|pod| pod.metadata.controller_of())
-            .and_then(|owner| controller_sync(&key.namespace, owner));
+            .and_then(|owner| controller_sync(&self.store, key.namespace, owner));
         if let Some(work) = work {
             self.enqueue_now(work);
         }
@@ -1530,8 +1534,8 @@ impl Simulation {
 
     /// An informer handler of the owner's controller: a dependent changed, so the controller
     /// looks at the owner again.
-    pub(crate) fn enqueue_controller(&mut self, namespace: &str, owner: &crate::api::OwnerReference) {
-        if let Some(work) = controller_sync(namespace, owner) {
+    pub(crate) fn enqueue_controller(&mut self, namespace: Word, owner: &crate::api::OwnerReference) {
+        if let Some(work) = controller_sync(&self.store, namespace, owner) {
             self.enqueue_now(work);
         }
     }
@@ -1545,20 +1549,14 @@ impl Simulation {
     /// Whether an owner reference still points at a live object.
     pub(crate) fn owner_exists(&self, kind: &str, namespace: &str, name: &str, uid: &crate::api::Uid) -> bool {
         match kind {
-            "DaemonSet" => self
-                .store
-                .daemon_sets
-                .get(&ObjectKey::new(namespace, name))
+            "DaemonSet" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.daemon_sets)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
-            "CronJob" => self
-                .store
-                .cron_jobs
-                .get(&ObjectKey::new(namespace, name))
+            "CronJob" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.cron_jobs)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Job" => self
-                .store
-                .jobs
-                .get(&ObjectKey::new(namespace, name))
+            "Job" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.jobs)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
             "Node" => self
                 .store
@@ -1817,15 +1815,18 @@ fn uid_of(number: u64) -> crate::api::Uid {
 }
 
 /// The sync of the controller that handles objects owned by `owner`, if one is simulated.
-fn controller_sync(namespace: &str, owner: &crate::api::OwnerReference) -> Option<Work> {
-    let key = || ObjectKey::new(namespace, &owner.name);
+/// The owner's key is the store's copy when the owner exists (a dependent changes many times
+/// over its life; making a key each time was most of the cost of telling the owner), a new key
+/// otherwise: the controller is told all the same, and its sync finds nothing.
+fn controller_sync(store: &crate::store::Store, namespace: Word, owner: &crate::api::OwnerReference) -> Option<Work> {
+    let key = crate::store::KeyRef(&namespace, &owner.name);
     Some(match owner.kind.as_str() {
-        "DaemonSet" => Work::SyncDaemonSet(key()),
-        "Job" => Work::SyncJob(key()),
-        "CronJob" => Work::SyncCronJob(key()),
-        "ReplicaSet" => Work::SyncReplicaSet(key()),
-        "ReplicationController" => Work::SyncReplicationController(key()),
-        "Deployment" => Work::SyncDeployment(key()),
+        "DaemonSet" => Work::SyncDaemonSet(key.shared_in(&store.daemon_sets)),
+        "Job" => Work::SyncJob(key.shared_in(&store.jobs)),
+        "CronJob" => Work::SyncCronJob(key.shared_in(&store.cron_jobs)),
+        "ReplicaSet" => Work::SyncReplicaSet(key.shared_in(&store.replica_sets)),
+        "ReplicationController" => Work::SyncReplicationController(key.shared_in(&store.replication_controllers)),
+        "Deployment" => Work::SyncDeployment(key.shared_in(&store.deployments)),
         _ => return None,
     })
 }

@@ -89,6 +89,7 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
 #[derive(Clone, PartialOrd, Ord)]
 pub struct ObjectKey(std::sync::Arc<KeyParts>);
 
+/// As its parts hash (what `derive(Hash)` did): the hash computed when the key was made.
 impl std::hash::Hash for ObjectKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.hash(state);
@@ -176,6 +177,74 @@ impl ObjectKey {
 impl std::borrow::Borrow<KeyParts> for ObjectKey {
     fn borrow(&self) -> &KeyParts {
         &self.0
+    }
+}
+
+/// A namespace and name to look up a map keyed by `ObjectKey` with, without making a key (no
+/// allocation, no interning): `KeyRef("default", "web").get(&store.jobs)`. Orders as the key
+/// does: by namespace, then name, by their text.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyRef<'a>(pub &'a str, pub &'a str);
+
+/// What a key and a `KeyRef` have in common, for `Borrow`.
+pub trait KeyLike {
+    fn key_parts(&self) -> (&str, &str);
+}
+
+impl KeyLike for KeyParts {
+    fn key_parts(&self) -> (&str, &str) {
+        (&self.namespace, &self.name)
+    }
+}
+
+impl KeyLike for KeyRef<'_> {
+    fn key_parts(&self) -> (&str, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl PartialEq for dyn KeyLike + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key_parts() == other.key_parts()
+    }
+}
+
+impl Eq for dyn KeyLike + '_ {}
+
+impl PartialOrd for dyn KeyLike + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// As `KeyParts` orders (a `Word` orders by its text).
+impl Ord for dyn KeyLike + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key_parts().cmp(&other.key_parts())
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyLike + 'a> for ObjectKey {
+    fn borrow(&self) -> &(dyn KeyLike + 'a) {
+        &*self.0
+    }
+}
+
+impl KeyRef<'_> {
+    pub fn get<V>(self, map: &BTreeMap<ObjectKey, V>) -> Option<&V> {
+        map.get(&self as &dyn KeyLike)
+    }
+
+    pub fn get_mut<V>(self, map: &mut BTreeMap<ObjectKey, V>) -> Option<&mut V> {
+        map.get_mut(&self as &dyn KeyLike)
+    }
+
+    /// The map's own copy of the key (one pointer to share), or a new key if it has none.
+    pub fn shared_in<V>(self, map: &BTreeMap<ObjectKey, V>) -> ObjectKey {
+        match map.get_key_value(&self as &dyn KeyLike) {
+            Some((key, _)) => key.clone(),
+            None => ObjectKey::new(self.0, self.1),
+        }
     }
 }
 
@@ -280,11 +349,13 @@ pub fn pod_requests(pod: &Pod) -> PodRequests {
 }
 
 /// What the indexes read from a pod, when it is inserted or removed.
-/// (A pod's containers, which give its requests, never change after creation.)
+/// (A pod's containers, which give its requests, never change after creation.) The owner
+/// references are borrowed from a pod the store does not hold (one being inserted or just
+/// removed), copied only when the pod stays in the store while the indexes change.
 #[derive(Debug, Clone, PartialEq)]
-struct IndexedFacts {
+struct IndexedFacts<'a> {
     node_name: crate::word::Word,
-    owner_references: Vec<crate::api::OwnerReference>,
+    owner_references: std::borrow::Cow<'a, [crate::api::OwnerReference]>,
     phase: crate::api::PodPhase,
 }
 
@@ -301,11 +372,20 @@ fn controller_uid(owners: &[crate::api::OwnerReference]) -> Option<Uid> {
         .map(|owner| owner.uid.clone())
 }
 
-impl IndexedFacts {
-    fn of(pod: &Pod) -> Self {
+impl<'a> IndexedFacts<'a> {
+    fn of(pod: &'a Pod) -> Self {
         IndexedFacts {
             node_name: pod.spec.node_name,
-            owner_references: pod.metadata.owner_references.clone(),
+            owner_references: std::borrow::Cow::Borrowed(&pod.metadata.owner_references),
+            phase: pod.status.phase,
+        }
+    }
+
+    /// The facts of a pod the store keeps holding (their own copy).
+    fn owned(pod: &Pod) -> IndexedFacts<'static> {
+        IndexedFacts {
+            node_name: pod.spec.node_name,
+            owner_references: std::borrow::Cow::Owned(pod.metadata.owner_references.clone()),
             phase: pod.status.phase,
         }
     }
@@ -564,7 +644,7 @@ impl Store {
         let Some(pod) = self.pods.get(key) else {
             return;
         };
-        let before = IndexedFacts::of(pod);
+        let before = IndexedFacts::owned(pod);
         let requests = pod_requests(pod);
         let Some(ordered) = self.ordered_key(key) else {
             return;
@@ -574,7 +654,7 @@ impl Store {
             return;
         };
         change(&mut pod.metadata.owner_references);
-        let after = IndexedFacts::of(pod);
+        let after = IndexedFacts::owned(pod);
         self.count_pod_write(after.node_name);
         self.index(&ordered, &after, &requests);
     }
@@ -611,7 +691,7 @@ impl Store {
         if controller_uid(&facts.owner_references).is_none() {
             self.pods_without_controller.insert(key.clone());
         }
-        for owner in &facts.owner_references {
+        for owner in facts.owner_references.iter() {
             self.pods_by_owner
                 .entry(owner.uid.clone())
                 .or_default()
@@ -661,7 +741,7 @@ impl Store {
 
     fn unindex_owners(&mut self, key: &OrderedKey, facts: &IndexedFacts) {
         self.pods_without_controller.remove(key);
-        for owner in &facts.owner_references {
+        for owner in facts.owner_references.iter() {
             if let Some(keys) = self.pods_by_owner.get_mut(&owner.uid) {
                 keys.remove(key);
                 if keys.is_empty() {
@@ -707,6 +787,34 @@ impl Store {
 mod tests {
     use super::*;
     use crate::api::{Container, ContainerPort, PodPhase};
+
+    /// A `KeyRef` finds in a map keyed by `ObjectKey` exactly what the key of its parts finds:
+    /// its order agrees with the keys' (namespace first, then name, by text), including names
+    /// that are prefixes of others and namespaces interned in any order.
+    #[test]
+    fn key_refs_find_what_keys_find() {
+        let parts = [
+            ("kube-system", "web"),
+            ("default", "web-10"),
+            ("default", "web-1"),
+            ("default", "web"),
+            ("a", "zeta"),
+            ("team", ""),
+            ("team", "alpha"),
+        ];
+        let mut map = BTreeMap::new();
+        for (index, (namespace, name)) in parts.iter().enumerate() {
+            map.insert(ObjectKey::new(namespace, name), index);
+        }
+        for (index, (namespace, name)) in parts.iter().enumerate() {
+            assert_eq!(KeyRef(namespace, name).get(&map), Some(&index), "{namespace}/{name}");
+            *KeyRef(namespace, name).get_mut(&mut map).unwrap() += 100;
+            assert_eq!(map.get(&ObjectKey::new(namespace, name)), Some(&(index + 100)));
+        }
+        for (namespace, name) in [("default", "web-2"), ("team", "web"), ("b", "web"), ("", "web")] {
+            assert_eq!(KeyRef(namespace, name).get(&map), None, "{namespace}/{name}");
+        }
+    }
 
     /// Keys made apart from equal parts are equal and hash equally; the hash takes no part
     /// in the order, which is the parts' (namespace first).

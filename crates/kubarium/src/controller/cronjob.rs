@@ -172,9 +172,10 @@ fn object(settings: &Settings) -> crate::sim::EventObject<'_> {
     crate::sim::EventObject("cronjob", &settings.name)
 }
 
-/// What the sync needs to know of a Job it owns.
+/// What the sync needs to know of a Job it owns: its store key (shared, not copied) stands for
+/// its name.
 struct OwnedJob {
-    name: String,
+    key: ObjectKey,
     creation_ms: Millis,
     start_time_ms: Option<Millis>,
     completion_time_ms: Option<Millis>,
@@ -183,7 +184,7 @@ struct OwnedJob {
 }
 
 impl OwnedJob {
-    fn of(job: &Job) -> OwnedJob {
+    fn of(key: &ObjectKey, job: &Job) -> OwnedJob {
         let finished = if job.status.has_condition("Complete") {
             Some("Complete")
         } else if job.status.has_condition("Failed") {
@@ -192,7 +193,7 @@ impl OwnedJob {
             None
         };
         OwnedJob {
-            name: job.metadata.name.clone(),
+            key: key.clone(),
             creation_ms: job.metadata.creation_timestamp_ms,
             start_time_ms: job.status.start_time_ms,
             completion_time_ms: job.status.completion_time_ms,
@@ -206,7 +207,7 @@ impl OwnedJob {
 /// syncs per run was a fifth of the sync's cost).
 struct Settings {
     name: String,
-    namespace: String,
+    namespace: crate::word::Word,
     uid: crate::api::Uid,
     creation_ms: Millis,
     time_zone: Option<String>,
@@ -222,7 +223,7 @@ impl Settings {
         let spec = &cron_job.spec;
         Settings {
             name: cron_job.metadata.name.clone(),
-            namespace: cron_job.metadata.namespace.to_string(),
+            namespace: cron_job.metadata.namespace,
             uid: cron_job.metadata.uid.clone(),
             creation_ms: cron_job.metadata.creation_timestamp_ms,
             time_zone: spec.time_zone.clone(),
@@ -266,7 +267,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let stored = simulation.store.cron_jobs.get(key)?;
     let settings = Settings::of(stored);
     let mut status = stored.status.clone();
-    let namespace = settings.namespace.clone();
+    let namespace = settings.namespace;
     let mut schedule = simulation.cron_schedules.parse(&stored.spec.schedule);
 
     // The Jobs it owns (`getJobsToBeReconciled`), oldest first, as the few facts the sync
@@ -274,30 +275,30 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let mut owned: Vec<OwnedJob> = simulation
         .store
         .jobs
-        .values()
-        .filter(|job| {
+        .iter()
+        .filter(|(_, job)| {
             job.metadata.namespace == namespace
                 && job
                     .metadata
                     .controller_of()
                     .is_some_and(|owner| owner.uid == settings.uid)
         })
-        .map(OwnedJob::of)
+        .map(|(key, job)| OwnedJob::of(key, job))
         .collect();
-    owned.stable_sort_by(|left, right| (left.creation_ms, &left.name).cmp(&(right.creation_ms, &right.name)));
+    owned.stable_sort_by(|left, right| (left.creation_ms, &left.key.name).cmp(&(right.creation_ms, &right.key.name)));
 
     // `syncCronJob`'s reconciliation of `status.active`.
     let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
     for job in &owned {
-        let listed = status.active.contains(&job.name);
+        let listed = status.active.contains(&job.key.name);
         let finished = job.finished.is_some();
         if let (true, Some(condition)) = (listed, job.finished) {
             events.push((
                 "Normal",
                 "SawCompletedJob",
-                format!("Saw completed job: {}, condition: {condition}", job.name),
+                format!("Saw completed job: {}, condition: {condition}", job.key.name),
             ));
-            status.active.retain(|name| name != &job.name);
+            status.active.retain(|name| name != &job.key.name);
         } else if !listed && !finished {
             // An unfinished Job it controls but never listed (one made by `kubectl create job
             // --from=cronjob/...`) is reported on every sync and not adopted: it does not count
@@ -305,7 +306,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             events.push((
                 "Warning",
                 "UnexpectedJob",
-                format!("Saw a job that the controller did not create or forgot: {}", job.name),
+                format!(
+                    "Saw a job that the controller did not create or forgot: {}",
+                    job.key.name
+                ),
             ));
         }
         if job.finished == Some("Complete") {
@@ -319,7 +323,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let missing: Vec<String> = status
         .active
         .iter()
-        .filter(|name| !owned.iter().any(|job| &&job.name == name))
+        .filter(|name| !owned.iter().any(|job| &&job.key.name == name))
         .cloned()
         .collect();
     for name in missing {
@@ -328,17 +332,18 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     }
 
     // `cleanupFinishedJobs`: the oldest finished Jobs beyond each history limit go.
-    let mut to_delete: Vec<String> = Vec::new();
+    let mut to_delete: Vec<ObjectKey> = Vec::new();
     for (condition, limit) in [
         ("Complete", settings.successful_jobs_history_limit),
         ("Failed", settings.failed_jobs_history_limit),
     ] {
         let Some(limit) = limit else { continue };
         let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
-        finished
-            .stable_sort_by(|left, right| (left.start_time_ms, &left.name).cmp(&(right.start_time_ms, &right.name)));
+        finished.stable_sort_by(|left, right| {
+            (left.start_time_ms, &left.key.name).cmp(&(right.start_time_ms, &right.key.name))
+        });
         let excess = finished.len().saturating_sub(limit.max(0) as usize);
-        to_delete.extend(finished.iter().take(excess).map(|job| job.name.clone()));
+        to_delete.extend(finished.iter().take(excess).map(|job| job.key.clone()));
     }
 
     let mut created: Option<(String, i64, String)> = None;
@@ -426,7 +431,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         if let Some(decision) = decision {
             simulation.history.record_cron(CronRecord {
                 at_ms: simulation.now(),
-                namespace: namespace.clone(),
+                namespace: namespace.to_string(),
                 cron_job: settings.name.clone(),
                 decision,
                 job: None,
@@ -437,13 +442,17 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     for name in &replace {
         simulation.history.record_cron(CronRecord {
             at_ms: simulation.now(),
-            namespace: namespace.clone(),
+            namespace: namespace.to_string(),
             cron_job: settings.name.clone(),
             decision: CronDecision::Replaced,
             job: Some(name.clone()),
         });
     }
-    for name in replace.iter().chain(to_delete.iter()) {
+    let deleted = replace
+        .iter()
+        .map(String::as_str)
+        .chain(to_delete.iter().map(|key| key.name.as_str()));
+    for name in deleted {
         if simulation.delete_job(&namespace, name, Cascade::Background).is_ok() {
             simulation.record_event(
                 "Normal",
@@ -468,7 +477,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             Ok(()) => {
                 simulation.history.record_cron(CronRecord {
                     at_ms: simulation.now(),
-                    namespace: namespace.clone(),
+                    namespace: namespace.to_string(),
                     cron_job: settings.name.clone(),
                     decision: CronDecision::Started,
                     job: Some(name.clone()),

@@ -156,7 +156,7 @@ pub fn replica_set_changed(simulation: &mut Simulation, key: &ObjectKey) {
         .and_then(|replica_set| replica_set.metadata.controller_of())
         .cloned();
     if let Some(owner) = owner {
-        simulation.enqueue_controller(&key.namespace, &owner);
+        simulation.enqueue_controller(key.namespace, &owner);
     }
 }
 

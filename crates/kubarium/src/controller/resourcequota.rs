@@ -150,6 +150,10 @@ pub(crate) fn apply_limit_range(simulation: &mut Simulation, mut limit_range: Li
 /// The replenishment handler: a pod of the namespace stopped being charged (finished or
 /// gone), so each of its quotas is synced again.
 pub(crate) fn replenish(simulation: &mut Simulation, namespace: &str) {
+    // No quota anywhere (most runs): nothing to look up.
+    if simulation.store.resource_quotas.is_empty() {
+        return;
+    }
     let keys: Vec<ObjectKey> = simulation
         .store
         .resource_quotas

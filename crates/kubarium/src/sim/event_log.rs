@@ -85,12 +85,20 @@ const MIN_DROP: usize = 1_024;
 const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
-/// FNV-1a over `bytes`, continuing from `hash`.
+/// FNV-1a over `bytes`, continuing from `hash`: byte by byte (each step needs the last),
+/// four bytes to a loop turn so that the loop's own counting costs less.
 fn fnv(hash: &mut u64, bytes: &[u8]) {
-    for &byte in bytes {
-        *hash ^= u64::from(byte);
-        *hash = hash.wrapping_mul(FNV_PRIME);
+    let mut value = *hash;
+    let mut quads = bytes.chunks_exact(4);
+    for quad in &mut quads {
+        for &byte in quad {
+            value = (value ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
     }
+    for &byte in quads.remainder() {
+        value = (value ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    }
+    *hash = value;
 }
 
 /// FNV-1a over the event's log line and a newline, without building the line (this runs for

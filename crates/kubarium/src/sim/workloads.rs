@@ -184,7 +184,7 @@ impl Simulation {
         // The quota monitor's delete handler: the namespace's quotas are recounted.
         crate::controller::resourcequota::replenish(self, &key.namespace);
         if let Some(owner) = replica_set.metadata.controller_of() {
-            self.enqueue_controller(namespace, owner);
+            self.enqueue_controller(key.namespace, owner);
         }
         self.cascade(&replica_set.metadata.uid, cascade);
         Ok(())
