@@ -112,7 +112,7 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
     };
     let alive = simulation
         .kubelets
-        .get(pod.spec.node_name.as_str())
+        .get(&pod.spec.node_name)
         .is_some_and(|kubelet| kubelet.alive);
     if !alive {
         // No kubelet runs this pod: a missing node's pods wait for the pod garbage collector,
@@ -162,10 +162,9 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         return;
     };
     let host_ip = simulation
-        .store
-        .nodes
-        .get(pod.spec.node_name.as_str())
-        .map(|node| crate::word::Word::new(&node.status.internal_ip))
+        .kubelets
+        .get(&pod.spec.node_name)
+        .map(|kubelet| kubelet.host_ip)
         .unwrap_or_default();
     let pod_ip = if pod.spec.host_network {
         host_ip.to_string()
@@ -342,7 +341,7 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
     let images = Images::of(pod);
     let has_init = !pod.spec.init_containers.is_empty();
     for image in images.iter() {
-        let kubelet = simulation.kubelets.get_mut(node_name.as_str());
+        let kubelet = simulation.kubelets.get_mut(&node_name);
         let newly =
             kubelet.is_some_and(|kubelet| !kubelet.images.contains(image) && kubelet.images.insert(image.to_string()));
         if newly {
@@ -1038,7 +1037,7 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod, runtime: Option<Po
         .kubelets
         .get(node_name.as_str())
         .is_some_and(|kubelet| kubelet.alive);
-    let still_configured = simulation.kubelets.get(node_name.as_str()).is_some_and(|kubelet| {
+    let still_configured = simulation.kubelets.get(&node_name).is_some_and(|kubelet| {
         kubelet
             .static_pods
             .iter()

@@ -9,6 +9,7 @@
 //! of a controller's pods across nodes (2, for the system-default PodTopologySpread).
 
 use crate::sort::StableSort;
+use crate::word::Word;
 use std::collections::BTreeMap;
 
 use crate::api::{set_condition, Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint};
@@ -158,6 +159,8 @@ pub struct SnapshotNode {
     /// Neither cordoned nor tainted: the cordon and taint filters and the taint score have
     /// nothing to look at, whatever the pod.
     pub plain: bool,
+    /// The node's name as the `Word` a bound pod's `nodeName` holds.
+    pub name: Word,
 }
 
 impl SnapshotNode {
@@ -170,6 +173,7 @@ impl SnapshotNode {
             memory: allocatable("memory"),
             pods: allocatable("pods").value(),
             plain: !node.spec.unschedulable && node.spec.taints.is_empty(),
+            name: Word::new(&node.metadata.name),
             node,
             usage_slot,
         }
@@ -444,7 +448,7 @@ pub fn schedule_pod(simulation: &mut Simulation, key: &ObjectKey) {
         Some(&node.spec.taints),
         "the snapshot is rebuilt whenever a node changes"
     );
-    bind(simulation, key, &node.metadata.name);
+    bind(simulation, key, snapshot[chosen].name);
     // `schedule_pod_eviction` looks for the node's NoExecute taints: none on an untainted node.
     if !node.spec.taints.is_empty() {
         crate::nodelifecycle::schedule_pod_eviction(simulation, key);
@@ -796,10 +800,9 @@ fn add_placement_scores(
 }
 
 /// Binds: `nodeName` set, `PodScheduled` true, and the node's kubelet takes over.
-fn bind(simulation: &mut Simulation, key: &ObjectKey, node_name: &str) {
+fn bind(simulation: &mut Simulation, key: &ObjectKey, node_word: Word) {
     let now = simulation.now();
     let resource_version = simulation.bump_resource_version();
-    let node_word = crate::word::Word::new(node_name);
     simulation.store.update_pod(key, |pod| {
         pod.spec.node_name = node_word;
         pod.metadata.resource_version = resource_version;

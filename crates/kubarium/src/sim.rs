@@ -479,6 +479,8 @@ pub struct KubeletState {
     /// Images already on the node.
     pub images: BTreeSet<String>,
     pub static_pods: Vec<Pod>,
+    /// The node's internal IP, which its pods report as `hostIP` (set once, with the node).
+    pub host_ip: Word,
 }
 
 /// A simulated cluster.
@@ -494,7 +496,7 @@ pub struct Simulation {
     pub(crate) behaviour: Behaviour,
     pub(crate) schedulers: BTreeSet<String>,
     /// By node name; only looked up (each kubelet's pods are found through the store).
-    pub(crate) kubelets: FastMap<String, KubeletState>,
+    pub(crate) kubelets: FastMap<Word, KubeletState>,
     pub(crate) runtimes: FastMap<ObjectKey, PodRuntime>,
     /// Pods the scheduler could not place: attempts so far and when the last one was.
     pub(crate) unschedulable: BTreeMap<ObjectKey, (u32, Millis)>,
@@ -1166,15 +1168,17 @@ impl Simulation {
             "kubelet is posting ready status",
         );
         let name = config.name.clone();
+        let host_ip = Word::new(&node.status.internal_ip);
         self.store.nodes.insert(name.clone(), node);
         self.kubelets.insert(
-            name.clone(),
+            Word::new(&name),
             KubeletState {
                 alive: true,
                 registered_ms: self.now,
                 stopped_ms: None,
                 images: BTreeSet::new(),
                 static_pods: config.static_pods.clone(),
+                host_ip,
             },
         );
         self.record_event(

@@ -11,6 +11,7 @@ use crate::api::{
     ReplicationController, Uid,
 };
 use crate::fasthash::FastMap;
+use crate::word::Word;
 
 /// A pod key shared between the store's map, order and indexes (an `ObjectKey` is shared).
 type SharedKey = ObjectKey;
@@ -420,7 +421,7 @@ pub struct Store {
     /// A pod's key is allocated once and shared by the map, the order and the indexes.
     pod_order: BTreeSet<OrderedKey>,
     /// Pods by node name and by owner uid: only looked up (each set is in key order).
-    pods_by_node: FastMap<String, BTreeSet<OrderedKey>>,
+    pods_by_node: FastMap<Word, BTreeSet<OrderedKey>>,
     pods_by_owner: FastMap<Uid, BTreeSet<OrderedKey>>,
     /// Pods without a controller (orphans a ReplicaSet may adopt), in key order.
     pods_without_controller: BTreeSet<OrderedKey>,
@@ -438,7 +439,7 @@ pub struct Store {
     changed_usage_slots: Vec<u32>,
     usage_changed: Vec<bool>,
     /// Only looked up.
-    usage_index: FastMap<String, usize>,
+    usage_index: FastMap<Word, usize>,
 }
 
 /// Tells one store apart from every other of the process (a replayed simulation's store counts
@@ -520,13 +521,17 @@ impl Store {
 
     /// The usage slot of a node name, created empty on first use. A name keeps its slot.
     pub fn usage_slot(&mut self, node: &str) -> usize {
-        if let Some(slot) = self.usage_index.get(node) {
+        self.usage_slot_of(Word::new(node))
+    }
+
+    fn usage_slot_of(&mut self, node: Word) -> usize {
+        if let Some(slot) = self.usage_index.get(&node) {
             return *slot;
         }
         let slot = self.usage_slots.len();
         self.usage_slots.push(NodeUsage::default());
         self.usage_changed.push(false);
-        self.usage_index.insert(node.to_string(), slot);
+        self.usage_index.insert(node, slot);
         slot
     }
 
@@ -593,32 +598,30 @@ impl Store {
             owners_before, pod.metadata.owner_references,
             "owner references change only through Store::remove_pod_owner and Store::adopt_pod"
         );
-        let node_changed = node_before.as_bytes() != pod.spec.node_name.as_bytes();
+        let node_changed = node_before != pod.spec.node_name;
         let counted_after = counts_against_node(&pod.spec.node_name, pod.status.phase);
         if !node_changed && counted_before == counted_after {
             count_pod_write(&mut self.pod_writes_by_node, pod.spec.node_name);
             return Some(result);
         }
-        let node_word_before = node_before;
-        let node_before = node_before.as_str();
         let requests = pod_requests(pod);
         let node_after = pod.spec.node_name;
         let controller = controller_uid(&pod.metadata.owner_references);
-        self.count_pod_write(node_word_before);
+        self.count_pod_write(node_before);
         if node_changed {
             self.count_pod_write(node_after);
         }
         if node_changed {
             if let Some(ordered) = self.ordered_key(key) {
                 self.unindex_node(&ordered, node_before);
-                self.index_node(&ordered, &node_after);
+                self.index_node(&ordered, node_after);
             }
         }
         if counted_before {
             self.remove_usage(node_before, controller.as_ref(), &requests);
         }
         if counted_after {
-            self.add_usage(&node_after, controller.as_ref(), &requests);
+            self.add_usage(node_after, controller.as_ref(), &requests);
         }
         Some(result)
     }
@@ -667,23 +670,19 @@ impl Store {
     }
 
     fn index(&mut self, key: &OrderedKey, facts: &IndexedFacts, requests: &PodRequests) {
-        self.index_node(key, &facts.node_name);
+        self.index_node(key, facts.node_name);
         self.index_owners(key, facts);
         if facts.counts_against_node() {
             let controller = controller_uid(&facts.owner_references);
-            self.add_usage(&facts.node_name, controller.as_ref(), requests);
+            self.add_usage(facts.node_name, controller.as_ref(), requests);
         }
     }
 
-    fn index_node(&mut self, key: &OrderedKey, node_name: &str) {
+    fn index_node(&mut self, key: &OrderedKey, node_name: Word) {
         if node_name.is_empty() {
             self.pods_unbound.insert(key.clone());
-        } else if let Some(keys) = self.pods_by_node.get_mut(node_name) {
-            // Looked up first: the node's name is copied only for its first pod.
-            keys.insert(key.clone());
         } else {
-            self.pods_by_node
-                .insert(node_name.to_string(), BTreeSet::from([key.clone()]));
+            self.pods_by_node.entry(node_name).or_default().insert(key.clone());
         }
     }
 
@@ -700,8 +699,8 @@ impl Store {
     }
 
     /// The pod counts against its node: its requests, and its controller's count there.
-    fn add_usage(&mut self, node_name: &str, controller: Option<&Uid>, requests: &PodRequests) {
-        let slot = self.usage_slot(node_name);
+    fn add_usage(&mut self, node_name: Word, controller: Option<&Uid>, requests: &PodRequests) {
+        let slot = self.usage_slot_of(node_name);
         self.mark_usage_changed(slot);
         let usage = &mut self.usage_slots[slot];
         usage.cpu = usage.cpu.saturating_add(requests.cpu);
@@ -720,21 +719,21 @@ impl Store {
     }
 
     fn unindex(&mut self, key: &OrderedKey, facts: &IndexedFacts, requests: &PodRequests) {
-        self.unindex_node(key, &facts.node_name);
+        self.unindex_node(key, facts.node_name);
         self.unindex_owners(key, facts);
         if facts.counts_against_node() {
             let controller = controller_uid(&facts.owner_references);
-            self.remove_usage(&facts.node_name, controller.as_ref(), requests);
+            self.remove_usage(facts.node_name, controller.as_ref(), requests);
         }
     }
 
-    fn unindex_node(&mut self, key: &OrderedKey, node_name: &str) {
+    fn unindex_node(&mut self, key: &OrderedKey, node_name: Word) {
         if node_name.is_empty() {
             self.pods_unbound.remove(key);
-        } else if let Some(keys) = self.pods_by_node.get_mut(node_name) {
+        } else if let Some(keys) = self.pods_by_node.get_mut(&node_name) {
             keys.remove(key);
             if keys.is_empty() {
-                self.pods_by_node.remove(node_name);
+                self.pods_by_node.remove(&node_name);
             }
         }
     }
@@ -751,8 +750,8 @@ impl Store {
         }
     }
 
-    fn remove_usage(&mut self, node_name: &str, controller: Option<&Uid>, requests: &PodRequests) {
-        let Some(&slot) = self.usage_index.get(node_name) else {
+    fn remove_usage(&mut self, node_name: Word, controller: Option<&Uid>, requests: &PodRequests) {
+        let Some(&slot) = self.usage_index.get(&node_name) else {
             return;
         };
         self.mark_usage_changed(slot);

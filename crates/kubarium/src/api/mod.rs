@@ -290,8 +290,9 @@ pub fn set_condition(
                 condition.last_transition_time_ms = now;
                 condition.set_status(status);
             }
-            if condition.reason != *reason {
-                condition.set_reason(reason_word(reason));
+            let reason = reason_word(reason);
+            if condition.reason != reason {
+                condition.set_reason(reason);
             }
             if *condition.message != *message {
                 condition.message = message.into();
