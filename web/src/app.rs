@@ -48,6 +48,9 @@ const TABLE_KINDS: &[&str] = &[
 /// narrows them). Thousands of rows rebuilt on every tick would stall the page.
 const MAX_TABLE_ROWS: usize = 300;
 
+/// From this speed on, pod chips neither animate in nor flash while playing.
+const FAST_SPEED: u64 = 60;
+
 /// Where the editor's text and the last text that applied are kept across reloads.
 const EDITOR_KEY: &str = "kubarium.editor";
 const APPLIED_KEY: &str = "kubarium.applied";
@@ -664,7 +667,14 @@ pub fn App() -> impl IntoView {
                 </Show>
             </section>
             </Show>
-            <section class="cluster" aria-label="Cluster">
+            // Playing at 60x and faster, dozens of chips change every frame: their flashes
+            // (a box-shadow, painted on every frame) would cost more than the frame has, and
+            // at that pace they tell nothing (docs/PERFORMANCE.md, "Frame times").
+            <section
+                class="cluster"
+                aria-label="Cluster"
+                data-fast=move || (playing.get() && speed.get() >= FAST_SPEED).then_some("")
+            >
                 <div class="clock" role="toolbar" aria-label="Time">
                     <span data-testid="clock" aria-live="off">{clock}</span>
                     <button
