@@ -76,6 +76,9 @@ pub struct PodView {
     /// `kind/name` of the controlling owner, lower-case kind as kubectl prints it.
     pub owner: Option<String>,
     pub node: Option<String>,
+    /// The uid as the pod holds it, so that `shows` compares 16 bytes, not text.
+    #[serde(skip)]
+    pod_uid: crate::api::Uid,
 }
 
 /// The STATUS column of `kubectl get pods` (`printPod` in `pkg/printers/internalversion`):
@@ -138,6 +141,7 @@ impl PodView {
                 .controller_of()
                 .map(|owner| format!("{}/{}", owner.kind.to_lowercase(), owner.name)),
             node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.to_string()),
+            pod_uid: pod.metadata.uid.clone(),
         }
     }
 
@@ -157,7 +161,7 @@ impl PodView {
             _ => false,
         };
         // What changes most often first.
-        self.uid == pod.metadata.uid
+        self.pod_uid == pod.metadata.uid
             && self.phase == pod.status.phase.as_str()
             && self.status == status_column(pod)
             && self.node.as_deref().unwrap_or("") == pod.spec.node_name
