@@ -104,25 +104,49 @@ fn user_labels(labels: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// What a card shows of its node apart from the pods themselves (those are keyed chips of
-/// their own), with the count of pods that take a slot on it.
+/// What a card shows of its node apart from its pods and its usage: a card's face re-renders
+/// only when one of these changes (a node's name, state, labels, taints, lifecycle notes or
+/// reasons), not when a pod comes or goes (the bars follow `CardUsage`, the chips their pods).
 #[derive(Clone, PartialEq)]
 struct CardFace {
     node: NodeView,
-    pods_used: usize,
 }
 
 fn card_face(node: &NodeView) -> CardFace {
     CardFace {
         node: NodeView {
             pods: Vec::new(),
+            cpu_requested_milli: 0,
+            memory_requested_bytes: 0,
             ..node.clone()
         },
+    }
+}
+
+/// A card's bars: what the node's pods request against what it has, and the count of pods
+/// that take a slot on it.
+#[derive(Clone, Copy, PartialEq)]
+struct CardUsage {
+    cpu_requested_milli: i64,
+    cpu_allocatable_milli: i64,
+    memory_requested_bytes: i64,
+    memory_allocatable_bytes: i64,
+    pods_used: usize,
+    pods_allocatable: i64,
+}
+
+fn card_usage(node: &NodeView) -> CardUsage {
+    CardUsage {
+        cpu_requested_milli: node.cpu_requested_milli,
+        cpu_allocatable_milli: node.cpu_allocatable_milli,
+        memory_requested_bytes: node.memory_requested_bytes,
+        memory_allocatable_bytes: node.memory_allocatable_bytes,
         pods_used: node
             .pods
             .iter()
             .filter(|pod| pod.phase != "Succeeded" && pod.phase != "Failed")
             .count(),
+        pods_allocatable: node.pods_allocatable,
     }
 }
 
@@ -175,6 +199,7 @@ impl ChipViews {
 #[component]
 pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let face = Memo::new(move |_| node.with(|node| node.as_ref().map(card_face)));
+    let usage = Memo::new(move |_| node.with(|node| node.as_ref().map(card_usage)));
     let chip_views = ChipViews::new();
     let pods = move || node.with(|node| chip_views.follow(node.as_ref().map_or(&[][..], |node| &node.pods[..])));
     let prefill_context = use_context::<Prefill>();
@@ -191,6 +216,7 @@ pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send
             aria-label=move || format!("node {}", name())
         >
             {top}
+            <div class="bars">{move || usage.get().map(card_bars)}</div>
             <ul class="pods">
                 <For
                     each=pods
@@ -203,7 +229,19 @@ pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send
     }
 }
 
-/// The card above its pods: name, state, roles, labels, taints, lifecycle notes and bars.
+/// The card's bars for CPU, memory and pods.
+fn card_bars(usage: CardUsage) -> impl IntoView {
+    let cpu = percent(usage.cpu_requested_milli, usage.cpu_allocatable_milli);
+    let memory = percent(usage.memory_requested_bytes, usage.memory_allocatable_bytes);
+    let pods_percent = percent(usage.pods_used as i64, usage.pods_allocatable);
+    view! {
+        <Bar label="cpu" percent=cpu detail=format!("{}m / {}m", usage.cpu_requested_milli, usage.cpu_allocatable_milli)/>
+        <Bar label="mem" percent=memory detail=format!("{} / {}", gib(usage.memory_requested_bytes), gib(usage.memory_allocatable_bytes))/>
+        <Bar label="pods" percent=pods_percent detail=format!("{} / {}", usage.pods_used, usage.pods_allocatable)/>
+    }
+}
+
+/// The card above its bars and pods: name, state, roles, labels, taints and lifecycle notes.
 fn card_top(face: CardFace) -> impl IntoView {
     let node = face.node;
     let state = match (node.ready, node.unschedulable) {
@@ -220,10 +258,6 @@ fn card_top(face: CardFace) -> impl IntoView {
     };
     let labels = user_labels(&node.labels);
     let all_labels = node.labels.join("\n");
-    let cpu = percent(node.cpu_requested_milli, node.cpu_allocatable_milli);
-    let memory = percent(node.memory_requested_bytes, node.memory_allocatable_bytes);
-    let pods_used = face.pods_used;
-    let pods_percent = percent(pods_used as i64, node.pods_allocatable);
     view! {
         <header>
             <h2>{node.name.clone()}</h2>
@@ -243,11 +277,6 @@ fn card_top(face: CardFace) -> impl IntoView {
                 {node.lifecycle.iter().map(|note| view! { <li>{format!("◷ {note}")}</li> }).collect_view()}
             </ul>
         })}
-        <div class="bars">
-            <Bar label="cpu" percent=cpu detail=format!("{}m / {}m", node.cpu_requested_milli, node.cpu_allocatable_milli)/>
-            <Bar label="mem" percent=memory detail=format!("{} / {}", gib(node.memory_requested_bytes), gib(node.memory_allocatable_bytes))/>
-            <Bar label="pods" percent=pods_percent detail=format!("{pods_used} / {}", node.pods_allocatable)/>
-        </div>
     }
 }
 
