@@ -33,10 +33,10 @@ pub struct ServiceStore {
     pub endpoints: BTreeMap<ObjectKey, Endpoints>,
     pub slices: BTreeMap<ObjectKey, EndpointSlice>,
     pub allocators: ServiceAllocators,
-    /// How many Services with a selector each namespace has, by the namespace's `Word` id
-    /// (only looked up): a pod change in a namespace without any (`default` has only
-    /// `kubernetes`) needs no endpoints work. Kept by `insert` and `remove`.
-    selecting: FastMap<usize, usize>,
+    /// How many Services with a selector each namespace has (only looked up): a pod change in
+    /// a namespace without any (`default` has only `kubernetes`) needs no endpoints work. Kept
+    /// by `insert` and `remove`.
+    selecting: FastMap<crate::word::Word, usize>,
 }
 
 impl ServiceStore {
@@ -59,14 +59,14 @@ impl ServiceStore {
 
     fn count_selecting(&mut self, key: &ObjectKey, service: &Service, change: isize) {
         if service.spec.selector.is_some() {
-            let count = self.selecting.entry(key.namespace.id()).or_insert(0);
+            let count = self.selecting.entry(key.namespace).or_insert(0);
             *count = count.checked_add_signed(change).unwrap_or(0);
         }
     }
 
     /// Whether some Service of `namespace` has a selector.
     pub fn any_selecting(&self, namespace: crate::word::Word) -> bool {
-        let any = self.selecting.get(&namespace.id()).is_some_and(|count| *count > 0);
+        let any = self.selecting.get(&namespace).is_some_and(|count| *count > 0);
         debug_assert_eq!(
             any,
             self.in_namespace_word(namespace)

@@ -373,15 +373,12 @@ impl EventRecord {
     pub(crate) fn write_message(&self, sink: &mut impl FnMut(&str)) {
         match (&self.message, &self.object) {
             (EventMessage::Text(shared), _) => sink(shared),
-            (EventMessage::AssignedTo(node), Involved::Pod(key)) => {
-                for piece in ["Successfully assigned ", &key.namespace, "/", &key.name, " to ", node] {
-                    sink(piece);
-                }
-            }
-            (EventMessage::AssignedTo(node), Involved::Text(object)) => {
-                // Not recorded this way (`record_scheduled_event` always names a pod key); written
-                // as a scheduler would, from the object's name.
-                let name = object.split_once('/').map_or(&**object, |(_, name)| name);
+            (EventMessage::AssignedTo(node), object) => {
+                // The pod's name: `record_scheduled_event` always records a pod key.
+                let name = match object {
+                    Involved::Pod(key) => key.name.as_str(),
+                    Involved::Text(text) => text.split_once('/').map_or(&**text, |(_, name)| name),
+                };
                 for piece in ["Successfully assigned ", &self.namespace, "/", name, " to ", node] {
                     sink(piece);
                 }
@@ -1567,11 +1564,8 @@ impl Simulation {
                 .nodes
                 .get(name)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Service" => self
-                .store
-                .services
-                .by_key
-                .get(&ObjectKey::new(namespace, name))
+            "Service" => crate::store::KeyRef(namespace, name)
+                .get(&self.store.services.by_key)
                 .is_some_and(|owner| owner.metadata.uid == *uid),
             "ReplicaSet" => self
                 .replica_set(namespace, name)
@@ -1636,16 +1630,19 @@ impl Simulation {
         message: impl std::fmt::Display,
         source: &'static str,
     ) {
+        let object = Involved::Text(self.intern_event_text(object));
+        let message = EventMessage::Text(self.intern_event_text(message));
+        let namespace = namespace.word();
+        self.record(event_type, reason, namespace, source, object, message);
+    }
+
+    /// `text` written into the reused buffer and interned from there.
+    fn intern_event_text(&mut self, text: impl std::fmt::Display) -> Arc<str> {
         use std::fmt::Write as _;
         let scratch = &mut self.event_scratch;
         scratch.clear();
-        let _ = write!(scratch, "{object}");
-        let object = Involved::Text(self.events.intern(scratch));
-        scratch.clear();
-        let _ = write!(scratch, "{message}");
-        let message = EventMessage::Text(self.events.intern(scratch));
-        let namespace = namespace.word();
-        self.record(event_type, reason, namespace, source, object, message);
+        let _ = write!(scratch, "{text}");
+        self.events.intern(scratch)
     }
 
     /// Records an event about the pod `key` (`pod/NAME`), sharing the key.
@@ -1657,11 +1654,7 @@ impl Simulation {
         message: impl std::fmt::Display,
         source: &'static str,
     ) {
-        use std::fmt::Write as _;
-        let scratch = &mut self.event_scratch;
-        scratch.clear();
-        let _ = write!(scratch, "{message}");
-        let message = EventMessage::Text(self.events.intern(scratch));
+        let message = EventMessage::Text(self.intern_event_text(message));
         self.record(
             event_type,
             reason,

@@ -271,8 +271,8 @@ impl std::fmt::Debug for ObjectKey {
 
 /// Counts a pod write on `node` (in a function of its own so that it can run while a pod of
 /// the store is borrowed).
-fn count_pod_write(writes_by_node: &mut FastMap<usize, u64>, node: crate::word::Word) {
-    *writes_by_node.entry(node.id()).or_insert(0) += 1;
+fn count_pod_write(writes_by_node: &mut FastMap<Word, u64>, node: Word) {
+    *writes_by_node.entry(node).or_insert(0) += 1;
 }
 
 /// What the pods bound to a node request, counted as the scheduler counts it: pods that are not
@@ -430,7 +430,7 @@ pub struct Store {
     /// Writes to pods per node they were on ("" for pods not bound yet), and which store
     /// counted them: a view of the cluster rebuilds a node's pods only when its count moved
     /// (`view::PodViewCache`). Never read by the simulation itself.
-    pod_writes_by_node: FastMap<usize, u64>,
+    pod_writes_by_node: FastMap<Word, u64>,
     identity: StoreIdentity,
     /// Per-node usage, in slots so the scheduler can reach them without a lookup by name.
     usage_slots: Vec<NodeUsage>,
@@ -488,11 +488,10 @@ impl Store {
     /// How many times pods on `node` ("" for pods not bound yet) were created, changed or
     /// deleted, and by which store: equal between two moments means the same pods there.
     pub fn pod_writes_on(&self, node: &str) -> (StoreIdentity, u64) {
-        let node = crate::word::Word::new(node).id();
-        (self.identity, self.pod_writes_by_node.get(&node).copied().unwrap_or(0))
+        (self.identity, self.pod_writes_by_node.get(node).copied().unwrap_or(0))
     }
 
-    fn count_pod_write(&mut self, node: crate::word::Word) {
+    fn count_pod_write(&mut self, node: Word) {
         count_pod_write(&mut self.pod_writes_by_node, node);
     }
 
@@ -610,8 +609,6 @@ impl Store {
         self.count_pod_write(node_before);
         if node_changed {
             self.count_pod_write(node_after);
-        }
-        if node_changed {
             if let Some(ordered) = self.ordered_key(key) {
                 self.unindex_node(&ordered, node_before);
                 self.index_node(&ordered, node_after);

@@ -167,23 +167,30 @@ fn format_rfc3339_with_fmt(civil: &crate::cron::CivilTime, offset_seconds: i32) 
     )
 }
 
-/// `{value:0width$}` for a non-negative integer: at least `width` digits, zeros in front.
-pub(crate) fn push_zero_padded(text: &mut String, value: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
+/// The decimal digits of `value` (ASCII, no leading zeros but a lone `0`), written into the
+/// end of `buffer` without the formatter.
+pub(crate) fn decimal_digits(value: u64, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut start = buffer.len();
     let mut rest = value;
     loop {
         start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
+        buffer[start] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    for _ in (digits.len() - start)..width {
+    &buffer[start..]
+}
+
+/// `{value:0width$}` for a non-negative integer: at least `width` digits, zeros in front.
+pub(crate) fn push_zero_padded(text: &mut String, value: u64, width: usize) {
+    let mut buffer = [0u8; 20];
+    let digits = decimal_digits(value, &mut buffer);
+    for _ in digits.len()..width {
         text.push('0');
     }
-    for &digit in &digits[start..] {
+    for &digit in digits {
         text.push(char::from(digit));
     }
 }

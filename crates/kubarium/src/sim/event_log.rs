@@ -104,18 +104,8 @@ fn fnv(hash: &mut u64, bytes: &[u8]) {
 /// FNV-1a over the event's log line and a newline, without building the line (this runs for
 /// every event recorded).
 fn hash_log_line(hash: &mut u64, event: &EventRecord) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut time = event.time_ms;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (time % 10) as u8;
-        time /= 10;
-        if time == 0 {
-            break;
-        }
-    }
-    fnv(hash, &digits[start..]);
+    let mut buffer = [0u8; 20];
+    fnv(hash, crate::time::decimal_digits(event.time_ms, &mut buffer));
     for (separator, text) in [
         (b" ", event.event_type.as_str()),
         (b" ", event.reason.as_str()),
