@@ -175,8 +175,6 @@ pub fn App() -> impl IntoView {
     let described = RwSignal::new(None::<(String, String)>);
     provide_context(crate::cluster::Describe(described));
     crate::cluster::describe_chips_on_click(crate::cluster::Describe(described));
-    let chip_memory = crate::cluster::ChipMemory(StoredValue::new(Default::default()));
-    provide_context(chip_memory);
     let describe_text = move || {
         let (namespace, name) = described.get()?;
         shown.track();
@@ -199,9 +197,6 @@ pub fn App() -> impl IntoView {
                 let view = pod_views
                     .try_update_value(|pod_views| view_of(current, pod_views))
                     .unwrap_or_else(|| view_of(current, &mut Default::default()));
-                if let Some(snapshot) = &view.snapshot {
-                    chip_memory.keep_only(snapshot);
-                }
                 set_shown.set(view);
             }
         });

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use kubarium::{NodeView, PodView};
 use leptos::prelude::*;
 
+use crate::chips::ChipList;
+
 /// The pod whose `kubectl describe` is open (namespace, name); chips set it when clicked.
 #[derive(Clone, Copy)]
 pub struct Describe(pub RwSignal<Option<(String, String)>>);
@@ -25,60 +27,6 @@ fn prefill(context: Option<Prefill>, command: String) {
     {
         let _ = input.focus();
     }
-}
-
-/// The status each pod chip last showed, by uid, so a chip animates in only when its pod is
-/// new and flashes only when its status changed (cards are re-rendered whole when anything in
-/// them changes, so "mounted" alone would animate every chip of the card).
-#[derive(Clone, Copy)]
-pub struct ChipMemory(pub StoredValue<std::collections::HashMap<String, String>>);
-
-impl ChipMemory {
-    /// Forgets the pods the snapshot no longer has once more than 1,024 of them gathered, so
-    /// the memory stays near the live pods (a Job of 100,000 completions would otherwise leave
-    /// every uid in it) without a pass over every pod on every tick.
-    pub fn keep_only(&self, snapshot: &kubarium::Snapshot) {
-        let live_count = snapshot.unscheduled.len() + snapshot.nodes.iter().map(|node| node.pods.len()).sum::<usize>();
-        if self.0.with_value(|seen| seen.len() <= live_count + 1_024) {
-            return;
-        }
-        let live: std::collections::HashSet<&str> = snapshot
-            .nodes
-            .iter()
-            .flat_map(|node| &node.pods)
-            .chain(&snapshot.unscheduled)
-            .map(|pod| pod.uid.as_str())
-            .collect();
-        self.0
-            .update_value(|seen| seen.retain(|uid, _| live.contains(uid.as_str())));
-    }
-}
-
-/// How a chip enters: new pod, changed status, or as before.
-fn chip_change(memory: Option<ChipMemory>, uid: &str, status: &str) -> &'static str {
-    let Some(ChipMemory(memory)) = memory else { return "" };
-    let mut change = "";
-    memory.update_value(|seen| {
-        change = match seen.insert(uid.to_string(), status.to_string()) {
-            None => " chip-new",
-            Some(previous) if previous != status => " chip-changed",
-            Some(_) => "",
-        };
-    });
-    change
-}
-
-/// A hue per owner, so the chips of one DaemonSet, Job or CronJob share a colour (the phase is
-/// told by the icon and the border, not by colour).
-pub fn owner_hue(owner: &str) -> u32 {
-    if owner.is_empty() {
-        return 215;
-    }
-    // FNV-1a, folded onto the colour wheel.
-    let hash = owner.bytes().fold(0x811c_9dc5u32, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    });
-    hash % 360
 }
 
 /// `1500m of 4 CPU`-like figures as a percentage for the bars.
@@ -150,58 +98,15 @@ fn card_usage(node: &NodeView) -> CardUsage {
     }
 }
 
-/// The chips of one list (a card's pods, the Pending lane), by pod uid: each chip follows its
-/// pod's view through a signal of its own, so a pod whose status changes updates its chip in
-/// place (a few attributes and texts) instead of a new chip being built and laid out.
-#[derive(Clone, Copy)]
-struct ChipViews(StoredValue<std::collections::HashMap<String, ArcRwSignal<Arc<PodView>>>>);
-
-impl ChipViews {
-    fn new() -> ChipViews {
-        ChipViews(StoredValue::new(std::collections::HashMap::new()))
-    }
-
-    /// The chips for `pods`, in order, keyed by uid: a known pod's signal is set when its view
-    /// changed (views of unchanged pods are shared from one snapshot to the next, see
-    /// `kubarium::PodViewCache`, so that is a pointer comparison); departed pods are forgotten.
-    fn follow(&self, pods: &[Arc<PodView>]) -> Vec<(String, ArcRwSignal<Arc<PodView>>)> {
-        let mut chips = Vec::with_capacity(pods.len());
-        self.0.update_value(|views| {
-            for pod in pods {
-                let signal = match views.get(&pod.uid) {
-                    Some(signal) => {
-                        if !signal.with_untracked(|shown| Arc::ptr_eq(shown, pod)) {
-                            signal.set(Arc::clone(pod));
-                        }
-                        signal.clone()
-                    }
-                    None => {
-                        let signal = ArcRwSignal::new(Arc::clone(pod));
-                        views.insert(pod.uid.clone(), signal.clone());
-                        signal
-                    }
-                };
-                chips.push((pod.uid.clone(), signal));
-            }
-            if views.len() > pods.len() {
-                let live: std::collections::HashSet<&str> = pods.iter().map(|pod| pod.uid.as_str()).collect();
-                views.retain(|uid, _| live.contains(uid.as_str()));
-            }
-        });
-        chips
-    }
-}
-
 /// A node as a card. The card stays mounted while its node exists: its face re-renders when
-/// the node changes, and each pod chip stays mounted while its pod is on the node, updated in
-/// place when the pod changes (`ChipViews`; a cluster of 3,000 pods would otherwise rebuild
-/// chips on every frame).
+/// the node changes, its bars when its usage does, and its chips are patched in place
+/// (`ChipList`).
 #[component]
 pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let face = Memo::new(move |_| node.with(|node| node.as_ref().map(card_face)));
     let usage = Memo::new(move |_| node.with(|node| node.as_ref().map(card_usage)));
-    let chip_views = ChipViews::new();
-    let pods = move || node.with(|node| chip_views.follow(node.as_ref().map_or(&[][..], |node| &node.pods[..])));
+    let pods =
+        Signal::derive(move || node.with(|node| node.as_ref().map(|node| node.pods.clone()).unwrap_or_default()));
     let prefill_context = use_context::<Prefill>();
     let top = move || face.get().map(card_top);
     let bottom = move || face.get().map(|face| card_bottom(&face.node, run, prefill_context));
@@ -217,13 +122,7 @@ pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send
         >
             {top}
             <div class="bars">{move || usage.get().map(card_bars)}</div>
-            <ul class="pods">
-                <For
-                    each=pods
-                    key=|(uid, _)| uid.clone()
-                    children=|(_, pod)| view! { <PodChip pod=pod/> }
-                />
-            </ul>
+            <ChipList pods=pods/>
             {bottom}
         </article>
     }
@@ -357,103 +256,13 @@ pub fn describe_chips_on_click(describe: Describe) {
     });
 }
 
-/// A pod as a chip, following its pod's view in place: the status, its icon, the classes,
-/// the tooltip and the label change; the pod's identity (name, namespace, owner) does not.
-#[component]
-pub fn PodChip(pod: ArcRwSignal<Arc<PodView>>) -> impl IntoView {
-    let first = pod.get_untracked();
-    let owner = first.owner.clone().unwrap_or_default();
-    let memory = use_context::<ChipMemory>();
-    let highlight = use_context::<crate::services::Highlight>();
-    let uid = first.uid.clone();
-    let name = first.name.clone();
-    // `chip-new` or `chip-changed` when the status moved since this chip last showed it.
-    let class = {
-        let pod = pod.clone();
-        move || {
-            pod.with(|pod| {
-                let change = chip_change(memory, &pod.uid, &pod.status);
-                let linked = match highlight {
-                    Some(crate::services::Highlight(signal)) => signal.with(|uids| uids.contains(&uid)),
-                    None => false,
-                };
-                format!(
-                    "pod-chip phase-{}{change}{}",
-                    pod.status.to_lowercase(),
-                    if linked { " linked" } else { "" }
-                )
-            })
-        }
-    };
-    let phase = {
-        let pod = pod.clone();
-        move || pod.with(|pod| pod.phase.clone())
-    };
-    let title = {
-        let (pod, owner) = (pod.clone(), owner.clone());
-        move || {
-            pod.with(|pod| {
-                let owner = if owner.is_empty() { "nobody" } else { &owner };
-                format!("{} ({}) owned by {owner}", pod.name, pod.status)
-            })
-        }
-    };
-    let label = {
-        let pod = pod.clone();
-        move || pod.with(|pod| format!("pod {}, {}: describe", pod.name, pod.status))
-    };
-    let icon = {
-        let pod = pod.clone();
-        move || pod.with(|pod| phase_icon(&pod.status))
-    };
-    let status = move || pod.with(|pod| pod.status.clone());
-    view! {
-        <li
-            class=class
-            style=format!("--owner-hue: {}", owner_hue(&owner))
-            data-testid="pod-chip"
-            data-phase=phase
-            data-owner=owner.clone()
-            title=title
-            tabindex="0"
-            role="button"
-            aria-label=label
-            data-namespace=first.namespace.clone()
-            data-name=name.clone()
-        >
-            <span class="phase-icon" aria-hidden="true">{icon}</span>
-            <span class="pod-name">{name.clone()}</span>
-            <span class="pod-status">{status}</span>
-        </li>
-    }
-}
-
-/// Shape, not colour alone, tells the phase.
-fn phase_icon(status: &str) -> &'static str {
-    match status {
-        "Running" => "●",
-        "ContainerCreating" => "◌",
-        "Succeeded" | "Completed" => "✓",
-        "Failed" | "Error" | "CrashLoopBackOff" | "DeadlineExceeded" => "✕",
-        "Terminating" => "◍",
-        _ => "○",
-    }
-}
-
 #[component]
 pub fn PendingLane(shown: Signal<Vec<Arc<PodView>>>) -> impl IntoView {
-    let chip_views = ChipViews::new();
     view! {
-        <Show when=move || !shown.get().is_empty()>
+        <Show when=move || !shown.with(Vec::is_empty)>
             <section class="pending-lane" aria-label="Pending pods">
                 <h2>"Pending"</h2>
-                <ul class="pods">
-                    <For
-                        each=move || shown.with(|pods| chip_views.follow(pods))
-                        key=|(uid, _)| uid.clone()
-                        children=|(_, pod)| view! { <PodChip pod=pod/> }
-                    />
-                </ul>
+                <ChipList pods=shown/>
             </section>
         </Show>
     }

@@ -5,6 +5,7 @@
 
 mod app;
 mod autoscaling;
+mod chips;
 mod cluster;
 mod examples;
 mod services;

@@ -1,0 +1,379 @@
+//! Pod chips: a list of chips (a node card's pods, the Pending lane) patched in place.
+//!
+//! A frame of play at 60x can start and finish a hundred pods over dozens of cards. Chips are
+//! therefore not Leptos views: one effect per list walks the new pod views beside the chips
+//! it shows (both in key order) and touches the page only where a pod came, went or changed
+//! its status. A chip whose pod did not change costs a pointer comparison.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use kubarium::PodView;
+use leptos::html::Ul;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A hue per owner, so the chips of one DaemonSet, Job or CronJob share a colour (the phase is
+/// told by the icon and the border, not by colour).
+pub fn owner_hue(owner: &str) -> u32 {
+    if owner.is_empty() {
+        return 215;
+    }
+    // FNV-1a, folded onto the colour wheel.
+    let hash = owner.bytes().fold(0x811c_9dc5u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    hash % 360
+}
+
+/// Shape, not colour alone, tells the phase.
+fn phase_icon(status: &str) -> &'static str {
+    match status {
+        "Running" => "●",
+        "ContainerCreating" => "◌",
+        "Succeeded" | "Completed" => "✓",
+        "Failed" | "Error" | "CrashLoopBackOff" | "DeadlineExceeded" => "✕",
+        "Terminating" => "◍",
+        _ => "○",
+    }
+}
+
+/// How a chip came to show its pod's status, for its animation (CSS turns these off at fast
+/// speeds and for reduced motion).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Change {
+    /// The pod is new to this list: the chip animates in.
+    Arrived,
+    /// The pod's status changed: the chip flashes.
+    StatusChanged,
+    /// As before (or the highlight moved).
+    Unchanged,
+}
+
+/// The chip's `class`: its status as a class (`phase-running`, `phase-completed`, ...), its
+/// animation and whether the hovered Service selects its pod.
+fn chip_class(pod: &PodView, change: Change, linked: bool) -> String {
+    let change = match change {
+        Change::Arrived => " chip-new",
+        Change::StatusChanged => " chip-changed",
+        Change::Unchanged => "",
+    };
+    let linked = if linked { " linked" } else { "" };
+    format!("pod-chip phase-{}{change}{linked}", pod.status.to_lowercase())
+}
+
+fn chip_title(pod: &PodView) -> String {
+    let owner = pod.owner.as_deref().unwrap_or("nobody");
+    format!("{} ({}) owned by {owner}", pod.name, pod.status)
+}
+
+fn chip_label(pod: &PodView) -> String {
+    format!("pod {}, {}: describe", pod.name, pod.status)
+}
+
+/// The order of the lists: a node's pods come in store key order, namespace then name.
+fn order_key(pod: &PodView) -> (&str, &str) {
+    (&pod.namespace, &pod.name)
+}
+
+/// What the chip list does to its chips for a new list of pods, worked out without the page
+/// (so it can be unit-tested): for each pod of the new list, in order, the chip it keeps (by
+/// index into the old list) or that a chip is made; and the old chips that go.
+#[derive(Debug, PartialEq, Eq)]
+struct Plan {
+    /// Per new pod: `Some(old index)` keeps that chip (updated if its view changed), `None`
+    /// makes a new chip, placed before the next kept chip.
+    keep: Vec<Option<usize>>,
+    /// Old chips whose pod is no longer in the list.
+    remove: Vec<usize>,
+}
+
+/// Both lists are in `order_key` order; a pod is the same pod when its uid is (a pod deleted
+/// and made again under its name is a new chip).
+fn plan(old: &[Arc<PodView>], new: &[Arc<PodView>]) -> Plan {
+    let mut keep = Vec::with_capacity(new.len());
+    let mut remove = Vec::new();
+    let mut next = 0;
+    for pod in new {
+        while old.get(next).is_some_and(|shown| order_key(shown) < order_key(pod)) {
+            remove.push(next);
+            next += 1;
+        }
+        match old.get(next) {
+            Some(shown) if Arc::ptr_eq(shown, pod) || shown.uid == pod.uid => {
+                keep.push(Some(next));
+                next += 1;
+            }
+            Some(shown) if order_key(shown) == order_key(pod) => {
+                // The same name, another pod: the old chip goes, a new one comes.
+                remove.push(next);
+                next += 1;
+                keep.push(None);
+            }
+            _ => keep.push(None),
+        }
+    }
+    remove.extend(next..old.len());
+    Plan { keep, remove }
+}
+
+/// A chip on the page: the element and the two texts that follow its pod's status.
+struct Chip {
+    view: Arc<PodView>,
+    element: web_sys::Element,
+    icon: web_sys::Element,
+    status: web_sys::Element,
+}
+
+fn element(document: &web_sys::Document, tag: &str, class: &str, text: &str) -> Option<web_sys::Element> {
+    let element = document.create_element(tag).ok()?;
+    element.set_class_name(class);
+    element.set_text_content(Some(text));
+    Some(element)
+}
+
+impl Chip {
+    /// `<li class="pod-chip phase-…" data-testid="pod-chip" data-phase data-owner …>` with the
+    /// phase icon, the pod's name and its status: the test hooks and ARIA of the playground.
+    fn new(document: &web_sys::Document, pod: &Arc<PodView>, linked: bool) -> Option<Chip> {
+        let item = document.create_element("li").ok()?;
+        let owner = pod.owner.as_deref().unwrap_or("");
+        let attributes = [
+            ("class", chip_class(pod, Change::Arrived, linked)),
+            ("style", format!("--owner-hue: {}", owner_hue(owner))),
+            ("data-testid", "pod-chip".to_string()),
+            ("data-phase", pod.phase.clone()),
+            ("data-owner", owner.to_string()),
+            ("title", chip_title(pod)),
+            ("tabindex", "0".to_string()),
+            ("role", "button".to_string()),
+            ("aria-label", chip_label(pod)),
+            ("data-namespace", pod.namespace.clone()),
+            ("data-name", pod.name.clone()),
+        ];
+        for (name, value) in attributes {
+            item.set_attribute(name, &value).ok()?;
+        }
+        let icon = element(document, "span", "phase-icon", phase_icon(&pod.status))?;
+        icon.set_attribute("aria-hidden", "true").ok()?;
+        let name = element(document, "span", "pod-name", &pod.name)?;
+        let status = element(document, "span", "pod-status", &pod.status)?;
+        for child in [&icon, &name, &status] {
+            item.append_child(child).ok()?;
+        }
+        Some(Chip {
+            view: Arc::clone(pod),
+            element: item,
+            icon,
+            status,
+        })
+    }
+
+    /// Shows `pod` (the same pod, perhaps changed); the page is touched only if its status or
+    /// phase changed (its name, namespace and owner are the pod's for life).
+    fn show(&mut self, pod: &Arc<PodView>, linked: bool) {
+        if Arc::ptr_eq(&self.view, pod) {
+            return;
+        }
+        if self.view.status != pod.status || self.view.phase != pod.phase {
+            let change = if self.view.status != pod.status {
+                Change::StatusChanged
+            } else {
+                Change::Unchanged
+            };
+            self.element.set_class_name(&chip_class(pod, change, linked));
+            let _ = self.element.set_attribute("data-phase", &pod.phase);
+            let _ = self.element.set_attribute("title", &chip_title(pod));
+            let _ = self.element.set_attribute("aria-label", &chip_label(pod));
+            self.icon.set_text_content(Some(phase_icon(&pod.status)));
+            self.status.set_text_content(Some(&pod.status));
+        }
+        self.view = Arc::clone(pod);
+    }
+}
+
+/// The chips a list shows, and the `<ul>` they are in (a list mounted again starts afresh).
+#[derive(Default)]
+struct Shown {
+    list: Option<web_sys::Element>,
+    chips: Vec<Chip>,
+}
+
+impl Shown {
+    fn patch(&mut self, list: &web_sys::Element, pods: &[Arc<PodView>], linked: &dyn Fn(&str) -> bool) {
+        if self.list.as_ref() != Some(list) {
+            list.set_text_content(None);
+            self.chips.clear();
+            self.list = Some(list.clone());
+        }
+        let Some(document) = list.owner_document() else { return };
+        let old_views: Vec<Arc<PodView>> = self.chips.iter().map(|chip| Arc::clone(&chip.view)).collect();
+        let Plan { keep, remove } = plan(&old_views, pods);
+        let mut old: Vec<Option<Chip>> = std::mem::take(&mut self.chips).into_iter().map(Some).collect();
+        for index in remove {
+            if let Some(chip) = old[index].take() {
+                chip.element.remove();
+            }
+        }
+        // New chips go before the next chip kept; walking from the end, that is the last chip
+        // placed.
+        let mut placed: Vec<Chip> = Vec::with_capacity(pods.len());
+        let mut before: Option<web_sys::Element> = None;
+        for (pod, kept) in pods.iter().zip(keep).rev() {
+            let chip = match kept.and_then(|index| old[index].take()) {
+                Some(mut chip) => {
+                    chip.show(pod, linked(&pod.uid));
+                    Some(chip)
+                }
+                None => Chip::new(&document, pod, linked(&pod.uid)).inspect(|chip| {
+                    let _ = list.insert_before(&chip.element, before.as_ref().map(|element| element.unchecked_ref()));
+                }),
+            };
+            if let Some(chip) = chip {
+                before = Some(chip.element.clone());
+                placed.push(chip);
+            }
+        }
+        placed.reverse();
+        self.chips = placed;
+    }
+
+    /// Lights up the chips of the pods the hovered Service selects.
+    fn relight(&self, linked: &dyn Fn(&str) -> bool) {
+        for chip in &self.chips {
+            chip.element
+                .set_class_name(&chip_class(&chip.view, Change::Unchanged, linked(&chip.view.uid)));
+        }
+    }
+}
+
+/// The chips of `pods`, in their order. Clicks and keys on chips are handled page-wide
+/// (`cluster::describe_chips_on_click`).
+#[component]
+pub fn ChipList(#[prop(into)] pods: Signal<Vec<Arc<PodView>>>) -> impl IntoView {
+    let list = NodeRef::<Ul>::new();
+    let shown = Rc::new(RefCell::new(Shown::default()));
+    let highlight = use_context::<crate::services::Highlight>();
+    let linked = move |uid: &str| match highlight {
+        Some(crate::services::Highlight(signal)) => {
+            signal.with_untracked(|uids| uids.iter().any(|linked| linked == uid))
+        }
+        None => false,
+    };
+    {
+        let shown = Rc::clone(&shown);
+        Effect::new(move |_| {
+            pods.with(|pods| {
+                if let Some(list) = list.get() {
+                    shown.borrow_mut().patch(&list, pods, &linked);
+                }
+            });
+        });
+    }
+    Effect::new(move |_| {
+        if let Some(crate::services::Highlight(signal)) = highlight {
+            signal.track();
+        }
+        shown.borrow().relight(&linked);
+    });
+    view! { <ul class="pods" node_ref=list></ul> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, uid: &str, status: &str) -> Arc<PodView> {
+        let mut view = PodView::default();
+        view.uid = uid.to_string();
+        view.name = name.to_string();
+        view.namespace = "default".to_string();
+        view.phase = "Running".to_string();
+        view.status = status.to_string();
+        Arc::new(view)
+    }
+
+    #[test]
+    fn plans_keep_chips_of_the_same_pod_and_replace_the_rest() {
+        let a = pod("a", "1", "Running");
+        let b = pod("b", "2", "Running");
+        let c = pod("c", "3", "Running");
+        let b_again = pod("b", "9", "Pending");
+        let c_changed = pod("c", "3", "Completed");
+        struct Case {
+            name: &'static str,
+            old: Vec<Arc<PodView>>,
+            new: Vec<Arc<PodView>>,
+            expect: Plan,
+        }
+        let cases = [
+            Case {
+                name: "unchanged",
+                old: vec![a.clone(), b.clone()],
+                new: vec![a.clone(), b.clone()],
+                expect: Plan {
+                    keep: vec![Some(0), Some(1)],
+                    remove: vec![],
+                },
+            },
+            Case {
+                name: "one arrives in the middle, one leaves at the end",
+                old: vec![a.clone(), c.clone(), pod("d", "4", "Running")],
+                new: vec![a.clone(), b.clone(), c_changed.clone()],
+                expect: Plan {
+                    keep: vec![Some(0), None, Some(1)],
+                    remove: vec![2],
+                },
+            },
+            Case {
+                name: "a pod made again under its name is a new chip",
+                old: vec![a.clone(), b.clone(), c.clone()],
+                new: vec![a.clone(), b_again.clone(), c.clone()],
+                expect: Plan {
+                    keep: vec![Some(0), None, Some(2)],
+                    remove: vec![1],
+                },
+            },
+            Case {
+                name: "all go",
+                old: vec![a.clone(), b.clone()],
+                new: vec![],
+                expect: Plan {
+                    keep: vec![],
+                    remove: vec![0, 1],
+                },
+            },
+            Case {
+                name: "all new",
+                old: vec![],
+                new: vec![a.clone(), c.clone()],
+                expect: Plan {
+                    keep: vec![None, None],
+                    remove: vec![],
+                },
+            },
+        ];
+        for case in cases {
+            assert_eq!(plan(&case.old, &case.new), case.expect, "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn classes_tell_the_status_its_change_and_the_highlight() {
+        let completed = pod("a", "1", "Completed");
+        assert_eq!(
+            chip_class(&completed, Change::Arrived, false),
+            "pod-chip phase-completed chip-new"
+        );
+        assert_eq!(
+            chip_class(&completed, Change::StatusChanged, true),
+            "pod-chip phase-completed chip-changed linked"
+        );
+        assert_eq!(
+            chip_class(&completed, Change::Unchanged, false),
+            "pod-chip phase-completed"
+        );
+        assert_eq!(chip_title(&completed), "a (Completed) owned by nobody");
+    }
+}
