@@ -191,12 +191,16 @@ pub fn App() -> impl IntoView {
     // The pod views of the last snapshot: a pod that did not change keeps its view (and its
     // chip compares equal at once).
     let pod_views = StoredValue::new(kubarium::PodViewCache::default());
+    let node_views = crate::cluster::NodeViews::new();
     let refresh = move || {
         session.with_value(|current| {
             if let Some(current) = current {
                 let view = pod_views
                     .try_update_value(|pod_views| view_of(current, pod_views))
                     .unwrap_or_else(|| view_of(current, &mut Default::default()));
+                if let Some(snapshot) = &view.snapshot {
+                    node_views.follow(&snapshot.nodes);
+                }
                 set_shown.set(view);
             }
         });
@@ -550,16 +554,8 @@ pub fn App() -> impl IntoView {
         rendered
     };
     let (command_text, set_command_text) = signal(String::new());
-    // The cards are keyed by node name; each card follows its own node (see NodeCard).
-    let node_names = Memo::new(move |_| {
-        shown.with(|shown| {
-            shown
-                .snapshot
-                .as_ref()
-                .map(|snapshot| snapshot.nodes.iter().map(|node| node.name.clone()).collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
-    });
+    // The cards are keyed by node name; each card follows its own node (see NodeViews).
+    let node_names = node_views.names();
     provide_context(crate::cluster::Prefill(set_command_text));
 
     let full_playground = move |event: leptos::ev::MouseEvent| {
@@ -767,12 +763,7 @@ pub fn App() -> impl IntoView {
                     <For
                         each=move || node_names.get()
                         key=|name| name.clone()
-                        children=move |name| {
-                            let node = Memo::new(move |_| shown.with(|shown| {
-                                shown.snapshot.as_ref().and_then(|snapshot| snapshot.nodes.iter().find(|node| node.name == name).cloned())
-                            }));
-                            view! { <NodeCard node=node run=run_command/> }
-                        }
+                        children=move |name| view! { <NodeCard node=node_views.of(&name) run=run_command/> }
                     />
                 </div>
                 {move || compared.get().map(|(cron_job, outcome)| match outcome {

@@ -98,11 +98,78 @@ fn card_usage(node: &NodeView) -> CardUsage {
     }
 }
 
+/// Each card's node view, by node name, and the names in order. A card follows its own
+/// node's signal, which is set only when that node's view changed: a frame that changes the
+/// pods of three nodes wakes three cards (one signal for the whole snapshot woke every card's
+/// memo, which then looked its node up and compared it, on every frame).
+#[derive(Clone, Copy)]
+pub struct NodeViews {
+    views: StoredValue<std::collections::HashMap<String, ArcRwSignal<Option<NodeView>>>>,
+    names: RwSignal<Vec<String>>,
+}
+
+impl NodeViews {
+    pub fn new() -> NodeViews {
+        NodeViews {
+            views: StoredValue::new(std::collections::HashMap::new()),
+            names: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Shows the snapshot's nodes: sets the signal of each node whose view changed, and the
+    /// names if a node came or went.
+    pub fn follow(&self, nodes: &[NodeView]) {
+        self.views.update_value(|views| {
+            for node in nodes {
+                match views.get(&node.name) {
+                    Some(signal) => {
+                        if signal.with_untracked(|shown| shown.as_ref() != Some(node)) {
+                            signal.set(Some(node.clone()));
+                        }
+                    }
+                    None => {
+                        views.insert(node.name.clone(), ArcRwSignal::new(Some(node.clone())));
+                    }
+                }
+            }
+            if views.len() > nodes.len() {
+                let live: std::collections::HashSet<&str> = nodes.iter().map(|node| node.name.as_str()).collect();
+                views.retain(|name, _| live.contains(name.as_str()));
+            }
+        });
+        let same_names = self.names.with_untracked(|names| {
+            names.len() == nodes.len() && names.iter().zip(nodes).all(|(name, node)| *name == node.name)
+        });
+        if !same_names {
+            self.names.set(nodes.iter().map(|node| node.name.clone()).collect());
+        }
+    }
+
+    /// The node names, in the snapshot's order.
+    pub fn names(&self) -> Signal<Vec<String>> {
+        self.names.into()
+    }
+
+    /// The view of the node `name` (`None` once it is gone).
+    pub fn of(&self, name: &str) -> Signal<Option<NodeView>> {
+        let signal = self
+            .views
+            .try_update_value(|views| {
+                views
+                    .entry(name.to_string())
+                    .or_insert_with(|| ArcRwSignal::new(None))
+                    .clone()
+            })
+            .unwrap_or_else(|| ArcRwSignal::new(None));
+        signal.into()
+    }
+}
+
 /// A node as a card. The card stays mounted while its node exists: its face re-renders when
 /// the node changes, its bars when its usage does, and its chips are patched in place
 /// (`ChipList`).
 #[component]
-pub fn NodeCard(node: Memo<Option<NodeView>>, run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn NodeCard(node: Signal<Option<NodeView>>, run: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let face = Memo::new(move |_| node.with(|node| node.as_ref().map(card_face)));
     let usage = Memo::new(move |_| node.with(|node| node.as_ref().map(card_usage)));
     let pods =
