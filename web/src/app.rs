@@ -51,6 +51,12 @@ const MAX_TABLE_ROWS: usize = 300;
 /// From this speed on, pod chips neither animate in nor flash while playing.
 const FAST_SPEED: u64 = 60;
 
+/// While playing, a frame looks at no more than about this many pods of the nodes whose pods
+/// changed; the other changed cards follow in the next frames (`Simulation::snapshot_within`).
+/// A Job's wave of pods finishing and starting on most nodes within one frame would otherwise
+/// miss the frame. Paused, every card is current.
+const PODS_PER_FRAME: usize = 1_500;
+
 /// Where the editor's text and the last text that applied are kept across reloads.
 const EDITOR_KEY: &str = "kubarium.editor";
 const APPLIED_KEY: &str = "kubarium.applied";
@@ -97,9 +103,9 @@ fn on_frames_while(go_on: impl Fn() -> bool + Copy + 'static, frame: impl Fn(f64
     });
 }
 
-fn view_of(session: &Session, pod_views: &mut kubarium::PodViewCache) -> View {
+fn view_of(session: &Session, pod_views: &mut kubarium::PodViewCache, pods_budget: usize) -> View {
     View {
-        snapshot: Some(session.simulation.snapshot_reusing(pod_views)),
+        snapshot: Some(session.simulation.snapshot_within(pod_views, pods_budget)),
         description: session.description.clone(),
         upcoming: session
             .upcoming()
@@ -192,12 +198,21 @@ pub fn App() -> impl IntoView {
     // chip compares equal at once).
     let pod_views = StoredValue::new(kubarium::PodViewCache::default());
     let node_views = crate::cluster::NodeViews::new();
+    // The pods a snapshot may look at: `PODS_PER_FRAME` within a frame of play, else all.
+    let pods_budget = StoredValue::new(usize::MAX);
+    // Whether the last snapshot left some cards behind the store (see `PODS_PER_FRAME`).
+    let cards_behind = StoredValue::new(false);
     let refresh = move || {
         session.with_value(|current| {
             if let Some(current) = current {
+                let budget = pods_budget.get_value();
                 let view = pod_views
-                    .try_update_value(|pod_views| view_of(current, pod_views))
-                    .unwrap_or_else(|| view_of(current, &mut Default::default()));
+                    .try_update_value(|pod_views| {
+                        let view = view_of(current, pod_views, budget);
+                        cards_behind.set_value(pod_views.stale_nodes() > 0);
+                        view
+                    })
+                    .unwrap_or_else(|| view_of(current, &mut Default::default(), usize::MAX));
                 if let Some(snapshot) = &view.snapshot {
                     node_views.follow(&snapshot.nodes);
                 }
@@ -457,9 +472,13 @@ pub fn App() -> impl IntoView {
         let simulated_ms = real_ms * speed as f64 + simulated_carry_ms.get_value();
         let whole_ms = (simulated_ms / grain_ms).floor() * grain_ms;
         simulated_carry_ms.set_value(simulated_ms - whole_ms);
+        pods_budget.set_value(PODS_PER_FRAME);
         if whole_ms >= 1.0 {
             advance(whole_ms as Millis);
+        } else if cards_behind.get_value() {
+            refresh();
         }
+        pods_budget.set_value(usize::MAX);
         let before = since_beat_ms.get_value();
         let after = before + real_ms;
         if after >= SLOW_BEAT_MS {
@@ -476,7 +495,12 @@ pub fn App() -> impl IntoView {
     // another (pause and play within one frame).
     let frame_loop = StoredValue::new(0_u64);
     Effect::new(move |_| {
-        if playing.get() {
+        if !playing.get() {
+            // Paused, every card shows its node as it is.
+            if cards_behind.get_value() {
+                refresh();
+            }
+        } else {
             let number = frame_loop.get_value() + 1;
             frame_loop.set_value(number);
             last_frame_ms.set_value(None);

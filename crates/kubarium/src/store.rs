@@ -495,6 +495,11 @@ impl Store {
         count_pod_write(&mut self.pod_writes_by_node, node);
     }
 
+    /// How many pods are bound to `node`.
+    pub fn pod_count_on(&self, node: &str) -> usize {
+        self.pods_by_node.get(node).map_or(0, BTreeSet::len)
+    }
+
     /// The keys of the pods bound to `node`, in order.
     pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &ObjectKey> {
         self.pods_by_node.get(node).into_iter().flatten().map(|key| &key.key)

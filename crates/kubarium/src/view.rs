@@ -176,17 +176,77 @@ impl PodView {
 /// views whole if no pod there was written since, and the view of every pod that did not
 /// change otherwise. The playground takes a snapshot on every frame while playing; a cluster of
 /// thousands of pods changes a few of them per frame.
+///
+/// A snapshot can also be taken within a budget of pods to look at
+/// ([`Simulation::snapshot_within`]): nodes whose pods changed beyond the budget keep their
+/// last views for now (they are counted in [`PodViewCache::stale_nodes`]), and the next
+/// snapshot starts with them, so every node catches up within a few snapshots.
 #[derive(Debug, Default, Clone)]
 pub struct PodViewCache {
     nodes: crate::fasthash::FastMap<String, (crate::store::StoreIdentity, u64, Vec<Arc<PodView>>)>,
+    /// Where the next snapshot within a budget starts looking at changed nodes (by index in
+    /// node order): the first node the last one left behind.
+    next_node: usize,
+    /// How many nodes the last snapshot showed with older pod views than the store's.
+    stale_nodes: usize,
 }
 
 impl PodViewCache {
-    /// The views of the pods on `node` ("": not bound yet), in key order.
-    fn pods_on(&mut self, simulation: &Simulation, node: &str) -> Vec<Arc<PodView>> {
+    /// How many nodes the last snapshot showed with older pods than the store holds (0 after a
+    /// snapshot without a budget).
+    pub fn stale_nodes(&self) -> usize {
+        self.stale_nodes
+    }
+
+    /// Whether the views kept for `node` are those of the store's pods now.
+    fn is_current(&self, simulation: &Simulation, node: &str) -> bool {
+        let now = simulation.store.pod_writes_on(node);
+        self.nodes
+            .get(node)
+            .is_some_and(|(seen_store, seen_writes, _)| (*seen_store, *seen_writes) == now)
+    }
+
+    /// Which of `nodes` (in node order) this snapshot makes the pod views of anew: every node
+    /// whose pods changed, starting where the last snapshot left off, as long as the pods to
+    /// look at stay within `pods_budget` (at least one node, and always a node seen for the
+    /// first time). The others keep their last views.
+    fn choose_refreshed(&mut self, simulation: &Simulation, nodes: &[&str], mut pods_budget: usize) -> Vec<bool> {
+        let mut refreshed = vec![true; nodes.len()];
+        self.stale_nodes = 0;
+        if nodes.is_empty() {
+            return refreshed;
+        }
+        let start = self.next_node % nodes.len();
+        let mut first_left = None;
+        let mut any_refreshed = false;
+        for offset in 0..nodes.len() {
+            let index = (start + offset) % nodes.len();
+            let node = nodes[index];
+            if !self.nodes.contains_key(node) || self.is_current(simulation, node) {
+                continue;
+            }
+            let cost = simulation.store.pod_count_on(node);
+            if cost <= pods_budget || !any_refreshed {
+                pods_budget = pods_budget.saturating_sub(cost);
+                any_refreshed = true;
+            } else {
+                refreshed[index] = false;
+                self.stale_nodes += 1;
+                first_left.get_or_insert(index);
+            }
+        }
+        if let Some(index) = first_left {
+            self.next_node = index;
+        }
+        refreshed
+    }
+
+    /// The views of the pods on `node` ("": not bound yet), in key order; with `refresh`
+    /// false, the views kept from the last snapshot if there are any.
+    fn pods_on(&mut self, simulation: &Simulation, node: &str, refresh: bool) -> Vec<Arc<PodView>> {
         let (store, writes) = simulation.store.pod_writes_on(node);
         if let Some((seen_store, seen_writes, views)) = self.nodes.get(node) {
-            if (*seen_store, *seen_writes) == (store, writes) {
+            if !refresh || (*seen_store, *seen_writes) == (store, writes) {
                 return views.clone();
             }
         }
@@ -299,10 +359,23 @@ impl Simulation {
     /// [`Simulation::snapshot`], reusing the pod views of the previous snapshot taken with
     /// the same cache for pods that did not change.
     pub fn snapshot_reusing(&self, cache: &mut PodViewCache) -> Snapshot {
+        self.snapshot_within(cache, usize::MAX)
+    }
+
+    /// [`Simulation::snapshot_reusing`], looking at no more than about `pods_budget` pods of
+    /// the nodes whose pods changed: the playground, playing fast, spreads a frame's burst of
+    /// changes (a Job's wave of pods finishing and starting on most nodes at once) over the
+    /// next few frames instead of missing the frame. Nodes left behind keep their last pod
+    /// views ([`PodViewCache::stale_nodes`] counts them) and come first next time; a node's
+    /// state, labels, taints, requested resources and reasons are always current.
+    pub fn snapshot_within(&self, cache: &mut PodViewCache, pods_budget: usize) -> Snapshot {
         let why_not = WhyNot::gather(self);
+        let names: Vec<&str> = self.nodes().map(|node| node.metadata.name.as_str()).collect();
+        let refreshed = cache.choose_refreshed(self, &names, pods_budget);
         let nodes = self
             .nodes()
-            .map(|node| {
+            .zip(refreshed)
+            .map(|(node, refreshed)| {
                 let usage = self.store.node_usage(&node.metadata.name).cloned().unwrap_or_default();
                 let allocatable = |resource: &str| node.status.allocatable.get(resource).copied().unwrap_or_default();
                 NodeView {
@@ -341,11 +414,11 @@ impl Simulation {
                     pods_allocatable: allocatable("pods").value(),
                     why_not: why_not.reasons(self, node),
                     lifecycle: crate::nodelifecycle::lifecycle_notes(self, &node.metadata.name),
-                    pods: cache.pods_on(self, &node.metadata.name),
+                    pods: cache.pods_on(self, &node.metadata.name, refreshed),
                 }
             })
             .collect();
-        let unscheduled = cache.pods_on(self, "");
+        let unscheduled = cache.pods_on(self, "", true);
         cache.forget_removed_nodes(self);
         Snapshot {
             time_ms: self.now(),
@@ -453,6 +526,53 @@ mod tests {
             ]
         );
         assert_eq!(why_not(&session, "c1"), ["pod/big: Insufficient cpu"]);
+    }
+
+    /// Snapshots within a budget show each node either as it is or as the last snapshot
+    /// showed it, leave behind only what the budget did not cover, and catch up: once the
+    /// run stops changing, a few of them make the very snapshot an unlimited one makes.
+    #[test]
+    fn snapshots_within_a_budget_catch_up_with_the_store() {
+        let text = "nodes:\n  - {count: 6, prefix: node}\nmanifests: |\n  apiVersion: batch/v1\n  kind: Job\n  metadata: {name: wave}\n  spec:\n    completions: 60\n    parallelism: 12\n    template:\n      spec:\n        restartPolicy: Never\n        containers: [{name: c, image: busybox, command: [sleep, '10']}]\n";
+        let mut session = Session::load(text, 3).expect("loads");
+        let mut cache = super::PodViewCache::default();
+        let mut shown = session.simulation.snapshot_within(&mut cache, 3);
+        let mut ever_behind = false;
+        for second in 1..=70 {
+            session.advance_to(second * SECOND_MS).expect("plays");
+            let fresh = session.simulation.snapshot();
+            let within = session.simulation.snapshot_within(&mut cache, 3);
+            let mut behind = 0;
+            for ((node, now), before) in within.nodes.iter().zip(&fresh.nodes).zip(&shown.nodes) {
+                assert_eq!(node.name, now.name);
+                assert_eq!(
+                    node.cpu_requested_milli, now.cpu_requested_milli,
+                    "usage is always current"
+                );
+                if node.pods != now.pods {
+                    assert_eq!(
+                        node.pods, before.pods,
+                        "{} at {second}s: stale means as shown last",
+                        node.name
+                    );
+                    behind += 1;
+                }
+            }
+            assert_eq!(within.unscheduled, fresh.unscheduled);
+            assert_eq!(behind, cache.stale_nodes(), "at {second}s");
+            ever_behind |= behind > 0;
+            shown = within;
+        }
+        assert!(
+            ever_behind,
+            "the budget of 3 pods must leave nodes behind in a wave of 12 pods"
+        );
+        // The Job finished at 50s; nothing changes from here on.
+        for _ in 0..6 {
+            shown = session.simulation.snapshot_within(&mut cache, 3);
+        }
+        assert_eq!(cache.stale_nodes(), 0);
+        assert_eq!(shown, session.simulation.snapshot());
     }
 
     /// A snapshot that reuses the last one's pod views equals a fresh one at every moment of
