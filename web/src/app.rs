@@ -700,7 +700,7 @@ pub fn App() -> impl IntoView {
                     >
                         {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
                     </button>
-                    <label class="speed">
+                    <label class="speed" title="Playing fast, a burst of pod changes can leave some cards a few frames behind the clock; pause to see every card as it is">
                         "speed "
                         <select
                             data-testid="speed"
