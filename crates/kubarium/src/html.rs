@@ -9,7 +9,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn push_escaped(out: &mut String, text: &str) {
+/// [`escape`], onto the end of `out`.
+pub fn push_escaped(out: &mut String, text: &str) {
     for character in text.chars() {
         match character {
             '&' => out.push_str("&amp;"),
