@@ -377,3 +377,96 @@ mod tests {
         assert_eq!(chip_title(&completed), "a (Completed) owned by nobody");
     }
 }
+
+/// The patcher on a real page (`cargo test -p kubarium-web --target wasm32-unknown-unknown`
+/// in headless Chromium, run by `scripts/test`).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod page_tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn pod(name: &str, uid: &str, status: &str) -> Arc<PodView> {
+        let mut view = PodView::default();
+        view.uid = uid.to_string();
+        view.name = name.to_string();
+        view.namespace = "default".to_string();
+        view.phase = if status == "Completed" { "Succeeded" } else { "Running" }.to_string();
+        view.status = status.to_string();
+        view.owner = Some("job/j".to_string());
+        Arc::new(view)
+    }
+
+    /// Each chip on the page as (data-name, data-phase, status text, class).
+    fn chips_of(list: &web_sys::Element) -> Vec<(String, String, String, String)> {
+        let items = list.children();
+        (0..items.length())
+            .filter_map(|index| items.item(index))
+            .map(|item| {
+                let attribute = |name: &str| item.get_attribute(name).unwrap_or_default();
+                let status = item
+                    .query_selector(".pod-status")
+                    .ok()
+                    .flatten()
+                    .and_then(|status| status.text_content())
+                    .unwrap_or_default();
+                (
+                    attribute("data-name"),
+                    attribute("data-phase"),
+                    status,
+                    item.class_name(),
+                )
+            })
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_list_is_patched_in_place_in_key_order() {
+        let document = web_sys::window().and_then(|window| window.document()).expect("a page");
+        let list = document.create_element("ul").expect("an element");
+        let mut shown = Shown::default();
+        let none = |_: &str| false;
+        let (a, c, d) = (
+            pod("a", "1", "Running"),
+            pod("c", "3", "Running"),
+            pod("d", "4", "Running"),
+        );
+        shown.patch(&list, &[a.clone(), c.clone(), d.clone()], &none);
+        let first_c = list.children().item(1).expect("c's chip");
+        assert_eq!(
+            chips_of(&list).iter().map(|chip| chip.0.as_str()).collect::<Vec<_>>(),
+            ["a", "c", "d"]
+        );
+
+        // b arrives between a and c, c completes, d goes.
+        let b = pod("b", "2", "Running");
+        shown.patch(&list, &[a.clone(), b, pod("c", "3", "Completed")], &none);
+        let chips = chips_of(&list);
+        assert_eq!(
+            chips
+                .iter()
+                .map(|chip| (chip.0.as_str(), chip.1.as_str(), chip.2.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("a", "Running", "Running"),
+                ("b", "Running", "Running"),
+                ("c", "Succeeded", "Completed")
+            ]
+        );
+        assert_eq!(chips[1].3, "pod-chip phase-running chip-new");
+        assert_eq!(chips[2].3, "pod-chip phase-completed chip-changed");
+        assert!(
+            list.children().item(2).is_some_and(|item| item == first_c),
+            "c keeps its element (and so its focus)"
+        );
+
+        // A pod made again under a's name is a new chip; the highlight lights up b.
+        let linked = |uid: &str| uid == "2";
+        shown.patch(&list, &[pod("a", "9", "Running")], &linked);
+        assert_eq!(chips_of(&list).len(), 1);
+        assert_eq!(chips_of(&list)[0].3, "pod-chip phase-running chip-new");
+        shown.relight(&|uid: &str| uid == "9");
+        assert_eq!(chips_of(&list)[0].3, "pod-chip phase-running linked");
+    }
+}
