@@ -193,6 +193,23 @@ impl Chip {
     }
 }
 
+/// How long a chip takes to animate out (`chip-out` in `style.css`) before it is removed.
+const LEAVING_MS: u64 = 220;
+
+impl Chip {
+    /// The pod left the list: the chip animates out, no longer a chip for tests, assistive
+    /// technology or the keyboard, and is removed after the animation. At 60x and faster, or
+    /// with reduced motion, CSS hides it at once.
+    fn leave(self) {
+        let element = self.element;
+        element.set_class_name(&format!("{} chip-leaving", element.class_name()));
+        let _ = element.set_attribute("data-testid", "pod-chip-leaving");
+        let _ = element.set_attribute("aria-hidden", "true");
+        let _ = element.remove_attribute("tabindex");
+        set_timeout(move || element.remove(), std::time::Duration::from_millis(LEAVING_MS));
+    }
+}
+
 /// The chips a list shows, and the `<ul>` they are in (a list mounted again starts afresh).
 #[derive(Default)]
 struct Shown {
@@ -213,7 +230,7 @@ impl Shown {
         let mut old: Vec<Option<Chip>> = std::mem::take(&mut self.chips).into_iter().map(Some).collect();
         for index in remove {
             if let Some(chip) = old[index].take() {
-                chip.element.remove();
+                chip.leave();
             }
         }
         // New chips go before the next chip kept; walking from the end, that is the last chip
@@ -403,6 +420,7 @@ mod page_tests {
         let items = list.children();
         (0..items.length())
             .filter_map(|index| items.item(index))
+            .filter(|item| item.get_attribute("data-testid").as_deref() == Some("pod-chip"))
             .map(|item| {
                 let attribute = |name: &str| item.get_attribute(name).unwrap_or_default();
                 let status = item
@@ -460,6 +478,13 @@ mod page_tests {
             list.children().item(2).is_some_and(|item| item == first_c),
             "c keeps its element (and so its focus)"
         );
+        let leaving = list.children().item(3).expect("d's chip, leaving");
+        assert_eq!(leaving.get_attribute("data-name").as_deref(), Some("d"));
+        assert_eq!(
+            leaving.get_attribute("data-testid").as_deref(),
+            Some("pod-chip-leaving")
+        );
+        assert!(leaving.class_name().ends_with(" chip-leaving"));
 
         // A pod made again under a's name is a new chip; the highlight lights up b.
         let linked = |uid: &str| uid == "2";
@@ -468,5 +493,28 @@ mod page_tests {
         assert_eq!(chips_of(&list)[0].3, "pod-chip phase-running chip-new");
         shown.relight(&|uid: &str| uid == "9");
         assert_eq!(chips_of(&list)[0].3, "pod-chip phase-running linked");
+    }
+
+    /// Resolves after `ms` milliseconds of the page's time.
+    async fn sleep_ms(ms: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_chip_whose_pod_left_is_removed_after_its_exit_animation() {
+        let document = web_sys::window().and_then(|window| window.document()).expect("a page");
+        let list = document.create_element("ul").expect("an element");
+        let mut shown = Shown::default();
+        shown.patch(&list, &[pod("a", "1", "Running")], &|_| false);
+        shown.patch(&list, &[], &|_| false);
+        assert_eq!(list.child_element_count(), 1, "animating out");
+        assert!(chips_of(&list).is_empty(), "no longer a pod chip");
+        sleep_ms(LEAVING_MS as i32 + 200).await;
+        assert_eq!(list.child_element_count(), 0, "removed after the animation");
     }
 }
