@@ -44,6 +44,16 @@ test("the default example shows three node cards, each holding one running myweb
   }
   assert.equal(await page.getByTestId("pod-chip").count(), 3, "no pods outside the nodes");
 
+  // Focusing a chip from the keyboard shows its details, as hovering does (its title).
+  await page.getByTestId("pod-chip").first().focus();
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  const details = await page
+    .getByTestId("pod-chip")
+    .first()
+    .evaluate((chip) => getComputedStyle(chip, "::after").content);
+  assert.match(details, /myweb-ds-\w+ \(Running\) owned by daemonset\/myweb-ds/);
+
   await page.screenshot({ path: join(ARTIFACTS, "slice-myweb-ds.png"), fullPage: true });
   console.log(`rendered three node cards ${renderedMs} ms after navigation`);
   assert.deepEqual(page.problems, []);
