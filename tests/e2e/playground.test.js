@@ -70,7 +70,29 @@ test("a typo is reported at its line with kubectl's words and a hint", async () 
   await error.waitFor();
   const message = await error.innerText();
   assert.match(message, /line 10, column 5: DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.slector" \(did you mean "selector"\?\)/);
+  // The editor marks the line itself: its number in the gutter, the problem after the line.
+  const editor = page.getByTestId("code-editor");
+  assert.equal(await editor.locator(".code-gutter .marked").innerText(), "10");
+  assert.match(await editor.locator(".y-problem").innerText(), /unknown field "spec.slector" \(did you mean "selector"\?\)/);
+  assert.equal(await editor.locator(".y-marked .y-key").innerText(), "slector");
+  assert.ok(await editor.locator(".y-problem").isVisible(), "the marked line is scrolled into view");
   await page.screenshot({ path: join(ARTIFACTS, "slice-typo.png"), fullPage: true });
+
+  // Tab indents the line under the caret by two spaces; Shift+Tab takes them back.
+  const area = page.getByTestId("manifest-editor");
+  const before = await area.inputValue();
+  await area.evaluate((element) => {
+    const at = element.value.indexOf("kind: DaemonSet");
+    element.focus();
+    element.setSelectionRange(at, at);
+  });
+  await page.keyboard.press("Tab");
+  assert.match(await area.inputValue(), /\n    kind: DaemonSet\n/);
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await area.inputValue(), before);
+  // A line added or removed since the apply: the marks could be wrong, so they go.
+  await page.keyboard.press("Enter");
+  assert.equal(await editor.locator(".y-problem").count(), 0);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -220,24 +220,47 @@ pub fn App() -> impl IntoView {
             }
         });
     };
-    let load = |text: &str| {
-        Session::load(text, DEFAULT_NODES).and_then(|mut loaded| {
-            loaded.advance_to(SETTLE_MS)?;
-            Ok(loaded)
+    // The last apply's problems at their lines, with the text's line count then: the editor
+    // shows them while the text keeps that many lines (after a line is added or removed they
+    // would point at the wrong lines; the message under the editor stays).
+    let error_marks = RwSignal::new((0_usize, Vec::<crate::editor::Mark>::new()));
+    let shown_marks = Signal::derive(move || {
+        error_marks.with(|(line_count, marks)| {
+            if manifest_text.with(|text| text.split('\n').count()) == *line_count {
+                marks.clone()
+            } else {
+                Vec::new()
+            }
         })
+    });
+    let load_marked = |text: &str| {
+        Session::load_checked(text, DEFAULT_NODES)
+            .map_err(|error| {
+                let marks = error.marks().into_iter().map(|(pos, text)| (pos.line, text)).collect();
+                (error.to_string(), marks)
+            })
+            .and_then(|mut loaded| {
+                loaded.advance_to(SETTLE_MS).map_err(|message| (message, Vec::new()))?;
+                Ok(loaded)
+            })
     };
-    let apply_now = move || match load(&manifest_text.get_untracked()) {
+    let load = move |text: &str| load_marked(text).map_err(|(message, _)| message);
+    let apply_now = move || match load_marked(&manifest_text.get_untracked()) {
         Ok(loaded) => {
             crate::share::forget_link_in_address_bar();
             save(APPLIED_KEY, &manifest_text.get_untracked());
             set_notices.set(loaded.notices.clone());
             session.set_value(Some(loaded));
             set_error.set(None);
+            error_marks.set((0, Vec::new()));
             set_command_result.set(None);
             refresh();
         }
         // A bad manifest never wipes the last good cluster: only the message changes.
-        Err(message) => set_error.set(Some(message)),
+        Err((message, marks)) => {
+            set_error.set(Some(message));
+            error_marks.set((manifest_text.with_untracked(|text| text.split('\n').count()), marks));
+        }
     };
     // A text that names a time zone waits for the time zone database (fetched once); `after`
     // runs once the text is applied (or failed to).
@@ -640,13 +663,10 @@ pub fn App() -> impl IntoView {
                     <p class="watch" data-testid="watch">{watch}</p>
                 </Show>
                 <label for="manifest">"Scenario or manifests (YAML)"</label>
-                <textarea
-                    id="manifest"
-                    data-testid="manifest-editor"
-                    spellcheck="false"
-                    prop:value=move || manifest_text.get()
-                    on:input=move |event| {
-                        let text = event_target_value(&event);
+                <crate::editor::ManifestEditor
+                    text=manifest_text.into()
+                    marks=shown_marks
+                    on_input=move |text: String| {
                         save(EDITOR_KEY, &text);
                         // The page no longer shows what a share link held: a reload keeps the edit.
                         crate::share::forget_link_in_address_bar();
@@ -657,20 +677,15 @@ pub fn App() -> impl IntoView {
                         }
                         set_manifest_text.set(text);
                     }
-                    on:keydown=move |event| {
-                        if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
-                            event.prevent_default();
-                            apply();
-                        }
-                    }
-                ></textarea>
+                    on_apply=move |()| apply()
+                />
                 <div class="editor-actions">
                     <button data-testid="apply" on:click=move |_| apply() title="Ctrl+Enter">"Apply"</button>
                     <label class="button open-file">
                         "Open file…"
                         <input type="file" data-testid="open-file" accept=".yaml,.yml,.json,text/yaml,application/json" on:change=open_file />
                     </label>
-                    <span class="hint">"Ctrl+Enter applies. A scenario file brings its nodes and actions."</span>
+                    <span class="hint" id="editor-keys">"Ctrl+Enter applies; Tab indents (Esc, then Tab, leaves the editor). A scenario file brings its nodes and actions."</span>
                 </div>
                 <Show when=move || !notices.get().is_empty()>
                     <ul class="notices" data-testid="notices">

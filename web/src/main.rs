@@ -7,6 +7,7 @@ mod app;
 mod autoscaling;
 mod chips;
 mod cluster;
+mod editor;
 mod examples;
 mod services;
 mod share;

@@ -89,12 +89,19 @@ pub struct Problem {
     pub hint: Option<String>,
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.pos {
-            Some(pos) => write!(formatter, "{pos}: ")?,
-            None => write!(formatter, "document {}: ", self.document + 1)?,
+impl Problem {
+    /// What the problem says without where it is (for an editor that marks its line).
+    pub fn text_without_position(&self) -> String {
+        struct Text<'a>(&'a Problem);
+        impl fmt::Display for Text<'_> {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write_text(formatter)
+            }
         }
+        Text(self).to_string()
+    }
+
+    fn write_text(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(context) = &self.context {
             write!(formatter, "{context}: ")?;
         }
@@ -103,6 +110,16 @@ impl fmt::Display for Problem {
             write!(formatter, " (did you mean \"{hint}\"?)")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(pos) => write!(formatter, "{pos}: ")?,
+            None => write!(formatter, "document {}: ", self.document + 1)?,
+        }
+        self.write_text(formatter)
     }
 }
 

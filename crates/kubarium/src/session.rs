@@ -24,6 +24,21 @@ pub enum LoadError {
     Manifests(ManifestError),
 }
 
+impl LoadError {
+    /// Each problem that has a place in the loaded text, with what it says there (without the
+    /// position), in source order: for an editor to mark the lines.
+    pub fn marks(&self) -> Vec<(crate::yaml::Pos, String)> {
+        match self {
+            LoadError::Scenario(error) => error.pos.map(|pos| (pos, error.message.clone())).into_iter().collect(),
+            LoadError::Manifests(error) => error
+                .problems
+                .iter()
+                .filter_map(|problem| problem.pos.map(|pos| (pos, problem.text_without_position())))
+                .collect(),
+        }
+    }
+}
+
 /// Plain manifests in a share link play on this many workers, as in the playground.
 pub const DEFAULT_NODES: usize = 3;
 
@@ -357,6 +372,26 @@ mod tests {
         session.advance_to(40 * SECOND_MS).expect("plays");
         assert!(session.simulation.node("worker-1").expect("exists").spec.unschedulable);
         assert_eq!(session.upcoming().count(), 0);
+    }
+
+    /// An editor marks each problem at its line in the loaded text, scenario files included
+    /// (the manifests block's lines counted from the file's top), with the problem's words.
+    #[test]
+    fn load_errors_mark_their_lines_in_the_loaded_text() {
+        let typo = SCENARIO.replace("    nodeName: worker-2", "    nodName: worker-2");
+        let error = match Session::load_checked(&typo, 3) {
+            Err(error) => error,
+            Ok(_) => panic!("the typo must be refused"),
+        };
+        let marks = error.marks();
+        assert_eq!(marks.len(), 1, "{marks:?}");
+        let (pos, text) = &marks[0];
+        assert_eq!(typo.lines().nth(pos.line as usize - 1), Some("    nodName: worker-2"));
+        assert!(text.contains("unknown field \"spec.nodName\""), "{text}");
+        assert!(
+            !text.contains("line "),
+            "the position is the mark's, not the text's: {text}"
+        );
     }
 
     #[test]
