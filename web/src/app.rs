@@ -226,7 +226,7 @@ pub fn App() -> impl IntoView {
     let error_marks = RwSignal::new((0_usize, Vec::<crate::editor::Mark>::new()));
     let shown_marks = Signal::derive(move || {
         error_marks.with(|(line_count, marks)| {
-            if manifest_text.with(|text| text.split('\n').count()) == *line_count {
+            if manifest_text.with(|text| crate::editor::line_count(text)) == *line_count {
                 marks.clone()
             } else {
                 Vec::new()
@@ -259,7 +259,10 @@ pub fn App() -> impl IntoView {
         // A bad manifest never wipes the last good cluster: only the message changes.
         Err((message, marks)) => {
             set_error.set(Some(message));
-            error_marks.set((manifest_text.with_untracked(|text| text.split('\n').count()), marks));
+            error_marks.set((
+                manifest_text.with_untracked(|text| crate::editor::line_count(text)),
+                marks,
+            ));
         }
     };
     // A text that names a time zone waits for the time zone database (fetched once); `after`

@@ -202,9 +202,24 @@ fn highlight_line(out: &mut String, line: &str) {
     }
 }
 
+/// The text as a textarea shows it: the browser turns `\r\n` and a lone `\r` into `\n`.
+fn as_shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
+}
+
+/// How many lines the textarea shows for `text`.
+pub fn line_count(text: &str) -> usize {
+    as_shown(text).split('\n').count()
+}
+
 /// `text` as highlighted HTML for the `<pre>` under the textarea: the same characters line for
 /// line, coloured as YAML, marked lines underlined with their problems after them.
 pub fn highlight(text: &str, marks: &[Mark]) -> String {
+    let text = as_shown(text);
     let mut out = String::with_capacity(text.len() * 3);
     for (index, line) in text.split('\n').enumerate() {
         if index > 0 {
@@ -346,7 +361,7 @@ pub fn ManifestEditor(
 ) -> impl IntoView {
     let (area, copy, numbers) = (NodeRef::<Textarea>::new(), NodeRef::<Pre>::new(), NodeRef::<Div>::new());
     let highlighted = Memo::new(move |_| text.with(|text| marks.with(|marks| highlight(text, marks))));
-    let lines = Memo::new(move |_| text.with(|text| marks.with(|marks| gutter(text.split('\n').count(), marks))));
+    let lines = Memo::new(move |_| text.with(|text| marks.with(|marks| gutter(line_count(text), marks))));
     let follow_scroll = move || {
         if let Some(area) = area.get_untracked() {
             if let Some(copy) = copy.get_untracked() {
@@ -364,8 +379,8 @@ pub fn ManifestEditor(
         let (Some(line), Some(area)) = (first, area.get_untracked()) else {
             return;
         };
-        let line_count = text.with_untracked(|text| text.split('\n').count()).max(1) as f64;
-        let line_height = f64::from(area.scroll_height()) / line_count;
+        let lines = text.with_untracked(|text| line_count(text)).max(1) as f64;
+        let line_height = f64::from(area.scroll_height()) / lines;
         let top = (f64::from(line - 1) * line_height - f64::from(area.client_height()) / 3.0).max(0.0);
         area.set_scroll_top(top as i32);
         follow_scroll();
@@ -502,6 +517,13 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn line_endings_are_counted_as_the_textarea_shows_them() {
+        let text = "a: 1\r\nb: 2\rc: 3\n";
+        assert_eq!(line_count(text), 4);
+        assert_eq!(text_of(&highlight(text, &[])), "a: 1\nb: 2\nc: 3\n\n ");
     }
 
     #[test]
