@@ -78,8 +78,23 @@ test("a typo is reported at its line with kubectl's words and a hint", async () 
   assert.ok(await editor.locator(".y-problem").isVisible(), "the marked line is scrolled into view");
   await page.screenshot({ path: join(ARTIFACTS, "slice-typo.png"), fullPage: true });
 
-  // Tab indents the line under the caret by two spaces; Shift+Tab takes them back.
+  // Typing elsewhere keeps the view where the user is: only an apply scrolls to a problem.
   const area = page.getByTestId("manifest-editor");
+  const bottom = await area.evaluate((element) => {
+    element.focus();
+    element.setSelectionRange(element.value.length, element.value.length);
+    element.scrollTop = element.scrollHeight;
+    return element.scrollTop;
+  });
+  assert.ok(bottom > 0, "the text is longer than the box");
+  await page.keyboard.type("#");
+  await page.keyboard.press("Backspace");
+  // (The browser may nudge the view to keep the caret in it; scrolling back to line 10 would
+  // take it near the top.)
+  const after = await area.evaluate((element) => element.scrollTop);
+  assert.ok(after > bottom - 60, `stayed near the bottom: ${after} of ${bottom}`);
+
+  // Tab indents the line under the caret by two spaces; Shift+Tab takes them back.
   const before = await area.inputValue();
   await area.evaluate((element) => {
     const at = element.value.indexOf("kind: DaemonSet");

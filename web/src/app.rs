@@ -224,7 +224,8 @@ pub fn App() -> impl IntoView {
     // shows them while the text keeps that many lines (after a line is added or removed they
     // would point at the wrong lines; the message under the editor stays).
     let error_marks = RwSignal::new((0_usize, Vec::<crate::editor::Mark>::new()));
-    let shown_marks = Signal::derive(move || {
+    let failed_applies = RwSignal::new(0_u64);
+    let shown_marks = Memo::new(move |_| {
         error_marks.with(|(line_count, marks)| {
             if manifest_text.with(|text| crate::editor::line_count(text)) == *line_count {
                 marks.clone()
@@ -263,6 +264,7 @@ pub fn App() -> impl IntoView {
                 manifest_text.with_untracked(|text| crate::editor::line_count(text)),
                 marks,
             ));
+            failed_applies.update(|count| *count += 1);
         }
     };
     // A text that names a time zone waits for the time zone database (fetched once); `after`
@@ -367,6 +369,7 @@ pub fn App() -> impl IntoView {
             set_notices.set(restored.notices.clone());
             session.set_value(Some(restored));
             set_error.set(None);
+            error_marks.set((0, Vec::new()));
             refresh();
         }
         Err(message) => set_error.set(Some(format!("This share link could not be opened: {message}"))),
@@ -668,7 +671,8 @@ pub fn App() -> impl IntoView {
                 <label for="manifest">"Scenario or manifests (YAML)"</label>
                 <crate::editor::ManifestEditor
                     text=manifest_text.into()
-                    marks=shown_marks
+                    marks=shown_marks.into()
+                    reveal=failed_applies.into()
                     on_input=move |text: String| {
                         save(EDITOR_KEY, &text);
                         // The page no longer shows what a share link held: a reload keeps the edit.

@@ -47,6 +47,8 @@ enum Change {
     Arrived,
     /// The pod's status changed: the chip flashes.
     StatusChanged,
+    /// It changed again: the flash under another name, so that it plays again.
+    StatusChangedAgain,
     /// As before (or the highlight moved).
     Unchanged,
 }
@@ -57,6 +59,7 @@ fn chip_class(pod: &PodView, change: Change, linked: bool) -> String {
     let change = match change {
         Change::Arrived => " chip-new",
         Change::StatusChanged => " chip-changed",
+        Change::StatusChangedAgain => " chip-changed-again",
         Change::Unchanged => "",
     };
     let linked = if linked { " linked" } else { "" };
@@ -121,6 +124,8 @@ fn plan(old: &[Arc<PodView>], new: &[Arc<PodView>]) -> Plan {
 /// A chip on the page: the element and the two texts that follow its pod's status.
 struct Chip {
     view: Arc<PodView>,
+    /// How often its status changed in place (the flash alternates its name).
+    changes: u32,
     element: web_sys::Element,
     icon: web_sys::Element,
     status: web_sys::Element,
@@ -164,6 +169,7 @@ impl Chip {
         }
         Some(Chip {
             view: Arc::clone(pod),
+            changes: 0,
             element: item,
             icon,
             status,
@@ -177,10 +183,15 @@ impl Chip {
             return;
         }
         if self.view.status != pod.status || self.view.phase != pod.phase {
-            let change = if self.view.status != pod.status {
-                Change::StatusChanged
-            } else {
+            let change = if self.view.status == pod.status {
                 Change::Unchanged
+            } else {
+                self.changes += 1;
+                if self.changes % 2 == 1 {
+                    Change::StatusChanged
+                } else {
+                    Change::StatusChangedAgain
+                }
             };
             self.element.set_class_name(&chip_class(pod, change, linked));
             let _ = self.element.set_attribute("data-phase", &pod.phase);
@@ -227,6 +238,13 @@ impl Shown {
         let Some(document) = list.owner_document() else { return };
         let old_views: Vec<Arc<PodView>> = self.chips.iter().map(|chip| Arc::clone(&chip.view)).collect();
         let Plan { keep, remove } = plan(&old_views, pods);
+        // A chip that leaves with the focus hands it to the chip now in its place.
+        let focused = document.active_element();
+        let focus_from = remove
+            .iter()
+            .copied()
+            .find(|&index| focused.as_ref() == Some(&self.chips[index].element))
+            .map(|index| keep.iter().flatten().filter(|&&kept| kept < index).count());
         let mut old: Vec<Option<Chip>> = std::mem::take(&mut self.chips).into_iter().map(Some).collect();
         for index in remove {
             if let Some(chip) = old[index].take() {
@@ -253,6 +271,12 @@ impl Shown {
             }
         }
         placed.reverse();
+        if let Some(position) = focus_from {
+            let heir = placed.get(position).or(placed.last());
+            if let Some(heir) = heir.and_then(|chip| chip.element.dyn_ref::<web_sys::HtmlElement>()) {
+                let _ = heir.focus();
+            }
+        }
         self.chips = placed;
     }
 
@@ -391,6 +415,10 @@ mod tests {
             chip_class(&completed, Change::Unchanged, false),
             "pod-chip phase-completed"
         );
+        assert_eq!(
+            chip_class(&completed, Change::StatusChangedAgain, false),
+            "pod-chip phase-completed chip-changed-again"
+        );
         assert_eq!(chip_title(&completed), "a (Completed) owned by nobody");
     }
 }
@@ -503,6 +531,39 @@ mod page_tests {
             }
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    #[wasm_bindgen_test]
+    fn a_focused_chip_that_leaves_hands_the_focus_to_the_chip_in_its_place() {
+        let document = web_sys::window().and_then(|window| window.document()).expect("a page");
+        let list = document.create_element("ul").expect("an element");
+        document
+            .body()
+            .expect("a body")
+            .append_child(&list)
+            .expect("in the page");
+        let mut shown = Shown::default();
+        let (a, b, c) = (
+            pod("a", "1", "Running"),
+            pod("b", "2", "Running"),
+            pod("c", "3", "Running"),
+        );
+        shown.patch(&list, &[a.clone(), b, c.clone()], &|_| false);
+        let focus = |index: u32| {
+            list.children()
+                .item(index)
+                .and_then(|item| item.dyn_into::<web_sys::HtmlElement>().ok())
+                .expect("a chip")
+                .focus()
+                .expect("focusable");
+        };
+        focus(1);
+        shown.patch(&list, &[a, c], &|_| false);
+        let active = document
+            .active_element()
+            .and_then(|element| element.get_attribute("data-name"));
+        assert_eq!(active.as_deref(), Some("c"));
+        list.remove();
     }
 
     #[wasm_bindgen_test]

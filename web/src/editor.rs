@@ -239,7 +239,19 @@ pub fn highlight(text: &str, marks: &[Mark]) -> String {
             out.push_str("</span><span class=\"y-problem\">");
             for problem in problems {
                 out.push_str("  ⚠ ");
-                push_escaped(&mut out, problem);
+                // On the line it marks: a line break in it (a key can hold one) would push the
+                // copy's lines below it out of line with the textarea's.
+                let one_line: String = problem
+                    .chars()
+                    .map(|c| {
+                        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}') {
+                            '↵'
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                push_escaped(&mut out, &one_line);
             }
             out.push_str("</span>");
         }
@@ -356,6 +368,8 @@ fn on_tab(textarea: &web_sys::HtmlTextAreaElement, outdent: bool) {
 pub fn ManifestEditor(
     text: Signal<String>,
     marks: Signal<Vec<Mark>>,
+    /// Moves when an apply failed: the first marked line is then scrolled into view.
+    reveal: Signal<u64>,
     #[prop(into)] on_input: Callback<String>,
     #[prop(into)] on_apply: Callback<()>,
 ) -> impl IntoView {
@@ -375,7 +389,8 @@ pub fn ManifestEditor(
     };
     // After an apply that failed, the first marked line comes into view.
     Effect::new(move |_| {
-        let first = marks.with(|marks| marks.iter().map(|(line, _)| *line).min());
+        reveal.track();
+        let first = marks.with_untracked(|marks| marks.iter().map(|(line, _)| *line).min());
         let (Some(line), Some(area)) = (first, area.get_untracked()) else {
             return;
         };
@@ -418,7 +433,10 @@ pub fn ManifestEditor(
                                 on_tab(&area, event.shift_key());
                             }
                         }
-                        escaped.set_value(key == "Escape");
+                        // Shift for Shift+Tab comes between Escape and Tab.
+                        if !matches!(key.as_str(), "Shift" | "Control" | "Alt" | "Meta") {
+                            escaped.set_value(key == "Escape");
+                        }
                     }
                 ></textarea>
             </div>
@@ -524,6 +542,12 @@ mod tests {
         let text = "a: 1\r\nb: 2\rc: 3\n";
         assert_eq!(line_count(text), 4);
         assert_eq!(text_of(&highlight(text, &[])), "a: 1\nb: 2\nc: 3\n\n ");
+    }
+
+    #[test]
+    fn a_problem_with_a_line_break_stays_on_its_line() {
+        let marks = vec![(1, "unknown field \"sel\nector\"".to_string())];
+        assert_eq!(text_of(&highlight("a: 1\nb: 2", &marks)).lines().count(), 3);
     }
 
     #[test]
