@@ -37,7 +37,8 @@ thread_local! {
         const { [const { Cell::new((0, 0, Word::EMPTY)) }; STATIC_WORD_SLOTS] };
 }
 
-const STATIC_WORD_SLOTS: usize = 64;
+const STATIC_WORD_SLOT_BITS: u32 = 8;
+const STATIC_WORD_SLOTS: usize = 1 << STATIC_WORD_SLOT_BITS;
 
 impl Word {
     /// The empty word.
@@ -66,7 +67,11 @@ impl Word {
             return Word::EMPTY;
         }
         let address = text.as_ptr() as usize;
-        let slot = ((address >> 3) ^ (address >> 11)) % STATIC_WORD_SLOTS;
+        // Fibonacci hashing of the address: its top bits depend on all of it, so the code's
+        // few hundred literals rarely share a slot (the shifted-xor index did: about ten
+        // look-ups a CronJob run fell through to hashing the text).
+        let slot = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STATIC_WORD_SLOT_BITS);
+        let slot = slot as usize;
         STATIC_WORDS.with(|cache| {
             let (cached_address, cached_len, word) = cache[slot].get();
             if cached_address == address && cached_len == text.len() {
