@@ -168,8 +168,8 @@ fn rfc1123z(unix: i64) -> String {
 }
 
 /// `cronjob/NAME`, the object of the controller's events, written when the event is recorded.
-fn object(settings: &Settings) -> crate::sim::EventObject<'_> {
-    crate::sim::EventObject("cronjob", &settings.name)
+fn object(key: &ObjectKey) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("cronjob", &key.name)
 }
 
 /// What the sync needs to know of a Job it owns: its store key (shared, not copied) stands for
@@ -204,15 +204,15 @@ impl OwnedJob {
 
 /// What a sync reads of its CronJob's metadata and spec, copied once: not the job template,
 /// which is read only when a Job is created (copying the whole CronJob on each of its three
-/// syncs per run was a fifth of the sync's cost).
+/// syncs per run was a fifth of the sync's cost), nor the name, which is the key's.
 struct Settings {
-    name: String,
     namespace: crate::word::Word,
     uid: crate::api::Uid,
     creation_ms: Millis,
     time_zone: Option<String>,
     starting_deadline_seconds: Option<i64>,
-    concurrency_policy: Option<String>,
+    /// `Allow`, `Forbid` or `Replace` (`Allow` when not set; validation admits no other).
+    concurrency_policy: &'static str,
     suspend: Option<bool>,
     successful_jobs_history_limit: Option<i32>,
     failed_jobs_history_limit: Option<i32>,
@@ -222,13 +222,16 @@ impl Settings {
     fn of(cron_job: &CronJob) -> Settings {
         let spec = &cron_job.spec;
         Settings {
-            name: cron_job.metadata.name.clone(),
             namespace: cron_job.metadata.namespace,
             uid: cron_job.metadata.uid.clone(),
             creation_ms: cron_job.metadata.creation_timestamp_ms,
             time_zone: spec.time_zone.clone(),
             starting_deadline_seconds: spec.starting_deadline_seconds,
-            concurrency_policy: spec.concurrency_policy.clone(),
+            concurrency_policy: match spec.concurrency_policy.as_deref() {
+                Some("Forbid") => "Forbid",
+                Some("Replace") => "Replace",
+                _ => "Allow",
+            },
             suspend: spec.suspend,
             successful_jobs_history_limit: spec.successful_jobs_history_limit,
             failed_jobs_history_limit: spec.failed_jobs_history_limit,
@@ -264,9 +267,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let to_unix = |ms: Millis| start_unix + (ms / SECOND_MS) as i64;
     let to_ms = |unix: i64| (unix - start_unix).max(0) as Millis * SECOND_MS;
     let now = to_unix(now_ms);
-    let stored = simulation.store.cron_jobs.get(key)?;
+    let stored = simulation.store.cron_jobs.get_mut(key)?;
     let settings = Settings::of(stored);
-    let mut status = stored.status.clone();
+    // Taken, not copied (the sync writes it back at the end; nothing reads it meanwhile).
+    let mut status = std::mem::take(&mut stored.status);
     let namespace = settings.namespace;
     let mut schedule = simulation.cron_schedules.parse(&stored.spec.schedule);
 
@@ -338,6 +342,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         ("Failed", settings.failed_jobs_history_limit),
     ] {
         let Some(limit) = limit else { continue };
+        // Within the limit (most syncs): nothing to list and sort.
+        let count = owned.iter().filter(|job| job.finished == Some(condition)).count();
+        if count <= limit.max(0) as usize {
+            continue;
+        }
         let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
         finished.stable_sort_by(|left, right| {
             (left.start_time_ms, &left.key.name).cmp(&(right.start_time_ms, &right.key.name))
@@ -387,8 +396,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 let too_late = settings
                     .starting_deadline_seconds
                     .is_some_and(|deadline| scheduled + deadline < now);
-                let name = job_name(&settings.name, scheduled);
-                let policy = settings.concurrency_policy.as_deref().unwrap_or("Allow");
+                let name = job_name(&key.name, scheduled);
+                let policy = settings.concurrency_policy;
                 if too_late {
                     events.push((
                         "Warning",
@@ -432,18 +441,18 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             simulation.history.record_cron(CronRecord {
                 at_ms: simulation.now(),
                 namespace: namespace.to_string(),
-                cron_job: settings.name.clone(),
+                cron_job: key.name.clone(),
                 decision,
                 job: None,
             });
         }
-        simulation.record_event(event_type, reason, object(&settings), &namespace, message, SOURCE);
+        simulation.record_event(event_type, reason, object(key), &namespace, message, SOURCE);
     }
     for name in &replace {
         simulation.history.record_cron(CronRecord {
             at_ms: simulation.now(),
             namespace: namespace.to_string(),
-            cron_job: settings.name.clone(),
+            cron_job: key.name.clone(),
             decision: CronDecision::Replaced,
             job: Some(name.clone()),
         });
@@ -457,7 +466,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             simulation.record_event(
                 "Normal",
                 "SuccessfulDelete",
-                object(&settings),
+                object(key),
                 &namespace,
                 format_args!("Deleted job {name}"),
                 SOURCE,
@@ -478,14 +487,14 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 simulation.history.record_cron(CronRecord {
                     at_ms: simulation.now(),
                     namespace: namespace.to_string(),
-                    cron_job: settings.name.clone(),
+                    cron_job: key.name.clone(),
                     decision: CronDecision::Started,
                     job: Some(name.clone()),
                 });
                 simulation.record_event(
                     "Normal",
                     "SuccessfulCreate",
-                    object(&settings),
+                    object(key),
                     &namespace,
                     format_args!("Created job {name}"),
                     SOURCE,
@@ -500,7 +509,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 simulation.record_event(
                     "Warning",
                     "FailedCreate",
-                    object(&settings),
+                    object(key),
                     &namespace,
                     format!("Error creating job: {message}"),
                     SOURCE,
