@@ -169,16 +169,28 @@ fn format_rfc3339_with_fmt(civil: &crate::cron::CivilTime, offset_seconds: i32) 
 
 /// The decimal digits of `value` (ASCII, no leading zeros but a lone `0`), written into the
 /// end of `buffer` without the formatter.
+/// Two digits at a time (the event log's hash writes every event's time this way).
 pub(crate) fn decimal_digits(value: u64, buffer: &mut [u8; 20]) -> &[u8] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut start = buffer.len();
     let mut rest = value;
-    loop {
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        start -= 2;
+        buffer[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        start -= 2;
+        buffer[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         start -= 1;
-        buffer[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+        buffer[start] = b'0' + rest as u8;
     }
     &buffer[start..]
 }
@@ -284,6 +296,26 @@ mod tests {
         }
         for bad in ["", "10", "s", "5x", "1..5s", "-5s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} is rejected");
+        }
+    }
+
+    /// Two digits at a time give `to_string`'s text: odd and even lengths, zeros inside,
+    /// the powers of ten and their neighbours, and the largest value.
+    #[test]
+    fn decimal_digits_match_to_string() {
+        let mut values = vec![0, 5, 9, 42, 99, 100_200_300, 31_536_000_000, u64::MAX];
+        let mut power = 1_u64;
+        while let Some(next) = power.checked_mul(10) {
+            values.extend([power - 1, power, power + 1, next - 1]);
+            power = next;
+        }
+        for value in values {
+            let mut buffer = [0u8; 20];
+            assert_eq!(
+                decimal_digits(value, &mut buffer),
+                value.to_string().as_bytes(),
+                "{value}"
+            );
         }
     }
 
