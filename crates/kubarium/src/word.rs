@@ -112,6 +112,20 @@ impl Word {
     }
 }
 
+/// Slots of the small caches in front of the interners of word groups
+/// (`api::ConditionWords`, `sim::EventWords`): each slot holds the group last interned for
+/// the ids that map to it, so a repeated group is found without the interner's hash table.
+pub(crate) const GROUP_CACHE_SLOTS: usize = 64;
+
+/// The cache slot of a group of word ids (Fibonacci hashing over the ids).
+pub(crate) fn group_cache_slot(ids: &[usize]) -> usize {
+    let mut hash = 0_u64;
+    for &id in ids {
+        hash = (hash ^ id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    (hash >> (64 - GROUP_CACHE_SLOTS.trailing_zeros())) as usize
+}
+
 impl Default for Word {
     fn default() -> Self {
         Word::EMPTY
