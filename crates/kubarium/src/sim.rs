@@ -168,8 +168,9 @@ struct WorkQueue {
     /// its old entry behind, stale (`due_of` no longer says its time); stale entries are dropped
     /// as they reach the top, so the top is always a queued item's current entry.
     by_due: std::collections::BinaryHeap<std::cmp::Reverse<QueueEntry>>,
-    /// Only looked up, never iterated: the order comes from `by_due`.
-    due_of: FastMap<Arc<Work>, (Millis, u64)>,
+    /// Only looked up, never iterated: the order comes from `by_due`. An item is kept in both
+    /// (a copy of a `Work` is a shared key's count going up, no allocation).
+    due_of: FastMap<Work, (Millis, u64)>,
     /// How many entries of `by_due` are stale (none unless items were moved earlier).
     stale: usize,
     next_sequence: u64,
@@ -180,7 +181,7 @@ struct WorkQueue {
 struct QueueEntry {
     due: Millis,
     sequence: u64,
-    work: Arc<Work>,
+    work: Work,
 }
 
 impl PartialEq for QueueEntry {
@@ -205,42 +206,33 @@ impl Ord for QueueEntry {
 
 impl WorkQueue {
     fn add_at(&mut self, work: Work, due: Millis) {
+        use std::collections::hash_map::Entry;
         let sequence = self.next_sequence;
-        if let Some(slot) = self.due_of.get_mut(&work) {
-            let (existing_due, _) = *slot;
-            if existing_due <= due {
-                return;
+        let work = match self.due_of.entry(work) {
+            Entry::Occupied(mut queued) => {
+                let (existing_due, _) = *queued.get();
+                if existing_due <= due {
+                    return;
+                }
+                // Earlier than queued: the same item gets a new entry; the old one is now stale.
+                queued.insert((due, sequence));
+                self.stale += 1;
+                queued.key().clone()
             }
-            // Earlier than queued: the same item gets a new entry; the old one is now stale.
-            self.next_sequence += 1;
-            *slot = (due, sequence);
-            let shared = self
-                .due_of
-                .get_key_value(&work)
-                .map(|(shared, _)| shared.clone())
-                .unwrap_or_else(|| Arc::new(work));
-            self.by_due.push(std::cmp::Reverse(QueueEntry {
-                due,
-                sequence,
-                work: shared,
-            }));
-            self.stale += 1;
-            self.drop_stale_top();
-            return;
-        }
+            Entry::Vacant(new) => {
+                let work = new.key().clone();
+                new.insert((due, sequence));
+                work
+            }
+        };
         self.next_sequence += 1;
-        let shared = Arc::new(work);
-        self.by_due.push(std::cmp::Reverse(QueueEntry {
-            due,
-            sequence,
-            work: shared.clone(),
-        }));
-        self.due_of.insert(shared, (due, sequence));
+        self.by_due.push(std::cmp::Reverse(QueueEntry { due, sequence, work }));
+        self.drop_stale_top();
     }
 
     /// Whether an entry is its item's current one.
     fn is_current(&self, entry: &QueueEntry) -> bool {
-        self.due_of.get(&*entry.work) == Some(&(entry.due, entry.sequence))
+        self.due_of.get(&entry.work) == Some(&(entry.due, entry.sequence))
     }
 
     /// Drops stale entries from the top, so that the top is a current entry.
@@ -262,7 +254,7 @@ impl WorkQueue {
 
     /// The next item, for messages.
     fn peek(&self) -> Option<&Work> {
-        self.by_due.peek().map(|std::cmp::Reverse(entry)| &*entry.work)
+        self.by_due.peek().map(|std::cmp::Reverse(entry)| &entry.work)
     }
 
     fn contains(&self, work: &Work) -> bool {
@@ -270,8 +262,8 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let std::cmp::Reverse(QueueEntry { due, work: shared, .. }) = self.by_due.pop()?;
-        self.due_of.remove(&*shared);
+        let std::cmp::Reverse(QueueEntry { due, work, .. }) = self.by_due.pop()?;
+        self.due_of.remove(&work);
         self.drop_stale_top();
         // A hash table never gives back its room by itself: after a burst (150,000 pods
         // queued at once) it would keep its peak size for the whole run. Halving it once it is
@@ -280,7 +272,6 @@ impl WorkQueue {
         if capacity > 1_024 && self.due_of.len() * 8 < capacity {
             self.due_of.shrink_to(self.due_of.len() * 2);
         }
-        let work = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
         Some((due, work))
     }
 }
