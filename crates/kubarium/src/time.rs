@@ -122,32 +122,36 @@ pub fn format_duration(duration_ms: Millis) -> String {
 /// (`2026-01-05T18:00:00+09:00`, `Z` for offset zero).
 pub fn format_rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
     let civil = crate::cron::civil_in_zone(unix_seconds, &crate::cron::FixedOffset(offset_seconds));
-    // Years 0 to 9999 (all but a far past or future) are written digit by digit: the
-    // formatting machinery cost more than the calendar arithmetic. The same text either way.
-    if let Ok(year @ 0..=9_999) = u64::try_from(civil.year) {
-        let mut text = String::with_capacity(25);
-        let fields = [
-            (year, 4, ""),
-            (u64::from(civil.month), 2, "-"),
-            (u64::from(civil.day), 2, "-"),
-            (u64::from(civil.hour), 2, "T"),
-            (u64::from(civil.minute), 2, ":"),
-            (u64::from(civil.second), 2, ":"),
-        ];
-        for (value, width, separator) in fields {
-            text.push_str(separator);
-            push_zero_padded(&mut text, value, width);
-        }
-        if offset_seconds == 0 {
-            text.push('Z');
+    // Years 0 to 9999 and offsets under 100 hours (all but a far past or future, and zones
+    // no database has) are written digit by digit: the formatting machinery cost more than
+    // the calendar arithmetic. The same text either way.
+    let two_digit_hours = offset_seconds.unsigned_abs() < 100 * 3_600;
+    if let (Ok(year @ 0..=9_999), true) = (u32::try_from(civil.year), two_digit_hours) {
+        // `YYYY-MM-DDTHH:MM:SS` and `Z` or `±HH:MM`, two digits at a time into a buffer.
+        let mut bytes = *b"0000-00-00T00:00:00+00:00";
+        let mut two_digits = |at: usize, value: u32| {
+            bytes[at] = b'0' + (value / 10 % 10) as u8;
+            bytes[at + 1] = b'0' + (value % 10) as u8;
+        };
+        two_digits(0, year / 100);
+        two_digits(2, year % 100);
+        two_digits(5, civil.month);
+        two_digits(8, civil.day);
+        two_digits(11, civil.hour);
+        two_digits(14, civil.minute);
+        two_digits(17, civil.second);
+        let len = if offset_seconds == 0 {
+            bytes[19] = b'Z';
+            20
         } else {
-            text.push(if offset_seconds < 0 { '-' } else { '+' });
-            let minutes = u64::from(offset_seconds.unsigned_abs() / 60);
-            push_zero_padded(&mut text, minutes / 60, 2);
-            text.push(':');
-            push_zero_padded(&mut text, minutes % 60, 2);
-        }
-        return text;
+            let minutes = offset_seconds.unsigned_abs() / 60;
+            two_digits(20, minutes / 60);
+            two_digits(23, minutes % 60);
+            bytes[19] = if offset_seconds < 0 { b'-' } else { b'+' };
+            25
+        };
+        // ASCII throughout.
+        return String::from_utf8_lossy(&bytes[..len]).into_owned();
     }
     format_rfc3339_with_fmt(&civil, offset_seconds)
 }
@@ -322,7 +326,7 @@ mod tests {
     /// The digit-by-digit writing gives `format!`'s text, across years, days and offsets.
     #[test]
     fn rfc3339_digits_match_the_formatter() {
-        for offset in [0, 19_800, -12_600, 50_400, -43_200, 59] {
+        for offset in [0, 19_800, -12_600, 50_400, -43_200, 59, 359_999, -360_000, i32::MIN] {
             for step in 0..2_000_i64 {
                 // About six years a step, from before year 0 to past 9999.
                 let unix = -62_300_000_000 + step * 190_000_007;

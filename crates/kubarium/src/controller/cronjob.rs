@@ -139,7 +139,18 @@ pub fn most_recent_schedule_time(
 
 /// `getJobName`: the CronJob's name and the scheduled time in minutes since the epoch.
 pub fn job_name(cron_job_name: &str, scheduled_unix: i64) -> String {
-    format!("{cron_job_name}-{}", scheduled_unix.div_euclid(60))
+    let minutes = scheduled_unix.div_euclid(60);
+    let mut digits = [0u8; 20];
+    let digits = crate::time::decimal_digits(minutes.unsigned_abs(), &mut digits);
+    let mut name = String::with_capacity(cron_job_name.len() + 2 + digits.len());
+    name.push_str(cron_job_name);
+    name.push('-');
+    if minutes < 0 {
+        name.push('-');
+    }
+    // ASCII digits.
+    name.push_str(std::str::from_utf8(digits).unwrap_or_default());
+    name
 }
 
 /// Go's `time.RFC3339` of the instant on the zone's clock (`2026-03-29T03:00:00+02:00`, `Z` for
@@ -297,11 +308,12 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         let listed = status.active.contains(&job.key.name);
         let finished = job.finished.is_some();
         if let (true, Some(condition)) = (listed, job.finished) {
-            events.push((
-                "Normal",
-                "SawCompletedJob",
-                format!("Saw completed job: {}, condition: {condition}", job.key.name),
-            ));
+            // `Saw completed job: NAME, condition: CONDITION`, without the formatter (once a run).
+            let mut message = String::with_capacity(64);
+            for piece in ["Saw completed job: ", &job.key.name, ", condition: ", condition] {
+                message.push_str(piece);
+            }
+            events.push(("Normal", "SawCompletedJob", message));
             status.active.retain(|name| name != &job.key.name);
         } else if !listed && !finished {
             // An unfinished Job it controls but never listed (one made by `kubectl create job
@@ -595,6 +607,10 @@ mod tests {
     #[test]
     fn job_names_and_timestamps() {
         assert_eq!(job_name("sleep-cj", T0 + 60), format!("sleep-cj-{}", (T0 + 60) / 60));
+        // The digits written without the formatter: the same text as before, around zero too.
+        for unix in [0, 59, 60, -1, -60, -61, -3_600_000_000] {
+            assert_eq!(job_name("cj", unix), format!("cj-{}", unix.div_euclid(60)), "{unix}");
+        }
         assert_eq!(rfc3339(T0 + 61, &Utc), "2026-01-01T00:01:01Z");
         let paris = crate::tz::zone("Europe/Paris").unwrap();
         assert_eq!(rfc3339(T0 + 61, &paris), "2026-01-01T01:01:01+01:00");
