@@ -1077,8 +1077,7 @@ impl Simulation {
 
     /// Deletes a Job; with the background cascade the garbage collector then deletes its pods.
     pub fn delete_job(&mut self, namespace: &str, name: &str, cascade: Cascade) -> Result<(), ActionError> {
-        let key = ObjectKey::new(namespace, name);
-        let Some(job) = self.store.jobs.remove(&key) else {
+        let Some((key, job)) = crate::store::KeyRef(namespace, name).remove_from(&mut self.store.jobs) else {
             return Err(ActionError(format!("jobs.batch \"{name}\" not found")));
         };
         // The quota monitor's delete handler: the namespace's quotas are recounted.

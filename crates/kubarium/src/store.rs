@@ -240,6 +240,11 @@ impl KeyRef<'_> {
         map.get_mut(&self as &dyn KeyLike)
     }
 
+    /// Removes the entry of this key, with the map's own copy of the key.
+    pub fn remove_from<V>(self, map: &mut BTreeMap<ObjectKey, V>) -> Option<(ObjectKey, V)> {
+        map.remove_entry(&self as &dyn KeyLike)
+    }
+
     /// The map's own copy of the key (one pointer to share), or a new key if it has none.
     pub fn shared_in<V>(self, map: &BTreeMap<ObjectKey, V>) -> ObjectKey {
         match map.get_key_value(&self as &dyn KeyLike) {
@@ -809,7 +814,18 @@ mod tests {
         }
         for (namespace, name) in [("default", "web-2"), ("team", "web"), ("b", "web"), ("", "web")] {
             assert_eq!(KeyRef(namespace, name).get(&map), None, "{namespace}/{name}");
+            assert_eq!(
+                KeyRef(namespace, name).remove_from(&mut map),
+                None,
+                "{namespace}/{name}"
+            );
         }
+        // Removing gives back the map's own key with the value.
+        for (index, (namespace, name)) in parts.iter().enumerate() {
+            let (key, value) = KeyRef(namespace, name).remove_from(&mut map).unwrap();
+            assert_eq!((key, value), (ObjectKey::new(namespace, name), index + 100));
+        }
+        assert!(map.is_empty());
     }
 
     /// Keys made apart from equal parts are equal and hash equally; the hash takes no part
