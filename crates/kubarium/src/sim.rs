@@ -407,15 +407,41 @@ impl EventNamespace for &String {
 }
 
 /// An event's object as kubectl prints it, `kind/name` (`pod/web-1`), written only when the
-/// event is recorded.
+/// event is recorded (copied in three pieces, without the formatter: the Job and CronJob
+/// controllers record one with most of their events).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EventObject<'a>(pub &'static str, pub &'a str);
 
-impl std::fmt::Display for EventObject<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.0)?;
-        formatter.write_str("/")?;
-        formatter.write_str(self.1)
+/// An event's object or message text, written into the event log's reused buffer.
+pub(crate) trait EventText {
+    fn write_to(&self, out: &mut String);
+}
+
+impl<T: std::fmt::Display + ?Sized> EventText for T {
+    fn write_to(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl EventText for EventObject<'_> {
+    fn write_to(&self, out: &mut String) {
+        for piece in [self.0, "/", self.1] {
+            out.push_str(piece);
+        }
+    }
+}
+
+/// An event's text as pieces copied one after the other (`EventPieces(["Created pod: ",
+/// name])`), without the formatter: for the messages every Job and CronJob run records.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventPieces<'a, const N: usize>(pub [&'a str; N]);
+
+impl<const N: usize> EventText for EventPieces<'_, N> {
+    fn write_to(&self, out: &mut String) {
+        for piece in self.0 {
+            out.push_str(piece);
+        }
     }
 }
 
@@ -1615,9 +1641,9 @@ impl Simulation {
         &mut self,
         event_type: &'static str,
         reason: &'static str,
-        object: impl std::fmt::Display,
+        object: impl EventText,
         namespace: impl EventNamespace,
-        message: impl std::fmt::Display,
+        message: impl EventText,
         source: &'static str,
     ) {
         let object = Involved::Text(self.intern_event_text(object));
@@ -1627,11 +1653,10 @@ impl Simulation {
     }
 
     /// `text` written into the reused buffer and interned from there.
-    fn intern_event_text(&mut self, text: impl std::fmt::Display) -> Arc<str> {
-        use std::fmt::Write as _;
+    fn intern_event_text(&mut self, text: impl EventText) -> Arc<str> {
         let scratch = &mut self.event_scratch;
         scratch.clear();
-        let _ = write!(scratch, "{text}");
+        text.write_to(scratch);
         self.events.intern(scratch)
     }
 
@@ -1641,7 +1666,7 @@ impl Simulation {
         event_type: &'static str,
         reason: &'static str,
         key: &ObjectKey,
-        message: impl std::fmt::Display,
+        message: impl EventText,
         source: &'static str,
     ) {
         let message = EventMessage::Text(self.intern_event_text(message));

@@ -480,7 +480,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 "SuccessfulDelete",
                 object(key),
                 &namespace,
-                format_args!("Deleted job {name}"),
+                crate::sim::EventPieces(["Deleted job ", name]),
                 SOURCE,
             );
         }
@@ -508,7 +508,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     "SuccessfulCreate",
                     object(key),
                     &namespace,
-                    format_args!("Created job {name}"),
+                    crate::sim::EventPieces(["Created job ", &name]),
                     SOURCE,
                 );
                 status.active.push(name);
