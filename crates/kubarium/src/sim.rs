@@ -1047,7 +1047,7 @@ impl Simulation {
         // The API server ignores the status of an object being created (`PrepareForCreate`).
         job.status = Default::default();
         if job.spec.manual_selector != Some(true) {
-            let uid = job.metadata.uid.to_string();
+            let uid = job.metadata.uid.to_text();
             let name = job.metadata.name.clone();
             let labels = &mut std::sync::Arc::make_mut(&mut job.spec.template).metadata.labels;
             for (label, value) in [

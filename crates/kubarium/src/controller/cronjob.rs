@@ -452,7 +452,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         if let Some(decision) = decision {
             simulation.history.record_cron(CronRecord {
                 at_ms: simulation.now(),
-                namespace: namespace.to_string(),
+                namespace: namespace.as_str().to_owned(),
                 cron_job: key.name.clone(),
                 decision,
                 job: None,
@@ -463,7 +463,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     for name in &replace {
         simulation.history.record_cron(CronRecord {
             at_ms: simulation.now(),
-            namespace: namespace.to_string(),
+            namespace: namespace.as_str().to_owned(),
             cron_job: key.name.clone(),
             decision: CronDecision::Replaced,
             job: Some(name.clone()),
@@ -498,7 +498,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             Ok(()) => {
                 simulation.history.record_cron(CronRecord {
                     at_ms: simulation.now(),
-                    namespace: namespace.to_string(),
+                    namespace: namespace.as_str().to_owned(),
                     cron_job: key.name.clone(),
                     decision: CronDecision::Started,
                     job: Some(name.clone()),
