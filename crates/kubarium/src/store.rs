@@ -87,8 +87,25 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
 /// the hash of its parts, computed once when the key is made (a key is hashed many times over
 /// a pod's life: the store's table, the work queue, the kubelet's table). Two copies of one
 /// key compare equal without reading their text.
-#[derive(Clone, PartialOrd, Ord)]
+#[derive(Clone)]
 pub struct ObjectKey(std::sync::Arc<KeyParts>);
+
+impl PartialOrd for ObjectKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// As its parts order; two copies of one key are equal without reading their text (a look-up
+/// with the map's own copy of a key ends on that comparison).
+impl Ord for ObjectKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if std::sync::Arc::ptr_eq(&self.0, &other.0) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.cmp(&other.0)
+    }
+}
 
 /// As its parts hash (what `derive(Hash)` did): the hash computed when the key was made.
 impl std::hash::Hash for ObjectKey {
@@ -851,6 +868,11 @@ mod tests {
         keys.sort();
         let sorted: Vec<(&str, &str)> = keys.iter().map(|key| (&*key.namespace, key.name.as_str())).collect();
         assert_eq!(sorted, [("default", "z"), ("team", "a"), ("team", "b")]);
+        // Copies of one key and keys made apart order alike.
+        assert_eq!(first.cmp(&first.clone()), std::cmp::Ordering::Equal);
+        assert_eq!(first.cmp(&second), std::cmp::Ordering::Equal);
+        assert_eq!(keys[0].cmp(&keys[1].clone()), std::cmp::Ordering::Less);
+        assert_eq!(keys[2].clone().cmp(&keys[1]), std::cmp::Ordering::Greater);
         let mut map: FastMap<ObjectKey, u32> = FastMap::default();
         map.insert(first.clone(), 1);
         assert_eq!(map.get(&second), Some(&1));
