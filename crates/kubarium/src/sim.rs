@@ -1248,9 +1248,11 @@ impl Simulation {
     pub fn create_pod(&mut self, mut pod: Pod) -> ObjectKey {
         self.admit_metadata(&mut pod.metadata);
         // A generated name that is taken is generated again, as the API server retries
-        // (`RetryGenerateName`).
-        while !pod.metadata.generate_name.is_empty() && self.pod_name_taken(&pod.metadata) {
+        // (`RetryGenerateName`). The key is made once per name tried, and stored with the pod.
+        let mut key = ObjectKey::of(&pod.metadata);
+        while !pod.metadata.generate_name.is_empty() && self.store.pod(&key).is_some() {
             pod.metadata.name = self.rng.generate_name(&pod.metadata.generate_name);
+            key = ObjectKey::of(&pod.metadata);
         }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
         pod.status = Default::default();
@@ -1261,7 +1263,7 @@ impl Simulation {
             crate::api::set_condition(&mut pod.status.conditions, self.now, "PodScheduled", "True", "", "");
         }
         let node_exists = self.store.nodes.contains_key(pod.spec.node_name.as_str());
-        let key = self.store.insert_pod(pod);
+        let key = self.store.insert_pod_as(key, pod);
         crate::history::observe(self, &key);
         controller::endpoints::on_stored_pod_changed(self, &key);
         if bound && !node_exists {
@@ -1279,11 +1281,6 @@ impl Simulation {
         // An orphan: the ReplicaSets whose selector matches it may adopt it (`addPod`).
         controller::replicaset::enqueue_adopters(self, &key);
         key
-    }
-
-    /// Whether a pod of this namespace and name exists.
-    fn pod_name_taken(&self, metadata: &ObjectMeta) -> bool {
-        self.store.pod(&ObjectKey::of(metadata)).is_some()
     }
 
     /// Deletes a pod as `kubectl delete pod` does: graceful when bound (Terminating, then gone

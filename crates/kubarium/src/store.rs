@@ -577,7 +577,12 @@ impl Store {
     }
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
-        let key = ObjectKey::of(&pod.metadata);
+        self.insert_pod_as(ObjectKey::of(&pod.metadata), pod)
+    }
+
+    /// `insert_pod` with the pod's key already made (`ObjectKey::of(&pod.metadata)`).
+    pub fn insert_pod_as(&mut self, key: ObjectKey, pod: Pod) -> ObjectKey {
+        debug_assert!(key == ObjectKey::of(&pod.metadata), "the key is the pod's");
         if let Some((shared, old)) = self.pods.remove_entry(&key) {
             let ordered = OrderedKey::new(shared);
             self.pod_order.remove(&ordered);
