@@ -17,7 +17,7 @@ fn percent(at: Millis, timeline: &Timeline) -> f64 {
 
 /// The bar's class: how the pod's life ended (or that it goes on).
 fn bar_class(span: &PodSpan) -> &'static str {
-    match (span.outcome.as_deref(), span.removed_ms) {
+    match (span.outcome, span.removed_ms) {
         (Some("Succeeded"), _) => "tl-bar succeeded",
         (Some(_), _) => "tl-bar failed",
         (None, Some(_)) => "tl-bar removed",
@@ -27,7 +27,7 @@ fn bar_class(span: &PodSpan) -> &'static str {
 }
 
 fn bar_title(span: &PodSpan, now: Millis) -> String {
-    let end = match (span.outcome.as_deref(), span.removed_ms) {
+    let end = match (span.outcome, span.removed_ms) {
         (Some(outcome), _) => format!("{outcome} at {}", format_duration(bar_end(span, now))),
         (None, Some(removed)) => format!("deleted at {} before finishing", format_duration(removed)),
         (None, None) => "still running".to_string(),

@@ -737,6 +737,18 @@ impl Schedule {
 }
 
 impl SpecBits {
+    /// Whether the spec matches second 0 of every minute: every value of the other fields
+    /// (written as `*` or as full ranges), so any day matches whichever day rule applies.
+    fn every_minute(&self) -> bool {
+        let values = |bits: u64| bits & !STAR_BIT;
+        values(self.second) == 1
+            && values(self.minute) == values(all(MINUTES))
+            && values(self.hour) == values(all(HOURS))
+            && values(self.dom) == values(all(DOM))
+            && values(self.month) == values(all(MONTHS))
+            && values(self.dow) == values(all(DOW))
+    }
+
     /// Whether no instant can match because a field allows no value at all (a field such as
     /// `,`). robfig would search five years and return the zero time; the answer is the same.
     fn never_fires(&self) -> bool {
@@ -815,6 +827,17 @@ fn seconds_to_next_allowed(allowed: u64, second: u32) -> u32 {
 /// incremented until it matches, and a wrap-around of the unit restarts the checks from the
 /// month, because the larger fields must be verified again.
 fn next_spec(bits: &SpecBits, after: i64, zone: &dyn TimeZone) -> Option<i64> {
+    // Every minute (`* * * * *`) on a fixed offset: the start of the next minute on the zone's
+    // clock, which the search below reaches by checking each field of that minute.
+    if let (true, Some(offset)) = (bits.every_minute(), zone.fixed_offset()) {
+        let local = after + i64::from(offset);
+        return Some((local.div_euclid(SECONDS_PER_MINUTE) + 1) * SECONDS_PER_MINUTE - i64::from(offset));
+    }
+    search_spec(bits, after, zone)
+}
+
+/// `SpecSchedule.Next`'s search, field by field.
+fn search_spec(bits: &SpecBits, after: i64, zone: &dyn TimeZone) -> Option<i64> {
     if bits.never_fires() {
         return None;
     }
@@ -1580,6 +1603,40 @@ fn go_time_quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The every-minute shortcut answers what the field-by-field search answers, for specs
+    /// that mean every minute (and one that does not: seconds other than 0 come from
+    /// `@every`, which never reaches the shortcut), on fixed offsets including odd ones.
+    #[test]
+    fn every_minute_shortcut_matches_the_search() {
+        for (text, every_minute) in [
+            ("* * * * *", true),
+            ("0-59 0-23 1-31 1-12 0-6", true),
+            ("* * * * 0-6", true),
+            ("*/1 * ? * *", true),
+            ("* * * * 1-5", false),
+            ("*/2 * * * *", false),
+            ("* * 1-30 * *", false),
+        ] {
+            let Kind::Spec(bits) = parse_standard(text).unwrap().kind else {
+                panic!("{text} is a spec");
+            };
+            assert_eq!(bits.every_minute(), every_minute, "{text}");
+            for offset in [0, 59, -25_200, 19_800, 50_400, -43_199] {
+                let zone = FixedOffset(offset);
+                let spread = (0..400_i64).map(|step| -4_000_000_000 + step * 21_600_017 + step % 7);
+                // On, just before and just after a minute of UTC and of the zone's clock.
+                let edges = [-61, -60, -59, -1, 0, 1, 59, 60, 61].map(|edge| edge - i64::from(offset));
+                for after in spread.chain(edges).chain(edges.map(|edge| edge + i64::from(offset))) {
+                    assert_eq!(
+                        next_spec(&bits, after, &zone),
+                        search_spec(&bits, after, &zone),
+                        "{text} at offset {offset} after {after}"
+                    );
+                }
+            }
+        }
+    }
 
     /// A zone with one change of offset, for daylight-saving tests.
     #[derive(Debug)]

@@ -39,7 +39,7 @@ pub struct PodSpan {
     /// When it reached Succeeded or Failed.
     pub finished_ms: Option<Millis>,
     /// `Succeeded` or `Failed` once finished.
-    pub outcome: Option<String>,
+    pub outcome: Option<&'static str>,
     /// When it was removed from the API (deleted, replaced, collected).
     pub removed_ms: Option<Millis>,
 }
@@ -134,7 +134,7 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
         }
         if phase.is_terminal() && span.finished_ms.is_none() {
             span.finished_ms = Some(now);
-            span.outcome = Some(phase.as_str().to_string());
+            span.outcome = Some(phase.as_str());
         }
         return;
     }
@@ -146,7 +146,7 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
     let span = PodSpan {
         uid: pod.metadata.uid.clone(),
         name: pod.metadata.name.clone(),
-        namespace: key.namespace.to_string(),
+        namespace: key.namespace.as_str().to_owned(),
         job: job.name.clone(),
         cron_job,
         index: pod
@@ -157,7 +157,7 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
         created_ms: now,
         running_ms: (phase == PodPhase::Running).then_some(now),
         finished_ms: phase.is_terminal().then_some(now),
-        outcome: phase.is_terminal().then(|| phase.as_str().to_string()),
+        outcome: phase.is_terminal().then(|| phase.as_str()),
         removed_ms: None,
     };
     simulation.history.insert(span);

@@ -92,14 +92,14 @@ fn record_container_started(simulation: &mut Simulation, key: &ObjectKey, contai
         "Normal",
         "Created",
         key,
-        format_args!("Created container: {container}"),
+        crate::sim::EventPieces(["Created container: ", container]),
         SOURCE,
     );
     simulation.record_pod_event(
         "Normal",
         "Started",
         key,
-        format_args!("Started container {container}"),
+        crate::sim::EventPieces(["Started container ", container]),
         SOURCE,
     );
 }
@@ -345,11 +345,11 @@ fn finish_pulls(simulation: &mut Simulation, key: &ObjectKey) {
         let newly =
             kubelet.is_some_and(|kubelet| !kubelet.images.contains(image) && kubelet.images.insert(image.to_string()));
         if newly {
-            let message = format_args!("Successfully pulled image \"{image}\" in 1s (1s including waiting)");
-            simulation.record_pod_event("Normal", "Pulled", key, message, SOURCE);
+            let message = ["Successfully pulled image \"", image, "\" in 1s (1s including waiting)"];
+            simulation.record_pod_event("Normal", "Pulled", key, crate::sim::EventPieces(message), SOURCE);
         } else {
-            let message = format_args!("Container image \"{image}\" already present on machine");
-            simulation.record_pod_event("Normal", "Pulled", key, message, SOURCE);
+            let message = ["Container image \"", image, "\" already present on machine"];
+            simulation.record_pod_event("Normal", "Pulled", key, crate::sim::EventPieces(message), SOURCE);
         }
     }
     if has_init {

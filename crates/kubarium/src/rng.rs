@@ -74,7 +74,10 @@ impl Rng {
     /// base, cut so the whole name fits in 63 characters, plus five random characters.
     pub fn generate_name(&mut self, base: &str) -> String {
         let max_base = MAX_NAME_LENGTH - RANDOM_SUFFIX_LENGTH;
-        let mut name: String = base.chars().take(max_base).collect();
+        // The first `max_base` characters (not bytes), copied at once.
+        let cut = base.char_indices().nth(max_base).map_or(base.len(), |(index, _)| index);
+        let mut name = String::with_capacity(cut + RANDOM_SUFFIX_LENGTH);
+        name.push_str(&base[..cut]);
         for _ in 0..RANDOM_SUFFIX_LENGTH {
             let index = self.below(NAME_SUFFIX_ALPHABET.len() as u64) as usize;
             name.push(NAME_SUFFIX_ALPHABET[index] as char);
@@ -173,6 +176,19 @@ mod tests {
             .all(|byte| NAME_SUFFIX_ALPHABET.contains(&byte)));
         let long_base = "x".repeat(80);
         assert_eq!(rng.generate_name(&long_base).len(), MAX_NAME_LENGTH);
+        // The cut is by characters: a multi-byte base keeps what `chars().take(58)` keeps
+        // (names are ASCII once validated, where characters and bytes agree).
+        for base in [
+            "é".repeat(70),
+            format!("{}é-", "a".repeat(57)),
+            "ab€".repeat(19),
+            String::new(),
+        ] {
+            let name = rng.generate_name(&base);
+            let kept: String = base.chars().take(MAX_NAME_LENGTH - RANDOM_SUFFIX_LENGTH).collect();
+            assert!(name.starts_with(&kept), "{base}");
+            assert_eq!(name.len(), kept.len() + RANDOM_SUFFIX_LENGTH, "{base}");
+        }
     }
 
     #[test]

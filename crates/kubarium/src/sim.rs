@@ -168,8 +168,9 @@ struct WorkQueue {
     /// its old entry behind, stale (`due_of` no longer says its time); stale entries are dropped
     /// as they reach the top, so the top is always a queued item's current entry.
     by_due: std::collections::BinaryHeap<std::cmp::Reverse<QueueEntry>>,
-    /// Only looked up, never iterated: the order comes from `by_due`.
-    due_of: FastMap<Arc<Work>, (Millis, u64)>,
+    /// Only looked up, never iterated: the order comes from `by_due`. An item is kept in both
+    /// (a copy of a `Work` is a shared key's count going up, no allocation).
+    due_of: FastMap<Work, (Millis, u64)>,
     /// How many entries of `by_due` are stale (none unless items were moved earlier).
     stale: usize,
     next_sequence: u64,
@@ -180,7 +181,7 @@ struct WorkQueue {
 struct QueueEntry {
     due: Millis,
     sequence: u64,
-    work: Arc<Work>,
+    work: Work,
 }
 
 impl PartialEq for QueueEntry {
@@ -205,42 +206,33 @@ impl Ord for QueueEntry {
 
 impl WorkQueue {
     fn add_at(&mut self, work: Work, due: Millis) {
+        use std::collections::hash_map::Entry;
         let sequence = self.next_sequence;
-        if let Some(slot) = self.due_of.get_mut(&work) {
-            let (existing_due, _) = *slot;
-            if existing_due <= due {
-                return;
+        let work = match self.due_of.entry(work) {
+            Entry::Occupied(mut queued) => {
+                let (existing_due, _) = *queued.get();
+                if existing_due <= due {
+                    return;
+                }
+                // Earlier than queued: the same item gets a new entry; the old one is now stale.
+                queued.insert((due, sequence));
+                self.stale += 1;
+                queued.key().clone()
             }
-            // Earlier than queued: the same item gets a new entry; the old one is now stale.
-            self.next_sequence += 1;
-            *slot = (due, sequence);
-            let shared = self
-                .due_of
-                .get_key_value(&work)
-                .map(|(shared, _)| shared.clone())
-                .unwrap_or_else(|| Arc::new(work));
-            self.by_due.push(std::cmp::Reverse(QueueEntry {
-                due,
-                sequence,
-                work: shared,
-            }));
-            self.stale += 1;
-            self.drop_stale_top();
-            return;
-        }
+            Entry::Vacant(new) => {
+                let work = new.key().clone();
+                new.insert((due, sequence));
+                work
+            }
+        };
         self.next_sequence += 1;
-        let shared = Arc::new(work);
-        self.by_due.push(std::cmp::Reverse(QueueEntry {
-            due,
-            sequence,
-            work: shared.clone(),
-        }));
-        self.due_of.insert(shared, (due, sequence));
+        self.by_due.push(std::cmp::Reverse(QueueEntry { due, sequence, work }));
+        self.drop_stale_top();
     }
 
     /// Whether an entry is its item's current one.
     fn is_current(&self, entry: &QueueEntry) -> bool {
-        self.due_of.get(&*entry.work) == Some(&(entry.due, entry.sequence))
+        self.due_of.get(&entry.work) == Some(&(entry.due, entry.sequence))
     }
 
     /// Drops stale entries from the top, so that the top is a current entry.
@@ -262,7 +254,7 @@ impl WorkQueue {
 
     /// The next item, for messages.
     fn peek(&self) -> Option<&Work> {
-        self.by_due.peek().map(|std::cmp::Reverse(entry)| &*entry.work)
+        self.by_due.peek().map(|std::cmp::Reverse(entry)| &entry.work)
     }
 
     fn contains(&self, work: &Work) -> bool {
@@ -270,8 +262,8 @@ impl WorkQueue {
     }
 
     fn pop(&mut self) -> Option<(Millis, Work)> {
-        let std::cmp::Reverse(QueueEntry { due, work: shared, .. }) = self.by_due.pop()?;
-        self.due_of.remove(&*shared);
+        let std::cmp::Reverse(QueueEntry { due, work, .. }) = self.by_due.pop()?;
+        self.due_of.remove(&work);
         self.drop_stale_top();
         // A hash table never gives back its room by itself: after a burst (150,000 pods
         // queued at once) it would keep its peak size for the whole run. Halving it once it is
@@ -280,7 +272,6 @@ impl WorkQueue {
         if capacity > 1_024 && self.due_of.len() * 8 < capacity {
             self.due_of.shrink_to(self.due_of.len() * 2);
         }
-        let work = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
         Some((due, work))
     }
 }
@@ -416,15 +407,41 @@ impl EventNamespace for &String {
 }
 
 /// An event's object as kubectl prints it, `kind/name` (`pod/web-1`), written only when the
-/// event is recorded.
+/// event is recorded (copied in three pieces, without the formatter: the Job and CronJob
+/// controllers record one with most of their events).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EventObject<'a>(pub &'static str, pub &'a str);
 
-impl std::fmt::Display for EventObject<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.0)?;
-        formatter.write_str("/")?;
-        formatter.write_str(self.1)
+/// An event's object or message text, written into the event log's reused buffer.
+pub(crate) trait EventText {
+    fn write_to(&self, out: &mut String);
+}
+
+impl<T: std::fmt::Display + ?Sized> EventText for T {
+    fn write_to(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl EventText for EventObject<'_> {
+    fn write_to(&self, out: &mut String) {
+        for piece in [self.0, "/", self.1] {
+            out.push_str(piece);
+        }
+    }
+}
+
+/// An event's text as pieces copied one after the other (`EventPieces(["Created pod: ",
+/// name])`), without the formatter: for the messages every Job and CronJob run records.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventPieces<'a, const N: usize>(pub [&'a str; N]);
+
+impl<const N: usize> EventText for EventPieces<'_, N> {
+    fn write_to(&self, out: &mut String) {
+        for piece in self.0 {
+            out.push_str(piece);
+        }
     }
 }
 
@@ -1030,7 +1047,7 @@ impl Simulation {
         // The API server ignores the status of an object being created (`PrepareForCreate`).
         job.status = Default::default();
         if job.spec.manual_selector != Some(true) {
-            let uid = job.metadata.uid.to_string();
+            let uid = job.metadata.uid.to_text();
             let name = job.metadata.name.clone();
             let labels = &mut std::sync::Arc::make_mut(&mut job.spec.template).metadata.labels;
             for (label, value) in [
@@ -1057,9 +1074,12 @@ impl Simulation {
         if self.store.jobs.contains_key(&ObjectKey::of(&job.metadata)) {
             return Err(CreateJobError::AlreadyExists);
         }
-        if let Some(request) =
-            crate::admission::ObjectRequest::count("Job", &job.metadata.namespace, &job.metadata.name)
-        {
+        // Without any ResourceQuota there is nothing to charge (`admit_object` would find none
+        // in the namespace): the request is not even written.
+        let request = (!self.store.resource_quotas.is_empty())
+            .then(|| crate::admission::ObjectRequest::count("Job", &job.metadata.namespace, &job.metadata.name))
+            .flatten();
+        if let Some(request) = request {
             self.admit_object(&request).map_err(CreateJobError::Forbidden)?;
         }
         self.apply_job(job);
@@ -1086,8 +1106,7 @@ impl Simulation {
 
     /// Deletes a Job; with the background cascade the garbage collector then deletes its pods.
     pub fn delete_job(&mut self, namespace: &str, name: &str, cascade: Cascade) -> Result<(), ActionError> {
-        let key = ObjectKey::new(namespace, name);
-        let Some(job) = self.store.jobs.remove(&key) else {
+        let Some((key, job)) = crate::store::KeyRef(namespace, name).remove_from(&mut self.store.jobs) else {
             return Err(ActionError(format!("jobs.batch \"{name}\" not found")));
         };
         // The quota monitor's delete handler: the namespace's quotas are recounted.
@@ -1229,9 +1248,11 @@ impl Simulation {
     pub fn create_pod(&mut self, mut pod: Pod) -> ObjectKey {
         self.admit_metadata(&mut pod.metadata);
         // A generated name that is taken is generated again, as the API server retries
-        // (`RetryGenerateName`).
-        while !pod.metadata.generate_name.is_empty() && self.pod_name_taken(&pod.metadata) {
+        // (`RetryGenerateName`). The key is made once per name tried, and stored with the pod.
+        let mut key = ObjectKey::of(&pod.metadata);
+        while !pod.metadata.generate_name.is_empty() && self.store.pod(&key).is_some() {
             pod.metadata.name = self.rng.generate_name(&pod.metadata.generate_name);
+            key = ObjectKey::of(&pod.metadata);
         }
         add_default_toleration_seconds(&mut pod.spec.tolerations);
         pod.status = Default::default();
@@ -1242,7 +1263,7 @@ impl Simulation {
             crate::api::set_condition(&mut pod.status.conditions, self.now, "PodScheduled", "True", "", "");
         }
         let node_exists = self.store.nodes.contains_key(pod.spec.node_name.as_str());
-        let key = self.store.insert_pod(pod);
+        let key = self.store.insert_pod_as(key, pod);
         crate::history::observe(self, &key);
         controller::endpoints::on_stored_pod_changed(self, &key);
         if bound && !node_exists {
@@ -1260,11 +1281,6 @@ impl Simulation {
         // An orphan: the ReplicaSets whose selector matches it may adopt it (`addPod`).
         controller::replicaset::enqueue_adopters(self, &key);
         key
-    }
-
-    /// Whether a pod of this namespace and name exists.
-    fn pod_name_taken(&self, metadata: &ObjectMeta) -> bool {
-        self.store.pod(&ObjectKey::of(metadata)).is_some()
     }
 
     /// Deletes a pod as `kubectl delete pod` does: graceful when bound (Terminating, then gone
@@ -1625,9 +1641,9 @@ impl Simulation {
         &mut self,
         event_type: &'static str,
         reason: &'static str,
-        object: impl std::fmt::Display,
+        object: impl EventText,
         namespace: impl EventNamespace,
-        message: impl std::fmt::Display,
+        message: impl EventText,
         source: &'static str,
     ) {
         let object = Involved::Text(self.intern_event_text(object));
@@ -1637,11 +1653,10 @@ impl Simulation {
     }
 
     /// `text` written into the reused buffer and interned from there.
-    fn intern_event_text(&mut self, text: impl std::fmt::Display) -> Arc<str> {
-        use std::fmt::Write as _;
+    fn intern_event_text(&mut self, text: impl EventText) -> Arc<str> {
         let scratch = &mut self.event_scratch;
         scratch.clear();
-        let _ = write!(scratch, "{text}");
+        text.write_to(scratch);
         self.events.intern(scratch)
     }
 
@@ -1651,7 +1666,7 @@ impl Simulation {
         event_type: &'static str,
         reason: &'static str,
         key: &ObjectKey,
-        message: impl std::fmt::Display,
+        message: impl EventText,
         source: &'static str,
     ) {
         let message = EventMessage::Text(self.intern_event_text(message));

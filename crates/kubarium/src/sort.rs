@@ -31,16 +31,22 @@ impl<T> StableSort<T> for [T] {
             return;
         }
         let items = &*self;
-        let order = sorted_order(items.len(), &mut |left, right| compare(&items[left], &items[right]));
-        permute(self, order);
+        if let Some(order) = sorted_order(items.len(), &mut |left, right| compare(&items[left], &items[right])) {
+            permute(self, order);
+        }
     }
 }
 
 /// The indices `0..len` in stably sorted order: the only instance of the sort algorithm.
-fn sorted_order(len: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
+/// `None` when the items are in order already (a stable sort then leaves them as they are):
+/// lists read from the store's ordered maps often are, and checking costs no allocation.
+fn sorted_order(len: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering) -> Option<Vec<usize>> {
+    if (1..len).all(|index| compare(index - 1, index) != Ordering::Greater) {
+        return None;
+    }
     let mut order: Vec<usize> = (0..len).collect();
     order.sort_by(|left, right| compare(*left, *right));
-    order
+    Some(order)
 }
 
 /// Rearranges `items` so that position `i` holds what was at `order[i]`, following each cycle
@@ -71,13 +77,19 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (state >> 33) as usize
         };
-        (0..200)
+        let mut lists: Vec<Vec<(u8, usize)>> = (0..200)
             .map(|length| {
                 (0..length % 70)
                     .map(|position| ((next() % 5) as u8, position))
                     .collect()
             })
-            .collect()
+            .collect();
+        // In order already, in reverse order, and all equal: the sort's early exit and its
+        // neighbours.
+        lists.push((0..40).map(|position| ((position / 7) as u8, position)).collect());
+        lists.push((0..40).map(|position| ((40 - position / 3) as u8, position)).collect());
+        lists.push((0..40).map(|position| (3, position)).collect());
+        lists
     }
 
     #[test]

@@ -87,8 +87,25 @@ impl std::borrow::Borrow<ObjectKey> for OrderedKey {
 /// the hash of its parts, computed once when the key is made (a key is hashed many times over
 /// a pod's life: the store's table, the work queue, the kubelet's table). Two copies of one
 /// key compare equal without reading their text.
-#[derive(Clone, PartialOrd, Ord)]
+#[derive(Clone)]
 pub struct ObjectKey(std::sync::Arc<KeyParts>);
+
+impl PartialOrd for ObjectKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// As its parts order; two copies of one key are equal without reading their text (a look-up
+/// with the map's own copy of a key ends on that comparison).
+impl Ord for ObjectKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if std::sync::Arc::ptr_eq(&self.0, &other.0) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.cmp(&other.0)
+    }
+}
 
 /// As its parts hash (what `derive(Hash)` did): the hash computed when the key was made.
 impl std::hash::Hash for ObjectKey {
@@ -238,6 +255,11 @@ impl KeyRef<'_> {
 
     pub fn get_mut<V>(self, map: &mut BTreeMap<ObjectKey, V>) -> Option<&mut V> {
         map.get_mut(&self as &dyn KeyLike)
+    }
+
+    /// Removes the entry of this key, with the map's own copy of the key.
+    pub fn remove_from<V>(self, map: &mut BTreeMap<ObjectKey, V>) -> Option<(ObjectKey, V)> {
+        map.remove_entry(&self as &dyn KeyLike)
     }
 
     /// The map's own copy of the key (one pointer to share), or a new key if it has none.
@@ -560,7 +582,12 @@ impl Store {
     }
 
     pub fn insert_pod(&mut self, pod: Pod) -> ObjectKey {
-        let key = ObjectKey::of(&pod.metadata);
+        self.insert_pod_as(ObjectKey::of(&pod.metadata), pod)
+    }
+
+    /// `insert_pod` with the pod's key already made (`ObjectKey::of(&pod.metadata)`).
+    pub fn insert_pod_as(&mut self, key: ObjectKey, pod: Pod) -> ObjectKey {
+        debug_assert!(key == ObjectKey::of(&pod.metadata), "the key is the pod's");
         if let Some((shared, old)) = self.pods.remove_entry(&key) {
             let ordered = OrderedKey::new(shared);
             self.pod_order.remove(&ordered);
@@ -814,7 +841,18 @@ mod tests {
         }
         for (namespace, name) in [("default", "web-2"), ("team", "web"), ("b", "web"), ("", "web")] {
             assert_eq!(KeyRef(namespace, name).get(&map), None, "{namespace}/{name}");
+            assert_eq!(
+                KeyRef(namespace, name).remove_from(&mut map),
+                None,
+                "{namespace}/{name}"
+            );
         }
+        // Removing gives back the map's own key with the value.
+        for (index, (namespace, name)) in parts.iter().enumerate() {
+            let (key, value) = KeyRef(namespace, name).remove_from(&mut map).unwrap();
+            assert_eq!((key, value), (ObjectKey::new(namespace, name), index + 100));
+        }
+        assert!(map.is_empty());
     }
 
     /// Keys made apart from equal parts are equal and hash equally; the hash takes no part
@@ -840,6 +878,11 @@ mod tests {
         keys.sort();
         let sorted: Vec<(&str, &str)> = keys.iter().map(|key| (&*key.namespace, key.name.as_str())).collect();
         assert_eq!(sorted, [("default", "z"), ("team", "a"), ("team", "b")]);
+        // Copies of one key and keys made apart order alike.
+        assert_eq!(first.cmp(&first.clone()), std::cmp::Ordering::Equal);
+        assert_eq!(first.cmp(&second), std::cmp::Ordering::Equal);
+        assert_eq!(keys[0].cmp(&keys[1].clone()), std::cmp::Ordering::Less);
+        assert_eq!(keys[2].clone().cmp(&keys[1]), std::cmp::Ordering::Greater);
         let mut map: FastMap<ObjectKey, u32> = FastMap::default();
         map.insert(first.clone(), 1);
         assert_eq!(map.get(&second), Some(&1));

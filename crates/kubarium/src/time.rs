@@ -122,32 +122,36 @@ pub fn format_duration(duration_ms: Millis) -> String {
 /// (`2026-01-05T18:00:00+09:00`, `Z` for offset zero).
 pub fn format_rfc3339(unix_seconds: i64, offset_seconds: i32) -> String {
     let civil = crate::cron::civil_in_zone(unix_seconds, &crate::cron::FixedOffset(offset_seconds));
-    // Years 0 to 9999 (all but a far past or future) are written digit by digit: the
-    // formatting machinery cost more than the calendar arithmetic. The same text either way.
-    if let Ok(year @ 0..=9_999) = u64::try_from(civil.year) {
-        let mut text = String::with_capacity(25);
-        let fields = [
-            (year, 4, ""),
-            (u64::from(civil.month), 2, "-"),
-            (u64::from(civil.day), 2, "-"),
-            (u64::from(civil.hour), 2, "T"),
-            (u64::from(civil.minute), 2, ":"),
-            (u64::from(civil.second), 2, ":"),
-        ];
-        for (value, width, separator) in fields {
-            text.push_str(separator);
-            push_zero_padded(&mut text, value, width);
-        }
-        if offset_seconds == 0 {
-            text.push('Z');
+    // Years 0 to 9999 and offsets under 100 hours (all but a far past or future, and zones
+    // no database has) are written digit by digit: the formatting machinery cost more than
+    // the calendar arithmetic. The same text either way.
+    let two_digit_hours = offset_seconds.unsigned_abs() < 100 * 3_600;
+    if let (Ok(year @ 0..=9_999), true) = (u32::try_from(civil.year), two_digit_hours) {
+        // `YYYY-MM-DDTHH:MM:SS` and `Z` or `±HH:MM`, two digits at a time into a buffer.
+        let mut bytes = *b"0000-00-00T00:00:00+00:00";
+        let mut two_digits = |at: usize, value: u32| {
+            bytes[at] = b'0' + (value / 10 % 10) as u8;
+            bytes[at + 1] = b'0' + (value % 10) as u8;
+        };
+        two_digits(0, year / 100);
+        two_digits(2, year % 100);
+        two_digits(5, civil.month);
+        two_digits(8, civil.day);
+        two_digits(11, civil.hour);
+        two_digits(14, civil.minute);
+        two_digits(17, civil.second);
+        let len = if offset_seconds == 0 {
+            bytes[19] = b'Z';
+            20
         } else {
-            text.push(if offset_seconds < 0 { '-' } else { '+' });
-            let minutes = u64::from(offset_seconds.unsigned_abs() / 60);
-            push_zero_padded(&mut text, minutes / 60, 2);
-            text.push(':');
-            push_zero_padded(&mut text, minutes % 60, 2);
-        }
-        return text;
+            let minutes = offset_seconds.unsigned_abs() / 60;
+            two_digits(20, minutes / 60);
+            two_digits(23, minutes % 60);
+            bytes[19] = if offset_seconds < 0 { b'-' } else { b'+' };
+            25
+        };
+        // ASCII throughout.
+        return String::from_utf8_lossy(&bytes[..len]).into_owned();
     }
     format_rfc3339_with_fmt(&civil, offset_seconds)
 }
@@ -169,16 +173,28 @@ fn format_rfc3339_with_fmt(civil: &crate::cron::CivilTime, offset_seconds: i32) 
 
 /// The decimal digits of `value` (ASCII, no leading zeros but a lone `0`), written into the
 /// end of `buffer` without the formatter.
+/// Two digits at a time (the event log's hash writes every event's time this way).
 pub(crate) fn decimal_digits(value: u64, buffer: &mut [u8; 20]) -> &[u8] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut start = buffer.len();
     let mut rest = value;
-    loop {
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        start -= 2;
+        buffer[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        start -= 2;
+        buffer[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         start -= 1;
-        buffer[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+        buffer[start] = b'0' + rest as u8;
     }
     &buffer[start..]
 }
@@ -287,10 +303,30 @@ mod tests {
         }
     }
 
+    /// Two digits at a time give `to_string`'s text: odd and even lengths, zeros inside,
+    /// the powers of ten and their neighbours, and the largest value.
+    #[test]
+    fn decimal_digits_match_to_string() {
+        let mut values = vec![0, 5, 9, 42, 99, 100_200_300, 31_536_000_000, u64::MAX];
+        let mut power = 1_u64;
+        while let Some(next) = power.checked_mul(10) {
+            values.extend([power - 1, power, power + 1, next - 1]);
+            power = next;
+        }
+        for value in values {
+            let mut buffer = [0u8; 20];
+            assert_eq!(
+                decimal_digits(value, &mut buffer),
+                value.to_string().as_bytes(),
+                "{value}"
+            );
+        }
+    }
+
     /// The digit-by-digit writing gives `format!`'s text, across years, days and offsets.
     #[test]
     fn rfc3339_digits_match_the_formatter() {
-        for offset in [0, 19_800, -12_600, 50_400, -43_200, 59] {
+        for offset in [0, 19_800, -12_600, 50_400, -43_200, 59, 359_999, -360_000, i32::MIN] {
             for step in 0..2_000_i64 {
                 // About six years a step, from before year 0 to past 9999.
                 let unix = -62_300_000_000 + step * 190_000_007;

@@ -37,7 +37,8 @@ thread_local! {
         const { [const { Cell::new((0, 0, Word::EMPTY)) }; STATIC_WORD_SLOTS] };
 }
 
-const STATIC_WORD_SLOTS: usize = 64;
+const STATIC_WORD_SLOT_BITS: u32 = 8;
+const STATIC_WORD_SLOTS: usize = 1 << STATIC_WORD_SLOT_BITS;
 
 impl Word {
     /// The empty word.
@@ -66,7 +67,11 @@ impl Word {
             return Word::EMPTY;
         }
         let address = text.as_ptr() as usize;
-        let slot = ((address >> 3) ^ (address >> 11)) % STATIC_WORD_SLOTS;
+        // Fibonacci hashing of the address: its top bits depend on all of it, so the code's
+        // few hundred literals rarely share a slot (the shifted-xor index did: about ten
+        // look-ups a CronJob run fell through to hashing the text).
+        let slot = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STATIC_WORD_SLOT_BITS);
+        let slot = slot as usize;
         STATIC_WORDS.with(|cache| {
             let (cached_address, cached_len, word) = cache[slot].get();
             if cached_address == address && cached_len == text.len() {
@@ -105,6 +110,20 @@ impl Word {
             std::ptr::from_ref::<&'static str>(self.0) as usize
         }
     }
+}
+
+/// Slots of the small caches in front of the interners of word groups
+/// (`api::ConditionWords`, `sim::EventWords`): each slot holds the group last interned for
+/// the ids that map to it, so a repeated group is found without the interner's hash table.
+pub(crate) const GROUP_CACHE_SLOTS: usize = 64;
+
+/// The cache slot of a group of word ids (Fibonacci hashing over the ids).
+pub(crate) fn group_cache_slot(ids: &[usize]) -> usize {
+    let mut hash = 0_u64;
+    for &id in ids {
+        hash = (hash ^ id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    (hash >> (64 - GROUP_CACHE_SLOTS.trailing_zeros())) as usize
 }
 
 impl Default for Word {

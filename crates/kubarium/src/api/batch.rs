@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Condition, ObjectMeta, PodTemplateSpec};
 use crate::labels::LabelSelector;
 use crate::time::Millis;
+use crate::word::Word;
 
 /// `batch/v1.Job`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -42,7 +43,9 @@ pub struct JobSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completions: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_mode: Option<String>,
+    /// `NonIndexed` or `Indexed` (validated before decoding): a `Word`, so that copying the
+    /// spec (each Job sync does) allocates nothing.
+    pub completion_mode: Option<Word>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_limit: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +70,7 @@ pub struct JobSpec {
     /// `TerminatingOrFailed` (the default) or `Failed`: replace pods being deleted at once, or
     /// once they have failed (always `Failed` with a pod failure policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_replacement_policy: Option<String>,
+    pub pod_replacement_policy: Option<Word>,
     /// Shared, not copied: a Job's sync and every Job a CronJob makes hold the same template
     /// (`Arc::make_mut` copies it for a change).
     pub template: std::sync::Arc<PodTemplateSpec>,

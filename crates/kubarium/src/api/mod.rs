@@ -182,16 +182,34 @@ thread_local! {
     /// The threes interned so far, by their words' ids. Only looked up, never iterated.
     static CONDITION_WORDS: std::cell::RefCell<crate::fasthash::FastMap<[usize; 3], &'static ConditionWords>> =
         std::cell::RefCell::new(crate::fasthash::FastMap::default());
+
+    /// The threes interned last, by slot (`word::group_cache_slot`).
+    static RECENT_CONDITION_WORDS: [std::cell::Cell<Option<&'static ConditionWords>>; crate::word::GROUP_CACHE_SLOTS] =
+        const { [const { std::cell::Cell::new(None) }; crate::word::GROUP_CACHE_SLOTS] };
 }
 
 impl ConditionWords {
-    /// The shared copy of `words`, interned on first use.
+    fn ids(&self) -> [usize; 3] {
+        [self.condition_type.id(), self.status.id(), self.reason.id()]
+    }
+
+    /// The shared copy of `words`, interned on first use (a pod's status changes intern a
+    /// few threes many times over: most are found in the small cache).
     fn intern(words: ConditionWords) -> &'static ConditionWords {
-        CONDITION_WORDS.with(|interned| {
-            *interned
-                .borrow_mut()
-                .entry([words.condition_type.id(), words.status.id(), words.reason.id()])
-                .or_insert_with(|| Box::leak(Box::new(words)))
+        let ids = words.ids();
+        let slot = crate::word::group_cache_slot(&ids);
+        RECENT_CONDITION_WORDS.with(|recent| {
+            if let Some(cached) = recent[slot].get().filter(|cached| cached.ids() == ids) {
+                return cached;
+            }
+            let interned = CONDITION_WORDS.with(|interned| {
+                *interned
+                    .borrow_mut()
+                    .entry(ids)
+                    .or_insert_with(|| Box::leak(Box::new(words)))
+            });
+            recent[slot].set(Some(interned));
+            interned
         })
     }
 }
@@ -350,6 +368,25 @@ impl IntOrString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Interning gives one shared copy per distinct three, whether the small cache in front
+    /// holds it or another three took its slot (200 threes over 64 slots).
+    #[test]
+    fn condition_words_intern_to_one_copy_each() {
+        let three = |index: usize| ConditionWords {
+            condition_type: Word::new(&format!("Type{}", index % 20)),
+            status: Word::from_static(["True", "False"][index % 2]),
+            reason: Word::new(&format!("Reason{index}")),
+        };
+        let first: Vec<&'static ConditionWords> = (0..200).map(|index| ConditionWords::intern(three(index))).collect();
+        for round in 0..2 {
+            for index in (0..200).rev() {
+                let again = ConditionWords::intern(three(index));
+                assert!(std::ptr::eq(again, first[index]), "round {round}, three {index}");
+                assert_eq!(*again, three(index));
+            }
+        }
+    }
 
     /// A resourceVersion reads and writes back the very text it was given.
     #[test]

@@ -51,6 +51,11 @@ impl Uid {
         Uid::from(format!("{prefix}{number:x}").as_str())
     }
 
+    /// The uid's text (as `to_string`, without the formatter).
+    pub fn to_text(&self) -> String {
+        self.with_str(str::to_owned)
+    }
+
     /// Calls `read` with the uid's text.
     fn with_str<R>(&self, read: impl FnOnce(&str) -> R) -> R {
         match self {
@@ -232,6 +237,7 @@ mod tests {
             let read: Uid = serde_json::from_value(serde_json::json!(text)).unwrap();
             assert_eq!(matches!(read, Uid::Uuid(_)), bytes, "{text}");
             assert_eq!(read.to_string(), text);
+            assert_eq!(read.to_text(), text);
             assert_eq!(format!("{read:?}"), format!("{text:?}"));
             assert_eq!(read, *text);
             assert_eq!(read, Uid::from(text));

@@ -139,7 +139,18 @@ pub fn most_recent_schedule_time(
 
 /// `getJobName`: the CronJob's name and the scheduled time in minutes since the epoch.
 pub fn job_name(cron_job_name: &str, scheduled_unix: i64) -> String {
-    format!("{cron_job_name}-{}", scheduled_unix.div_euclid(60))
+    let minutes = scheduled_unix.div_euclid(60);
+    let mut digits = [0u8; 20];
+    let digits = crate::time::decimal_digits(minutes.unsigned_abs(), &mut digits);
+    let mut name = String::with_capacity(cron_job_name.len() + 2 + digits.len());
+    name.push_str(cron_job_name);
+    name.push('-');
+    if minutes < 0 {
+        name.push('-');
+    }
+    // ASCII digits.
+    name.push_str(std::str::from_utf8(digits).unwrap_or_default());
+    name
 }
 
 /// Go's `time.RFC3339` of the instant on the zone's clock (`2026-03-29T03:00:00+02:00`, `Z` for
@@ -168,8 +179,8 @@ fn rfc1123z(unix: i64) -> String {
 }
 
 /// `cronjob/NAME`, the object of the controller's events, written when the event is recorded.
-fn object(settings: &Settings) -> crate::sim::EventObject<'_> {
-    crate::sim::EventObject("cronjob", &settings.name)
+fn object(key: &ObjectKey) -> crate::sim::EventObject<'_> {
+    crate::sim::EventObject("cronjob", &key.name)
 }
 
 /// What the sync needs to know of a Job it owns: its store key (shared, not copied) stands for
@@ -204,15 +215,15 @@ impl OwnedJob {
 
 /// What a sync reads of its CronJob's metadata and spec, copied once: not the job template,
 /// which is read only when a Job is created (copying the whole CronJob on each of its three
-/// syncs per run was a fifth of the sync's cost).
+/// syncs per run was a fifth of the sync's cost), nor the name, which is the key's.
 struct Settings {
-    name: String,
     namespace: crate::word::Word,
     uid: crate::api::Uid,
     creation_ms: Millis,
     time_zone: Option<String>,
     starting_deadline_seconds: Option<i64>,
-    concurrency_policy: Option<String>,
+    /// `Allow`, `Forbid` or `Replace` (`Allow` when not set; validation admits no other).
+    concurrency_policy: &'static str,
     suspend: Option<bool>,
     successful_jobs_history_limit: Option<i32>,
     failed_jobs_history_limit: Option<i32>,
@@ -222,13 +233,16 @@ impl Settings {
     fn of(cron_job: &CronJob) -> Settings {
         let spec = &cron_job.spec;
         Settings {
-            name: cron_job.metadata.name.clone(),
             namespace: cron_job.metadata.namespace,
             uid: cron_job.metadata.uid.clone(),
             creation_ms: cron_job.metadata.creation_timestamp_ms,
             time_zone: spec.time_zone.clone(),
             starting_deadline_seconds: spec.starting_deadline_seconds,
-            concurrency_policy: spec.concurrency_policy.clone(),
+            concurrency_policy: match spec.concurrency_policy.as_deref() {
+                Some("Forbid") => "Forbid",
+                Some("Replace") => "Replace",
+                _ => "Allow",
+            },
             suspend: spec.suspend,
             successful_jobs_history_limit: spec.successful_jobs_history_limit,
             failed_jobs_history_limit: spec.failed_jobs_history_limit,
@@ -264,9 +278,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let to_unix = |ms: Millis| start_unix + (ms / SECOND_MS) as i64;
     let to_ms = |unix: i64| (unix - start_unix).max(0) as Millis * SECOND_MS;
     let now = to_unix(now_ms);
-    let stored = simulation.store.cron_jobs.get(key)?;
+    let stored = simulation.store.cron_jobs.get_mut(key)?;
     let settings = Settings::of(stored);
-    let mut status = stored.status.clone();
+    // Taken, not copied (the sync writes it back at the end; nothing reads it meanwhile).
+    let mut status = std::mem::take(&mut stored.status);
     let namespace = settings.namespace;
     let mut schedule = simulation.cron_schedules.parse(&stored.spec.schedule);
 
@@ -293,11 +308,12 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         let listed = status.active.contains(&job.key.name);
         let finished = job.finished.is_some();
         if let (true, Some(condition)) = (listed, job.finished) {
-            events.push((
-                "Normal",
-                "SawCompletedJob",
-                format!("Saw completed job: {}, condition: {condition}", job.key.name),
-            ));
+            // `Saw completed job: NAME, condition: CONDITION`, without the formatter (once a run).
+            let mut message = String::with_capacity(64);
+            for piece in ["Saw completed job: ", &job.key.name, ", condition: ", condition] {
+                message.push_str(piece);
+            }
+            events.push(("Normal", "SawCompletedJob", message));
             status.active.retain(|name| name != &job.key.name);
         } else if !listed && !finished {
             // An unfinished Job it controls but never listed (one made by `kubectl create job
@@ -338,6 +354,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         ("Failed", settings.failed_jobs_history_limit),
     ] {
         let Some(limit) = limit else { continue };
+        // Within the limit (most syncs): nothing to list and sort.
+        let count = owned.iter().filter(|job| job.finished == Some(condition)).count();
+        if count <= limit.max(0) as usize {
+            continue;
+        }
         let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
         finished.stable_sort_by(|left, right| {
             (left.start_time_ms, &left.key.name).cmp(&(right.start_time_ms, &right.key.name))
@@ -387,8 +408,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 let too_late = settings
                     .starting_deadline_seconds
                     .is_some_and(|deadline| scheduled + deadline < now);
-                let name = job_name(&settings.name, scheduled);
-                let policy = settings.concurrency_policy.as_deref().unwrap_or("Allow");
+                let name = job_name(&key.name, scheduled);
+                let policy = settings.concurrency_policy;
                 if too_late {
                     events.push((
                         "Warning",
@@ -431,19 +452,19 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         if let Some(decision) = decision {
             simulation.history.record_cron(CronRecord {
                 at_ms: simulation.now(),
-                namespace: namespace.to_string(),
-                cron_job: settings.name.clone(),
+                namespace: namespace.as_str().to_owned(),
+                cron_job: key.name.clone(),
                 decision,
                 job: None,
             });
         }
-        simulation.record_event(event_type, reason, object(&settings), &namespace, message, SOURCE);
+        simulation.record_event(event_type, reason, object(key), &namespace, message, SOURCE);
     }
     for name in &replace {
         simulation.history.record_cron(CronRecord {
             at_ms: simulation.now(),
-            namespace: namespace.to_string(),
-            cron_job: settings.name.clone(),
+            namespace: namespace.as_str().to_owned(),
+            cron_job: key.name.clone(),
             decision: CronDecision::Replaced,
             job: Some(name.clone()),
         });
@@ -457,9 +478,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             simulation.record_event(
                 "Normal",
                 "SuccessfulDelete",
-                object(&settings),
+                object(key),
                 &namespace,
-                format_args!("Deleted job {name}"),
+                crate::sim::EventPieces(["Deleted job ", name]),
                 SOURCE,
             );
         }
@@ -477,17 +498,17 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             Ok(()) => {
                 simulation.history.record_cron(CronRecord {
                     at_ms: simulation.now(),
-                    namespace: namespace.to_string(),
-                    cron_job: settings.name.clone(),
+                    namespace: namespace.as_str().to_owned(),
+                    cron_job: key.name.clone(),
                     decision: CronDecision::Started,
                     job: Some(name.clone()),
                 });
                 simulation.record_event(
                     "Normal",
                     "SuccessfulCreate",
-                    object(&settings),
+                    object(key),
                     &namespace,
-                    format_args!("Created job {name}"),
+                    crate::sim::EventPieces(["Created job ", &name]),
                     SOURCE,
                 );
                 status.active.push(name);
@@ -500,7 +521,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 simulation.record_event(
                     "Warning",
                     "FailedCreate",
-                    object(&settings),
+                    object(key),
                     &namespace,
                     format!("Error creating job: {message}"),
                     SOURCE,
@@ -586,6 +607,10 @@ mod tests {
     #[test]
     fn job_names_and_timestamps() {
         assert_eq!(job_name("sleep-cj", T0 + 60), format!("sleep-cj-{}", (T0 + 60) / 60));
+        // The digits written without the formatter: the same text as before, around zero too.
+        for unix in [0, 59, 60, -1, -60, -61, -3_600_000_000] {
+            assert_eq!(job_name("cj", unix), format!("cj-{}", unix.div_euclid(60)), "{unix}");
+        }
         assert_eq!(rfc3339(T0 + 61, &Utc), "2026-01-01T00:01:01Z");
         let paris = crate::tz::zone("Europe/Paris").unwrap();
         assert_eq!(rfc3339(T0 + 61, &paris), "2026-01-01T01:01:01+01:00");

@@ -630,7 +630,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     "Completed",
                     job_object(&job),
                     &namespace,
-                    "Job completed",
+                    crate::sim::EventPieces(["Job completed"]),
                     SOURCE,
                 );
             } else if let Some(reason) = [
@@ -820,7 +820,7 @@ fn create_job_pod(simulation: &mut Simulation, job: &Job, index: Option<i32>) ->
         "SuccessfulCreate",
         job_object(job),
         &job.metadata.namespace,
-        format_args!("Created pod: {}", pod_key.name),
+        crate::sim::EventPieces(["Created pod: ", &pod_key.name]),
         SOURCE,
     );
     let uid = simulation

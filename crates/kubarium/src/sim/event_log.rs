@@ -35,21 +35,39 @@ pub struct EventWords {
 thread_local! {
     /// The fours interned so far, by their words' ids. Only looked up, never iterated.
     static EVENT_WORDS: RefCell<FastMap<[usize; 4], &'static EventWords>> = RefCell::new(FastMap::default());
+
+    /// The fours interned last, by slot (`word::group_cache_slot`).
+    static RECENT_EVENT_WORDS: [std::cell::Cell<Option<&'static EventWords>>; crate::word::GROUP_CACHE_SLOTS] =
+        const { [const { std::cell::Cell::new(None) }; crate::word::GROUP_CACHE_SLOTS] };
 }
 
 impl EventWords {
-    /// The shared copy of `words`, interned on first use.
+    fn ids(&self) -> [usize; 4] {
+        [
+            self.event_type.id(),
+            self.reason.id(),
+            self.namespace.id(),
+            self.source.id(),
+        ]
+    }
+
+    /// The shared copy of `words`, interned on first use (every event interns its four:
+    /// most are found in the small cache).
     pub(crate) fn intern(words: EventWords) -> &'static EventWords {
-        EVENT_WORDS.with(|interned| {
-            *interned
-                .borrow_mut()
-                .entry([
-                    words.event_type.id(),
-                    words.reason.id(),
-                    words.namespace.id(),
-                    words.source.id(),
-                ])
-                .or_insert_with(|| Box::leak(Box::new(words)))
+        let ids = words.ids();
+        let slot = crate::word::group_cache_slot(&ids);
+        RECENT_EVENT_WORDS.with(|recent| {
+            if let Some(cached) = recent[slot].get().filter(|cached| cached.ids() == ids) {
+                return cached;
+            }
+            let interned = EVENT_WORDS.with(|interned| {
+                *interned
+                    .borrow_mut()
+                    .entry(ids)
+                    .or_insert_with(|| Box::leak(Box::new(words)))
+            });
+            recent[slot].set(Some(interned));
+            interned
         })
     }
 }
@@ -256,6 +274,26 @@ impl std::fmt::Display for LogLine<'_> {
 mod tests {
     use super::*;
 
+    /// Interning gives one shared copy per distinct four, whether the small cache in front
+    /// holds it or another four took its slot (200 fours over 64 slots).
+    #[test]
+    fn event_words_intern_to_one_copy_each() {
+        let four = |index: usize| EventWords {
+            event_type: Word::from_static(["Normal", "Warning"][index % 2]),
+            reason: Word::new(&format!("Reason{}", index % 30)),
+            namespace: Word::new(&format!("team-{index}")),
+            source: Word::from_static("kubelet"),
+        };
+        let first: Vec<&'static EventWords> = (0..200).map(|index| EventWords::intern(four(index))).collect();
+        for round in 0..2 {
+            for index in (0..200).rev() {
+                let again = EventWords::intern(four(index));
+                assert!(std::ptr::eq(again, first[index]), "round {round}, four {index}");
+                assert_eq!(*again, four(index));
+            }
+        }
+    }
+
     fn event(time_ms: Millis, message: &str, log: &mut EventLog) -> EventRecord {
         let words = EventWords {
             event_type: Word::from_static("Normal"),
@@ -324,7 +362,7 @@ mod tests {
     fn the_hash_is_over_the_log_lines() {
         let mut log = EventLog::default();
         let mut lines = Vec::new();
-        for time_ms in [0, 7, 10, 99, 1_000, 31_536_000_000, u64::MAX] {
+        for time_ms in [0, 7, 10, 99, 1_000, 123_456, 31_536_000_000, u64::MAX] {
             let record = event(time_ms, "a message", &mut log);
             lines.push(record.to_log_line());
             log.record(record);

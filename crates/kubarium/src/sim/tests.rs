@@ -1186,3 +1186,23 @@ fn uids_and_pod_ips_match_the_formatter() {
         assert_eq!(text, format!("x{number}"));
     }
 }
+
+/// A generated name already taken is generated again (`RetryGenerateName`): the pod gets the
+/// next name drawn, and the pod holding the first one stays.
+#[test]
+fn a_taken_generated_name_is_generated_again() {
+    let mut simulation = cluster(workers(1));
+    let taken = simulation.rng.clone().generate_name("web-");
+    let mut holder = Pod::default();
+    holder.metadata.name = taken.clone();
+    simulation.create_pod(holder);
+    // Creating a named pod draws nothing: the next name drawn is the taken one.
+    assert_eq!(simulation.rng.clone().generate_name("web-"), taken);
+    let mut generated = Pod::default();
+    generated.metadata.generate_name = "web-".to_string();
+    let key = simulation.create_pod(generated);
+    assert_ne!(key.name, taken);
+    assert!(key.name.starts_with("web-"), "{}", key.name);
+    assert!(simulation.pod("default", &key.name).is_some());
+    assert!(simulation.pod("default", &taken).is_some());
+}

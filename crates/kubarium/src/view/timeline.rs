@@ -162,7 +162,7 @@ mod tests {
             created_ms: created_s * SECOND_MS,
             running_ms: Some(created_s * SECOND_MS + 500),
             finished_ms: finished_s.map(|s| s * SECOND_MS),
-            outcome: finished_s.map(|_| "Succeeded".to_string()),
+            outcome: finished_s.map(|_| "Succeeded"),
             removed_ms: removed_s.map(|s| s * SECOND_MS),
         }
     }
@@ -257,7 +257,7 @@ mod tests {
             .lanes
             .iter()
             .flatten()
-            .filter(|span| span.outcome.as_deref() == Some("Succeeded"))
+            .filter(|span| span.outcome == Some("Succeeded"))
             .count();
         assert_eq!(succeeded, 4, "four completions before the 30s deadline");
     }
