@@ -159,8 +159,9 @@ pub enum Work {
 /// A delaying, de-duplicating work queue in the manner of `k8s.io/client-go/util/workqueue`:
 /// a key is queued at most once and keeps its earliest due time.
 ///
-/// Each queued item is stored once, shared by both indexes: queueing costs one allocation,
-/// not a copy of the item's key strings.
+/// A queued item is held by both indexes: for most items (object keys, uids) a copy is a
+/// shared key's count going up; the few that carry a `String` (a node name to monitor, a
+/// static-pod sync, a text uid) are copied, as often as the `Arc` they replaced was made.
 #[derive(Debug, Default)]
 struct WorkQueue {
     /// By due time, then by when it was queued (a unique sequence number, so entries never tie
@@ -169,7 +170,7 @@ struct WorkQueue {
     /// as they reach the top, so the top is always a queued item's current entry.
     by_due: std::collections::BinaryHeap<std::cmp::Reverse<QueueEntry>>,
     /// Only looked up, never iterated: the order comes from `by_due`. An item is kept in both
-    /// (a copy of a `Work` is a shared key's count going up, no allocation).
+    /// (see above for what a copy costs).
     due_of: FastMap<Work, (Millis, u64)>,
     /// How many entries of `by_due` are stale (none unless items were moved earlier).
     stale: usize,

@@ -280,7 +280,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let now = to_unix(now_ms);
     let stored = simulation.store.cron_jobs.get_mut(key)?;
     let settings = Settings::of(stored);
-    // Taken, not copied (the sync writes it back at the end; nothing reads it meanwhile).
+    // Taken, not copied: the sync writes it back at its end and nothing reads it meanwhile.
+    // No early return (`return`, `?`) may come between here and that write-back, or the stored
+    // status would be left empty.
     let mut status = std::mem::take(&mut stored.status);
     let namespace = settings.namespace;
     let mut schedule = simulation.cron_schedules.parse(&stored.spec.schedule);
@@ -535,6 +537,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     if !failed {
         super::retry::succeeded(simulation, &crate::sim::Work::SyncCronJob(key.clone()));
     }
+    // The write-back of the status taken at the start (no early return before this).
     if let Some(stored) = simulation.store.cron_jobs.get_mut(key) {
         if stored.metadata.uid == settings.uid {
             stored.status = status;
