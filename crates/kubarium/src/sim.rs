@@ -1814,8 +1814,10 @@ impl Simulation {
         Ok(steps)
     }
 
-    /// FNV-1a (64-bit) over the canonical log of every event recorded, expired ones included:
-    /// equal for equal runs, natively and in wasm. Computed as events are recorded.
+    /// A 64-bit hash over the canonical log of every event recorded, expired ones included:
+    /// equal for equal runs, natively and in wasm. Computed as events are recorded (eight bytes
+    /// to a multiply, `sim/event_log.rs`; it was FNV-1a until the seventh session, so hashes
+    /// printed before then differ).
     pub fn event_log_hash(&self) -> u64 {
         self.events.hash()
     }

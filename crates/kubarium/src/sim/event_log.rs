@@ -99,46 +99,91 @@ pub const EVENT_TTL_MS: Millis = 3_600 * SECOND_MS;
 /// Dropping fewer expired events than this at once is not worth the copy.
 const MIN_DROP: usize = 1_024;
 
-/// FNV-1a (64-bit) parameters, as `Simulation::event_log_hash` has always used.
-const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// Where the log hash starts (FNV-1a's offset basis, kept from the hash's first version).
+const LOG_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
+/// The log hash's multiplier (2^64 over the golden ratio, odd).
+const LOG_HASH_MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 
-/// FNV-1a over `bytes`, continuing from `hash`: byte by byte (each step needs the last),
-/// four bytes to a loop turn so that the loop's own counting costs less.
-fn fnv(hash: &mut u64, bytes: &[u8]) {
-    let mut value = *hash;
-    let mut quads = bytes.chunks_exact(4);
-    for quad in &mut quads {
-        for &byte in quad {
-            value = (value ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-        }
-    }
-    for &byte in quads.remainder() {
-        value = (value ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-    }
-    *hash = value;
+/// The log hash over one line, eight bytes at a time: the line's bytes are gathered into
+/// little-endian words, each mixed into the state with a multiply and a shift (a serial chain
+/// of one multiply per eight bytes, where FNV-1a's had one per byte: that chain alone took
+/// half a second of the CronJob year's 4.7 million events). The pieces a line is written in do
+/// not matter, only its bytes.
+struct LineHasher {
+    state: u64,
+    word: u64,
+    filled: u32,
 }
 
-/// FNV-1a over the event's log line and a newline, without building the line (this runs for
-/// every event recorded).
+impl LineHasher {
+    fn mix(&mut self, word: u64) {
+        let mixed = (self.state ^ word).wrapping_mul(LOG_HASH_MULTIPLIER);
+        self.state = mixed ^ (mixed >> 29);
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut bytes = bytes;
+        // First the word begun by earlier pieces.
+        if self.filled > 0 {
+            let (head, rest) = bytes.split_at((8 - self.filled as usize).min(bytes.len()));
+            self.gather(head);
+            if self.filled < 8 {
+                return;
+            }
+            let word = std::mem::take(&mut self.word);
+            self.filled = 0;
+            self.mix(word);
+            bytes = rest;
+        }
+        let (words, rest) = bytes.as_chunks::<8>();
+        for word in words {
+            self.mix(u64::from_le_bytes(*word));
+        }
+        self.gather(rest);
+    }
+
+    /// Adds `bytes` (no more than the word has room for) to the word being gathered.
+    fn gather(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.word |= u64::from(byte) << (8 * self.filled);
+            self.filled += 1;
+        }
+    }
+
+    /// The state after the line: its last partial word mixed in with its length.
+    fn finish(mut self) -> u64 {
+        let last = self.word ^ (u64::from(self.filled) << 59);
+        self.mix(last);
+        self.state
+    }
+}
+
+/// The log hash of the event's log line and a newline, continuing from `hash`, without
+/// building the line (this runs for every event recorded).
 fn hash_log_line(hash: &mut u64, event: &EventRecord) {
+    let mut line = LineHasher {
+        state: *hash,
+        word: 0,
+        filled: 0,
+    };
     let mut buffer = [0u8; 20];
-    fnv(hash, crate::time::decimal_digits(event.time_ms, &mut buffer));
+    line.write(crate::time::decimal_digits(event.time_ms, &mut buffer));
     for (separator, text) in [
         (b" ", event.event_type.as_str()),
         (b" ", event.reason.as_str()),
         (b" ", &*event.namespace),
     ] {
-        fnv(hash, separator);
-        fnv(hash, text.as_bytes());
+        line.write(separator);
+        line.write(text.as_bytes());
     }
-    fnv(hash, b"/");
-    event.write_object(&mut |piece| fnv(hash, piece.as_bytes()));
-    fnv(hash, b" ");
-    fnv(hash, event.source.as_str().as_bytes());
-    fnv(hash, b" ");
-    event.write_message(&mut |piece| fnv(hash, piece.as_bytes()));
-    fnv(hash, b"\n");
+    line.write(b"/");
+    event.write_object(&mut |piece| line.write(piece.as_bytes()));
+    line.write(b" ");
+    line.write(event.source.as_str().as_bytes());
+    line.write(b" ");
+    event.write_message(&mut |piece| line.write(piece.as_bytes()));
+    line.write(b"\n");
+    *hash = line.finish();
 }
 
 /// The stored events and what is known of all of them.
@@ -154,7 +199,7 @@ pub(crate) struct EventLog {
     keep_trace: bool,
     /// Events recorded since the start, expired ones included.
     recorded: usize,
-    /// FNV-1a over the canonical log lines of the events dropped so far.
+    /// The log hash over the canonical log lines of the events dropped so far.
     dropped_hash: u64,
     /// Shared copies of the strings events repeat (object names, messages). Only
     /// looked up, never iterated, so its order cannot leak; strings only expired events used
@@ -169,7 +214,7 @@ impl Default for EventLog {
             expired: 0,
             keep_trace: false,
             recorded: 0,
-            dropped_hash: FNV_OFFSET_BASIS,
+            dropped_hash: LOG_HASH_START,
             interned: FastSet::default(),
         }
     }
@@ -204,7 +249,7 @@ impl EventLog {
         self.recorded
     }
 
-    /// FNV-1a over the canonical log line of every event recorded since the start.
+    /// The log hash over the canonical log line of every event recorded since the start.
     pub(crate) fn hash(&self) -> u64 {
         let mut hash = self.dropped_hash;
         for event in &self.records {
@@ -309,16 +354,56 @@ mod tests {
         )
     }
 
-    /// The hash is FNV-1a over the joined log lines, each ending in a newline.
+    /// The log hash, written plainly: per line (with its newline), each whole eight bytes as a
+    /// little-endian word, then the rest of the line padded with zeros, with its length.
     fn hash_of_lines(lines: &[String]) -> u64 {
-        let mut hash = FNV_OFFSET_BASIS;
+        let mix = |state: u64, word: u64| {
+            let mixed = (state ^ word).wrapping_mul(LOG_HASH_MULTIPLIER);
+            mixed ^ (mixed >> 29)
+        };
+        let mut hash = LOG_HASH_START;
         for line in lines {
-            for byte in line.bytes().chain(std::iter::once(b'\n')) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(FNV_PRIME);
+            let bytes: Vec<u8> = line.bytes().chain(std::iter::once(b'\n')).collect();
+            let words = bytes.chunks_exact(8);
+            let rest = words.remainder();
+            for word in words {
+                hash = mix(hash, u64::from_le_bytes(word.try_into().expect("eight bytes")));
             }
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            hash = mix(hash, u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59));
         }
         hash
+    }
+
+    #[test]
+    fn a_line_hashes_the_same_whatever_pieces_it_is_written_in() {
+        let text = "12 Normal Scheduled default/pod/web-1 default-scheduler Successfully assigned";
+        let whole = {
+            let mut line = LineHasher {
+                state: LOG_HASH_START,
+                word: 0,
+                filled: 0,
+            };
+            line.write(text.as_bytes());
+            line.write(b"\n");
+            line.finish()
+        };
+        for cut in [1, 3, 7, 8, 9, 15, 16, 40] {
+            let mut line = LineHasher {
+                state: LOG_HASH_START,
+                word: 0,
+                filled: 0,
+            };
+            let (first, second) = text.as_bytes().split_at(cut);
+            line.write(first);
+            line.write(&[]);
+            line.write(second);
+            line.write(b"\n");
+            assert_eq!(line.finish(), whole, "cut at {cut}");
+        }
+        assert_eq!(whole, hash_of_lines(&[text.to_string()]));
+        assert_ne!(whole, hash_of_lines(&[format!("{text}.")]));
     }
 
     #[test]
@@ -408,7 +493,7 @@ mod tests {
             shared.to_log_line(),
             "7 Normal Scheduled team/pod/web-1 default-scheduler Successfully assigned team/web-1 to node-2"
         );
-        let mut by_shared = FNV_OFFSET_BASIS;
+        let mut by_shared = LOG_HASH_START;
         hash_log_line(&mut by_shared, &shared);
         assert_eq!(by_shared, hash_of_lines(&[text.to_log_line()]));
     }
