@@ -112,6 +112,29 @@ test("a typo is reported at its line with kubectl's words and a hint", async () 
   await page.close();
 });
 
+test("a very long text is shown plain, with its line numbers", async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });
+  const editor = page.getByTestId("code-editor");
+  const area = page.getByTestId("manifest-editor");
+  assert.ok((await editor.locator(".code-copy").innerText()).includes("apiVersion"), "coloured copy");
+  const long = "# a comment long enough to make the text big\n".repeat(5_000) + "kind: Pod\n";
+  // As a paste would (Playwright's fill waits on such a box for longer than the test runs).
+  const setText = (text) =>
+    area.evaluate((element, value) => {
+      element.value = value;
+      element.dispatchEvent(new Event("input", { bubbles: true }));
+    }, text);
+  await setText(long);
+  assert.match((await area.getAttribute("class")) ?? "", /\bplain\b/);
+  assert.equal(await editor.locator(".code-copy").innerText(), "");
+  assert.match(await editor.locator(".code-gutter").innerText(), /\n5001\n/);
+  await setText("kind: Pod\n");
+  assert.doesNotMatch((await area.getAttribute("class")) ?? "", /\bplain\b/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("an invalid manifest shows an error and keeps the last good cluster", async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId("node-card").nth(2).waitFor({ timeout: 15_000 });

@@ -4,7 +4,8 @@
 //! A light editor of our own rather than CodeMirror (about 119 KB gzipped) for the page's
 //! size: the textarea keeps the caret, selection, undo, input methods and accessibility; its
 //! text is transparent over a `<pre>` that shows the same text coloured as YAML, scrolled with
-//! it. Tab indents (Shift+Tab outdents); Escape, then Tab, leaves the editor.
+//! it. Tab indents (Shift+Tab outdents); Escape, then Tab, leaves the editor. A very long text
+//! is shown plain (`HIGHLIGHT_LIMIT`).
 
 use std::fmt::Write as _;
 
@@ -15,6 +16,10 @@ use wasm_bindgen::JsCast;
 
 /// One indentation step, as Kubernetes manifests are usually written.
 const INDENT: &str = "  ";
+
+/// Texts longer than this (in bytes) are shown plain: colouring them again on every keystroke
+/// would make typing lag. Line numbers and marks stay.
+const HIGHLIGHT_LIMIT: usize = 200_000;
 
 /// A problem of the last apply at its line (1-based), with what it says there.
 pub type Mark = (u32, String);
@@ -374,7 +379,13 @@ pub fn ManifestEditor(
     #[prop(into)] on_apply: Callback<()>,
 ) -> impl IntoView {
     let (area, copy, numbers) = (NodeRef::<Textarea>::new(), NodeRef::<Pre>::new(), NodeRef::<Div>::new());
-    let highlighted = Memo::new(move |_| text.with(|text| marks.with(|marks| highlight(text, marks))));
+    let plain = Memo::new(move |_| text.with(|text| text.len() > HIGHLIGHT_LIMIT));
+    let highlighted = Memo::new(move |_| {
+        if plain.get() {
+            return String::new();
+        }
+        text.with(|text| marks.with(|marks| highlight(text, marks)))
+    });
     let lines = Memo::new(move |_| text.with(|text| marks.with(|marks| gutter(line_count(text), marks))));
     let follow_scroll = move || {
         if let Some(area) = area.get_untracked() {
@@ -411,6 +422,7 @@ pub fn ManifestEditor(
                     id="manifest"
                     data-testid="manifest-editor"
                     node_ref=area
+                    class:plain=move || plain.get()
                     spellcheck="false"
                     autocapitalize="off"
                     autocomplete="off"
