@@ -92,18 +92,22 @@ struct Plan {
     remove: Vec<usize>,
 }
 
-/// Both lists are in `order_key` order; a pod is the same pod when its uid is (a pod deleted
-/// and made again under its name is a new chip).
-fn plan(old: &[Arc<PodView>], new: &[Arc<PodView>]) -> Plan {
+/// Both lists are in `order_key` order (`view_of` gives the view an old item shows); a pod is
+/// the same pod when its uid is (a pod deleted and made again under its name is a new chip).
+fn plan<T>(old: &[T], view_of: impl Fn(&T) -> &Arc<PodView>, new: &[Arc<PodView>]) -> Plan {
     let mut keep = Vec::with_capacity(new.len());
     let mut remove = Vec::new();
     let mut next = 0;
     for pod in new {
-        while old.get(next).is_some_and(|shown| order_key(shown) < order_key(pod)) {
+        while old
+            .get(next)
+            .map(&view_of)
+            .is_some_and(|shown| order_key(shown) < order_key(pod))
+        {
             remove.push(next);
             next += 1;
         }
-        match old.get(next) {
+        match old.get(next).map(&view_of) {
             Some(shown) if Arc::ptr_eq(shown, pod) || shown.uid == pod.uid => {
                 keep.push(Some(next));
                 next += 1;
@@ -120,6 +124,9 @@ fn plan(old: &[Arc<PodView>], new: &[Arc<PodView>]) -> Plan {
     remove.extend(next..old.len());
     Plan { keep, remove }
 }
+
+/// How long a chip takes to animate out (`chip-out` in `style.css`) before it is removed.
+const LEAVING_MS: u64 = 220;
 
 /// A chip on the page: the element and the two texts that follow its pod's status.
 struct Chip {
@@ -202,12 +209,7 @@ impl Chip {
         }
         self.view = Arc::clone(pod);
     }
-}
 
-/// How long a chip takes to animate out (`chip-out` in `style.css`) before it is removed.
-const LEAVING_MS: u64 = 220;
-
-impl Chip {
     /// The pod left the list: the chip animates out, no longer a chip for tests, assistive
     /// technology or the keyboard, and is removed after the animation. At 60x and faster, or
     /// with reduced motion, CSS hides it at once.
@@ -236,8 +238,7 @@ impl Shown {
             self.list = Some(list.clone());
         }
         let Some(document) = list.owner_document() else { return };
-        let old_views: Vec<Arc<PodView>> = self.chips.iter().map(|chip| Arc::clone(&chip.view)).collect();
-        let Plan { keep, remove } = plan(&old_views, pods);
+        let Plan { keep, remove } = plan(&self.chips, |chip| &chip.view, pods);
         // A chip that leaves with the focus hands it to the chip now in its place.
         let focused = document.active_element();
         let focus_from = remove
@@ -312,11 +313,15 @@ pub fn ChipList(#[prop(into)] pods: Signal<Vec<Arc<PodView>>>) -> impl IntoView 
             });
         });
     }
-    Effect::new(move |_| {
+    // Only when the highlight moves: the chips were made with it (relighting them at mount
+    // would also cut their entry animation short).
+    Effect::new(move |mounted: Option<()>| {
         if let Some(crate::services::Highlight(signal)) = highlight {
             signal.track();
         }
-        shown.borrow().relight(&linked);
+        if mounted.is_some() {
+            shown.borrow().relight(&linked);
+        }
     });
     view! { <ul class="pods" node_ref=list></ul> }
 }
@@ -396,7 +401,7 @@ mod tests {
             },
         ];
         for case in cases {
-            assert_eq!(plan(&case.old, &case.new), case.expect, "{}", case.name);
+            assert_eq!(plan(&case.old, |pod| pod, &case.new), case.expect, "{}", case.name);
         }
     }
 

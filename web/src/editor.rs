@@ -221,6 +221,15 @@ pub fn line_count(text: &str) -> usize {
     as_shown(text).split('\n').count()
 }
 
+/// What the marks say at line `number`.
+fn problems_on(marks: &[Mark], number: u32) -> Vec<&str> {
+    marks
+        .iter()
+        .filter(|(line, _)| *line == number)
+        .map(|(_, text)| text.as_str())
+        .collect()
+}
+
 /// `text` as highlighted HTML for the `<pre>` under the textarea: the same characters line for
 /// line, coloured as YAML, marked lines underlined with their problems after them.
 pub fn highlight(text: &str, marks: &[Mark]) -> String {
@@ -230,12 +239,7 @@ pub fn highlight(text: &str, marks: &[Mark]) -> String {
         if index > 0 {
             out.push('\n');
         }
-        let number = index as u32 + 1;
-        let problems: Vec<&str> = marks
-            .iter()
-            .filter(|(line, _)| *line == number)
-            .map(|(_, text)| text.as_str())
-            .collect();
+        let problems = problems_on(marks, index as u32 + 1);
         if problems.is_empty() {
             highlight_line(&mut out, line);
         } else {
@@ -270,11 +274,7 @@ pub fn highlight(text: &str, marks: &[Mark]) -> String {
 pub fn gutter(line_count: usize, marks: &[Mark]) -> String {
     let mut out = String::with_capacity(line_count * 24);
     for number in 1..=line_count as u32 {
-        let problems: Vec<&str> = marks
-            .iter()
-            .filter(|(line, _)| *line == number)
-            .map(|(_, text)| text.as_str())
-            .collect();
+        let problems = problems_on(marks, number);
         if problems.is_empty() {
             let _ = writeln!(out, "{number}");
         } else {
@@ -386,7 +386,9 @@ pub fn ManifestEditor(
         }
         text.with(|text| marks.with(|marks| highlight(text, marks)))
     });
-    let lines = Memo::new(move |_| text.with(|text| marks.with(|marks| gutter(line_count(text), marks))));
+    // The numbers change with the count of lines, not with every keystroke.
+    let total_lines = Memo::new(move |_| text.with(|text| line_count(text)));
+    let lines = Memo::new(move |_| marks.with(|marks| gutter(total_lines.get(), marks)));
     let follow_scroll = move || {
         if let Some(area) = area.get_untracked() {
             if let Some(copy) = copy.get_untracked() {
@@ -405,7 +407,7 @@ pub fn ManifestEditor(
         let (Some(line), Some(area)) = (first, area.get_untracked()) else {
             return;
         };
-        let lines = text.with_untracked(|text| line_count(text)).max(1) as f64;
+        let lines = total_lines.get_untracked().max(1) as f64;
         let line_height = f64::from(area.scroll_height()) / lines;
         let top = (f64::from(line - 1) * line_height - f64::from(area.client_height()) / 3.0).max(0.0);
         area.set_scroll_top(top as i32);
