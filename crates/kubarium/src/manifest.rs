@@ -92,16 +92,12 @@ pub struct Problem {
 impl Problem {
     /// What the problem says without where it is (for an editor that marks its line).
     pub fn text_without_position(&self) -> String {
-        struct Text<'a>(&'a Problem);
-        impl fmt::Display for Text<'_> {
-            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.write_text(formatter)
-            }
-        }
-        Text(self).to_string()
+        let mut text = String::new();
+        let _ = self.write_text(&mut text);
+        text
     }
 
-    fn write_text(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn write_text(&self, formatter: &mut impl fmt::Write) -> fmt::Result {
         if let Some(context) = &self.context {
             write!(formatter, "{context}: ")?;
         }

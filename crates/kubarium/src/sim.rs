@@ -227,8 +227,9 @@ impl WorkQueue {
             }
         };
         self.next_sequence += 1;
+        // The top stays a current entry: an item moved earlier gets an entry strictly earlier
+        // than the one it leaves stale, so that one is never above it.
         self.by_due.push(std::cmp::Reverse(QueueEntry { due, sequence, work }));
-        self.drop_stale_top();
     }
 
     /// Whether an entry is its item's current one.
@@ -407,12 +408,6 @@ impl EventNamespace for &String {
     }
 }
 
-/// An event's object as kubectl prints it, `kind/name` (`pod/web-1`), written only when the
-/// event is recorded (copied in three pieces, without the formatter: the Job and CronJob
-/// controllers record one with most of their events).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct EventObject<'a>(pub &'static str, pub &'a str);
-
 /// An event's object or message text, written into the event log's reused buffer.
 pub(crate) trait EventText {
     fn write_to(&self, out: &mut String);
@@ -425,16 +420,9 @@ impl<T: std::fmt::Display + ?Sized> EventText for T {
     }
 }
 
-impl EventText for EventObject<'_> {
-    fn write_to(&self, out: &mut String) {
-        for piece in [self.0, "/", self.1] {
-            out.push_str(piece);
-        }
-    }
-}
-
 /// An event's text as pieces copied one after the other (`EventPieces(["Created pod: ",
-/// name])`), without the formatter: for the messages every Job and CronJob run records.
+/// name])`, an object `EventPieces(["job", "/", name])`), without the formatter: for the
+/// objects and messages every Job and CronJob run records.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EventPieces<'a, const N: usize>(pub [&'a str; N]);
 

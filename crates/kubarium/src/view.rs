@@ -198,14 +198,6 @@ impl PodViewCache {
         self.stale_nodes
     }
 
-    /// Whether the views kept for `node` are those of the store's pods now.
-    fn is_current(&self, simulation: &Simulation, node: &str) -> bool {
-        let now = simulation.store.pod_writes_on(node);
-        self.nodes
-            .get(node)
-            .is_some_and(|(seen_store, seen_writes, _)| (*seen_store, *seen_writes) == now)
-    }
-
     /// Which of `nodes` (in node order) this snapshot makes the pod views of anew: every node
     /// whose pods changed, starting where the last snapshot left off, as long as the pods to
     /// look at stay within `pods_budget` (at least one node, and always a node seen for the
@@ -222,8 +214,11 @@ impl PodViewCache {
         for offset in 0..nodes.len() {
             let index = (start + offset) % nodes.len();
             let node = nodes[index];
-            if !self.nodes.contains_key(node) || self.is_current(simulation, node) {
-                continue;
+            // Only nodes seen before whose pods were written since can be left behind.
+            match self.nodes.get(node) {
+                Some((seen_store, seen_writes, _))
+                    if (*seen_store, *seen_writes) != simulation.store.pod_writes_on(node) => {}
+                _ => continue,
             }
             let cost = simulation.store.pod_count_on(node);
             if cost <= pods_budget || !any_refreshed {

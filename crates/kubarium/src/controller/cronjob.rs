@@ -179,8 +179,8 @@ fn rfc1123z(unix: i64) -> String {
 }
 
 /// `cronjob/NAME`, the object of the controller's events, written when the event is recorded.
-fn object(key: &ObjectKey) -> crate::sim::EventObject<'_> {
-    crate::sim::EventObject("cronjob", &key.name)
+fn object(key: &ObjectKey) -> crate::sim::EventPieces<'_, 3> {
+    crate::sim::EventPieces(["cronjob", "/", &key.name])
 }
 
 /// What the sync needs to know of a Job it owns: its store key (shared, not copied) stands for

@@ -116,8 +116,8 @@ fn annotation_count(pod: &Pod, annotation: &str) -> i32 {
 }
 
 /// `job/NAME`, the object of the controller's events, written when the event is recorded.
-fn job_object(job: &Job) -> crate::sim::EventObject<'_> {
-    crate::sim::EventObject("job", &job.metadata.name)
+fn job_object(job: &Job) -> crate::sim::EventPieces<'_, 3> {
+    crate::sim::EventPieces(["job", "/", &job.metadata.name])
 }
 
 /// What counting a pod found: still active, terminating but not failed yet (only with a pod
