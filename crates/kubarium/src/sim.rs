@@ -1063,14 +1063,8 @@ impl Simulation {
         if self.store.jobs.contains_key(&ObjectKey::of(&job.metadata)) {
             return Err(CreateJobError::AlreadyExists);
         }
-        // Without any ResourceQuota there is nothing to charge (`admit_object` would find none
-        // in the namespace): the request is not even written.
-        let request = (!self.store.resource_quotas.is_empty())
-            .then(|| crate::admission::ObjectRequest::count("Job", &job.metadata.namespace, &job.metadata.name))
-            .flatten();
-        if let Some(request) = request {
-            self.admit_object(&request).map_err(CreateJobError::Forbidden)?;
-        }
+        self.admit_count("Job", &job.metadata.namespace, &job.metadata.name)
+            .map_err(CreateJobError::Forbidden)?;
         self.apply_job(job);
         Ok(())
     }

@@ -142,6 +142,20 @@ impl Simulation {
         Ok(self.create_pod(pod))
     }
 
+    /// [`Simulation::admit_object`] for a controller's create of a `kind` an object count
+    /// evaluator measures (a CronJob's Job, a Deployment's ReplicaSet): without a ResourceQuota
+    /// in the namespace there is nothing to charge, and the request is not even written.
+    pub(crate) fn admit_count(&mut self, kind: &str, namespace: &str, name: &str) -> Result<(), String> {
+        let namespace = objects::namespace_or_default(namespace);
+        if in_namespace(&self.store.resource_quotas, namespace).next().is_none() {
+            return Ok(());
+        }
+        match ObjectRequest::count(kind, namespace, name) {
+            Some(request) => self.admit_object(&request),
+            None => Ok(()),
+        }
+    }
+
     /// The ResourceQuota plugin for an object other than a pod, as the API server runs it on
     /// create: checked against the namespace's quotas, whose `status.used` then include it.
     /// Refused, the API server's message comes back (`jobs.batch "pi" is forbidden: ...`).

@@ -36,7 +36,7 @@ impl ObjectRequest {
     }
 }
 
-fn namespace_or_default(namespace: &str) -> &str {
+pub(crate) fn namespace_or_default(namespace: &str) -> &str {
     if namespace.is_empty() {
         DEFAULT_NAMESPACE
     } else {

@@ -294,11 +294,9 @@ fn create_new_replica_set(simulation: &mut Simulation, context: &mut Context, ne
     let replicas = new_rs_new_replicas(deployment, &all, 0);
     replica_set.spec.replicas = replicas;
     set_new_replica_set_annotations(deployment, &mut replica_set, new_revision, false);
-    if let Some(request) = crate::admission::ObjectRequest::count("ReplicaSet", &key.namespace, &name) {
-        if let Err(message) = simulation.admit_object(&request) {
-            failed_replica_set_create(simulation, context, &name, &message);
-            return None;
-        }
+    if let Err(message) = simulation.admit_count("ReplicaSet", &key.namespace, &name) {
+        failed_replica_set_create(simulation, context, &name, &message);
+        return None;
     }
     simulation.admit_metadata(&mut replica_set.metadata);
     simulation.store.replica_sets.insert(key.clone(), replica_set.clone());
