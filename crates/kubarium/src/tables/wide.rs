@@ -10,21 +10,23 @@ use crate::sim::Simulation;
 /// The table for a kind as kubectl prints it, with `-o wide`'s columns when `wide`. Kinds
 /// without wide columns here print the same table either way.
 pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, String> {
-    if (canonical(kind), wide) == ("pods", true) {
-        return Ok(super::pods(simulation));
+    if !wide {
+        return super::get(simulation, kind);
     }
-    let table = super::get(simulation, kind)?;
-    let kind = canonical(kind);
-    Ok(match (kind, wide) {
-        ("replicasets", true) => super::replica_sets(simulation, true),
-        ("replicationcontrollers", true) => super::replication_controllers(simulation, true),
-        ("deployments", true) => super::deployments(simulation, true),
-        ("nodes", true) => widen(table, &NODE_COLUMNS, node_cells(simulation)),
-        ("daemonsets", true) => widen(table, &WORKLOAD_COLUMNS, daemon_set_cells(simulation)),
-        ("jobs", true) => widen(table, &WORKLOAD_COLUMNS, job_cells(simulation)),
-        ("cronjobs", true) => widen(table, &WORKLOAD_COLUMNS, cron_job_cells(simulation)),
-        ("services", true) => widen(table, &["SELECTOR"], service_cells(simulation)),
-        _ => table,
+    // The narrow table only where the wide one adds columns to it (`get` keeps the kind as
+    // typed, for its error).
+    let narrow = || super::get(simulation, kind);
+    Ok(match canonical(kind) {
+        "pods" => super::pods(simulation),
+        "replicasets" => super::replica_sets(simulation, true),
+        "replicationcontrollers" => super::replication_controllers(simulation, true),
+        "deployments" => super::deployments(simulation, true),
+        "nodes" => widen(narrow()?, &NODE_COLUMNS, node_cells(simulation)),
+        "daemonsets" => widen(narrow()?, &WORKLOAD_COLUMNS, daemon_set_cells(simulation)),
+        "jobs" => widen(narrow()?, &WORKLOAD_COLUMNS, job_cells(simulation)),
+        "cronjobs" => widen(narrow()?, &WORKLOAD_COLUMNS, cron_job_cells(simulation)),
+        "services" => widen(narrow()?, &["SELECTOR"], service_cells(simulation)),
+        _ => narrow()?,
     })
 }
 
