@@ -158,30 +158,35 @@ impl LineHasher {
     }
 }
 
-/// The log hash of the event's log line and a newline, continuing from `hash`, without
-/// building the line (this runs for every event recorded).
+/// Writes the event's canonical log line (`time type reason namespace/object source
+/// message`, without a newline) as pieces into `sink`, without building it: the one layout
+/// the log hash and [`LogLine`] both read.
+fn write_log_line(event: &EventRecord, sink: &mut impl FnMut(&str)) {
+    let mut buffer = [0u8; 20];
+    let digits = crate::time::decimal_digits(event.time_ms, &mut buffer);
+    // Decimal digits are ASCII.
+    sink(std::str::from_utf8(digits).unwrap_or_default());
+    for text in [event.event_type.as_str(), event.reason.as_str(), &*event.namespace] {
+        sink(" ");
+        sink(text);
+    }
+    sink("/");
+    event.write_object(&mut *sink);
+    sink(" ");
+    sink(event.source.as_str());
+    sink(" ");
+    event.write_message(&mut *sink);
+}
+
+/// The log hash of the event's log line and a newline, continuing from `hash` (this runs for
+/// every event recorded).
 fn hash_log_line(hash: &mut u64, event: &EventRecord) {
     let mut line = LineHasher {
         state: *hash,
         word: 0,
         filled: 0,
     };
-    let mut buffer = [0u8; 20];
-    line.write(crate::time::decimal_digits(event.time_ms, &mut buffer));
-    for (separator, text) in [
-        (b" ", event.event_type.as_str()),
-        (b" ", event.reason.as_str()),
-        (b" ", &*event.namespace),
-    ] {
-        line.write(separator);
-        line.write(text.as_bytes());
-    }
-    line.write(b"/");
-    event.write_object(&mut |piece| line.write(piece.as_bytes()));
-    line.write(b" ");
-    line.write(event.source.as_str().as_bytes());
-    line.write(b" ");
-    event.write_message(&mut |piece| line.write(piece.as_bytes()));
+    write_log_line(event, &mut |piece| line.write(piece.as_bytes()));
     line.write(b"\n");
     *hash = line.finish();
 }
@@ -300,17 +305,10 @@ pub(crate) struct LogLine<'a>(pub(crate) &'a EventRecord);
 
 impl std::fmt::Display for LogLine<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let event = self.0;
-        write!(
-            formatter,
-            "{} {} {} {}/",
-            event.time_ms, event.event_type, event.reason, event.namespace
-        )?;
         let mut result = Ok(());
-        event.write_object(&mut |piece| result = result.and_then(|()| formatter.write_str(piece)));
-        result?;
-        write!(formatter, " {} ", event.source)?;
-        event.write_message(&mut |piece| result = result.and_then(|()| formatter.write_str(piece)));
+        write_log_line(self.0, &mut |piece| {
+            result = result.and_then(|()| formatter.write_str(piece))
+        });
         result
     }
 }
