@@ -618,7 +618,7 @@ impl Simulation {
     }
 
     pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
-        self.store.services.by_key.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.services.by_key)
     }
 
     /// Every Endpoints object, in namespace and name order.

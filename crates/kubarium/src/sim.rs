@@ -652,15 +652,15 @@ impl Simulation {
     }
 
     pub fn cron_job(&self, namespace: &str, name: &str) -> Option<&CronJob> {
-        self.store.cron_jobs.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.cron_jobs)
     }
 
     pub fn daemon_set(&self, namespace: &str, name: &str) -> Option<&DaemonSet> {
-        self.store.daemon_sets.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.daemon_sets)
     }
 
     pub fn job(&self, namespace: &str, name: &str) -> Option<&Job> {
-        self.store.jobs.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.jobs)
     }
 
     pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {
@@ -1548,35 +1548,20 @@ impl Simulation {
 
     /// Whether an owner reference still points at a live object.
     pub(crate) fn owner_exists(&self, kind: &str, namespace: &str, name: &str, uid: &crate::api::Uid) -> bool {
-        match kind {
-            "DaemonSet" => crate::store::KeyRef(namespace, name)
-                .get(&self.store.daemon_sets)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            "CronJob" => crate::store::KeyRef(namespace, name)
-                .get(&self.store.cron_jobs)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Job" => crate::store::KeyRef(namespace, name)
-                .get(&self.store.jobs)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Node" => self
-                .store
-                .nodes
-                .get(name)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Service" => crate::store::KeyRef(namespace, name)
-                .get(&self.store.services.by_key)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            "ReplicaSet" => self
-                .replica_set(namespace, name)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
+        let metadata = match kind {
+            "DaemonSet" => self.daemon_set(namespace, name).map(|owner| &owner.metadata),
+            "CronJob" => self.cron_job(namespace, name).map(|owner| &owner.metadata),
+            "Job" => self.job(namespace, name).map(|owner| &owner.metadata),
+            "Node" => self.store.nodes.get(name).map(|owner| &owner.metadata),
+            "Service" => self.service(namespace, name).map(|owner| &owner.metadata),
+            "ReplicaSet" => self.replica_set(namespace, name).map(|owner| &owner.metadata),
             "ReplicationController" => self
                 .replication_controller(namespace, name)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            "Deployment" => self
-                .deployment(namespace, name)
-                .is_some_and(|owner| owner.metadata.uid == *uid),
-            _ => false,
-        }
+                .map(|owner| &owner.metadata),
+            "Deployment" => self.deployment(namespace, name).map(|owner| &owner.metadata),
+            _ => None,
+        };
+        metadata.is_some_and(|metadata| metadata.uid == *uid)
     }
 
     pub(crate) fn behaviour_attempts(&self, key: &str) -> u32 {

@@ -27,7 +27,7 @@ impl Simulation {
     }
 
     pub fn replica_set(&self, namespace: &str, name: &str) -> Option<&ReplicaSet> {
-        self.store.replica_sets.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.replica_sets)
     }
 
     pub fn replication_controllers(&self) -> impl Iterator<Item = &ReplicationController> {
@@ -35,7 +35,7 @@ impl Simulation {
     }
 
     pub fn replication_controller(&self, namespace: &str, name: &str) -> Option<&ReplicationController> {
-        self.store.replication_controllers.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.replication_controllers)
     }
 
     pub fn deployments(&self) -> impl Iterator<Item = &Deployment> {
@@ -43,7 +43,7 @@ impl Simulation {
     }
 
     pub fn deployment(&self, namespace: &str, name: &str) -> Option<&Deployment> {
-        self.store.deployments.get(&ObjectKey::new(namespace, name))
+        crate::store::KeyRef(namespace, name).get(&self.store.deployments)
     }
 
     /// `ValidateReplicaSetUpdate` for apps/v1: the selector is immutable.
