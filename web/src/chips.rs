@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use kubarium::api::Uid;
 use kubarium::PodView;
 use leptos::html::Ul;
 use leptos::prelude::*;
@@ -231,7 +232,7 @@ struct Shown {
 }
 
 impl Shown {
-    fn patch(&mut self, list: &web_sys::Element, pods: &[Arc<PodView>], linked: &dyn Fn(&str) -> bool) {
+    fn patch(&mut self, list: &web_sys::Element, pods: &[Arc<PodView>], linked: &dyn Fn(&Uid) -> bool) {
         if self.list.as_ref() != Some(list) {
             list.set_text_content(None);
             self.chips.clear();
@@ -282,7 +283,7 @@ impl Shown {
     }
 
     /// Lights up the chips of the pods the hovered Service selects.
-    fn relight(&self, linked: &dyn Fn(&str) -> bool) {
+    fn relight(&self, linked: &dyn Fn(&Uid) -> bool) {
         for chip in &self.chips {
             chip.element
                 .set_class_name(&chip_class(&chip.view, Change::Unchanged, linked(&chip.view.uid)));
@@ -297,9 +298,9 @@ pub fn ChipList(#[prop(into)] pods: Signal<Vec<Arc<PodView>>>) -> impl IntoView 
     let list = NodeRef::<Ul>::new();
     let shown = Rc::new(RefCell::new(Shown::default()));
     let highlight = use_context::<crate::services::Highlight>();
-    let linked = move |uid: &str| match highlight {
+    let linked = move |uid: &Uid| match highlight {
         Some(crate::services::Highlight(signal)) => {
-            signal.with_untracked(|uids| uids.iter().any(|linked| linked == uid))
+            signal.with_untracked(|uids| uids.iter().any(|linked| uid == linked))
         }
         None => false,
     };
@@ -331,13 +332,15 @@ mod tests {
     use super::*;
 
     fn pod(name: &str, uid: &str, status: &str) -> Arc<PodView> {
-        let mut view = PodView::default();
-        view.uid = uid.to_string();
-        view.name = name.to_string();
-        view.namespace = "default".to_string();
-        view.phase = "Running".to_string();
-        view.status = status.to_string();
-        Arc::new(view)
+        Arc::new(PodView {
+            uid: Uid::from(uid),
+            name: name.to_string(),
+            namespace: "default".to_string(),
+            phase: "Running".to_string(),
+            status: status.to_string(),
+            owner: None,
+            node: None,
+        })
     }
 
     #[test]
@@ -438,14 +441,15 @@ mod page_tests {
     wasm_bindgen_test_configure!(run_in_browser);
 
     fn pod(name: &str, uid: &str, status: &str) -> Arc<PodView> {
-        let mut view = PodView::default();
-        view.uid = uid.to_string();
-        view.name = name.to_string();
-        view.namespace = "default".to_string();
-        view.phase = if status == "Completed" { "Succeeded" } else { "Running" }.to_string();
-        view.status = status.to_string();
-        view.owner = Some("job/j".to_string());
-        Arc::new(view)
+        Arc::new(PodView {
+            uid: Uid::from(uid),
+            name: name.to_string(),
+            namespace: "default".to_string(),
+            phase: if status == "Completed" { "Succeeded" } else { "Running" }.to_string(),
+            status: status.to_string(),
+            owner: Some("job/j".to_string()),
+            node: None,
+        })
     }
 
     /// Each chip on the page as (data-name, data-phase, status text, class).
@@ -477,7 +481,7 @@ mod page_tests {
         let document = web_sys::window().and_then(|window| window.document()).expect("a page");
         let list = document.create_element("ul").expect("an element");
         let mut shown = Shown::default();
-        let none = |_: &str| false;
+        let none = |_: &Uid| false;
         let (a, c, d) = (
             pod("a", "1", "Running"),
             pod("c", "3", "Running"),
@@ -520,11 +524,11 @@ mod page_tests {
         assert!(leaving.class_name().ends_with(" chip-leaving"));
 
         // A pod made again under a's name is a new chip; the highlight lights up b.
-        let linked = |uid: &str| uid == "2";
+        let linked = |uid: &Uid| uid == "2";
         shown.patch(&list, &[pod("a", "9", "Running")], &linked);
         assert_eq!(chips_of(&list).len(), 1);
         assert_eq!(chips_of(&list)[0].3, "pod-chip phase-running chip-new");
-        shown.relight(&|uid: &str| uid == "9");
+        shown.relight(&|uid: &Uid| uid == "9");
         assert_eq!(chips_of(&list)[0].3, "pod-chip phase-running linked");
     }
 

@@ -63,10 +63,11 @@ pub struct NodeView {
     pub why_not: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodView {
-    pub uid: String,
+    /// The uid as the pod holds it (written as its text), so that `shows` compares 16 bytes.
+    pub uid: crate::api::Uid,
     pub name: String,
     pub namespace: String,
     /// `status.phase`.
@@ -76,9 +77,6 @@ pub struct PodView {
     /// `kind/name` of the controlling owner, lower-case kind as kubectl prints it.
     pub owner: Option<String>,
     pub node: Option<String>,
-    /// The uid as the pod holds it, so that `shows` compares 16 bytes, not text.
-    #[serde(skip)]
-    pod_uid: crate::api::Uid,
 }
 
 /// The STATUS column of `kubectl get pods` (`printPod` in `pkg/printers/internalversion`):
@@ -131,7 +129,7 @@ fn status_column(pod: &Pod) -> Cow<'_, str> {
 impl PodView {
     pub fn of(pod: &Pod) -> Self {
         PodView {
-            uid: pod.metadata.uid.to_string(),
+            uid: pod.metadata.uid.clone(),
             name: pod.metadata.name.clone(),
             namespace: pod.metadata.namespace.to_string(),
             phase: pod.status.phase.as_str().to_string(),
@@ -141,7 +139,6 @@ impl PodView {
                 .controller_of()
                 .map(|owner| format!("{}/{}", owner.kind.to_lowercase(), owner.name)),
             node: (!pod.spec.node_name.is_empty()).then(|| pod.spec.node_name.to_string()),
-            pod_uid: pod.metadata.uid.clone(),
         }
     }
 
@@ -161,7 +158,7 @@ impl PodView {
             _ => false,
         };
         // What changes most often first.
-        self.pod_uid == pod.metadata.uid
+        self.uid == pod.metadata.uid
             && self.phase == pod.status.phase.as_str()
             && self.status == status_column(pod)
             && self.node.as_deref().unwrap_or("") == pod.spec.node_name
