@@ -64,7 +64,7 @@ fn age(simulation: &Simulation, since: Millis) -> String {
 /// `get_as` adds `-o wide`'s columns.
 pub fn get(simulation: &Simulation, kind: &str) -> Result<Table, String> {
     match kind {
-        "pods" | "pod" | "po" => Ok(wide::narrow(pods(simulation), 5)),
+        "pods" | "pod" | "po" => Ok(wide::narrow(pods(simulation), wide::POD_COLUMNS)),
         "nodes" | "node" | "no" => Ok(nodes(simulation)),
         "daemonsets" | "daemonset" | "ds" => Ok(daemon_sets(simulation)),
         "jobs" | "job" => Ok(jobs(simulation)),

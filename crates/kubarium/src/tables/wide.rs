@@ -15,18 +15,18 @@ pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, 
     }
     // The narrow table only where the wide one adds columns to it (`get` keeps the kind as
     // typed, for its error).
-    let narrow = || super::get(simulation, kind);
+    let plain = || super::get(simulation, kind);
     Ok(match canonical(kind) {
         "pods" => super::pods(simulation),
         "replicasets" => super::replica_sets(simulation, true),
         "replicationcontrollers" => super::replication_controllers(simulation, true),
         "deployments" => super::deployments(simulation, true),
-        "nodes" => widen(narrow()?, &NODE_COLUMNS, node_cells(simulation)),
-        "daemonsets" => widen(narrow()?, &WORKLOAD_COLUMNS, daemon_set_cells(simulation)),
-        "jobs" => widen(narrow()?, &WORKLOAD_COLUMNS, job_cells(simulation)),
-        "cronjobs" => widen(narrow()?, &WORKLOAD_COLUMNS, cron_job_cells(simulation)),
-        "services" => widen(narrow()?, &["SELECTOR"], service_cells(simulation)),
-        _ => narrow()?,
+        "nodes" => widen(plain()?, &NODE_COLUMNS, node_cells(simulation)),
+        "daemonsets" => widen(plain()?, &WORKLOAD_COLUMNS, daemon_set_cells(simulation)),
+        "jobs" => widen(plain()?, &WORKLOAD_COLUMNS, job_cells(simulation)),
+        "cronjobs" => widen(plain()?, &WORKLOAD_COLUMNS, cron_job_cells(simulation)),
+        "services" => widen(plain()?, &["SELECTOR"], service_cells(simulation)),
+        _ => plain()?,
     })
 }
 
@@ -36,7 +36,7 @@ pub fn get_as(simulation: &Simulation, kind: &str, wide: bool) -> Result<Table, 
 pub fn get_first(simulation: &Simulation, kind: &str, wide: bool, limit: usize) -> Result<(Table, usize), String> {
     if canonical(kind) == "pods" {
         let table = super::pods_of(simulation, simulation.pods().take(limit));
-        let table = if wide { table } else { narrow(table, 5) };
+        let table = if wide { table } else { narrow(table, POD_COLUMNS) };
         return Ok((table, simulation.store.pod_count()));
     }
     let mut table = get_as(simulation, kind, wide)?;
@@ -70,6 +70,10 @@ fn canonical(kind: &str) -> &str {
         other => other,
     }
 }
+
+/// `kubectl get pods` without `-o wide`: the pods table's first columns (NAME, READY, STATUS,
+/// RESTARTS, AGE).
+pub(super) const POD_COLUMNS: usize = 5;
 
 /// The table's first `columns` columns.
 pub(super) fn narrow(mut table: Table, columns: usize) -> Table {
