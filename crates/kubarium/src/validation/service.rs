@@ -25,6 +25,10 @@ pub(crate) fn go_string_slice(values: &[&str]) -> String {
     format!("[]string{{{}}}", quoted.join(", "))
 }
 
+/// `validation.IsValidIP`: an IPv4 or IPv6 address. `std::net::IpAddr`'s parser only reads the
+/// text (no name is resolved, no socket opened: the core stays free of I/O). Like Go's
+/// `net.ParseIP` since Go 1.17, it refuses IPv4 parts with leading zeros (`010.0.0.1`), which
+/// `netutils.ParseIPSloppy` still takes for objects stored before (docs/differences.md).
 fn is_valid_ip(text: &str) -> bool {
     text.parse::<std::net::IpAddr>().is_ok()
 }
