@@ -221,6 +221,32 @@ pub fn line_count(text: &str) -> usize {
     as_shown(text).split('\n').count()
 }
 
+/// A block scalar (`key: |`, `key: >-`) being read: lines more indented than its key's line
+/// (and blank lines) are its text. A scenario's `manifests: |` holds YAML, coloured as such;
+/// any other block is prose (a `description: >-`), coloured as one string.
+#[derive(Clone, Copy)]
+struct Block {
+    indent: usize,
+    yaml: bool,
+}
+
+/// The block scalar `line` opens, if its value is a block indicator.
+fn opens_block(line: &str) -> Option<Block> {
+    let body = line.trim_start();
+    let indent = line.len() - body.len();
+    let mut rest = body;
+    while let Some(after) = rest.strip_prefix("- ") {
+        rest = after.trim_start();
+    }
+    let colon = quoted_key_end(rest).or_else(|| plain_key_end(rest))?;
+    let value = &rest[colon + 1..];
+    let value = comment_start(value).map_or(value, |at| &value[..at]).trim();
+    (value.starts_with(['|', '>']) && scalar_class(value) == "y-punct").then_some(Block {
+        indent,
+        yaml: &rest[..colon] == "manifests",
+    })
+}
+
 /// What the marks say at line `number`.
 fn problems_on(marks: &[Mark], number: u32) -> Vec<&str> {
     marks
@@ -235,16 +261,26 @@ fn problems_on(marks: &[Mark], number: u32) -> Vec<&str> {
 pub fn highlight(text: &str, marks: &[Mark]) -> String {
     let text = as_shown(text);
     let mut out = String::with_capacity(text.len() * 3);
+    let mut block: Option<Block> = None;
     for (index, line) in text.split('\n').enumerate() {
         if index > 0 {
             out.push('\n');
         }
+        let body = line.trim_start();
+        let inside = block.filter(|block| body.is_empty() || line.len() - body.len() > block.indent);
+        let colour = |out: &mut String| match inside {
+            Some(Block { yaml: false, .. }) => {
+                out.push_str(&line[..line.len() - body.len()]);
+                span(out, "y-string", body);
+            }
+            _ => highlight_line(out, line),
+        };
         let problems = problems_on(marks, index as u32 + 1);
         if problems.is_empty() {
-            highlight_line(&mut out, line);
+            colour(&mut out);
         } else {
             out.push_str("<span class=\"y-marked\">");
-            highlight_line(&mut out, line);
+            colour(&mut out);
             out.push_str("</span><span class=\"y-problem\">");
             for problem in problems {
                 out.push_str("  ⚠ ");
@@ -263,6 +299,11 @@ pub fn highlight(text: &str, marks: &[Mark]) -> String {
                 push_escaped(&mut out, &one_line);
             }
             out.push_str("</span>");
+        }
+        // The YAML inside `manifests: |` opens no blocks of its own here: its lines are
+        // coloured as YAML, block scalars included.
+        if inside.is_none() {
+            block = opens_block(line);
         }
     }
     // A textarea shows a line after a final newline: so does the copy.
@@ -562,6 +603,24 @@ mod tests {
     fn a_problem_with_a_line_break_stays_on_its_line() {
         let marks = vec![(1, "unknown field \"sel\nector\"".to_string())];
         assert_eq!(text_of(&highlight("a: 1\nb: 2", &marks)).lines().count(), 3);
+    }
+
+    #[test]
+    fn block_scalars_are_prose_but_a_scenarios_manifests_are_yaml() {
+        let text =
+            "description: >-\n  The load: falls\n\n  back: in\nmanifests: |\n  kind: Pod\n  - name: c\nuntil: 3m";
+        let html = highlight(text, &[]);
+        assert_eq!(text_of(&html), format!("{text}\n "));
+        let lines: Vec<&str> = html.split('\n').collect();
+        assert_eq!(lines[1], "  <span class=\"y-string\">The load: falls</span>");
+        assert_eq!(lines[3], "  <span class=\"y-string\">back: in</span>");
+        assert!(lines[5].contains("<span class=\"y-key\">kind</span>"), "{}", lines[5]);
+        assert!(lines[6].contains("<span class=\"y-key\">name</span>"), "{}", lines[6]);
+        assert!(
+            lines[7].starts_with("<span class=\"y-key\">until</span>"),
+            "{}",
+            lines[7]
+        );
     }
 
     #[test]
