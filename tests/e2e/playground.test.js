@@ -192,6 +192,11 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
   assert.equal(await row.getAttribute("data-lanes"), "2");
   assert.equal(await row.locator(".tl-bar.succeeded").count(), 4);
   assert.equal(await row.locator(".tl-bar.removed").count(), 2);
+  // The row draws the deadline where the deleted bars stop, and says how the Job ended.
+  assert.equal(await row.getByTestId("timeline-deadline").count(), 1);
+  assert.match(await row.getByTestId("timeline-deadline").getAttribute("title"), /at 30s$/);
+  assert.equal(await row.getAttribute("data-condition"), "Failed");
+  assert.match(await row.getByTestId("job-end").innerText(), /^Failed: DeadlineExceeded at 30/);
   // The Job ends Failed (DeadlineExceeded), as `kubectl get jobs` and the events say.
   await page.getByRole("tab", { name: "jobs", exact: true }).click();
   assert.match(await page.getByTestId("kubectl-table").locator("tbody tr").first().innerText(), /^job-1\s+Failed\s+4\/6/);

@@ -76,6 +76,14 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
         }
         lanes.push_str("</div>");
     }
+    if let Some(deadline) = job.deadline_ms.filter(|deadline| *deadline <= timeline.to_ms) {
+        let _ = write!(
+            lanes,
+            "<span class=\"tl-deadline\" data-testid=\"timeline-deadline\" style=\"left: {:.3}%\" title=\"activeDeadlineSeconds: the Job's deadline, at {}\"></span>",
+            percent(deadline, timeline),
+            format_duration(deadline)
+        );
+    }
     if hidden_lanes > 0 {
         let _ = write!(
             lanes,
@@ -87,10 +95,30 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
         (true, false) => "timeline-row of-cron",
         (false, _) => "timeline-row",
     };
+    // How the Job ended, under its name: a learner sees `Failed: DeadlineExceeded` where the
+    // bars stop, without opening `describe`.
+    let end = job.end.map(|end| {
+        let class = if end.condition == "Complete" { "job-end complete" } else { "job-end failed" };
+        let text = if end.condition == "Complete" {
+            format!("Complete at {}", format_duration(end.at_ms))
+        } else {
+            format!("Failed: {} at {}", end.reason, format_duration(end.at_ms))
+        };
+        view! { <span class=class data-testid="job-end">{text}</span> }
+    });
     view! {
-        <div class=class data-testid="timeline-row" data-job=job.job.clone() data-lanes=job.lanes.len() data-replaced=replaced.to_string()>
+        <div
+            class=class
+            data-testid="timeline-row"
+            data-job=job.job.clone()
+            data-lanes=job.lanes.len()
+            data-replaced=replaced.to_string()
+            data-condition=job.end.map(|end| end.condition)
+            data-reason=job.end.map(|end| end.reason.as_str())
+        >
             <span class="timeline-label" title=if replaced { format!("{title}, deleted by Replace while it ran") } else { title }>
-                {replaced.then_some("✂ ")}{label}
+                <span class="job-name">{replaced.then_some("✂ ")}{label}</span>
+                {end}
             </span>
             <div class="lanes" inner_html=lanes></div>
         </div>
@@ -189,8 +217,17 @@ fn rows(timeline: &Timeline, only: Option<&str>, on_compare: Option<Callback<(St
     views
 }
 
-/// The time axis over the rows, with the legend (the CronJob marks' too, when there are any).
-fn axis(from_ms: Millis, to_ms: Millis, cron_legend: bool) -> impl IntoView {
+/// Whether a deadline line is drawn on any of `timeline`'s rows (for the legend).
+fn shows_deadline(timeline: &Timeline) -> bool {
+    timeline
+        .jobs
+        .iter()
+        .any(|job| job.deadline_ms.is_some_and(|deadline| deadline <= timeline.to_ms))
+}
+
+/// The time axis over the rows, with the legend (the CronJob marks' and the deadline's too,
+/// when there are any).
+fn axis(from_ms: Millis, to_ms: Millis, cron_legend: bool, deadline_legend: bool) -> impl IntoView {
     view! {
         <div class="timeline-axis">
             <span>{format_duration(from_ms)}</span>
@@ -199,6 +236,7 @@ fn axis(from_ms: Millis, to_ms: Millis, cron_legend: bool) -> impl IntoView {
                 <span class="tl-bar succeeded"></span>"succeeded "
                 <span class="tl-bar failed"></span>"failed "
                 <span class="tl-bar removed"></span>"deleted before finishing"
+                {deadline_legend.then(|| view! { <span class="tl-deadline legend"></span>" deadline" })}
                 {cron_legend.then(|| view! {
                     <span class="cron-legend">" · ▲ started ⊘ held back (Forbid) ✂ replaced ✕ missed"</span>
                 })}
@@ -218,7 +256,7 @@ pub fn TimelinePanel(
             view! {
                 <section class="timeline" aria-label="Job timeline" data-testid="timeline">
                     <h2>"Jobs over time"</h2>
-                    {axis(timeline.from_ms, timeline.to_ms, !timeline.cron_jobs.is_empty())}
+                    {axis(timeline.from_ms, timeline.to_ms, !timeline.cron_jobs.is_empty(), shows_deadline(&timeline))}
                     {rows(&timeline, None, Some(on_compare))}
                 </section>
             }
@@ -235,6 +273,7 @@ pub fn CompareView(
 ) -> impl IntoView {
     let from_ms = results.iter().map(|(_, timeline)| timeline.from_ms).min().unwrap_or(0);
     let to_ms = results.iter().map(|(_, timeline)| timeline.to_ms).max().unwrap_or(0);
+    let deadline_legend = results.iter().any(|(_, timeline)| shows_deadline(timeline));
     let sections = results
         .into_iter()
         .map(|(policy, mut timeline)| {
@@ -254,7 +293,7 @@ pub fn CompareView(
                 <h2>{format!("cronjob/{cron_job}: the same run under each concurrencyPolicy, up to {}", format_duration(to_ms))}</h2>
                 <button on:click=move |_| on_close() aria-label="Close">"×"</button>
             </header>
-            {axis(from_ms, to_ms, true)}
+            {axis(from_ms, to_ms, true, deadline_legend)}
             {sections}
         </section>
     }

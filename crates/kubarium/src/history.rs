@@ -4,8 +4,9 @@
 //! completions `parallelism` at a time, or a CronJob's runs overlap (Allow), wait (Forbid) or
 //! replace each other (Replace). It also keeps what each CronJob's controller decided at its
 //! scheduled times (a Job started, a run held back, a start missed, a Job replaced), which its
-//! events say only for their hour (`--event-ttl`). It is an observer only: nothing in the
-//! simulation reads it.
+//! events say only for their hour (`--event-ttl`), and how each Job ended (its terminal
+//! condition and its deadline), which outlives a Job deleted by its TTL or its CronJob's history
+//! limit. It is an observer only: nothing in the simulation reads it.
 
 use std::collections::VecDeque;
 
@@ -15,6 +16,7 @@ use crate::api::PodPhase;
 use crate::fasthash::FastMap;
 use crate::store::ObjectKey;
 use crate::time::Millis;
+use crate::word::Word;
 use crate::Simulation;
 
 /// At most this many pod lives are kept, the oldest dropped first: the timeline is for looking
@@ -71,6 +73,25 @@ impl CronDecision {
     }
 }
 
+/// How a Job ended: its terminal condition (`Complete` or `Failed`) with the condition's
+/// reason, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobEnd {
+    pub at_ms: Millis,
+    pub condition: &'static str,
+    pub reason: Word,
+}
+
+/// A finished Job's end, with its deadline (`status.startTime + activeDeadlineSeconds`) when
+/// it had one.
+#[derive(Debug, Clone)]
+pub struct JobEndRecord {
+    pub key: ObjectKey,
+    pub end: JobEnd,
+    pub deadline_ms: Option<Millis>,
+}
+
 /// One CronJob decision, with the Job it concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,6 +110,7 @@ pub struct History {
     spans: FastMap<crate::api::Uid, PodSpan>,
     order: VecDeque<crate::api::Uid>,
     cron: VecDeque<CronRecord>,
+    job_ends: VecDeque<JobEndRecord>,
 }
 
 impl History {
@@ -102,6 +124,18 @@ impl History {
             self.cron.pop_front();
         }
         self.cron.push_back(record);
+    }
+
+    /// How the Jobs ended, in the order they did (the last `MAX_SPANS`).
+    pub fn job_ends(&self) -> impl Iterator<Item = &JobEndRecord> {
+        self.job_ends.iter()
+    }
+
+    pub(crate) fn record_job_end(&mut self, record: JobEndRecord) {
+        if self.job_ends.len() >= MAX_SPANS {
+            self.job_ends.pop_front();
+        }
+        self.job_ends.push_back(record);
     }
 
     /// The kept lives, in creation order.

@@ -69,6 +69,18 @@ pub fn backoff_remaining(failures: u32, last_failure_ms: Option<Millis>, now: Mi
     delay.saturating_sub(now.saturating_sub(last_failure_ms))
 }
 
+/// When `job` passes its `activeDeadlineSeconds`, counted from `status.startTime`
+/// (`job_controller.go`, `pastActiveDeadline`); none while suspended (the start time restarts
+/// on resume).
+pub fn deadline(job: &Job) -> Option<Millis> {
+    match (job.spec.active_deadline_seconds, job.status.start_time_ms) {
+        (Some(seconds), Some(start)) if !job.spec.is_suspended() => {
+            Some(start.saturating_add((seconds.max(0) as Millis).saturating_mul(SECOND_MS)))
+        }
+        _ => None,
+    }
+}
+
 /// How many pods should be active (`manageJob`): with `completions` unset, `parallelism`
 /// until one pod succeeds, then whatever still runs; otherwise never more than the completions
 /// still missing.
@@ -393,12 +405,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
 
     // Did it fail? (`syncJob`, in this order.)
     let backoff_limit = job.spec.backoff_limit.unwrap_or(6);
-    let deadline_at = match (job.spec.active_deadline_seconds, job.status.start_time_ms) {
-        (Some(seconds), Some(start)) if !suspended => {
-            Some(start.saturating_add((seconds.max(0) as Millis).saturating_mul(SECOND_MS)))
-        }
-        _ => None,
-    };
+    let deadline_at = deadline(&job);
     let indexed = job.spec.is_indexed();
     let completions = job.spec.completions.unwrap_or(0);
     let failed_indexes = job.tracking.failed_indexes.len();
@@ -619,10 +626,16 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     .conditions
                     .iter()
                     .find(|condition| condition.condition_type == target && condition.status == "True")
-                    .map(|condition| (terminal, condition.reason.as_str(), condition.message.to_string()))
+                    .map(|condition| (terminal, condition.reason, condition.message.to_string()))
             });
-        if let Some((terminal, reason, message)) = target {
+        if let Some((terminal, reason_word, message)) = target {
+            let reason = reason_word.as_str();
             set_condition(&mut job.status.conditions, now, terminal, "True", reason, &message);
+            simulation.history.record_job_end(crate::history::JobEndRecord {
+                key: key.clone(),
+                end: crate::history::JobEnd { at_ms: now, condition: terminal, reason: reason_word },
+                deadline_ms: deadline_at,
+            });
             if terminal == "Complete" {
                 job.status.completion_time_ms = Some(now);
                 simulation.record_event(

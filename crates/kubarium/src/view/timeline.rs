@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::history::{CronDecision, CronRecord, PodSpan};
+use crate::history::{CronDecision, CronRecord, JobEnd, PodSpan};
 use crate::sim::Simulation;
 use crate::time::Millis;
 
@@ -49,6 +49,10 @@ pub struct JobTimeline {
     /// Each lane holds pods that never overlap; a pod's bar runs from its creation to when it
     /// finished or was removed (or now, if neither).
     pub lanes: Vec<Vec<PodSpan>>,
+    /// The Job's terminal condition, once it has one.
+    pub end: Option<JobEnd>,
+    /// When the Job passes (or passed) its `activeDeadlineSeconds`, if it has one.
+    pub deadline_ms: Option<Millis>,
 }
 
 /// Where a pod's bar ends: when it finished or left the API, whichever came first, or `now`.
@@ -61,9 +65,10 @@ pub fn bar_end(span: &PodSpan, now: Millis) -> Millis {
 }
 
 /// Lays out the kept pod lives of `simulation` (see `history.rs`) by Job, in the order the
-/// Jobs' first pods were created.
+/// Jobs' first pods were created, each with how it ended and its deadline.
 pub fn timeline(simulation: &Simulation) -> Timeline {
     let mut timeline = layout(simulation.history().spans(), simulation.now());
+    add_ends(&mut timeline, simulation);
     timeline.cron_jobs = cron_marks(simulation.history().cron_records());
     if let Some(first) = timeline
         .cron_jobs
@@ -75,6 +80,26 @@ pub fn timeline(simulation: &Simulation) -> Timeline {
         timeline.from_ms = timeline.from_ms.min(first);
     }
     timeline
+}
+
+/// Each Job's end and deadline: a running Job's deadline from the Job itself; a finished
+/// Job's end (the last kept for its name) and deadline as they were when it finished (the Job
+/// may be gone since).
+fn add_ends(timeline: &mut Timeline, simulation: &Simulation) {
+    let ends: crate::fasthash::FastMap<(&str, &str), &crate::history::JobEndRecord> = simulation
+        .history()
+        .job_ends()
+        .map(|record| ((record.key.namespace.as_str(), record.key.name.as_str()), record))
+        .collect();
+    for job in &mut timeline.jobs {
+        let live = crate::store::KeyRef(&job.namespace, &job.job).get(&simulation.store.jobs);
+        if let Some(live) = live.filter(|live| !live.status.is_finished()) {
+            job.deadline_ms = crate::controller::job::deadline(live);
+        } else if let Some(record) = ends.get(&(job.namespace.as_str(), job.job.as_str())) {
+            job.end = Some(record.end);
+            job.deadline_ms = record.deadline_ms;
+        }
+    }
 }
 
 /// The CronJobs' decisions (as `history.rs` keeps them, in time order), grouped by CronJob in
@@ -124,6 +149,8 @@ pub fn layout<'a>(spans: impl Iterator<Item = &'a PodSpan>, now: Millis) -> Time
                     job: span.job.clone(),
                     cron_job: span.cron_job.clone(),
                     lanes: Vec::new(),
+                    end: None,
+                    deadline_ms: None,
                 });
                 let last = jobs.len() - 1;
                 &mut jobs[last]
@@ -260,5 +287,42 @@ mod tests {
             .filter(|span| span.outcome == Some("Succeeded"))
             .count();
         assert_eq!(succeeded, 4, "four completions before the 30s deadline");
+    }
+
+    fn job_row<'a>(timeline: &'a Timeline, name: &str) -> &'a JobTimeline {
+        timeline.jobs.iter().find(|job| job.job == name).expect("the Job's row")
+    }
+
+    /// job-1's deadline is on its row while it runs (from the Job), and after it failed with
+    /// DeadlineExceeded (from the history).
+    #[test]
+    fn a_jobs_row_has_its_deadline_and_then_its_end() {
+        let text = include_str!("../../../../tests/scenarios/job-1.yaml");
+        let mut session = crate::session::Session::load(text, 3).expect("loads");
+        session.advance_to(20 * SECOND_MS).expect("plays");
+        let running = timeline(&session.simulation);
+        let job = job_row(&running, "job-1");
+        assert_eq!((job.deadline_ms, job.end), (Some(30 * SECOND_MS), None));
+
+        session.advance_to(120 * SECOND_MS).expect("plays");
+        let finished = timeline(&session.simulation);
+        let job = job_row(&finished, "job-1");
+        assert_eq!(job.deadline_ms, Some(30 * SECOND_MS));
+        let end = job.end.expect("job-1 ended");
+        assert_eq!((end.condition, end.reason.as_str()), ("Failed", "DeadlineExceeded"));
+        assert!(end.at_ms >= 30 * SECOND_MS && end.at_ms < 120 * SECOND_MS, "{end:?}");
+    }
+
+    /// mypi's end stays on its row after its TTL deleted the Job.
+    #[test]
+    fn a_jobs_end_outlives_the_job() {
+        let text = include_str!("../../../../tests/scenarios/mypi.yaml");
+        let mut session = crate::session::Session::load(text, 3).expect("loads");
+        session.advance_to(10 * 60 * SECOND_MS).expect("plays");
+        assert!(session.simulation.store.jobs.is_empty(), "the TTL deleted mypi");
+        let timeline = timeline(&session.simulation);
+        let job = job_row(&timeline, "mypi");
+        let end = job.end.expect("mypi ended");
+        assert_eq!((end.condition, job.deadline_ms), ("Complete", None));
     }
 }
