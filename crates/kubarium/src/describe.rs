@@ -66,7 +66,7 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
             human_duration(
                 simulation
                     .now()
-                    .saturating_sub(meta.deletion_timestamp_ms.unwrap_or_default())
+                    .saturating_sub(crate::time::as_stored(meta.deletion_timestamp_ms.unwrap_or_default()))
             )
         )
     } else {

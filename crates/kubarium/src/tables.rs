@@ -3,7 +3,7 @@
 
 use crate::api::{ContainerState, Job, Node};
 use crate::sim::Simulation;
-use crate::time::{human_duration, Millis};
+use crate::time::{as_stored, human_duration, Millis};
 use crate::view::pod_status_column;
 
 pub(crate) mod autoscaling;
@@ -56,8 +56,10 @@ impl Table {
     }
 }
 
+/// `translateTimestampSince`: how long ago `since` was, from the stored (whole-second)
+/// timestamp.
 fn age(simulation: &Simulation, since: Millis) -> String {
-    human_duration(simulation.now().saturating_sub(since))
+    human_duration(simulation.now().saturating_sub(as_stored(since)))
 }
 
 /// The table for a kind as `kubectl get KIND` prints it (plural, singular or short name);
@@ -310,8 +312,8 @@ pub fn jobs(simulation: &Simulation) -> Table {
             };
             let duration = match (status.start_time_ms, status.completion_time_ms) {
                 (None, _) => String::new(),
-                (Some(start), None) => human_duration(simulation.now().saturating_sub(start)),
-                (Some(start), Some(end)) => human_duration(end.saturating_sub(start)),
+                (Some(start), None) => age(simulation, start),
+                (Some(start), Some(end)) => human_duration(as_stored(end).saturating_sub(as_stored(start))),
             };
             vec![
                 job.metadata.name.clone(),
@@ -458,6 +460,28 @@ mod tests {
         assert!(get(&simulation, "statefulsets")
             .unwrap_err()
             .contains("doesn't have a resource type"));
+    }
+
+    /// A Job its CronJob created at 5m0.1s reads 20s old, 20s running, at 5m20s: kubectl
+    /// subtracts the stored whole-second timestamps.
+    #[test]
+    fn ages_and_durations_count_from_whole_seconds() {
+        let text = include_str!("../../../tests/scenarios/sleep-cj-allow.yaml");
+        let mut session = crate::session::Session::load(text, 3).expect("loads");
+        session.advance_to(5 * 60_000 + 20_000).expect("plays");
+        let simulation = &session.simulation;
+        let jobs = jobs(simulation);
+        let newest = jobs.rows.last().expect("a Job");
+        assert_eq!(
+            [&newest[0], &newest[1], &newest[3], &newest[4]],
+            ["sleep-cj-29453765", "Running", "20s", "20s"]
+        );
+        let created = crate::store::KeyRef("default", "sleep-cj-29453765")
+            .get(&simulation.store.jobs)
+            .expect("the Job")
+            .metadata
+            .creation_timestamp_ms;
+        assert_eq!(created % 1_000, 100, "created 100ms after the scheduled minute");
     }
 
     #[test]

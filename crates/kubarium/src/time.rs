@@ -10,6 +10,14 @@ pub const SECOND_MS: Millis = 1_000;
 /// date, never "now", so that runs are reproducible.
 pub const DEFAULT_START_UNIX_SECONDS: i64 = 1_767_225_600;
 
+/// A timestamp as the API server keeps it: `metav1.Time` holds whole seconds (its JSON is
+/// RFC 3339 without fractions, and `ProtoTime` drops the nanoseconds), so what kubectl
+/// subtracts from the clock to print an age is the instant rounded down to its second. A pod
+/// created at 1m0.1s reads `20s` old at 1m20s, not `19s`.
+pub fn as_stored(at_ms: Millis) -> Millis {
+    at_ms - at_ms % SECOND_MS
+}
+
 /// Formats a simulated duration the way kubectl prints ages (`45s`, `3m12s`, `2h5m`, `4d3h`),
 /// following `k8s.io/apimachinery/pkg/util/duration.HumanDuration` for the common ranges.
 pub fn human_duration(duration_ms: Millis) -> String {
