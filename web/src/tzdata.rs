@@ -11,7 +11,7 @@ const URL: &str = "tzdata.bin";
 /// Whether loading this text (a scenario, a command line) needs the database first: it may set
 /// `spec.timeZone` (block or flow style, or a patch), and the database is not in yet.
 pub fn needed(text: &str) -> bool {
-    text.contains("timeZone") && !kubarium::tz::database_ready()
+    (text.contains("timeZone") || text.contains("TZ=")) && !kubarium::tz::database_ready()
 }
 
 /// Runs `then` once the database is in the core: at once when it is not `needed`, else after

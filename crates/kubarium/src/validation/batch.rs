@@ -453,7 +453,9 @@ pub(crate) fn validate_cron_job(validator: &mut Validator, object: &Obj<'_>) {
         None => validator.required(&path.child("schedule"), spec.pos_of("schedule"), ""),
         Some(schedule) => {
             // `validateScheduleFormat`: the parser's error, then the TZ rule (both can apply).
-            if let Err(error) = crate::cron::parse_standard(schedule) {
+            // The parser knows the zones `time.LoadLocation` finds, so `CRON_TZ=Europe/Paris`
+            // gets only the TZ rule's message.
+            if let Err(error) = crate::cron::parse_standard_with_zones(schedule, &crate::tz::zone_exists) {
                 validator.invalid(
                     &path.child("schedule"),
                     spec.pos_of("schedule"),

@@ -158,6 +158,15 @@ fn validation_messages_table() {
             ],
         },
         Case {
+            name: "CronJob with CRON_TZ naming a known zone: only the TZ rule, and an unknown one: both",
+            manifest: "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"CRON_TZ=Europe/Paris 0 9 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x}]\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: d}\nspec:\n  schedule: \"TZ=Mars/Olympus 0 9 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x}]\n",
+            expect: &[
+                "5:13 spec.schedule: Invalid value: \"CRON_TZ=Europe/Paris 0 9 * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
+                "17:13 spec.schedule: Invalid value: \"TZ=Mars/Olympus 0 9 * * *\": provided bad location Mars/Olympus: unknown time zone Mars/Olympus",
+                "17:13 spec.schedule: Invalid value: \"TZ=Mars/Olympus 0 9 * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
+            ],
+        },
+        Case {
             name: "CronJob job template restartPolicy",
             manifest: "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"* * * * *\"\n  timeZone: Local\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: x}]\n",
             expect: &[
