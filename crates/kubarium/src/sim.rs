@@ -1072,7 +1072,10 @@ impl Simulation {
     /// Creates or updates a CronJob; an update keeps its status and looks again at once.
     fn apply_cron_job(&mut self, mut cron_job: CronJob) {
         let key = manifest_key(&cron_job.metadata);
+        let mut schedule_changed = false;
         if let Some(existing) = self.store.cron_jobs.get(&key) {
+            schedule_changed = existing.spec.schedule != cron_job.spec.schedule
+                || existing.spec.time_zone != cron_job.spec.time_zone;
             cron_job.metadata.namespace = key.namespace;
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;
@@ -1084,7 +1087,13 @@ impl Simulation {
             cron_job.status = Default::default();
         }
         self.store.cron_jobs.insert(key.clone(), cron_job);
-        self.enqueue_now(Work::SyncCronJob(key));
+        // `updateCronJob`: a new schedule is first looked at when its next time comes.
+        let delay = if schedule_changed {
+            crate::controller::cronjob::delay_after_schedule_change(self, &key)
+        } else {
+            0
+        };
+        self.enqueue_at(Work::SyncCronJob(key), self.now + delay);
     }
 
     /// Deletes a Job; with the background cascade the garbage collector then deletes its pods.

@@ -102,6 +102,10 @@ pub struct MostRecent {
     pub most_recent: Option<i64>,
     /// How many schedule times fell in `(earliest, now]`.
     pub missed: u64,
+    /// No schedule time follows `earliest` (robfig's `Next` returns the zero time: none within
+    /// five years, like `0 0 30 2 *`); `mostRecentScheduleTime` then fails with "time
+    /// difference between two schedules is less than 1 second".
+    pub never_fires: bool,
 }
 
 /// `mostRecentScheduleTime`: the schedule times after the last one used (or the CronJob's
@@ -120,9 +124,11 @@ pub fn most_recent_schedule_time(
     let mut missed = 0;
     let mut most_recent = None;
     let mut cursor = earliest;
+    let mut never_fires = true;
     // Each step is one schedule time; a year of every-minute times is 525,600 steps, reached
     // only when the controller was away that long.
     while let Some(next) = schedule.next_after(cursor, zone) {
+        never_fires = false;
         if next > now {
             break;
         }
@@ -134,6 +140,7 @@ pub fn most_recent_schedule_time(
         earliest,
         most_recent,
         missed,
+        never_fires,
     }
 }
 
@@ -271,6 +278,32 @@ fn job_from_template(cron_job: &CronJob, name: String, scheduled_timestamp: Stri
     }
 }
 
+/// `updateCronJob` (`cronjob_controllerv2.go`): after a change of `spec.schedule` or
+/// `spec.timeZone`, the next sync comes `nextScheduleTimeDuration` later, at the new schedule's
+/// first time after now plus 100ms, so a time of the new schedule that has already passed
+/// starts no Job. A schedule that never comes, or a zone the database lacks, syncs at once (Go's
+/// zero time lies in the past), and that sync reports it. The delay from now.
+pub fn delay_after_schedule_change(simulation: &mut Simulation, key: &ObjectKey) -> Millis {
+    let start_unix = simulation.start_unix_seconds();
+    let now_ms = simulation.now();
+    let Some(cron_job) = simulation.store.cron_jobs.get(key) else { return 0 };
+    let zone: Box<dyn TimeZone> = match cron_job.spec.time_zone.as_deref() {
+        None => Box::new(Utc),
+        Some(name) => match crate::tz::zone(name) {
+            Some(zone) => Box::new(zone),
+            None => return 0,
+        },
+    };
+    let Some(schedule) = simulation.cron_schedules.parse(&cron_job.spec.schedule) else { return 0 };
+    let now = start_unix + (now_ms / SECOND_MS) as i64;
+    match schedule.next_after(now, zone.as_ref()) {
+        Some(next) => {
+            ((next - start_unix).max(0) as Millis * SECOND_MS + NEXT_SCHEDULE_DELTA_MS).saturating_sub(now_ms)
+        }
+        None => 0,
+    }
+}
+
 /// `syncCronJob`. Returns when to look again.
 pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let start_unix = simulation.start_unix_seconds();
@@ -398,6 +431,19 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         let earliest = to_unix(status.last_schedule_time_ms.unwrap_or(settings.creation_ms));
         if !suspended {
             let found = most_recent_schedule_time(schedule, earliest, now, settings.starting_deadline_seconds, zone);
+            if found.never_fires {
+                // `syncCronJob`: the error of `nextScheduleTime` as a warning, and no requeue
+                // until the spec changes.
+                let text = simulation.store.cron_jobs.get(key).map(|cron_job| cron_job.spec.schedule.as_str());
+                events.push((
+                    "Warning",
+                    "InvalidSchedule",
+                    format!(
+                        "invalid schedule: {} : time difference between two schedules is less than 1 second",
+                        text.unwrap_or_default()
+                    ),
+                ));
+            }
             if found.missed > MANY_MISSED {
                 events.push((
                     "Warning",
