@@ -318,7 +318,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // status would be left empty.
     let mut status = std::mem::take(&mut stored.status);
     let namespace = settings.namespace;
-    let mut schedule = simulation.cron_schedules.parse(&stored.spec.schedule);
 
     // The Jobs it owns (`getJobsToBeReconciled`), oldest first, as the few facts the sync
     // needs: copying whole Jobs (templates and all) on every sync was most of its cost.
@@ -336,6 +335,52 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .map(|(key, job)| OwnedJob::of(key, job))
         .collect();
     owned.stable_sort_by(|left, right| (left.creation_ms, &left.key.name).cmp(&(right.creation_ms, &right.key.name)));
+
+    // `cleanupFinishedJobs`, before `syncCronJob` looks at the Jobs: the oldest finished Jobs
+    // beyond each history limit go, each with its event, and leave `status.active`
+    // (`deleteJob`), so a Job pruned as soon as it finished gets no `SawCompletedJob`.
+    let mut to_delete: Vec<ObjectKey> = Vec::new();
+    for (condition, limit) in [
+        ("Complete", settings.successful_jobs_history_limit),
+        ("Failed", settings.failed_jobs_history_limit),
+    ] {
+        let Some(limit) = limit else { continue };
+        // Within the limit (most syncs): nothing to list and sort.
+        let count = owned.iter().filter(|job| job.finished == Some(condition)).count();
+        if count <= limit.max(0) as usize {
+            continue;
+        }
+        let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
+        // `byJobStartTime`: by start time, those never started last, then by name.
+        finished.stable_sort_by(|left, right| {
+            (left.start_time_ms.is_none(), left.start_time_ms, &left.key.name).cmp(&(
+                right.start_time_ms.is_none(),
+                right.start_time_ms,
+                &right.key.name,
+            ))
+        });
+        let excess = finished.len().saturating_sub(limit.max(0) as usize);
+        to_delete.extend(finished.iter().take(excess).map(|job| job.key.clone()));
+    }
+    for pruned in &to_delete {
+        if simulation.delete_job(&namespace, &pruned.name, Cascade::Background).is_ok() {
+            status.active.retain(|name| name != &pruned.name);
+            simulation.record_event(
+                "Normal",
+                "SuccessfulDelete",
+                object(key),
+                &namespace,
+                crate::sim::EventPieces(["Deleted job ", &pruned.name]),
+                SOURCE,
+            );
+        }
+    }
+
+    // Parsed (or found parsed) after the cleanup, whose deletions need the whole simulation.
+    let mut schedule = match simulation.store.cron_jobs.get(key) {
+        Some(cron_job) => simulation.cron_schedules.parse(&cron_job.spec.schedule),
+        None => None,
+    };
 
     // `syncCronJob`'s reconciliation of `status.active`.
     let mut events: Vec<(&'static str, &'static str, String)> = Vec::new();
@@ -363,7 +408,9 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 ),
             ));
         }
-        if job.finished == Some("Complete") {
+        // `else if IsJobSucceeded`: a Job just seen finishing sets `lastSuccessfulTime` on the
+        // next sync, one pruned or never listed on this one.
+        if job.finished == Some("Complete") && !listed {
             if let Some(completed) = job.completion_time_ms {
                 if status.last_successful_time_ms.is_none_or(|last| last < completed) {
                     status.last_successful_time_ms = Some(completed);
@@ -380,26 +427,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     for name in missing {
         events.push(("Normal", "MissingJob", format!("Active job went missing: {name}")));
         status.active.retain(|active| active != &name);
-    }
-
-    // `cleanupFinishedJobs`: the oldest finished Jobs beyond each history limit go.
-    let mut to_delete: Vec<ObjectKey> = Vec::new();
-    for (condition, limit) in [
-        ("Complete", settings.successful_jobs_history_limit),
-        ("Failed", settings.failed_jobs_history_limit),
-    ] {
-        let Some(limit) = limit else { continue };
-        // Within the limit (most syncs): nothing to list and sort.
-        let count = owned.iter().filter(|job| job.finished == Some(condition)).count();
-        if count <= limit.max(0) as usize {
-            continue;
-        }
-        let mut finished: Vec<&OwnedJob> = owned.iter().filter(|job| job.finished == Some(condition)).collect();
-        finished.stable_sort_by(|left, right| {
-            (left.start_time_ms, &left.key.name).cmp(&(right.start_time_ms, &right.key.name))
-        });
-        let excess = finished.len().saturating_sub(limit.max(0) as usize);
-        to_delete.extend(finished.iter().take(excess).map(|job| job.key.clone()));
     }
 
     let mut created: Option<(String, i64, String)> = None;
@@ -517,11 +544,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             job: Some(name.clone()),
         });
     }
-    let deleted = replace
-        .iter()
-        .map(String::as_str)
-        .chain(to_delete.iter().map(|key| key.name.as_str()));
-    for name in deleted {
+    for name in replace.iter().map(String::as_str) {
         if simulation.delete_job(&namespace, name, Cascade::Background).is_ok() {
             simulation.record_event(
                 "Normal",
@@ -597,6 +620,25 @@ mod tests {
     use super::*;
 
     const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+    /// `syncCronJob`'s `else if IsJobSucceeded`: the sync that sees a listed Job finished takes
+    /// it off `status.active` (SawCompletedJob); `lastSuccessfulTime` comes with the next sync.
+    #[test]
+    fn last_successful_time_is_set_by_the_sync_after_the_job_was_seen_finished() {
+        let text = include_str!("../../../../tests/scenarios/sleep-cj-allow.yaml");
+        let mut session = crate::session::Session::load(text, 3).expect("loads");
+        let status = |session: &crate::session::Session| {
+            let cron_job = session.simulation.cron_job("default", "sleep-cj").expect("sleep-cj");
+            (cron_job.status.active.clone(), cron_job.status.last_successful_time_ms)
+        };
+        // The first run (created at 1m0.1s, running 80s after a 1s pull) completes at 2m21.1s.
+        session.advance_to(150_000).expect("plays");
+        let (active, last_successful) = status(&session);
+        assert!(!active.contains(&"sleep-cj-29453761".to_string()), "{active:?}");
+        assert_eq!(last_successful, None);
+        session.advance_to(181_000).expect("plays");
+        assert_eq!(status(&session).1, Some(141_100));
+    }
 
     /// `TestMostRecentScheduleTime`'s intent: none yet, one, several, and the starting deadline
     /// cutting the window.
