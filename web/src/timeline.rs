@@ -98,7 +98,11 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
     // How the Job ended, under its name: a learner sees `Failed: DeadlineExceeded` where the
     // bars stop, without opening `describe`.
     let end = job.end.map(|end| {
-        let class = if end.condition == "Complete" { "job-end complete" } else { "job-end failed" };
+        let class = if end.condition == "Complete" {
+            "job-end complete"
+        } else {
+            "job-end failed"
+        };
         let text = if end.condition == "Complete" {
             format!("Complete at {}", format_duration(end.at_ms))
         } else {

@@ -1074,8 +1074,8 @@ impl Simulation {
         let key = manifest_key(&cron_job.metadata);
         let mut schedule_changed = false;
         if let Some(existing) = self.store.cron_jobs.get(&key) {
-            schedule_changed = existing.spec.schedule != cron_job.spec.schedule
-                || existing.spec.time_zone != cron_job.spec.time_zone;
+            schedule_changed =
+                existing.spec.schedule != cron_job.spec.schedule || existing.spec.time_zone != cron_job.spec.time_zone;
             cron_job.metadata.namespace = key.namespace;
             cron_job.metadata.uid = existing.metadata.uid.clone();
             cron_job.metadata.creation_timestamp_ms = existing.metadata.creation_timestamp_ms;

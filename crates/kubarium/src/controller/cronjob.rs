@@ -286,7 +286,9 @@ fn job_from_template(cron_job: &CronJob, name: String, scheduled_timestamp: Stri
 pub fn delay_after_schedule_change(simulation: &mut Simulation, key: &ObjectKey) -> Millis {
     let start_unix = simulation.start_unix_seconds();
     let now_ms = simulation.now();
-    let Some(cron_job) = simulation.store.cron_jobs.get(key) else { return 0 };
+    let Some(cron_job) = simulation.store.cron_jobs.get(key) else {
+        return 0;
+    };
     let zone: Box<dyn TimeZone> = match cron_job.spec.time_zone.as_deref() {
         None => Box::new(Utc),
         Some(name) => match crate::tz::zone(name) {
@@ -294,7 +296,9 @@ pub fn delay_after_schedule_change(simulation: &mut Simulation, key: &ObjectKey)
             None => return 0,
         },
     };
-    let Some(schedule) = simulation.cron_schedules.parse(&cron_job.spec.schedule) else { return 0 };
+    let Some(schedule) = simulation.cron_schedules.parse(&cron_job.spec.schedule) else {
+        return 0;
+    };
     let now = start_unix + (now_ms / SECOND_MS) as i64;
     match schedule.next_after(now, zone.as_ref()) {
         Some(next) => {
@@ -363,7 +367,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         to_delete.extend(finished.iter().take(excess).map(|job| job.key.clone()));
     }
     for pruned in &to_delete {
-        if simulation.delete_job(&namespace, &pruned.name, Cascade::Background).is_ok() {
+        if simulation
+            .delete_job(&namespace, &pruned.name, Cascade::Background)
+            .is_ok()
+        {
             status.active.retain(|name| name != &pruned.name);
             simulation.record_event(
                 "Normal",
@@ -461,7 +468,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             if found.never_fires {
                 // `syncCronJob`: the error of `nextScheduleTime` as a warning, and no requeue
                 // until the spec changes.
-                let text = simulation.store.cron_jobs.get(key).map(|cron_job| cron_job.spec.schedule.as_str());
+                let text = simulation
+                    .store
+                    .cron_jobs
+                    .get(key)
+                    .map(|cron_job| cron_job.spec.schedule.as_str());
                 events.push((
                     "Warning",
                     "InvalidSchedule",

@@ -15,7 +15,9 @@ use std::collections::BTreeSet;
 
 pub use super::job_policies::format_indexes;
 use super::job_policies::{match_pod_failure_policy, match_success_policy, FailurePolicyAction};
-use crate::api::{set_condition, ContainerState, IndexFailures, Job, ObjectMeta, OwnerReference, Pod, PodPhase, Uid};
+use crate::api::{
+    set_condition, ContainerState, IndexFailures, Job, JobTracking, ObjectMeta, OwnerReference, Pod, PodPhase, Uid,
+};
 use crate::sim::{ObjectKey, Simulation, Work};
 use crate::time::{Millis, SECOND_MS};
 
@@ -67,6 +69,44 @@ pub fn backoff_remaining(failures: u32, last_failure_ms: Option<Millis>, now: Mi
         }
     }
     delay.saturating_sub(now.saturating_sub(last_failure_ms))
+}
+
+/// `getFinishedTime` (`backoff_utils.go`): when the last of the pod's containers finished, as
+/// stored (whole seconds), or `now` while one has not.
+fn finished_time(pod: &Pod, now: Millis) -> Millis {
+    let mut finished: Option<Millis> = None;
+    for status in &pod.status.container_statuses {
+        match status.state {
+            ContainerState::Terminated { finished_at_ms, .. } => {
+                finished = Some(finished.map_or(finished_at_ms, |latest| latest.max(finished_at_ms)));
+            }
+            _ => return now,
+        }
+    }
+    finished.map_or(now, crate::time::as_stored)
+}
+
+/// `newBackoffRecord`: new failures alone add to the count of failures since the last
+/// success, and the latest of them is the last failure; a new success resets the count, then
+/// counts only the new failures that finished after it (strictly, in whole seconds).
+fn backoff_record(tracking: &mut JobTracking, last_new_success: Option<Millis>, new_failure_times: &[Millis]) {
+    let counted: Vec<Millis> = match last_new_success {
+        None if new_failure_times.is_empty() => return,
+        None => new_failure_times.to_vec(),
+        Some(success) => {
+            tracking.failures_after_last_success = 0;
+            tracking.last_failure_ms = None;
+            new_failure_times
+                .iter()
+                .copied()
+                .filter(|failed| *failed > success)
+                .collect()
+        }
+    };
+    if let Some(latest) = counted.iter().copied().max() {
+        tracking.failures_after_last_success += counted.len() as u32;
+        tracking.last_failure_ms = Some(latest);
+    }
 }
 
 /// When `job` passes its `activeDeadlineSeconds`, counted from `status.startTime`
@@ -159,13 +199,12 @@ fn outcome(pod: Option<&Pod>, only_replace_failed: bool) -> Outcome {
 /// The last state of a pod that left the API, as the Job controller would have seen it while
 /// the tracking finalizer held it: the kubelet makes a deleted pod `Failed` unless it
 /// succeeded, and its killed containers end with 137 (SIGKILL when the grace period ran out, for
-/// a `sleep` that ignores SIGTERM) or 143 (SIGTERM).
-fn last_state_of_removed(pod: &Pod) -> Pod {
+/// a `sleep` that ignores SIGTERM) or 143 (SIGTERM), as the pod leaves (`now`).
+fn last_state_of_removed(pod: &Pod, now: Millis) -> Pod {
     let mut last = pod.clone();
     if !last.status.phase.is_terminal() {
         last.status.phase = PodPhase::Failed;
     }
-    let now = pod.metadata.deletion_timestamp_ms.unwrap_or(0);
     for (container, status) in last
         .spec
         .containers
@@ -200,6 +239,7 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
     if owner.kind != "Job" {
         return;
     }
+    let now = simulation.now();
     let key = crate::store::KeyRef(&pod.metadata.namespace, &owner.name);
     let Some(job) = key.get_mut(&mut simulation.store.jobs) else {
         return;
@@ -210,7 +250,7 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
     if job.metadata.uid == owner.uid && looks_at_failures {
         job.tracking
             .removed_pods
-            .insert(pod.metadata.uid.clone(), last_state_of_removed(pod));
+            .insert(pod.metadata.uid.clone(), last_state_of_removed(pod, now));
     }
 }
 
@@ -289,8 +329,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     // `status.failed`, the first `FailJob` rule met fails the Job (`getFailJobMessage`).
     let mut active: Vec<&Pod> = Vec::new();
     let mut terminating_uncounted: Vec<&Pod> = Vec::new();
-    let mut new_failures = 0;
-    let mut new_success = false;
+    // When the newly finished pods finished (`getFinishedTime`): the latest success, and
+    // each failure, for the back-off record.
+    let mut last_new_success: Option<Millis> = None;
+    let mut new_failure_times: Vec<Millis> = Vec::new();
     let mut fail_job_message: Option<String> = None;
     // One pass, in uid order: a finished pod is counted and leaves the map where it lies
     // (taken out of the Job meanwhile, so that counting can change the Job), without copying
@@ -324,7 +366,8 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         match outcome_now {
             Outcome::Succeeded => {
                 job.status.succeeded += 1;
-                new_success = true;
+                let finished = pod.map_or(now, |pod| finished_time(pod, now));
+                last_new_success = Some(last_new_success.map_or(finished, |last| last.max(finished)));
                 if let Some(index) = pod.and_then(completion_index) {
                     job.tracking.succeeded_indexes.insert(index);
                 }
@@ -341,7 +384,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     fail_job_message = decision.fail_job_message;
                 }
                 // `newBackoffRecord` counts every new failed pod, ignored ones too.
-                new_failures += 1;
+                new_failure_times.push(pod.map_or(now, |pod| finished_time(pod, now)));
                 if let Some(pod) = pod {
                     if per_index {
                         record_index_failure(&mut job, pod, decision.count_failed, decision.action, now);
@@ -362,14 +405,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .retain(|uid, pod_key| live_pod(simulation, uid, pod_key).is_some_and(|pod| !pod.status.phase.is_terminal()));
     // `CountTerminatingPods`.
     let terminating = (job.tracking.counted_terminating.len() + terminating_uncounted.len()) as i32;
-    // `newBackoffRecord`: a success resets the count of failures.
-    if new_success {
-        job.tracking.failures_after_last_success = 0;
-    }
-    if new_failures > 0 {
-        job.tracking.failures_after_last_success += new_failures;
-        job.tracking.last_failure_ms = Some(now);
-    }
+    backoff_record(&mut job.tracking, last_new_success, &new_failure_times);
     let suspended = job.spec.is_suspended();
     // Events wait until the pods are no longer borrowed.
     let mut events: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
@@ -633,7 +669,11 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             set_condition(&mut job.status.conditions, now, terminal, "True", reason, &message);
             simulation.history.record_job_end(crate::history::JobEndRecord {
                 key: key.clone(),
-                end: crate::history::JobEnd { at_ms: now, condition: terminal, reason: reason_word },
+                end: crate::history::JobEnd {
+                    at_ms: now,
+                    condition: terminal,
+                    reason: reason_word,
+                },
                 deadline_ms: deadline_at,
             });
             if terminal == "Complete" {
@@ -863,6 +903,70 @@ pub fn ttl_expired(simulation: &mut Simulation, key: &ObjectKey) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `TestNewBackoffRecord`'s intent: failures alone add up; a success resets the count and
+    /// keeps only failures strictly after it.
+    #[test]
+    fn backoff_record_counts_failures_after_the_last_success() {
+        struct Case {
+            name: &'static str,
+            before: (u32, Option<Millis>),
+            success: Option<Millis>,
+            failures: &'static [Millis],
+            expect: (u32, Option<Millis>),
+        }
+        let cases = [
+            Case {
+                name: "nothing new",
+                before: (2, Some(5_000)),
+                success: None,
+                failures: &[],
+                expect: (2, Some(5_000)),
+            },
+            Case {
+                name: "failures add up",
+                before: (1, Some(5_000)),
+                success: None,
+                failures: &[9_000, 8_000],
+                expect: (3, Some(9_000)),
+            },
+            Case {
+                name: "a success resets",
+                before: (3, Some(5_000)),
+                success: Some(9_000),
+                failures: &[],
+                expect: (0, None),
+            },
+            Case {
+                name: "same second as the success",
+                before: (3, Some(5_000)),
+                success: Some(9_000),
+                failures: &[9_000],
+                expect: (0, None),
+            },
+            Case {
+                name: "after the success",
+                before: (0, None),
+                success: Some(9_000),
+                failures: &[8_000, 10_000, 12_000],
+                expect: (2, Some(12_000)),
+            },
+        ];
+        for case in cases {
+            let mut tracking = JobTracking {
+                failures_after_last_success: case.before.0,
+                last_failure_ms: case.before.1,
+                ..JobTracking::default()
+            };
+            backoff_record(&mut tracking, case.success, case.failures);
+            assert_eq!(
+                (tracking.failures_after_last_success, tracking.last_failure_ms),
+                case.expect,
+                "{}",
+                case.name
+            );
+        }
+    }
 
     /// The back-off of `backoff_utils_test.go`'s intent: 10s, doubling, capped at ten minutes,
     /// less the time since the last failure.
