@@ -262,47 +262,58 @@ fn no_execute_taints(node: &crate::api::Node) -> Vec<Taint> {
         .collect()
 }
 
-/// The earliest time a pod must be evicted for these taints, if ever.
+/// When a pod must be evicted for these taints, if ever (`processPodOnNode` in
+/// `pkg/controller/tainteviction/taint_eviction.go`): at once if one taint is not tolerated;
+/// never if the tolerations used (`GetMatchingTolerations`: the first that tolerates each
+/// taint) all tolerate forever; else the shortest of their `tolerationSeconds`
+/// (`getMinTolerationTime`) after the countdown began. The countdown begins when the
+/// controller first sees the pod under these taints, and later updates keep it
+/// (`scheduledEviction.CreatedAt`): when the first of them was added, or when the pod was
+/// bound, if later. (Counting from the taint alone would evict a pod bound after its
+/// toleration ran out at once, and a DaemonSet would replace it at the same instant, forever.)
 fn eviction_time(simulation: &Simulation, key: &ObjectKey, taints: &[Taint], now: Millis) -> Option<Millis> {
     let pod = simulation.store.pod(key)?;
-    if pod.metadata.is_terminating() || pod.status.phase.is_terminal() {
+    if pod.metadata.is_terminating() || pod.status.phase.is_terminal() || taints.is_empty() {
         return None;
     }
-    let mut due: Option<Millis> = None;
+    let mut shortest: Option<i64> = None;
     for taint in taints {
-        let tolerations: Vec<_> = pod
+        let toleration = pod
             .spec
             .tolerations
             .iter()
-            .filter(|toleration| toleration.tolerates(taint))
-            .collect();
-        let at = if tolerations.is_empty() {
-            Some(now)
-        } else if tolerations
-            .iter()
-            .any(|toleration| toleration.toleration_seconds.is_none())
-        {
-            None
-        } else {
-            // `getMinTolerationTime`: the shortest toleration counts, from when the taint came.
-            let seconds = tolerations
-                .iter()
-                .filter_map(|toleration| toleration.toleration_seconds)
-                .min()
-                .unwrap_or(0)
-                .max(0);
-            Some(
-                taint
-                    .time_added_ms
-                    .unwrap_or(now)
-                    .saturating_add((seconds as Millis).saturating_mul(SECOND_MS)),
-            )
+            .find(|toleration| toleration.tolerates(taint));
+        let Some(toleration) = toleration else {
+            return Some(now);
         };
-        if let Some(at) = at {
-            due = Some(due.map_or(at, |due| due.min(at)));
+        if let Some(seconds) = toleration.toleration_seconds {
+            shortest = Some(shortest.map_or(seconds, |shortest| shortest.min(seconds)).max(0));
         }
     }
-    due.map(|due| due.max(now))
+    let seconds = shortest?;
+    let first_taint = taints
+        .iter()
+        .filter_map(|taint| taint.time_added_ms)
+        .min()
+        .unwrap_or(now);
+    let start = first_taint.max(bound_at(pod));
+    Some(
+        start
+            .saturating_add((seconds as Millis).saturating_mul(SECOND_MS))
+            .max(now),
+    )
+}
+
+/// When a pod was bound to its node: its `PodScheduled` condition's last change, or its
+/// creation for a pod made with `nodeName`.
+fn bound_at(pod: &crate::api::Pod) -> Millis {
+    pod.status
+        .conditions
+        .iter()
+        .find(|condition| condition.condition_type == "PodScheduled" && condition.status == "True")
+        .map_or(pod.metadata.creation_timestamp_ms, |condition| {
+            condition.last_transition_time_ms
+        })
 }
 
 /// Evicts a pod whose toleration ran out, if the taint is still there.
