@@ -934,6 +934,14 @@ fn cascade(flags: &[String]) -> Result<Cascade, String> {
     }
 }
 
+impl Action {
+    /// Whether a refusal of this action can come after it changed the cluster: `drain` cordons
+    /// the node first (`RunDrain`), and the cordon stays when it then refuses to evict.
+    pub fn acts_before_refusing(&self) -> bool {
+        matches!(self, Action::Drain { .. })
+    }
+}
+
 impl Simulation {
     /// Performs an action now. `Apply` problems come back as the apply's message.
     pub fn perform(&mut self, action: &Action) -> Result<(), ActionError> {
@@ -1304,9 +1312,13 @@ impl Simulation {
         }
         self.set_unschedulable(name, true)?;
         if !refusals.is_empty() {
+            // `utilerrors.NewAggregate`: one error as it is, several in brackets.
+            let errors = match refusals.as_slice() {
+                [one] => one.clone(),
+                several => format!("[{}]", several.join(", ")),
+            };
             return Err(ActionError(format!(
-                "unable to drain node \"{name}\" due to error: [{}], continuing command...",
-                refusals.join(", ")
+                "unable to drain node \"{name}\" due to error: {errors}, continuing command..."
             )));
         }
         for (namespace, pod, owner, mirror) in pods {
@@ -1754,6 +1766,13 @@ mod tests {
             .collect();
         assert_eq!(on_node.len(), 1, "only the daemon pod stays: {on_node:?}");
         assert!(on_node[0].starts_with("myweb-ds-"));
+        // The second drain found the node cordoned already: no second kubelet event.
+        let cordoned = simulation
+            .events()
+            .iter()
+            .filter(|event| event.reason == "NodeNotSchedulable")
+            .count();
+        assert_eq!(cordoned, 1);
     }
 
     #[test]

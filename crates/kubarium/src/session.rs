@@ -299,16 +299,23 @@ impl Session {
     /// Runs a command the user typed (`kubectl cordon node-2`, `add node n4 os=centos`, ...).
     /// After a rewind, a command starts a new future: the commands typed later in the old one
     /// are forgotten, and the run so far ends here.
+    ///
+    /// A refused command is not recorded, unless it changed the cluster before refusing (`drain`
+    /// cordons, then refuses DaemonSet pods without `--ignore-daemonsets`, as kubectl does): a
+    /// replay, a rewind or a share link must do the same.
     pub fn run_command(&mut self, line: &str) -> Result<(), String> {
         let action = parse_action(line, None)?;
-        self.simulation.perform(&action).map_err(|error| error.0)?;
+        let refused = self.simulation.perform(&action).err().map(|error| error.0);
+        if refused.is_some() && !action.acts_before_refusing() {
+            return Err(refused.unwrap_or_default());
+        }
         let now = self.simulation.now();
         self.pending.retain(|pending| !pending.typed);
         self.typed.retain(|(at, _)| *at <= now);
         self.recorded_until_ms = now;
-        self.performed.push((now, line.trim().to_string(), None));
+        self.performed.push((now, line.trim().to_string(), refused.clone()));
         self.typed.push((now, line.trim().to_string()));
-        Ok(())
+        refused.map_or(Ok(()), Err)
     }
 
     /// Answers a read-only command the user typed (`kubectl rollout status deployment/web`,
@@ -441,6 +448,34 @@ mod tests {
                 .collect();
             assert!(performed.contains(&"add node extra-1 disk=ssd"), "{performed:?}");
         }
+    }
+
+    /// A refused `drain` has cordoned the node (kubectl cordons first), so it is recorded with
+    /// its refusal: a rewind replays the cordon and reaches the same state; a command refused
+    /// without an effect is not recorded.
+    #[test]
+    fn a_refused_drain_is_recorded_because_it_cordoned() {
+        let mut session = Session::load(SCENARIO, DEFAULT_NODES).expect("loads");
+        session.advance_to(10 * SECOND_MS).expect("plays");
+        let refusal = session
+            .run_command("drain worker-2")
+            .expect_err("a pod without a controller");
+        assert!(
+            refusal.contains("due to error: cannot delete Pods that declare no controller"),
+            "one error, without brackets: {refusal}"
+        );
+        assert!(session.run_command("cordon nosuch").is_err());
+        assert_eq!(session.typed, vec![(10 * SECOND_MS, "drain worker-2".to_string())]);
+        session.advance_to(15 * SECOND_MS).expect("plays");
+        let live = (session.simulation.event_log_hash(), session.simulation.snapshot());
+        session.rewind_to(5 * SECOND_MS).expect("rewinds");
+        assert!(!session.simulation.node("worker-2").expect("exists").spec.unschedulable);
+        session.rewind_to(15 * SECOND_MS).expect("replays");
+        assert!(session.simulation.node("worker-2").expect("exists").spec.unschedulable);
+        assert_eq!(
+            (session.simulation.event_log_hash(), session.simulation.snapshot()),
+            live
+        );
     }
 
     /// Rewinding shows the cluster exactly as it was (same event log and objects), playing on

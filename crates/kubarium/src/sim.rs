@@ -1444,6 +1444,11 @@ impl Simulation {
             .nodes
             .get_mut(name)
             .ok_or_else(|| ActionError(format!("nodes \"{name}\" not found")))?;
+        // kubectl sends no patch for a node already (un)cordoned ("already cordoned"), and the
+        // kubelet's event comes only with a change (`recordNodeSchedulableEvent`).
+        if node.spec.unschedulable == unschedulable {
+            return Ok(());
+        }
         node.spec.unschedulable = unschedulable;
         node.spec
             .taints
