@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::api::{ContainerState, Pod};
 use crate::sim::Simulation;
+use crate::sort::StableSort;
 use crate::time::{format_rfc3339, human_duration, Millis, SECOND_MS};
 
 /// `kubectl describe pod NAME -n NAMESPACE`, or kubectl's error when there is no such pod.
@@ -144,22 +145,23 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
             .iter()
             .map(|(key, value)| format!("{key}={value}")),
     );
+    // `printTolerationsMultilineWithIndent`: sorted by key, `key[=value][:Effect][ op=Exists][
+    // for Ns]`.
+    let mut tolerations: Vec<&crate::api::Toleration> = pod.spec.tolerations.iter().collect();
+    tolerations.stable_sort_by(|left, right| left.key.cmp(&right.key));
     map_lines(
         out,
         "Tolerations:",
-        pod.spec.tolerations.iter().map(|toleration| {
+        tolerations.into_iter().map(|toleration| {
             let mut text = toleration.key.to_string();
-            if toleration.operator == "Exists" {
-                if text.is_empty() {
-                    text = "op=Exists".to_string();
-                } else {
-                    text.push_str(" op=Exists");
-                }
-            } else if !toleration.value.is_empty() {
+            if !toleration.value.is_empty() {
                 text = format!("{text}={}", toleration.value);
             }
             if !toleration.effect.is_empty() {
                 text = format!("{text}:{}", toleration.effect);
+            }
+            if toleration.operator == "Exists" && toleration.value.is_empty() {
+                text.push_str(if text.is_empty() { "op=Exists" } else { " op=Exists" });
             }
             if let Some(seconds) = toleration.toleration_seconds {
                 text = format!("{text} for {seconds}s");
@@ -291,7 +293,10 @@ mod tests {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
         assert!(
-            text.contains("Tolerations:      node.kubernetes.io/not-ready op=Exists:NoExecute for 300s\n"),
+            text.contains(
+                "Tolerations:      node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n                  \
+                 node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"
+            ),
             "{text}"
         );
         assert_eq!(
