@@ -78,11 +78,12 @@ pub enum Action {
         name: String,
         replicas: i32,
     },
-    /// `label pod NAME key=value ... key-`.
+    /// `label pod NAME key=value ... key- [--overwrite]`.
     LabelPod {
         namespace: String,
         name: String,
         changes: Vec<(String, Option<String>)>,
+        overwrite: bool,
     },
     /// `create job NAME --from=cronjob/CRONJOB`.
     CreateJobFromCronJob {
@@ -102,16 +103,19 @@ pub enum Action {
         taints: Vec<Taint>,
         capacity: NodeCapacity,
     },
-    /// `label node NAME key=value ... key-`.
+    /// `label node NAME key=value ... key- [--overwrite]`.
     LabelNode {
         name: String,
         changes: Vec<(String, Option<String>)>,
+        overwrite: bool,
     },
-    /// `taint node NAME key=value:Effect` (or `key:Effect`; a trailing `-` removes it).
+    /// `taint node NAME key=value:Effect [--overwrite]` (or `key:Effect`; a trailing `-`
+    /// removes it).
     TaintNode {
         name: String,
         taint: Taint,
         remove: bool,
+        overwrite: bool,
     },
     Cordon {
         name: String,
@@ -257,9 +261,11 @@ impl std::fmt::Display for Action {
                 namespace,
                 name,
                 changes,
+                overwrite,
             } => {
                 write!(formatter, "label pod {name}{}", in_namespace(namespace))?;
-                write_label_changes(formatter, changes)
+                write_label_changes(formatter, changes)?;
+                write_overwrite(formatter, *overwrite)
             }
             Action::CreateJobFromCronJob {
                 namespace,
@@ -298,11 +304,21 @@ impl std::fmt::Display for Action {
                 }
                 Ok(())
             }
-            Action::LabelNode { name, changes } => {
+            Action::LabelNode {
+                name,
+                changes,
+                overwrite,
+            } => {
                 write!(formatter, "label node {name}")?;
-                write_label_changes(formatter, changes)
+                write_label_changes(formatter, changes)?;
+                write_overwrite(formatter, *overwrite)
             }
-            Action::TaintNode { name, taint, remove } => {
+            Action::TaintNode {
+                name,
+                taint,
+                remove,
+                overwrite,
+            } => {
                 let value = if taint.value.is_empty() {
                     String::new()
                 } else {
@@ -313,7 +329,8 @@ impl std::fmt::Display for Action {
                     formatter,
                     "taint node {name} {}{value}:{}{minus}",
                     taint.key, taint.effect
-                )
+                )?;
+                write_overwrite(formatter, *overwrite)
             }
             Action::Cordon { name } => write!(formatter, "cordon {name}"),
             Action::Uncordon { name } => write!(formatter, "uncordon {name}"),
@@ -399,6 +416,14 @@ fn write_label_changes(
             Some(value) => write!(formatter, " {key}={value}")?,
             None => write!(formatter, " {key}-")?,
         }
+    }
+    Ok(())
+}
+
+/// ` --overwrite`, when given.
+fn write_overwrite(formatter: &mut std::fmt::Formatter<'_>, overwrite: bool) -> std::fmt::Result {
+    if overwrite {
+        formatter.write_str(" --overwrite")?;
     }
     Ok(())
 }
@@ -699,11 +724,13 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
         ["label", "node" | "nodes" | "no", name, changes @ ..] if !changes.is_empty() => Ok(Action::LabelNode {
             name: name.to_string(),
             changes: label_changes(changes)?,
+            overwrite: has_flag("--overwrite"),
         }),
         ["label", "pod" | "pods" | "po", name, changes @ ..] if !changes.is_empty() => Ok(Action::LabelPod {
             namespace,
             name: name.to_string(),
             changes: label_changes(changes)?,
+            overwrite: has_flag("--overwrite"),
         }),
         ["scale", rest @ ..] => parse_scale(rest, &flags, namespace),
         ["delete", kind, name] if WorkloadKind::parse(kind).is_some() => Ok(Action::DeleteWorkload {
@@ -721,6 +748,7 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
                 name: name.to_string(),
                 taint: parse_taint(spec)?,
                 remove,
+                overwrite: has_flag("--overwrite"),
             })
         }
         ["cordon", rest @ ..] => Ok(Action::Cordon {
@@ -934,6 +962,28 @@ fn cascade(flags: &[String]) -> Result<Cascade, String> {
     }
 }
 
+/// `kubectl label`'s `validateNoOverwrites`: without `--overwrite`, a label may not change to
+/// another value (setting the value it has is allowed).
+fn no_label_overwrites(
+    labels: Option<&std::collections::BTreeMap<String, String>>,
+    changes: &[(String, Option<String>)],
+) -> Result<(), ActionError> {
+    let Some(labels) = labels else { return Ok(()) };
+    let clashes: Vec<String> = changes
+        .iter()
+        .filter_map(|(key, value)| {
+            let current = labels.get(key)?;
+            let value = value.as_ref()?;
+            (current != value).then(|| format!("'{key}' already has a value ({current}), and --overwrite is false"))
+        })
+        .collect();
+    match clashes.as_slice() {
+        [] => Ok(()),
+        [one] => Err(ActionError(one.clone())),
+        several => Err(ActionError(format!("[{}]", several.join(", ")))),
+    }
+}
+
 impl Action {
     /// Whether a refusal of this action can come after it changed the cluster: `drain` cordons
     /// the node first (`RunDrain`), and the cordon stays when it then refuses to evict.
@@ -990,7 +1040,13 @@ impl Simulation {
                 namespace,
                 name,
                 changes,
-            } => self.label_pod(namespace, name, changes),
+                overwrite,
+            } => {
+                if !overwrite {
+                    no_label_overwrites(self.pod(namespace, name).map(|pod| &pod.metadata.labels), changes)?;
+                }
+                self.label_pod(namespace, name, changes)
+            }
             Action::DeleteNode { name } => self.delete_node(name),
             Action::AddNode {
                 name,
@@ -1016,13 +1072,41 @@ impl Simulation {
                 self.add_node(config);
                 Ok(())
             }
-            Action::LabelNode { name, changes } => {
+            Action::LabelNode {
+                name,
+                changes,
+                overwrite,
+            } => {
+                if !overwrite {
+                    no_label_overwrites(self.node(name).map(|node| &node.metadata.labels), changes)?;
+                }
                 for (key, value) in changes {
                     self.label_node(name, key, value.as_deref())?;
                 }
                 Ok(())
             }
-            Action::TaintNode { name, taint, remove } => self.taint_node(name, taint.clone(), *remove),
+            Action::TaintNode {
+                name,
+                taint,
+                remove,
+                overwrite,
+            } => {
+                // `validateNoTaintOverwrites`: a taint of the same key and effect is replaced
+                // only with `--overwrite`.
+                let clash = self.node(name).is_some_and(|node| {
+                    node.spec
+                        .taints
+                        .iter()
+                        .any(|existing| existing.key == taint.key && existing.effect == taint.effect)
+                });
+                if clash && !remove && !overwrite {
+                    return Err(ActionError(format!(
+                        "node {name} already has {} taint(s) with same effect(s) and --overwrite is false",
+                        taint.key
+                    )));
+                }
+                self.taint_node(name, taint.clone(), *remove)
+            }
             Action::Cordon { name } => self.set_unschedulable(name, true),
             Action::Uncordon { name } => self.set_unschedulable(name, false),
             Action::Drain {
@@ -1587,10 +1671,11 @@ mod tests {
                 Action::LabelNode {
                     name: "n1".into(),
                     changes: vec![("os".into(), Some("centos".into())), ("gpu".into(), None)],
+                    overwrite: false,
                 },
             ),
             (
-                "taint node n1 dedicated=db:NoSchedule",
+                "taint node n1 dedicated=db:NoSchedule --overwrite",
                 Action::TaintNode {
                     name: "n1".into(),
                     taint: Taint {
@@ -1600,6 +1685,7 @@ mod tests {
                         time_added_ms: None,
                     },
                     remove: false,
+                    overwrite: true,
                 },
             ),
             (
@@ -1613,6 +1699,7 @@ mod tests {
                         time_added_ms: None,
                     },
                     remove: true,
+                    overwrite: false,
                 },
             ),
             (
@@ -1773,6 +1860,48 @@ mod tests {
             .filter(|event| event.reason == "NodeNotSchedulable")
             .count();
         assert_eq!(cordoned, 1);
+    }
+
+    /// `kubectl label` and `kubectl taint` change an existing label or taint only with
+    /// `--overwrite` (`validateNoOverwrites`, `validateNoTaintOverwrites`).
+    #[test]
+    fn label_and_taint_refuse_to_overwrite_without_the_flag() {
+        let mut simulation = Simulation::new(&crate::ClusterConfig::with_nodes("node", 1));
+        let mut run = |line: &str| {
+            simulation
+                .perform(&parse_action(line, None).unwrap())
+                .map_err(|error| error.0)
+        };
+        run("label node node-1 os=ubuntu").unwrap();
+        assert_eq!(
+            run("label node node-1 os=centos"),
+            Err("'os' already has a value (ubuntu), and --overwrite is false".to_string())
+        );
+        run("label node node-1 os=ubuntu").expect("the same value is no overwrite");
+        run("label node node-1 os=centos --overwrite").unwrap();
+        run("label node node-1 os-").expect("removing needs no flag");
+        run("taint node node-1 dedicated=db:NoSchedule").unwrap();
+        assert_eq!(
+            run("taint node node-1 dedicated=web:NoSchedule"),
+            Err("node node-1 already has dedicated taint(s) with same effect(s) and --overwrite is false".to_string())
+        );
+        run("taint node node-1 dedicated=web:NoExecute").expect("another effect is another taint");
+        run("taint node node-1 dedicated=web:NoSchedule --overwrite").unwrap();
+        let taints: Vec<(String, String)> = simulation
+            .node("node-1")
+            .unwrap()
+            .spec
+            .taints
+            .iter()
+            .map(|taint| (taint.value.clone(), taint.effect.clone()))
+            .collect();
+        assert_eq!(
+            taints,
+            [
+                ("web".to_string(), "NoExecute".to_string()),
+                ("web".to_string(), "NoSchedule".to_string())
+            ]
+        );
     }
 
     #[test]

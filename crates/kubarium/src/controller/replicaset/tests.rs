@@ -409,7 +409,7 @@ mod played {
         assert!(pods.contains(&"stray".to_string()), "the orphan is adopted: {pods:?}");
         assert_eq!(events(&simulation, "SuccessfulCreate").len(), 2);
 
-        act(&mut simulation, "label pod stray app=debug");
+        act(&mut simulation, "label pod stray app=debug --overwrite");
         run(&mut simulation, 15);
         let pods = owned(&simulation, "ReplicaSet", "web");
         assert_eq!(pods.len(), 3);
@@ -419,7 +419,7 @@ mod played {
         assert_eq!(stray.status.phase, PodPhase::Running);
 
         // Labelled back, it is adopted again and the surplus pod goes.
-        act(&mut simulation, "label pod stray app=web");
+        act(&mut simulation, "label pod stray app=web --overwrite");
         run(&mut simulation, 20);
         let pods = owned(&simulation, "ReplicaSet", "web");
         assert_eq!(pods.len(), 3);
