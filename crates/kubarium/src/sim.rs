@@ -1542,7 +1542,7 @@ impl Simulation {
             .and_then(|pod| pod.metadata.controller_of())
             .and_then(|owner| controller_sync(&self.store, key.namespace, owner));
         if let Some(work) = work {
-            self.enqueue_now(work);
+            self.enqueue_owner_sync(work);
         }
     }
 
@@ -1550,8 +1550,18 @@ impl Simulation {
     /// looks at the owner again.
     pub(crate) fn enqueue_controller(&mut self, namespace: Word, owner: &crate::api::OwnerReference) {
         if let Some(work) = controller_sync(&self.store, namespace, owner) {
-            self.enqueue_now(work);
+            self.enqueue_owner_sync(work);
         }
+    }
+
+    /// Queues the sync of a dependent's owner: at once, but a Job one second later, as the Job
+    /// controller batches its pods' events (`enqueueSyncJobBatched`).
+    fn enqueue_owner_sync(&mut self, work: Work) {
+        let delay = match work {
+            Work::SyncJob(_) => controller::job::SYNC_JOB_BATCH_PERIOD_MS,
+            _ => 0,
+        };
+        self.enqueue_at(work, self.now + delay);
     }
 
     /// A pod reached Succeeded or Failed: it no longer counts against its node, which the

@@ -642,13 +642,14 @@ mod tests {
             let cron_job = session.simulation.cron_job("default", "sleep-cj").expect("sleep-cj");
             (cron_job.status.active.clone(), cron_job.status.last_successful_time_ms)
         };
-        // The first run (created at 1m0.1s, running 80s after a 1s pull) completes at 2m21.1s.
+        // The first run (created at 1m0.1s, its pod running 80s after a 1s pull) completes at
+        // 2m22.1s, the Job controller's sync a second after its pod finished.
         session.advance_to(150_000).expect("plays");
         let (active, last_successful) = status(&session);
         assert!(!active.contains(&"sleep-cj-29453761".to_string()), "{active:?}");
         assert_eq!(last_successful, None);
         session.advance_to(181_000).expect("plays");
-        assert_eq!(status(&session).1, Some(141_100));
+        assert_eq!(status(&session).1, Some(142_100));
     }
 
     /// `TestMostRecentScheduleTime`'s intent: none yet, one, several, and the starting deadline

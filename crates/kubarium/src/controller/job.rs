@@ -71,19 +71,41 @@ pub fn backoff_remaining(failures: u32, last_failure_ms: Option<Millis>, now: Mi
     delay.saturating_sub(now.saturating_sub(last_failure_ms))
 }
 
-/// `getFinishedTime` (`backoff_utils.go`): when the last of the pod's containers finished, as
-/// stored (whole seconds), or `now` while one has not.
-fn finished_time(pod: &Pod, now: Millis) -> Millis {
-    let mut finished: Option<Millis> = None;
-    for status in &pod.status.container_statuses {
-        match status.state {
-            ContainerState::Terminated { finished_at_ms, .. } => {
-                finished = Some(finished.map_or(finished_at_ms, |latest| latest.max(finished_at_ms)));
-            }
-            _ => return now,
-        }
-    }
-    finished.map_or(now, crate::time::as_stored)
+/// `getFinishedTime` (`backoff_utils.go`), from the stored (whole-second) timestamps: when
+/// the last of the pod's containers finished, once all have; else when it became not Ready;
+/// else when its deletion was asked for (the deletion timestamp less the grace period); else
+/// its creation.
+fn finished_time(pod: &Pod) -> Millis {
+    let containers = pod
+        .status
+        .container_statuses
+        .iter()
+        .map(|status| match status.state {
+            ContainerState::Terminated { finished_at_ms, .. } => Some(finished_at_ms),
+            _ => None,
+        })
+        .try_fold(None, |latest: Option<Millis>, finished| {
+            finished.map(|finished| Some(latest.map_or(finished, |latest| latest.max(finished))))
+        })
+        .flatten();
+    let not_ready = || {
+        pod.status
+            .conditions
+            .iter()
+            .find(|condition| condition.condition_type == "Ready" && condition.status == "False")
+            .map(|condition| condition.last_transition_time_ms)
+    };
+    let deletion = || {
+        let grace_ms = (pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as Millis) * SECOND_MS;
+        pod.metadata
+            .deletion_timestamp_ms
+            .map(|deletion| crate::time::as_stored(deletion).saturating_sub(grace_ms))
+    };
+    containers
+        .or_else(not_ready)
+        .map(crate::time::as_stored)
+        .or_else(deletion)
+        .unwrap_or_else(|| crate::time::as_stored(pod.metadata.creation_timestamp_ms))
 }
 
 /// `newBackoffRecord`: new failures alone add to the count of failures since the last
@@ -109,13 +131,18 @@ fn backoff_record(tracking: &mut JobTracking, last_new_success: Option<Millis>, 
     }
 }
 
-/// When `job` passes its `activeDeadlineSeconds`, counted from `status.startTime`
-/// (`job_controller.go`, `pastActiveDeadline`); none while suspended (the start time restarts
-/// on resume).
+/// `syncJobBatchPeriod` (`job_controller.go`): a Job's pod events (`addPod`, `updatePod`,
+/// `deletePod`: `enqueueSyncJobBatched`) sync it this much later, gathering what happens
+/// meanwhile into one sync; a delayed sync is never sooner (`enqueueSyncJobWithDelay`).
+pub const SYNC_JOB_BATCH_PERIOD_MS: Millis = SECOND_MS;
+
+/// When `job` passes its `activeDeadlineSeconds`, counted from `status.startTime` as stored,
+/// in whole seconds (`job_controller.go`, `pastActiveDeadline`); none while suspended (the
+/// start time restarts on resume).
 pub fn deadline(job: &Job) -> Option<Millis> {
     match (job.spec.active_deadline_seconds, job.status.start_time_ms) {
         (Some(seconds), Some(start)) if !job.spec.is_suspended() => {
-            Some(start.saturating_add((seconds.max(0) as Millis).saturating_mul(SECOND_MS)))
+            Some(crate::time::as_stored(start).saturating_add((seconds.max(0) as Millis).saturating_mul(SECOND_MS)))
         }
         _ => None,
     }
@@ -244,10 +271,9 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
     let Some(job) = key.get_mut(&mut simulation.store.jobs) else {
         return;
     };
-    let looks_at_failures = job.spec.pod_failure_policy.is_some() || job.spec.backoff_limit_per_index.is_some();
     // No check that the pod is still uncounted: during a sync the tracking is taken out of the
     // stored Job; the sync keeps only the states of pods it still has to count.
-    if job.metadata.uid == owner.uid && looks_at_failures {
+    if job.metadata.uid == owner.uid {
         job.tracking
             .removed_pods
             .insert(pod.metadata.uid.clone(), last_state_of_removed(pod, now));
@@ -257,7 +283,7 @@ pub fn on_pod_removed(simulation: &mut Simulation, pod: &Pod) {
 /// Per-index back-off (`isIndexFailed`, `getNewIndexFailureCounts`): a failed pod of an index
 /// either fails the index (a `FailIndex` rule, or `backoffLimitPerIndex` counted failures
 /// already behind it) or leaves the counts its replacement carries.
-fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<FailurePolicyAction>, now: Millis) {
+fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<FailurePolicyAction>) {
     let (Some(limit), Some(index)) = (job.spec.backoff_limit_per_index, completion_index(pod)) else {
         return;
     };
@@ -276,7 +302,8 @@ fn record_index_failure(job: &mut Job, pod: &Pod, counted: bool, action: Option<
         IndexFailures {
             counted: counted_before + i32::from(counted),
             ignored: ignored_before + i32::from(!counted),
-            last_failure_ms: now,
+            // `getRemainingTimePerIndex`: from the failed pod's `getFinishedTime`.
+            last_failure_ms: finished_time(pod),
         },
     );
 }
@@ -366,7 +393,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         match outcome_now {
             Outcome::Succeeded => {
                 job.status.succeeded += 1;
-                let finished = pod.map_or(now, |pod| finished_time(pod, now));
+                let finished = pod.map_or(now, finished_time);
                 last_new_success = Some(last_new_success.map_or(finished, |last| last.max(finished)));
                 if let Some(index) = pod.and_then(completion_index) {
                     job.tracking.succeeded_indexes.insert(index);
@@ -384,10 +411,10 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     fail_job_message = decision.fail_job_message;
                 }
                 // `newBackoffRecord` counts every new failed pod, ignored ones too.
-                new_failure_times.push(pod.map_or(now, |pod| finished_time(pod, now)));
+                new_failure_times.push(pod.map_or(now, finished_time));
                 if let Some(pod) = pod {
                     if per_index {
-                        record_index_failure(&mut job, pod, decision.count_failed, decision.action, now);
+                        record_index_failure(&mut job, pod, decision.count_failed, decision.action);
                     }
                     if is_live && pod.metadata.is_terminating() && !pod.status.phase.is_terminal() {
                         job.tracking.counted_terminating.insert(uid.clone(), pod_key.clone());
@@ -558,7 +585,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                 )
             };
             if remaining > 0 {
-                requeue = Some(remaining);
+                requeue = Some(remaining.max(SYNC_JOB_BATCH_PERIOD_MS));
             } else {
                 let diff = ((want - active_count - held) as usize).min(MAX_POD_CREATE_DELETE_PER_SYNC);
                 if indexed {
@@ -575,7 +602,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                         (pending, 0)
                     };
                     if now_indexes.is_empty() && wait > 0 {
-                        requeue = Some(wait);
+                        requeue = Some(wait.max(SYNC_JOB_BATCH_PERIOD_MS));
                     }
                     to_create = now_indexes.into_iter().map(Some).collect();
                 } else {

@@ -227,7 +227,8 @@ mod tests {
 
     /// sleep-cj (every minute, each run 80 s) under each policy, from the controller's events:
     /// Allow starts a Job every minute; Forbid holds back the runs that come while one is
-    /// active and starts the missed one when it ends; Replace deletes the running Job.
+    /// active and starts the missed one when its Job completes (a second after its pod, at
+    /// 2m22s); Replace deletes the running Job.
     #[test]
     fn a_cron_jobs_row_marks_started_held_back_and_replaced_runs() {
         let text = include_str!("../../../../tests/scenarios/sleep-cj-allow.yaml");
@@ -248,7 +249,7 @@ mod tests {
             [
                 (60, "started"),
                 (120, "held back"),
-                (141, "started"),
+                (142, "started"),
                 (180, "held back")
             ]
         );
