@@ -434,7 +434,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let terminating = (job.tracking.counted_terminating.len() + terminating_uncounted.len()) as i32;
     backoff_record(&mut job.tracking, last_new_success, &new_failure_times);
     let suspended = job.spec.is_suspended();
-    // Events wait until the pods are no longer borrowed.
+    // The suspension's events, recorded after the pods are deleted or created.
     let mut events: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
 
     // Suspension (`syncJob`): the condition, and a fresh start time on resume, so the
@@ -630,17 +630,6 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
         .count() as i32;
     drop(active);
     drop(terminating_uncounted);
-    for (event_type, reason, message) in events {
-        simulation.record_event(
-            event_type,
-            reason,
-            job_object(&job),
-            &namespace,
-            message.to_string(),
-            SOURCE,
-        );
-    }
-
     for pod_key in &to_delete {
         simulation.delete_pod_gracefully(pod_key, None);
         simulation.record_event(
@@ -669,6 +658,18 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
             Ok(())
         });
     active_count = active_count - deleted + created;
+    // `syncJob` records the suspension's events after `manageJob` deleted or created pods
+    // (`ensureJobConditionStatus`).
+    for (event_type, reason, message) in events {
+        simulation.record_event(
+            event_type,
+            reason,
+            job_object(&job),
+            &namespace,
+            message.to_string(),
+            SOURCE,
+        );
+    }
 
     job.status.active = active_count;
     job.status.ready = ready;
