@@ -157,21 +157,27 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
 /// First sight of a bound pod: status, IPs, and the image pulls.
 fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
     let now = simulation.now();
-    let pod_ip = simulation.allocate_pod_ip();
-    let Some(pod) = simulation.store.pod(key) else {
+    let Some((node_name, host_network)) = simulation
+        .store
+        .pod(key)
+        .map(|pod| (pod.spec.node_name, pod.spec.host_network))
+    else {
         return;
     };
     let host_ip = simulation
         .kubelets
-        .get(&pod.spec.node_name)
+        .get(&node_name)
         .map(|kubelet| kubelet.host_ip)
         .unwrap_or_default();
-    let pod_ip = if pod.spec.host_network {
+    // A pod on the host's network shares the node's IP; the others get one of its pod subnet.
+    let pod_ip = if host_network {
         host_ip.to_string()
     } else {
-        pod_ip
+        simulation.allocate_pod_ip(node_name)
     };
-    let node_name = pod.spec.node_name;
+    let Some(pod) = simulation.store.pod(key) else {
+        return;
+    };
     let has_init = !pod.spec.init_containers.is_empty();
     let images = Images::of(pod);
     // Shared with the pod's spec, not copied.

@@ -484,6 +484,10 @@ pub struct KubeletState {
     pub static_pods: Vec<Pod>,
     /// The node's internal IP, which its pods report as `hostIP` (set once, with the node).
     pub host_ip: Word,
+    /// The node's pod subnet (`spec.podCIDR`, `10.244.N.0/24` for N = this) and how many pod
+    /// IPs it has handed out.
+    pub pod_subnet: u32,
+    pub pod_ips_given: u32,
 }
 
 /// A simulated cluster.
@@ -513,7 +517,10 @@ pub struct Simulation {
     behaviour_attempts: BTreeMap<String, u32>,
     /// Failed syncs in a row per work item, for the controllers' rate-limited retries.
     pub(crate) retry_failures: BTreeMap<Work, u32>,
-    next_pod_ip: u32,
+    /// The next pod subnet never given to a node, and those freed by deleted nodes (the range
+    /// allocator gives the lowest free one).
+    next_pod_subnet: u32,
+    free_pod_subnets: BTreeSet<u32>,
     /// The scheduler's snapshot of the nodes, in name order, each with its usage slot; rebuilt
     /// after any node changes.
     node_snapshot: Option<std::sync::Arc<Vec<scheduler::SnapshotNode>>>,
@@ -552,7 +559,8 @@ impl Simulation {
             retry_failures: BTreeMap::new(),
             mirror_status: BTreeMap::new(),
             behaviour_attempts: BTreeMap::new(),
-            next_pod_ip: 0,
+            next_pod_subnet: 0,
+            free_pod_subnets: BTreeSet::new(),
             node_snapshot: None,
             scheduler_cache: Default::default(),
             events: event_log::EventLog::default(),
@@ -1175,6 +1183,13 @@ impl Simulation {
             "KubeletReady",
             "kubelet is posting ready status",
         );
+        // The node IPAM controller's range allocator: a /24 of the cluster's 10.244.0.0/16 per
+        // node (kubeadm's `--pod-network-cidr` for flannel), the lowest free one.
+        let pod_subnet = self.free_pod_subnets.pop_first().unwrap_or_else(|| {
+            self.next_pod_subnet += 1;
+            self.next_pod_subnet - 1
+        });
+        node.spec.pod_cidr = format!("{}.0/24", pod_subnet_prefix(pod_subnet));
         let name = config.name.clone();
         let host_ip = Word::new(&node.status.internal_ip);
         self.store.nodes.insert(name.clone(), node);
@@ -1187,6 +1202,8 @@ impl Simulation {
                 images: BTreeSet::new(),
                 static_pods: config.static_pods.clone(),
                 host_ip,
+                pod_subnet,
+                pod_ips_given: 0,
             },
         );
         self.record_event(
@@ -1420,7 +1437,9 @@ impl Simulation {
         if self.store.nodes.remove(name).is_none() {
             return Err(ActionError(format!("nodes \"{name}\" not found")));
         }
-        self.kubelets.remove(name);
+        if let Some(kubelet) = self.kubelets.remove(name) {
+            self.free_pod_subnets.insert(kubelet.pod_subnet);
+        }
         self.record_event(
             "Normal",
             "RemovingNode",
@@ -1614,15 +1633,17 @@ impl Simulation {
         crate::api::ResourceVersion::Number(self.resource_version)
     }
 
-    /// The next pod IP from the cluster's pod CIDR (10.244.0.0/16).
-    pub(crate) fn allocate_pod_ip(&mut self) -> String {
-        self.next_pod_ip += 1;
-        let index = self.next_pod_ip;
-        let mut ip = String::with_capacity(15);
-        ip.push_str("10.244.");
-        crate::time::push_zero_padded(&mut ip, u64::from((index / 250) % 256), 0);
+    /// The next pod IP of a node's pod subnet, as the CNI plugin's host-local IPAM hands them
+    /// out: `.2` up to `.254` (`.1` is the node's bridge), then round again.
+    pub(crate) fn allocate_pod_ip(&mut self, node: Word) -> String {
+        let Some(kubelet) = self.kubelets.get_mut(&node) else {
+            return String::new();
+        };
+        let host = 2 + kubelet.pod_ips_given % 253;
+        kubelet.pod_ips_given += 1;
+        let mut ip = pod_subnet_prefix(kubelet.pod_subnet);
         ip.push('.');
-        crate::time::push_zero_padded(&mut ip, u64::from(2 + index % 250), 0);
+        crate::time::push_zero_padded(&mut ip, u64::from(host), 0);
         ip
     }
 
@@ -1812,6 +1833,18 @@ impl Simulation {
     pub fn event_log_hash(&self) -> u64 {
         self.events.hash()
     }
+}
+
+/// The first three octets of pod subnet `index`: `10.244.N` for the first 256 nodes, then on
+/// into `10.245` and up (a real 10.244.0.0/16 has room for 256 nodes only), round again after
+/// `10.255.255`.
+fn pod_subnet_prefix(index: u32) -> String {
+    let mut prefix = String::with_capacity(11);
+    prefix.push_str("10.");
+    crate::time::push_zero_padded(&mut prefix, u64::from(244 + (index / 256) % 12), 0);
+    prefix.push('.');
+    crate::time::push_zero_padded(&mut prefix, u64::from(index % 256), 0);
+    prefix
 }
 
 /// The uid `format!("00000000-0000-4000-8000-{number:012x}")`, kept as its bytes: a uid is

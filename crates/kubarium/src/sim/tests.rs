@@ -1206,3 +1206,37 @@ fn a_taken_generated_name_is_generated_again() {
     assert!(simulation.pod("default", &key.name).is_some());
     assert!(simulation.pod("default", &taken).is_some());
 }
+
+/// Each node gets a /24 of 10.244.0.0/16 in `spec.podCIDR` (the lowest free one, so a deleted
+/// node's subnet goes to the next node added), and its pods get IPs from it, from `.2`; a
+/// `hostNetwork` pod has the node's IP and takes none.
+#[test]
+fn pod_ips_come_from_their_nodes_pod_subnet() {
+    let mut simulation = cluster(workers(2));
+    let cidrs: Vec<String> = simulation.nodes().map(|node| node.spec.pod_cidr.clone()).collect();
+    assert_eq!(cidrs, ["10.244.0.0/24", "10.244.1.0/24"]);
+    let pod = |name: &str, node: &str, host_network: bool| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec: {{nodeName: {node}, hostNetwork: {host_network}, containers: [{{name: c, image: nginx}}]}}\n")
+    };
+    for (name, node, host_network) in [
+        ("a", "node-1", false),
+        ("host", "node-2", true),
+        ("b", "node-2", false),
+        ("c", "node-2", false),
+    ] {
+        simulation.apply(&pod(name, node, host_network)).unwrap();
+    }
+    simulation.run_until(5 * S).unwrap();
+    let ip = |simulation: &Simulation, name: &str| simulation.pod("default", name).unwrap().status.pod_ip.clone();
+    assert_eq!(
+        [ip(&simulation, "a"), ip(&simulation, "b"), ip(&simulation, "c")],
+        ["10.244.0.2", "10.244.1.2", "10.244.1.3"]
+    );
+    assert_eq!(
+        ip(&simulation, "host"),
+        simulation.node("node-2").unwrap().status.internal_ip
+    );
+    simulation.delete_node("node-1").unwrap();
+    simulation.add_node(NodeConfig::worker("node-3"));
+    assert_eq!(simulation.node("node-3").unwrap().spec.pod_cidr, "10.244.0.0/24");
+}
