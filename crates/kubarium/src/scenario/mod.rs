@@ -332,7 +332,8 @@ impl Scenario {
         let mut checkpoints = observer.checkpoints();
         checkpoints.retain(|time| *time <= self.until_ms);
         let mut checkpoints = checkpoints.into_iter().peekable();
-        loop {
+        let mut at_one_instant = crate::sim::StepsAtOneInstant::new(crate::sim::SAME_INSTANT_STEP_LIMIT);
+        'run: loop {
             // The next moment to stop at: an action, a checkpoint, or the end.
             let next_action = pending_actions.peek().map(|(at, _)| *at);
             let next_checkpoint = checkpoints.peek().copied();
@@ -342,6 +343,14 @@ impl Scenario {
                 .min()
                 .unwrap_or(self.until_ms);
             while simulation.next_event_time().is_some_and(|due| due <= stop_at) {
+                if at_one_instant.over(simulation.now()) {
+                    action_errors.push(format!(
+                        "the run stopped at {}: {} steps without the clock moving (the controllers are in a loop)",
+                        crate::time::format_duration(simulation.now()),
+                        crate::sim::SAME_INSTANT_STEP_LIMIT
+                    ));
+                    break 'run;
+                }
                 simulation.step();
                 observer.observe(&simulation);
             }

@@ -552,6 +552,19 @@ fn step_limit_names_where_it_stopped() {
     let error = simulation.run_until_with_limit(60 * S, 2).unwrap_err();
     assert_eq!((error.limit, error.target_ms), (2, 60 * S));
     assert!(!error.next_work.is_empty());
+    assert!(!error.at_one_instant);
+}
+
+/// A run that keeps working without the clock moving (a loop between controllers) stops at
+/// the bound on steps at one instant and says so, long before the overall limit.
+#[test]
+fn steps_at_one_instant_are_bounded() {
+    let mut simulation = cluster(workers(3));
+    simulation.apply(crate::EXAMPLE_MYWEB_DS).unwrap();
+    let error = simulation.run_until_bounded(60 * S, 1_000, 5).unwrap_err();
+    assert!(error.at_one_instant, "{error}");
+    assert_eq!((error.limit, error.stopped_at_ms), (5, 0));
+    assert!(error.to_string().contains("without the clock moving"), "{error}");
 }
 
 #[test]
