@@ -216,12 +216,14 @@ test("job-1 runs two pods at a time; at its 30s deadline four are Completed and 
       input.value = String(value);
       input.dispatchEvent(new Event("input", { bubbles: true }));
     }, ms);
-  await scrubTo(12_000);
-  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 12s");
+  // At 13s: the first two Completed, the second wave (created at 12s, a second after them, by
+  // the Job controller's batched sync) Running, one of them after a 1s image pull.
+  await scrubTo(13_000);
+  await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 13s");
   assert.equal(await page.locator('[data-owner="job/job-1"][data-phase="Succeeded"]').count(), 2);
   assert.equal(await page.locator('[data-owner="job/job-1"][data-phase="Running"]').count(), 2);
   assert.match(await page.getByTestId("rewound").innerText(), /Rewound/);
-  assert.equal(await page.getByTestId("scrubber-times").innerText(), "12s / 1m12s");
+  assert.equal(await page.getByTestId("scrubber-times").innerText(), "13s / 1m12s");
   await page.screenshot({ path: join(ARTIFACTS, "job-1-rewound.png"), fullPage: true });
   await scrubTo(end);
   await page.waitForFunction(() => document.querySelector('[data-testid="clock"]')?.textContent === "t = 1m12s");

@@ -102,14 +102,30 @@ pub fn add_daemon_tolerations(tolerations: &mut Vec<Toleration>, host_network: b
         wanted.push(("node.kubernetes.io/network-unavailable", "NoSchedule"));
     }
     for (key, effect) in wanted {
-        tolerations.retain(|toleration| !(toleration.key == key && toleration.effect == effect));
-        tolerations.push(Toleration {
+        // `AddOrUpdateTolerationInPodSpec`: a toleration of the same key, operator, value and
+        // effect is replaced where it stands (its `tolerationSeconds` dropped); else the
+        // controller's is added at the end.
+        let wanted = Toleration {
             key: Cow::Borrowed(key),
             operator: Cow::Borrowed("Exists"),
             value: Cow::Borrowed(""),
             effect: Cow::Borrowed(effect),
             toleration_seconds: None,
-        });
+        };
+        let same = |toleration: &Toleration| {
+            toleration.key == wanted.key
+                && toleration.operator == wanted.operator
+                && toleration.value == wanted.value
+                && toleration.effect == wanted.effect
+        };
+        let mut found = false;
+        for toleration in tolerations.iter_mut().filter(|toleration| same(toleration)) {
+            *toleration = wanted.clone();
+            found = true;
+        }
+        if !found {
+            tolerations.push(wanted);
+        }
     }
 }
 

@@ -437,6 +437,50 @@ fn revision_hashes_are_stable_safe_and_depend_on_the_template_and_collisions() {
     assert_ne!(hash, compute_hash(&other, None));
 }
 
+/// `TestAddOrUpdateTolerationInPodSpec`'s intent: the controller's toleration replaces an
+/// identical one (key, operator, value and effect) where it stands, `tolerationSeconds`
+/// dropped; one that differs (here the operator) stays, and the controller's is added.
+#[test]
+fn daemon_tolerations_replace_identical_ones_in_place() {
+    let toleration =
+        |key: &'static str, operator: &'static str, effect: &'static str, seconds: Option<i64>| Toleration {
+            key: Cow::Borrowed(key),
+            operator: Cow::Borrowed(operator),
+            value: Cow::Borrowed(""),
+            effect: Cow::Borrowed(effect),
+            toleration_seconds: seconds,
+        };
+    let mut tolerations = vec![
+        toleration(TAINT_NOT_READY, "Exists", "NoExecute", Some(60)),
+        toleration("dedicated", "Exists", "NoSchedule", None),
+        toleration(TAINT_UNREACHABLE, "Equal", "NoExecute", Some(30)),
+    ];
+    add_daemon_tolerations(&mut tolerations, false);
+    let listed: Vec<(&str, &str, Option<i64>)> = tolerations
+        .iter()
+        .map(|toleration| {
+            (
+                toleration.key.as_ref(),
+                toleration.operator.as_ref(),
+                toleration.toleration_seconds,
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (TAINT_NOT_READY, "Exists", None),
+            ("dedicated", "Exists", None),
+            (TAINT_UNREACHABLE, "Equal", Some(30)),
+            (TAINT_UNREACHABLE, "Exists", None),
+            ("node.kubernetes.io/disk-pressure", "Exists", None),
+            ("node.kubernetes.io/memory-pressure", "Exists", None),
+            ("node.kubernetes.io/pid-pressure", "Exists", None),
+            (TAINT_UNSCHEDULABLE, "Exists", None),
+        ]
+    );
+}
+
 #[test]
 fn int_or_string_scales_percentages() {
     assert_eq!(IntOrString::String("25%".into()).scaled_value(10, true), 3);
