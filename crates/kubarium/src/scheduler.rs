@@ -245,8 +245,13 @@ const MISFIT_REASONS: [(u8, &str); 3] = [
     (4, "Insufficient memory"),
 ];
 
+/// A `resource_misfits` bit: a request larger than the node's whole allocatable, which no
+/// eviction can make room for (`InsufficientResource.Unresolvable`).
+const MISFIT_UNRESOLVABLE: u8 = 8;
+
 /// NodeResourcesFit (`noderesources/fit.go` `fitsRequest`): pods first, then each requested
-/// resource; the reasons as `MISFIT_REASONS`' bits, 0 when the pod fits.
+/// resource; the reasons as `MISFIT_REASONS`' bits, 0 when the pod fits, with
+/// `MISFIT_UNRESOLVABLE` when a request exceeds the allocatable itself.
 fn resource_misfits(requests: &PodRequests, snapshot: &SnapshotNode, usage: &NodeUsage) -> u8 {
     let mut misfits = 0;
     if i64::from(usage.pods) + 1 > snapshot.pods {
@@ -254,24 +259,35 @@ fn resource_misfits(requests: &PodRequests, snapshot: &SnapshotNode, usage: &Nod
     }
     if !requests.cpu.is_zero() && usage.cpu.saturating_add(requests.cpu) > snapshot.cpu {
         misfits |= 2;
+        if requests.cpu > snapshot.cpu {
+            misfits |= MISFIT_UNRESOLVABLE;
+        }
     }
     if !requests.memory.is_zero() && usage.memory.saturating_add(requests.memory) > snapshot.memory {
         misfits |= 4;
+        if requests.memory > snapshot.memory {
+            misfits |= MISFIT_UNRESOLVABLE;
+        }
     }
     misfits
 }
 
+/// NodeResourcesFit's `Filter`: every reason kept, `UnschedulableAndUnresolvable` when one of
+/// them is unresolvable (preemption then says it is "not helpful" on that node).
 fn misfit_verdict(misfits: u8) -> Verdict {
     if misfits == 0 {
         return Verdict::Fits;
     }
-    Verdict::Unschedulable(
-        MISFIT_REASONS
-            .iter()
-            .filter(|(bit, _)| misfits & bit != 0)
-            .map(|(_, reason)| reason.to_string())
-            .collect(),
-    )
+    let reasons = MISFIT_REASONS
+        .iter()
+        .filter(|(bit, _)| misfits & bit != 0)
+        .map(|(_, reason)| reason.to_string())
+        .collect();
+    if misfits & MISFIT_UNRESOLVABLE != 0 {
+        Verdict::Unresolvable(reasons)
+    } else {
+        Verdict::Unschedulable(reasons)
+    }
 }
 
 /// The resource scores of a node: LeastAllocated plus BalancedAllocation, each 0..100

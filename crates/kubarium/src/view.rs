@@ -121,7 +121,8 @@ fn status_column(pod: &Pod) -> Cow<'_, str> {
             .any(|status| matches!(status.state, ContainerState::Running { .. }))
         && reason == "Completed"
     {
-        reason = Cow::Borrowed("Running");
+        // A container still runs: `Running` if the pod is Ready, else `NotReady`.
+        reason = Cow::Borrowed(if pod.is_ready() { "Running" } else { "NotReady" });
     }
     reason
 }
@@ -502,6 +503,20 @@ mod tests {
             .find(|view| view.name == node)
             .map(|view| view.why_not)
             .unwrap_or_default()
+    }
+
+    /// `printPod`: a pod whose first container completed while another still runs reads
+    /// `NotReady` (it is not Ready), not `Running`.
+    #[test]
+    fn a_pod_with_a_completed_and_a_running_container_is_not_ready() {
+        let text = "manifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: two}\n  spec:\n    restartPolicy: OnFailure\n    containers:\n    - {name: quick, image: busybox, command: [sleep, '5']}\n    - {name: slow, image: nginx, command: [sleep, '60']}\n";
+        let mut session = Session::load(text, 3).expect("loads");
+        session.advance_to(3 * SECOND_MS).expect("plays");
+        let status =
+            |session: &Session| super::pod_status_column(session.simulation.pod("default", "two").expect("the pod"));
+        assert_eq!(status(&session), "Running");
+        session.advance_to(10 * SECOND_MS).expect("plays");
+        assert_eq!(status(&session), "NotReady");
     }
 
     #[test]

@@ -144,6 +144,26 @@ fn unschedulable_pods_get_the_schedulers_message_and_retry_when_the_cluster_chan
     assert_eq!(pod.status.phase, PodPhase::Running);
 }
 
+/// `fitsRequest`: a request that fits the node's allocatable but not what is left might fit
+/// after evicting others ("No preemption victims found" here, where nothing has lower
+/// priority); one larger than the allocatable never will ("not helpful").
+#[test]
+fn insufficient_resources_are_unresolvable_only_beyond_the_allocatable() {
+    let mut simulation = cluster(workers(1));
+    for (name, cpu) in [("filler", "3"), ("later", "2"), ("huge", "5")] {
+        let requests = format!("    resources:\n      requests: {{cpu: \"{cpu}\"}}\n");
+        simulation.apply(&pod_yaml(name, &requests)).unwrap();
+        simulation.run_until(simulation.now() + S).unwrap();
+    }
+    assert_eq!(
+        messages(&simulation, "FailedScheduling"),
+        [
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+        ]
+    );
+}
+
 #[test]
 fn failed_scheduling_message_counts_and_sorts_reasons() {
     let mut nodes = vec![control_plane("cp1")];
@@ -163,7 +183,9 @@ fn failed_scheduling_message_counts_and_sorts_reasons() {
         messages(&simulation, "FailedScheduling"),
         [
             "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
-            "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+            // 5 CPUs on 4-CPU nodes: more than the whole allocatable, so no eviction would help
+            // (`fitsRequest`'s `Unresolvable`).
+            "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
         ]
     );
 }
