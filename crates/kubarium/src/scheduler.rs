@@ -18,7 +18,14 @@ use crate::sim::{ObjectKey, Simulation, Work};
 use crate::store::{pod_requests, NodeUsage, PodRequests};
 use crate::time::{Millis, SECOND_MS};
 
-const SOURCE: &str = "default-scheduler";
+/// The profile that scheduled a pod reports its events as its scheduler's name
+/// (`profile.NewProfile`: `recorderFact(cfg.SchedulerName)`), `default-scheduler` for most.
+fn source(simulation: &Simulation, key: &ObjectKey) -> &'static str {
+    simulation
+        .store
+        .pod(key)
+        .map_or("default-scheduler", |pod| pod.spec.scheduler_name.as_str())
+}
 
 /// Reasons, as `FitError` counts them (the plugins' `ErrReason...` strings).
 pub const REASON_UNSCHEDULABLE: &str = "node(s) were unschedulable";
@@ -651,7 +658,8 @@ fn fail(simulation: &mut Simulation, key: &ObjectKey, node_count: usize, verdict
             .map(|(node, verdict)| (node.clone(), verdict.reasons().join(", ")))
             .collect(),
     );
-    simulation.record_pod_event("Warning", "FailedScheduling", key, message.clone(), SOURCE);
+    let source = source(simulation, key);
+    simulation.record_pod_event("Warning", "FailedScheduling", key, message.clone(), source);
     let now = simulation.now();
     simulation.store.update_pod(key, |pod| {
         set_condition(
@@ -826,7 +834,8 @@ fn bind(simulation: &mut Simulation, key: &ObjectKey, node_word: Word) {
     });
     simulation.unschedulable.remove(key);
     simulation.filter_results.remove(key);
-    simulation.record_scheduled_event(key, node_word, SOURCE);
+    let source = source(simulation, key);
+    simulation.record_scheduled_event(key, node_word, source);
     simulation.enqueue_now(Work::KubeletSyncPod(key.clone()));
     simulation.pod_status_changed(key);
 }

@@ -1275,3 +1275,34 @@ fn pod_ips_come_from_their_nodes_pod_subnet() {
     simulation.add_node(NodeConfig::worker("node-3"));
     assert_eq!(simulation.node("node-3").unwrap().spec.pod_cidr, "10.244.0.0/24");
 }
+
+/// A pod of a second scheduler profile is reported by that profile's name
+/// (`profile.NewProfile`: events recorded as the scheduler's name).
+#[test]
+fn a_second_schedulers_events_carry_its_name() {
+    let mut simulation = Simulation::new(&ClusterConfig {
+        nodes: workers(1),
+        extra_schedulers: vec!["my-scheduler".to_string()],
+        ..ClusterConfig::default()
+    });
+    simulation
+        .apply(&pod_yaml("mine", "  schedulerName: my-scheduler\n"))
+        .unwrap();
+    simulation
+        .apply(&pod_yaml(
+            "too-big",
+            "    resources:\n      requests: {cpu: \"9\"}\n  schedulerName: my-scheduler\n",
+        ))
+        .unwrap();
+    simulation.run_until(2 * S).unwrap();
+    let sources: Vec<(&str, &str)> = simulation
+        .events()
+        .iter()
+        .filter(|event| event.reason == "Scheduled" || event.reason == "FailedScheduling")
+        .map(|event| (event.reason.as_str(), event.source.as_str()))
+        .collect();
+    assert_eq!(
+        sources,
+        [("Scheduled", "my-scheduler"), ("FailedScheduling", "my-scheduler")]
+    );
+}
