@@ -152,6 +152,14 @@ fn run_file(options: &RunOptions) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         };
+        // As `kubectl apply`: invalid manifests are reported, and nothing runs.
+        let problems = manifest_problems(&options.file, &text, &scenario);
+        if !problems.is_empty() {
+            for problem in problems {
+                eprintln!("{problem}");
+            }
+            return Ok(ExitCode::from(1));
+        }
         if let Some(until) = options.until_ms {
             scenario.until_ms = until;
         }
@@ -220,6 +228,24 @@ fn test_files(files: &[String]) -> Result<ExitCode> {
     })
 }
 
+/// The problems of a scenario's manifests, as `FILE:LINE:COLUMN: ...` in the scenario file
+/// (positions inside the `manifests: |` block shifted to its lines); none for a scenario that
+/// expects its manifests to be rejected.
+fn manifest_problems(file: &str, text: &str, scenario: &Scenario) -> Vec<String> {
+    if scenario.reject.is_some() {
+        return Vec::new();
+    }
+    let (line_offset, indent) = block_offset(text, "manifests");
+    match kubarium::parse_manifests(&scenario.manifests) {
+        Ok(_) => Vec::new(),
+        Err(error) => error
+            .problems
+            .iter()
+            .map(|problem| locate(file, problem, line_offset, indent))
+            .collect(),
+    }
+}
+
 fn validate_files(files: &[String]) -> Result<ExitCode> {
     let mut problems = 0;
     for file in files {
@@ -231,15 +257,9 @@ fn validate_files(files: &[String]) -> Result<ExitCode> {
                     problems += 1;
                 }
                 Ok(scenario) => {
-                    // Positions inside the `manifests: |` block are shifted to lines of the file.
-                    let (line_offset, indent) = block_offset(&text, "manifests");
-                    if let Err(error) = kubarium::parse_manifests(&scenario.manifests) {
-                        if scenario.reject.is_none() {
-                            for problem in &error.problems {
-                                println!("{}", locate(file, problem, line_offset, indent));
-                                problems += 1;
-                            }
-                        }
+                    for problem in manifest_problems(file, &text, &scenario) {
+                        println!("{problem}");
+                        problems += 1;
                     }
                 }
             }

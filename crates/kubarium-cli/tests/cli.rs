@@ -58,6 +58,24 @@ fn invalid_manifest_exits_1_with_a_message() {
     );
 }
 
+/// A scenario whose manifests are invalid runs nothing: its problems are printed at their
+/// lines in the scenario file, and the exit code is 1 (it used to run an empty cluster).
+#[test]
+fn run_of_a_scenario_with_invalid_manifests_exits_1_at_the_line() {
+    let scenario = std::env::temp_dir().join(format!("kubarium-cli-bad-{}.yaml", std::process::id()));
+    std::fs::write(
+        &scenario,
+        "description: x\nmanifests: |\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    nodeSelector: {zone: y}\n    containers: [{name: c, image: nginx}]\n",
+    )
+    .expect("writes");
+    let output = kubarium().arg("run").arg(&scenario).output().expect("runs");
+    std::fs::remove_file(&scenario).ok();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(".yaml:7:26: spec.nodeSelector.zone: "), "{stderr}");
+    assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
 #[test]
 fn usage_error_exits_2() {
     let output = kubarium().arg("frobnicate").output().expect("runs");
