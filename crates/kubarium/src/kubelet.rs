@@ -86,22 +86,11 @@ impl Pod {
     }
 }
 
-/// The kubelet's `Created` and `Started` events for a container.
-fn record_container_started(simulation: &mut Simulation, key: &ObjectKey, container: &str) {
-    simulation.record_pod_event(
-        "Normal",
-        "Created",
-        key,
-        crate::sim::EventPieces(["Created container: ", container]),
-        SOURCE,
-    );
-    simulation.record_pod_event(
-        "Normal",
-        "Started",
-        key,
-        crate::sim::EventPieces(["Started container ", container]),
-        SOURCE,
-    );
+/// The kubelet's `Created` and `Started` events for a container (`startContainer`; since
+/// 1.35 without the container's name, which the event's `fieldPath` carries: PR #134043).
+fn record_container_started(simulation: &mut Simulation, key: &ObjectKey) {
+    simulation.record_pod_event("Normal", "Created", key, "Container created", SOURCE);
+    simulation.record_pod_event("Normal", "Started", key, "Container started", SOURCE);
 }
 
 /// `syncPod` for one pod on its node.
@@ -380,7 +369,7 @@ fn start_init_container(simulation: &mut Simulation, key: &ObjectKey, index: usi
     batch_pod.spec.restart_policy = crate::word::Word::from_static("Never");
     let outcome = simulation.behaviour.outcome(&batch_pod, &container, attempt);
     let exits_at = now.saturating_add(outcome.run_ms.unwrap_or(SECOND_MS));
-    record_container_started(simulation, key, &container.name);
+    record_container_started(simulation, key);
     if let Some(runtime) = simulation.runtimes.get_mut(key) {
         runtime.stage = Stage::Init {
             index,
@@ -532,7 +521,7 @@ fn start_container(simulation: &mut Simulation, key: &ObjectKey, index: usize) {
             SOURCE,
         );
     }
-    record_container_started(simulation, key, &container.name);
+    record_container_started(simulation, key);
     if let Some(runtime) = simulation
         .runtimes
         .get_mut(key)
