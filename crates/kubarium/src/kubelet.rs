@@ -8,6 +8,8 @@
 //! (`computePodActions`, `doBackOff`), `pkg/kubelet/kubelet_pods.go` (`getPhase`),
 //! `pkg/kubelet/active_deadline.go`.
 
+mod admission;
+
 use crate::api::{
     set_condition, Container, ContainerState, ContainerStatus, ObjectMeta, OwnerReference, Pod, PodPhase,
 };
@@ -125,6 +127,10 @@ pub fn sync_pod(simulation: &mut Simulation, key: &ObjectKey) {
         }
     }
     if !simulation.runtimes.contains_key(key) {
+        if let Some((reason, message)) = admission::refusal(simulation, key) {
+            admission::reject(simulation, key, reason, &message);
+            return;
+        }
         start_pod(simulation, key);
     }
     let progressed = advance(simulation, key);
@@ -180,6 +186,9 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
         pod.status.start_time_ms = Some(now);
         pod.status.host_ip = host_ip;
         pod.status.pod_ip = pod_ip;
+        // Kubelet-owned: a pod pinned with `nodeName` is reported scheduled by its kubelet
+        // (the scheduler's is kept, with its time).
+        set_condition(&mut pod.status.conditions, now, "PodScheduled", "True", "", "");
         set_condition(
             &mut pod.status.conditions,
             now,

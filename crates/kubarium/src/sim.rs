@@ -1307,10 +1307,9 @@ impl Simulation {
         pod.status = Default::default();
         // A running pod has five conditions; room for exactly those.
         pod.status.conditions.reserve_exact(5);
+        // A pod created with `nodeName` is bound already; its kubelet reports it scheduled
+        // (`generateAPIPodStatus`) once it admits it.
         let bound = !pod.spec.node_name.is_empty();
-        if bound {
-            crate::api::set_condition(&mut pod.status.conditions, self.now, "PodScheduled", "True", "", "");
-        }
         let node_exists = self.store.nodes.contains_key(pod.spec.node_name.as_str());
         let key = self.store.insert_pod_as(key, pod);
         crate::history::observe(self, &key);
