@@ -181,6 +181,15 @@ pub fn App() -> impl IntoView {
     let described = RwSignal::new(None::<(String, String)>);
     provide_context(crate::cluster::Describe(described));
     crate::cluster::describe_chips_on_click(crate::cluster::Describe(described));
+    // A chip's `describe` opens at the top of the cluster view: bring it into sight if it
+    // opened out of it (a chip low on the page, or on a phone).
+    Effect::new(move |previous: Option<Option<(String, String)>>| {
+        let now = described.get();
+        if now.is_some() && previous.as_ref() != Some(&now) {
+            request_animation_frame(reveal_describe_panel);
+        }
+        now
+    });
     let describe_text = move || {
         let (namespace, name) = described.get()?;
         shown.track();
@@ -772,8 +781,8 @@ pub fn App() -> impl IntoView {
                 </form>
                 {move || query_output.get().map(|(line, answer)| {
                     let (class, text) = match answer {
-                        Ok(output) => ("query-output", format!("$ kubectl {line}\n{output}")),
-                        Err(message) => ("query-output command-error", format!("$ kubectl {line}\n{message}")),
+                        Ok(output) => ("query-output", format!("$ kubectl {}\n{output}", without_kubectl(&line))),
+                        Err(message) => ("query-output command-error", format!("$ kubectl {}\n{message}", without_kubectl(&line))),
                     };
                     view! {
                         <div class="query">
@@ -986,5 +995,38 @@ fn ActionLog(shown: ReadSignal<View>) -> impl IntoView {
                 {move || entries().into_iter().map(|(class, text)| view! { <li class=class>{text}</li> }).collect_view()}
             </ol>
         </Show>
+    }
+}
+
+/// Scrolls the describe panel into view when it is not in sight.
+fn reveal_describe_panel() {
+    let Some(panel) = document().query_selector("[data-testid=describe]").ok().flatten() else {
+        return;
+    };
+    let top = panel.get_bounding_client_rect().top();
+    let height = window()
+        .inner_height()
+        .ok()
+        .and_then(|height| height.as_f64())
+        .unwrap_or(0.0);
+    if top < 0.0 || top > height * 0.8 {
+        panel.scroll_into_view_with_bool(true);
+    }
+}
+
+/// A typed command without its leading `kubectl`, which the echo adds back.
+fn without_kubectl(line: &str) -> &str {
+    let line = line.trim_start();
+    line.strip_prefix("kubectl ").map_or(line, str::trim_start)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_echo_says_kubectl_once() {
+        assert_eq!(super::without_kubectl("kubectl get pods -o wide"), "get pods -o wide");
+        assert_eq!(super::without_kubectl("  kubectl   get pods"), "get pods");
+        assert_eq!(super::without_kubectl("get pods"), "get pods");
+        assert_eq!(super::without_kubectl("kubectlx get"), "kubectlx get");
     }
 }

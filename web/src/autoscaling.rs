@@ -63,10 +63,15 @@ fn AutoscalerBox(
     };
     let percent = move || hpa.with(|hpa| hpa.as_ref().and_then(|hpa| hpa.load_percent).unwrap_or(0));
     let load_text = move || {
-        hpa.with(|hpa| match hpa.as_ref().and_then(|hpa| hpa.load.clone()) {
-            Some(load) => format!("load {load}"),
-            None => "no load (0m)".to_string(),
-        })
+        hpa.with(
+            |hpa| match hpa.as_ref().map(|hpa| (hpa.load.clone(), hpa.load_percent)) {
+                Some((Some(load), Some(_))) => format!("load {load}"),
+                // A load of another kind (`--total-cpu`, millicores per pod): the slider, which
+                // sets a percentage of each pod's request, starts from none.
+                Some((Some(load), None)) => format!("load {load} (the slider sets --cpu=N% instead)"),
+                _ => "no load (0m)".to_string(),
+            },
+        )
     };
     let set_load = move |value: String| {
         let Some(target) = hpa.with_untracked(|hpa| hpa.as_ref().map(|hpa| hpa.target.clone())) else {

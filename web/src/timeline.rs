@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use kubarium::history::{CronDecision, PodSpan};
-use kubarium::time::{format_duration, Millis};
+use kubarium::time::{as_stored, format_duration, Millis};
 use kubarium::view::{bar_end, CronTimeline, JobTimeline, Timeline};
 use leptos::prelude::*;
 
@@ -26,22 +26,31 @@ fn bar_class(span: &PodSpan) -> &'static str {
     }
 }
 
+/// A time on the timeline, in whole seconds as kubectl shows them.
+fn at(time: Millis) -> String {
+    format_duration(as_stored(time))
+}
+
 fn bar_title(span: &PodSpan, now: Millis) -> String {
-    let end = match (span.outcome, span.removed_ms) {
-        (Some(outcome), _) => format!("{outcome} at {}", format_duration(bar_end(span, now))),
-        (None, Some(removed)) => format!("deleted at {} before finishing", format_duration(removed)),
-        (None, None) => "still running".to_string(),
+    let end = match (span.outcome, span.removed_ms, span.terminating_ms) {
+        (Some(outcome), _, _) => format!("{outcome} at {}", at(bar_end(span, now))),
+        (None, Some(removed), Some(terminating)) => {
+            format!(
+                "deleted at {} before finishing, gone at {}",
+                at(terminating),
+                at(removed)
+            )
+        }
+        (None, Some(removed), None) => format!("deleted at {} before finishing", at(removed)),
+        (None, None, Some(terminating)) => format!("terminating since {}", at(terminating)),
+        (None, None, None) => "still running".to_string(),
     };
     let index = span
         .index
         .as_ref()
         .map(|index| format!(" (index {index})"))
         .unwrap_or_default();
-    format!(
-        "{}{index}: created at {}, {end}",
-        span.name,
-        format_duration(span.created_ms)
-    )
+    format!("{}{index}: created at {}, {end}", span.name, at(span.created_ms))
 }
 
 /// A Job's row shows at most this many lanes (pods alive at once); the rest are counted. A
@@ -73,6 +82,20 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
             );
             kubarium::html::push_escaped(&mut lanes, &bar_title(span, timeline.to_ms));
             lanes.push_str("\"></span>");
+            // The grace period after a deletion (a Replace, a deadline): the pod still runs,
+            // Terminating, until its containers stop.
+            if let Some(terminating) = span
+                .terminating_ms
+                .filter(|terminating| *terminating < bar_end(span, timeline.to_ms))
+            {
+                let from = percent(terminating, timeline);
+                let _ = write!(
+                    lanes,
+                    "<span class=\"tl-terminating\" data-testid=\"timeline-terminating\" style=\"left: {from:.3}%; width: {:.3}%\" title=\"terminating from {} (its grace period)\"></span>",
+                    (right - from).max(0.2),
+                    at(terminating)
+                );
+            }
         }
         lanes.push_str("</div>");
     }
@@ -81,7 +104,7 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
             lanes,
             "<span class=\"tl-deadline\" data-testid=\"timeline-deadline\" style=\"left: {:.3}%\" title=\"activeDeadlineSeconds: the Job's deadline, at {}\"></span>",
             percent(deadline, timeline),
-            format_duration(deadline)
+            at(deadline)
         );
     }
     if hidden_lanes > 0 {
@@ -97,19 +120,26 @@ fn job_row(job: &JobTimeline, timeline: &Timeline, replaced: bool) -> impl IntoV
     };
     // How the Job ended, under its name: a learner sees `Failed: DeadlineExceeded` where the
     // bars stop, without opening `describe`.
-    let end = job.end.map(|end| {
-        let class = if end.condition == "Complete" {
-            "job-end complete"
-        } else {
-            "job-end failed"
-        };
-        let text = if end.condition == "Complete" {
-            format!("Complete at {}", format_duration(end.at_ms))
-        } else {
-            format!("Failed: {} at {}", end.reason, format_duration(end.at_ms))
-        };
-        view! { <span class=class data-testid="job-end">{text}</span> }
-    });
+    // Its deletion (TTL, history limit) follows; a running Job with a deadline says when it
+    // comes.
+    let deleted = job
+        .deleted_ms
+        .map(|deleted| format!(", deleted at {}", at(deleted)))
+        .unwrap_or_default();
+    let end = match (job.end, job.deadline_ms) {
+        (Some(end), _) if end.condition == "Complete" => {
+            Some(("job-end complete", format!("Complete at {}{deleted}", at(end.at_ms))))
+        }
+        (Some(end), _) => Some((
+            "job-end failed",
+            format!("Failed: {} at {}{deleted}", end.reason, at(end.at_ms)),
+        )),
+        (None, Some(deadline)) if deadline > timeline.to_ms => {
+            Some(("job-end upcoming", format!("deadline at {}", at(deadline))))
+        }
+        (None, _) => None,
+    }
+    .map(|(class, text)| view! { <span class=class data-testid="job-end">{text}</span> });
     view! {
         <div
             class=class
@@ -145,8 +175,8 @@ fn cron_row(cron: &CronTimeline, timeline: &Timeline, on_compare: Option<Callbac
     let mut marks = String::new();
     for mark in &cron.marks {
         let title = match &mark.job {
-            Some(job) => format!("{}: {} job/{job}", format_duration(mark.at_ms), mark.kind.as_str()),
-            None => format!("{}: run {}", format_duration(mark.at_ms), mark.kind.as_str()),
+            Some(job) => format!("{}: {} job/{job}", at(mark.at_ms), mark.kind.as_str()),
+            None => format!("{}: run {}", at(mark.at_ms), mark.kind.as_str()),
         };
         let _ = write!(
             marks,
@@ -234,15 +264,16 @@ fn shows_deadline(timeline: &Timeline) -> bool {
 fn axis(from_ms: Millis, to_ms: Millis, cron_legend: bool, deadline_legend: bool) -> impl IntoView {
     view! {
         <div class="timeline-axis">
-            <span>{format_duration(from_ms)}</span>
+            <span>{at(from_ms)}</span>
             <span class="timeline-legend">
                 <span class="tl-bar running"></span>"running "
                 <span class="tl-bar succeeded"></span>"succeeded "
                 <span class="tl-bar failed"></span>"failed "
-                <span class="tl-bar removed"></span>"deleted before finishing"
+                <span class="tl-bar removed"></span>"deleted before finishing "
+                <span class="tl-terminating legend"></span>"terminating"
                 {deadline_legend.then(|| view! { <span class="tl-deadline legend"></span>" deadline" })}
                 {cron_legend.then(|| view! {
-                    <span class="cron-legend">" · ▲ started ⊘ held back (Forbid) ✂ replaced ✕ missed"</span>
+                    <span class="cron-legend">"▲ started ⊘ held back (Forbid) ✂ replaced ✕ missed"</span>
                 })}
             </span>
             <span>{format!("now: {}", format_duration(to_ms))}</span>

@@ -476,7 +476,7 @@ fn get(args: &[String]) -> Result<ExitCode> {
             println!();
         }
         match kubarium::tables::get_as(&simulation, kind, wide) {
-            Ok(table) => print!("{}", table.render()),
+            Ok(table) => print!("{}", kubarium::tables::get_output(&table, kind)),
             Err(error) => {
                 eprintln!("error: {error}");
                 return Ok(ExitCode::from(1));

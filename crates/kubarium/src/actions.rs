@@ -539,7 +539,22 @@ const NOT_YET: &[(&str, &str)] = &[
         "rollout",
         "`rollout` does `restart`, `undo`, `pause` and `resume` (and `status` as a report, not an action)",
     ),
+    (
+        "describe",
+        "`describe` does pods so far, in the page by clicking a pod's chip",
+    ),
+    (
+        "logs",
+        "simulated containers print nothing: their run time and exit code come from the behaviour rules (docs/behaviour.md)",
+    ),
+    (
+        "exec",
+        "simulated containers run no processes to enter",
+    ),
 ];
+
+/// The verbs `parse_action` knows, for the message about one it does not.
+const KNOWN_VERBS: &str = "apply, create, delete, scale, set, patch, label, taint, cordon, uncordon, drain, rollout, autoscale, add node, fail node, recover node, get, load";
 
 /// Splits a command line into words, honouring single and double quotes.
 fn words(line: &str) -> Result<Vec<String>, String> {
@@ -843,10 +858,8 @@ pub fn parse_action(line: &str, manifests: Option<&str>) -> Result<Action, Strin
         ["fail", "node", name] => Ok(Action::FailNode { name: name.to_string() }),
         ["recover", "node", name] => Ok(Action::RecoverNode { name: name.to_string() }),
         [verb, ..] => match NOT_YET.iter().find(|(known, _)| known == verb) {
-            Some((_, why)) => Err(format!(
-                "kubarium cannot `{verb}` yet: {why}, which are not simulated yet"
-            )),
-            None => Err(format!("unknown action {line:?}")),
+            Some((_, why)) => Err(format!("kubarium cannot do that `{verb}` yet: {why}")),
+            None => Err(format!("unknown action {line:?}: kubarium plays {KNOWN_VERBS}")),
         },
         [] => Err("empty action".to_string()),
     }
@@ -1739,7 +1752,10 @@ mod tests {
     fn refuses_what_it_cannot_do_with_a_reason() {
         assert!(parse_action("set resources deployment/web --limits=cpu=200m", None)
             .unwrap_err()
-            .contains("not simulated yet"));
+            .starts_with("kubarium cannot do that `set` yet: `set` does `image`"));
+        assert!(parse_action("kubectl describe job job-1", None)
+            .unwrap_err()
+            .contains("`describe` does pods so far"));
         assert!(parse_action("scale job/pi --replicas=3", None)
             .unwrap_err()
             .contains("no scale subresource"));
@@ -1768,7 +1784,7 @@ mod tests {
             .contains("`create` does `-f -`, `deployment`, `namespace`"));
         assert!(parse_action("frobnicate", None)
             .unwrap_err()
-            .starts_with("unknown action"));
+            .starts_with("unknown action \"frobnicate\": kubarium plays apply, create,"));
         assert!(parse_action("label node n1 'unterminated", None)
             .unwrap_err()
             .contains("unterminated quote"));

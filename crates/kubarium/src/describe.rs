@@ -174,11 +174,12 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
 
 fn describe_state(out: &mut String, simulation: &Simulation, title: &str, state: &ContainerState) {
     match state {
-        ContainerState::Waiting { reason, message } => {
+        // `describeContainerState`: a waiting container's reason only (its message is in the
+        // pod's status, `kubectl get pod -o yaml`).
+        ContainerState::Waiting { reason, .. } => {
             let _ = writeln!(out, "    {title:<16}Waiting");
-            let _ = writeln!(out, "      {:<14}{reason}", "Reason:");
-            if !message.is_empty() {
-                let _ = writeln!(out, "      {:<14}{message}", "Message:");
+            if !reason.is_empty() {
+                let _ = writeln!(out, "      {:<14}{reason}", "Reason:");
             }
         }
         ContainerState::Running { started_at_ms } => {

@@ -42,6 +42,9 @@ pub struct PodSpan {
     pub finished_ms: Option<Millis>,
     /// `Succeeded` or `Failed` once finished.
     pub outcome: Option<&'static str>,
+    /// When its deletion was asked for, while it still ran: its grace period began (the pod
+    /// stays, Terminating, until its containers stop).
+    pub terminating_ms: Option<Millis>,
     /// When it was removed from the API (deleted, replaced, collected).
     pub removed_ms: Option<Millis>,
 }
@@ -84,12 +87,13 @@ pub struct JobEnd {
 }
 
 /// A finished Job's end, with its deadline (`status.startTime + activeDeadlineSeconds`) when
-/// it had one.
+/// it had one, and when the Job was deleted (its TTL, its CronJob's history limit, by hand).
 #[derive(Debug, Clone)]
 pub struct JobEndRecord {
     pub key: ObjectKey,
     pub end: JobEnd,
     pub deadline_ms: Option<Millis>,
+    pub deleted_ms: Option<Millis>,
 }
 
 /// One CronJob decision, with the Job it concerned.
@@ -138,6 +142,14 @@ impl History {
         self.job_ends.push_back(record);
     }
 
+    /// A finished Job was deleted: its record says when. The Jobs deleted are mostly recent
+    /// ones, so the search starts from the newest.
+    pub(crate) fn record_job_deleted(&mut self, key: &ObjectKey, now: Millis) {
+        if let Some(record) = self.job_ends.iter_mut().rev().find(|record| record.key == *key) {
+            record.deleted_ms.get_or_insert(now);
+        }
+    }
+
     /// The kept lives, in creation order.
     pub fn spans(&self) -> impl Iterator<Item = &PodSpan> {
         self.order.iter().filter_map(|uid| self.spans.get(uid))
@@ -170,6 +182,9 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
             span.finished_ms = Some(now);
             span.outcome = Some(phase.as_str());
         }
+        if pod.metadata.is_terminating() && !phase.is_terminal() && span.terminating_ms.is_none() {
+            span.terminating_ms = Some(now);
+        }
         return;
     }
     let cron_job = crate::store::KeyRef(&key.namespace, &job.name)
@@ -192,6 +207,7 @@ pub(crate) fn observe(simulation: &mut Simulation, key: &ObjectKey) {
         running_ms: (phase == PodPhase::Running).then_some(now),
         finished_ms: phase.is_terminal().then_some(now),
         outcome: phase.is_terminal().then(|| phase.as_str()),
+        terminating_ms: (pod.metadata.is_terminating() && !phase.is_terminal()).then_some(now),
         removed_ms: None,
     };
     simulation.history.insert(span);

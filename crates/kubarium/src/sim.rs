@@ -1151,6 +1151,9 @@ impl Simulation {
         };
         // The quota monitor's delete handler: the namespace's quotas are recounted.
         crate::controller::resourcequota::replenish(self, &key.namespace);
+        if job.status.is_finished() {
+            self.history.record_job_deleted(&key, self.now);
+        }
         if let Some(owner) = job.metadata.controller_of() {
             self.enqueue_controller(key.namespace, owner);
         }

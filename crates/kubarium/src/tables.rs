@@ -56,6 +56,18 @@ impl Table {
     }
 }
 
+/// What `kubectl get KIND` prints: the table, or kubectl's line for no objects (`No resources
+/// found in default namespace.`, without the namespace for nodes and namespaces).
+pub fn get_output(table: &Table, kind: &str) -> String {
+    if !table.rows.is_empty() {
+        return table.render();
+    }
+    match kind {
+        "nodes" | "node" | "no" | "namespaces" | "namespace" | "ns" => "No resources found\n".to_string(),
+        _ => "No resources found in default namespace.\n".to_string(),
+    }
+}
+
 /// `translateTimestampSince`: how long ago `since` was, from the stored (whole-second)
 /// timestamp.
 fn age(simulation: &Simulation, since: Millis) -> String {

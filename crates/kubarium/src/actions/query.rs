@@ -113,7 +113,10 @@ impl Query {
                     if index > 0 {
                         out.push('\n');
                     }
-                    out.push_str(&crate::tables::get_as(simulation, kind, *wide)?.render());
+                    out.push_str(&crate::tables::get_output(
+                        &crate::tables::get_as(simulation, kind, *wide)?,
+                        kind,
+                    ));
                 }
                 Ok(out)
             }
@@ -217,6 +220,16 @@ mod tests {
         assert!(tables.starts_with("NAME    DESIRED"), "{tables}");
         assert!(tables.contains("\n\nNAME     STATUS"), "{tables}");
         assert!(tables.contains("INTERNAL-IP"), "{tables}");
+        // Nothing of a kind: kubectl's line instead of a bare header.
+        let none = answer(&simulation, "get jobs,namespaces,cronjobs").expect("known kinds");
+        assert!(
+            none.starts_with("No resources found in default namespace.\n\nNAME "),
+            "{none}"
+        );
+        assert!(
+            none.ends_with("Active   10s\n\nNo resources found in default namespace.\n"),
+            "{none}"
+        );
     }
 }
 

@@ -703,6 +703,7 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
                     reason: reason_word,
                 },
                 deadline_ms: deadline_at,
+                deleted_ms: None,
             });
             if terminal == "Complete" {
                 job.status.completion_time_ms = Some(now);

@@ -53,6 +53,8 @@ pub struct JobTimeline {
     pub end: Option<JobEnd>,
     /// When the Job passes (or passed) its `activeDeadlineSeconds`, if it has one.
     pub deadline_ms: Option<Millis>,
+    /// When the finished Job was deleted (its TTL, its CronJob's history limit, by hand).
+    pub deleted_ms: Option<Millis>,
 }
 
 /// Where a pod's bar ends: when it finished or left the API, whichever came first, or `now`.
@@ -98,6 +100,7 @@ fn add_ends(timeline: &mut Timeline, simulation: &Simulation) {
         } else if let Some(record) = ends.get(&(job.namespace.as_str(), job.job.as_str())) {
             job.end = Some(record.end);
             job.deadline_ms = record.deadline_ms;
+            job.deleted_ms = record.deleted_ms;
         }
     }
 }
@@ -151,6 +154,7 @@ pub fn layout<'a>(spans: impl Iterator<Item = &'a PodSpan>, now: Millis) -> Time
                     lanes: Vec::new(),
                     end: None,
                     deadline_ms: None,
+                    deleted_ms: None,
                 });
                 let last = jobs.len() - 1;
                 &mut jobs[last]
@@ -190,6 +194,7 @@ mod tests {
             running_ms: Some(created_s * SECOND_MS + 500),
             finished_ms: finished_s.map(|s| s * SECOND_MS),
             outcome: finished_s.map(|_| "Succeeded"),
+            terminating_ms: None,
             removed_ms: removed_s.map(|s| s * SECOND_MS),
         }
     }
@@ -325,5 +330,7 @@ mod tests {
         let job = job_row(&timeline, "mypi");
         let end = job.end.expect("mypi ended");
         assert_eq!((end.condition, job.deadline_ms), ("Complete", None));
+        // ttlSecondsAfterFinished: 10, from the completion.
+        assert_eq!(job.deleted_ms, Some(end.at_ms + 10 * SECOND_MS));
     }
 }
