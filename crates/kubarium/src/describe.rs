@@ -293,6 +293,25 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
+        // The kubelet's conditions first, PodScheduled last (`generateAPIPodStatus`).
+        let conditions: Vec<&str> = text
+            .lines()
+            .skip_while(|line| !line.starts_with("Conditions:"))
+            .skip(2)
+            .take(5)
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        assert_eq!(
+            conditions,
+            [
+                "PodReadyToStartContainers",
+                "Initialized",
+                "Ready",
+                "ContainersReady",
+                "PodScheduled"
+            ],
+            "{text}"
+        );
         assert!(
             text.contains(
                 "Tolerations:      node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n                  \

@@ -221,6 +221,17 @@ fn start_pod(simulation: &mut Simulation, key: &ObjectKey) {
             "ContainersNotReady",
             "",
         );
+        // `generateAPIPodStatus` lists PodScheduled after the kubelet's own conditions, as
+        // `kubectl describe pod` shows them.
+        if let Some(scheduled) = pod
+            .status
+            .conditions
+            .iter()
+            .position(|condition| condition.condition_type == "PodScheduled")
+        {
+            let scheduled = pod.status.conditions.remove(scheduled);
+            pod.status.conditions.push(scheduled);
+        }
         pod.status.container_statuses = app_containers
             .iter()
             .map(|container| ContainerStatus {
