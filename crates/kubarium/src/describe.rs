@@ -125,7 +125,13 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
             if !list.is_empty() {
                 let _ = writeln!(out, "    {title}");
                 for (resource, quantity) in list {
-                    let _ = writeln!(out, "      {:<14}{quantity}", format!("{resource}:"));
+                    // Sizes with their suffix (`200Mi`), cores as they are (`100m`, `2`).
+                    let shown = if resource.as_str() == "cpu" {
+                        quantity.to_string()
+                    } else {
+                        quantity.display_bytes()
+                    };
+                    let _ = writeln!(out, "      {:<14}{shown}", format!("{resource}:"));
                 }
             }
         }
