@@ -124,10 +124,7 @@ impl History {
     }
 
     pub(crate) fn record_cron(&mut self, record: CronRecord) {
-        if self.cron.len() >= MAX_CRON_MARKS {
-            self.cron.pop_front();
-        }
-        self.cron.push_back(record);
+        push_capped(&mut self.cron, record, MAX_CRON_MARKS);
     }
 
     /// How the Jobs ended, in the order they did (the last `MAX_SPANS`).
@@ -136,10 +133,7 @@ impl History {
     }
 
     pub(crate) fn record_job_end(&mut self, record: JobEndRecord) {
-        if self.job_ends.len() >= MAX_SPANS {
-            self.job_ends.pop_front();
-        }
-        self.job_ends.push_back(record);
+        push_capped(&mut self.job_ends, record, MAX_SPANS);
     }
 
     /// A finished Job was deleted: its record says when. The Jobs deleted are mostly recent
@@ -164,6 +158,14 @@ impl History {
         self.order.push_back(span.uid.clone());
         self.spans.insert(span.uid.clone(), span);
     }
+}
+
+/// Keeps `item` as the newest of at most `cap`, the oldest dropped first.
+fn push_capped<T>(queue: &mut VecDeque<T>, item: T, cap: usize) {
+    if queue.len() >= cap {
+        queue.pop_front();
+    }
+    queue.push_back(item);
 }
 
 /// A Job pod was created or its status changed: note what is new about it.
