@@ -278,6 +278,15 @@ fn job_from_template(cron_job: &CronJob, name: String, scheduled_timestamp: Stri
     }
 }
 
+/// The zone a CronJob's schedule runs in: UTC without `spec.timeZone`, else the database's
+/// zone of that name, if it has one.
+fn zone_of(time_zone: Option<&str>) -> Option<Box<dyn TimeZone>> {
+    match time_zone {
+        None => Some(Box::new(Utc)),
+        Some(name) => crate::tz::zone(name).map(|zone| Box::new(zone) as Box<dyn TimeZone>),
+    }
+}
+
 /// `updateCronJob` (`cronjob_controllerv2.go`): after a change of `spec.schedule` or
 /// `spec.timeZone`, the next sync comes `nextScheduleTimeDuration` later, at the new schedule's
 /// first time after now plus 100ms, so a time of the new schedule that has already passed
@@ -289,12 +298,8 @@ pub fn delay_after_schedule_change(simulation: &mut Simulation, key: &ObjectKey)
     let Some(cron_job) = simulation.store.cron_jobs.get(key) else {
         return 0;
     };
-    let zone: Box<dyn TimeZone> = match cron_job.spec.time_zone.as_deref() {
-        None => Box::new(Utc),
-        Some(name) => match crate::tz::zone(name) {
-            Some(zone) => Box::new(zone),
-            None => return 0,
-        },
+    let Some(zone) = zone_of(cron_job.spec.time_zone.as_deref()) else {
+        return 0;
     };
     let Some(schedule) = simulation.cron_schedules.parse(&cron_job.spec.schedule) else {
         return 0;
@@ -442,23 +447,17 @@ pub fn sync(simulation: &mut Simulation, key: &ObjectKey) -> Option<Millis> {
     let mut failed = false;
     // `syncCronJob` checks `spec.timeZone` with `time.LoadLocation` before anything else that
     // schedules, and stops there (without a requeue) when the zone is unknown.
-    let zone: Option<Box<dyn TimeZone>> = match settings.time_zone.as_deref() {
-        None => Some(Box::new(Utc)),
-        Some(name) => match crate::tz::zone(name) {
-            Some(zone) => Some(Box::new(zone)),
-            None => {
-                let reason = cron::load_location(name, &crate::tz::zone_exists)
-                    .err()
-                    .unwrap_or_else(|| format!("unknown time zone {name}"));
-                events.push((
-                    "Warning",
-                    "UnknownTimeZone",
-                    format!("invalid timeZone: {}: {reason}", crate::gostr::go_quote(name)),
-                ));
-                None
-            }
-        },
-    };
+    let zone = zone_of(settings.time_zone.as_deref());
+    if let (None, Some(name)) = (&zone, settings.time_zone.as_deref()) {
+        let reason = cron::load_location(name, &crate::tz::zone_exists)
+            .err()
+            .unwrap_or_else(|| format!("unknown time zone {name}"));
+        events.push((
+            "Warning",
+            "UnknownTimeZone",
+            format!("invalid timeZone: {}: {reason}", crate::gostr::go_quote(name)),
+        ));
+    }
     if let (Some(schedule), Some(zone)) = (&mut schedule, &zone) {
         let zone: &dyn TimeZone = zone.as_ref();
         let suspended = settings.suspend == Some(true);
