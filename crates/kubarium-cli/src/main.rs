@@ -476,7 +476,12 @@ fn get(args: &[String]) -> Result<ExitCode> {
             println!();
         }
         match kubarium::tables::get_as(&simulation, kind, wide) {
-            Ok(table) => print!("{}", kubarium::tables::get_output(&table, kind)),
+            Ok(table) => {
+                if let Some(warning) = kubarium::tables::deprecation_warning(kind) {
+                    eprintln!("{warning}");
+                }
+                print!("{}", kubarium::tables::get_output(&table, kind));
+            }
             Err(error) => {
                 eprintln!("error: {error}");
                 return Ok(ExitCode::from(1));

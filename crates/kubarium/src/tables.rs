@@ -56,6 +56,13 @@ impl Table {
     }
 }
 
+/// The API server's deprecation warning for a kind, which kubectl prints (on standard error)
+/// before the table: v1 Endpoints since 1.33.
+pub fn deprecation_warning(kind: &str) -> Option<&'static str> {
+    matches!(kind, "endpoints" | "endpoint" | "ep")
+        .then_some("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+}
+
 /// What `kubectl get KIND` prints: the table, or kubectl's line for no objects (`No resources
 /// found in default namespace.`, without the namespace for nodes and namespaces).
 pub fn get_output(table: &Table, kind: &str) -> String {

@@ -59,7 +59,7 @@ impl std::fmt::Display for AutoscalingAction {
                 }
                 write!(formatter, " --max={max}")?;
                 if let Some(percent) = cpu_percent {
-                    write!(formatter, " --cpu-percent={percent}")?;
+                    write!(formatter, " --cpu={percent}%")?;
                 }
                 Ok(())
             }
@@ -144,6 +144,27 @@ pub(super) fn parse(args: &[&str], flags: &[String], namespace: &str) -> Option<
 /// `kubectl autoscale`, with the checks of `AutoscaleOptions.Validate`.
 fn parse_autoscale(rest: &[&str], flags: &[String], namespace: String) -> Result<AutoscalingAction, String> {
     let (kind, name) = workload(rest, "autoscale")?;
+    // kubectl refuses a flag it does not know (cobra).
+    if let Some(unknown) = flags.iter().find(|flag| {
+        let name = flag.split_once('=').map_or(flag.as_str(), |(name, _)| name);
+        !["--max", "--min", "--cpu-percent", "--cpu", "--name"].contains(&name)
+    }) {
+        let name = unknown.split_once('=').map_or(unknown.as_str(), |(name, _)| name);
+        return Err(format!("unknown flag: {name}"));
+    }
+    // `--cpu=70%` targets an average utilization (kubectl 1.34's `parseResourceInput`);
+    // `--cpu-percent=70`, deprecated since, the same. A quantity (`--cpu=500m`) would target an
+    // average value, which the simulated HPA does not play.
+    let cpu_percent = match (flag_value(flags, "--cpu"), int_flag(flags, "--cpu-percent")?) {
+        (Some(value), _) => match value.strip_suffix('%').map(str::parse::<i32>) {
+            Some(Ok(percent)) => Some(percent),
+            Some(Err(_)) => return Err(format!("invalid argument {value:?} for \"--cpu\" flag")),
+            None => return Err(format!(
+                "--cpu={value}: kubarium's HPA plays CPU utilization targets only; give a percentage, like --cpu=50%"
+            )),
+        },
+        (None, percent) => percent,
+    };
     let max = int_flag(flags, "--max")?.unwrap_or(-1);
     let min = int_flag(flags, "--min")?;
     if max < 1 {
@@ -162,7 +183,8 @@ fn parse_autoscale(rest: &[&str], flags: &[String], namespace: String) -> Result
         // kubectl sets `minReplicas` only when `--min` is positive.
         min: min.filter(|min| *min > 0),
         max,
-        cpu_percent: int_flag(flags, "--cpu-percent")?.filter(|percent| *percent >= 0),
+        // kubectl adds the CPU metric only for a positive target.
+        cpu_percent: cpu_percent.filter(|percent| *percent > 0),
     })
 }
 
@@ -309,7 +331,11 @@ mod tests {
         let cases = [
             Case {
                 line: "kubectl autoscale deployment web --min=2 --max=10 --cpu-percent=50",
-                printed: "autoscale deployment/web --min=2 --max=10 --cpu-percent=50",
+                printed: "autoscale deployment/web --min=2 --max=10 --cpu=50%",
+            },
+            Case {
+                line: "kubectl autoscale deployment web --max=10 --cpu=70%",
+                printed: "autoscale deployment/web --max=10 --cpu=70%",
             },
             Case {
                 line: "autoscale rs/front --max=4 --name=front-hpa -n shop",
@@ -385,6 +411,14 @@ mod tests {
             Case {
                 line: "load deployment/web --cpu=-1",
                 error: "must not be negative",
+            },
+            Case {
+                line: "autoscale deployment/web --max=3 --bogus=1",
+                error: "unknown flag: --bogus",
+            },
+            Case {
+                line: "autoscale deployment/web --max=3 --cpu=500m",
+                error: "plays CPU utilization targets only",
             },
         ];
         for case in cases {

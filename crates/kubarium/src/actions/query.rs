@@ -113,10 +113,12 @@ impl Query {
                     if index > 0 {
                         out.push('\n');
                     }
-                    out.push_str(&crate::tables::get_output(
-                        &crate::tables::get_as(simulation, kind, *wide)?,
-                        kind,
-                    ));
+                    let table = crate::tables::get_as(simulation, kind, *wide)?;
+                    if let Some(warning) = crate::tables::deprecation_warning(kind) {
+                        out.push_str(warning);
+                        out.push('\n');
+                    }
+                    out.push_str(&crate::tables::get_output(&table, kind));
                 }
                 Ok(out)
             }
@@ -221,6 +223,9 @@ mod tests {
         assert!(tables.contains("\n\nNAME     STATUS"), "{tables}");
         assert!(tables.contains("INTERNAL-IP"), "{tables}");
         // Nothing of a kind: kubectl's line instead of a bare header.
+        assert!(answer(&simulation, "get ep").expect("a known kind").starts_with(
+            "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\nNAME "
+        ));
         let none = answer(&simulation, "get jobs,namespaces,cronjobs").expect("known kinds");
         assert!(
             none.starts_with("No resources found in default namespace.\n\nNAME "),

@@ -390,7 +390,9 @@ pub fn check_request(quotas: &mut [ResourceQuota], request: &QuotaRequest) -> Re
         .filter(|(_, amount)| !amount.is_zero())
         .map(|(name, amount)| (name.clone(), *amount))
         .collect();
-    let mut new_used = Vec::new();
+    // First every matching quota's constraints and usage stats, then the usage of each: a
+    // request refused by two quotas is refused for a constraint before any usage.
+    let mut interesting = Vec::new();
     for (index, quota) in quotas.iter().enumerate() {
         let restricted = request.evaluator.matching_resources(quota.status.hard.keys());
         // `Matches`: the quota measures at least one of the evaluator's resources, and the
@@ -412,6 +414,12 @@ pub fn check_request(quotas: &mut [ResourceQuota], request: &QuotaRequest) -> Re
                 restricted.join(",")
             ));
         }
+        interesting.push(index);
+    }
+    let mut new_used = Vec::new();
+    for index in interesting {
+        let quota = &quotas[index];
+        let name = &quota.metadata.name;
         let requested = mask(
             &usage,
             &quota.status.hard.keys().map(String::as_str).collect::<Vec<_>>(),

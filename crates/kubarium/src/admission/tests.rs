@@ -271,6 +271,17 @@ fn quota_check_has_the_plugins_messages_and_counts_admitted_pods() {
             used_after: &[("pods", "1")],
         },
         Case {
+            // `CheckRequest` checks every quota's constraints before any quota's usage.
+            name: "a constraint of a later quota comes before an earlier quota's usage",
+            quotas: vec![
+                quota("a-count", &[("pods", "1")], &[("pods", "1")]),
+                quota("b-memory", &[("requests.memory", "1Gi")], &[("requests.memory", "0")]),
+            ],
+            pod: pod(&[("c", &[], &[])]),
+            expect: Err("failed quota: b-memory: must specify requests.memory for: c"),
+            used_after: &[("pods", "1")],
+        },
+        Case {
             name: "a quota of other resources does not apply",
             quotas: vec![quota("objects", &[("services", "1")], &[("services", "1")])],
             pod: one_cpu_limit(),
