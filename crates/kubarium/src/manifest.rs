@@ -70,6 +70,9 @@ impl fmt::Display for Notice {
 pub struct Parsed {
     pub manifests: Vec<Manifest>,
     pub notices: Vec<Notice>,
+    /// Where each manifest came from: its document's index and the position of the document's
+    /// object, for problems found later (admission, allocation) to point at.
+    pub origins: Vec<(usize, Pos)>,
 }
 
 /// One problem with one document.
@@ -216,11 +219,16 @@ fn parse(text: &str, live: Option<LiveLookup<'_>>) -> Result<Parsed, ManifestErr
     let mut parsed = Parsed {
         manifests: Vec::new(),
         notices: Vec::new(),
+        origins: Vec::new(),
     };
     let mut problems = Vec::new();
     for document in documents.iter().filter(|document| !document.is_empty) {
         match decode_object(document.index, &document.root, "", &mut parsed.notices, live) {
-            Ok(decoded) => parsed.manifests.extend(decoded),
+            Ok(decoded) => {
+                let origin = (document.index, document.root.pos);
+                parsed.origins.extend(std::iter::repeat_n(origin, decoded.len()));
+                parsed.manifests.extend(decoded);
+            }
             Err(mut found) => problems.append(&mut found),
         }
     }

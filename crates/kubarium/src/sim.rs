@@ -755,16 +755,21 @@ impl Simulation {
     }
 
     fn apply_parsed(&mut self, parsed: Parsed) -> Result<Applied, ManifestError> {
-        let Parsed { manifests, notices } = parsed;
+        let Parsed {
+            manifests,
+            notices,
+            origins,
+        } = parsed;
         let mut problems = Vec::new();
         let mut service_dry_run = crate::services::DryRun::of(self);
         let mut admission_dry_run = crate::admission::DryRun::of(self);
-        for manifest in &manifests {
+        for (manifest, (document, pos)) in manifests.iter().zip(origins) {
+            // Refused by the API server after decoding: the problem points at its object.
             let problem = |message: String| Problem {
-                document: 0,
+                document,
                 context: None,
                 path: None,
-                pos: None,
+                pos: Some(pos),
                 message,
                 hint: None,
             };

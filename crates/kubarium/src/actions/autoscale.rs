@@ -159,9 +159,11 @@ fn parse_autoscale(rest: &[&str], flags: &[String], namespace: String) -> Result
         (Some(value), _) => match value.strip_suffix('%').map(str::parse::<i32>) {
             Some(Ok(percent)) => Some(percent),
             Some(Err(_)) => return Err(format!("invalid argument {value:?} for \"--cpu\" flag")),
-            None => return Err(format!(
+            None => {
+                return Err(format!(
                 "--cpu={value}: kubarium's HPA plays CPU utilization targets only; give a percentage, like --cpu=50%"
-            )),
+            ))
+            }
         },
         (None, percent) => percent,
     };

@@ -326,9 +326,17 @@ fn applied_quota_and_limit_range_are_typed_and_admit_pods() {
     let refused = simulation
         .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers: [{name: c, image: nginx}]\n")
         .expect_err("over quota");
+    // Refused after decoding: the problem points at the object's document.
     assert_eq!(
         refused.to_string(),
-        "document 1: pods \"b\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1"
+        "line 1, column 1: pods \"b\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1"
+    );
+    let second = simulation
+        .apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c}\nspec:\n  containers: [{name: c, image: nginx}]\n")
+        .expect_err("over quota");
+    assert_eq!(
+        (second.problems[0].document, second.problems[0].pos.map(|pos| pos.line)),
+        (1, Some(5))
     );
     let too_big = simulation
         .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: c}\nspec:\n  containers: [{name: c, image: nginx, resources: {limits: {cpu: '1'}}}]\n")
