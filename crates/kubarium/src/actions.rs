@@ -946,6 +946,12 @@ fn parse_scale(rest: &[&str], flags: &[String], namespace: String) -> Result<Act
     let replicas = replicas
         .parse::<i32>()
         .map_err(|_| format!("invalid argument {replicas:?} for \"--replicas\" flag"))?;
+    // `ScaleOptions.Validate`, before any request.
+    if replicas < 0 {
+        return Err(
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0".to_string(),
+        );
+    }
     let kind = match (WorkloadKind::parse(kind), kind) {
         (Some(kind), _) => kind,
         (None, "job" | "jobs" | "job.batch") => {

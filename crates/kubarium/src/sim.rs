@@ -763,6 +763,8 @@ impl Simulation {
         let mut problems = Vec::new();
         let mut service_dry_run = crate::services::DryRun::of(self);
         let mut admission_dry_run = crate::admission::DryRun::of(self);
+        // The Namespaces of this apply, from the documents before the one being checked.
+        let mut earlier_namespaces: BTreeSet<String> = BTreeSet::new();
         for (manifest, (document, pos)) in manifests.iter().zip(origins) {
             // Refused by the API server after decoding: the problem points at its object.
             let problem = |message: String| Problem {
@@ -791,7 +793,7 @@ impl Simulation {
                     "{kind} \"{name}\" ({api_version}) is valid, but kubarium does not simulate {kind} yet"
                 ))),
                 Manifest::Pod(pod) => {
-                    if let Err(error) = self.check_namespace(&pod.metadata) {
+                    if let Err(error) = self.check_namespace(&pod.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     } else if self.store.pod(&manifest_key(&pod.metadata)).is_none() {
                         if let Err(message) = admission_dry_run.admit(self, pod) {
@@ -800,39 +802,41 @@ impl Simulation {
                     }
                 }
                 Manifest::ResourceQuota(quota) => match self
-                    .check_namespace(&quota.metadata)
+                    .check_namespace(&quota.metadata, &earlier_namespaces)
                     .map_err(|error| error.0)
                     .and_then(|()| crate::admission::quota::check_scopes_simulated(quota))
                 {
                     Err(message) => problems.push(problem(message)),
                     Ok(()) => admission_dry_run.add_quota(self, manifest_key(&quota.metadata), quota),
                 },
-                Manifest::LimitRange(limit_range) => match self.check_namespace(&limit_range.metadata) {
-                    Err(error) => problems.push(problem(error.0)),
-                    Ok(()) => admission_dry_run.add_limit_range(manifest_key(&limit_range.metadata), limit_range),
-                },
+                Manifest::LimitRange(limit_range) => {
+                    match self.check_namespace(&limit_range.metadata, &earlier_namespaces) {
+                        Err(error) => problems.push(problem(error.0)),
+                        Ok(()) => admission_dry_run.add_limit_range(manifest_key(&limit_range.metadata), limit_range),
+                    }
+                }
                 Manifest::DaemonSet(daemon_set) => {
-                    if let Err(error) = self.check_namespace(&daemon_set.metadata) {
+                    if let Err(error) = self.check_namespace(&daemon_set.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     } else if let Err(error) = self.check_daemon_set_update(daemon_set) {
                         problems.push(problem(error.0));
                     }
                 }
                 Manifest::Job(job) => {
-                    if let Err(error) = self.check_namespace(&job.metadata) {
+                    if let Err(error) = self.check_namespace(&job.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     } else if let Err(error) = self.check_job_update(job) {
                         problems.push(problem(error.0));
                     }
                 }
                 Manifest::CronJob(cron_job) => {
-                    if let Err(error) = self.check_namespace(&cron_job.metadata) {
+                    if let Err(error) = self.check_namespace(&cron_job.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     }
                 }
                 Manifest::Service(service) => {
                     let key = manifest_key(&service.metadata);
-                    if let Err(error) = self.check_namespace(&service.metadata) {
+                    if let Err(error) = self.check_namespace(&service.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     } else if let Err(message) = service_dry_run.check(self, &key, service) {
                         problems.push(problem(message));
@@ -840,33 +844,36 @@ impl Simulation {
                 }
                 Manifest::ReplicaSet(replica_set) => {
                     if let Err(error) = self
-                        .check_namespace(&replica_set.metadata)
+                        .check_namespace(&replica_set.metadata, &earlier_namespaces)
                         .and_then(|()| self.check_replica_set_update(replica_set))
                     {
                         problems.push(problem(error.0));
                     }
                 }
                 Manifest::ReplicationController(controller) => {
-                    if let Err(error) = self.check_namespace(&controller.metadata) {
+                    if let Err(error) = self.check_namespace(&controller.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     }
                 }
                 Manifest::Deployment(deployment) => {
                     if let Err(error) = self
-                        .check_namespace(&deployment.metadata)
+                        .check_namespace(&deployment.metadata, &earlier_namespaces)
                         .and_then(|()| self.check_deployment_update(deployment))
                     {
                         problems.push(problem(error.0));
                     }
                 }
                 Manifest::HorizontalPodAutoscaler(hpa) => {
-                    if let Err(error) = self.check_namespace(&hpa.metadata) {
+                    if let Err(error) = self.check_namespace(&hpa.metadata, &earlier_namespaces) {
                         problems.push(problem(error.0));
                     } else if let Err(message) = controller::podautoscaler::check_simulated(hpa) {
                         problems.push(problem(message));
                     }
                 }
-                Manifest::Namespace(_) | Manifest::Node(_) => {}
+                Manifest::Namespace(namespace) => {
+                    earlier_namespaces.insert(namespace.metadata.name.clone());
+                }
+                Manifest::Node(_) => {}
             }
         }
         if !problems.is_empty() {
@@ -914,9 +921,11 @@ impl Simulation {
     }
 
     /// The `NamespaceLifecycle` admission plugin: the namespace must exist.
-    fn check_namespace(&self, metadata: &ObjectMeta) -> Result<(), ActionError> {
+    /// The object's namespace must exist, or come earlier in the same apply (`kubectl apply -f`
+    /// creates the documents in order: a Namespace, then what goes in it).
+    fn check_namespace(&self, metadata: &ObjectMeta, earlier: &BTreeSet<String>) -> Result<(), ActionError> {
         let namespace = namespace_or_default(metadata);
-        if self.store.namespaces.contains_key(namespace) {
+        if self.store.namespaces.contains_key(namespace) || earlier.contains(namespace) {
             Ok(())
         } else {
             Err(ActionError(format!("namespaces \"{namespace}\" not found")))

@@ -35,9 +35,9 @@ impl Simulation {
     pub(super) fn restart_deployment(&mut self, namespace: &str, name: &str) -> Result<(), ActionError> {
         let deployment = self.deployment(namespace, name).ok_or_else(|| not_found(name))?;
         if deployment.spec.paused {
-            return Err(ActionError(
-                "can't restart paused deployment (run rollout resume first)".to_string(),
-            ));
+            return Err(ActionError(format!(
+                "deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)"
+            )));
         }
         let now = crate::time::format_rfc3339(
             self.start_unix_seconds()

@@ -1306,3 +1306,22 @@ fn a_second_schedulers_events_carry_its_name() {
         [("Scheduled", "my-scheduler"), ("FailedScheduling", "my-scheduler")]
     );
 }
+
+/// `kubectl apply -f` creates the documents in order: a Namespace and then a pod in it, in one
+/// file, both apply; the other way round the pod comes first and is refused.
+#[test]
+fn a_namespace_and_its_objects_apply_together_in_order() {
+    let namespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n";
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {containers: [{name: c, image: nginx}]}\n";
+    let mut simulation = cluster(workers(1));
+    let error = simulation
+        .apply(&format!("{pod}---\n{namespace}"))
+        .expect_err("the pod comes first");
+    assert!(error.to_string().contains("namespaces \"team\" not found"), "{error}");
+    simulation.apply(&format!("{namespace}---\n{pod}")).expect("in order");
+    simulation.run_until(5 * S).unwrap();
+    assert_eq!(
+        simulation.pod("team", "p").map(|pod| pod.status.phase),
+        Some(PodPhase::Running)
+    );
+}
