@@ -128,7 +128,7 @@ pub const GALLERY: &[Example] = &[
     Example {
         id: "hpa-scale-out-in",
         title: "HPA scaling out and back in",
-        watch: "A CPU load at 40s makes the HPA double the pods every 15s up to 10; the load drops at 200s, but it scales in only 300s after its last high recommendation (see the hpa table).",
+        watch: "A CPU load at 40s scales the pods out 1 → 4 → 8 → 10, each step at most double the count or 4 (no behavior set); the load drops at 200s, but it scales in only 300s after its last high recommendation (see the hpa table).",
         scenario: scenario!("hpa-scale-out-in"),
     },
     Example {
