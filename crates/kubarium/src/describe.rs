@@ -125,12 +125,8 @@ fn describe_pod(out: &mut String, simulation: &Simulation, pod: &Pod) {
             if !list.is_empty() {
                 let _ = writeln!(out, "    {title}");
                 for (resource, quantity) in list {
-                    // Sizes with their suffix (`200Mi`), cores as they are (`100m`, `2`).
-                    let shown = if resource.as_str() == "cpu" {
-                        quantity.to_string()
-                    } else {
-                        quantity.display_bytes()
-                    };
+                    // As kubectl prints a quantity: sizes with their suffix (`200Mi`).
+                    let shown = crate::admission::format_quantity(resource, *quantity);
                     let _ = writeln!(out, "      {:<14}{shown}", format!("{resource}:"));
                 }
             }
@@ -276,7 +272,7 @@ mod tests {
     fn a_running_pod_is_described_with_its_events() {
         let mut simulation = Simulation::new(&ClusterConfig::with_nodes("node", 2));
         simulation
-            .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports: [{containerPort: 80}]\n    resources: {requests: {cpu: 100m}}\n")
+            .apply("apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports: [{containerPort: 80}]\n    resources: {requests: {cpu: 100m, memory: 200Mi}}\n")
             .expect("valid");
         simulation.run_until(30 * SECOND_MS).expect("runs");
         let text = pod(&simulation, "default", "web").expect("exists");
@@ -291,7 +287,7 @@ mod tests {
             "    State:          Running\n",
             "    Ready:          True\n",
             "    Restart Count:  0\n",
-            "    Requests:\n      cpu:          100m\n",
+            "    Requests:\n      cpu:          100m\n      memory:       200Mi\n",
             "  Ready                       True\n",
             "Events:\n  Type    Reason     Age",
             "Normal  Scheduled",

@@ -222,43 +222,6 @@ fn scale_to_nanos(mantissa: i128, decimal_exponent: i32, multiplier: Multiplier)
     Some(div_ceil(numerator, denominator))
 }
 
-impl Quantity {
-    /// A size as kubectl prints one written with a suffix (`200Mi`, `1Gi`, `500M`): the
-    /// largest binary suffix that divides it, else the largest decimal one, else the plain
-    /// number. Quantities keep no note of how they were written, so `1024k` reads `1Mi`.
-    pub fn display_bytes(&self) -> String {
-        if self.nanos % NANOS_PER_UNIT != 0 || self.nanos <= 0 {
-            return self.to_string();
-        }
-        let units = self.nanos / NANOS_PER_UNIT;
-        for (suffix, size) in [
-            ("Ei", 1_i128 << 60),
-            ("Pi", 1 << 50),
-            ("Ti", 1 << 40),
-            ("Gi", 1 << 30),
-            ("Mi", 1 << 20),
-            ("Ki", 1 << 10),
-        ] {
-            if units % size == 0 {
-                return format!("{}{suffix}", units / size);
-            }
-        }
-        for (suffix, size) in [
-            ("E", 10_i128.pow(18)),
-            ("P", 10_i128.pow(15)),
-            ("T", 10_i128.pow(12)),
-            ("G", 10_i128.pow(9)),
-            ("M", 10_i128.pow(6)),
-            ("k", 1_000),
-        ] {
-            if units % size == 0 {
-                return format!("{}{suffix}", units / size);
-            }
-        }
-        units.to_string()
-    }
-}
-
 impl fmt::Display for Quantity {
     /// A canonical form: whole units, else milli-units, else nano-units (`2`, `250m`, `5n`).
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -298,23 +261,6 @@ impl<'de> serde::Deserialize<'de> for Quantity {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn sizes_display_with_their_largest_exact_suffix() {
-        for (written, shown) in [
-            ("200Mi", "200Mi"),
-            ("1Gi", "1Gi"),
-            ("1536Mi", "1536Mi"),
-            ("500M", "500M"),
-            ("1000", "1k"),
-            ("1023", "1023"),
-            ("0", "0"),
-            ("100m", "100m"),
-        ] {
-            assert_eq!(Quantity::parse(written).unwrap().display_bytes(), shown, "{written}");
-        }
-    }
-
     use super::*;
 
     #[test]

@@ -108,6 +108,16 @@ fn quantities_print_as_kubernetes_prints_them() {
             written: "0",
             printed: "0",
         },
+        Case {
+            resource: "memory",
+            written: "1536Mi",
+            printed: "1536Mi",
+        },
+        Case {
+            resource: "memory",
+            written: "1023",
+            printed: "1023",
+        },
     ];
     for case in cases {
         let amount = Quantity::parse(case.written).expect("quantity");
