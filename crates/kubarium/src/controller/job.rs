@@ -76,18 +76,14 @@ pub fn backoff_remaining(failures: u32, last_failure_ms: Option<Millis>, now: Mi
 /// else when its deletion was asked for (the deletion timestamp less the grace period); else
 /// its creation.
 fn finished_time(pod: &Pod) -> Millis {
-    let containers = pod
-        .status
-        .container_statuses
-        .iter()
-        .map(|status| match status.state {
-            ContainerState::Terminated { finished_at_ms, .. } => Some(finished_at_ms),
-            _ => None,
-        })
-        .try_fold(None, |latest: Option<Millis>, finished| {
-            finished.map(|finished| Some(latest.map_or(finished, |latest| latest.max(finished))))
-        })
-        .flatten();
+    let mut containers: Option<Millis> = None;
+    for status in &pod.status.container_statuses {
+        let ContainerState::Terminated { finished_at_ms, .. } = status.state else {
+            containers = None;
+            break;
+        };
+        containers = Some(containers.map_or(finished_at_ms, |latest| latest.max(finished_at_ms)));
+    }
     let not_ready = || {
         pod.status
             .conditions
@@ -112,21 +108,19 @@ fn finished_time(pod: &Pod) -> Millis {
 /// success, and the latest of them is the last failure; a new success resets the count, then
 /// counts only the new failures that finished after it (strictly, in whole seconds).
 fn backoff_record(tracking: &mut JobTracking, last_new_success: Option<Millis>, new_failure_times: &[Millis]) {
-    let counted: Vec<Millis> = match last_new_success {
-        None if new_failure_times.is_empty() => return,
-        None => new_failure_times.to_vec(),
-        Some(success) => {
-            tracking.failures_after_last_success = 0;
-            tracking.last_failure_ms = None;
-            new_failure_times
-                .iter()
-                .copied()
-                .filter(|failed| *failed > success)
-                .collect()
-        }
-    };
-    if let Some(latest) = counted.iter().copied().max() {
-        tracking.failures_after_last_success += counted.len() as u32;
+    if last_new_success.is_some() {
+        tracking.failures_after_last_success = 0;
+        tracking.last_failure_ms = None;
+    }
+    let (count, latest) = new_failure_times
+        .iter()
+        .copied()
+        .filter(|failed| last_new_success.is_none_or(|success| *failed > success))
+        .fold((0, None::<Millis>), |(count, latest), failed| {
+            (count + 1, Some(latest.map_or(failed, |latest| latest.max(failed))))
+        });
+    if let Some(latest) = latest {
+        tracking.failures_after_last_success += count;
         tracking.last_failure_ms = Some(latest);
     }
 }
