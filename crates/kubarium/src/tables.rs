@@ -59,7 +59,7 @@ impl Table {
 /// The API server's deprecation warning for a kind, which kubectl prints (on standard error)
 /// before the table: v1 Endpoints since 1.33.
 pub fn deprecation_warning(kind: &str) -> Option<&'static str> {
-    matches!(kind, "endpoints" | "endpoint" | "ep")
+    (wide::canonical(kind) == "endpoints")
         .then_some("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
 }
 
@@ -69,8 +69,8 @@ pub fn get_output(table: &Table, kind: &str) -> String {
     if !table.rows.is_empty() {
         return table.render();
     }
-    match kind {
-        "nodes" | "node" | "no" | "namespaces" | "namespace" | "ns" => "No resources found\n".to_string(),
+    match wide::canonical(kind) {
+        "nodes" | "namespaces" => "No resources found\n".to_string(),
         _ => "No resources found in default namespace.\n".to_string(),
     }
 }

@@ -55,11 +55,14 @@ const NODE_COLUMNS: [&str; 5] = [
 
 const WORKLOAD_COLUMNS: [&str; 3] = ["CONTAINERS", "IMAGES", "SELECTOR"];
 
-/// The plural name of the kinds with wide columns.
-fn canonical(kind: &str) -> &str {
+/// The plural name of a kind typed as its singular or short name (of the kinds with wide
+/// columns, and those `get_output` and `deprecation_warning` tell apart).
+pub(super) fn canonical(kind: &str) -> &str {
     match kind {
         "pod" | "po" => "pods",
         "node" | "no" => "nodes",
+        "namespace" | "ns" => "namespaces",
+        "ep" => "endpoints",
         "daemonset" | "ds" => "daemonsets",
         "job" => "jobs",
         "cronjob" | "cj" => "cronjobs",
